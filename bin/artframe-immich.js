@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The installed command: runs the compiled CLI (built by `npm ci` through the `prepare` script).
+// The first SIGINT/SIGTERM asks the command to stop cleanly; a second one exits at once.
+import { main } from '../dist/src/cli.js';
+
+const controller = new AbortController();
+let signals = 0;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    controller.abort(new Error(`received ${sig}`));
+  });
+}
+
+process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });

@@ -1,0 +1,192 @@
+// The frame's configuration: one JSON file with the seed's keys (plus ours), validated with zod.
+// Every invalid value becomes one line naming the key, the value and what is allowed.
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { registerSecret } from './log.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const SELECTION_MODES = ['random', 'sequential', 'newest', 'oldest'] as const;
+export const PHOTO_SIZES = ['original', 'fullsize', 'preview'] as const;
+
+/** What each key allows, in words: the second half of every validation message. */
+const allowed: Record<string, string> = {
+  immich_url: 'an http:// or https:// URL such as "https://immich.example.com"',
+  immich_api_key: 'the API key from Immich (Account Settings > API Keys), a non-empty string',
+  album_id: 'an album UUID (from the album page URL) or "" for the whole library',
+  selection_mode: SELECTION_MODES.join(' | '),
+  sync_interval_hours: 'a whole number of hours from 1 to 168',
+  max_photos: 'a whole number, 0 for unlimited',
+  instance_id: 'letters, digits, "-", "_" or "." (a folder name), at most 64 characters',
+  storage_dir: 'a folder path; "~" is your home folder',
+  photo_size: PHOTO_SIZES.join(' | '),
+};
+
+/** Accept a pasted album URL (https://host/albums/<uuid>) as well as the bare UUID. */
+function albumIdFromInput(value: string): string {
+  const trimmed = value.trim();
+  if (trimmed === '' || UUID.test(trimmed)) return trimmed.toLowerCase();
+  const m = /\/albums\/([0-9a-f-]{36})(?:[/?#]|$)/i.exec(trimmed);
+  return m && UUID.test(m[1]!) ? m[1]!.toLowerCase() : trimmed;
+}
+
+function normaliseUrl(value: string): string {
+  let url = value.trim().replace(/\/+$/, '');
+  if (url.endsWith('/api')) url = url.slice(0, -4);
+  return url;
+}
+
+export const configSchema = z.strictObject({
+  immich_url: z
+    .string()
+    .transform(normaliseUrl)
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    }),
+  immich_api_key: z.string().trim().min(1),
+  album_id: z
+    .string()
+    .default('')
+    .transform(albumIdFromInput)
+    .refine((v) => v === '' || UUID.test(v)),
+  selection_mode: z.enum(SELECTION_MODES).default('random'),
+  sync_interval_hours: z.number().int().min(1).max(168).default(6),
+  max_photos: z.number().int().min(0).default(0),
+  instance_id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+    .default('default'),
+  storage_dir: z.string().min(1).default('~/.artframe'),
+  photo_size: z.enum(PHOTO_SIZES).default('original'),
+});
+
+export type FrameConfig = z.infer<typeof configSchema>;
+export type SelectionMode = FrameConfig['selection_mode'];
+export type PhotoSize = FrameConfig['photo_size'];
+
+export function expandHome(p: string): string {
+  if (p === '~') return os.homedir();
+  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+  return p;
+}
+
+/** Where one instance keeps its library (the seed's storage layout). */
+export interface LibraryPaths {
+  instanceDir: string;
+  photosDir: string;
+  metadataPath: string;
+}
+
+export function libraryPaths(config: Pick<FrameConfig, 'storage_dir' | 'instance_id'>): LibraryPaths {
+  const instanceDir = path.resolve(
+    expandHome(config.storage_dir),
+    'plugins',
+    'immich',
+    config.instance_id,
+  );
+  return {
+    instanceDir,
+    photosDir: path.join(instanceDir, 'photos'),
+    metadataPath: path.join(instanceDir, 'sync_metadata.json'),
+  };
+}
+
+function showValue(key: string, value: unknown): string {
+  if (key === 'immich_api_key') return value === undefined ? 'missing' : '(hidden)';
+  if (value === undefined) return 'missing';
+  const s = JSON.stringify(value);
+  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+}
+
+const KNOWN_KEYS = Object.keys(configSchema.shape);
+
+function closestKey(key: string): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return KNOWN_KEYS.find((k) => norm(k) === norm(key));
+}
+
+/**
+ * Validate a parsed config object. `source` names where it came from (the file path) so the
+ * messages point at it. Throws ConfigError with one line per problem.
+ */
+export function parseConfig(raw: unknown, source = 'config'): FrameConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`${source}: the config must be a JSON object of keys and values`);
+  }
+  const input = raw as Record<string, unknown>;
+  registerSecret(typeof input.immich_api_key === 'string' ? input.immich_api_key.trim() : undefined);
+  const result = configSchema.safeParse(input);
+  if (result.success) {
+    registerSecret(result.data.immich_api_key);
+    return result.data;
+  }
+  const lines: string[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const hint = closestKey(key);
+        lines.push(
+          `${source}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; known keys: ${KNOWN_KEYS.join(', ')}`,
+        );
+      }
+      continue;
+    }
+    const key = String(issue.path[0] ?? '');
+    lines.push(
+      `${source}: ${key} = ${showValue(key, input[key])} is not allowed; expected ${allowed[key] ?? issue.message}`,
+    );
+  }
+  throw new ConfigError([...new Set(lines)].join('\n'));
+}
+
+export interface ConfigLocation {
+  /** --config FILE */
+  flag?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function configPath(loc: ConfigLocation = {}): string {
+  const env = loc.env ?? process.env;
+  if (loc.flag) return path.resolve(expandHome(loc.flag));
+  if (env.ARTFRAME_IMMICH_CONFIG) return path.resolve(expandHome(env.ARTFRAME_IMMICH_CONFIG));
+  return path.join(os.homedir(), '.config', 'artframe-immich', 'config.json');
+}
+
+/** Read, override from the environment (IMMICH_URL, IMMICH_API_KEY) and validate. */
+export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig & { path: string }> {
+  const env = loc.env ?? process.env;
+  const file = configPath(loc);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ConfigError(
+        `config file not found: ${file} (create it, pass --config FILE, or set ARTFRAME_IMMICH_CONFIG)`,
+      );
+    }
+    throw new ConfigError(`cannot read config file ${file}: ${code ?? String(err)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const obj = { ...(raw as Record<string, unknown>) };
+    if (env.IMMICH_URL) obj.immich_url = env.IMMICH_URL;
+    if (env.IMMICH_API_KEY) obj.immich_api_key = env.IMMICH_API_KEY;
+    raw = obj;
+  }
+  return { ...parseConfig(raw, file), path: file };
+}

@@ -1,0 +1,45 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commands } from '../src/commands/index.js';
+import { runCli } from './support/run-cli.js';
+
+describe('cli', () => {
+  it('--help lists every command', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of commands) expect(r.stdout).toContain(c.name);
+  });
+
+  it('every command has help with a usage line and an example', async () => {
+    for (const c of commands) {
+      const r = await runCli([...c.name.split(' '), '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: artframe-immich ${c.usage}`);
+      expect(r.stdout).toMatch(/Examples:\n {2}artframe-immich /);
+    }
+  });
+
+  it('an unknown command exits 2 with one line', async () => {
+    const r = await runCli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('config check exits 0 on a good config and 2 with the culprit on a bad one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-'));
+    const file = path.join(dir, 'c.json');
+    await writeFile(file, JSON.stringify({ immich_url: 'https://i.example', immich_api_key: 'key-abcdef' }));
+    const ok = await runCli(['config', 'check', '--config', file]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('config OK');
+    expect(ok.stdout).not.toContain('key-abcdef');
+
+    await writeFile(file, JSON.stringify({ immich_url: 'https://i.example', immich_api_key: 'key-abcdef', max_photos: -3 }));
+    const bad = await runCli(['config', 'check', '--config', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`error: ${file}: max_photos = -3 is not allowed; expected a whole number, 0 for unlimited\n`);
+  });
+});
