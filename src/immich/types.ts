@@ -1,0 +1,48 @@
+// The contract between the Immich client (src/immich/) and the sync engine (src/library/):
+// what a server listing gives us and how bytes arrive. Plain data, no I/O.
+import type { Readable } from 'node:stream';
+import type { PhotoSize } from '../config.js';
+
+export interface ServerVersion {
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+/** Which bytes a download carries: the original file, or one of the server's renderings. */
+export type Rendition = 'original' | 'fullsize' | 'preview';
+
+/** One image in the remote listing: an album's or the library's, never trashed, never a video. */
+export interface RemoteAsset {
+  id: string;
+  originalFileName: string;
+  /** e.g. image/jpeg, image/heic; null when an old server does not send it. */
+  originalMimeType: string | null;
+  /** Capture time (ISO 8601): what newest/oldest order by. */
+  fileCreatedAt: string;
+  localDateTime: string | null;
+  updatedAt: string;
+  /** Base64 SHA-1 of the original file (what Immich calls `checksum`). */
+  checksum: string;
+  /** Archived assets stay in albums and library searches; we keep them too. */
+  archived: boolean;
+}
+
+export interface AssetDownload {
+  rendition: Rendition;
+  contentType: string | null;
+  contentLength: number | null;
+  /** The body as a stream: consume it or destroy it. */
+  body: Readable;
+}
+
+/** What the sync engine needs from a server. ImmichClient implements it over HTTP. */
+export interface AssetSource {
+  serverVersion(signal?: AbortSignal): Promise<ServerVersion>;
+  /** Every image of the album ('' = the whole library), all pages followed, trashed left out. */
+  listAssets(albumId: string, signal?: AbortSignal): Promise<RemoteAsset[]>;
+  /** The bytes to keep for an asset under `photo_size` (originals fall back to a rendering
+   * for formats sharp cannot decode: see chooseRendition in client.ts). */
+  download(asset: RemoteAsset, size: PhotoSize, signal?: AbortSignal): Promise<AssetDownload>;
+  close(): Promise<void>;
+}
