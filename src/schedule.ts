@@ -1,0 +1,114 @@
+// When the frame acts: the next refresh tick (interval or cron, quiet hours, the panel's minimum
+// interval) and the next sync (interval, or backoff after failures). Pure: times in, times out.
+import cronParser from 'cron-parser';
+
+/** Quiet hours as minutes after local midnight; start > end spans midnight (22:00-07:00). */
+export interface QuietHours {
+  start: number;
+  end: number;
+}
+
+export interface RefreshPolicy {
+  intervalMinutes: number;
+  /** A 5-field cron expression; when set it replaces the interval. */
+  cron: string | null;
+  quietHours: QuietHours | null;
+  /** The panel's minimum time between full refreshes. */
+  minIntervalMs: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** Parse "HH:MM-HH:MM" (local time). Returns null for "" and throws on a malformed value. */
+export function parseQuietHours(text: string): QuietHours | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const m = /^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(trimmed);
+  if (!m) throw new Error(`"${text}" is not of the form HH:MM-HH:MM`);
+  const [h1, m1, h2, m2] = [m[1], m[2], m[3], m[4]].map(Number) as [number, number, number, number];
+  if (h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59) throw new Error(`"${text}" has an hour above 23 or a minute above 59`);
+  const start = h1 * 60 + m1;
+  const end = h2 * 60 + m2;
+  if (start === end) throw new Error(`"${text}" starts and ends at the same time`);
+  return { start, end };
+}
+
+/** Throws with the parser's reason when `expr` is not a cron expression we can schedule. */
+export function validateCron(expr: string): void {
+  cronParser.parseExpression(expr, { currentDate: new Date(0) });
+}
+
+function minuteOfDay(d: Date): number {
+  return d.getHours() * 60 + d.getMinutes();
+}
+
+export function isQuiet(q: QuietHours | null, at: Date): boolean {
+  if (!q) return false;
+  const m = minuteOfDay(at);
+  return q.start < q.end ? m >= q.start && m < q.end : m >= q.start || m < q.end;
+}
+
+/** The first moment at or after `at` that is outside the quiet hours. */
+export function endOfQuiet(q: QuietHours | null, at: Date): Date {
+  if (!isQuiet(q, at)) return at;
+  const end = new Date(at);
+  end.setHours(Math.floor(q!.end / 60), q!.end % 60, 0, 0);
+  if (end <= at) end.setDate(end.getDate() + 1);
+  return end;
+}
+
+/**
+ * The next refresh tick. With no refresh yet it is now (or the end of the quiet hours). After
+ * one, it is the next interval or cron time that is at least the panel's minimum interval after
+ * the last refresh and outside the quiet hours.
+ */
+export function nextRefreshAt(policy: RefreshPolicy, lastRefresh: Date | null, now: Date): Date {
+  const earliest = lastRefresh
+    ? new Date(Math.max(now.getTime(), lastRefresh.getTime() + policy.minIntervalMs))
+    : now;
+  if (!policy.cron) {
+    const due = lastRefresh
+      ? new Date(Math.max(earliest.getTime(), lastRefresh.getTime() + policy.intervalMinutes * MINUTE))
+      : earliest;
+    return endOfQuiet(policy.quietHours, due);
+  }
+  // cron-parser's next() is strictly after currentDate; step back 1 ms so `earliest` itself counts.
+  const it = cronParser.parseExpression(policy.cron, { currentDate: new Date(earliest.getTime() - 1) });
+  // A week of minutes bounds the search: a cron that only fires inside quiet hours never ticks.
+  for (let i = 0; i < 7 * 24 * 60; i++) {
+    const next = it.next().toDate();
+    if (!isQuiet(policy.quietHours, next)) return next;
+  }
+  return endOfQuiet(policy.quietHours, earliest);
+}
+
+/** When a button press may refresh the panel: now, unless the panel's minimum interval says later. */
+export function earliestManualRefresh(minIntervalMs: number, lastRefresh: Date | null, now: Date): Date {
+  if (!lastRefresh) return now;
+  return new Date(Math.max(now.getTime(), lastRefresh.getTime() + minIntervalMs));
+}
+
+export interface SyncTiming {
+  intervalHours: number;
+  lastSuccess: Date | null;
+  /** Consecutive failed attempts since the last success, and when the last one ended. */
+  failures: number;
+  lastAttempt: Date | null;
+}
+
+/** Backoff after failed syncs: 1, 2, 4 ... minutes, capped at the sync interval and at 1 hour. */
+export function syncRetryDelayMs(failures: number, intervalHours: number, random: () => number = Math.random): number {
+  const cap = Math.min(intervalHours * HOUR, HOUR);
+  const base = Math.min(cap, MINUTE * 2 ** Math.max(0, failures - 1));
+  // Jitter in [0.5, 1) x base keeps a house full of frames from hammering a server that came back.
+  return Math.round(base * (0.5 + random() / 2));
+}
+
+export function nextSyncAt(t: SyncTiming, now: Date, random: () => number = Math.random): Date {
+  if (t.failures > 0 && t.lastAttempt) {
+    return new Date(t.lastAttempt.getTime() + syncRetryDelayMs(t.failures, t.intervalHours, random));
+  }
+  if (!t.lastSuccess) return now;
+  return new Date(t.lastSuccess.getTime() + t.intervalHours * HOUR);
+}
