@@ -6,6 +6,18 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { registerSecret } from './log.js';
+import { parseQuietHours, validateCron } from './schedule.js';
+
+function accepts(check: (v: string) => void): (v: string) => boolean {
+  return (v) => {
+    try {
+      check(v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,6 +35,11 @@ const allowed: Record<string, string> = {
   instance_id: 'letters, digits, "-", "_" or "." (a folder name), at most 64 characters',
   storage_dir: 'a folder path; "~" is your home folder',
   photo_size: PHOTO_SIZES.join(' | '),
+  refresh_interval_minutes: 'a whole number of minutes from 1 to 10080 (a week); the panel may ask for more',
+  refresh_cron: 'a 5-field cron expression such as "0 8,18 * * *", or "" to use refresh_interval_minutes',
+  quiet_hours: '"HH:MM-HH:MM" in local time, such as "22:00-07:00", or "" for none',
+  button_pins: 'a list of BCM GPIO numbers (0-27), such as [5, 6, 16, 24]; [] for no buttons',
+  transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
 };
 
 /** Accept a pasted album URL (https://host/albums/<uuid>) as well as the bare UUID. */
@@ -66,6 +83,19 @@ export const configSchema = z.strictObject({
     .default('default'),
   storage_dir: z.string().min(1).default('~/.artframe'),
   photo_size: z.enum(PHOTO_SIZES).default('original'),
+  // The service (artframe-immich run).
+  refresh_interval_minutes: z.number().int().min(1).max(10080).default(60),
+  refresh_cron: z
+    .string()
+    .default('')
+    .refine((v) => v.trim() === '' || accepts(validateCron)(v.trim())),
+  quiet_hours: z.string().default('').refine(accepts(parseQuietHours)),
+  /** null = the panel's own default buttons (the Inky Impression's four; none on a Waveshare HAT). */
+  button_pins: z.array(z.number().int().min(0).max(27)).max(8).nullable().default(null),
+  transport: z
+    .string()
+    .default('rpio')
+    .refine((v) => v === 'rpio' || /^(serial|trace|virtual):.+/.test(v)),
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;

@@ -143,3 +143,34 @@ describe('config', () => {
     });
   });
 });
+
+describe('config: service keys', () => {
+  it('defaults: hourly refresh, no cron, no quiet hours, the panel default buttons, rpio', () => {
+    const c = parseConfig(valid);
+    expect(c).toMatchObject({
+      refresh_interval_minutes: 60,
+      refresh_cron: '',
+      quiet_hours: '',
+      button_pins: null,
+      transport: 'rpio',
+    });
+  });
+
+  it.each([
+    ['refresh_interval_minutes', 0, 'from 1 to 10080'],
+    ['refresh_cron', '61 * * * *', '5-field cron'],
+    ['quiet_hours', '22-7', 'HH:MM-HH:MM'],
+    ['button_pins', [5, 40], 'BCM GPIO numbers'],
+    ['transport', 'usb', 'serial:/dev/ttyACM0'],
+  ])('an invalid %s (%j) names the key and what is allowed', (key, value, allowedText) => {
+    const msg = errorOf({ ...valid, [key]: value });
+    expect(msg).toContain(`cfg.json: ${key} = ${JSON.stringify(value)}`);
+    expect(msg).toContain(allowedText);
+  });
+
+  it('accepts a cron expression, quiet hours and explicit pins', () => {
+    const c = parseConfig({ ...valid, refresh_cron: '0 8,18 * * *', quiet_hours: '22:00-07:00', button_pins: [5, 6], transport: 'serial:/dev/ttyACM0' });
+    expect(c.refresh_cron).toBe('0 8,18 * * *');
+    expect(c.button_pins).toEqual([5, 6]);
+  });
+});
