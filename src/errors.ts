@@ -38,6 +38,8 @@ export class UnsupportedServerError extends ServerError {}
 export class StorageError extends FrameError {
   override readonly exitCode = 4;
 }
+/** Another process (the service or a CLI sync) holds the library's sync lock. */
+export class LibraryBusyError extends StorageError {}
 
 /** A photo that cannot be decoded or rendered: exit 5. */
 export class RenderError extends FrameError {
