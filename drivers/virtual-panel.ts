@@ -1,0 +1,57 @@
+// The virtual panel: takes the frame buffer a real panel would get and writes a PNG of what its
+// glass would show, each ink in its measured colour, turned the way the frame hangs.
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { StorageError } from '../src/errors.js';
+import { unpackFrame } from '../src/render/pack.js';
+import type { PanelProfile } from './panels.js';
+
+export interface VirtualPanelOptions {
+  /** How far the panel is turned clockwise as it hangs (0, 90, 180, 270). */
+  rotate?: number;
+  /** Show the inks' nominal colours instead of the measured ones. */
+  palette?: 'measured' | 'nominal';
+}
+
+/**
+ * RGB (3 bytes a pixel, native orientation) of a packed frame buffer in the inks' colours. An
+ * index the panel has no ink for shows as magenta, so a wrong index cannot pass unseen.
+ */
+export function frameToRgb(buffer: Uint8Array, panel: PanelProfile, palette: 'measured' | 'nominal' = 'measured'): Uint8Array {
+  const indices = unpackFrame(buffer, panel);
+  const lut = new Uint8Array(16 * 3);
+  for (let i = 0; i < 16; i++) lut.set([255, 0, 255], i * 3);
+  for (const c of panel.colours) lut.set(palette === 'measured' ? c.measured : c.nominal, c.index * 3);
+  const rgb = new Uint8Array(indices.length * 3);
+  for (let i = 0; i < indices.length; i++) {
+    const o = (indices[i]! & 0x0f) * 3;
+    rgb[i * 3] = lut[o]!;
+    rgb[i * 3 + 1] = lut[o + 1]!;
+    rgb[i * 3 + 2] = lut[o + 2]!;
+  }
+  return rgb;
+}
+
+/** Write the PNG of a frame buffer; the file appears whole or not at all. */
+export async function writeVirtualPanel(
+  buffer: Uint8Array,
+  panel: PanelProfile,
+  file: string,
+  options: VirtualPanelOptions = {},
+): Promise<void> {
+  const rgb = frameToRgb(buffer, panel, options.palette);
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await sharp(rgb, { raw: { width: panel.width, height: panel.height, channels: 3 } })
+      .rotate(options.rotate ?? 0)
+      .png({ palette: false, compressionLevel: 9 })
+      .toFile(tmp);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StorageError(`cannot write the frame picture ${file}: ${code ?? (err as Error).message}`, { cause: err });
+  }
+}

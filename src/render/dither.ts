@@ -1,0 +1,214 @@
+// The fixed-palette quantizer: turns an sRGB raster into one controller colour index a pixel,
+// by error diffusion (serpentine), ordered (Bayer) dithering, or plain nearest ink. Pure: typed
+// arrays in, typed arrays out, nothing allocated per pixel.
+import { BAYER_SIZES, DIFFUSION_ALGORITHMS, DIFFUSION_KERNELS, bayerMatrix } from './kernels.js';
+import type { DiffusionAlgorithm, OrderedAlgorithm } from './kernels.js';
+import { toneTable } from './palette.js';
+import type { InkPalette } from './palette.js';
+
+export const DITHER_ALGORITHMS = [...DIFFUSION_ALGORITHMS, 'bayer-4', 'bayer-8', 'none'] as const;
+export type DitherAlgorithm = DiffusionAlgorithm | OrderedAlgorithm | 'none';
+
+/** Interleaved 8-bit sRGB, 3 bytes a pixel, rows top to bottom. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export interface DitherOptions {
+  /** Alternate the scan direction every row (error diffusion only); default true. */
+  serpentine?: boolean;
+  /** Decode table from toneTable(); default the plain sRGB decode (`none`). */
+  tone?: Float32Array;
+}
+
+/**
+ * Quantize `image` to the inks of `palette`; returns the controller index of the chosen ink for
+ * every pixel (row-major). Error diffusion works in linear light (what the eye averages over
+ * neighbouring dots) and picks the ink nearest in OKLab (what the eye judges as close).
+ */
+export function ditherToPalette(
+  image: RgbImage,
+  palette: InkPalette,
+  algorithm: DitherAlgorithm,
+  options: DitherOptions = {},
+): Uint8Array {
+  const { width, height, data } = image;
+  if (data.length < width * height * 3) {
+    throw new RangeError(`image data holds ${data.length} bytes, ${width}x${height} RGB needs ${width * height * 3}`);
+  }
+  const tone = options.tone ?? toneTable(palette, 'none');
+  const out = new Uint8Array(width * height);
+  if (algorithm === 'none') {
+    nearestOnly(image, palette, tone, out);
+  } else if (algorithm === 'bayer-4' || algorithm === 'bayer-8') {
+    ordered(image, palette, tone, BAYER_SIZES[algorithm], out);
+  } else {
+    const kernel = DIFFUSION_KERNELS[algorithm];
+    if (!kernel) throw new RangeError(`unknown dither algorithm "${String(algorithm)}"`);
+    diffuse(image, palette, tone, kernel, options.serpentine ?? true, out);
+  }
+  return out;
+}
+
+/** The ink of `palette` nearest in OKLab to a linear-light colour (for tests and tools). */
+export function nearestInk(palette: InkPalette, r: number, g: number, b: number): number {
+  return nearestOklab(palette.oklab, palette.size, r, g, b);
+}
+
+// OKLab of (r, g, b) linear and the nearest palette entry. Kept as a small monomorphic function
+// that V8 inlines into the loops below; it returns a position, so nothing is allocated.
+function nearestOklab(lab: Float32Array, n: number, r: number, g: number, b: number): number {
+  const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
+  const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
+  const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
+  const L = 0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s;
+  const A = 1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s;
+  const B = 0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s;
+  let best = 0;
+  let bestD = Infinity;
+  for (let k = 0, o = 0; k < n; k++, o += 3) {
+    const dL = L - lab[o]!;
+    const dA = A - lab[o + 1]!;
+    const dB = B - lab[o + 2]!;
+    const d = dL * dL + dA * dA + dB * dB;
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/** Per-channel bounds of the inks in linear light: wanted colours are clamped into this box. */
+function inkBox(p: InkPalette): Float32Array {
+  const box = new Float32Array([Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity]);
+  for (let k = 0; k < p.size; k++) {
+    for (let c = 0; c < 3; c++) {
+      const v = p.linear[k * 3 + c]!;
+      if (v < box[c]!) box[c] = v;
+      if (v > box[3 + c]!) box[3 + c] = v;
+    }
+  }
+  return box;
+}
+
+function nearestOnly(image: RgbImage, p: InkPalette, tone: Float32Array, out: Uint8Array): void {
+  const { data } = image;
+  const n = image.width * image.height;
+  for (let i = 0, q = 0; i < n; i++, q += 3) {
+    const k = nearestOklab(p.oklab, p.size, tone[data[q]!]!, tone[256 + data[q + 1]!]!, tone[512 + data[q + 2]!]!);
+    out[i] = p.index[k]!;
+  }
+}
+
+function diffuse(
+  image: RgbImage,
+  p: InkPalette,
+  tone: Float32Array,
+  kernel: { taps: readonly (readonly [number, number, number])[]; divisor: number },
+  serpentine: boolean,
+  out: Uint8Array,
+): void {
+  const { width: w, height: h, data } = image;
+  const nTaps = kernel.taps.length;
+  const tdx = new Int32Array(nTaps);
+  const tdy = new Int32Array(nTaps);
+  const tw = new Float32Array(nTaps);
+  let pad = 0;
+  let rows = 1;
+  kernel.taps.forEach(([dx, dy, weight], j) => {
+    tdx[j] = dx;
+    tdy[j] = dy;
+    tw[j] = weight / kernel.divisor;
+    pad = Math.max(pad, Math.abs(dx));
+    rows = Math.max(rows, dy + 1);
+  });
+  // A ring of `rows` error rows, padded on both sides so taps past the edge need no test; the
+  // error that falls off the picture is dropped, as in the published methods.
+  const stride = (w + 2 * pad) * 3;
+  const err = new Float32Array(rows * stride);
+  const tapRow = new Int32Array(nTaps);
+  const box = inkBox(p);
+  const loR = box[0]!, loG = box[1]!, loB = box[2]!, hiR = box[3]!, hiG = box[4]!, hiB = box[5]!;
+  const { oklab, linear, index, size } = p;
+
+  for (let y = 0; y < h; y++) {
+    const rtl = serpentine && (y & 1) === 1;
+    const rowOff = (y % rows) * stride;
+    for (let j = 0; j < nTaps; j++) tapRow[j] = ((y + tdy[j]!) % rows) * stride;
+    for (let i = 0; i < w; i++) {
+      const x = rtl ? w - 1 - i : i;
+      const q = (y * w + x) * 3;
+      const e = rowOff + (x + pad) * 3;
+      // Clamping the wanted colour to what the inks can reach stops error that no ink can pay
+      // back from piling up and bleeding across the picture as streaks.
+      let r = tone[data[q]!]! + err[e]!;
+      let g = tone[256 + data[q + 1]!]! + err[e + 1]!;
+      let b = tone[512 + data[q + 2]!]! + err[e + 2]!;
+      err[e] = 0;
+      err[e + 1] = 0;
+      err[e + 2] = 0;
+      r = r < loR ? loR : r > hiR ? hiR : r;
+      g = g < loG ? loG : g > hiG ? hiG : g;
+      b = b < loB ? loB : b > hiB ? hiB : b;
+      const k = nearestOklab(oklab, size, r, g, b);
+      out[y * w + x] = index[k]!;
+      const er = r - linear[k * 3]!;
+      const eg = g - linear[k * 3 + 1]!;
+      const eb = b - linear[k * 3 + 2]!;
+      if (er === 0 && eg === 0 && eb === 0) continue;
+      for (let j = 0; j < nTaps; j++) {
+        const t = tapRow[j]! + (x + (rtl ? -tdx[j]! : tdx[j]!) + pad) * 3;
+        const wj = tw[j]!;
+        err[t] = err[t]! + er * wj;
+        err[t + 1] = err[t + 1]! + eg * wj;
+        err[t + 2] = err[t + 2]! + eb * wj;
+      }
+    }
+  }
+}
+
+/**
+ * Ordered dithering. The threshold offset and the choice of ink are in linear light, not OKLab:
+ * with no error feedback the average only comes out right when the switch between two inks
+ * sits at their linear midpoint (in OKLab, mid-grey would come out at 7/8 white).
+ */
+function ordered(image: RgbImage, p: InkPalette, tone: Float32Array, n: number, out: Uint8Array): void {
+  const { width: w, height: h, data } = image;
+  const matrix = bayerMatrix(n);
+  const thresholds = new Float32Array(n * n);
+  for (let i = 0; i < n * n; i++) thresholds[i] = (matrix[i]! + 0.5) / (n * n) - 0.5;
+  const box = inkBox(p);
+  // Two inks: the offset spans their whole distance (a true halftone). More inks sit closer
+  // together, so half the black..white span is enough to reach the next ink without noise.
+  const strength = p.size <= 2 ? 1 : 0.5;
+  const sR = (box[3]! - box[0]!) * strength;
+  const sG = (box[4]! - box[1]!) * strength;
+  const sB = (box[5]! - box[2]!) * strength;
+  const { linear, index, size } = p;
+  for (let y = 0; y < h; y++) {
+    const trow = (y % n) * n;
+    for (let x = 0; x < w; x++) {
+      const q = (y * w + x) * 3;
+      const t = thresholds[trow + (x % n)]!;
+      const r = tone[data[q]!]! + t * sR;
+      const g = tone[256 + data[q + 1]!]! + t * sG;
+      const b = tone[512 + data[q + 2]!]! + t * sB;
+      let best = 0;
+      let bestD = Infinity;
+      for (let k = 0, o = 0; k < size; k++, o += 3) {
+        const dr = r - linear[o]!;
+        const dg = g - linear[o + 1]!;
+        const db = b - linear[o + 2]!;
+        const d = dr * dr + dg * dg + db * db;
+        if (d < bestD) {
+          bestD = d;
+          best = k;
+        }
+      }
+      out[y * w + x] = index[best]!;
+    }
+  }
+}

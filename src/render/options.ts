@@ -1,0 +1,99 @@
+// What can be asked of a render, its defaults, and how the config's display keys become render
+// options. Kept free of sharp so the config can import the allowed values cheaply.
+import { DITHER_ALGORITHMS } from './dither.js';
+import type { DitherAlgorithm } from './dither.js';
+import { PALETTE_CHOICES, TONE_MAPS } from './palette.js';
+import type { PaletteChoice, ToneMap } from './palette.js';
+
+export const FITS = ['contain', 'cover'] as const;
+export const CROPS = ['centre', 'attention'] as const;
+export const ROTATIONS = [0, 90, 180, 270] as const;
+export { DITHER_ALGORITHMS, PALETTE_CHOICES, TONE_MAPS };
+
+export type Fit = (typeof FITS)[number];
+export type Crop = (typeof CROPS)[number];
+export type Rotation = (typeof ROTATIONS)[number];
+
+export interface RenderOptions {
+  /** `cover` fills the glass and crops; `contain` shows the whole photo on `background`. */
+  fit: Fit;
+  /** Colour around a `contain`ed photo and under transparency: "#rrggbb", "#rgb", "white", "black". */
+  background: string;
+  /** Where `cover` crops: the centre, or the busiest region (sharp's attention strategy). */
+  crop: Crop;
+  /** How far the panel is turned clockwise from its native orientation as it hangs. */
+  rotate: Rotation;
+  dither: DitherAlgorithm;
+  /** Colour boost: multipliers, 1 = unchanged. */
+  saturation: number;
+  contrast: number;
+  brightness: number;
+  /** Match against the inks' measured colours (default) or the vendor's nominal ones. */
+  palette: PaletteChoice;
+  /** Map the photo's black..white onto the inks' black..white (`paper`, default) or not. */
+  tone: ToneMap;
+}
+
+/**
+ * Defaults for e-paper. Fit `cover` with the `attention` crop: a frame looks best filled, and a
+ * portrait photo cut to landscape keeps its faces rather than its middle. The boost
+ * (saturation 1.2, contrast 1.1, brightness 1.0) is measured by `npm run bench -- quality`; why
+ * it helps: the inks are dull (the measured Spectra 6 red is 156,72,75) and
+ * the paper's tonal range is short, so a photo rendered as it is reads flat and grey on the
+ * glass; a little more chroma and mid-tone contrast puts the inks to work. Brightness stays 1:
+ * the `paper` tone map already spreads the photo over the panel's whole range.
+ */
+export const DEFAULT_RENDER_OPTIONS: Readonly<RenderOptions> = {
+  fit: 'cover',
+  background: '#ffffff',
+  crop: 'attention',
+  rotate: 0,
+  dither: 'floyd-steinberg',
+  saturation: 1.2,
+  contrast: 1.1,
+  brightness: 1,
+  palette: 'measured',
+  tone: 'paper',
+};
+
+export const BOOST_LIMITS = {
+  saturation: [0, 3],
+  contrast: [0.5, 2],
+  brightness: [0.5, 2],
+} as const;
+
+const NAMED_COLOURS: Record<string, string> = { white: '#ffffff', black: '#000000' };
+
+/** A background colour as "#rrggbb", or undefined when it is not one we accept. */
+export function parseBackground(value: string): string | undefined {
+  const v = value.trim().toLowerCase();
+  if (NAMED_COLOURS[v]) return NAMED_COLOURS[v];
+  if (/^#[0-9a-f]{6}$/.test(v)) return v;
+  if (/^#[0-9a-f]{3}$/.test(v)) return '#' + [...v.slice(1)].map((c) => c + c).join('');
+  return undefined;
+}
+
+/** The display keys of the config, as render options. */
+export interface DisplayConfig {
+  fit: Fit;
+  background: string;
+  crop: Crop;
+  rotate: Rotation;
+  dither: DitherAlgorithm;
+  saturation: number;
+  contrast: number;
+  brightness: number;
+}
+
+export function renderOptionsFromConfig(config: DisplayConfig): Partial<RenderOptions> {
+  return {
+    fit: config.fit,
+    background: config.background,
+    crop: config.crop,
+    rotate: config.rotate,
+    dither: config.dither,
+    saturation: config.saturation,
+    contrast: config.contrast,
+    brightness: config.brightness,
+  };
+}

@@ -1,0 +1,146 @@
+// The render stage's entry point: a photo (any format sharp reads) to a panel's frame: sharp
+// orients, fits, rotates and boosts it at the panel's native size, then our quantizer and
+// packer make the controller's frame buffer. Unreadable photos become a RenderError.
+import sharp from 'sharp';
+import type { PanelProfile } from '../../drivers/panels.js';
+import { writeVirtualPanel } from '../../drivers/virtual-panel.js';
+import { ConfigError, RenderError } from '../errors.js';
+import { DITHER_ALGORITHMS, ditherToPalette } from './dither.js';
+import type { RgbImage } from './dither.js';
+import {
+  BOOST_LIMITS,
+  CROPS,
+  DEFAULT_RENDER_OPTIONS,
+  FITS,
+  PALETTE_CHOICES,
+  ROTATIONS,
+  TONE_MAPS,
+  parseBackground,
+} from './options.js';
+import type { RenderOptions, Rotation } from './options.js';
+import { packFrame } from './pack.js';
+import { inkPalette, toneTable } from './palette.js';
+
+export interface RenderedFrame {
+  panelId: string;
+  /** Native (controller) size. */
+  width: number;
+  height: number;
+  /** How the panel hangs (the render options' `rotate`): the virtual panel turns the picture back. */
+  rotate: Rotation;
+  /** The controller's colour index of every pixel, row-major, native orientation. */
+  indices: Uint8Array;
+  /** `indices` packed in the panel's pixel format: what the driver sends. */
+  buffer: Uint8Array;
+}
+
+export interface RenderInput {
+  /** Names a Buffer input in error messages (a path names itself). */
+  name?: string;
+}
+
+/** Render one photo for one panel. `options` override DEFAULT_RENDER_OPTIONS key by key. */
+export async function renderForPanel(
+  input: string | Buffer,
+  panel: PanelProfile,
+  options: Partial<RenderOptions> & RenderInput = {},
+): Promise<RenderedFrame> {
+  const o = resolveOptions(options);
+  const image = await preparePhoto(input, panel, o, options.name);
+  const palette = inkPalette(panel, o.palette);
+  const indices = ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone) });
+  return {
+    panelId: panel.id,
+    width: panel.width,
+    height: panel.height,
+    rotate: o.rotate,
+    indices,
+    buffer: packFrame(indices, panel),
+  };
+}
+
+/** Write the PNG of what the glass will show (measured ink colours, turned as the frame hangs). */
+export async function writeFramePng(frame: RenderedFrame, panel: PanelProfile, file: string): Promise<void> {
+  await writeVirtualPanel(frame.buffer, panel, file, { rotate: frame.rotate });
+}
+
+/** Defaults filled in and every value checked: a bad one is a ConfigError naming the option. */
+export function resolveOptions(options: Partial<RenderOptions> = {}): RenderOptions {
+  const o: RenderOptions = { ...DEFAULT_RENDER_OPTIONS };
+  for (const [k, v] of Object.entries(options)) {
+    if (v !== undefined && k in o) (o as unknown as Record<string, unknown>)[k] = v;
+  }
+  const bad = (key: string, value: unknown, allowed: string) =>
+    new ConfigError(`render option ${key} = ${JSON.stringify(value)} is not allowed; expected ${allowed}`);
+  if (!FITS.includes(o.fit)) throw bad('fit', o.fit, FITS.join(' | '));
+  if (!CROPS.includes(o.crop)) throw bad('crop', o.crop, CROPS.join(' | '));
+  if (!ROTATIONS.includes(o.rotate)) throw bad('rotate', o.rotate, ROTATIONS.join(' | '));
+  if (!DITHER_ALGORITHMS.includes(o.dither)) throw bad('dither', o.dither, DITHER_ALGORITHMS.join(' | '));
+  if (!PALETTE_CHOICES.includes(o.palette)) throw bad('palette', o.palette, PALETTE_CHOICES.join(' | '));
+  if (!TONE_MAPS.includes(o.tone)) throw bad('tone', o.tone, TONE_MAPS.join(' | '));
+  const background = parseBackground(o.background);
+  if (!background) throw bad('background', o.background, '"#rrggbb", "#rgb", "white" or "black"');
+  o.background = background;
+  for (const key of ['saturation', 'contrast', 'brightness'] as const) {
+    const [lo, hi] = BOOST_LIMITS[key];
+    if (typeof o[key] !== 'number' || !(o[key] >= lo && o[key] <= hi)) throw bad(key, o[key], `a number from ${lo} to ${hi}`);
+  }
+  return o;
+}
+
+/**
+ * The sharp half: decode (shrinking on load), orient by EXIF, turn for the way the panel
+ * hangs, fit to the native size, boost, and hand back 8-bit sRGB.
+ */
+export async function preparePhoto(
+  input: string | Buffer,
+  panel: Pick<PanelProfile, 'width' | 'height'>,
+  options: Partial<RenderOptions> = {},
+  name?: string,
+): Promise<RgbImage> {
+  const o = resolveOptions(options);
+  const label = typeof input === 'string' ? input : (name ?? 'photo (from memory)');
+  try {
+    // failOn 'error' rejects truncated and corrupt data (a half-grey photo is worse than a
+    // skipped one) but tolerates the harmless warnings many cameras' JPEGs raise.
+    // sequentialRead lets libvips stream a JPEG top to bottom instead of keeping it whole.
+    let pipeline = sharp(input, { failOn: 'error', sequentialRead: true })
+      .autoOrient()
+      // The frame shows the picture turned by `rotate` clockwise, so the panel's buffer holds it
+      // turned back. sharp rotates before it resizes: the fit below sees the turned photo, and
+      // the JPEG shrink-on-load still applies (it only depends on the final size).
+      .rotate((360 - o.rotate) % 360)
+      .resize(panel.width, panel.height, {
+        fit: o.fit,
+        position: o.fit === 'cover' && o.crop === 'attention' ? sharp.strategy.attention : 'centre',
+        background: o.background,
+      })
+      .flatten({ background: o.background });
+    if (o.saturation !== 1 || o.brightness !== 1) {
+      pipeline = pipeline.modulate({ saturation: o.saturation, brightness: o.brightness });
+    }
+    // Contrast pivots on mid-grey, so it steepens the mid-tones and leaves 128 where it was.
+    if (o.contrast !== 1) pipeline = pipeline.linear(o.contrast, 128 * (1 - o.contrast));
+    const { data, info } = await pipeline
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.width !== panel.width || info.height !== panel.height || info.channels !== 3) {
+      throw new Error(`decoded to ${info.width}x${info.height}x${info.channels}, expected ${panel.width}x${panel.height}x3`);
+    }
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (err) {
+    throw new RenderError(`cannot render ${label}: ${reason(err)}`, { cause: err });
+  }
+}
+
+/** sharp's message made short and plain: its first line, without the libvips prefixes. */
+function reason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const first = (text.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').trim();
+  if (/unsupported image format/i.test(first)) return 'not an image sharp can read (unsupported format)';
+  if (/missing/i.test(first) && /input file/i.test(first)) return 'file not found';
+  return first.replace(/^[A-Za-z]+load(_source|_buffer)?: /, '');
+}
+
