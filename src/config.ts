@@ -7,6 +7,16 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { registerSecret } from './log.js';
 import { parseQuietHours, validateCron } from './schedule.js';
+import { PANELS } from '../drivers/panels.js';
+import {
+  BOOST_LIMITS,
+  CROPS,
+  DEFAULT_RENDER_OPTIONS,
+  DITHER_ALGORITHMS,
+  FITS,
+  ROTATIONS,
+  parseBackground,
+} from './render/options.js';
 
 function accepts(check: (v: string) => void): (v: string) => boolean {
   return (v) => {
@@ -40,6 +50,15 @@ const allowed: Record<string, string> = {
   quiet_hours: '"HH:MM-HH:MM" in local time, such as "22:00-07:00", or "" for none',
   button_pins: 'a list of BCM GPIO numbers (0-27), such as [5, 6, 16, 24]; [] for no buttons',
   transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
+  panel: `a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
+  fit: `${FITS.join(' | ')} (cover fills the glass and crops; contain shows all of the photo)`,
+  background: 'a colour "#rrggbb", "#rgb", "white" or "black"',
+  crop: `${CROPS.join(' | ')} (where cover crops)`,
+  rotate: `${ROTATIONS.join(' | ')} (degrees the panel is turned clockwise as it hangs)`,
+  dither: DITHER_ALGORITHMS.join(' | '),
+  saturation: `a number from ${BOOST_LIMITS.saturation[0]} to ${BOOST_LIMITS.saturation[1]} (1 = unchanged)`,
+  contrast: `a number from ${BOOST_LIMITS.contrast[0]} to ${BOOST_LIMITS.contrast[1]} (1 = unchanged)`,
+  brightness: `a number from ${BOOST_LIMITS.brightness[0]} to ${BOOST_LIMITS.brightness[1]} (1 = unchanged)`,
 };
 
 /** Accept a pasted album URL (https://host/albums/<uuid>) as well as the bare UUID. */
@@ -96,6 +115,23 @@ export const configSchema = z.strictObject({
     .string()
     .default('rpio')
     .refine((v) => v === 'rpio' || /^(serial|trace|virtual):.+/.test(v)),
+  // The display (render stage): see src/render/options.ts for why the defaults are what they are.
+  panel: z
+    .string()
+    .default('waveshare-7in3e')
+    .refine((v) => PANELS.some((p) => p.id === v)),
+  fit: z.enum(FITS).default(DEFAULT_RENDER_OPTIONS.fit),
+  background: z
+    .string()
+    .default(DEFAULT_RENDER_OPTIONS.background)
+    .refine((v) => parseBackground(v) !== undefined)
+    .transform((v) => parseBackground(v)!),
+  crop: z.enum(CROPS).default(DEFAULT_RENDER_OPTIONS.crop),
+  rotate: z.union(ROTATIONS.map((r) => z.literal(r))).default(DEFAULT_RENDER_OPTIONS.rotate),
+  dither: z.enum(DITHER_ALGORITHMS).default(DEFAULT_RENDER_OPTIONS.dither),
+  saturation: z.number().min(BOOST_LIMITS.saturation[0]).max(BOOST_LIMITS.saturation[1]).default(DEFAULT_RENDER_OPTIONS.saturation),
+  contrast: z.number().min(BOOST_LIMITS.contrast[0]).max(BOOST_LIMITS.contrast[1]).default(DEFAULT_RENDER_OPTIONS.contrast),
+  brightness: z.number().min(BOOST_LIMITS.brightness[0]).max(BOOST_LIMITS.brightness[1]).default(DEFAULT_RENDER_OPTIONS.brightness),
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;

@@ -174,3 +174,42 @@ describe('config: service keys', () => {
     expect(c.button_pins).toEqual([5, 6]);
   });
 });
+
+describe('config: display keys', () => {
+  it('defaults: the Spectra 6 Waveshare, cover with the attention crop, Floyd-Steinberg, the e-paper boost', () => {
+    const c = parseConfig(valid);
+    expect(c).toMatchObject({
+      panel: 'waveshare-7in3e',
+      fit: 'cover',
+      background: '#ffffff',
+      crop: 'attention',
+      rotate: 0,
+      dither: 'floyd-steinberg',
+      saturation: 1.2,
+      contrast: 1.1,
+      brightness: 1,
+    });
+  });
+
+  it.each([
+    ['panel', 'waveshare-9in', 'inky-impression-7in3-spectra6'],
+    ['fit', 'stretch', 'contain | cover'],
+    ['background', 'teal', '"#rrggbb"'],
+    ['crop', 'face', 'centre | attention'],
+    ['rotate', 45, '0 | 90 | 180 | 270'],
+    ['dither', 'riemersma', 'floyd-steinberg | atkinson'],
+    ['saturation', 5, 'from 0 to 3'],
+    ['contrast', 0.1, 'from 0.5 to 2'],
+    ['brightness', '1', 'from 0.5 to 2'],
+  ])('an invalid display key %s (%j) names the key and what is allowed', (key, value, allowedText) => {
+    const msg = errorOf({ ...valid, [key]: value });
+    expect(msg.split('\n')).toHaveLength(1);
+    expect(msg).toContain(`cfg.json: ${key} = ${JSON.stringify(value)}`);
+    expect(msg).toContain(allowedText);
+  });
+
+  it('accepts a portrait hang, contain on a short hex background, and any dither algorithm', () => {
+    const c = parseConfig({ ...valid, rotate: 270, fit: 'contain', background: '#0a0', dither: 'bayer-8', panel: 'waveshare-7in5-v2' });
+    expect(c).toMatchObject({ rotate: 270, fit: 'contain', background: '#00aa00', dither: 'bayer-8', panel: 'waveshare-7in5-v2' });
+  });
+});
