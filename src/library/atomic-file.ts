@@ -1,0 +1,45 @@
+// Durable replacement of a small file: write a temp file beside it, fsync, rename over the old
+// one, fsync the folder. A crash at any point leaves the old file or the new one, never half.
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Temp files of writeFileAtomic are `<name>.tmp-<hex>`: reconciliation removes leftovers. */
+export function isAtomicTemp(fileName: string, target: string): boolean {
+  return fileName.startsWith(`${target}.tmp-`);
+}
+
+/** fsync a folder so a rename or unlink inside it survives a power cut. */
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch (err) {
+    // Some filesystems (and platforms) refuse fsync on a directory; the rename still happened.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'EISDIR') throw err;
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
+  const fh = await open(tmp, 'wx', 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  await fh.close();
+  try {
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  await syncDir(path.dirname(file));
+}

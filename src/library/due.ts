@@ -1,0 +1,58 @@
+// When a sync is due: a pure decision from the metadata, the config and the clock, so the
+// service, `sync` and `status` all answer the same way.
+import type { FrameConfig } from '../config.js';
+import { type LibraryMetadata, serverHost } from './metadata.js';
+
+/** After a sync that left photos behind (failed downloads), try again sooner than the interval. */
+export const RETRY_AFTER_FAILURES_MS = 60 * 60 * 1000;
+
+export type DueReason =
+  | 'forced'
+  | 'first run'
+  | 'no photos yet'
+  | 'interrupted sync'
+  | 'album changed'
+  | 'server changed'
+  | 'photo_size changed'
+  | 'max_photos changed'
+  | 'interval passed'
+  | 'retrying failed photos';
+
+export type SyncDue = { due: true; reason: DueReason } | { due: false; nextDue: Date };
+
+export type DueConfig = Pick<
+  FrameConfig,
+  'album_id' | 'immich_url' | 'photo_size' | 'max_photos' | 'sync_interval_hours'
+>;
+
+export function isSyncDue(input: {
+  metadata: LibraryMetadata | null;
+  config: DueConfig;
+  now: Date;
+  force?: boolean;
+}): SyncDue {
+  const { metadata: m, config, now } = input;
+  if (input.force) return { due: true, reason: 'forced' };
+  if (!m || m.last_sync === null) return { due: true, reason: 'first run' };
+  if (m.sync_in_progress) return { due: true, reason: 'interrupted sync' };
+  if (m.album_id !== config.album_id) return { due: true, reason: 'album changed' };
+  if (m.server_host !== null && m.server_host !== serverHost(config.immich_url)) {
+    return { due: true, reason: 'server changed' };
+  }
+  if (m.photo_size !== config.photo_size) return { due: true, reason: 'photo_size changed' };
+  if (m.max_photos !== config.max_photos) return { due: true, reason: 'max_photos changed' };
+  // An album that was empty at the last sync is not "no photos yet": wait for the interval.
+  const photos = Object.keys(m.synced_assets).length;
+  if (photos === 0 && (m.last_result?.remote_total ?? 1) > 0) return { due: true, reason: 'no photos yet' };
+
+  const last = Date.parse(m.last_sync);
+  const interval = config.sync_interval_hours * 3_600_000;
+  const failed = (m.last_result?.failed ?? 0) > 0;
+  const wait = failed ? Math.min(interval, RETRY_AFTER_FAILURES_MS) : interval;
+  const nextDue = new Date(last + wait);
+  // A clock that jumped backwards (a Pi without RTC before NTP) must not postpone syncs forever.
+  if (now.getTime() >= nextDue.getTime() || now.getTime() < last) {
+    return { due: true, reason: failed ? 'retrying failed photos' : 'interval passed' };
+  }
+  return { due: false, nextDue };
+}

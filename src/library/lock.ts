@@ -1,0 +1,137 @@
+// The sync lock: `sync.lock` in the instance folder, created with O_EXCL and holding the owner's
+// pid, so the service and a CLI `sync` never apply plans to one library at the same time. A lock
+// whose process is gone (or that predates the last boot) is stale and taken over.
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { LibraryPaths } from '../config.js';
+import { LibraryBusyError } from '../errors.js';
+import { storageError } from './store.js';
+
+export const LOCK_NAME = 'sync.lock';
+
+interface LockRecord {
+  pid: number;
+  host: string;
+  token: string;
+  started_at: string;
+}
+
+export interface SyncLock {
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /** Is this pid running? Injectable so tests can declare a pid dead without killing anything. */
+  isAlive?: (pid: number) => boolean;
+  now?: () => Date;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to another user (the service, say): alive.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function parseRecord(text: string): LockRecord | null {
+  try {
+    const r = JSON.parse(text) as Partial<LockRecord>;
+    return typeof r.pid === 'number' && typeof r.token === 'string' ? (r as LockRecord) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A half-written lock younger than this may be a process between create and write. */
+const UNREADABLE_GRACE_MS = 30_000;
+
+async function judge(
+  file: string,
+  isAlive: (pid: number) => boolean,
+  now: Date,
+): Promise<{ stale: boolean; record: LockRecord | null; text: string } | null> {
+  let text: string;
+  let mtime: number;
+  try {
+    [text, mtime] = await Promise.all([readFile(file, 'utf8'), stat(file).then((s) => s.mtimeMs)]);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw storageError(err, 'read', file);
+  }
+  const record = parseRecord(text);
+  if (!record) return { stale: now.getTime() - mtime > UNREADABLE_GRACE_MS, record, text };
+  const bootedAt = Date.now() - os.uptime() * 1000;
+  const sameHost = record.host === os.hostname();
+  // After a reboot the old pid may belong to some other process: a lock from before boot is dead.
+  const stale = (sameHost && !isAlive(record.pid)) || mtime < bootedAt - 5_000;
+  return { stale, record, text };
+}
+
+export async function acquireSyncLock(paths: LibraryPaths, options: LockOptions = {}): Promise<SyncLock> {
+  const isAlive = options.isAlive ?? processAlive;
+  const now = options.now ?? (() => new Date());
+  const file = path.join(paths.instanceDir, LOCK_NAME);
+  const mine: LockRecord = {
+    pid: process.pid,
+    host: os.hostname(),
+    token: randomBytes(8).toString('hex'),
+    started_at: now().toISOString(),
+  };
+  const text = JSON.stringify(mine) + '\n';
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fh = await open(file, 'wx', 0o644);
+      try {
+        await fh.writeFile(text);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      return { release: () => releaseLock(file, mine.token) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storageError(err, 'create the lock', file);
+    }
+    const held = await judge(file, isAlive, now());
+    if (!held) continue;
+    if (!held.stale) {
+      const who = held.record ? `pid ${held.record.pid} since ${held.record.started_at}` : 'another process';
+      throw new LibraryBusyError(
+        `a sync is already running for this library (${who}); wait for it to finish, or delete ${file} if no sync is running`,
+      );
+    }
+    // Take the stale lock over by renaming it away: only one contender's rename can move it.
+    const aside = `${file}.stale-${randomBytes(4).toString('hex')}`;
+    try {
+      await rename(file, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw storageError(err, 'remove the stale lock', file);
+    }
+    const moved = await readFile(aside, 'utf8').catch(() => '');
+    if (moved !== held.text) {
+      // Someone replaced the stale lock with a live one between our read and our rename: put it back.
+      await link(aside, file).catch(() => {});
+    }
+    await unlink(aside).catch(() => {});
+  }
+  throw new LibraryBusyError(`could not take the sync lock ${file}; another sync keeps taking it, try again`);
+}
+
+async function releaseLock(file: string, token: string): Promise<void> {
+  const record = parseRecord(await readFile(file, 'utf8').catch(() => ''));
+  if (record?.token === token) await unlink(file).catch(() => {});
+}
+
+/** Who holds the lock now, if anyone: for `status`. */
+export async function lockHolder(paths: LibraryPaths): Promise<{ pid: number; started_at: string } | null> {
+  const file = path.join(paths.instanceDir, LOCK_NAME);
+  const judged = await judge(file, processAlive, new Date()).catch(() => null);
+  if (!judged || judged.stale || !judged.record) return null;
+  return { pid: judged.record.pid, started_at: judged.record.started_at };
+}

@@ -1,0 +1,256 @@
+// The sync plan: a pure diff of the server's listing against the local metadata (add, update,
+// adopt, keep, remove, discard). A value you can print (`sync --dry-run`); apply.ts carries it out.
+import type { PhotoSize, SelectionMode } from '../config.js';
+import type { Rendition, RemoteAsset } from '../immich/types.js';
+import type { AdoptedFile, LibraryMetadata, SyncedAsset } from './metadata.js';
+import { assignUniqueNames, nameCandidates, nameKey, sanitiseFileName } from './names.js';
+import { byCaptureTime, chooseSubset } from './subset.js';
+
+export type UpdateReason = 'checksum' | 'photo_size';
+export type RemoveReason = 'gone' | 'over_limit';
+
+export interface PlannedAdd {
+  asset: RemoteAsset;
+  /** The name to store it under (its extension is fitted to the bytes once they arrive). */
+  name: string;
+}
+export interface PlannedUpdate extends PlannedAdd {
+  previous: SyncedAsset;
+  reason: UpdateReason;
+}
+/** A file already in photos/ that the metadata did not know, recognised as this asset. */
+export interface PlannedAdopt extends PlannedAdd {
+  file: AdoptedFile;
+  /** How it was recognised: its SHA-1 is the asset's checksum, or it has the asset's name. */
+  match: 'checksum' | 'name';
+  rendition: Rendition;
+}
+export interface PlannedKeep {
+  asset: RemoteAsset;
+  entry: SyncedAsset;
+}
+export interface PlannedRemove {
+  id: string;
+  entry: SyncedAsset;
+  reason: RemoveReason;
+}
+
+export interface SyncPlan {
+  albumId: string;
+  photoSize: PhotoSize;
+  maxPhotos: number;
+  /** Images the server listed, before max_photos. */
+  remoteTotal: number;
+  add: PlannedAdd[];
+  update: PlannedUpdate[];
+  adopt: PlannedAdopt[];
+  keep: PlannedKeep[];
+  remove: PlannedRemove[];
+  /** Unknown files in photos/ that no asset claimed: deleted once the downloads are done. */
+  discard: string[];
+}
+
+export interface PlanInput {
+  albumId: string;
+  remote: readonly RemoteAsset[];
+  metadata: LibraryMetadata;
+  photoSize: PhotoSize;
+  maxPhotos: number;
+  mode: SelectionMode;
+}
+
+/** A listing may repeat an asset when the album changes between pages; keep the first. */
+function uniqueById(remote: readonly RemoteAsset[]): RemoteAsset[] {
+  const seen = new Set<string>();
+  return remote.filter((a) => (seen.has(a.id) ? false : (seen.add(a.id), true)));
+}
+
+/**
+ * Match unknown files to assets the metadata lacks. By content first: a file whose SHA-1 is an
+ * asset's checksum is that asset's original (only when originals are wanted). Then by name, for
+ * files that are no asset's original (a rendering that landed before a checkpoint recorded it):
+ * the name must be the asset's `-<short id>` name, or its plain name when no other wanted asset
+ * shares that name, so a file is never credited to the wrong one of two IMG_0001.JPG.
+ */
+function matchAdopted(
+  unknown: RemoteAsset[],
+  adopted: Record<string, AdoptedFile>,
+  allRemote: readonly RemoteAsset[],
+  photoSize: PhotoSize,
+): Map<string, { name: string; match: 'checksum' | 'name' }> {
+  const out = new Map<string, { name: string; match: 'checksum' | 'name' }>();
+  const free = new Set(Object.keys(adopted).sort());
+  if (free.size === 0) return out;
+
+  if (photoSize === 'original') {
+    const bySha = new Map<string, string>();
+    for (const name of free) if (!bySha.has(adopted[name]!.sha1)) bySha.set(adopted[name]!.sha1, name);
+    for (const asset of unknown) {
+      const name = bySha.get(asset.checksum);
+      if (name !== undefined && free.has(name)) {
+        out.set(asset.id, { name, match: 'checksum' });
+        free.delete(name);
+      }
+    }
+  }
+
+  const originals = new Set(allRemote.map((a) => a.checksum));
+  const byKey = new Map<string, string>();
+  for (const name of free) if (!originals.has(adopted[name]!.sha1)) byKey.set(nameKey(name), name);
+  if (byKey.size === 0) return out;
+  const plainCount = new Map<string, number>();
+  for (const a of allRemote) {
+    const k = nameKey(sanitiseFileName(a.originalFileName, a.id));
+    plainCount.set(k, (plainCount.get(k) ?? 0) + 1);
+  }
+  for (const asset of unknown) {
+    if (out.has(asset.id)) continue;
+    const [plain, suffixed] = nameCandidates(asset);
+    const keys = [nameKey(suffixed)];
+    if (plainCount.get(nameKey(plain)) === 1) keys.push(nameKey(plain));
+    for (const k of keys) {
+      const name = byKey.get(k);
+      if (name !== undefined && free.has(name)) {
+        out.set(asset.id, { name, match: 'name' });
+        free.delete(name);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export function planSync(input: PlanInput): SyncPlan {
+  const { metadata, photoSize, maxPhotos, mode } = input;
+  const remote = uniqueById(input.remote);
+  const wanted = chooseSubset(remote, maxPhotos, mode).sort(byCaptureTime);
+  const wantedIds = new Set(wanted.map((a) => a.id));
+  const remoteIds = new Set(remote.map((a) => a.id));
+  const entries = metadata.synced_assets;
+
+  const plan: SyncPlan = {
+    albumId: input.albumId,
+    photoSize,
+    maxPhotos,
+    remoteTotal: remote.length,
+    add: [],
+    update: [],
+    adopt: [],
+    keep: [],
+    remove: [],
+    discard: [],
+  };
+
+  for (const id of Object.keys(entries).sort()) {
+    if (!wantedIds.has(id)) {
+      plan.remove.push({ id, entry: entries[id]!, reason: remoteIds.has(id) ? 'over_limit' : 'gone' });
+    }
+  }
+
+  const unknown: RemoteAsset[] = [];
+  for (const asset of wanted) {
+    const entry = entries[asset.id];
+    if (!entry) unknown.push(asset);
+    else if (entry.checksum !== asset.checksum) {
+      plan.update.push({ asset, name: entry.local_path, previous: entry, reason: 'checksum' });
+    } else if (entry.photo_size !== photoSize) {
+      plan.update.push({ asset, name: entry.local_path, previous: entry, reason: 'photo_size' });
+    } else plan.keep.push({ asset, entry });
+  }
+
+  const matched = matchAdopted(unknown, metadata.adopted, remote, photoSize);
+  const toAdd: RemoteAsset[] = [];
+  for (const asset of unknown) {
+    const m = matched.get(asset.id);
+    if (!m) {
+      toAdd.push(asset);
+      continue;
+    }
+    plan.adopt.push({
+      asset,
+      name: m.name,
+      file: metadata.adopted[m.name]!,
+      match: m.match,
+      rendition: m.match === 'checksum' ? 'original' : photoSize === 'original' ? 'preview' : photoSize,
+    });
+  }
+  const claimed = new Set(plan.adopt.map((a) => a.name));
+  plan.discard = Object.keys(metadata.adopted)
+    .filter((n) => !claimed.has(n))
+    .sort();
+
+  // Every file present now stays until the downloads are done, so no new name may shadow one.
+  const taken = [...Object.values(entries).map((e) => e.local_path), ...Object.keys(metadata.adopted)];
+  const names = assignUniqueNames(toAdd, taken);
+  for (const asset of toAdd) plan.add.push({ asset, name: names.get(asset.id)! });
+  return plan;
+}
+
+/** True when applying the plan changes nothing on disk. */
+export function isNoop(plan: SyncPlan): boolean {
+  return plan.add.length + plan.update.length + plan.remove.length + plan.discard.length === 0;
+}
+
+/**
+ * What the library holds once the plan is applied: asset id -> checksum. The executor must
+ * arrive at exactly this; the property tests hold planSync to it.
+ */
+export function planOutcome(metadata: LibraryMetadata, plan: SyncPlan): Map<string, string> {
+  const out = new Map(Object.entries(metadata.synced_assets).map(([id, e]) => [id, e.checksum]));
+  for (const r of plan.remove) out.delete(r.id);
+  for (const a of [...plan.add, ...plan.update, ...plan.adopt]) out.set(a.asset.id, a.asset.checksum);
+  return out;
+}
+
+export function planCounts(plan: SyncPlan) {
+  return {
+    add: plan.add.length,
+    update: plan.update.length,
+    adopt: plan.adopt.length,
+    keep: plan.keep.length,
+    remove: plan.remove.length,
+    discard: plan.discard.length,
+  };
+}
+
+/** The plan as plain JSON (ids and names, not whole assets): `sync --dry-run --json`. */
+export function planToJson(plan: SyncPlan) {
+  return {
+    album_id: plan.albumId,
+    photo_size: plan.photoSize,
+    max_photos: plan.maxPhotos,
+    remote_total: plan.remoteTotal,
+    counts: planCounts(plan),
+    add: plan.add.map((a) => ({ id: a.asset.id, name: a.name })),
+    update: plan.update.map((u) => ({ id: u.asset.id, name: u.name, reason: u.reason })),
+    adopt: plan.adopt.map((a) => ({ id: a.asset.id, name: a.name, match: a.match })),
+    remove: plan.remove.map((r) => ({ id: r.id, name: r.entry.local_path, reason: r.reason })),
+    discard: plan.discard,
+    keep: plan.keep.length,
+  };
+}
+
+/** The plan for people: one line per change, then the counts. */
+export function formatPlan(plan: SyncPlan): string {
+  const lines: string[] = [];
+  const album = plan.albumId === '' ? 'the whole library' : `album ${plan.albumId}`;
+  const limit = plan.maxPhotos > 0 ? `, max_photos ${plan.maxPhotos}` : '';
+  lines.push(`plan for ${album}: ${plan.remoteTotal} images on the server (photo_size ${plan.photoSize}${limit})`);
+  for (const a of plan.add) lines.push(`  add      ${a.name}  (${a.asset.id})`);
+  for (const u of plan.update) {
+    const why = u.reason === 'checksum' ? 'changed on the server' : 'photo_size changed';
+    lines.push(`  update   ${u.name}  (${u.asset.id}, ${why})`);
+  }
+  for (const a of plan.adopt) lines.push(`  adopt    ${a.name}  (${a.asset.id}, already on disk, matched by ${a.match})`);
+  for (const r of plan.remove) {
+    const why = r.reason === 'gone' ? 'no longer on the server' : 'beyond max_photos';
+    lines.push(`  remove   ${r.entry.local_path}  (${r.id}, ${why})`);
+  }
+  for (const d of plan.discard) lines.push(`  discard  ${d}  (unknown file, matches no asset)`);
+  const c = planCounts(plan);
+  lines.push(
+    `${c.add} to add, ${c.update} to update, ${c.adopt} to adopt, ${c.keep} to keep, ` +
+      `${c.remove} to remove, ${c.discard} unknown files to delete`,
+  );
+  return lines.join('\n');
+}

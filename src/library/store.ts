@@ -1,0 +1,157 @@
+// The library on disk: the instance folder, photos/ and sync_metadata.json. Every filesystem
+// call of the sync engine goes through here, and no path it builds can leave photos/.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { LibraryPaths } from '../config.js';
+import { StorageError } from '../errors.js';
+import { syncDir, writeFileAtomic } from './atomic-file.js';
+import { type LibraryMetadata, parseMetadata } from './metadata.js';
+import { isSafeLocalName } from './names.js';
+
+/** Downloads in flight are `.artframe-<hex>.part` in photos/: hidden, and ours to delete. */
+const TEMP_PREFIX = '.artframe-';
+const TEMP_SUFFIX = '.part';
+
+export function tempPhotoName(): string {
+  return `${TEMP_PREFIX}${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`;
+}
+
+export function isPhotoTemp(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
+}
+
+/** Turn a filesystem failure into a StorageError naming the file and what to do. */
+export function storageError(err: unknown, action: string, file: string): StorageError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const hint =
+    code === 'ENOSPC'
+      ? 'the disk is full: free space or lower max_photos'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied: check who owns the folder'
+        : code === 'EROFS'
+          ? 'the filesystem is read-only'
+          : (code ?? (err as Error).message);
+  return new StorageError(`cannot ${action} ${file}: ${hint}`, { cause: err });
+}
+
+/**
+ * The absolute path of a photo, checked to be a direct child of photos/: the last guard against a
+ * hostile name, whatever the planner produced.
+ */
+export function photoPath(paths: LibraryPaths, name: string): string {
+  const dir = path.resolve(paths.photosDir);
+  const full = path.resolve(dir, name);
+  if (!isSafeLocalName(name) && !isPhotoTemp(name)) {
+    throw new StorageError(`refusing the file name ${JSON.stringify(name)}: not a plain name inside ${dir}`);
+  }
+  if (path.dirname(full) !== dir) {
+    throw new StorageError(`refusing ${JSON.stringify(name)}: it resolves outside ${dir}`);
+  }
+  return full;
+}
+
+export async function ensureLibraryDirs(paths: LibraryPaths): Promise<void> {
+  try {
+    await mkdir(paths.photosDir, { recursive: true });
+  } catch (err) {
+    throw storageError(err, 'create', paths.photosDir);
+  }
+}
+
+export type MetadataRead =
+  | { kind: 'missing' }
+  | { kind: 'ok'; metadata: LibraryMetadata }
+  | { kind: 'corrupt'; problem: string };
+
+export async function readMetadata(paths: LibraryPaths): Promise<MetadataRead> {
+  let text: string;
+  try {
+    text = await readFile(paths.metadataPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    if (code === 'EISDIR') return { kind: 'corrupt', problem: 'it is a folder' };
+    throw storageError(err, 'read', paths.metadataPath);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { kind: 'corrupt', problem: `not JSON (${(err as Error).message})` };
+  }
+  const parsed = parseMetadata(raw);
+  return parsed.ok ? { kind: 'ok', metadata: parsed.metadata } : { kind: 'corrupt', problem: parsed.problem };
+}
+
+export async function writeMetadata(paths: LibraryPaths, metadata: LibraryMetadata): Promise<void> {
+  try {
+    await writeFileAtomic(paths.metadataPath, JSON.stringify(metadata, null, 2) + '\n');
+  } catch (err) {
+    throw storageError(err, 'write', paths.metadataPath);
+  }
+}
+
+/** Keep a corrupt metadata file for the owner to look at: `sync_metadata.json.corrupt-<time>`. */
+export async function moveAsideCorruptMetadata(paths: LibraryPaths, now: Date): Promise<string> {
+  const aside = `${paths.metadataPath}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+  try {
+    await rename(paths.metadataPath, aside);
+    await syncDir(paths.instanceDir);
+  } catch (err) {
+    throw storageError(err, 'move aside', paths.metadataPath);
+  }
+  return aside;
+}
+
+export interface DirEntry {
+  name: string;
+  kind: 'file' | 'dir' | 'other';
+  size: number;
+}
+
+export async function listFolder(dir: string): Promise<DirEntry[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw storageError(err, 'list', dir);
+  }
+  const out: DirEntry[] = [];
+  for (const name of names.sort()) {
+    try {
+      const st = await stat(path.join(dir, name));
+      out.push({ name, kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', size: st.size });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, 'inspect', path.join(dir, name));
+    }
+  }
+  return out;
+}
+
+/** Delete a file in photos/ (gone already is fine). */
+export async function removePhoto(paths: LibraryPaths, name: string): Promise<void> {
+  try {
+    await unlink(photoPath(paths, name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, 'delete', path.join(paths.photosDir, name));
+  }
+}
+
+export async function removeFile(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, 'delete', file);
+  }
+}
+
+/** Move a verified download into place; replaces an older file of the same name atomically. */
+export async function renamePhoto(paths: LibraryPaths, fromName: string, toName: string): Promise<void> {
+  try {
+    await rename(photoPath(paths, fromName), photoPath(paths, toName));
+  } catch (err) {
+    throw storageError(err, 'move into place', path.join(paths.photosDir, toName));
+  }
+}
