@@ -1,0 +1,99 @@
+// Which driver speaks to which panel, and how a panel is opened over a transport named on the
+// command line or in the config: rpio, trace:FILE, serial:PATH, or the dry run (trace to stdout).
+import { ConfigError } from '../src/errors.js';
+import type { Panel, PanelDriver } from './driver.js';
+import { HATS } from './hats.js';
+import { inkyAc073tc1a } from './inky-ac073tc1a.js';
+import { inkyE673 } from './inky-e673.js';
+import type { PanelProfile } from './panels.js';
+import { SpiPanel } from './spi-panel.js';
+import type { PinMap, Transport } from './transport.js';
+import { openTraceFile, TraceTransport } from './transports/trace.js';
+import { waveshare5in65f } from './waveshare-5in65f.js';
+import { waveshare7in3e } from './waveshare-7in3e.js';
+import { waveshare7in3f } from './waveshare-7in3f.js';
+import { waveshare7in5v2 } from './waveshare-7in5-v2.js';
+import type { SerialBinding } from './transports/serial.js';
+
+export const DRIVERS: Readonly<Record<string, PanelDriver>> = Object.fromEntries(
+  [waveshare7in3e, waveshare7in3f, waveshare7in5v2, waveshare5in65f, inkyE673, inkyAc073tc1a].map((d) => [d.name, d]),
+);
+
+const BITS: Record<PanelProfile['pixelFormat'], 1 | 4> = { nibble4: 4, mono1: 1 };
+
+/** The driver a catalogue entry names, checked against the entry's size and pixel format. */
+export function driverFor(profile: PanelProfile): PanelDriver {
+  const driver = DRIVERS[profile.driver];
+  if (!driver) {
+    throw new ConfigError(`panel ${profile.id} names driver "${profile.driver}", which does not exist; known: ${Object.keys(DRIVERS).join(', ')}`);
+  }
+  if (driver.width !== profile.width || driver.height !== profile.height || driver.bitsPerPixel !== BITS[profile.pixelFormat]) {
+    throw new ConfigError(
+      `panel ${profile.id} is ${profile.width}x${profile.height} ${profile.pixelFormat} but its driver ${driver.name} speaks ${driver.width}x${driver.height} at ${driver.bitsPerPixel} bit`,
+    );
+  }
+  return driver;
+}
+
+/** Parse "rst=17,dc=25,busy=24" over a HAT's defaults. */
+export function parsePins(text: string | undefined, defaults: PinMap): PinMap {
+  const pins: PinMap = { ...defaults };
+  if (!text) return pins;
+  for (const part of text.split(',')) {
+    const m = /^\s*(rst|dc|cs|busy|pwr)\s*=\s*(\d{1,2}|none)\s*$/.exec(part);
+    if (!m) throw new ConfigError(`--pins: "${part}" is not ROLE=BCM (roles: rst, dc, cs, busy, pwr; BCM 0-27; pwr=none)`);
+    const role = m[1] as keyof PinMap;
+    if (m[2] === 'none') {
+      if (role !== 'pwr') throw new ConfigError(`--pins: only pwr can be "none"`);
+      delete pins.pwr;
+      continue;
+    }
+    const bcm = Number(m[2]);
+    if (bcm > 27) throw new ConfigError(`--pins: ${role}=${bcm} is not a BCM GPIO number (0-27)`);
+    pins[role] = bcm;
+  }
+  return pins;
+}
+
+export interface OpenPanelOptions {
+  /** "rst=17,dc=25,..." overriding the HAT's defaults. */
+  pins?: string;
+  spiHz?: number;
+  /** Where the dry run writes its trace lines. */
+  stdout?: (line: string) => void;
+  /** Serial binding (tests); defaults to the native one. */
+  serialBinding?: SerialBinding;
+}
+
+/**
+ * Open the panel over the named transport. `spec` is "rpio", "trace:FILE", "serial:PATH" or
+ * "dry-run" (the trace transport writing to stdout, BUSY always ready).
+ */
+export async function openPanel(profile: PanelProfile, spec: string, options: OpenPanelOptions = {}): Promise<Panel> {
+  const driver = driverFor(profile);
+  const pins = parsePins(options.pins, HATS[driver.hat].pins);
+  const idle = new Map([[pins.busy, (1 - driver.busyLevel) as 0 | 1]]);
+  let transport: Transport;
+  if (spec === 'dry-run') {
+    const out = options.stdout ?? ((line: string) => void process.stdout.write(line + '\n'));
+    transport = new TraceTransport(out, pins, { idleLevels: idle });
+  } else if (spec.startsWith('trace:')) {
+    transport = await openTraceFile(spec.slice('trace:'.length), pins, { idleLevels: idle });
+  } else if (spec === 'rpio') {
+    const { RpioTransport } = await import('./transports/rpio.js');
+    transport = RpioTransport.open({ pins, spiHz: options.spiHz ?? driver.spiHz });
+  } else if (spec.startsWith('serial:')) {
+    const { SerialPanel } = await import('./transports/serial.js');
+    return SerialPanel.open(spec.slice('serial:'.length), {
+      panelId: profile.id,
+      width: driver.width,
+      height: driver.height,
+      bitsPerPixel: driver.bitsPerPixel,
+      binding: options.serialBinding,
+    });
+  } else {
+    throw new ConfigError(`transport "${spec}" is not one of rpio, trace:FILE, serial:PATH`);
+  }
+  return new SpiPanel(driver, transport, pins);
+}
+
