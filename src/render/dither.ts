@@ -52,6 +52,8 @@ export function ditherToPalette(
   return out;
 }
 
+const CLAMP_MARGIN = 0.5;
+
 /** The ink of `palette` nearest in OKLab to a linear-light colour (for tests and tools). */
 export function nearestInk(palette: InkPalette, r: number, g: number, b: number): number {
   return nearestOklab(palette.oklab, palette.size, r, g, b);
@@ -81,7 +83,12 @@ function nearestOklab(lab: Float32Array, n: number, r: number, g: number, b: num
   return best;
 }
 
-/** Per-channel bounds of the inks in linear light: wanted colours are clamped into this box. */
+/**
+ * Per-channel bounds in linear light that wanted colours are clamped into: the inks' own range,
+ * widened by MARGIN of it on each side. Clamping to the bare range would throw away error that
+ * the inks can pay back (a flat grey would come out a few percent off); no clamp at all lets
+ * error that no ink can pay back (a blue bluer than the blue ink) pile up and streak.
+ */
 function inkBox(p: InkPalette): Float32Array {
   const box = new Float32Array([Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity]);
   for (let k = 0; k < p.size; k++) {
@@ -90,6 +97,11 @@ function inkBox(p: InkPalette): Float32Array {
       if (v < box[c]!) box[c] = v;
       if (v > box[3 + c]!) box[3 + c] = v;
     }
+  }
+  for (let c = 0; c < 3; c++) {
+    const span = box[3 + c]! - box[c]!;
+    box[c] = box[c]! - CLAMP_MARGIN * span;
+    box[3 + c] = box[3 + c]! + CLAMP_MARGIN * span;
   }
   return box;
 }
@@ -142,7 +154,7 @@ function diffuse(
       const x = rtl ? w - 1 - i : i;
       const q = (y * w + x) * 3;
       const e = rowOff + (x + pad) * 3;
-      // Clamping the wanted colour to what the inks can reach stops error that no ink can pay
+      // Clamping the wanted colour to near what the inks can reach stops error that no ink can pay
       // back from piling up and bleeding across the picture as streaks.
       let r = tone[data[q]!]! + err[e]!;
       let g = tone[256 + data[q + 1]!]! + err[e + 1]!;
@@ -171,44 +183,48 @@ function diffuse(
 }
 
 /**
- * Ordered dithering. The threshold offset and the choice of ink are in linear light, not OKLab:
- * with no error feedback the average only comes out right when the switch between two inks
- * sits at their linear midpoint (in OKLab, mid-grey would come out at 7/8 white).
+ * Ordered dithering between two inks. Each pixel takes its nearest ink A (OKLab) and the ink B
+ * whose mix with A comes closest to it; `f`, the share of B in that mix, is measured in linear
+ * light, and the Bayer threshold at the pixel picks B when it falls below `f`. Linear light
+ * because with no error feedback the average only comes out right when the mix is the one the
+ * eye integrates; two inks because a pixel's neighbours must not depend on each other. A colour
+ * that is an ink has f = 0 and stays bare ink.
  */
 function ordered(image: RgbImage, p: InkPalette, tone: Float32Array, n: number, out: Uint8Array): void {
   const { width: w, height: h, data } = image;
   const matrix = bayerMatrix(n);
   const thresholds = new Float32Array(n * n);
-  for (let i = 0; i < n * n; i++) thresholds[i] = (matrix[i]! + 0.5) / (n * n) - 0.5;
-  const box = inkBox(p);
-  // Two inks: the offset spans their whole distance (a true halftone). More inks sit closer
-  // together, so half the black..white span is enough to reach the next ink without noise.
-  const strength = p.size <= 2 ? 1 : 0.5;
-  const sR = (box[3]! - box[0]!) * strength;
-  const sG = (box[4]! - box[1]!) * strength;
-  const sB = (box[5]! - box[2]!) * strength;
-  const { linear, index, size } = p;
+  for (let i = 0; i < n * n; i++) thresholds[i] = (matrix[i]! + 0.5) / (n * n);
+  const { oklab, linear, index, size } = p;
   for (let y = 0; y < h; y++) {
     const trow = (y % n) * n;
     for (let x = 0; x < w; x++) {
       const q = (y * w + x) * 3;
-      const t = thresholds[trow + (x % n)]!;
-      const r = tone[data[q]!]! + t * sR;
-      const g = tone[256 + data[q + 1]!]! + t * sG;
-      const b = tone[512 + data[q + 2]!]! + t * sB;
-      let best = 0;
-      let bestD = Infinity;
+      const r = tone[data[q]!]!;
+      const g = tone[256 + data[q + 1]!]!;
+      const b = tone[512 + data[q + 2]!]!;
+      const a = nearestOklab(oklab, size, r, g, b);
+      const ar = linear[a * 3]!, ag = linear[a * 3 + 1]!, ab = linear[a * 3 + 2]!;
+      const cr = r - ar, cg = g - ag, cb = b - ab;
+      let mate = a;
+      let share = 0;
+      let bestD = cr * cr + cg * cg + cb * cb;
       for (let k = 0, o = 0; k < size; k++, o += 3) {
-        const dr = r - linear[o]!;
-        const dg = g - linear[o + 1]!;
-        const db = b - linear[o + 2]!;
-        const d = dr * dr + dg * dg + db * db;
+        if (k === a) continue;
+        const dr = linear[o]! - ar, dg = linear[o + 1]! - ag, db = linear[o + 2]! - ab;
+        const len = dr * dr + dg * dg + db * db;
+        if (len === 0) continue;
+        let f = (cr * dr + cg * dg + cb * db) / len;
+        f = f < 0 ? 0 : f > 1 ? 1 : f;
+        const er = cr - f * dr, eg = cg - f * dg, eb = cb - f * db;
+        const d = er * er + eg * eg + eb * eb;
         if (d < bestD) {
           bestD = d;
-          best = k;
+          mate = k;
+          share = f;
         }
       }
-      out[y * w + x] = index[best]!;
+      out[y * w + x] = index[thresholds[trow + (x % n)]! < share ? mate : a]!;
     }
   }
 }

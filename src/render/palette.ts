@@ -55,7 +55,11 @@ export function inkPalette(panel: PanelProfile, choice: PaletteChoice = 'measure
   return paletteFromInks(panel.colours.map((c) => ({ name: c.name, index: c.index, rgb: choice === 'measured' ? c.measured : c.nominal })));
 }
 
-/** Position in the palette of its darkest and its lightest ink (by OKLab lightness). */
+/**
+ * Position in the palette of the black and the white ink: by name, since a measured white is not
+ * always the lightest ink (Spectra 6 yellow is lighter than its white); by OKLab lightness when a
+ * palette has no such names.
+ */
 export function paperInks(p: InkPalette): { black: number; white: number } {
   let black = 0;
   let white = 0;
@@ -63,7 +67,8 @@ export function paperInks(p: InkPalette): { black: number; white: number } {
     if (p.oklab[k * 3]! < p.oklab[black * 3]!) black = k;
     if (p.oklab[k * 3]! > p.oklab[white * 3]!) white = k;
   }
-  return { black, white };
+  const named = (name: string) => p.names.indexOf(name);
+  return { black: named('black') >= 0 ? named('black') : black, white: named('white') >= 0 ? named('white') : white };
 }
 
 export const TONE_MAPS = ['paper', 'none'] as const;
@@ -71,8 +76,8 @@ export type ToneMap = (typeof TONE_MAPS)[number];
 
 /**
  * The decode table of the quantizer: 3 x 256 entries, sRGB byte of channel c to linear light.
- * `none` is the plain sRGB decode. `paper` maps the photo's black and white onto the darkest and
- * the lightest ink, channel by channel in linear light: a measured e-paper white is a light grey
+ * `none` is the plain sRGB decode. `paper` maps the photo's black and white onto the black and the
+ * white ink, channel by channel in linear light: a measured e-paper white is a light grey
  * (Spectra 6: 161,164,165), so without this every highlight above it would clip to bare white
  * while the error diffusion drags the excess into the neighbours; with it the eye, which adapts
  * to the paper's white, sees the photo's whole tonal range, and greys are exact mixes of the
