@@ -31,7 +31,7 @@ describe('serial framing', () => {
   it('a flipped bit is reported as a corrupt frame and the next frame still decodes', () => {
     const a = Buffer.from(encodeFrame({ type: 3, seq: 7, payload: Uint8Array.of(1, 2, 3, 4) }));
     const b = Buffer.from(encodeFrame({ type: 4, seq: 8, payload: Uint8Array.of(9) }));
-    a[10] ^= 0x08;
+    a[10]! ^= 0x08;
     const out = new FrameDecoder().push(Buffer.concat([Buffer.from([0x00, 0xa5, 0x13]), a, b]));
     expect(out[0]).toEqual({ ok: false, seq: 7, type: 3 });
     expect(out.at(-1)).toMatchObject({ ok: true, frame: { type: 4, seq: 8 } });

@@ -1,12 +1,16 @@
 // The serial transport against a simulated controller over @serialport/binding-mock: frames
 // travel through a real SerialPortStream; the controller parses and CRC-checks them, and its
 // reassembled buffer must equal what was sent, even when frames are lost or corrupted.
-import { MockBinding, type MockPortBinding } from '@serialport/binding-mock';
+import { createRequire } from 'node:module';
+import type { MockBindingInterface, MockPortBinding } from '@serialport/binding-mock' with { 'resolution-mode': 'require' };
 import { SerialPortStream } from '@serialport/stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SerialPanel } from '../drivers/transports/serial.js';
 import { PanelBusyTimeoutError, TransportError } from '../src/errors.js';
 import { SimulatedController, type ControllerFaults } from './emulator/serial-controller.js';
+
+// binding-mock publishes its types for require() only, so it is loaded the CommonJS way.
+const { MockBinding } = createRequire(import.meta.url)('@serialport/binding-mock') as { MockBinding: MockBindingInterface };
 
 const PANEL = { panelId: 'waveshare-7in3e', width: 800, height: 480, bitsPerPixel: 4 };
 let opened: SerialPanel[] = [];

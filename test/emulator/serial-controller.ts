@@ -72,7 +72,7 @@ export class SimulatedController {
     let data = bytes;
     if (this.faults.corruptIncoming?.has(n)) {
       data = Buffer.from(bytes);
-      data[data.length >> 1] ^= 0x40;
+      data[data.length >> 1]! ^= 0x40;
     }
     this.rx = Buffer.concat([this.rx, data]);
     this.parse();
@@ -112,7 +112,7 @@ export class SimulatedController {
     if (this.faults.dropReplies?.has(n)) return;
     if (this.faults.corruptReplies?.has(n)) {
       const copy = Buffer.from(bytes);
-      copy[copy.length - 3] ^= 0x01;
+      copy[copy.length - 3]! ^= 0x01;
       this.send(copy);
       return;
     }
