@@ -1,0 +1,959 @@
+#!/usr/bin/env bash
+# install.sh: set up artframe-immich on a Raspberry Pi (Raspberry Pi OS bookworm or trixie):
+# SPI, Node.js, the app in /opt, a system user, the config and a systemd unit. Run it again at
+# any time: it only changes what is missing or out of date, and says so.
+set -euo pipefail
+# bash 5.2 makes "&" in ${var//pattern/replacement} mean the match; we substitute user input.
+shopt -u patsub_replacement 2>/dev/null || true
+
+readonly APP=artframe-immich
+readonly MIN_NODE=20.18.1
+# Node.js line taken from NodeSource where the distribution's own is too old (bookworm ships
+# 18.x). 22 is an LTS line that NodeSource still builds for armhf as well as arm64.
+readonly NODESOURCE_MAJOR=22
+readonly NODESOURCE_KEY_URL=https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key
+# Built (tsc) and installed by npm; test/support and test/bench are part of tsconfig.build.json.
+readonly APP_FILES=(package.json package-lock.json bin src drivers hardware tsconfig.json
+  tsconfig.build.json README.md LICENSE test/support test/bench)
+readonly APP_REQUIRED=(package.json package-lock.json bin src)
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Options.
+PREFIX=""
+DRY_RUN=0
+UNINSTALL=0
+PURGE=0
+SKIP_NPM=0
+SERVICE_USER=artframe
+URL=""
+KEY=""
+KEY_FILE=""
+ALBUM=""
+ALBUM_SET=0
+PANEL=""
+
+# State of this run.
+CHANGED=0
+REBOOT_NEEDED=0
+APT_UPDATED=0
+RESTART_NEEDED=0
+CONFIG_OK=unknown
+NODE_BIN=""
+
+usage() {
+  cat <<EOF
+Usage: sudo ./install.sh [options]
+
+Installs artframe-immich from this checkout: enables SPI, installs Node.js >= $MIN_NODE when
+needed, copies and builds the app into /opt/$APP, creates the system user, writes
+/etc/$APP/config.json (mode 600) and enables the $APP systemd service.
+Running it again changes only what is missing or out of date.
+
+Config (used only when /etc/$APP/config.json does not exist yet; asked on a terminal):
+  --url URL           Immich server, http:// or https://
+  --key-file FILE     file holding the Immich API key (or set IMMICH_API_KEY)
+  --key KEY           the API key itself (visible to other users in the process list)
+  --album ID          album UUID or the album's URL; "" (the default) for the whole library
+  --panel ID          panel id from the catalogue (drivers/panels.ts)
+
+Install:
+  --user NAME         service user (default: artframe), in the gpio and spi groups
+  --skip-npm          copy the app but do not run npm (for tests: the service needs the build)
+
+Other modes:
+  --uninstall         stop and remove the service, the unit and /opt/$APP; keeps the config
+                      and the photos
+  --purge             with --uninstall: also remove the config, the photos and the user
+  --dry-run           print the steps without doing anything (no root needed)
+  --prefix DIR        install into the tree DIR (DIR/etc, DIR/opt, DIR/var/lib) without root:
+                      apt-get, systemctl, raspi-config, useradd and chown are not run but
+                      logged to DIR/install.log; DIR/etc/os-release stands in for the OS
+  -h, --help          this help
+
+Example:
+  sudo ./install.sh --url https://immich.example.com --key-file ~/immich.key \\
+    --album a1b2c3d4-e5f6-7890-abcd-ef1234567890
+EOF
+}
+
+# ---- output ---------------------------------------------------------------------------------
+
+say() { printf '%s\n' "$*"; }
+step() { printf '\n==> %s\n' "$*"; }
+ok() { printf '  = %s\n' "$*"; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+usage_error() {
+  printf 'error: %s (see ./install.sh --help)\n' "$*" >&2
+  exit 2
+}
+
+# A change to a file in the target tree: real in prefix mode too.
+did_file() {
+  if [ "$DRY_RUN" = 1 ]; then
+    printf '  + (dry run) would %s\n' "$*"
+  else
+    printf '  + %s\n' "$*"
+    CHANGED=1
+  fi
+}
+
+# A change to the system (packages, users, services): only real outside prefix and dry-run.
+did_sys() {
+  if [ "$DRY_RUN" = 1 ] || [ -n "$PREFIX" ]; then
+    printf '  + (not done here) would %s\n' "$*"
+  else
+    printf '  + %s\n' "$*"
+    CHANGED=1
+  fi
+}
+
+show_cmd() {
+  local out
+  printf -v out '%q ' "$@"
+  out=${out//\\,/,} # %q escapes commas, which the shell does not need
+  printf '%s' "${out% }"
+}
+
+log_line() {
+  if [ -n "$PREFIX" ] && [ "$DRY_RUN" = 0 ]; then
+    printf '%s\n' "$*" >>"$LOG"
+  fi
+}
+
+# Run a command that changes the system. Prefix mode logs it instead; dry-run prints it.
+sys() {
+  if [ "$DRY_RUN" = 1 ]; then
+    say "    [dry run] $(show_cmd "$@")"
+  elif [ -n "$PREFIX" ]; then
+    say "    [prefix, not run] $(show_cmd "$@")"
+    log_line "not run: $(show_cmd "$@")"
+  else
+    "$@"
+  fi
+}
+
+# Run a command that changes files in the target tree (real in prefix mode, printed in dry-run).
+fs() {
+  if [ "$DRY_RUN" = 1 ]; then
+    say "    [dry run] $(show_cmd "$@")"
+  else
+    "$@"
+  fi
+}
+
+# chown, which prefix mode must not do (the user may not exist on this machine).
+set_owner() { # set_owner OWNER:GROUP PATH...
+  local want=$1
+  shift
+  if [ -n "$PREFIX" ]; then
+    log_line "not run: $(show_cmd chown "$want" "$@")"
+    return 0
+  fi
+  local p
+  for p in "$@"; do
+    if [ ! -e "$p" ] || [ "$(stat -c '%U:%G' "$p")" != "$want" ]; then
+      sys chown "$want" "$p"
+      did_sys "set the owner of $p to $want"
+    fi
+  done
+}
+
+# ---- arguments ------------------------------------------------------------------------------
+
+take() { # take VAR "$@": the option's value ($2) into VAR
+  local var=$1
+  shift
+  [ $# -ge 2 ] || usage_error "$1 needs a value"
+  printf -v "$var" '%s' "$2"
+}
+
+parse_args() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --url) take URL "$@"; shift 2 ;;
+      --url=*) URL=${1#*=}; shift ;;
+      --key) take KEY "$@"; shift 2 ;;
+      --key=*) KEY=${1#*=}; shift ;;
+      --key-file) take KEY_FILE "$@"; shift 2 ;;
+      --key-file=*) KEY_FILE=${1#*=}; shift ;;
+      --album) take ALBUM "$@"; ALBUM_SET=1; shift 2 ;;
+      --album=*) ALBUM=${1#*=}; ALBUM_SET=1; shift ;;
+      --panel) take PANEL "$@"; shift 2 ;;
+      --panel=*) PANEL=${1#*=}; shift ;;
+      --user) take SERVICE_USER "$@"; shift 2 ;;
+      --user=*) SERVICE_USER=${1#*=}; shift ;;
+      --prefix) take PREFIX "$@"; shift 2 ;;
+      --prefix=*) PREFIX=${1#*=}; shift ;;
+      --skip-npm) SKIP_NPM=1; shift ;;
+      --dry-run) DRY_RUN=1; shift ;;
+      --uninstall) UNINSTALL=1; shift ;;
+      --purge) PURGE=1; shift ;;
+      -h | --help) usage; exit 0 ;;
+      *) usage_error "unknown option $1" ;;
+    esac
+  done
+  if [ "$PURGE" = 1 ] && [ "$UNINSTALL" = 0 ]; then
+    usage_error "--purge only goes with --uninstall"
+  fi
+  [[ $SERVICE_USER =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] ||
+    usage_error "--user \"$SERVICE_USER\" is not a valid user name (lower-case letters, digits, - and _)"
+}
+
+setup_paths() {
+  ROOT=""
+  if [ -n "$PREFIX" ]; then
+    [[ $PREFIX != *[[:space:]]* ]] || usage_error "--prefix \"$PREFIX\" must not contain spaces"
+    ROOT=$(realpath -m -- "$PREFIX")
+    [ "$ROOT" != / ] || usage_error "--prefix / is the real system: leave --prefix out"
+    PREFIX=$ROOT
+  fi
+  CONFIG_DIR=$ROOT/etc/$APP
+  CONFIG=$CONFIG_DIR/config.json
+  INSTALL_DIR=$ROOT/opt/$APP
+  STATE_DIR=$ROOT/var/lib/$APP
+  UNIT_FILE=$ROOT/etc/systemd/system/$APP.service
+  WRAPPER=$ROOT/usr/local/bin/$APP
+  LOG=$ROOT/install.log
+  OS_RELEASE=/etc/os-release
+  if [ -n "$ROOT" ] && [ -e "$ROOT/etc/os-release" ]; then
+    OS_RELEASE=$ROOT/etc/os-release
+  fi
+}
+
+check_root() {
+  if [ -z "$PREFIX" ] && [ "$DRY_RUN" = 0 ] && [ "$(id -u)" -ne 0 ]; then
+    die "install.sh must run as root: sudo ./install.sh (or --dry-run to preview, --prefix DIR to install into a test tree)"
+  fi
+}
+
+# ---- system checks --------------------------------------------------------------------------
+
+check_os() {
+  OS_ID="" OS_ID_LIKE="" OS_CODENAME="" OS_VERSION_ID="" OS_NAME=""
+  [ -r "$OS_RELEASE" ] || die "cannot read $OS_RELEASE: install.sh supports Raspberry Pi OS and Debian (bookworm, trixie)"
+  local k v
+  while IFS='=' read -r k v; do
+    v=${v#[\"\']}
+    v=${v%[\"\']}
+    case "$k" in
+      ID) OS_ID=$v ;;
+      ID_LIKE) OS_ID_LIKE=$v ;;
+      VERSION_CODENAME) OS_CODENAME=$v ;;
+      VERSION_ID) OS_VERSION_ID=$v ;;
+      PRETTY_NAME) OS_NAME=$v ;;
+    esac
+  done <"$OS_RELEASE"
+  OS_NAME=${OS_NAME:-$OS_ID}
+  case " $OS_ID $OS_ID_LIKE " in
+    *" debian "* | *" raspbian "*) ;;
+    *) die "unsupported OS: $OS_NAME (ID=${OS_ID:-unknown}); install.sh supports Raspberry Pi OS and Debian (bookworm, trixie)" ;;
+  esac
+  if [ -z "$OS_CODENAME" ]; then
+    case "$OS_VERSION_ID" in
+      12) OS_CODENAME=bookworm ;;
+      13) OS_CODENAME=trixie ;;
+    esac
+  fi
+  case "$OS_CODENAME" in
+    bookworm | trixie) ;;
+    *) warn "$OS_NAME (${OS_CODENAME:-no codename}) is untested: install.sh knows Raspberry Pi OS and Debian bookworm and trixie; carrying on" ;;
+  esac
+
+  ARCH=$(dpkg --print-architecture 2>/dev/null || true)
+  MACHINE=$(uname -m)
+  case "$ARCH" in
+    arm64 | armhf) ;;
+    *) warn "architecture ${ARCH:-unknown} ($MACHINE) is not a Raspberry Pi's (arm64 or armhf): installing anyway; the panel needs a Pi's GPIO and SPI (the virtual: and trace: transports work anywhere)" ;;
+  esac
+}
+
+# ---- config input ---------------------------------------------------------------------------
+
+trim() {
+  local s=$1
+  s=${s#"${s%%[![:space:]]*}"}
+  s=${s%"${s##*[![:space:]]}"}
+  printf '%s' "$s"
+}
+
+validate_url() {
+  URL=$(trim "$URL")
+  local re='^https?://[^/?#[:space:]]+([/?#][^[:space:]]*)?$'
+  [[ $URL =~ $re ]] ||
+    die "--url \"$URL\" is not an http:// or https:// URL (such as https://immich.example.com)"
+  URL=${URL%/}
+}
+
+validate_key() {
+  KEY=$(trim "$KEY")
+  [ -n "$KEY" ] || die "the Immich API key is empty (--key, --key-file or IMMICH_API_KEY)"
+  [[ $KEY != *[[:space:][:cntrl:]]* ]] ||
+    die "the Immich API key contains spaces or control characters: copy it again from Immich (Account Settings > API Keys)"
+}
+
+validate_album() {
+  ALBUM=$(trim "$ALBUM")
+  local uuid='[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
+  if [ -z "$ALBUM" ] || [[ $ALBUM =~ ^$uuid$ ]]; then
+    :
+  elif [[ $ALBUM =~ /albums/($uuid)([/?#]|$) ]]; then
+    ALBUM=${BASH_REMATCH[1]}
+  else
+    die "--album \"$ALBUM\" is not an album id: give the UUID from the album's page (.../albums/<uuid>), or \"\" for the whole library"
+  fi
+  ALBUM=${ALBUM,,}
+}
+
+validate_panel() {
+  [ -z "$PANEL" ] || [[ $PANEL =~ ^[a-z0-9][a-z0-9._-]*$ ]] ||
+    die "--panel \"$PANEL\" is not a panel id (such as waveshare-7in3e; see drivers/panels.ts)"
+}
+
+# Gather URL, key and album before anything changes, so a mistake costs nothing.
+collect_config_input() {
+  if [ -e "$CONFIG" ]; then
+    return 0
+  fi
+  if [ -z "$KEY" ] && [ -n "$KEY_FILE" ]; then
+    [ -r "$KEY_FILE" ] || die "--key-file $KEY_FILE cannot be read"
+    IFS= read -r KEY <"$KEY_FILE" || [ -n "$KEY" ] || die "--key-file $KEY_FILE is empty"
+  fi
+  if [ -z "$KEY" ] && [ -n "${IMMICH_API_KEY:-}" ]; then
+    KEY=$IMMICH_API_KEY
+  fi
+  local interactive=0
+  [ -t 0 ] && interactive=1
+  if [ -z "$URL" ]; then
+    if [ "$interactive" = 1 ]; then
+      read -r -p "Immich server URL (such as https://immich.example.com): " URL
+    elif [ "$DRY_RUN" = 1 ]; then
+      say "  (dry run) the config needs --url: the real run would stop here without it"
+      URL=https://immich.example.com
+    else
+      die "--url is required to write $CONFIG (no terminal to ask on): pass --url https://your-immich-server"
+    fi
+  fi
+  validate_url
+  if [ -z "$KEY" ]; then
+    if [ "$interactive" = 1 ]; then
+      read -r -s -p "Immich API key (typing is hidden): " KEY
+      printf '\n' >&2
+    elif [ "$DRY_RUN" = 1 ]; then
+      say "  (dry run) the config needs --key-file, --key or IMMICH_API_KEY: the real run would stop here without it"
+      KEY=dry-run-placeholder
+    else
+      die "--key-file (or --key, or IMMICH_API_KEY) is required to write $CONFIG (no terminal to ask on)"
+    fi
+  fi
+  validate_key
+  if [ "$ALBUM_SET" = 0 ] && [ "$interactive" = 1 ]; then
+    read -r -p "Album id or album URL (empty for the whole library): " ALBUM
+  fi
+  validate_album
+  validate_panel
+}
+
+# ---- steps ----------------------------------------------------------------------------------
+
+enable_spi() {
+  step "SPI"
+  if [ -z "$PREFIX" ] && command -v raspi-config >/dev/null 2>&1; then
+    if [ "$(raspi-config nonint get_spi)" = 0 ]; then
+      ok "SPI is enabled"
+    else
+      sys raspi-config nonint do_spi 0
+      did_sys "enable SPI (raspi-config nonint do_spi 0)"
+      REBOOT_NEEDED=1
+    fi
+    return 0
+  fi
+  # No raspi-config (or a test tree): the boot config, bookworm's place first.
+  local boot=""
+  local f
+  for f in "$ROOT/boot/firmware/config.txt" "$ROOT/boot/config.txt"; do
+    if [ -f "$f" ]; then
+      boot=$f
+      break
+    fi
+  done
+  if [ -z "$boot" ]; then
+    ok "no Raspberry Pi boot config ($ROOT/boot/firmware/config.txt or $ROOT/boot/config.txt): SPI left alone"
+    return 0
+  fi
+  if grep -Eq '^[[:space:]]*(device_tree_param|dtparam)=([^,]*,)*spi(=(on|true|yes|1))?(,.*)?[[:space:]]*$' "$boot"; then
+    ok "SPI is enabled in $boot"
+    return 0
+  fi
+  if [ "$DRY_RUN" = 0 ]; then
+    # Keep the file's last line intact when it lacks a final newline.
+    if [ -s "$boot" ] && [ -n "$(tail -c 1 "$boot")" ]; then
+      printf '\n' >>"$boot"
+    fi
+    printf '%s\n' 'dtparam=spi=on' >>"$boot"
+  fi
+  did_file "add dtparam=spi=on to $boot"
+  REBOOT_NEEDED=1
+}
+
+version_ge() { # version_ge A B: A >= B, both x.y.z
+  local -a a b
+  IFS=. read -r -a a <<<"$1"
+  IFS=. read -r -a b <<<"$2"
+  local i x y
+  for i in 0 1 2; do
+    x=${a[i]:-0}
+    y=${b[i]:-0}
+    x=${x%%[!0-9]*}
+    y=${y%%[!0-9]*}
+    if ((10#${x:-0} > 10#${y:-0})); then return 0; fi
+    if ((10#${x:-0} < 10#${y:-0})); then return 1; fi
+  done
+  return 0
+}
+
+node_version() { # the version of node at $1, without the "v"
+  local v
+  v=$("$1" --version 2>/dev/null) || return 1
+  printf '%s' "${v#v}"
+}
+
+apt_update() {
+  if [ "$APT_UPDATED" = 0 ] || [ "${1:-}" = force ]; then
+    sys env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    APT_UPDATED=1
+  fi
+}
+
+apt_install() {
+  apt_update
+  sys env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
+}
+
+apt_candidate() { # the version apt would install for package $1
+  apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | sed 's/^[0-9]*://'
+}
+
+add_nodesource_repo() {
+  local keyring=$ROOT/etc/apt/keyrings/nodesource.gpg
+  local list=$ROOT/etc/apt/sources.list.d/nodesource.list
+  local line="deb [signed-by=/etc/apt/keyrings/nodesource.gpg] https://deb.nodesource.com/node_$NODESOURCE_MAJOR.x nodistro main"
+  apt_install ca-certificates curl gnupg
+  if [ -s "$keyring" ]; then
+    ok "NodeSource signing key in $keyring"
+  else
+    fs install -d -m 0755 "$(dirname "$keyring")"
+    local tmp
+    tmp=$(mktemp)
+    sys curl -fsSL -o "$tmp" "$NODESOURCE_KEY_URL"
+    sys gpg --dearmor --yes -o "$keyring" "$tmp"
+    rm -f "$tmp"
+    sys chmod 0644 "$keyring"
+    did_sys "add NodeSource's signing key to $keyring"
+  fi
+  write_file "$list" 0644 "$line" "NodeSource apt source (node_$NODESOURCE_MAJOR.x) in $list" || true
+}
+
+ensure_node() {
+  step "Node.js >= $MIN_NODE"
+  local have=""
+  NODE_BIN=$(command -v node || true)
+  if [ -n "$NODE_BIN" ]; then
+    have=$(node_version "$NODE_BIN" || true)
+    if [ -n "$have" ] && version_ge "$have" "$MIN_NODE"; then
+      NODE_BIN=$(readlink -f "$NODE_BIN")
+      ok "Node.js $have ($NODE_BIN)"
+      return 0
+    fi
+  fi
+  say "  Node.js ${have:-is missing}${have:+ is too old}: installing it with apt"
+  # bookworm packages Node.js 18, trixie 20.19 (new enough). Elsewhere ask apt what it has.
+  local source=nodesource
+  case "$OS_CODENAME" in
+    trixie | forky | sid) source=debian ;;
+    bookworm | bullseye) source=nodesource ;;
+    *)
+      if [ -z "$PREFIX" ]; then
+        local candidate
+        candidate=$(apt_candidate nodejs)
+        if [ -n "$candidate" ] && version_ge "$candidate" "$MIN_NODE"; then
+          source=debian
+        fi
+      fi
+      ;;
+  esac
+  if [ "$source" = nodesource ] && [ "$MACHINE" = armv6l ]; then
+    die "Node.js >= $MIN_NODE has no apt package for ARMv6 (Raspberry Pi Zero W or 1) on ${OS_CODENAME:-this OS}: install it from https://unofficial-builds.nodejs.org, then run install.sh again"
+  fi
+  if [ "$source" = debian ]; then
+    # Debian packages npm separately from nodejs.
+    apt_install nodejs npm
+    did_sys "install Node.js and npm from ${OS_NAME}'s packages"
+  else
+    add_nodesource_repo
+    apt_update force
+    apt_install nodejs
+    did_sys "install Node.js $NODESOURCE_MAJOR.x from NodeSource (deb.nodesource.com)"
+  fi
+  if [ -n "$PREFIX" ] || [ "$DRY_RUN" = 1 ]; then
+    NODE_BIN=${NODE_BIN:-/usr/bin/node}
+    return 0
+  fi
+  hash -r
+  NODE_BIN=$(command -v node || true)
+  have=""
+  if [ -n "$NODE_BIN" ]; then
+    have=$(node_version "$NODE_BIN" || true)
+  fi
+  if [ -z "$have" ] || ! version_ge "$have" "$MIN_NODE"; then
+    die "Node.js ${have:-was not} installed from $source, but artframe-immich needs >= $MIN_NODE"
+  fi
+  NODE_BIN=$(readlink -f "$NODE_BIN")
+  ok "Node.js $have ($NODE_BIN)"
+}
+
+ensure_build_tools() {
+  step "Build tools for native modules (rpio)"
+  if [ "$SKIP_NPM" = 1 ]; then
+    ok "not needed with --skip-npm"
+    return 0
+  fi
+  local missing=() p
+  for p in python3 make g++; do
+    if [ -n "$PREFIX" ] || ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    ok "python3, make and g++ are installed"
+    return 0
+  fi
+  apt_install "${missing[@]}"
+  did_sys "install ${missing[*]}"
+}
+
+ensure_user() {
+  step "Service user $SERVICE_USER (groups gpio, spi)"
+  local g
+  for g in gpio spi; do
+    if [ -n "$PREFIX" ]; then
+      sys groupadd --system "$g"
+    elif getent group "$g" >/dev/null; then
+      ok "group $g exists"
+    else
+      # Raspberry Pi OS has both; elsewhere they only let the unit start.
+      sys groupadd --system "$g"
+      did_sys "create group $g"
+    fi
+  done
+  if [ -n "$PREFIX" ]; then
+    sys useradd --system --user-group --home-dir "$STATE_DIR" --no-create-home \
+      --shell /usr/sbin/nologin --groups gpio,spi "$SERVICE_USER"
+    return 0
+  fi
+  if id -u "$SERVICE_USER" >/dev/null 2>&1; then
+    local groups missing=()
+    groups=" $(id -nG "$SERVICE_USER") "
+    for g in gpio spi; do
+      [[ $groups == *" $g "* ]] || missing+=("$g")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+      ok "user $SERVICE_USER exists and is in gpio and spi"
+    else
+      local joined
+      joined=$(
+        IFS=,
+        printf '%s' "${missing[*]}"
+      )
+      sys usermod -a -G "$joined" "$SERVICE_USER"
+      did_sys "add $SERVICE_USER to ${missing[*]}"
+    fi
+  else
+    sys useradd --system --user-group --home-dir "$STATE_DIR" --no-create-home \
+      --shell /usr/sbin/nologin --groups gpio,spi "$SERVICE_USER"
+    did_sys "create system user $SERVICE_USER"
+  fi
+}
+
+ensure_dir() { # ensure_dir DIR MODE OWNER:GROUP
+  local dir=$1 mode=$2 owner=$3
+  if [ -d "$dir" ]; then
+    if [ "$(stat -c '%a' "$dir")" = "${mode#0}" ]; then
+      ok "$dir"
+    else
+      fs chmod "$mode" "$dir"
+      did_file "set the mode of $dir to $mode"
+    fi
+  else
+    fs install -d -m "$mode" "$dir"
+    did_file "create $dir"
+  fi
+  if [ "$DRY_RUN" = 0 ]; then
+    set_owner "$owner" "$dir"
+  fi
+}
+
+# write_file PATH MODE CONTENT DESCRIPTION: write when missing or different.
+write_file() {
+  local path=$1 mode=$2 content=$3 what=$4
+  if [ -f "$path" ] && [ "$(cat "$path")" = "$content" ]; then
+    if [ "$(stat -c '%a' "$path")" != "${mode#0}" ]; then
+      fs chmod "$mode" "$path"
+      did_file "set the mode of $path to $mode"
+    else
+      ok "$what"
+    fi
+    return 1
+  fi
+  if [ "$DRY_RUN" = 0 ]; then
+    install -d -m 0755 "$(dirname "$path")"
+    local tmp
+    tmp=$(mktemp "$path.XXXXXX")
+    printf '%s\n' "$content" >"$tmp"
+    chmod "$mode" "$tmp"
+    mv -f "$tmp" "$path"
+  fi
+  did_file "write $what"
+  return 0
+}
+
+json_string() { # the JSON string literal's inside for $1 (control characters were refused)
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  printf '%s' "$s"
+}
+
+write_config() {
+  step "Config $CONFIG"
+  ensure_dir "$CONFIG_DIR" 0750 "root:$SERVICE_USER"
+  if [ -e "$CONFIG" ]; then
+    ok "$CONFIG exists: left unchanged (edit it to change the server, key or album)"
+    if [ -n "$URL$KEY$KEY_FILE$PANEL" ] || [ "$ALBUM_SET" = 1 ]; then
+      say "  (--url, --key, --key-file, --album and --panel only apply to a new config)"
+    fi
+    if [ "$(stat -c '%a' "$CONFIG")" != 600 ]; then
+      fs chmod 600 "$CONFIG"
+      did_file "set the mode of $CONFIG to 600 (it holds the API key)"
+    fi
+    set_owner "$SERVICE_USER:$SERVICE_USER" "$CONFIG"
+    return 0
+  fi
+  local text
+  text=$(<"$SCRIPT_DIR/hardware/config.template.json")
+  text=${text//@IMMICH_URL@/"$(json_string "$URL")"}
+  text=${text//@IMMICH_API_KEY@/"$(json_string "$KEY")"}
+  text=${text//@ALBUM_ID@/"$(json_string "$ALBUM")"}
+  text=${text//@STATE_DIR@/"$(json_string "$STATE_DIR")"}
+  if [ -n "$PANEL" ]; then
+    text=${text/#\{/"{
+  \"panel\": \"$PANEL\","}
+  fi
+  if [ "$DRY_RUN" = 0 ]; then
+    local tmp
+    # The key is never readable by anyone else, not even for a moment.
+    tmp=$(umask 077 && mktemp "$CONFIG.XXXXXX")
+    printf '%s\n' "$text" >"$tmp"
+    chmod 600 "$tmp"
+    mv -f "$tmp" "$CONFIG"
+  fi
+  did_file "write $CONFIG (mode 600; server $URL, album ${ALBUM:-all photos})"
+  set_owner "$SERVICE_USER:$SERVICE_USER" "$CONFIG"
+  RESTART_NEEDED=1
+}
+
+app_sources() { # the APP_FILES present in the checkout
+  local f
+  for f in "${APP_FILES[@]}"; do
+    if [ -e "$SCRIPT_DIR/$f" ]; then
+      printf '%s\n' "$f"
+    fi
+  done
+}
+
+app_manifest() { # checksums of what gets copied, and what it was built with
+  local -a files
+  mapfile -t files < <(app_sources)
+  (cd "$SCRIPT_DIR" && find "${files[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+  if [ "$SKIP_NPM" = 1 ]; then
+    printf 'build: none (--skip-npm)\n'
+  else
+    printf 'build: node ABI %s\n' "$("$NODE_BIN" -p 'process.versions.modules + " " + process.arch' 2>/dev/null || echo unknown)"
+  fi
+}
+
+# The build runs in a staging copy so the running service keeps a whole install until the new
+# one is complete.
+#
+# npm strategy: `npm ci` with the dev dependencies (TypeScript builds dist/ through `prepare`,
+# and every native module, rpio through node-gyp and sharp through its prebuilt binaries, is
+# installed by its own install script for this Node.js), then `npm prune --omit=dev` drops the
+# dev dependencies. The alternative, `npm ci --omit=dev --ignore-scripts` and rebuilding the
+# native modules by name, has to know which modules are native and skips their install scripts:
+# it breaks silently when a dependency adds or changes one.
+build_app() {
+  local dir=$1
+  (
+    cd "$dir"
+    export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+    npm ci
+    npm prune --omit=dev
+  )
+}
+
+install_app() {
+  step "App in $INSTALL_DIR"
+  local f
+  for f in "${APP_REQUIRED[@]}"; do
+    [ -e "$SCRIPT_DIR/$f" ] || die "$SCRIPT_DIR is not a checkout of $APP: $f is missing"
+  done
+  case "$SCRIPT_DIR" in
+    "$INSTALL_DIR" | "$INSTALL_DIR"/*) die "run install.sh from a checkout of the repository, not from $INSTALL_DIR" ;;
+  esac
+  local want have=""
+  want=$(app_manifest)
+  if [ -f "$INSTALL_DIR/.install-manifest" ]; then
+    have=$(<"$INSTALL_DIR/.install-manifest")
+  fi
+  if [ "$want" = "$have" ] &&
+    { [ "$SKIP_NPM" = 1 ] || { [ -f "$INSTALL_DIR/dist/src/cli.js" ] && [ -d "$INSTALL_DIR/node_modules" ]; }; }; then
+    ok "$INSTALL_DIR is up to date with this checkout"
+    return 0
+  fi
+  local stage=$INSTALL_DIR.new old=$INSTALL_DIR.old
+  fs rm -rf "$stage" "$old"
+  fs install -d -m 0755 "$stage"
+  local -a files
+  mapfile -t files < <(app_sources)
+  for f in "${files[@]}"; do
+    if [[ $f == */* ]]; then
+      fs install -d -m 0755 "$stage/$(dirname "$f")"
+    fi
+    fs cp -R "$SCRIPT_DIR/$f" "$stage/$f"
+  done
+  # Readable by the service, writable only by root: the service cannot change its own code.
+  fs chmod -R u+rwX,go+rX,go-w "$stage"
+  if [ "$SKIP_NPM" = 1 ]; then
+    say "  --skip-npm: not building (the service cannot run without dist/ and node_modules/)"
+  elif [ "$DRY_RUN" = 1 ]; then
+    say "    [dry run] (cd $stage && npm ci && npm prune --omit=dev)"
+  else
+    say "  npm ci (builds dist/ with TypeScript, compiles rpio), then npm prune --omit=dev"
+    build_app "$stage" || die "npm could not build the app in $stage (see npm's messages above)"
+  fi
+  if [ "$DRY_RUN" = 0 ]; then
+    printf '%s\n' "$want" >"$stage/.install-manifest"
+  fi
+  if [ -d "$INSTALL_DIR" ]; then
+    fs mv "$INSTALL_DIR" "$old"
+  fi
+  fs mv "$stage" "$INSTALL_DIR"
+  fs rm -rf "$old"
+  did_file "install the app from $SCRIPT_DIR into $INSTALL_DIR"
+  RESTART_NEEDED=1
+}
+
+install_wrapper() {
+  step "Command $WRAPPER"
+  local text
+  text="#!/bin/sh
+# $APP: written by install.sh. The installed app, with the frame's config by default.
+: \"\${ARTFRAME_IMMICH_CONFIG:=$CONFIG}\"
+export ARTFRAME_IMMICH_CONFIG
+exec $NODE_BIN $INSTALL_DIR/bin/$APP.js \"\$@\""
+  write_file "$WRAPPER" 0755 "$text" "$WRAPPER" || true
+}
+
+systemd_running() { [ -z "$PREFIX" ] && [ -d /run/systemd/system ]; }
+
+install_unit() {
+  step "systemd unit $UNIT_FILE"
+  local text
+  text=$(<"$SCRIPT_DIR/hardware/systemd/$APP.service.in")
+  text=${text//@NODE@/"$NODE_BIN"}
+  text=${text//@INSTALL_DIR@/"$INSTALL_DIR"}
+  text=${text//@CONFIG@/"$CONFIG"}
+  text=${text//@STATE_DIR@/"$STATE_DIR"}
+  text=${text//@USER@/"$SERVICE_USER"}
+  if write_file "$UNIT_FILE" 0644 "$text" "$UNIT_FILE"; then
+    RESTART_NEEDED=1
+    if [ -n "$PREFIX" ] || [ "$DRY_RUN" = 1 ] || systemd_running; then
+      sys systemctl daemon-reload
+    fi
+  fi
+  if [ -n "$PREFIX" ]; then
+    sys systemctl enable "$APP.service"
+  elif ! systemd_running; then
+    warn "systemd is not running here: $APP.service is not enabled or started"
+  elif systemctl is-enabled --quiet "$APP.service" 2>/dev/null; then
+    ok "$APP.service is enabled (starts at boot)"
+  else
+    sys systemctl enable "$APP.service"
+    did_sys "enable $APP.service (starts at boot, without waiting for the network)"
+  fi
+}
+
+check_config() {
+  step "Config check"
+  if [ "$DRY_RUN" = 1 ] || [ ! -f "$INSTALL_DIR/dist/src/cli.js" ]; then
+    ok "skipped (no build to check with)"
+    return 0
+  fi
+  local out
+  if out=$("$NODE_BIN" "$INSTALL_DIR/bin/$APP.js" config check --config "$CONFIG" 2>&1 >/dev/null); then
+    CONFIG_OK=yes
+    ok "$CONFIG is valid"
+  else
+    CONFIG_OK=no
+    printf '%s\n' "$out" >&2
+    warn "the service will not start until $CONFIG is fixed"
+  fi
+}
+
+start_service() {
+  step "Service"
+  if [ -n "$PREFIX" ]; then
+    sys systemctl restart "$APP.service"
+    return 0
+  fi
+  if ! systemd_running || [ "$CONFIG_OK" = no ]; then
+    ok "not started"
+    return 0
+  fi
+  if systemctl is-active --quiet "$APP.service"; then
+    if [ "$RESTART_NEEDED" = 1 ]; then
+      sys systemctl restart "$APP.service"
+      did_sys "restart $APP.service"
+    else
+      ok "$APP.service is running"
+    fi
+  else
+    sys systemctl reset-failed "$APP.service" 2>/dev/null || true
+    sys systemctl start "$APP.service"
+    did_sys "start $APP.service"
+  fi
+}
+
+summary() {
+  step "Summary"
+  if [ "$DRY_RUN" = 1 ]; then
+    say "Dry run: nothing was changed."
+  elif [ "$CHANGED" = 0 ]; then
+    say "Nothing changed: $APP is already installed and up to date."
+  else
+    say "Installed $APP:"
+  fi
+  say "  app      $INSTALL_DIR (command: $WRAPPER)"
+  say "  config   $CONFIG (mode 600, user $SERVICE_USER)"
+  say "  photos   $STATE_DIR/plugins/immich/default/photos"
+  say "  unit     $UNIT_FILE"
+  if [ -n "$PREFIX" ] && [ "$DRY_RUN" = 0 ]; then
+    say "  system commands that were not run: $LOG"
+  fi
+  say ""
+  say "Next:"
+  if [ "$REBOOT_NEEDED" = 1 ]; then
+    next "sudo reboot" "SPI was just switched on: it takes effect after a reboot"
+  fi
+  next "systemctl status $APP" "is the service running?"
+  next "journalctl -u $APP -f" "follow its log"
+  next "sudo -u $SERVICE_USER $APP status" "the library, the last sync and the panel"
+  next "sudo -u $SERVICE_USER $APP config check" "after editing $CONFIG"
+}
+
+next() { printf '  %-46s %s\n' "$1" "$2"; }
+
+# ---- uninstall ------------------------------------------------------------------------------
+
+remove_path() { # remove_path PATH: rm -rf when it exists
+  if [ -e "$1" ] || [ -L "$1" ]; then
+    fs rm -rf "$1"
+    did_file "remove $1"
+  fi
+}
+
+uninstall() {
+  step "Removing $APP"
+  case "$INSTALL_DIR" in
+    */opt/"$APP") ;;
+    *) die "refusing to remove $INSTALL_DIR" ;;
+  esac
+  if [ -n "$PREFIX" ]; then
+    sys systemctl disable --now "$APP.service"
+  elif systemd_running && [ -e "$UNIT_FILE" ]; then
+    sys systemctl disable --now "$APP.service"
+    did_sys "stop and disable $APP.service"
+  fi
+  if [ -e "$UNIT_FILE" ]; then
+    remove_path "$UNIT_FILE"
+    if [ -n "$PREFIX" ] || [ "$DRY_RUN" = 1 ] || systemd_running; then
+      sys systemctl daemon-reload
+    fi
+  fi
+  remove_path "$WRAPPER"
+  remove_path "$INSTALL_DIR.new"
+  remove_path "$INSTALL_DIR.old"
+  remove_path "$INSTALL_DIR"
+  if [ "$PURGE" = 1 ]; then
+    remove_path "$CONFIG_DIR"
+    remove_path "$STATE_DIR"
+    if [ -n "$PREFIX" ]; then
+      sys userdel "$SERVICE_USER"
+    elif id -u "$SERVICE_USER" >/dev/null 2>&1; then
+      sys userdel "$SERVICE_USER"
+      did_sys "remove user $SERVICE_USER"
+    fi
+  else
+    [ ! -e "$CONFIG" ] || ok "kept $CONFIG (--purge removes it)"
+    [ ! -e "$STATE_DIR" ] || ok "kept the photos in $STATE_DIR (--purge removes them)"
+  fi
+  say "  Node.js, the build tools and the SPI setting stay as they are."
+  if [ "$DRY_RUN" = 1 ]; then
+    say "Dry run: nothing was changed."
+  elif [ "$CHANGED" = 0 ]; then
+    say "Nothing to remove: $APP is not installed."
+  else
+    say "Removed $APP."
+  fi
+}
+
+# ---- main -----------------------------------------------------------------------------------
+
+main() {
+  parse_args "$@"
+  setup_paths
+  check_root
+  if [ -n "$PREFIX" ] && [ "$DRY_RUN" = 0 ]; then
+    mkdir -p "$ROOT"
+    log_line "# install.sh $(date -u +%Y-%m-%dT%H:%M:%SZ)$([ "$UNINSTALL" = 1 ] && printf ' --uninstall')"
+  fi
+  if [ "$UNINSTALL" = 1 ]; then
+    uninstall
+    return 0
+  fi
+  check_os
+  local mode=""
+  [ -z "$PREFIX" ] || mode=", into the tree $PREFIX"
+  [ "$DRY_RUN" = 0 ] || mode="$mode, dry run"
+  say "$APP installer: $OS_NAME, ${ARCH:-unknown} ($MACHINE)$mode"
+  collect_config_input
+  enable_spi
+  ensure_node
+  ensure_build_tools
+  ensure_user
+  step "State directory"
+  ensure_dir "$STATE_DIR" 0750 "$SERVICE_USER:$SERVICE_USER"
+  write_config
+  install_app
+  install_wrapper
+  install_unit
+  check_config
+  start_service
+  summary
+}
+
+main "$@"
