@@ -33,7 +33,10 @@ export function frameToRgb(buffer: Uint8Array, panel: PanelProfile, palette: 'me
   return rgb;
 }
 
-/** Write the PNG of a frame buffer; the file appears whole or not at all. */
+/**
+ * Write the PNG of a frame buffer; the file appears whole or not at all. A frame has at most
+ * 16 colours, so an indexed PNG holds it exactly and at a fraction of the size.
+ */
 export async function writeVirtualPanel(
   buffer: Uint8Array,
   panel: PanelProfile,
@@ -46,7 +49,7 @@ export async function writeVirtualPanel(
   try {
     await sharp(rgb, { raw: { width: panel.width, height: panel.height, channels: 3 } })
       .rotate(options.rotate ?? 0)
-      .png({ palette: false, compressionLevel: 9 })
+      .png({ palette: true, colours: 16, dither: 0 })
       .toFile(tmp);
     await rename(tmp, file);
   } catch (err) {
