@@ -1,7 +1,9 @@
 // The registry of CLI commands, in the order `--help` lists them. Each lives in its own file.
 import type { Command } from './command.js';
+import { clearCommand } from './clear.js';
 import { configCheckCommand } from './config-check.js';
 import { panelsCommand } from './panels.js';
 import { renderCommand } from './render.js';
+import { showCommand } from './show.js';
 
-export const commands: Command[] = [configCheckCommand, renderCommand, panelsCommand];
+export const commands: Command[] = [configCheckCommand, renderCommand, panelsCommand, showCommand, clearCommand];

@@ -1,0 +1,71 @@
+// What `show` and `clear` share: which panel, over which transport, with which pins, taken from
+// the flags first and the config second (a config file is optional when the flags say it all).
+import { findPanel, type PanelProfile } from '../../drivers/panels.js';
+import type { Panel } from '../../drivers/driver.js';
+import { openPanel } from '../../drivers/registry.js';
+import { configPath, loadConfig, type FrameConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
+import type { CommandContext } from './command.js';
+
+export const PANEL_TARGET_OPTIONS = {
+  panel: { type: 'string' },
+  transport: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  pins: { type: 'string' },
+  'spi-hz': { type: 'string' },
+} as const;
+
+export const PANEL_TARGET_HELP = [
+  "--panel ID            a panel id from `artframe-immich panels` (default: the config's panel)",
+  "--transport T         rpio (SPI on the Pi), serial:/dev/ttyACM0, trace:FILE.jsonl (default: the config's transport)",
+  '--dry-run             the trace transport to stdout: every pin change and byte as JSON lines, no hardware',
+  '--pins ROLE=BCM,...   override the HAT\'s pins, e.g. rst=17,dc=25,cs=8,busy=24,pwr=18 (pwr=none)',
+  "--spi-hz N            SPI clock for rpio (default: the reference driver's)",
+];
+
+export interface PanelTargetFlags {
+  panel?: string;
+  transport?: string;
+  'dry-run'?: boolean;
+  pins?: string;
+  'spi-hz'?: string;
+}
+
+/** The config when there is one; undefined when none exists and none was asked for. */
+export async function optionalConfig(ctx: CommandContext): Promise<(FrameConfig & { path: string }) | undefined> {
+  const explicit = Boolean(ctx.configFlag || ctx.env.ARTFRAME_IMMICH_CONFIG);
+  try {
+    return await loadConfig({ flag: ctx.configFlag, env: ctx.env });
+  } catch (err) {
+    const missing =
+      err instanceof ConfigError && err.message.startsWith(`config file not found: ${configPath({ flag: ctx.configFlag, env: ctx.env })}`);
+    if (missing && !explicit) return undefined;
+    throw err;
+  }
+}
+
+export interface PanelTarget {
+  profile: PanelProfile;
+  /** rpio, serial:PATH, trace:FILE, virtual:FILE.png or dry-run. */
+  transport: string;
+  open(): Promise<Panel>;
+}
+
+export function panelTarget(ctx: CommandContext, flags: PanelTargetFlags, config: FrameConfig | undefined): PanelTarget {
+  const id = flags.panel ?? config?.panel;
+  if (!id) throw new ConfigError('which panel? pass --panel ID (see artframe-immich panels) or set "panel" in the config');
+  const profile = findPanel(id);
+  const transport = flags['dry-run'] ? 'dry-run' : (flags.transport ?? config?.transport ?? 'rpio');
+  let spiHz: number | undefined;
+  if (flags['spi-hz'] !== undefined) {
+    spiHz = Number(flags['spi-hz']);
+    if (!Number.isInteger(spiHz) || spiHz < 10_000 || spiHz > 32_000_000) {
+      throw new ConfigError(`--spi-hz ${flags['spi-hz']} is not allowed; expected a whole number of Hz from 10000 to 32000000`);
+    }
+  }
+  return {
+    profile,
+    transport,
+    open: () => openPanel(profile, transport, { pins: flags.pins, spiHz, stdout: (line) => ctx.stdout(line + '\n') }),
+  };
+}
