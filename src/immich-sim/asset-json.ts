@@ -1,0 +1,170 @@
+// How the simulated server writes assets, albums and users as JSON in each dialect: the field sets
+// and their order copied from the v3.1.0 recordings, older fields from the 2.5.6 spec (see
+// history.ts). Pure functions of the library's data.
+import { createHash } from 'node:crypto';
+import type { Dialect } from './history.js';
+import type { SimAlbum, SimAsset, SimLibrary, SimUser } from './library.js';
+
+type Json = Record<string, unknown>;
+
+const PROFILE_CHANGED_AT = '2026-01-01T00:00:00.000000+00:00';
+
+export function userJson(user: SimUser): Json {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    profileImagePath: '',
+    avatarColor: 'orange',
+    profileChangedAt: PROFILE_CHANGED_AT,
+  };
+}
+
+function extensionOf(name: string): string {
+  const m = /\.([^./\\]+)$/.exec(name);
+  return m ? m[1]! : '';
+}
+
+/** Where the real server would keep the file (upload/<owner>/<xx>/<yy>/<uuid>.<ext>). */
+function originalPath(asset: SimAsset): string {
+  const h = createHash('sha1').update(asset.id).digest('hex');
+  const ext = extensionOf(asset.originalFileName);
+  return `/data/upload/${asset.ownerId}/${h.slice(0, 2)}/${h.slice(2, 4)}/${asset.id}${ext ? '.' + ext : ''}`;
+}
+
+/** A stand-in thumbhash (the real one encodes a tiny preview); null when no preview exists. */
+function thumbhash(asset: SimAsset, hasPreview: boolean): string | null {
+  if (!hasPreview) return null;
+  return createHash('sha1').update(asset.id + (asset.checksum ?? '')).digest('base64').slice(0, 28);
+}
+
+function exifInfo(asset: SimAsset): Json {
+  return {
+    make: null,
+    model: null,
+    exifImageWidth: asset.width,
+    exifImageHeight: asset.height,
+    fileSizeInByte: asset.byteLength,
+    orientation: null,
+    dateTimeOriginal: asset.fileCreatedAt.replace(/\.\d{3}Z$/, '+00:00'),
+    modifyDate: asset.fileModifiedAt.replace(/\.\d{3}Z$/, '+00:00'),
+    timeZone: null,
+    lensModel: null,
+    fNumber: null,
+    focalLength: null,
+    iso: null,
+    exposureTime: null,
+    latitude: null,
+    longitude: null,
+    city: null,
+    state: null,
+    country: null,
+    description: '',
+    projectionType: null,
+    rating: null,
+  };
+}
+
+export interface AssetJsonOptions {
+  /** GET /api/assets/{id} adds owner and stack; searches do not. */
+  detail?: boolean;
+  withExif?: boolean;
+  hasPreview?: boolean;
+}
+
+export function assetJson(asset: SimAsset, dialect: Dialect, library: SimLibrary, options: AssetJsonOptions = {}): Json {
+  const d = dialect;
+  const out: Json = { id: asset.id };
+  if (d.deviceFields) {
+    out['deviceAssetId'] = asset.originalFileName;
+    out['deviceId'] = 'artframe-sim';
+  }
+  if (d.createdAtAndDimensions) out['createdAt'] = asset.createdAt;
+  out['ownerId'] = asset.ownerId;
+  if (options.detail) {
+    const owner = library.users.get(asset.ownerId);
+    if (owner) out['owner'] = userJson(owner);
+  }
+  out['libraryId'] = null;
+  out['type'] = asset.type;
+  out['originalPath'] = originalPath(asset);
+  out['originalFileName'] = asset.originalFileName;
+  out['originalMimeType'] = asset.originalMimeType;
+  out['thumbhash'] = thumbhash(asset, options.hasPreview ?? true);
+  out['fileCreatedAt'] = asset.fileCreatedAt;
+  out['fileModifiedAt'] = asset.fileModifiedAt;
+  out['localDateTime'] = asset.localDateTime;
+  out['updatedAt'] = asset.updatedAt;
+  out['isFavorite'] = asset.isFavorite;
+  out['isArchived'] = asset.visibility === 'archive';
+  out['isTrashed'] = asset.trashed;
+  if (d.visibility) out['visibility'] = asset.visibility;
+  if (d.durationAsString) out['duration'] = asset.type === 'VIDEO' ? '0:00:03.000000' : '0:00:00.00000';
+  else out['duration'] = asset.type === 'VIDEO' ? 3000 : null;
+  if (options.detail || options.withExif) out['exifInfo'] = exifInfo(asset);
+  out['livePhotoVideoId'] = null;
+  out['tags'] = [];
+  out['people'] = [];
+  out['checksum'] = asset.checksum;
+  if (options.detail) out['stack'] = null;
+  out['isOffline'] = false;
+  out['hasMetadata'] = true;
+  out['duplicateId'] = null;
+  out['resized'] = options.hasPreview ?? true;
+  if (d.createdAtAndDimensions) {
+    out['width'] = asset.width;
+    out['height'] = asset.height;
+  }
+  if (d.isEdited) out['isEdited'] = false;
+  return out;
+}
+
+/** Album assets the album body counts and lists: everything in it but trashed assets. */
+export function liveAlbumAssets(album: SimAlbum, library: SimLibrary): SimAsset[] {
+  const out: SimAsset[] = [];
+  for (const id of album.assetIds) {
+    const a = library.assets.get(id);
+    if (a && !a.trashed) out.push(a);
+  }
+  return out;
+}
+
+export function albumJson(album: SimAlbum, dialect: Dialect, library: SimLibrary, withAssets: boolean, hasPreview: (a: SimAsset) => boolean): Json {
+  const assets = liveAlbumAssets(album, library);
+  const owner = library.users.get(album.ownerId);
+  const dates = assets.map((a) => a.fileCreatedAt).sort();
+  const modified = assets.map((a) => a.updatedAt).sort();
+  const out: Json = {
+    albumName: album.albumName,
+    description: album.description,
+    albumThumbnailAssetId: assets[0]?.id ?? null,
+    createdAt: album.createdAt,
+    updatedAt: album.updatedAt,
+    id: album.id,
+  };
+  if (dialect.albumOwnerField && owner) {
+    out['ownerId'] = owner.id;
+    out['owner'] = userJson(owner);
+  }
+  out['albumUsers'] = [
+    ...(owner ? [{ user: userJson(owner), role: 'owner' }] : []),
+    ...album.sharedWith.flatMap((id) => {
+      const u = library.users.get(id);
+      return u ? [{ user: userJson(u), role: 'editor' }] : [];
+    }),
+  ];
+  out['shared'] = album.sharedWith.length > 0;
+  out['hasSharedLink'] = false;
+  if (dates.length > 0) {
+    out['startDate'] = dates[0]!.slice(0, 10) + 'T00:00:00.000Z';
+    out['endDate'] = dates[dates.length - 1]!.slice(0, 10) + 'T00:00:00.000Z';
+  }
+  if (dialect.albumAssetsInBody) {
+    out['assets'] = withAssets ? assets.map((a) => assetJson(a, dialect, library, { hasPreview: hasPreview(a) })) : [];
+  }
+  out['assetCount'] = assets.length;
+  out['isActivityEnabled'] = true;
+  out['order'] = 'desc';
+  if (modified.length > 0) out['lastModifiedAssetTimestamp'] = modified[modified.length - 1];
+  return out;
+}

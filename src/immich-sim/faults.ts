@@ -1,0 +1,84 @@
+// Fault injection for the simulated server: rules that make the next N requests to a route (or
+// for one asset) fail in a chosen way, from a clean 503 to a body cut off mid-stream.
+
+export type RouteName =
+  | 'version'
+  | 'ping'
+  | 'search'
+  | 'album'
+  | 'albums'
+  | 'asset'
+  | 'original'
+  | 'thumbnail'
+  | 'other';
+
+export type Fault =
+  /** Answer this status instead (500, 502, 503, 429...). retryAfter: seconds or an HTTP-date. */
+  | { kind: 'status'; status: number; retryAfter?: number | string; body?: unknown }
+  /** Accept the connection and the request, then never answer. */
+  | { kind: 'stall' }
+  /** Send the headers and `afterBytes` of the body (default half), then go silent. */
+  | { kind: 'stall-body'; afterBytes?: number }
+  /** Announce the full content-length, send `afterBytes` (default half), destroy the socket. */
+  | { kind: 'truncate'; afterBytes?: number }
+  /** Send a body of the right length whose bytes differ (a checksum mismatch). */
+  | { kind: 'wrong-bytes' }
+  /** Destroy the socket without a word: a connection reset. */
+  | { kind: 'reset' };
+
+export interface FaultRule {
+  fault: Fault;
+  /** Only requests to this route; any route when left out. */
+  route?: RouteName;
+  /** Only requests about this asset (original, thumbnail, asset). */
+  assetId?: string;
+  /** How many matching requests fail; default 1, Infinity for all. */
+  times?: number;
+}
+
+export interface FaultHandle {
+  /** Matching requests that have failed so far. */
+  readonly hits: number;
+  /** Stop failing. */
+  cancel(): void;
+}
+
+interface ActiveRule {
+  rule: FaultRule;
+  remaining: number;
+  hits: number;
+}
+
+export class FaultPlan {
+  private rules: ActiveRule[] = [];
+
+  add(rule: FaultRule): FaultHandle {
+    const active: ActiveRule = { rule, remaining: rule.times ?? 1, hits: 0 };
+    this.rules.push(active);
+    return {
+      get hits() {
+        return active.hits;
+      },
+      cancel: () => {
+        this.rules = this.rules.filter((r) => r !== active);
+      },
+    };
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** The fault for this request, if a rule matches (and count it). First added, first used. */
+  take(route: RouteName, assetId: string | undefined): Fault | undefined {
+    for (const r of this.rules) {
+      if (r.remaining <= 0) continue;
+      if (r.rule.route !== undefined && r.rule.route !== route) continue;
+      if (r.rule.assetId !== undefined && r.rule.assetId !== assetId) continue;
+      r.remaining -= 1;
+      r.hits += 1;
+      return r.rule.fault;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,111 @@
+// What a real Immich server of a given version does, as far as a photo frame can tell: the facts
+// the simulator's dialects are built from, each with where it was found.
+//
+// Facts (server behaviour by version):
+// - Version route. v1.106 only serves GET /api/server-info/version (and /server-info/ping);
+//   /api/server/* was added beside it and /server-info/* deprecated in v1.107.0 (immich PR #10677,
+//   2024-06-28; PR #13189 says "deprecated in v1.107.0"); /api/server-info/* was removed in
+//   v1.118.0 (release notes of v1.118.0, quoted in immich-go issue #511 and homepage PR #4110).
+// - Album route. GET /api/albums/{id} carries `assets` up to v2.x (required in the 2.5.6 OpenAPI
+//   spec, with a `withoutAssets` query); v3.0.0 removed the property ("Migrating to v3",
+//   immich.app/blog/v3-migration; immich issue #30320; the v3.1.0 fixtures have no `assets` even
+//   with ?withoutAssets=false). Routes became plural (/api/albums) before v1.106.
+// - Search by album. `albumIds` in POST /api/search/metadata came with immich PR #18985
+//   ("feat(server): Add album filter to search", June 2025), first released in v1.135.0.
+// - Unknown request properties are dropped silently, never rejected: v1/v2 validate with
+//   class-validator under `new ValidationPipe({ transform: true, whitelist: true })` (no
+//   forbidNonWhitelisted; server/src/app.module.ts) and v3's zod objects strip unknown keys
+//   (server/src/dtos/search.dto.ts). So a pre-v1.135 server answers a search with `albumIds` by
+//   ignoring it and returning the whole library (immich issue #17373 shows the same for a
+//   misspelt filter). The simulator can be told to reject them instead, as a strict proxy or fork
+//   might, to exercise a client's fallback.
+// - Archived assets in searches. PR #7278 (v1.96, 2024-02) made search leave out archived assets
+//   unless `withArchived: true`. v1.133.0 replaced isArchived/isVisible by `visibility`
+//   (timeline | archive | hidden | locked; immich PR #17939; Salvoxia/immich-folder-album-creator
+//   PR #158) and searches defaulted to `visibility: timeline`. v3.0.0 made the default "every asset
+//   the session may see" (immich PR #29385 "fix!: search endpoints visibility can be omitted";
+//   locked ones need an elevated session). The v3.1.0 fixtures show archived assets in album and
+//   library searches without a visibility filter.
+// - `fullsize` in GET /api/assets/{id}/thumbnail?size= came with immich PR #14446 (original-sized
+//   previews), released in v1.131 (issue #17334 reports the new option on v1.131.3). It answers 302
+//   to `original?` for web formats and to `.../thumbnail?size=preview` for others while full-size
+//   generation is off (the default; v3.1.0 fixtures). `original` joined the enum later (present in
+//   the 2.5.6 spec).
+// - Validation and errors. Up to v2.x (class-validator + Nest): numeric strings are converted
+//   (`@Type(() => Number)`), messages are arrays of strings, and error bodies are
+//   `{ message, error, statusCode, correlationId }`. v3.0.0 moved to zod: `page: "2"` is a 400,
+//   bodies are `{ message }` or `{ message: 'Validation failed', errors: [zod issues] }` and the
+//   correlation id moved to the X-Correlation-ID header (v3-migration blog; server/src/middleware/
+//   global-exception.filter.ts; the v3.1.0 fixtures).
+// - Paging: `size` 1..1000, default 250 (issues #10535 and #17373 show 250-item first pages),
+//   `nextPage` a string or null, `total` = items on this page (v3.1.0 fixtures; total is
+//   "deprecated" in the 3.1.0 spec). v3.2 adds cursor/nextCursor (not simulated).
+// - Asset fields: deviceAssetId/deviceId until v2.x (required in 2.5.6, gone in 3.1.0);
+//   `duration` a string ("0:00:00.00000") until v2.x, milliseconds or null from v3.0.0; `isEdited`
+//   from v2.5.0 (spec history); `prerelease` in the version answer from v3.0.0 (spec history).
+//   Which minor first sent createdAt/width/height is not pinned down here: the simulator sends
+//   them from v2.0.
+import type { ServerVersion } from '../immich/types.js';
+
+export function versionAtLeast(v: ServerVersion, major: number, minor = 0, patch = 0): boolean {
+  if (v.major !== major) return v.major > major;
+  if (v.minor !== minor) return v.minor > minor;
+  return v.patch >= patch;
+}
+
+export function formatVersion(v: ServerVersion): string {
+  return `v${v.major}.${v.minor}.${v.patch}`;
+}
+
+export type Validator = 'class-validator' | 'zod';
+/** What a search without a visibility filter returns besides timeline assets. */
+export type SearchArchivedDefault = 'only-with-withArchived' | 'timeline-only' | 'all-but-locked';
+
+export interface Dialect {
+  version: ServerVersion;
+  serverInfoRoutes: boolean;
+  serverRoutes: boolean;
+  albumAssetsInBody: boolean;
+  searchAlbumIds: boolean;
+  visibility: boolean;
+  searchArchivedDefault: SearchArchivedDefault;
+  /** The values GET /thumbnail accepts for `size`. */
+  thumbnailSizes: readonly string[];
+  validator: Validator;
+  deviceFields: boolean;
+  durationAsString: boolean;
+  isEdited: boolean;
+  createdAtAndDimensions: boolean;
+  prerelease: boolean;
+  /** Album bodies carry `owner` and `ownerId` (gone in v3: albumUsers only). */
+  albumOwnerField: boolean;
+}
+
+export const OLDEST_SIMULATED: ServerVersion = { major: 1, minor: 106, patch: 0 };
+
+export function dialectFor(version: ServerVersion): Dialect {
+  const at = (major: number, minor = 0, patch = 0) => versionAtLeast(version, major, minor, patch);
+  const v3 = at(3);
+  const sizes = at(2, 5)
+    ? ['original', 'fullsize', 'preview', 'thumbnail']
+    : at(1, 131)
+      ? ['fullsize', 'preview', 'thumbnail']
+      : ['preview', 'thumbnail'];
+  return {
+    version,
+    serverInfoRoutes: !at(1, 118),
+    serverRoutes: at(1, 107),
+    albumAssetsInBody: !v3,
+    searchAlbumIds: at(1, 135),
+    visibility: at(1, 133),
+    searchArchivedDefault: v3 ? 'all-but-locked' : at(1, 133) ? 'timeline-only' : 'only-with-withArchived',
+    thumbnailSizes: sizes,
+    validator: v3 ? 'zod' : 'class-validator',
+    deviceFields: !v3,
+    durationAsString: !v3,
+    isEdited: at(2, 5),
+    createdAtAndDimensions: at(2),
+    prerelease: v3,
+    albumOwnerField: !v3,
+  };
+}

@@ -1,0 +1,307 @@
+// The simulated server's data: users with API keys, assets with their bytes, albums, and the
+// mutations a test or the demo performs on them (trash, archive, force-delete, replace bytes...).
+// Plain in-memory state; the HTTP side (server.ts) only reads it.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Prng } from './prng.js';
+
+export type AssetType = 'IMAGE' | 'VIDEO';
+export type Visibility = 'timeline' | 'archive' | 'hidden' | 'locked';
+
+/** Where an asset's original bytes come from: memory, a file, or a generator run on demand (big
+ * benchmark libraries). A generator must return the same bytes every time. */
+export type BytesSource = Buffer | { path: string } | { generate: () => Buffer | Promise<Buffer> };
+
+export interface SimUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface SimApiKey {
+  key: string;
+  userId: string;
+  /** Immich permission names ('all', 'asset.read', 'album.read', 'asset.download', ...). */
+  permissions: string[];
+}
+
+export interface SimAsset {
+  id: string;
+  ownerId: string;
+  type: AssetType;
+  originalFileName: string;
+  originalMimeType: string;
+  fileCreatedAt: string;
+  fileModifiedAt: string;
+  localDateTime: string;
+  createdAt: string;
+  updatedAt: string;
+  trashed: boolean;
+  visibility: Visibility;
+  isFavorite: boolean;
+  source: BytesSource;
+  /** A decodable image of the same picture, for assets sharp cannot decode (HEIC, RAW, video):
+   * what the real server's own decoders would have produced, used to render previews. */
+  renderSource?: BytesSource;
+  /** Base64 SHA-1 of the bytes: known at once for Buffers, computed on first need otherwise. */
+  checksum: string | null;
+  byteLength: number | null;
+  width: number | null;
+  height: number | null;
+}
+
+export interface SimAlbum {
+  id: string;
+  ownerId: string;
+  albumName: string;
+  description: string;
+  assetIds: string[];
+  sharedWith: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewAsset {
+  bytes: BytesSource;
+  originalFileName: string;
+  /** Guessed from the file name when left out. */
+  originalMimeType?: string;
+  /** Capture time, ISO 8601. Default: a fixed date plus one minute per asset added. */
+  fileCreatedAt?: string;
+  fileModifiedAt?: string;
+  localDateTime?: string;
+  type?: AssetType;
+  ownerId?: string;
+  id?: string;
+  trashed?: boolean;
+  archived?: boolean;
+  visibility?: Visibility;
+  renderSource?: BytesSource;
+  width?: number;
+  height?: number;
+}
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  avif: 'image/avif',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  dng: 'image/x-adobe-dng',
+  cr2: 'image/x-canon-cr2',
+  cr3: 'image/x-canon-cr3',
+  nef: 'image/x-nikon-nef',
+  arw: 'image/x-sony-arw',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+};
+
+export function mimeFromFileName(name: string): string {
+  const ext = /\.([^./\\]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
+  return MIME_BY_EXTENSION[ext] ?? 'application/octet-stream';
+}
+
+export function sha1Base64(bytes: Buffer): string {
+  return createHash('sha1').update(bytes).digest('base64');
+}
+
+export async function readSource(source: BytesSource): Promise<Buffer> {
+  if (Buffer.isBuffer(source)) return source;
+  if ('path' in source) return readFile(source.path);
+  return source.generate();
+}
+
+export class SimLibrary {
+  readonly users = new Map<string, SimUser>();
+  readonly apiKeys = new Map<string, SimApiKey>();
+  readonly assets = new Map<string, SimAsset>();
+  readonly albums = new Map<string, SimAlbum>();
+  private lastStamp = 0;
+  private assetCounter = 0;
+
+  constructor(
+    private readonly prng: Prng,
+    private readonly now: () => Date,
+  ) {}
+
+  /** An ISO timestamp strictly later than the previous one, so every change is visible. */
+  stamp(): string {
+    const t = Math.max(this.now().getTime(), this.lastStamp + 1);
+    this.lastStamp = t;
+    return new Date(t).toISOString();
+  }
+
+  addUser(init: { name?: string; email?: string; id?: string } = {}): SimUser {
+    const id = init.id ?? this.prng.uuid();
+    const n = this.users.size + 1;
+    const user: SimUser = { id, name: init.name ?? `User ${n}`, email: init.email ?? `user${n}@example.test` };
+    this.users.set(id, user);
+    return user;
+  }
+
+  addApiKey(userId: string, permissions: string[] = ['all'], key?: string): SimApiKey {
+    this.requireUser(userId);
+    // Real keys are 43 base64url characters; the exact alphabet does not matter to a client.
+    const secret = key ?? Array.from({ length: 43 }, () => this.prng.pick(KEY_ALPHABET)).join('');
+    const apiKey: SimApiKey = { key: secret, userId, permissions };
+    this.apiKeys.set(secret, apiKey);
+    return apiKey;
+  }
+
+  addAsset(init: NewAsset, defaultOwner: string): SimAsset {
+    const ownerId = init.ownerId ?? defaultOwner;
+    this.requireUser(ownerId);
+    const id = init.id ?? this.prng.uuid();
+    if (this.assets.has(id)) throw new Error(`asset ${id} exists already`);
+    const counter = this.assetCounter++;
+    const fileCreatedAt =
+      init.fileCreatedAt ?? new Date(Date.UTC(2020, 0, 1) + counter * 60_000).toISOString();
+    const created = this.stamp();
+    const visibility: Visibility = init.visibility ?? (init.archived ? 'archive' : 'timeline');
+    const asset: SimAsset = {
+      id,
+      ownerId,
+      type: init.type ?? (mimeFromFileName(init.originalFileName).startsWith('video/') ? 'VIDEO' : 'IMAGE'),
+      originalFileName: init.originalFileName,
+      originalMimeType: init.originalMimeType ?? mimeFromFileName(init.originalFileName),
+      fileCreatedAt,
+      fileModifiedAt: init.fileModifiedAt ?? fileCreatedAt,
+      localDateTime: init.localDateTime ?? fileCreatedAt,
+      createdAt: created,
+      updatedAt: created,
+      trashed: init.trashed ?? false,
+      visibility,
+      isFavorite: false,
+      source: init.bytes,
+      checksum: null,
+      byteLength: null,
+      width: init.width ?? null,
+      height: init.height ?? null,
+    };
+    if (init.renderSource) asset.renderSource = init.renderSource;
+    if (Buffer.isBuffer(init.bytes)) {
+      asset.checksum = sha1Base64(init.bytes);
+      asset.byteLength = init.bytes.length;
+    }
+    this.assets.set(id, asset);
+    return asset;
+  }
+
+  addAlbum(init: { albumName: string; assetIds?: string[]; ownerId: string; description?: string; id?: string; sharedWith?: string[] }): SimAlbum {
+    this.requireUser(init.ownerId);
+    const id = init.id ?? this.prng.uuid();
+    const stamp = this.stamp();
+    const album: SimAlbum = {
+      id,
+      ownerId: init.ownerId,
+      albumName: init.albumName,
+      description: init.description ?? '',
+      assetIds: [],
+      sharedWith: init.sharedWith ?? [],
+      createdAt: stamp,
+      updatedAt: stamp,
+    };
+    this.albums.set(id, album);
+    if (init.assetIds?.length) this.addToAlbum(id, init.assetIds);
+    album.updatedAt = stamp;
+    return album;
+  }
+
+  /** Adding or removing does not touch the assets' updatedAt (seen on v3.1.0), only the album's. */
+  addToAlbum(albumId: string, assetIds: string[]): void {
+    const album = this.requireAlbum(albumId);
+    for (const id of assetIds) {
+      this.requireAsset(id);
+      if (!album.assetIds.includes(id)) album.assetIds.push(id);
+    }
+    album.updatedAt = this.stamp();
+  }
+
+  removeFromAlbum(albumId: string, assetIds: string[]): void {
+    const album = this.requireAlbum(albumId);
+    album.assetIds = album.assetIds.filter((id) => !assetIds.includes(id));
+    album.updatedAt = this.stamp();
+  }
+
+  trash(assetId: string): void {
+    this.touch(assetId, (a) => (a.trashed = true));
+  }
+
+  restore(assetId: string): void {
+    this.touch(assetId, (a) => (a.trashed = false));
+  }
+
+  archive(assetId: string, archived = true): void {
+    this.touch(assetId, (a) => (a.visibility = archived ? 'archive' : 'timeline'));
+  }
+
+  setVisibility(assetId: string, visibility: Visibility): void {
+    this.touch(assetId, (a) => (a.visibility = visibility));
+  }
+
+  /** Deleted for good: gone from every album and every route. */
+  forceDelete(assetId: string): void {
+    this.requireAsset(assetId);
+    this.assets.delete(assetId);
+    for (const album of this.albums.values()) {
+      if (album.assetIds.includes(assetId)) album.assetIds = album.assetIds.filter((id) => id !== assetId);
+    }
+  }
+
+  /** New bytes under the same id (an edit saved over the original): the checksum changes. */
+  replaceBytes(assetId: string, bytes: BytesSource, fields: Partial<Pick<SimAsset, 'originalFileName' | 'originalMimeType' | 'fileModifiedAt'>> = {}): void {
+    this.touch(assetId, (a) => {
+      a.source = bytes;
+      a.checksum = Buffer.isBuffer(bytes) ? sha1Base64(bytes) : null;
+      a.byteLength = Buffer.isBuffer(bytes) ? bytes.length : null;
+      a.width = null;
+      a.height = null;
+      Object.assign(a, fields);
+    });
+  }
+
+  /** Fill the checksum and length of assets whose bytes live in files or generators. */
+  async ensureChecksums(assets: Iterable<SimAsset>): Promise<void> {
+    for (const a of assets) {
+      if (a.checksum !== null && a.byteLength !== null) continue;
+      const bytes = await readSource(a.source);
+      a.checksum = sha1Base64(bytes);
+      a.byteLength = bytes.length;
+    }
+  }
+
+  userCanReadAlbum(userId: string, album: SimAlbum): boolean {
+    return album.ownerId === userId || album.sharedWith.includes(userId);
+  }
+
+  requireAsset(id: string): SimAsset {
+    const a = this.assets.get(id);
+    if (!a) throw new Error(`no asset ${id} in the simulated library`);
+    return a;
+  }
+
+  requireAlbum(id: string): SimAlbum {
+    const a = this.albums.get(id);
+    if (!a) throw new Error(`no album ${id} in the simulated library`);
+    return a;
+  }
+
+  private requireUser(id: string): SimUser {
+    const u = this.users.get(id);
+    if (!u) throw new Error(`no user ${id} in the simulated library`);
+    return u;
+  }
+
+  private touch(assetId: string, change: (a: SimAsset) => void): void {
+    const a = this.requireAsset(assetId);
+    change(a);
+    a.updatedAt = this.stamp();
+  }
+}
+
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('');

@@ -1,0 +1,139 @@
+// Request validation and error bodies as each dialect writes them: v3's zod issues verbatim (the
+// same zod 4 messages the v3.1.0 recordings show), or the class-validator strings and
+// { message, error, statusCode, correlationId } bodies of v1/v2 (see history.ts).
+import { z } from 'zod';
+import type { Dialect } from './history.js';
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+export function errorAnswer(dialect: Dialect, status: number, message: string, correlationId: string): Answer {
+  if (dialect.validator === 'zod') {
+    return { status, body: { message }, headers: { 'x-correlation-id': correlationId } };
+  }
+  return { status, body: { message, error: STATUS_TEXT[status] ?? 'Error', statusCode: status, correlationId } };
+}
+
+type Issue = z.core.$ZodIssue;
+
+function pathName(path: readonly PropertyKey[]): string {
+  return path.filter((p) => typeof p === 'string').join('.');
+}
+
+/** The sentence class-validator would have written for the same problem. */
+function classValidatorMessage(issue: Issue): string[] {
+  const name = pathName(issue.path);
+  const each = issue.path.some((p) => typeof p === 'number') ? `each value in ${name}` : name;
+  switch (issue.code) {
+    case 'invalid_format':
+      return [`${each} must be a UUID`];
+    case 'too_small':
+      return [`${name} must not be less than ${String(issue.minimum)}`];
+    case 'too_big':
+      return [`${name} must not be greater than ${String(issue.maximum)}`];
+    case 'invalid_value':
+      return [`${name} must be one of the following values: ${issue.values.map(String).join(', ')}`];
+    case 'unrecognized_keys':
+      return issue.keys.map((k) => `property ${k} should not exist`);
+    case 'invalid_type':
+      if (issue.expected === 'boolean') return [`${name} must be a boolean value`];
+      if (issue.expected === 'array') return [`${name} must be an array`];
+      if (issue.expected === 'int' || issue.expected === 'number') return [`${name} must be an integer number`];
+      return [`${name} must be a ${issue.expected}`];
+    default:
+      return [issue.message];
+  }
+}
+
+export function validationAnswer(dialect: Dialect, issues: readonly Issue[], correlationId: string): Answer {
+  if (dialect.validator === 'zod') {
+    return {
+      status: 400,
+      body: { message: 'Validation failed', errors: issues },
+      headers: { 'x-correlation-id': correlationId },
+    };
+  }
+  return {
+    status: 400,
+    body: { message: issues.flatMap(classValidatorMessage), error: 'Bad Request', statusCode: 400, correlationId },
+  };
+}
+
+/** class-validator with transform: numeric strings become numbers before the checks. */
+function lenientNumber<T extends z.ZodType>(dialect: Dialect, schema: T) {
+  if (dialect.validator === 'zod') return schema;
+  return z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v), schema);
+}
+
+function lenientBoolean<T extends z.ZodType>(dialect: Dialect, schema: T) {
+  if (dialect.validator === 'zod') return schema;
+  return z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), schema);
+}
+
+const uuid = z.uuidv4();
+const visibilityEnum = z.enum(['archive', 'timeline', 'hidden', 'locked']);
+
+export interface SearchRequest {
+  albumIds?: string[];
+  type?: 'IMAGE' | 'VIDEO' | 'AUDIO' | 'OTHER';
+  visibility?: 'archive' | 'timeline' | 'hidden' | 'locked';
+  isArchived?: boolean;
+  withArchived?: boolean;
+  withDeleted?: boolean;
+  withExif?: boolean;
+  order?: 'asc' | 'desc';
+  page?: number;
+  size?: number;
+}
+
+/** The POST /api/search/metadata body this dialect knows (a subset of MetadataSearchDto). */
+export function searchSchema(dialect: Dialect, strictUnknown: boolean): z.ZodType<SearchRequest> {
+  const shape: Record<string, z.ZodType> = {
+    type: z.enum(['IMAGE', 'VIDEO', 'AUDIO', 'OTHER']).optional(),
+    withDeleted: lenientBoolean(dialect, z.boolean()).optional(),
+    withExif: lenientBoolean(dialect, z.boolean()).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+    page: lenientNumber(dialect, z.int().min(1)).optional(),
+    size: lenientNumber(dialect, z.int().min(1).max(1000)).optional(),
+    // Accepted and ignored here: filters a frame never sends.
+    originalFileName: z.string().optional(),
+    isFavorite: lenientBoolean(dialect, z.boolean()).optional(),
+  };
+  if (dialect.searchAlbumIds) shape['albumIds'] = z.array(uuid).optional();
+  if (dialect.visibility) {
+    shape['visibility'] = visibilityEnum.optional();
+  } else {
+    shape['isArchived'] = lenientBoolean(dialect, z.boolean()).optional();
+    shape['withArchived'] = lenientBoolean(dialect, z.boolean()).optional();
+  }
+  const obj = strictUnknown ? z.strictObject(shape) : z.object(shape);
+  return obj as unknown as z.ZodType<SearchRequest>;
+}
+
+export const idParamSchema = z.object({ id: uuid });
+
+export function thumbnailQuerySchema(dialect: Dialect) {
+  return z.object({ size: z.enum(dialect.thumbnailSizes as [string, ...string[]]).optional() });
+}
+
+/** `withoutAssets` exists while albums carry assets; v3 drops it like any unknown key. */
+export function albumQuerySchema(dialect: Dialect): z.ZodType<{ withoutAssets?: boolean }> {
+  if (!dialect.albumAssetsInBody) return z.object({});
+  return z.object({
+    withoutAssets: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean()).optional(),
+  });
+}

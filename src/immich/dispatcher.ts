@@ -1,0 +1,79 @@
+// How the client's requests move: a base undici dispatcher (an Agent by default) wrapped in three
+// interceptors, innermost first: the API key (added only for the server's own origin, so a
+// redirect elsewhere never carries it), retries (retry.ts), and redirects (each hop goes back
+// through retries and the key check).
+import { Agent, interceptors, type Dispatcher } from 'undici';
+import { DEFAULT_RETRY_POLICY, retryInterceptor, type RetryHooks, type RetryPolicy } from './retry.js';
+
+export interface Timeouts {
+  /** TCP + TLS connect (only for the Agent the client makes itself). */
+  connectMs: number;
+  /** From sending the request to the answer's headers. */
+  headersMs: number;
+  /** The longest silence while a body is arriving. */
+  bodyMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000 };
+
+function originOf(value: string | URL | undefined): string | null {
+  if (value === undefined) return null;
+  try {
+    return new URL(value.toString()).origin;
+  } catch {
+    return null;
+  }
+}
+
+type RequestHeaders = Dispatcher.DispatchOptions['headers'];
+
+function withHeader(headers: RequestHeaders, name: string, value: string): RequestHeaders {
+  if (headers == null) return { [name]: value };
+  if (Array.isArray(headers)) {
+    // Either a flat [name, value, ...] list (what the redirect handler passes on) or pairs.
+    if (headers.length > 0 && Array.isArray(headers[0])) return [...(headers as unknown as [string, string][]), [name, value]] as unknown as RequestHeaders;
+    return [...(headers as string[]), name, value];
+  }
+  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function' && !(headers.constructor === Object)) {
+    return [...(headers as Iterable<[string, string]>), [name, value]] as unknown as RequestHeaders;
+  }
+  return { ...(headers as Record<string, string>), [name]: value };
+}
+
+/** Adds x-api-key to requests for `origin` only. */
+export function apiKeyInterceptor(origin: string, apiKey: string): Dispatcher.DispatcherComposeInterceptor {
+  const own = originOf(origin);
+  return (dispatch) => (opts, handler) => {
+    if (own !== null && originOf(opts.origin) === own) {
+      return dispatch({ ...opts, headers: withHeader(opts.headers, 'x-api-key', apiKey) }, handler);
+    }
+    return dispatch(opts, handler);
+  };
+}
+
+export function createAgent(timeouts: Timeouts = DEFAULT_TIMEOUTS): Agent {
+  return new Agent({
+    connect: { timeout: timeouts.connectMs },
+    headersTimeout: timeouts.headersMs,
+    bodyTimeout: timeouts.bodyMs,
+    keepAliveTimeout: 10_000,
+    connections: 8,
+  });
+}
+
+export interface ImmichDispatcherOptions {
+  base: Dispatcher;
+  origin: string;
+  apiKey: string;
+  retry?: RetryPolicy;
+  hooks?: RetryHooks;
+  maxRedirections?: number;
+}
+
+export function composeImmichDispatcher(o: ImmichDispatcherOptions): Dispatcher {
+  return o.base.compose(
+    apiKeyInterceptor(o.origin, o.apiKey),
+    retryInterceptor(o.retry ?? DEFAULT_RETRY_POLICY, o.hooks ?? {}),
+    interceptors.redirect({ maxRedirections: o.maxRedirections ?? 3 }),
+  );
+}
