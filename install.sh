@@ -5,6 +5,8 @@
 set -euo pipefail
 # bash 5.2 makes "&" in ${var//pattern/replacement} mean the match; we substitute user input.
 shopt -u patsub_replacement 2>/dev/null || true
+# What we install must be readable by the service user whatever umask sudo passed on.
+umask 022
 
 readonly APP=artframe-immich
 readonly MIN_NODE=20.18.1
@@ -424,14 +426,16 @@ node_version() { # the version of node at $1, without the "v"
 
 apt_update() {
   if [ "$APT_UPDATED" = 0 ] || [ "${1:-}" = force ]; then
-    sys env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    sys env DEBIAN_FRONTEND=noninteractive apt-get update -q ||
+      die "apt-get update failed (see above): is the Pi online?"
     APT_UPDATED=1
   fi
 }
 
 apt_install() {
   apt_update
-  sys env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
+  sys env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" ||
+    die "apt-get could not install $* (see above)"
 }
 
 apt_candidate() { # the version apt would install for package $1
@@ -449,8 +453,9 @@ add_nodesource_repo() {
     fs install -d -m 0755 "$(dirname "$keyring")"
     local tmp
     tmp=$(mktemp)
-    sys curl -fsSL -o "$tmp" "$NODESOURCE_KEY_URL"
-    sys gpg --dearmor --yes -o "$keyring" "$tmp"
+    sys curl -fsSL -o "$tmp" "$NODESOURCE_KEY_URL" ||
+      die "cannot download NodeSource's signing key from $NODESOURCE_KEY_URL: is the Pi online?"
+    sys gpg --dearmor --yes -o "$keyring" "$tmp" || die "gpg could not convert NodeSource's signing key"
     rm -f "$tmp"
     sys chmod 0644 "$keyring"
     did_sys "add NodeSource's signing key to $keyring"
@@ -465,7 +470,6 @@ ensure_node() {
   if [ -n "$NODE_BIN" ]; then
     have=$(node_version "$NODE_BIN" || true)
     if [ -n "$have" ] && version_ge "$have" "$MIN_NODE"; then
-      NODE_BIN=$(readlink -f "$NODE_BIN")
       ok "Node.js $have ($NODE_BIN)"
       return 0
     fi
@@ -512,7 +516,6 @@ ensure_node() {
   if [ -z "$have" ] || ! version_ge "$have" "$MIN_NODE"; then
     die "Node.js ${have:-was not} installed from $source, but artframe-immich needs >= $MIN_NODE"
   fi
-  NODE_BIN=$(readlink -f "$NODE_BIN")
   ok "Node.js $have ($NODE_BIN)"
 }
 
@@ -610,12 +613,15 @@ write_file() {
     return 1
   fi
   if [ "$DRY_RUN" = 0 ]; then
-    install -d -m 0755 "$(dirname "$path")"
+    # Callers test the result (`if write_file`), which switches set -e off in here.
     local tmp
-    tmp=$(mktemp "$path.XXXXXX")
-    printf '%s\n' "$content" >"$tmp"
-    chmod "$mode" "$tmp"
-    mv -f "$tmp" "$path"
+    if ! { install -d -m 0755 "$(dirname "$path")" &&
+      tmp=$(mktemp "$path.XXXXXX") &&
+      printf '%s\n' "$content" >"$tmp" &&
+      chmod "$mode" "$tmp" &&
+      mv -f "$tmp" "$path"; }; then
+      die "cannot write $path"
+    fi
   fi
   did_file "write $what"
   return 0
@@ -697,11 +703,10 @@ app_manifest() { # checksums of what gets copied, and what it was built with
 # it breaks silently when a dependency adds or changes one.
 build_app() {
   local dir=$1
+  # Called as `build_app || die`, where set -e does not apply: every step is chained.
   (
-    cd "$dir"
     export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-    npm ci
-    npm prune --omit=dev
+    cd "$dir" && npm ci && npm prune --omit=dev
   )
 }
 
@@ -804,7 +809,9 @@ check_config() {
     return 0
   fi
   local out
-  if out=$("$NODE_BIN" "$INSTALL_DIR/bin/$APP.js" config check --config "$CONFIG" 2>&1 >/dev/null); then
+  # Without the environment's IMMICH_URL / IMMICH_API_KEY, which would override the file.
+  if out=$(env -u IMMICH_URL -u IMMICH_API_KEY -u ARTFRAME_IMMICH_CONFIG \
+    "$NODE_BIN" "$INSTALL_DIR/bin/$APP.js" config check --config "$CONFIG" 2>&1 >/dev/null); then
     CONFIG_OK=yes
     ok "$CONFIG is valid"
   else

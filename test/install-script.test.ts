@@ -296,6 +296,26 @@ describe('install.sh', () => {
     expect(await read(t, 'opt/artframe-immich/package.json')).toBe(await readFile(path.join(repo, 'package.json'), 'utf8'));
   });
 
+  it('a failed build keeps the previous install and says what failed', async () => {
+    const t = await makeTree();
+    install(t);
+    const installed = await snapshot(p(t, 'opt/artframe-immich'));
+    // A checkout whose lockfile npm cannot read: `npm ci` fails at once, without the network.
+    const checkout = await mkdtemp(path.join(os.tmpdir(), 'install-checkout-'));
+    for (const f of ['install.sh', 'package.json', 'bin', 'src', 'drivers', 'hardware', 'tsconfig.json']) {
+      spawnSync('cp', ['-R', path.join(repo, f), path.join(checkout, f)]);
+    }
+    await writeFile(path.join(checkout, 'package-lock.json'), '{"broken":');
+    const r = spawnSync('bash', [path.join(checkout, 'install.sh'), '--prefix', t.root], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: `${t.stubs}:${process.env.PATH}`, HOME: process.env.HOME ?? '/root' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: npm could not build the app in \S+artframe-immich\.new/);
+    expect(await snapshot(p(t, 'opt/artframe-immich'))).toEqual(installed);
+  });
+
   it('SPI is switched on once in the boot config, keeping what was there, and asks for a reboot', async () => {
     const t = await makeTree({ bootConfig: 'arm_64bit=1\n[all]' });
     const first = install(t);
