@@ -65,6 +65,14 @@ function exifInfo(asset: SimAsset): Json {
   };
 }
 
+/** v1/v2 wrote durations as "H:MM:SS.ffffff". */
+function durationText(ms: number): string {
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const sec = (ms % 60_000) / 1000;
+  return `${h}:${String(m).padStart(2, '0')}:${sec.toFixed(6).padStart(9, '0')}`;
+}
+
 export interface AssetJsonOptions {
   /** GET /api/assets/{id} adds owner and stack; searches do not. */
   detail?: boolean;
@@ -99,8 +107,8 @@ export function assetJson(asset: SimAsset, dialect: Dialect, library: SimLibrary
   out['isArchived'] = asset.visibility === 'archive';
   out['isTrashed'] = asset.trashed;
   if (d.visibility) out['visibility'] = asset.visibility;
-  if (d.durationAsString) out['duration'] = asset.type === 'VIDEO' ? '0:00:03.000000' : '0:00:00.00000';
-  else out['duration'] = asset.type === 'VIDEO' ? 3000 : null;
+  if (d.durationAsString) out['duration'] = asset.durationMs ? durationText(asset.durationMs) : '0:00:00.00000';
+  else out['duration'] = asset.durationMs;
   if (options.detail || options.withExif) out['exifInfo'] = exifInfo(asset);
   out['livePhotoVideoId'] = null;
   out['tags'] = [];

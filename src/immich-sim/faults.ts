@@ -13,8 +13,9 @@ export type RouteName =
   | 'other';
 
 export type Fault =
-  /** Answer this status instead (500, 502, 503, 429...). retryAfter: seconds or an HTTP-date. */
-  | { kind: 'status'; status: number; retryAfter?: number | string; body?: unknown }
+  /** Answer this status instead (500, 502, 503, 429, or a 302 with a location header...).
+   * retryAfter: seconds or an HTTP-date; body: JSON to send instead of the dialect's error. */
+  | { kind: 'status'; status: number; retryAfter?: number | string; body?: unknown; headers?: Record<string, string> }
   /** Accept the connection and the request, then never answer. */
   | { kind: 'stall' }
   /** Send the headers and `afterBytes` of the body (default half), then go silent. */

@@ -48,6 +48,7 @@ export interface SimAsset {
   byteLength: number | null;
   width: number | null;
   height: number | null;
+  durationMs: number | null;
 }
 
 export interface SimAlbum {
@@ -79,6 +80,8 @@ export interface NewAsset {
   renderSource?: BytesSource;
   width?: number;
   height?: number;
+  /** Playing time of a video or an animated GIF in milliseconds (videos default to 3000). */
+  durationMs?: number | null;
 }
 
 const MIME_BY_EXTENSION: Record<string, string> = {
@@ -182,7 +185,9 @@ export class SimLibrary {
       byteLength: null,
       width: init.width ?? null,
       height: init.height ?? null,
+      durationMs: null,
     };
+    asset.durationMs = init.durationMs !== undefined ? init.durationMs : asset.type === 'VIDEO' ? 3000 : null;
     if (init.renderSource) asset.renderSource = init.renderSource;
     if (Buffer.isBuffer(init.bytes)) {
       asset.checksum = sha1Base64(init.bytes);

@@ -19,11 +19,19 @@ const SPEC: Record<RenderedSize, { edge: number; contentType: string; suffix: st
   thumbnail: { edge: 250, contentType: 'image/webp', suffix: '_thumbnail.webp' },
 };
 
+/** The rendering's size: the short side scaled to `edge` (never up), the long side rounded. */
+export function renderedSize(width: number, height: number, edge: number): { width: number; height: number } {
+  const scale = Math.min(1, edge / Math.min(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
 export async function renderAsset(input: Buffer, size: RenderedSize): Promise<Buffer> {
   const { edge } = SPEC[size];
-  const pipeline = sharp(input, { failOn: 'error' })
-    .rotate()
-    .resize({ width: edge, height: edge, fit: 'outside', withoutEnlargement: true });
+  const meta = await sharp(input).metadata();
+  if (!meta.width || !meta.height) throw new Error('no image size');
+  const swap = (meta.orientation ?? 1) >= 5;
+  const target = renderedSize(swap ? meta.height : meta.width, swap ? meta.width : meta.height, edge);
+  const pipeline = sharp(input, { failOn: 'error' }).rotate().resize({ ...target, fit: 'fill' });
   return size === 'preview' ? pipeline.jpeg({ quality: 80 }).toBuffer() : pipeline.webp({ quality: 80 }).toBuffer();
 }
 

@@ -63,6 +63,8 @@ export interface ImmichSimOptions {
   rejectUnknownProperties?: boolean;
   /** Use this key for the admin instead of a generated one. */
   apiKey?: string;
+  /** Bend single facts of the version's dialect (e.g. a v2.5 without albumIds in search). */
+  dialectOverrides?: Partial<Omit<Dialect, 'version'>>;
 }
 
 export interface RecordedRequest {
@@ -185,7 +187,7 @@ export class ImmichSim {
     const prng = createPrng(options.seed ?? 1);
     this.library = new SimLibrary(prng, now);
     this.renditions = new RenditionCache(now);
-    this.dialectNow = dialectFor(options.version ?? DEFAULT_SIM_VERSION);
+    this.dialectNow = { ...dialectFor(options.version ?? DEFAULT_SIM_VERSION), ...options.dialectOverrides };
     const admin = this.library.addUser({ name: 'Frame Admin', email: 'admin@example.test' });
     this.userId = admin.id;
     this.apiKey = this.library.addApiKey(admin.id, ['all'], options.apiKey).key;
@@ -224,7 +226,7 @@ export class ImmichSim {
   }
 
   setVersion(version: ServerVersion): void {
-    this.dialectNow = dialectFor(version);
+    this.dialectNow = { ...dialectFor(version), ...this.options.dialectOverrides };
   }
 
   get requests(): readonly RecordedRequest[] {
@@ -360,6 +362,7 @@ export class ImmichSim {
       const answer = fault.body !== undefined ? { status: fault.status, body: fault.body } : errorAnswer(ctx.dialect, fault.status, defaultMessage(fault.status), ctx.correlationId);
       const reply = jsonReply(answer);
       if (fault.retryAfter !== undefined) reply.headers['retry-after'] = String(fault.retryAfter);
+      Object.assign(reply.headers, fault.headers);
       this.send(ctx, reply);
       return;
     }
@@ -463,7 +466,10 @@ export class ImmichSim {
   }
 
   private async albums(ctx: Ctx, userId: string): Promise<Reply> {
-    const list = [...this.library.albums.values()].filter((a) => this.library.userCanReadAlbum(userId, a));
+    // Newest first, as recorded.
+    const list = [...this.library.albums.values()]
+      .filter((a) => this.library.userCanReadAlbum(userId, a))
+      .sort((x, y) => (x.createdAt === y.createdAt ? (x.id < y.id ? -1 : 1) : x.createdAt < y.createdAt ? 1 : -1));
     return jsonReply({ status: 200, body: list.map((a) => albumJson(a, ctx.dialect, this.library, false, hasRenderings)) });
   }
 
