@@ -11,7 +11,7 @@ let photo: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'render-cli-'));
   photo = path.join(dir, 'photo.jpg');
-  await sharp({ create: { width: 600, height: 400, channels: 3, noise: { type: 'gaussian', mean: 120, sigma: 70 } } })
+  await sharp({ create: { width: 600, height: 400, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 120, sigma: 70 } } })
     .blur(4)
     .jpeg()
     .toFile(photo);

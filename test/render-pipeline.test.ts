@@ -8,7 +8,7 @@ import type { PanelProfile } from '../drivers/panels.js';
 import { frameToRgb } from '../drivers/virtual-panel.js';
 import { ConfigError, RenderError } from '../src/errors.js';
 import { packFrame } from '../src/render/pack.js';
-import { renderForPanel, writeFramePng } from '../src/render/pipeline.js';
+import { preparePhoto, renderForPanel, writeFramePng } from '../src/render/pipeline.js';
 import type { RenderOptions } from '../src/render/options.js';
 
 const spectra = findPanel('waveshare-7in3e');
@@ -141,7 +141,7 @@ describe('render pipeline', () => {
 
   it('cover with the attention crop keeps the busy part of a photo that the centre crop would cut', async () => {
     const grey = await sharp({ create: { width: 1200, height: 480, channels: 3, background: '#808080' } }).png().toBuffer();
-    const busy = await sharp({ create: { width: 400, height: 480, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 120 } } })
+    const busy = await sharp({ create: { width: 400, height: 480, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 120 } } })
       .png()
       .toBuffer();
     const photo = await sharp({ create: { width: 1600, height: 480, channels: 3, background: '#808080' } })
@@ -182,7 +182,7 @@ describe('render pipeline', () => {
   });
 
   it('the frame buffer is the packed indices, and the virtual panel shows each index in its measured ink', async () => {
-    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 90 } } })
+    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 90 } } })
       .blur(3)
       .png()
       .toBuffer();
@@ -198,6 +198,30 @@ describe('render pipeline', () => {
     }
   });
 
+  describe('colour boost', () => {
+    const small = { width: 40, height: 24 };
+    const solid = (hex: string) => sharp({ create: { width: 40, height: 24, channels: 3, background: hex } }).png().toBuffer();
+    const first = async (photo: Buffer, o: Partial<RenderOptions>) => [...(await preparePhoto(photo, small, o)).data.subarray(0, 3)];
+
+    it('saturation 0 leaves only greys, and keeps each colour\'s luma', async () => {
+      const [r, g, b] = await first(await solid('#d04020'), { saturation: 0, contrast: 1, brightness: 1 });
+      expect(Math.max(r!, g!, b!) - Math.min(r!, g!, b!)).toBeLessThanOrEqual(1);
+      expect(Math.abs(r! - (0.2126 * 0xd0 + 0.7152 * 0x40 + 0.0722 * 0x20))).toBeLessThanOrEqual(1);
+    });
+
+    it('saturation above 1 moves a colour away from its grey; greys stay put', async () => {
+      const [r, , b] = await first(await solid('#a06050'), { saturation: 1.5, contrast: 1, brightness: 1 });
+      expect(r! - b!).toBeGreaterThan(0xa0 - 0x50);
+      expect(await first(await solid('#646464'), { saturation: 1.5, contrast: 1, brightness: 1 })).toEqual([100, 100, 100]);
+    });
+
+    it('contrast pivots on mid-grey and brightness scales', async () => {
+      expect(await first(await solid('#646464'), { saturation: 1, contrast: 2, brightness: 1 })).toEqual([72, 72, 72]);
+      expect(await first(await solid('#808080'), { saturation: 1, contrast: 2, brightness: 1 })).toEqual([128, 128, 128]);
+      expect(await first(await solid('#c8c8c8'), { saturation: 1, contrast: 1, brightness: 0.5 })).toEqual([100, 100, 100]);
+    });
+  });
+
   describe('unreadable photos are a RenderError naming the file', () => {
     it('not an image', async () => {
       const file = path.join(dir, 'notes.jpg');
@@ -208,7 +232,7 @@ describe('render pipeline', () => {
 
     it('a truncated JPEG', async () => {
       const file = path.join(dir, 'truncated.jpg');
-      const whole = await sharp({ create: { width: 640, height: 480, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+      const whole = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
         .jpeg()
         .toBuffer();
       await writeFile(file, whole.subarray(0, whole.length >> 1));

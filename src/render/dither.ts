@@ -128,20 +128,24 @@ function diffuse(
   const tdx = new Int32Array(nTaps);
   const tdy = new Int32Array(nTaps);
   const tw = new Float32Array(nTaps);
+  // Plain loops, not closures: a variable a closure writes lives in a heap context, and the hot
+  // loop below would reload it for every pixel.
   let pad = 0;
   let rows = 1;
-  kernel.taps.forEach(([dx, dy, weight], j) => {
+  for (let j = 0; j < nTaps; j++) {
+    const [dx, dy, weight] = kernel.taps[j]!;
     tdx[j] = dx;
     tdy[j] = dy;
     tw[j] = weight / kernel.divisor;
-    pad = Math.max(pad, Math.abs(dx));
-    rows = Math.max(rows, dy + 1);
-  });
+    if (Math.abs(dx) > pad) pad = Math.abs(dx);
+    if (dy + 1 > rows) rows = dy + 1;
+  }
   // A ring of `rows` error rows, padded on both sides so taps past the edge need no test; the
   // error that falls off the picture is dropped, as in the published methods.
   const stride = (w + 2 * pad) * 3;
   const err = new Float32Array(rows * stride);
-  const tapRow = new Int32Array(nTaps);
+  // Where each tap lands relative to the current pixel's cell, for the row being scanned.
+  const off = new Int32Array(nTaps);
   const box = inkBox(p);
   const loR = box[0]!, loG = box[1]!, loB = box[2]!, hiR = box[3]!, hiG = box[4]!, hiB = box[5]!;
   const { oklab, linear, index, size } = p;
@@ -149,13 +153,14 @@ function diffuse(
   for (let y = 0; y < h; y++) {
     const rtl = serpentine && (y & 1) === 1;
     const rowOff = (y % rows) * stride;
-    for (let j = 0; j < nTaps; j++) tapRow[j] = ((y + tdy[j]!) % rows) * stride;
+    for (let j = 0; j < nTaps; j++) off[j] = ((y + tdy[j]!) % rows) * stride + (rtl ? -tdx[j]! : tdx[j]!) * 3;
     for (let i = 0; i < w; i++) {
       const x = rtl ? w - 1 - i : i;
       const q = (y * w + x) * 3;
-      const e = rowOff + (x + pad) * 3;
-      // Clamping the wanted colour to near what the inks can reach stops error that no ink can pay
-      // back from piling up and bleeding across the picture as streaks.
+      const cell = (x + pad) * 3;
+      const e = rowOff + cell;
+      // Clamping the wanted colour to near what the inks can reach stops error that no ink can
+      // pay back from piling up and bleeding across the picture as streaks.
       let r = tone[data[q]!]! + err[e]!;
       let g = tone[256 + data[q + 1]!]! + err[e + 1]!;
       let b = tone[512 + data[q + 2]!]! + err[e + 2]!;
@@ -172,7 +177,7 @@ function diffuse(
       const eb = b - linear[k * 3 + 2]!;
       if (er === 0 && eg === 0 && eb === 0) continue;
       for (let j = 0; j < nTaps; j++) {
-        const t = tapRow[j]! + (x + (rtl ? -tdx[j]! : tdx[j]!) + pad) * 3;
+        const t = off[j]! + cell;
         const wj = tw[j]!;
         err[t] = err[t]! + er * wj;
         err[t + 1] = err[t + 1]! + eg * wj;

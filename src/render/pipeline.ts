@@ -116,11 +116,14 @@ export async function preparePhoto(
         background: o.background,
       })
       .flatten({ background: o.background });
-    if (o.saturation !== 1 || o.brightness !== 1) {
-      pipeline = pipeline.modulate({ saturation: o.saturation, brightness: o.brightness });
+    // The boost is two cheap point operations on the small image, not modulate(): that one goes
+    // through LCh and back and cost a third of the whole sharp stage in the render bench.
+    // Saturation moves each pixel away from its own grey (Rec. 709 luma), which it keeps.
+    if (o.saturation !== 1) pipeline = pipeline.recomb(saturationMatrix(o.saturation));
+    // Contrast pivots on mid-grey (128 stays where it is), then brightness scales.
+    if (o.contrast !== 1 || o.brightness !== 1) {
+      pipeline = pipeline.linear(o.contrast * o.brightness, 128 * (1 - o.contrast) * o.brightness);
     }
-    // Contrast pivots on mid-grey, so it steepens the mid-tones and leaves 128 where it was.
-    if (o.contrast !== 1) pipeline = pipeline.linear(o.contrast, 128 * (1 - o.contrast));
     const { data, info } = await pipeline
       .toColourspace('srgb')
       .removeAlpha()
@@ -133,6 +136,13 @@ export async function preparePhoto(
   } catch (err) {
     throw new RenderError(`cannot render ${label}: ${reason(err)}`, { cause: err });
   }
+}
+
+/** The 3x3 matrix that scales every pixel's distance from its grey by `s`. */
+export function saturationMatrix(s: number): [[number, number, number], [number, number, number], [number, number, number]] {
+  const luma = [0.2126, 0.7152, 0.0722] as const;
+  const row = (i: number) => luma.map((w, j) => (1 - s) * w + (i === j ? s : 0)) as [number, number, number];
+  return [row(0), row(1), row(2)];
 }
 
 /** sharp's message made short and plain: its first line, without the libvips prefixes. */

@@ -1,0 +1,110 @@
+// `npm run bench -- render`: a 24-megapixel JPEG to a packed 800x480 Spectra 6 frame buffer,
+// against the floor of sharp alone decoding and resizing the same file to 800x480, measured in
+// the same run; peak RSS of each in its own child process; and the quantizer's time per
+// algorithm at 800x480.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { findPanel } from '../../drivers/panels.js';
+import { DITHER_ALGORITHMS, ditherToPalette } from '../../src/render/dither.js';
+import { inkPalette, toneTable } from '../../src/render/palette.js';
+import { preparePhoto, renderForPanel } from '../../src/render/pipeline.js';
+
+const RUNS = 9;
+const panel = findPanel('waveshare-7in3e');
+
+const CASES = {
+  'floor: sharp decode + resize to 800x480': (file: string) => sharp(file).resize(800, 480).raw().toBuffer(),
+  'our sharp stage alone (preparePhoto, defaults)': (file: string) => preparePhoto(file, panel),
+  'renderForPanel, defaults (attention crop, boost, FS)': (file: string) => renderForPanel(file, panel),
+  'renderForPanel, centre crop': (file: string) => renderForPanel(file, panel, { crop: 'centre' }),
+} as const;
+type Case = keyof typeof CASES;
+const CASE_NAMES = Object.keys(CASES) as Case[];
+
+/** Time every case RUNS times, interleaved, so a busy machine slows them all alike. */
+async function timeCases(file: string): Promise<Record<Case, number[]>> {
+  const times = Object.fromEntries(CASE_NAMES.map((c) => [c, [] as number[]])) as Record<Case, number[]>;
+  for (const c of CASE_NAMES) await CASES[c](file); // warm up: libvips caches, the JIT
+  for (let i = 0; i < RUNS; i++) {
+    for (const c of CASE_NAMES) {
+      const t = performance.now();
+      await CASES[c](file);
+      times[c].push(performance.now() - t);
+    }
+  }
+  return times;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** A 6000x4000 photo-like JPEG: smooth colour fields with fine grain (so the JPEG is not trivially small). */
+async function makeLargeJpeg(file: string): Promise<void> {
+  const w = 750;
+  const h = 500;
+  const small = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 3;
+      small[o] = 128 + 100 * Math.sin(x / 37) * Math.cos(y / 53);
+      small[o + 1] = 128 + 100 * Math.sin((x + y) / 71);
+      small[o + 2] = 128 + 100 * Math.cos((x - 2 * y) / 45);
+    }
+  }
+  const grain = await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 0, sigma: 12 } } })
+    .raw()
+    .toBuffer();
+  await sharp(small, { raw: { width: w, height: h, channels: 3 } })
+    .resize(6000, 4000, { kernel: 'cubic' })
+    .composite([{ input: grain, raw: { width: 6000, height: 4000, channels: 3 }, blend: 'add' }])
+    .jpeg({ quality: 90 })
+    .toFile(file);
+}
+
+export async function run(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'render-bench-'));
+  const file = path.join(dir, 'big.jpg');
+  try {
+    await makeLargeJpeg(file);
+    const meta = await sharp(file).metadata();
+    console.log(`input: ${meta.width}x${meta.height} JPEG; time: median of ${RUNS} interleaved runs; peak RSS: one run a case, each in its own process`);
+    const self = fileURLToPath(import.meta.url);
+    const times = await timeCases(file);
+    const floorMs = median(times[CASE_NAMES[0]!]);
+    for (const c of CASE_NAMES) {
+      const child = spawnSync(process.execPath, [self, c, file], { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(`bench child ${c} failed: ${child.stderr}`);
+      const { maxRSS } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { maxRSS: number };
+      const ms = median(times[c]);
+      console.log(`${c.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB`);
+    }
+
+    // The quantizer alone, on the prepared 800x480 photo.
+    const image = await preparePhoto(file, panel, { crop: 'centre' });
+    const palette = inkPalette(panel);
+    const tone = toneTable(palette, 'paper');
+    console.log('\nquantizer alone, 800x480 Spectra 6 (median of 5):');
+    for (const algorithm of DITHER_ALGORITHMS) {
+      for (let i = 0; i < 3; i++) ditherToPalette(image, palette, algorithm, { tone }); // warm up the JIT
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        ditherToPalette(image, palette, algorithm, { tone });
+        times.push(performance.now() - t);
+      }
+      const ms = median(times);
+      console.log(`  ${algorithm.padEnd(22)} ${ms.toFixed(1).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  ${((800 * 480) / ms / 1000).toFixed(1)} Mpx/s`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// Child mode: `node render.bench.js <case> <file>` runs the case once and prints its peak RSS.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
+  await CASES[process.argv[2] as Case](process.argv[3]!);
+  console.log(JSON.stringify({ maxRSS: process.resourceUsage().maxRSS }));
+}
