@@ -14,6 +14,8 @@ import { waveshare7in3e } from './waveshare-7in3e.js';
 import { waveshare7in3f } from './waveshare-7in3f.js';
 import { waveshare7in5v2 } from './waveshare-7in5-v2.js';
 import type { SerialBinding } from './transports/serial.js';
+import { writeVirtualPanel } from './virtual-panel.js';
+import { packFrame } from '../src/render/pack.js';
 
 export const DRIVERS: Readonly<Record<string, PanelDriver>> = Object.fromEntries(
   [waveshare7in3e, waveshare7in3f, waveshare7in5v2, waveshare5in65f, inkyE673, inkyAc073tc1a].map((d) => [d.name, d]),
@@ -63,11 +65,34 @@ export interface OpenPanelOptions {
   stdout?: (line: string) => void;
   /** Serial binding (tests); defaults to the native one. */
   serialBinding?: SerialBinding;
+  /** For virtual:FILE.png: how the frame hangs, so the picture is turned back upright. */
+  rotate?: number;
+}
+
+/** The virtual panel as a Panel: every frame it is shown becomes FILE.png, in the inks' measured colours. */
+class VirtualPanel implements Panel {
+  constructor(
+    private readonly profile: PanelProfile,
+    private readonly file: string,
+    private readonly rotate: number,
+  ) {}
+
+  show(frame: Uint8Array): Promise<void> {
+    return writeVirtualPanel(frame, this.profile, this.file, { rotate: this.rotate });
+  }
+
+  clear(): Promise<void> {
+    const white = this.profile.colours.find((c) => c.name === 'white')!.index;
+    return this.show(packFrame(new Uint8Array(this.profile.width * this.profile.height).fill(white), this.profile));
+  }
+
+  async close(): Promise<void> {}
 }
 
 /**
- * Open the panel over the named transport. `spec` is "rpio", "trace:FILE", "serial:PATH" or
- * "dry-run" (the trace transport writing to stdout, BUSY always ready).
+ * Open the panel over the named transport. `spec` is "rpio", "trace:FILE", "serial:PATH",
+ * "virtual:FILE.png" (a PNG of what the glass would show) or "dry-run" (the trace transport
+ * writing to stdout, BUSY always ready).
  */
 export async function openPanel(profile: PanelProfile, spec: string, options: OpenPanelOptions = {}): Promise<Panel> {
   const driver = driverFor(profile);
@@ -82,6 +107,8 @@ export async function openPanel(profile: PanelProfile, spec: string, options: Op
   } else if (spec === 'rpio') {
     const { RpioTransport } = await import('./transports/rpio.js');
     transport = RpioTransport.open({ pins, spiHz: options.spiHz ?? driver.spiHz });
+  } else if (spec.startsWith('virtual:')) {
+    return new VirtualPanel(profile, spec.slice('virtual:'.length), options.rotate ?? 0);
   } else if (spec.startsWith('serial:')) {
     const { SerialPanel } = await import('./transports/serial.js');
     return SerialPanel.open(spec.slice('serial:'.length), {
@@ -92,7 +119,7 @@ export async function openPanel(profile: PanelProfile, spec: string, options: Op
       binding: options.serialBinding,
     });
   } else {
-    throw new ConfigError(`transport "${spec}" is not one of rpio, trace:FILE, serial:PATH`);
+    throw new ConfigError(`transport "${spec}" is not one of rpio, trace:FILE, serial:PATH, virtual:FILE.png`);
   }
   return new SpiPanel(driver, transport, pins);
 }

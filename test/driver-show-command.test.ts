@@ -99,7 +99,21 @@ describe('show and clear', () => {
   it('an unknown transport exits 2 naming the ones there are', async () => {
     const r = await runCli(['clear', '--panel', 'waveshare-7in3e', '--transport', 'usb']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: transport "usb" is not one of rpio, trace:FILE, serial:PATH\n');
+    expect(r.stderr).toBe('error: transport "usb" is not one of rpio, trace:FILE, serial:PATH, virtual:FILE.png\n');
+  });
+
+  it('show --transport virtual:FILE.png writes what the glass would show, in the measured inks', async () => {
+    const out = path.join(dir, 'virtual.png');
+    const r = await runCli(['show', photo, '--panel', 'waveshare-7in3e', '--transport', `virtual:${out}`]);
+    expect(r.code).toBe(0);
+    const panel = findPanel('waveshare-7in3e');
+    const frame = await renderForPanel(photo, panel);
+    const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([panel.width, panel.height]);
+    const byIndex = new Map(panel.colours.map((c) => [c.index, c.measured]));
+    for (const i of [0, 1234, 99_999, frame.indices.length - 1]) {
+      expect([...data.subarray(i * info.channels, i * info.channels + 3)]).toEqual([...byIndex.get(frame.indices[i]!)!]);
+    }
   });
 
   it('show without a panel says how to name one', async () => {

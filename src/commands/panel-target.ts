@@ -48,7 +48,8 @@ export interface PanelTarget {
   profile: PanelProfile;
   /** rpio, serial:PATH, trace:FILE, virtual:FILE.png or dry-run. */
   transport: string;
-  open(): Promise<Panel>;
+  /** `rotate` turns the virtual panel's PNG upright (how the frame hangs). */
+  open(extra?: { rotate?: number }): Promise<Panel>;
 }
 
 export function panelTarget(ctx: CommandContext, flags: PanelTargetFlags, config: FrameConfig | undefined): PanelTarget {
@@ -66,6 +67,7 @@ export function panelTarget(ctx: CommandContext, flags: PanelTargetFlags, config
   return {
     profile,
     transport,
-    open: () => openPanel(profile, transport, { pins: flags.pins, spiHz, stdout: (line) => ctx.stdout(line + '\n') }),
+    open: (extra = {}) =>
+      openPanel(profile, transport, { pins: flags.pins, spiHz, stdout: (line) => ctx.stdout(line + '\n'), ...extra }),
   };
 }

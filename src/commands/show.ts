@@ -34,18 +34,14 @@ export const showCommand: Command = {
     }
 
     // sharp loads only when a photo is rendered, so the other commands start quickly.
-    const { renderForPanel, writeFramePng } = await import('../render/pipeline.js');
+    const { renderForPanel } = await import('../render/pipeline.js');
     const started = performance.now();
     const frame = await renderForPanel(photo, target.profile, config ? renderOptionsFromConfig(config) : {});
-    if (target.transport.startsWith('virtual:')) {
-      await writeFramePng(frame, target.profile, target.transport.slice('virtual:'.length));
-    } else {
-      const panel = await target.open();
-      try {
-        await panel.show(frame.buffer);
-      } finally {
-        await panel.close();
-      }
+    const panel = await target.open({ rotate: frame.rotate });
+    try {
+      await panel.show(frame.buffer);
+    } finally {
+      await panel.close();
     }
     const ms = Math.round(performance.now() - started);
     const summary = { photo, panel: target.profile.id, transport: target.transport, ms };
