@@ -22,14 +22,19 @@ export interface CallContext {
 
 const TLS_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
-function codeOf(err: unknown): string | undefined {
+/** The innermost error that carries a code (undici wraps socket and TLS errors in causes). */
+function coded(err: unknown): { code?: string; message: string } {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_REQ_RETRY') return code;
+    if (typeof code === 'string' && code !== 'UND_ERR_REQ_RETRY') return { code, message: String((e as Error).message ?? code) };
     e = (e as { cause?: unknown }).cause;
   }
-  return undefined;
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+function codeOf(err: unknown): string | undefined {
+  return coded(err).code;
 }
 
 export function isAbort(err: unknown): boolean {
@@ -40,10 +45,13 @@ export function isAbort(err: unknown): boolean {
 
 const REACH_HINT = 'check immich_url and that the server is running';
 
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms / 1000)} s`;
+}
+
 /** A request that got no usable answer at all. */
 export function networkFailure(err: unknown, ctx: CallContext, timeoutsMs: { headers: number; body: number }): FrameError {
-  const code = codeOf(err) ?? '';
-  const message = (err as Error)?.message ?? String(err);
+  const { code = '', message } = coded(err);
   const at = `the Immich server at ${ctx.serverUrl}`;
   if (TLS_CODES.test(code)) {
     return new TlsError(`TLS with ${at} failed: ${message} (${code}); fix the server's certificate or use the URL its certificate names`, { cause: err });
@@ -56,9 +64,9 @@ export function networkFailure(err: unknown, ctx: CallContext, timeoutsMs: { hea
         : code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT'
           ? 'connection timed out'
           : code === 'UND_ERR_HEADERS_TIMEOUT'
-            ? `no answer within ${Math.round(timeoutsMs.headers / 1000)} s`
+            ? `no answer within ${seconds(timeoutsMs.headers)}`
             : code === 'UND_ERR_BODY_TIMEOUT'
-              ? `the answer stalled for ${Math.round(timeoutsMs.body / 1000)} s`
+              ? `the answer stalled for ${seconds(timeoutsMs.body)}`
               : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE'
                 ? 'connection reset'
                 : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENETDOWN' || code === 'EHOSTDOWN'
