@@ -1,116 +1,172 @@
-// The rpio transport: the Pi's own GPIO and SPI0 through the rpio native module (/dev/mem, so
-// root). rpio is an optional dependency that only builds where it is needed: loaded lazily.
+// The transport on the Pi itself, without root: SPI0 through the kernel's spidev (/dev/spidev0.0,
+// group spi, via the spi-device addon) and the panel's pins through rpio on /dev/gpiomem (group
+// gpio, drivers/gpio.ts). Both addons are optional dependencies that only build where they are
+// needed, so they load lazily.
+//
+// Chip select: the panel's CS (BCM 8, CE0) is ours, a plain GPIO taken low around each command
+// and data run as the reference drivers do, so a 192 000-byte frame is one CS-low run although
+// spidev sends it as 4096-byte transfers. The kernel must not move that line as well:
+// - `dtparam=spi=on` alone: recent Pi kernels give SPI0 GPIO chip selects (cs-gpios on BCM 8
+//   and 7), so spi-bcm2835 claims BCM 8 and the SPI core raises it after every transfer,
+//   cutting the frame into pieces.
+// - `dtoverlay=spi0-0cs`: an empty cs-gpios and no CS pins muxed to SPI0, so the kernel claims
+//   and drives neither; /dev/spidev0.0 stays (only spidev0.1 goes). Kernels before
+//   raspberrypi/linux#5837 (January 2024) still turned the native CE0 into a claimed GPIO.
+// We recommend the overlay (Pimoroni's setup; install.sh adds it) and also open spidev with
+// SPI_NO_CS, which stops the SPI core from toggling a CS GPIO it holds, so an older kernel or a
+// config without the overlay leaves BCM 8 to us too.
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { TransportError } from '../../src/errors.js';
+import { openGpio, type Gpio } from '../gpio.js';
 import { spiChunks, type Level, type PinMap, type Transport } from '../transport.js';
 
-/** The part of rpio's API this transport uses (rpio ships no types). */
-interface Rpio {
-  INPUT: number;
-  OUTPUT: number;
-  LOW: number;
-  HIGH: number;
-  PULL_OFF: number;
-  init(options: { gpiomem?: boolean; mapping?: 'gpio' | 'physical'; mock?: string; close_on_exit?: boolean }): void;
-  on(event: 'warn', listener: (message: string) => void): void;
-  removeListener(event: 'warn', listener: (message: string) => void): void;
-  open(pin: number, mode: number, init?: number): void;
-  write(pin: number, value: number): void;
-  read(pin: number): number;
-  close(pin: number): void;
-  spiBegin(): void;
-  spiChipSelect(cs: number): void;
-  spiSetClockDivider(divider: number): void;
-  spiSetDataMode(mode: number): void;
-  spiWrite(buffer: Buffer, length: number): void;
-  spiEnd(): void;
+export const SPIDEV_PATH = '/dev/spidev0.0';
+
+/** One spidev transfer, in spi-device's terms. */
+export interface SpiTransfer {
+  sendBuffer: Buffer;
+  byteLength: number;
+  speedHz: number;
 }
 
-export interface RpioOptions {
-  pins: PinMap;
-  /** SPI clock in Hz; the SPI0 core clock (250 MHz) is divided by an even number to reach it. */
-  spiHz: number;
+/** The part of an open spi-device that the transport uses; tests pass an in-memory one. */
+export interface SpiDevice {
+  transfer(message: SpiTransfer[], callback: (err: Error | null | undefined) => void): unknown;
+  closeSync(): void;
 }
 
-/** The even divider of the 250 MHz SPI core clock that does not exceed `hz`. */
-export function spiClockDivider(hz: number): number {
-  const raw = Math.ceil(250_000_000 / hz);
-  return Math.min(65536, Math.max(2, raw + (raw % 2)));
+interface SpiOptions {
+  mode?: number;
+  maxSpeedHz?: number;
+  noChipSelect?: boolean;
 }
 
-function loadRpio(): Rpio {
+/** The part of the spi-device module used here (typed locally: the module may not be installed). */
+interface SpiDeviceModule {
+  MODE0: number;
+  openSync(bus: number, device: number, options?: SpiOptions): SpiDevice & { setOptionsSync(options: SpiOptions): unknown };
+}
+
+/** The one-line error for a failed spidev open or transfer, by its errno code. */
+export function spidevError(err: unknown, user = os.userInfo().username): TransportError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return new TransportError(
+        `${SPIDEV_PATH} does not exist, so SPI is off: enable SPI: sudo raspi-config nonint do_spi 0 (or dtparam=spi=on in /boot/firmware/config.txt) and reboot`,
+      );
+    case 'EACCES':
+    case 'EPERM':
+      return new TransportError(
+        `no permission to open ${SPIDEV_PATH}: add the user to the spi group (sudo usermod -aG spi ${user}) and log in again`,
+      );
+    default:
+      return new TransportError(
+        `SPI through ${SPIDEV_PATH} failed (${(err as Error | undefined)?.message ?? String(err)}): check that SPI is enabled and the HAT is seated`,
+      );
+  }
+}
+
+function loadSpiDevice(): SpiDeviceModule {
   try {
-    return createRequire(import.meta.url)('rpio') as Rpio;
+    return createRequire(import.meta.url)('spi-device') as SpiDeviceModule;
   } catch (err) {
     throw new TransportError(
-      `the rpio module is not installed (${(err as Error).message.split('\n')[0]}): run "npm install rpio" on the Pi, or use --transport serial:PATH or trace:FILE`,
+      `the spi-device module is not installed (${(err as Error).message.split('\n')[0]}): run "npm install spi-device" in the app's directory on the Pi (it builds with python3, make and g++), or use --transport serial:PATH or trace:FILE`,
     );
   }
 }
 
-export class RpioTransport implements Transport {
-  private constructor(
-    private readonly rpio: Rpio,
-    private readonly pins: PinMap,
-  ) {}
+/** Open /dev/spidev0.0 in mode 0 at `hz`, without the kernel's chip select where it allows. */
+export function openSpidev(hz: number): SpiDevice {
+  const module = loadSpiDevice();
+  let device: ReturnType<SpiDeviceModule['openSync']>;
+  try {
+    device = module.openSync(0, 0, { mode: module.MODE0, maxSpeedHz: hz });
+  } catch (err) {
+    throw spidevError(err);
+  }
+  try {
+    device.setOptionsSync({ noChipSelect: true });
+  } catch {
+    // A driver without SPI_NO_CS: with spi0-0cs the kernel drives no CS pin anyway.
+  }
+  return device;
+}
 
-  /**
-   * Map the Pi's GPIO and SPI0. The reference drivers drive CS as a plain GPIO around every
-   * command and data run (Waveshare's epdconfig sets CS_PIN up as an output; Pimoroni asks
-   * spidev for no_cs or claims CE0 through gpiod); we do the same: after spiBegin() hands CE0 to
-   * the SPI block, CS is taken back as an output so the hardware's per-transfer toggling never
-   * reaches the panel and a 192 000-byte frame stays one CS frame across 4096-byte transfers.
-   */
-  static open(options: RpioOptions): RpioTransport {
-    const rpio = loadRpio();
-    const warnings: string[] = [];
-    const onWarn = (m: string) => warnings.push(m);
-    rpio.on('warn', onWarn);
-    try {
-      rpio.init({ gpiomem: false, mapping: 'gpio', close_on_exit: true });
-    } catch (err) {
-      throw new TransportError(
-        `cannot open the Pi's GPIO (${(err as Error).message}): run as root (rpio needs /dev/mem for SPI)`,
-      );
-    } finally {
-      rpio.removeListener('warn', onWarn);
-    }
-    if (warnings.some((w) => /mock/i.test(w))) {
-      throw new TransportError(
-        'rpio found no Raspberry Pi GPIO here (Pi 5 is not supported by rpio): use --transport serial:PATH, or --dry-run',
-      );
-    }
+export interface RpioOptions {
+  pins: PinMap;
+  /** SPI clock in Hz: the kernel divides the core clock by an even number, never above this. */
+  spiHz: number;
+}
+
+export interface RpioDevices {
+  gpio: Gpio;
+  spi: SpiDevice;
+}
+
+export class RpioTransport implements Transport {
+  private readonly gpio: Gpio;
+  private readonly spi: SpiDevice;
+  private readonly pins: PinMap;
+  private readonly spiHz: number;
+  private closed = false;
+
+  /** Take over open devices and set the panel's pins to their idle levels. */
+  constructor(devices: RpioDevices, options: RpioOptions) {
+    this.gpio = devices.gpio;
+    this.spi = devices.spi;
+    this.pins = options.pins;
+    this.spiHz = options.spiHz;
     const { pins } = options;
     try {
-      rpio.spiBegin();
-      rpio.spiSetDataMode(0);
-      rpio.spiSetClockDivider(spiClockDivider(options.spiHz));
-      rpio.open(pins.cs, rpio.OUTPUT, rpio.HIGH);
-      rpio.open(pins.dc, rpio.OUTPUT, rpio.LOW);
-      rpio.open(pins.rst, rpio.OUTPUT, rpio.HIGH);
-      if (pins.pwr !== undefined) rpio.open(pins.pwr, rpio.OUTPUT, rpio.LOW);
+      this.gpio.openOutput(pins.cs, 1);
+      this.gpio.openOutput(pins.dc, 0);
+      this.gpio.openOutput(pins.rst, 1);
+      if (pins.pwr !== undefined) this.gpio.openOutput(pins.pwr, 0);
       // The controllers drive BUSY push-pull: no pull resistor.
-      rpio.open(pins.busy, rpio.INPUT, rpio.PULL_OFF);
+      this.gpio.openInput(pins.busy, 'off');
     } catch (err) {
       throw new TransportError(
-        `cannot set up SPI0 and the panel's pins (${(err as Error).message}): check that nothing else holds GPIO ${pins.cs}, ${pins.dc}, ${pins.rst}, ${pins.busy}`,
+        `cannot set up the panel's pins (${(err as Error).message}): check that nothing else holds GPIO ${pins.cs}, ${pins.dc}, ${pins.rst}, ${pins.busy}`,
       );
     }
-    return new RpioTransport(rpio, pins);
+  }
+
+  /** The Pi's own GPIO (refused off a Pi) and /dev/spidev0.0. */
+  static open(options: RpioOptions): RpioTransport {
+    const gpio = openGpio();
+    const spi = openSpidev(options.spiHz);
+    try {
+      return new RpioTransport({ gpio, spi }, options);
+    } catch (err) {
+      spi.closeSync();
+      throw err;
+    }
   }
 
   async writePin(pin: number, level: Level): Promise<void> {
-    this.rpio.write(pin, level ? this.rpio.HIGH : this.rpio.LOW);
+    this.gpio.write(pin, level);
   }
 
   async readPin(pin: number): Promise<Level> {
-    return this.rpio.read(pin) ? 1 : 0;
+    return this.gpio.read(pin);
   }
 
+  /**
+   * One spidev transfer a chunk, each within spidev's default bufsiz. The asynchronous transfer
+   * runs on libuv's pool: a frame at 1 MHz takes 1.5 s, which would otherwise stall the event
+   * loop (the buttons' polling, a sync in progress).
+   */
   async spiWrite(bytes: Uint8Array): Promise<void> {
     for (const chunk of spiChunks(bytes)) {
-      const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-      this.rpio.spiWrite(buf, buf.length);
+      const sendBuffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+      await new Promise<void>((resolve, reject) => {
+        this.spi.transfer([{ sendBuffer, byteLength: chunk.length, speedHz: this.spiHz }], (err) =>
+          err ? reject(spidevError(err)) : resolve(),
+        );
+      });
     }
   }
 
@@ -119,9 +175,14 @@ export class RpioTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.rpio.spiEnd();
-    for (const pin of [this.pins.rst, this.pins.dc, this.pins.cs, this.pins.busy, this.pins.pwr]) {
-      if (pin !== undefined) this.rpio.close(pin);
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.spi.closeSync();
+    } finally {
+      for (const pin of [this.pins.rst, this.pins.dc, this.pins.cs, this.pins.busy, this.pins.pwr]) {
+        if (pin !== undefined) this.gpio.close(pin);
+      }
     }
   }
 }
