@@ -362,8 +362,36 @@ collect_config_input() {
 
 # ---- steps ----------------------------------------------------------------------------------
 
+# The boot config, bookworm's place first; empty when there is none (not a Pi, or a test tree).
+boot_config() {
+  local f
+  for f in "$ROOT/boot/firmware/config.txt" "$ROOT/boot/config.txt"; do
+    if [ -f "$f" ]; then
+      printf '%s' "$f"
+      return 0
+    fi
+  done
+}
+
+# Append a line that must apply to every Pi: after a [pi4] or [cm5] filter it would not.
+append_boot_line() {
+  local boot=$1 line=$2 section
+  [ "$DRY_RUN" = 0 ] || return 0
+  # Keep the file's last line intact when it lacks a final newline.
+  if [ -s "$boot" ] && [ -n "$(tail -c 1 "$boot")" ]; then
+    printf '\n' >>"$boot"
+  fi
+  section=$(grep -E '^[[:space:]]*\[[^]]*\]' "$boot" | tail -n 1 | tr -d '[:space:]' || true)
+  if [ -n "$section" ] && [ "$section" != "[all]" ]; then
+    printf '%s\n' '[all]' >>"$boot"
+  fi
+  printf '%s\n' "$line" >>"$boot"
+}
+
 enable_spi() {
   step "SPI"
+  local boot
+  boot=$(boot_config)
   if [ -z "$PREFIX" ] && command -v raspi-config >/dev/null 2>&1; then
     if [ "$(raspi-config nonint get_spi)" = 0 ]; then
       ok "SPI is enabled"
@@ -372,34 +400,34 @@ enable_spi() {
       did_sys "enable SPI (raspi-config nonint do_spi 0)"
       REBOOT_NEEDED=1
     fi
-    return 0
-  fi
-  # No raspi-config (or a test tree): the boot config, bookworm's place first.
-  local boot=""
-  local f
-  for f in "$ROOT/boot/firmware/config.txt" "$ROOT/boot/config.txt"; do
-    if [ -f "$f" ]; then
-      boot=$f
-      break
-    fi
-  done
-  if [ -z "$boot" ]; then
+  elif [ -z "$boot" ]; then
     ok "no Raspberry Pi boot config ($ROOT/boot/firmware/config.txt or $ROOT/boot/config.txt): SPI left alone"
     return 0
-  fi
-  if grep -Eq '^[[:space:]]*(device_tree_param|dtparam)=([^,]*,)*spi(=(on|true|yes|1))?(,.*)?[[:space:]]*$' "$boot"; then
+  elif grep -Eq '^[[:space:]]*(device_tree_param|dtparam)=([^,]*,)*spi(=(on|true|yes|1))?(,.*)?[[:space:]]*$' "$boot"; then
     ok "SPI is enabled in $boot"
-    return 0
+  else
+    append_boot_line "$boot" 'dtparam=spi=on'
+    did_file "add dtparam=spi=on to $boot"
+    REBOOT_NEEDED=1
   fi
-  if [ "$DRY_RUN" = 0 ]; then
-    # Keep the file's last line intact when it lacks a final newline.
-    if [ -s "$boot" ] && [ -n "$(tail -c 1 "$boot")" ]; then
-      printf '\n' >>"$boot"
-    fi
-    printf '%s\n' 'dtparam=spi=on' >>"$boot"
+  [ -n "$boot" ] && spi_chip_select "$boot"
+  return 0
+}
+
+# The panel's CS (GPIO 8) is driven by the app as a plain GPIO around each command and data run.
+# dtparam=spi=on alone makes the kernel claim GPIO 8 and 7 as SPI0's chip selects; spi0-0cs
+# claims none and keeps /dev/spidev0.0 (drivers/transports/rpio.ts has the details).
+spi_chip_select() {
+  local boot=$1
+  if grep -Eq '^[[:space:]]*dtoverlay=spi0-0cs([,:].*)?[[:space:]]*$' "$boot"; then
+    ok "the kernel leaves GPIO 8 to the panel (dtoverlay=spi0-0cs in $boot)"
+  elif grep -Eq '^[[:space:]]*dtoverlay=spi0-([0-9]+cs|cs)([,:].*)?[[:space:]]*$' "$boot"; then
+    warn "$boot loads another spi0 chip-select overlay, so the kernel may drive GPIO 8, the panel's CS: replace it with dtoverlay=spi0-0cs unless another SPI device needs it"
+  else
+    append_boot_line "$boot" 'dtoverlay=spi0-0cs'
+    did_file "add dtoverlay=spi0-0cs to $boot (GPIO 8 stays the panel's chip select)"
+    REBOOT_NEEDED=1
   fi
-  did_file "add dtparam=spi=on to $boot"
-  REBOOT_NEEDED=1
 }
 
 version_ge() { # version_ge A B: A >= B, both x.y.z
@@ -520,7 +548,7 @@ ensure_node() {
 }
 
 ensure_build_tools() {
-  step "Build tools for native modules (rpio)"
+  step "Build tools for native modules (rpio, spi-device)"
   if [ "$SKIP_NPM" = 1 ]; then
     ok "not needed with --skip-npm"
     return 0
@@ -696,11 +724,11 @@ app_manifest() { # checksums of what gets copied, and what it was built with
 # one is complete.
 #
 # npm strategy: `npm ci` with the dev dependencies (TypeScript builds dist/ through `prepare`,
-# and every native module, rpio through node-gyp and sharp through its prebuilt binaries, is
-# installed by its own install script for this Node.js), then `npm prune --omit=dev` drops the
-# dev dependencies. The alternative, `npm ci --omit=dev --ignore-scripts` and rebuilding the
-# native modules by name, has to know which modules are native and skips their install scripts:
-# it breaks silently when a dependency adds or changes one.
+# and every native module, rpio and spi-device through node-gyp and sharp through its prebuilt
+# binaries, is installed by its own install script for this Node.js), then `npm prune
+# --omit=dev` drops the dev dependencies. The alternative, `npm ci --omit=dev --ignore-scripts`
+# and rebuilding the native modules by name, has to know which modules are native and skips
+# their install scripts: it breaks silently when a dependency adds or changes one.
 build_app() {
   local dir=$1
   # Called as `build_app || die`, where set -e does not apply: every step is chained.
@@ -864,7 +892,7 @@ summary() {
   say ""
   say "Next:"
   if [ "$REBOOT_NEEDED" = 1 ]; then
-    next "sudo reboot" "SPI was just switched on: it takes effect after a reboot"
+    next "sudo reboot" "the SPI boot settings changed: they take effect after a reboot"
   fi
   next "systemctl status $APP" "is the service running?"
   next "journalctl -u $APP -f" "follow its log"

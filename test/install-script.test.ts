@@ -319,14 +319,39 @@ describe('install.sh', () => {
   it('SPI is switched on once in the boot config, keeping what was there, and asks for a reboot', async () => {
     const t = await makeTree({ bootConfig: 'arm_64bit=1\n[all]' });
     const first = install(t);
-    expect(await read(t, 'boot/firmware/config.txt')).toBe('arm_64bit=1\n[all]\ndtparam=spi=on\n');
+    const expected = 'arm_64bit=1\n[all]\ndtparam=spi=on\ndtoverlay=spi0-0cs\n';
+    expect(await read(t, 'boot/firmware/config.txt')).toBe(expected);
     expect(first.stdout).toMatch(/sudo reboot/);
     install(t, ['--skip-npm']);
-    expect(await read(t, 'boot/firmware/config.txt')).toBe('arm_64bit=1\n[all]\ndtparam=spi=on\n');
+    expect(await read(t, 'boot/firmware/config.txt')).toBe(expected);
+  });
+
+  it('spi0-0cs is added where SPI is already on, so the kernel leaves GPIO 8 (CS) to the panel', async () => {
+    const t = await makeTree({ bootConfig: 'dtparam=spi=on\n' });
+    const r = install(t);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe('dtparam=spi=on\ndtoverlay=spi0-0cs\n');
+    expect(r.stdout).toMatch(/add dtoverlay=spi0-0cs to \S+config\.txt/);
+    expect(r.stdout).toMatch(/sudo reboot/);
+  });
+
+  it('lines added after a model filter such as [cm5] go under [all], so they apply to every Pi', async () => {
+    const t = await makeTree({ bootConfig: 'dtparam=spi=on\n[cm5]\ndtoverlay=dwc2,dr_mode=host\n' });
+    install(t);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe(
+      'dtparam=spi=on\n[cm5]\ndtoverlay=dwc2,dr_mode=host\n[all]\ndtoverlay=spi0-0cs\n',
+    );
+  });
+
+  it('another spi0 chip-select overlay is kept, with a warning that the kernel may drive GPIO 8', async () => {
+    const boot = 'dtparam=spi=on\ndtoverlay=spi0-1cs,cs0_pin=8\n';
+    const t = await makeTree({ bootConfig: boot });
+    const r = install(t);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe(boot);
+    expect(r.stderr).toMatch(/^warning: \S+config\.txt loads another spi0 chip-select overlay, .*: replace it with dtoverlay=spi0-0cs/m);
   });
 
   it('SPI already on in a combined dtparam line is left alone', async () => {
-    const boot = 'dtparam=audio=on,spi=on\n';
+    const boot = 'dtparam=audio=on,spi=on\ndtoverlay=spi0-0cs\n';
     const t = await makeTree({ bootConfig: boot });
     const r = install(t);
     expect(await read(t, 'boot/firmware/config.txt')).toBe(boot);
