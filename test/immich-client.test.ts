@@ -396,13 +396,15 @@ describe('retries', () => {
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(1000);
   });
 
-  it('gives up after the bounded number of attempts with the last status', async () => {
+  it('gives up after the bounded number of attempts: a server that stays unavailable is unreachable', async () => {
     const s = await sim();
     const sc = scene(s, 5);
     s.injectFault({ route: 'search', times: Infinity, fault: { kind: 'status', status: 503 } });
     const err = await failureOf(client(s, { retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 } }).listAssets(sc.albumId));
-    expect(err).toBeInstanceOf(BadResponseError);
-    expect(err.message).toContain('HTTP 503');
+    expect(err).toBeInstanceOf(ServerUnreachableError);
+    expect(err.message).toBe(
+      `cannot reach the Immich server at ${s.url}: it kept answering HTTP 503 (Service Unavailable) to POST /api/search/metadata; check immich_url and that the server is running`,
+    );
     expect(searches(s)).toHaveLength(4);
   });
 

@@ -170,6 +170,16 @@ describe('error wording', () => {
     expect(mapped.message).toContain('https://photos.example');
   });
 
+  it.each([[429], [502], [503], [504]])('HTTP %i after every retry means the server is not there for us', (status) => {
+    const err = httpFailure(status, { message: 'busy' }, ctx);
+    expect(err).toBeInstanceOf(ServerUnreachableError);
+    expect(err.message).toMatch(new RegExp(`^cannot reach the Immich server at https://photos.example: it kept answering HTTP ${status} \\(busy\\)`));
+  });
+
+  it('HTTP 500 is a fault of the server, not of the network', () => {
+    expect(httpFailure(500, { message: 'Internal server error' }, ctx)).toBeInstanceOf(BadResponseError);
+  });
+
   it('a 403 without a permission name still says to check the key', () => {
     const err = httpFailure(403, { message: 'Forbidden' }, ctx);
     expect(err).toBeInstanceOf(AuthRejectedError);

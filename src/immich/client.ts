@@ -64,6 +64,17 @@ export function toRemoteAsset(a: ImmichAsset): RemoteAsset {
   };
 }
 
+/** What a listing keeps of each asset while paging: the id (to drop repeats) and, for the ones
+ * the frame shows, the contract's few fields (a big library's full JSON is not held). */
+interface Listed {
+  id: string;
+  asset: RemoteAsset | null;
+}
+
+function slim(a: ImmichAsset): Listed {
+  return { id: a.id, asset: keepInListing(a) ? toRemoteAsset(a) : null };
+}
+
 export class ImmichClient implements AssetSource {
   private readonly serverUrl: string;
   private readonly origin: string;
@@ -149,7 +160,7 @@ export class ImmichClient implements AssetSource {
   async listAssets(albumId: string, signal?: AbortSignal): Promise<RemoteAsset[]> {
     const version = await this.supportedVersion(signal);
     const caps = capabilitiesOf(version);
-    let found: Map<string, ImmichAsset>;
+    let found: Map<string, Listed>;
     if (albumId === '') {
       found = await this.searchAll(searchPasses(caps, null), null, signal);
     } else if (!caps.searchByAlbum) {
@@ -168,13 +179,13 @@ export class ImmichClient implements AssetSource {
         found = await this.albumRoute(albumId, signal);
       }
     }
-    const list = [...found.values()].filter(keepInListing).map(toRemoteAsset);
+    const list = [...found.values()].flatMap((l) => (l.asset ? [l.asset] : []));
     this.logger.debug('immich listing', { server: this.serverUrl, version: formatVersion(version), album: albumId || '(library)', images: list.length });
     return list;
   }
 
-  private async searchAll(passes: Record<string, unknown>[], albumId: string | null, signal?: AbortSignal): Promise<Map<string, ImmichAsset>> {
-    const found = new Map<string, ImmichAsset>();
+  private async searchAll(passes: Record<string, unknown>[], albumId: string | null, signal?: AbortSignal): Promise<Map<string, Listed>> {
+    const found = new Map<string, Listed>();
     const route = '/api/search/metadata';
     const ctx = this.context('POST', route, albumId ?? undefined);
     for (const pass of passes) {
@@ -186,7 +197,7 @@ export class ImmichClient implements AssetSource {
           if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
           const parsed = searchResponseSchema.safeParse(answer.body);
           if (!parsed.success) throw shapeFailure(parsed.error, ctx);
-          return parsed.data.assets;
+          return { items: parsed.data.assets.items.map(slim), nextPage: parsed.data.assets.nextPage };
         },
         describe,
         this.paging,
@@ -196,7 +207,7 @@ export class ImmichClient implements AssetSource {
     return found;
   }
 
-  private async albumRoute(albumId: string, signal?: AbortSignal): Promise<Map<string, ImmichAsset>> {
+  private async albumRoute(albumId: string, signal?: AbortSignal): Promise<Map<string, Listed>> {
     const route = `/api/albums/${encodeURIComponent(albumId)}`;
     const ctx = this.context('GET', route, albumId);
     const answer = await this.getJson(route, { withoutAssets: 'false' }, signal);
@@ -208,7 +219,7 @@ export class ImmichClient implements AssetSource {
         `the Immich server at ${this.serverUrl} answered GET ${route} without the album's assets field; this server lists albums only through search`,
       );
     }
-    return new Map(parsed.data.assets.map((a) => [a.id, a]));
+    return new Map(parsed.data.assets.map((a) => [a.id, slim(a)]));
   }
 
   // ---- bytes ----

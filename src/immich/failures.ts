@@ -110,6 +110,13 @@ export function httpFailure(status: number, body: unknown, ctx: CallContext): Fr
         : `${at} refused the API key for ${ctx.method} ${ctx.route} (${said || 'HTTP 403'}): check the key's permissions in Account Settings > API Keys`,
     );
   }
+  if (status === 429 || status === 502 || status === 503 || status === 504) {
+    // Still overloaded, throttling, or a proxy without its Immich behind it after every retry:
+    // the server is not there for us, whatever the photo.
+    return new ServerUnreachableError(
+      `cannot reach ${at}: it kept answering HTTP ${status}${said ? ` (${said})` : ''} to ${ctx.method} ${ctx.route}; ${status === 429 ? 'it is rate limiting this frame, try again later' : REACH_HINT}`,
+    );
+  }
   if (ctx.albumId !== undefined && (status === 400 || status === 404) && /album|not found|uuid/i.test(said)) {
     return new AlbumNotFoundError(
       `album ${ctx.albumId} was not found on ${ctx.serverUrl}, or this API key's user cannot read it (${said || `HTTP ${status}`}): check album_id`,
