@@ -2,8 +2,22 @@
 import type { Command } from './command.js';
 import { clearCommand } from './clear.js';
 import { configCheckCommand } from './config-check.js';
+import { nextCommand } from './next.js';
 import { panelsCommand } from './panels.js';
 import { renderCommand } from './render.js';
 import { showCommand } from './show.js';
+import { statusCommand } from './status.js';
+import { syncCommand } from './sync.js';
+import { testCommand } from './test.js';
 
-export const commands: Command[] = [configCheckCommand, renderCommand, panelsCommand, showCommand, clearCommand];
+export const commands: Command[] = [
+  syncCommand,
+  statusCommand,
+  nextCommand,
+  testCommand,
+  configCheckCommand,
+  renderCommand,
+  panelsCommand,
+  showCommand,
+  clearCommand,
+];

@@ -1,0 +1,223 @@
+// The sync executor: carries out a SyncPlan against the library. Downloads run a few at a time,
+// each landing as a verified file renamed into place; the metadata is checkpointed every few files
+// or seconds so a kill loses at most the photos in flight; removals drop their records (and save)
+// before their files go, so a record never points at a missing file.
+import type { LibraryPaths, PhotoSize } from '../config.js';
+import type { AssetSource, RemoteAsset } from '../immich/types.js';
+import { type Logger, silentLogger } from '../log.js';
+import { syncDir } from './atomic-file.js';
+import { type RetryPolicy, DEFAULT_RETRY, downloadVerified, failureReason, isFatal, type LandedFile } from './download.js';
+import type { LibraryMetadata, SyncedAsset, SyncFailure } from './metadata.js';
+import { fitExtension } from './names.js';
+import type { SyncPlan } from './plan.js';
+import { removePhoto, renamePhoto } from './store.js';
+
+export type SyncProgress =
+  | { phase: 'listing' }
+  | { phase: 'planned'; downloads: number; removals: number; keeps: number }
+  | { phase: 'download'; done: number; total: number; bytes: number; name: string; ok: boolean; error?: string }
+  | { phase: 'removed'; count: number }
+  | { phase: 'finished' };
+
+export interface ApplyOptions {
+  paths: LibraryPaths;
+  source: AssetSource;
+  /** The working metadata (reconciled, top-level fields already set): updated in place and saved. */
+  metadata: LibraryMetadata;
+  concurrency?: number;
+  retry?: RetryPolicy;
+  /** Save the metadata after this many new files or this many ms, whichever comes first. */
+  checkpoint?: { files: number; ms: number };
+  logger?: Logger;
+  onProgress?: (event: SyncProgress) => void;
+  signal?: AbortSignal;
+  now?: () => Date;
+  /** Persist the metadata (store.writeMetadata bound to the paths). */
+  save: (metadata: LibraryMetadata) => Promise<void>;
+}
+
+export interface ApplyResult {
+  added: number;
+  updated: number;
+  adopted: number;
+  removed: number;
+  kept: number;
+  failures: SyncFailure[];
+  bytes: number;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_CHECKPOINT = { files: 25, ms: 5_000 };
+
+/** Serialised, throttled saves of the metadata: many downloads, one writer at a time. */
+class Checkpointer {
+  private pending = 0;
+  private last = Date.now();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly options: ApplyOptions,
+    private readonly every: { files: number; ms: number },
+  ) {}
+
+  noteChange(): Promise<void> {
+    this.pending += 1;
+    if (this.pending >= this.every.files || Date.now() - this.last >= this.every.ms) return this.flush();
+    return Promise.resolve();
+  }
+
+  flush(): Promise<void> {
+    const run = async () => {
+      this.pending = 0;
+      this.last = Date.now();
+      // The renames must be on disk before a record that relies on them is.
+      await syncDir(this.options.paths.photosDir);
+      await this.options.save(this.options.metadata);
+    };
+    this.chain = this.chain.then(run, run);
+    return this.chain;
+  }
+}
+
+function entryFor(asset: RemoteAsset, name: string, landed: LandedFile, photoSize: PhotoSize, now: Date): SyncedAsset {
+  return {
+    filename: asset.originalFileName,
+    local_path: name,
+    file_created_at: asset.fileCreatedAt,
+    checksum: asset.checksum,
+    synced_at: now.toISOString(),
+    rendition: landed.rendition,
+    photo_size: photoSize,
+    bytes: landed.bytes,
+    sha1: landed.sha1,
+    updated_at: asset.updatedAt,
+  };
+}
+
+export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<ApplyResult> {
+  const { paths, source, metadata } = options;
+  const log = options.logger ?? silentLogger;
+  const now = options.now ?? (() => new Date());
+  const progress = options.onProgress ?? (() => {});
+  const checkpoint = new Checkpointer(options, options.checkpoint ?? DEFAULT_CHECKPOINT);
+  const result: ApplyResult = {
+    added: 0,
+    updated: 0,
+    adopted: 0,
+    removed: 0,
+    kept: plan.keep.length,
+    failures: [],
+    bytes: 0,
+  };
+
+  // Kept photos take the server's current facts (a corrected capture time, say) without a download.
+  for (const { asset, entry } of plan.keep) {
+    entry.filename = asset.originalFileName;
+    entry.file_created_at = asset.fileCreatedAt;
+    entry.updated_at = asset.updatedAt;
+  }
+  for (const a of plan.adopt) {
+    delete metadata.adopted[a.name];
+    metadata.synced_assets[a.asset.id] = {
+      filename: a.asset.originalFileName,
+      local_path: a.name,
+      file_created_at: a.asset.fileCreatedAt,
+      checksum: a.asset.checksum,
+      synced_at: now().toISOString(),
+      rendition: a.rendition,
+      photo_size: plan.photoSize,
+      bytes: a.file.bytes,
+      sha1: a.file.sha1,
+      updated_at: a.asset.updatedAt,
+    };
+    result.adopted += 1;
+  }
+  await checkpoint.flush();
+
+  const queue = [
+    ...plan.add.map((a) => ({ ...a, previous: undefined as SyncedAsset | undefined })),
+    ...plan.update.map((u) => ({ asset: u.asset, name: u.name, previous: u.previous })),
+  ];
+  progress({ phase: 'planned', downloads: queue.length, removals: plan.remove.length + plan.discard.length, keeps: plan.keep.length });
+  /** Old files of updates whose extension changed: deleted once the new record is saved. */
+  const superseded: string[] = [];
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let fatal: { err: unknown } | undefined;
+  let next = 0;
+  let done = 0;
+
+  const fetchOne = async (item: (typeof queue)[number]) => {
+    const landed = await downloadVerified(source, item.asset, plan.photoSize, paths, {
+      label: item.name,
+      retry: options.retry ?? DEFAULT_RETRY,
+      signal: stop.signal,
+      onRetry: (err, attempt) => log.warn('retrying a photo', { name: item.name, attempt, error: failureReason(err) }),
+    });
+    const finalName = fitExtension(item.name, landed.format ?? undefined);
+    try {
+      await renamePhoto(paths, landed.tempName, finalName);
+    } catch (err) {
+      await removePhoto(paths, landed.tempName).catch(() => {});
+      throw err;
+    }
+    metadata.synced_assets[item.asset.id] = entryFor(item.asset, finalName, landed, plan.photoSize, now());
+    if (item.previous && item.previous.local_path !== finalName) superseded.push(item.previous.local_path);
+    if (item.previous) result.updated += 1;
+    else result.added += 1;
+    result.bytes += landed.bytes;
+    return finalName;
+  };
+
+  const worker = async () => {
+    while (!fatal && next < queue.length) {
+      const item = queue[next++]!;
+      try {
+        const name = await fetchOne(item);
+        done += 1;
+        progress({ phase: 'download', done, total: queue.length, bytes: result.bytes, name, ok: true });
+        await checkpoint.noteChange();
+      } catch (err) {
+        if (isFatal(err)) {
+          fatal ??= { err };
+          stop.abort(err);
+          break;
+        }
+        done += 1;
+        const error = failureReason(err);
+        result.failures.push({ id: item.asset.id, name: item.name, error });
+        log.warn('a photo could not be downloaded; it is retried at the next sync', { name: item.name, error });
+        progress({ phase: 'download', done, total: queue.length, bytes: result.bytes, name: item.name, ok: false, error });
+      }
+    }
+  };
+  try {
+    const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, queue.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    // Whatever landed is recorded, even when the sync stops here.
+    await checkpoint.flush();
+  }
+  if (fatal) throw fatal.err;
+
+  // Removals: records first (saved), files after, so a crash leaves at worst an unknown file.
+  const doomed: string[] = [...superseded];
+  for (const r of plan.remove) {
+    delete metadata.synced_assets[r.id];
+    doomed.push(r.entry.local_path);
+    result.removed += 1;
+  }
+  for (const name of plan.discard) {
+    delete metadata.adopted[name];
+    doomed.push(name);
+  }
+  if (doomed.length > 0) {
+    await checkpoint.flush();
+    const inUse = new Set(Object.values(metadata.synced_assets).map((e) => e.local_path));
+    for (const name of doomed) if (!inUse.has(name)) await removePhoto(paths, name);
+    progress({ phase: 'removed', count: doomed.length });
+  }
+  return result;
+}

@@ -1,0 +1,58 @@
+// How a sync shows its progress: a one-line bar redrawn on a terminal (stderr), or one log line
+// per step in a pipe or under systemd, where a redrawn bar would be noise.
+import type { Logger } from '../log.js';
+import type { SyncProgress } from './apply.js';
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+export function progressBar(done: number, total: number, width = 24): string {
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+export interface ProgressSink {
+  (event: SyncProgress): void;
+  /** Finish the bar's line (on a terminal) before other output follows. */
+  end(): void;
+}
+
+export function createProgressReporter(options: { isTTY: boolean; write: (text: string) => void; logger: Logger }): ProgressSink {
+  const { isTTY, write, logger } = options;
+  let barShown = false;
+  const report = ((event: SyncProgress) => {
+    if (isTTY) {
+      if (event.phase === 'listing') write('listing the album on the server...\n');
+      if (event.phase === 'download') {
+        const line = `${progressBar(event.done, event.total)} ${event.done}/${event.total} photos, ${formatBytes(event.bytes)}`;
+        write(`\r${line.padEnd(60)}`);
+        barShown = true;
+      }
+      if (event.phase === 'download' && !event.ok) {
+        write(`\rfailed: ${event.name}: ${event.error}\n`);
+      }
+      return;
+    }
+    if (event.phase === 'listing') logger.info('listing the album on the server');
+    else if (event.phase === 'planned') logger.info('sync planned', { downloads: event.downloads, removals: event.removals, keeps: event.keeps });
+    else if (event.phase === 'download' && event.ok) {
+      logger.info('photo downloaded', { name: event.name, done: event.done, total: event.total });
+    } else if (event.phase === 'download') {
+      logger.warn('photo failed', { name: event.name, error: event.error, done: event.done, total: event.total });
+    } else if (event.phase === 'removed') logger.info('photos removed', { count: event.count });
+  }) as ProgressSink;
+  report.end = () => {
+    if (barShown) write('\n');
+    barShown = false;
+  };
+  return report;
+}

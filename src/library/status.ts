@@ -1,0 +1,68 @@
+// What `status` reports about a library, gathered from the disk alone (metadata, file sizes,
+// the lock): no network, so it answers with the server gone.
+import { stat } from 'node:fs/promises';
+import type { LibraryPaths } from '../config.js';
+import { type DueConfig, isSyncDue } from './due.js';
+import { lockHolder } from './lock.js';
+import type { SyncResult } from './metadata.js';
+import { photoPath, readMetadata } from './store.js';
+
+export interface LibraryStatus {
+  photos_dir: string;
+  /** null when the metadata is missing (never synced) or unreadable (see metadata_problem). */
+  photos: number;
+  adopted_files: number;
+  missing_files: number;
+  bytes_on_disk: number;
+  album_id: string | null;
+  server_host: string | null;
+  server_version: string | null;
+  photo_size: string | null;
+  sync_count: number;
+  last_sync: string | null;
+  last_result: SyncResult | null;
+  /** ISO time of the next sync, or null when one is due now. */
+  next_due: string | null;
+  due_reason: string | null;
+  sync_running: { pid: number; started_at: string } | null;
+  metadata_problem: string | null;
+}
+
+async function sizeOf(file: string): Promise<number | null> {
+  return stat(file).then(
+    (s) => (s.isFile() ? s.size : null),
+    () => null,
+  );
+}
+
+export async function libraryStatus(paths: LibraryPaths, config: DueConfig, now: Date): Promise<LibraryStatus> {
+  const read = await readMetadata(paths);
+  const metadata = read.kind === 'ok' ? read.metadata : null;
+  let bytes = 0;
+  let missing = 0;
+  const names = metadata ? [...Object.values(metadata.synced_assets).map((e) => e.local_path), ...Object.keys(metadata.adopted)] : [];
+  for (const name of names) {
+    const size = await sizeOf(photoPath(paths, name));
+    if (size === null) missing += 1;
+    else bytes += size;
+  }
+  const due = isSyncDue({ metadata, config, now });
+  return {
+    photos_dir: paths.photosDir,
+    photos: metadata ? Object.keys(metadata.synced_assets).length : 0,
+    adopted_files: metadata ? Object.keys(metadata.adopted).length : 0,
+    missing_files: missing,
+    bytes_on_disk: bytes,
+    album_id: metadata ? metadata.album_id : null,
+    server_host: metadata?.server_host ?? null,
+    server_version: metadata?.server_version ?? null,
+    photo_size: metadata?.photo_size ?? null,
+    sync_count: metadata?.sync_count ?? 0,
+    last_sync: metadata?.last_sync ?? null,
+    last_result: metadata?.last_result ?? null,
+    next_due: due.due ? null : due.nextDue.toISOString(),
+    due_reason: due.due ? due.reason : null,
+    sync_running: await lockHolder(paths),
+    metadata_problem: read.kind === 'corrupt' ? read.problem : null,
+  };
+}
