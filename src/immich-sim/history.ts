@@ -7,9 +7,11 @@
 //   2024-06-28; PR #13189 says "deprecated in v1.107.0"); /api/server-info/* was removed in
 //   v1.118.0 (release notes of v1.118.0, quoted in immich-go issue #511 and homepage PR #4110).
 // - Album route. GET /api/albums/{id} carries `assets` up to v2.x (required in the 2.5.6 OpenAPI
-//   spec, with a `withoutAssets` query); v3.0.0 removed the property ("Migrating to v3",
-//   immich.app/blog/v3-migration; immich issue #30320; the v3.1.0 fixtures have no `assets` even
-//   with ?withoutAssets=false). Routes became plural (/api/albums) before v1.106.
+//   spec, with a `withoutAssets` query; immich issue #29811 shows v2.7.5 still listing them);
+//   v3.0.0 removed the property (immich PR #27835 "chore!: remove without assets", 2026-04;
+//   "Migrating to v3", immich.app/blog/v3-migration; the v3.1.0 fixtures have no `assets` even
+//   with ?withoutAssets=false). So DESIGN.md's "v2.7: no assets" is one major too early. Routes
+//   became plural (/api/albums) before v1.106.
 // - Search by album. `albumIds` in POST /api/search/metadata came with immich PR #18985
 //   ("feat(server): Add album filter to search", June 2025), first released in v1.135.0.
 // - Unknown request properties are dropped silently, never rejected: v1/v2 validate with
@@ -20,7 +22,8 @@
 //   misspelt filter). The simulator can be told to reject them instead, as a strict proxy or fork
 //   might, to exercise a client's fallback.
 // - Archived assets in searches. PR #7278 (v1.96, 2024-02) made search leave out archived assets
-//   unless `withArchived: true`. v1.133.0 replaced isArchived/isVisible by `visibility`
+//   unless `withArchived: true`, which then returns archived and unarchived ones (issues #10535
+//   on v1.106.4 and #13161). v1.133.0 replaced isArchived/isVisible by `visibility`
 //   (timeline | archive | hidden | locked; immich PR #17939; Salvoxia/immich-folder-album-creator
 //   PR #158) and searches defaulted to `visibility: timeline`. v3.0.0 made the default "every asset
 //   the session may see" (immich PR #29385 "fix!: search endpoints visibility can be omitted";
