@@ -63,13 +63,24 @@ async function gather(ctx: CommandContext, values: { url?: string; key?: string;
   return { url, key, album: album ?? '' };
 }
 
+/** `--key -abc` would read as an option: join each value to its flag first (API keys may start with '-'). */
+function joinFlagValues(args: string[], flags: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (flags.includes(a) && i + 1 < args.length) out.push(`${a}=${args[++i]!}`);
+    else out.push(a);
+  }
+  return out;
+}
+
 export const testCommand: Command = {
   name: 'test',
   summary: 'try a server and album: sync into ./test_output/ and show what arrived',
   usage: 'test [--url URL] [--key KEY] [--album ID] [--photo-size original|fullsize|preview] [--max-photos N]',
   options: [
     '--url URL          the Immich server (asked on a terminal when missing; or $IMMICH_URL)',
-    '--key KEY          an API key (asked without echo when missing; or $IMMICH_API_KEY)',
+    '--key KEY          an API key (asked without echo when missing; or $IMMICH_API_KEY, which other users cannot see in ps)',
     '--album ID         album UUID or album page URL; empty for the whole library',
     '--photo-size SIZE  original (default), fullsize or preview',
     '--max-photos N     keep at most N photos (0 = all)',
@@ -80,7 +91,7 @@ export const testCommand: Command = {
   ],
   async run(ctx) {
     const { values } = parseArgs({
-      args: ctx.args,
+      args: joinFlagValues(ctx.args, ['--url', '--key', '--album', '--photo-size', '--max-photos']),
       options: {
         url: { type: 'string' },
         key: { type: 'string' },

@@ -40,6 +40,7 @@ export function createProgressReporter(options: { isTTY: boolean; write: (text: 
       if (event.phase === 'download' && !event.ok) {
         write(`\rfailed: ${event.name}: ${event.error}\n`);
       }
+      if (event.phase === 'finished') report.end();
       return;
     }
     if (event.phase === 'listing') logger.info('listing the album on the server');
