@@ -1,5 +1,5 @@
 // When the frame acts: the next refresh tick (interval or cron, quiet hours, the panel's minimum
-// interval) and the next sync (interval, or backoff after failures). Pure: times in, times out.
+// interval) and the backoff after failed syncs (when a sync is due is library/due.ts). Pure.
 import cronParser from 'cron-parser';
 
 /** Quiet hours as minutes after local midnight; start > end spans midnight (22:00-07:00). */
@@ -89,26 +89,10 @@ export function earliestManualRefresh(minIntervalMs: number, lastRefresh: Date |
   return new Date(Math.max(now.getTime(), lastRefresh.getTime() + minIntervalMs));
 }
 
-export interface SyncTiming {
-  intervalHours: number;
-  lastSuccess: Date | null;
-  /** Consecutive failed attempts since the last success, and when the last one ended. */
-  failures: number;
-  lastAttempt: Date | null;
-}
-
 /** Backoff after failed syncs: 1, 2, 4 ... minutes, capped at the sync interval and at 1 hour. */
 export function syncRetryDelayMs(failures: number, intervalHours: number, random: () => number = Math.random): number {
   const cap = Math.min(intervalHours * HOUR, HOUR);
   const base = Math.min(cap, MINUTE * 2 ** Math.max(0, failures - 1));
   // Jitter in [0.5, 1) x base keeps a house full of frames from hammering a server that came back.
   return Math.round(base * (0.5 + random() / 2));
-}
-
-export function nextSyncAt(t: SyncTiming, now: Date, random: () => number = Math.random): Date {
-  if (t.failures > 0 && t.lastAttempt) {
-    return new Date(t.lastAttempt.getTime() + syncRetryDelayMs(t.failures, t.intervalHours, random));
-  }
-  if (!t.lastSuccess) return now;
-  return new Date(t.lastSuccess.getTime() + t.intervalHours * HOUR);
 }

@@ -4,7 +4,6 @@ import {
   endOfQuiet,
   isQuiet,
   nextRefreshAt,
-  nextSyncAt,
   parseQuietHours,
   syncRetryDelayMs,
   validateCron,
@@ -89,18 +88,12 @@ describe('refresh schedule', () => {
 });
 
 describe('sync schedule', () => {
-  it('syncs at once when it never succeeded, then every sync_interval_hours', () => {
-    expect(nextSyncAt({ intervalHours: 6, lastSuccess: null, failures: 0, lastAttempt: null }, at(9))).toEqual(at(9));
-    expect(nextSyncAt({ intervalHours: 6, lastSuccess: at(9), failures: 0, lastAttempt: at(9) }, at(10))).toEqual(at(15));
-  });
-
   it('after failures it backs off 1, 2, 4 ... minutes with jitter, capped at an hour', () => {
     const mid = () => 0.5; // jitter factor 0.75
     expect(syncRetryDelayMs(1, 6, mid)).toBe(0.75 * MIN);
     expect(syncRetryDelayMs(3, 6, mid)).toBe(3 * MIN);
     expect(syncRetryDelayMs(20, 6, mid)).toBe(45 * MIN);
     expect(syncRetryDelayMs(20, 6, () => 0.999999)).toBeLessThanOrEqual(60 * MIN);
-    const t = { intervalHours: 6, lastSuccess: at(1), failures: 2, lastAttempt: at(9) };
-    expect(nextSyncAt(t, at(9), mid)).toEqual(new Date(at(9).getTime() + 1.5 * MIN));
+    expect(syncRetryDelayMs(20, 1, () => 0)).toBe(30 * MIN);
   });
 });

@@ -5,12 +5,14 @@ import { configCheckCommand } from './config-check.js';
 import { nextCommand } from './next.js';
 import { panelsCommand } from './panels.js';
 import { renderCommand } from './render.js';
+import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
 import { testCommand } from './test.js';
 
 export const commands: Command[] = [
+  runCommand,
   syncCommand,
   statusCommand,
   nextCommand,

@@ -1,0 +1,65 @@
+// `run`: the frame itself, as systemd starts it. Logs go to stdout as JSON lines (journald);
+// SIGTERM or SIGINT finishes the refresh in progress, leaves the panel asleep and exits 0.
+import { parseArgs } from 'node:util';
+import { HATS } from '../../drivers/hats.js';
+import { findPanel } from '../../drivers/panels.js';
+import { driverFor, openPanel } from '../../drivers/registry.js';
+import { watchKeys } from '../button-input.js';
+import { systemClock } from '../clock.js';
+import { loadConfig } from '../config.js';
+import { ImmichClient } from '../immich/client.js';
+import { createLogger } from '../log.js';
+import { FrameService } from '../service.js';
+import { startGpioButtons } from '../gpio-buttons.js';
+import type { Command } from './command.js';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run the frame: show photos on schedule and at a button press, sync in the background',
+  usage: 'run [--config FILE] [--no-buttons]',
+  options: [
+    '--no-buttons   do not watch the GPIO buttons (keys n, s, q still work on a terminal)',
+    'Keys on a terminal: n or space = next photo, s = sync now, q = quit',
+  ],
+  examples: ['artframe-immich run --config /etc/artframe-immich/config.json'],
+  async run(ctx) {
+    const { values } = parseArgs({ args: ctx.args, options: { 'no-buttons': { type: 'boolean' } } });
+    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env });
+    const profile = findPanel(config.panel);
+    const driver = driverFor(profile);
+    const logger = createLogger({ level: ctx.verbose ? 'debug' : 'info', format: 'json', write: (l) => ctx.stdout(l + '\n') });
+
+    const service = new FrameService({
+      config,
+      panel: profile,
+      openPanel: () => openPanel(profile, config.transport, { rotate: config.rotate }),
+      createSource: () => new ImmichClient({ baseUrl: config.immich_url, apiKey: config.immich_api_key, logger }),
+      clock: systemClock,
+      logger,
+    });
+
+    const stopped = new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    const quit = new AbortController();
+    logger.info('frame starting', { panel: profile.id, transport: config.transport, album_id: config.album_id || '(whole library)' });
+    await service.start();
+
+    const stops: Array<() => void> = [];
+    const pins = config.button_pins ?? HATS[driver.hat].buttons;
+    if (!values['no-buttons'] && pins.length > 0 && config.transport === 'rpio') {
+      stops.push(await startGpioButtons(pins, (kind) => service.press(kind), logger));
+    }
+    if (process.stdin.isTTY && ctx.isTTY) {
+      stops.push(watchKeys(process.stdin, (kind) => service.press(kind), () => quit.abort()));
+      logger.info('keys: n = next photo, s = sync now, q = quit');
+    }
+
+    await Promise.race([stopped, new Promise<void>((r) => quit.signal.addEventListener('abort', () => r()))]);
+    logger.info('frame stopping');
+    for (const stop of stops) stop();
+    await service.stop();
+    return 0;
+  },
+};
