@@ -2,6 +2,7 @@
 import type { Command } from './command.js';
 import { clearCommand } from './clear.js';
 import { configCheckCommand } from './config-check.js';
+import { demoCommand } from './demo.js';
 import { nextCommand } from './next.js';
 import { panelsCommand } from './panels.js';
 import { renderCommand } from './render.js';
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   statusCommand,
   nextCommand,
   testCommand,
+  demoCommand,
   configCheckCommand,
   renderCommand,
   panelsCommand,
