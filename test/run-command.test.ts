@@ -1,0 +1,90 @@
+// `artframe-immich run` as systemd starts it: a real process, JSON logs on stdout, the panel behind
+// the trace transport, and a real SIGTERM, which must finish cleanly (exit 0, panel asleep).
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HATS } from '../drivers/hats.js';
+import { findPanel } from '../drivers/panels.js';
+import { driverFor } from '../drivers/registry.js';
+import { parseTrace } from '../drivers/transports/trace.js';
+import { libraryPaths, parseConfig } from '../src/config.js';
+import { ImmichClient } from '../src/immich/client.js';
+import { seedSampleLibrary } from '../src/immich-sim/sample-photos.js';
+import { startImmichSim } from '../src/immich-sim/server.js';
+import { syncLibrary } from '../src/library/sync.js';
+import { readServiceState } from '../src/service-state.js';
+import { CONTROLLERS } from './emulator/controllers.js';
+import { replayTrace } from './emulator/panel-emulator.js';
+
+const BIN = path.resolve('bin/artframe-immich.js');
+
+describe('run', () => {
+  it('shows a photo, then on SIGTERM leaves the panel asleep, saves its state and exits 0', async () => {
+    const sim = await startImmichSim({ seed: 3 });
+    try {
+      const seeded = await seedSampleLibrary(sim, { count: 3, seed: 3, withVideo: false });
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'run-'));
+      const tracePath = path.join(dir, 'panel.jsonl');
+      const raw = {
+        immich_url: sim.url,
+        immich_api_key: sim.apiKey,
+        album_id: seeded.album.id,
+        storage_dir: path.join(dir, 'storage'),
+        panel: 'waveshare-7in3e',
+        transport: `trace:${tracePath}`,
+      };
+      const config = parseConfig(raw);
+      const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+      await syncLibrary({ paths: libraryPaths(config), source, config });
+      await source.close();
+      const file = path.join(dir, 'config.json');
+      await writeFile(file, JSON.stringify(raw));
+
+      const child = spawn(process.execPath, [BIN, 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const shown = new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          if (stdout.includes('"msg":"photo shown"')) resolve();
+        });
+        child.once('exit', () => reject(new Error(`run exited early:\n${stdout}\n${stderr}`)));
+      });
+      await shown;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+
+      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+      expect(lines.map((l) => l.msg)).toContain('frame stopped');
+      expect(stdout + stderr).not.toContain(sim.apiKey);
+
+      const driver = driverFor(findPanel('waveshare-7in3e'));
+      const emu = await replayTrace(parseTrace(await readFile(tracePath, 'utf8')), CONTROLLERS[driver.name]!, HATS[driver.hat].pins);
+      expect(emu.shown).toHaveLength(1);
+      expect(emu.isAsleep).toBe(true);
+      expect(emu.closed).toBe(true);
+      const state = await readServiceState(libraryPaths(config));
+      expect(state.running).toBe(false);
+      expect(state.panel_shows).not.toBeNull();
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a bad config is exit code 2 with one line naming the key (systemd does not restart on 2)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'run-bad-'));
+    const file = path.join(dir, 'config.json');
+    await writeFile(file, JSON.stringify({ immich_url: 'http://x.invalid', immich_api_key: 'k-123456', panel: 'kindle' }));
+    const child = spawn(process.execPath, [BIN, 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('panel = "kindle" is not allowed');
+  });
+});
