@@ -176,7 +176,7 @@ describe('config: service keys', () => {
 });
 
 describe('config: display keys', () => {
-  it('defaults: the Spectra 6 Waveshare, cover with the attention crop, Floyd-Steinberg, the e-paper boost', () => {
+  it('defaults: the Spectra 6 Waveshare, cover with the attention crop, Floyd-Steinberg, no boost', () => {
     const c = parseConfig(valid);
     expect(c).toMatchObject({
       panel: 'waveshare-7in3e',
@@ -185,8 +185,8 @@ describe('config: display keys', () => {
       crop: 'attention',
       rotate: 0,
       dither: 'floyd-steinberg',
-      saturation: 1.2,
-      contrast: 1.1,
+      saturation: 1,
+      contrast: 1,
       brightness: 1,
     });
   });
