@@ -209,6 +209,15 @@ describe('listing in each dialect', () => {
     expect(err.message).toContain(`GET /api/albums/${sc.albumId}`);
   });
 
+  it("marks external-library images, whose checksum is a path hash, and only those", async () => {
+    const s = await sim();
+    const uploaded = s.addAsset({ bytes: Buffer.from('u'), originalFileName: 'u.jpg', width: 1, height: 1 });
+    const external = s.addAsset({ bytes: Buffer.from('e'), originalFileName: 'e.jpg', width: 1, height: 1, libraryId: '5d9d6a3c-1c3b-4a55-9a51-6d2a6d7e1f00' });
+    const list = await client(s).listAssets('');
+    expect(list.find((a) => a.id === external.id)?.checksumIsContentHash).toBe(false);
+    expect(list.find((a) => a.id === uploaded.id)).not.toHaveProperty('checksumIsContentHash');
+  });
+
   it('maps each listed image to the contract: names, mime, dates, checksum', async () => {
     const s = await sim();
     const { album, photos } = await seedSampleLibrary(s, { count: 8, seed: 2 });

@@ -285,6 +285,18 @@ describe('mutations', () => {
     expect(album.assetIds).toEqual([assets[1]!.id]);
   });
 
+  it("an external library's asset has the SHA-1 of its path as checksum, not of its bytes", async () => {
+    const s = await sim();
+    const bytes = await jpeg(8, 8);
+    const a = s.addAsset({ bytes, originalFileName: 'scan.jpg', libraryId: '5d9d6a3c-1c3b-4a55-9a51-6d2a6d7e1f00' });
+    const listed = (await (await call(s, 'POST', '/api/search/metadata', {})).json()).assets.items[0];
+    expect(listed.libraryId).toBe('5d9d6a3c-1c3b-4a55-9a51-6d2a6d7e1f00');
+    expect(listed.checksum).toBe(createHash('sha1').update(`path:${listed.originalPath}`).digest('base64'));
+    const served = await (await call(s, 'GET', `/api/assets/${a.id}/original`)).bytes();
+    expect(served.equals(bytes)).toBe(true);
+    expect(createHash('sha1').update(served).digest('base64')).not.toBe(listed.checksum);
+  });
+
   it('bytes made on demand are checksummed when first listed', async () => {
     const s = await sim();
     let made = 0;

@@ -3,7 +3,7 @@
 // history.ts). Pure functions of the library's data.
 import { createHash } from 'node:crypto';
 import type { Dialect } from './history.js';
-import type { SimAlbum, SimAsset, SimLibrary, SimUser } from './library.js';
+import { originalPath, type SimAlbum, type SimAsset, type SimLibrary, type SimUser } from './library.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,18 +18,6 @@ export function userJson(user: SimUser): Json {
     avatarColor: 'orange',
     profileChangedAt: PROFILE_CHANGED_AT,
   };
-}
-
-function extensionOf(name: string): string {
-  const m = /\.([^./\\]+)$/.exec(name);
-  return m ? m[1]! : '';
-}
-
-/** Where the real server would keep the file (upload/<owner>/<xx>/<yy>/<uuid>.<ext>). */
-function originalPath(asset: SimAsset): string {
-  const h = createHash('sha1').update(asset.id).digest('hex');
-  const ext = extensionOf(asset.originalFileName);
-  return `/data/upload/${asset.ownerId}/${h.slice(0, 2)}/${h.slice(2, 4)}/${asset.id}${ext ? '.' + ext : ''}`;
 }
 
 /** A stand-in thumbhash (the real one encodes a tiny preview); null when no preview exists. */
@@ -93,7 +81,7 @@ export function assetJson(asset: SimAsset, dialect: Dialect, library: SimLibrary
     const owner = library.users.get(asset.ownerId);
     if (owner) out['owner'] = userJson(owner);
   }
-  out['libraryId'] = null;
+  out['libraryId'] = asset.libraryId;
   out['type'] = asset.type;
   out['originalPath'] = originalPath(asset);
   out['originalFileName'] = asset.originalFileName;

@@ -49,6 +49,7 @@ export interface SimAsset {
   width: number | null;
   height: number | null;
   durationMs: number | null;
+  libraryId: string | null;
 }
 
 export interface SimAlbum {
@@ -82,6 +83,9 @@ export interface NewAsset {
   height?: number;
   /** Playing time of a video or an animated GIF in milliseconds (videos default to 3000). */
   durationMs?: number | null;
+  /** The external library the asset was imported from: its checksum is then the SHA-1 of
+   * "path:" + its path, not of its bytes, as on real servers (immich issues #17023, #29396). */
+  libraryId?: string;
 }
 
 const MIME_BY_EXTENSION: Record<string, string> = {
@@ -111,6 +115,20 @@ export function mimeFromFileName(name: string): string {
 
 export function sha1Base64(bytes: Buffer): string {
   return createHash('sha1').update(bytes).digest('base64');
+}
+
+/** Where the server keeps the file: upload/<owner>/<xx>/<yy>/<id>.<ext>, or the imported path of
+ * an external library. */
+export function originalPath(asset: Pick<SimAsset, 'id' | 'ownerId' | 'originalFileName' | 'libraryId'>): string {
+  const ext = /\.([^./\\]+)$/.exec(asset.originalFileName)?.[1];
+  if (asset.libraryId) return `/mnt/external/${asset.libraryId.slice(0, 8)}/${asset.originalFileName}`;
+  const h = createHash('sha1').update(asset.id).digest('hex');
+  return `/data/upload/${asset.ownerId}/${h.slice(0, 2)}/${h.slice(2, 4)}/${asset.id}${ext ? '.' + ext : ''}`;
+}
+
+/** Immich's `checksum`: SHA-1 of the bytes, or of "path:" + the path for external libraries. */
+export function checksumOf(asset: Pick<SimAsset, 'id' | 'ownerId' | 'originalFileName' | 'libraryId'>, bytes: Buffer): string {
+  return asset.libraryId ? sha1Base64(Buffer.from(`path:${originalPath(asset)}`)) : sha1Base64(bytes);
 }
 
 export async function readSource(source: BytesSource): Promise<Buffer> {
@@ -186,11 +204,12 @@ export class SimLibrary {
       width: init.width ?? null,
       height: init.height ?? null,
       durationMs: null,
+      libraryId: init.libraryId ?? null,
     };
     asset.durationMs = init.durationMs !== undefined ? init.durationMs : asset.type === 'VIDEO' ? 3000 : null;
     if (init.renderSource) asset.renderSource = init.renderSource;
     if (Buffer.isBuffer(init.bytes)) {
-      asset.checksum = sha1Base64(init.bytes);
+      asset.checksum = checksumOf(asset, init.bytes);
       asset.byteLength = init.bytes.length;
     }
     this.assets.set(id, asset);
@@ -262,7 +281,7 @@ export class SimLibrary {
   replaceBytes(assetId: string, bytes: BytesSource, fields: Partial<Pick<SimAsset, 'originalFileName' | 'originalMimeType' | 'fileModifiedAt'>> = {}): void {
     this.touch(assetId, (a) => {
       a.source = bytes;
-      a.checksum = Buffer.isBuffer(bytes) ? sha1Base64(bytes) : null;
+      a.checksum = Buffer.isBuffer(bytes) ? checksumOf(a, bytes) : null;
       a.byteLength = Buffer.isBuffer(bytes) ? bytes.length : null;
       a.width = null;
       a.height = null;
@@ -275,7 +294,7 @@ export class SimLibrary {
     for (const a of assets) {
       if (a.checksum !== null && a.byteLength !== null) continue;
       const bytes = await readSource(a.source);
-      a.checksum = sha1Base64(bytes);
+      a.checksum = checksumOf(a, bytes);
       a.byteLength = bytes.length;
     }
   }

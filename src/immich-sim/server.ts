@@ -4,7 +4,11 @@
 //
 // Using it:
 //   const sim = await startImmichSim({ version: { major: 3, minor: 1, patch: 0 }, seed: 1 });
+//     options: port, host, now, apiKey, rejectUnknownProperties (a strict proxy: 400 on
+//     albumIds where the dialect lacks it), dialectOverrides (bend one fact of a version)
 //   sim.url, sim.apiKey, sim.userId                 // base URL, the admin's key and id
+//   sim.addAsset({ bytes: { generate: () => buf } | { path } | Buffer, ... })   // lazy bytes too
+//   sim.asset(id), await sim.bytesOf(id), sim.library // read the state
 //   const a = sim.addAsset({ bytes, originalFileName: 'x.jpg', fileCreatedAt: '2020-...' });
 //   const album = sim.addAlbum({ albumName: 'Frame', assetIds: [a.id] });
 //   await seedSampleLibrary(sim, { count: 20 })       // sample-photos.ts: generated photos

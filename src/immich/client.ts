@@ -52,7 +52,7 @@ export function keepInListing(a: ImmichAsset): boolean {
 }
 
 export function toRemoteAsset(a: ImmichAsset): RemoteAsset {
-  return {
+  const remote: RemoteAsset = {
     id: a.id,
     originalFileName: a.originalFileName,
     originalMimeType: a.originalMimeType ?? null,
@@ -62,6 +62,9 @@ export function toRemoteAsset(a: ImmichAsset): RemoteAsset {
     checksum: a.checksum,
     archived: a.visibility === 'archive' || a.isArchived === true,
   };
+  // External-library assets carry a path hash as their checksum.
+  if (a.libraryId) remote.checksumIsContentHash = false;
+  return remote;
 }
 
 /** What a listing keeps of each asset while paging: the id (to drop repeats) and, for the ones

@@ -22,6 +22,8 @@ export const assetSchema = z.looseObject({
   localDateTime: isoDate.nullish(),
   updatedAt: isoDate,
   checksum: z.string().min(1),
+  /** Set for assets of an external library (whose checksum hashes the path, not the bytes). */
+  libraryId: z.string().nullish(),
   isTrashed: z.boolean(),
   /** Before v1.133 the only archive flag; still sent beside `visibility` on v3.1. */
   isArchived: z.boolean().optional(),

@@ -26,6 +26,10 @@ export interface RemoteAsset {
   checksum: string;
   /** Archived assets stay in albums and library searches; we keep them too. */
   archived: boolean;
+  /** false for assets of an external library: Immich sets their `checksum` to the SHA-1 of
+   * "path:" + the file's path on the server, not of the bytes (immich issues #17023, #29396), so
+   * their downloads can only be checked by length and decodability. Absent means true. */
+  checksumIsContentHash?: boolean;
 }
 
 export interface AssetDownload {
