@@ -131,7 +131,7 @@ const DIALECTS: DialectCase[] = [
   { name: 'v1.106.4', version: v(1, 106, 4), probes: ['/api/server/version', '/api/server-info/version'], albumBy: 'album-route', passes: [{ type: 'IMAGE', withArchived: true }] },
   { name: 'v1.118.0', version: v(1, 118), probes: ['/api/server/version'], albumBy: 'album-route', passes: [{ type: 'IMAGE', withArchived: true }] },
   { name: 'v1.132.3', version: v(1, 132, 3), probes: ['/api/server/version'], albumBy: 'album-route', passes: [{ type: 'IMAGE', withArchived: true }] },
-  { name: 'v2.5.6', version: v(2, 5, 6), probes: ['/api/server/version'], albumBy: 'search', passes: [{ type: 'IMAGE', visibility: 'timeline' }, { type: 'IMAGE', visibility: 'archive' }] },
+  { name: 'v2.5.6', version: v(2, 5, 6), probes: ['/api/server/version'], albumBy: 'album-route', passes: [{ type: 'IMAGE', visibility: 'timeline' }, { type: 'IMAGE', visibility: 'archive' }] },
   { name: 'v3.1.0', version: V3_1, probes: ['/api/server/version'], albumBy: 'search', passes: [{ type: 'IMAGE' }] },
 ];
 
@@ -190,8 +190,20 @@ describe('listing in each dialect', () => {
     expect(albumGets(s)).toHaveLength(1);
   });
 
+  it.each([
+    ['v2.5 (album route; its search by album would miss them)', v(2, 5, 6)],
+    ['v3.1 (search by album)', V3_1],
+  ])('a shared album lists what other members added too: %s', async (_n, version) => {
+    const s = await sim(version);
+    const mine = addImages(s, 4, 'mine');
+    const friend = s.addUser({ name: 'Friend' });
+    const theirs = addImages(s, 3, 'theirs', { ownerId: friend.user.id });
+    const album = s.addAlbum({ albumName: 'Family', ownerId: friend.user.id, sharedWith: [s.userId], assetIds: [...mine, ...theirs].map((a) => a.id) });
+    expect(ids(await client(s).listAssets(album.id))).toEqual([...mine, ...theirs].map((a) => a.id).sort());
+  });
+
   it('falls back to the album route when a server rejects albumIds with a 400', async () => {
-    const s = await sim(v(2, 5, 6), { dialectOverrides: { searchAlbumIds: false }, rejectUnknownProperties: true });
+    const s = await sim(V3_1, { dialectOverrides: { searchAlbumIds: false, albumAssetsInBody: true }, rejectUnknownProperties: true });
     const sc = scene(s, 30);
     const lines: string[] = [];
     const list = await client(s, { logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }) }).listAssets(sc.albumId);

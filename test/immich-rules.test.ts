@@ -63,8 +63,8 @@ describe('what each server version allows', () => {
     [v(1, 131, 0), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'with-archived-flag', fullsize: true }],
     [v(1, 133, 0), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true }],
     [v(1, 134, 9), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true }],
-    [v(1, 135, 0), { searchByAlbum: true, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true }],
-    [v(2, 7, 5), { searchByAlbum: true, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true }],
+    [v(1, 135, 0), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true }],
+    [v(2, 7, 5), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true }],
     [v(3, 0, 0), { searchByAlbum: true, albumRouteHasAssets: false, archivedInSearch: 'by-default', fullsize: true }],
   ])('%o', (version, caps) => {
     expect(capabilitiesOf(version)).toEqual(caps);

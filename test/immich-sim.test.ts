@@ -95,6 +95,20 @@ describe('search by dialect', () => {
     expect((await got.json()).assets.items.map((a: { id: string }) => a.id)).toContain(outside.id);
   });
 
+  it.each([
+    ['v2.5 leaves them out', v(2, 5), false],
+    ['v3.1 includes them', v(3, 1), true],
+  ])("a search by a shared album and other members' assets: %s", async (_n, version, included) => {
+    const s = await sim(version);
+    const friend = s.addUser({ name: 'Friend' });
+    const mine = s.addAsset({ bytes: await jpeg(8, 8), originalFileName: 'mine.jpg' });
+    const theirs = s.addAsset({ bytes: await jpeg(8, 8), originalFileName: 'theirs.jpg', ownerId: friend.user.id });
+    const album = s.addAlbum({ albumName: 'Family', ownerId: friend.user.id, sharedWith: [s.userId], assetIds: [mine.id, theirs.id] });
+    const ids = (await (await call(s, 'POST', '/api/search/metadata', { albumIds: [album.id] })).json()).assets.items.map((a: { id: string }) => a.id);
+    expect(ids.includes(mine.id)).toBe(true);
+    expect(ids.includes(theirs.id)).toBe(included);
+  });
+
   it('a strict server rejects albumIds with a class-validator message', async () => {
     const s = await sim(v(1, 132), { rejectUnknownProperties: true });
     const { album } = await withPhotos(s);

@@ -13,7 +13,10 @@
 //   with ?withoutAssets=false). So DESIGN.md's "v2.7: no assets" is one major too early. Routes
 //   became plural (/api/albums) before v1.106.
 // - Search by album. `albumIds` in POST /api/search/metadata came with immich PR #18985
-//   ("feat(server): Add album filter to search", June 2025), first released in v1.135.0.
+//   ("feat(server): Add album filter to search", June 2025), first released in v1.135.0. Until
+//   v3 it still only matched the caller's own (and partners') assets, so what other members
+//   added to a shared album was missing (fatihak/InkyPi PR #469, 2025-12); on v3.1 the metadata
+//   search returns them (immich issue #30585, pelaxa/MMM-ImmichSlideShow issue #62).
 // - Unknown request properties are dropped silently, never rejected: v1/v2 validate with
 //   class-validator under `new ValidationPipe({ transform: true, whitelist: true })` (no
 //   forbidNonWhitelisted; server/src/app.module.ts) and v3's zod objects strip unknown keys
@@ -70,6 +73,8 @@ export interface Dialect {
   serverRoutes: boolean;
   albumAssetsInBody: boolean;
   searchAlbumIds: boolean;
+  /** A search by album only matches the caller's own assets (v1.135 to v2.x). */
+  searchAlbumOwnAssetsOnly: boolean;
   visibility: boolean;
   searchArchivedDefault: SearchArchivedDefault;
   /** The values GET /thumbnail accepts for `size`. */
@@ -100,6 +105,7 @@ export function dialectFor(version: ServerVersion): Dialect {
     serverRoutes: at(1, 107),
     albumAssetsInBody: !v3,
     searchAlbumIds: at(1, 135),
+    searchAlbumOwnAssetsOnly: at(1, 135) && !v3,
     visibility: at(1, 133),
     searchArchivedDefault: v3 ? 'all-but-locked' : at(1, 133) ? 'timeline-only' : 'only-with-withArchived',
     thumbnailSizes: sizes,

@@ -38,6 +38,7 @@ export function searchAssets(req: SearchRequest, library: SimLibrary, dialect: D
       const a = library.assets.get(id);
       return a ? [a] : [];
     });
+    if (dialect.searchAlbumOwnAssetsOnly) candidates = candidates.filter((a) => a.ownerId === userId);
   } else {
     candidates = [...library.assets.values()].filter((a) => a.ownerId === userId);
   }

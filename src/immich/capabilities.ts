@@ -24,8 +24,9 @@ export type ArchivedInSearch =
   | 'by-default';
 
 export interface Capabilities {
-  /** POST /api/search/metadata accepts `albumIds` (v1.135+). Older servers silently ignore it and
-   * return the whole library, so it must never be sent to them. */
+  /** List an album through POST /api/search/metadata with `albumIds` (v3+). The property came in
+   * v1.135, but older servers silently ignore it (returning the whole library) and v1.135-v2.x
+   * leave out what other members added to a shared album; there the album route is complete. */
   searchByAlbum: boolean;
   /** GET /api/albums/{id} lists the album's assets (up to v2.x). */
   albumRouteHasAssets: boolean;
@@ -38,7 +39,7 @@ const at = (v: ServerVersion, major: number, minor: number) => versionAtLeast(v,
 
 export function capabilitiesOf(v: ServerVersion): Capabilities {
   return {
-    searchByAlbum: at(v, 1, 135),
+    searchByAlbum: at(v, 3, 0),
     albumRouteHasAssets: !at(v, 3, 0),
     archivedInSearch: at(v, 3, 0) ? 'by-default' : at(v, 1, 133) ? 'visibility-passes' : 'with-archived-flag',
     fullsize: at(v, 1, 131),

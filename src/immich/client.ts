@@ -3,7 +3,7 @@
 //
 // Minimal API key permissions (x-immich-permission in the 2.5.6 and 3.1.0 specs):
 //   asset.read      POST /api/search/metadata (listing)
-//   album.read      GET /api/albums/{id} (album listing on v1.106-v1.134), and a search by albumIds
+//   album.read      GET /api/albums/{id} (album listing up to v2.x), and a search by albumIds
 //                   checks it too ("Not found or no album.read access")
 //   asset.download  GET /api/assets/{id}/original
 //   asset.view      GET /api/assets/{id}/thumbnail (fullsize and preview renderings)
