@@ -54,22 +54,39 @@ class Checkpointer {
   private pending = 0;
   private last = Date.now();
   private chain: Promise<void> = Promise.resolve();
+  /** Changes before the next save. Each save rewrites the whole file, so a big library saves less
+   * often (every tenth of its size): the bytes written stay proportional to the library, and
+   * adoption recovers whatever a kill loses between saves. */
+  private due: number;
+  private queued = false;
 
   constructor(
     private readonly options: ApplyOptions,
     private readonly every: { files: number; ms: number },
-  ) {}
+  ) {
+    this.due = every.files;
+  }
 
   noteChange(): Promise<void> {
     this.pending += 1;
-    if (this.pending >= this.every.files || Date.now() - this.last >= this.every.ms) return this.flush();
+    if (this.pending >= this.due || Date.now() - this.last >= this.every.ms) return this.flush();
     return Promise.resolve();
   }
 
+  /** Save if anything changed since the last save. */
+  flushIfChanged(): Promise<void> {
+    return this.pending > 0 ? this.flush() : this.chain;
+  }
+
   flush(): Promise<void> {
+    // A save still waiting to start will see every change made until then: one is enough.
+    if (this.queued) return this.chain;
+    this.queued = true;
     const run = async () => {
+      this.queued = false;
       this.pending = 0;
       this.last = Date.now();
+      this.due = Math.max(this.every.files, Math.floor(Object.keys(this.options.metadata.synced_assets).length / 10));
       // The renames must be on disk before a record that relies on them is.
       await syncDir(this.options.paths.photosDir);
       await this.options.save(this.options.metadata);
@@ -132,7 +149,9 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
     };
     result.adopted += 1;
   }
-  await checkpoint.flush();
+  // Mark the sync as under way (and record adoptions) before the first file changes. A plan that
+  // changes no file needs no mark: syncLibrary's final save records everything.
+  if (plan.add.length + plan.update.length + plan.remove.length + plan.discard.length > 0) await checkpoint.flush();
 
   const queue = [
     ...plan.add.map((a) => ({ ...a, previous: undefined as SyncedAsset | undefined })),
@@ -198,7 +217,7 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     // Whatever landed is recorded, even when the sync stops here.
-    await checkpoint.flush();
+    await checkpoint.flushIfChanged();
   }
   if (fatal) throw fatal.err;
 

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LibraryPaths, PhotoSize } from '../config.js';
 import { AuthRejectedError, BadResponseError, FrameError, ServerUnreachableError, StorageError, TlsError } from '../errors.js';
 import type { AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
-import { probeImage } from './probe.js';
+import { probeImage, sniffImageFormat } from './probe.js';
 import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';
 
 export interface LandedFile {
@@ -69,9 +69,11 @@ async function downloadOnce(
   const full = photoPath(paths, tempName);
   const hash = createHash('sha1');
   let bytes = 0;
+  let head = Buffer.alloc(0);
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
+      if (head.length < 32) head = Buffer.concat([head, chunk.subarray(0, 32 - head.length)]);
       bytes += chunk.length;
       done(null, chunk);
     },
@@ -111,11 +113,17 @@ async function downloadOnce(
     if (dl.contentLength !== null && bytes !== dl.contentLength) {
       throw new BadResponseError(`${label}: got ${bytes} bytes of the ${dl.contentLength} announced`);
     }
-    const probe = await probeImage(full);
-    if (dl.rendition !== 'original' && !probe) {
-      throw new BadResponseError(`${label}: the server's ${dl.rendition} rendering is not a readable image`);
+    // An original is proven by its checksum; its first bytes say what to call it. A rendering
+    // has no checksum to meet, so sharp must be able to read it.
+    let format = dl.rendition === 'original' ? sniffImageFormat(head) : null;
+    if (format === null) {
+      const probe = await probeImage(full);
+      if (dl.rendition !== 'original' && !probe) {
+        throw new BadResponseError(`${label}: the server's ${dl.rendition} rendering is not a readable image`);
+      }
+      format = probe?.format ?? null;
     }
-    return { tempName, bytes, sha1, format: probe?.format ?? null, rendition: dl.rendition };
+    return { tempName, bytes, sha1, format, rendition: dl.rendition };
   } catch (err) {
     dl.body.destroy();
     await fh?.close().catch(() => {});
