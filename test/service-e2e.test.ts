@@ -66,6 +66,29 @@ async function startSim(port = 0): Promise<{ sim: ImmichSim; albumId: string }> 
   return { sim, albumId: seeded.album.id };
 }
 
+/** A simulated server and a library already synced from it (an earlier run of the frame). */
+async function syncedFrame(prefix: string, extra: Record<string, unknown> = {}): Promise<{ sim: ImmichSim; config: FrameConfig }> {
+  const { sim, albumId } = await startSim();
+  const storage = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const config = parseConfig({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage, panel: PANEL.id, ...extra });
+  const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+  await syncLibrary({ paths: libraryPaths(config), source, config });
+  await source.close();
+  return { sim, config };
+}
+
+/** A service on a manual clock whose panel is `panels` in turn (a reset opens the next one). */
+function frameService(sim: ImmichSim, config: FrameConfig, panels: PanelEmulator[], clock = new ManualClock(new Date('2026-11-25T09:00:00Z'))): FrameService {
+  return new FrameService({
+    config,
+    panel: PANEL,
+    openPanel: async () => new SpiPanel(DRIVER, panels.length > 1 ? panels.shift()! : panels[0]!, PINS),
+    createSource: () => new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey }),
+    clock,
+    logger: createLogger({ write: () => {} }),
+  });
+}
+
 describe('the frame service, end to end', () => {
   let sim: ImmichSim;
   let port: number;
@@ -238,23 +261,9 @@ describe('the frame service, alone', () => {
     const { sim, albumId } = await startSim();
     try {
       const storage = await mkdtemp(path.join(os.tmpdir(), 'frame-first-'));
-      const config = parseConfig({
-        immich_url: sim.url,
-        immich_api_key: sim.apiKey,
-        album_id: albumId,
-        storage_dir: storage,
-        panel: PANEL.id,
-      });
-      const clock = new ManualClock(new Date('2026-11-25T09:00:00Z'));
+      const config = parseConfig({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage, panel: PANEL.id });
       const emulator = new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS);
-      const service = new FrameService({
-        config,
-        panel: PANEL,
-        openPanel: async () => new SpiPanel(DRIVER, emulator, PINS),
-        createSource: () => new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey }),
-        clock,
-        logger: createLogger({ write: () => {} }),
-      });
+      const service = frameService(sim, config, [emulator]);
       await service.start();
       await service.idle();
       expect(emulator.shown).toHaveLength(1);
@@ -266,27 +275,15 @@ describe('the frame service, alone', () => {
   });
 
   it('a damaged photo is skipped and the next one is shown', async () => {
-    const { sim, albumId } = await startSim();
+    const { sim, config } = await syncedFrame('frame-damaged-', { selection_mode: 'oldest' });
     try {
-      const storage = await mkdtemp(path.join(os.tmpdir(), 'frame-damaged-'));
-      const config = parseConfig({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage, panel: PANEL.id, selection_mode: 'oldest' });
-      const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-      await syncLibrary({ paths: libraryPaths(config), source, config });
-      await source.close();
       const read = await readMetadata(libraryPaths(config));
       if (read.kind !== 'ok') throw new Error('no metadata');
       const byAge = Object.values(read.metadata.synced_assets).sort((a, b) => a.file_created_at.localeCompare(b.file_created_at));
       // The oldest photo's file is damaged on disk (a bad SD card): it cannot be rendered.
       await writeFile(path.join(libraryPaths(config).photosDir, byAge[0]!.local_path), 'not an image any more');
       const emulator = new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS);
-      const service = new FrameService({
-        config,
-        panel: PANEL,
-        openPanel: async () => new SpiPanel(DRIVER, emulator, PINS),
-        createSource: () => new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey }),
-        clock: new ManualClock(new Date()),
-        logger: createLogger({ write: () => {} }),
-      });
+      const service = frameService(sim, config, [emulator]);
       await service.start();
       await service.idle();
       const second = path.join(libraryPaths(config).photosDir, byAge[1]!.local_path);
@@ -302,25 +299,12 @@ describe('the frame service, alone', () => {
 
 describe('the frame service and a panel that stops answering', () => {
   it('resets the panel, tries again, shows the photo and reports it in the status', async () => {
-    const { sim, albumId } = await startSim();
+    const { sim, config } = await syncedFrame('frame-busy-');
     try {
-      const storage = await mkdtemp(path.join(os.tmpdir(), 'frame-busy-'));
-      const config = parseConfig({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage, panel: PANEL.id });
-      const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-      await syncLibrary({ paths: libraryPaths(config), source, config });
-      await source.close();
       // The first time, BUSY never releases (a loose cable); after the reset the panel answers.
       const stuck = new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS, { stuckBusy: true });
       const healthy = new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS);
-      const panels = [stuck, healthy];
-      const service = new FrameService({
-        config,
-        panel: PANEL,
-        openPanel: async () => new SpiPanel(DRIVER, panels.shift()!, PINS),
-        createSource: () => new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey }),
-        clock: new ManualClock(new Date()),
-        logger: createLogger({ write: () => {} }),
-      });
+      const service = frameService(sim, config, [stuck, healthy]);
       await service.start();
       await service.idle();
       expect(stuck.shown).toHaveLength(0);
@@ -335,22 +319,9 @@ describe('the frame service and a panel that stops answering', () => {
   });
 
   it('when the reset does not help either, the refresh error is recorded and the frame keeps running', async () => {
-    const { sim, albumId } = await startSim();
+    const { sim, config } = await syncedFrame('frame-dead-');
     try {
-      const storage = await mkdtemp(path.join(os.tmpdir(), 'frame-dead-'));
-      const config = parseConfig({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage, panel: PANEL.id });
-      const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-      await syncLibrary({ paths: libraryPaths(config), source, config });
-      await source.close();
-      const clock = new ManualClock(new Date('2026-11-25T09:00:00Z'));
-      const service = new FrameService({
-        config,
-        panel: PANEL,
-        openPanel: async () => new SpiPanel(DRIVER, new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS, { stuckBusy: true }), PINS),
-        createSource: () => new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey }),
-        clock,
-        logger: createLogger({ write: () => {} }),
-      });
+      const service = frameService(sim, config, [new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS, { stuckBusy: true })]);
       await service.start();
       await service.idle();
       expect(service.status.last_refresh_error).toMatch(/panel did not become ready/);

@@ -1,22 +1,11 @@
 // Test frames made without the render stage: seeded random colour indices from a panel's inks,
 // packed by our own small packer (nibbles high first, bits MSB first).
 import type { PanelProfile } from '../../drivers/panels.js';
-
-/** A small deterministic PRNG (mulberry32), so a failing frame can be made again from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createPrng } from '../../src/immich-sim/prng.js';
 
 export function randomIndices(panel: PanelProfile, seed: number): Uint8Array {
   const inks = panel.colours.map((c) => c.index);
-  const next = prng(seed);
+  const next = createPrng(seed).next;
   const out = new Uint8Array(panel.width * panel.height);
   for (let i = 0; i < out.length; i++) out[i] = inks[Math.floor(next() * inks.length)]!;
   return out;
