@@ -2,10 +2,9 @@
 // prints a summary, the plan (--dry-run) or JSON. Exit 0 only when every photo landed.
 import { parseArgs } from 'node:util';
 import { type FrameConfig, libraryPaths, loadConfig } from '../config.js';
-import { ImmichClient } from '../immich/client.js';
 import { createProgressReporter, formatBytes } from '../library/progress.js';
 import { formatPlan, planCounts, planToJson } from '../library/plan.js';
-import { type SyncOutcome, syncLibrary } from '../library/sync.js';
+import type { SyncOutcome } from '../library/sync.js';
 import type { Command, CommandContext } from './command.js';
 
 export function outcomeToJson(outcome: SyncOutcome) {
@@ -35,6 +34,8 @@ export async function runSync(
   config: FrameConfig,
   options: { force: boolean; dryRun: boolean; quiet?: boolean },
 ): Promise<SyncOutcome> {
+  // The engine (sharp, undici) loads only for the commands that sync, so the others start quickly.
+  const [{ ImmichClient }, { syncLibrary }] = await Promise.all([import('../immich/client.js'), import('../library/sync.js')]);
   const client = new ImmichClient({ baseUrl: config.immich_url, apiKey: config.immich_api_key, logger: ctx.logger });
   const progress = createProgressReporter({ isTTY: ctx.isTTY, write: ctx.stderr, logger: ctx.logger });
   try {
