@@ -22,7 +22,7 @@ export const SRGB_TO_LINEAR: Float32Array = (() => {
  * OKLab (Björn Ottosson, 2020) of a linear-light sRGB colour, written into `out` at `at` so a
  * caller converting many colours allocates nothing.
  */
-export function linearToOklab(r: number, g: number, b: number, out: Float32Array | number[], at = 0): void {
+export function linearToOklab(r: number, g: number, b: number, out: Float64Array | Float32Array | number[], at = 0): void {
   const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
   const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
   const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
@@ -36,4 +36,17 @@ export function srgbToOklab(rgb: readonly [number, number, number]): [number, nu
   const out = [0, 0, 0];
   linearToOklab(SRGB_TO_LINEAR[rgb[0]]!, SRGB_TO_LINEAR[rgb[1]]!, SRGB_TO_LINEAR[rgb[2]]!, out);
   return out as [number, number, number];
+}
+
+/** Linear-light sRGB of an OKLab colour (the inverse of linearToOklab), written into `out`. */
+export function oklabToLinear(L: number, a: number, b: number, out: Float64Array | Float32Array | number[], at = 0): void {
+  const l = L + 0.3963377774 * a + 0.2158037573 * b;
+  const m = L - 0.1055613458 * a - 0.0638541728 * b;
+  const s = L - 0.0894841775 * a - 1.291485548 * b;
+  const l3 = l * l * l;
+  const m3 = m * m * m;
+  const s3 = s * s * s;
+  out[at] = 4.0767416621 * l3 - 3.3077115913 * m3 + 0.2309699292 * s3;
+  out[at + 1] = -1.2684380046 * l3 + 2.6097574011 * m3 - 0.3413193965 * s3;
+  out[at + 2] = -0.0041960863 * l3 - 0.7034186147 * m3 + 1.707614701 * s3;
 }

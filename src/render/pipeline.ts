@@ -12,14 +12,17 @@ import {
   CROPS,
   DEFAULT_RENDER_OPTIONS,
   FITS,
+  GAMUT_MAPPINGS,
   PALETTE_CHOICES,
   ROTATIONS,
   TONE_MAPS,
   parseBackground,
 } from './options.js';
 import type { RenderOptions, Rotation } from './options.js';
+import { gamutMap, gamutTable } from './gamut.js';
 import { packFrame } from './pack.js';
 import { inkPalette, toneTable } from './palette.js';
+import type { InkPalette, PaletteChoice, ToneMap } from './palette.js';
 
 export interface RenderedFrame {
   panelId: string;
@@ -48,7 +51,10 @@ export async function renderForPanel(
   const o = resolveOptions(options);
   const image = await preparePhoto(input, panel, o, options.name);
   const palette = inkPalette(panel, o.palette);
-  const indices = ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone) });
+  const table = o.gamut === 'map' ? cachedGamutTable(panel, palette, o.palette, o.tone) : null;
+  const indices = table
+    ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none') })
+    : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone) });
   return {
     panelId: panel.id,
     width: panel.width,
@@ -57,6 +63,14 @@ export async function renderForPanel(
     indices,
     buffer: packFrame(indices, panel),
   };
+}
+
+// A frame renders the same panel every time: its gamut table (a few ms to build) is made once.
+const gamutTables = new Map<string, Float32Array | null>();
+function cachedGamutTable(panel: PanelProfile, palette: InkPalette, choice: PaletteChoice, tone: ToneMap): Float32Array | null {
+  const key = `${panel.id}/${choice}/${tone}`;
+  if (!gamutTables.has(key)) gamutTables.set(key, gamutTable(palette, tone));
+  return gamutTables.get(key)!;
 }
 
 /** Write the PNG of what the glass will show (measured ink colours, turned as the frame hangs). */
@@ -78,6 +92,7 @@ export function resolveOptions(options: Partial<RenderOptions> = {}): RenderOpti
   if (!DITHER_ALGORITHMS.includes(o.dither)) throw bad('dither', o.dither, DITHER_ALGORITHMS.join(' | '));
   if (!PALETTE_CHOICES.includes(o.palette)) throw bad('palette', o.palette, PALETTE_CHOICES.join(' | '));
   if (!TONE_MAPS.includes(o.tone)) throw bad('tone', o.tone, TONE_MAPS.join(' | '));
+  if (!GAMUT_MAPPINGS.includes(o.gamut)) throw bad('gamut', o.gamut, GAMUT_MAPPINGS.join(' | '));
   const background = parseBackground(o.background);
   if (!background) throw bad('background', o.background, '"#rrggbb", "#rgb", "white" or "black"');
   o.background = background;

@@ -9,6 +9,7 @@ import type { PanelProfile } from '../../drivers/panels.js';
 import { SRGB_TO_LINEAR, linearToOklab } from '../../src/render/colour.js';
 import { DITHER_ALGORITHMS, ditherToPalette } from '../../src/render/dither.js';
 import type { RgbImage } from '../../src/render/dither.js';
+import { gamutMap, gamutTable } from '../../src/render/gamut.js';
 import type { RenderOptions } from '../../src/render/options.js';
 import { inkPalette, paperInks, toneTable } from '../../src/render/palette.js';
 import { preparePhoto, resolveOptions } from '../../src/render/pipeline.js';
@@ -243,7 +244,10 @@ async function ours(photo: RgbImage, panel: PanelProfile, options: Partial<Rende
   const input = await sharp(raw, { raw: { width: W, height: H, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
   const prepared = await preparePhoto(input, panel, o);
   const palette = inkPalette(panel, o.palette);
-  return ditherToPalette(prepared, palette, o.dither, { tone: toneTable(palette, o.tone) });
+  const table = o.gamut === 'map' ? gamutTable(palette, o.tone) : null;
+  return table
+    ? ditherToPalette(gamutMap(prepared, table), palette, o.dither, { tone: toneTable(palette, 'none') })
+    : ditherToPalette(prepared, palette, o.dither, { tone: toneTable(palette, o.tone) });
 }
 
 export async function run(): Promise<void> {
@@ -264,7 +268,8 @@ export async function run(): Promise<void> {
     };
     const rows: [string, (n: string) => Promise<Uint8Array>][] = [
       ['baseline: FS, sRGB distance, nominal palette', async (n) => baselineFloydSteinberg(photos[n]!, panel)],
-      ['ours, defaults (OKLab, measured, paper tone, FS)', (n) => ours(photos[n]!, panel, {})],
+      ['ours, defaults (gamut map, paper tone, OKLab, FS)', (n) => ours(photos[n]!, panel, {})],
+      ['ours, no gamut mapping', (n) => ours(photos[n]!, panel, { gamut: 'none' })],
       ['ours, boost sat 1.2 contrast 1.1', (n) => ours(photos[n]!, panel, { saturation: 1.2, contrast: 1.1 })],
       ['ours, no paper tone map', (n) => ours(photos[n]!, panel, { ...neutral, tone: 'none' })],
       ['ours, nominal palette', (n) => ours(photos[n]!, panel, { ...neutral, palette: 'nominal' })],
