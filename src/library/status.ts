@@ -9,7 +9,7 @@ import { photoPath, readMetadata } from './store.js';
 
 export interface LibraryStatus {
   photos_dir: string;
-  /** null when the metadata is missing (never synced) or unreadable (see metadata_problem). */
+  /** Synced photos (0 when never synced, or when the metadata is unreadable: see metadata_problem). */
   photos: number;
   adopted_files: number;
   missing_files: number;

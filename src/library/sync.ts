@@ -71,7 +71,8 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
 
   if (req.dryRun) {
     const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log, dryRun: true });
-    const due = isSyncDue({ metadata, config, now: now(), force: true });
+    // A dry run always plans; the reason says whether a real sync would be due now.
+    const due = isSyncDue({ metadata, config, now: now(), force: req.force });
     const { plan, version } = await listAndPlan(req, metadata);
     return { kind: 'dry-run', reason: due.due ? due.reason : 'forced', plan, reconcile: report, serverVersion: version };
   }
