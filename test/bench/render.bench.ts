@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { findPanel } from '../../drivers/panels.js';
 import { DITHER_ALGORITHMS, ditherToPalette } from '../../src/render/dither.js';
+import { gamutMap, gamutTable } from '../../src/render/gamut.js';
 import { inkPalette, toneTable } from '../../src/render/palette.js';
 import { preparePhoto, renderForPanel } from '../../src/render/pipeline.js';
 
@@ -19,7 +20,7 @@ const panel = findPanel('waveshare-7in3e');
 const CASES = {
   'floor: sharp decode + resize to 800x480': (file: string) => sharp(file).resize(800, 480).raw().toBuffer(),
   'our sharp stage alone (preparePhoto, defaults)': (file: string) => preparePhoto(file, panel),
-  'renderForPanel, defaults (attention crop, boost, FS)': (file: string) => renderForPanel(file, panel),
+  'renderForPanel, defaults (attention crop, gamut map, FS)': (file: string) => renderForPanel(file, panel),
   'renderForPanel, centre crop': (file: string) => renderForPanel(file, panel, { crop: 'centre' }),
 } as const;
 type Case = keyof typeof CASES;
@@ -79,14 +80,22 @@ export async function run(): Promise<void> {
       if (child.status !== 0) throw new Error(`bench child ${c} failed: ${child.stderr}`);
       const { maxRSS } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { maxRSS: number };
       const ms = median(times[c]);
-      console.log(`${c.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB`);
+      console.log(`${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB`);
     }
 
     // The quantizer alone, on the prepared 800x480 photo.
     const image = await preparePhoto(file, panel, { crop: 'centre' });
     const palette = inkPalette(panel);
     const tone = toneTable(palette, 'paper');
-    console.log('\nquantizer alone, 800x480 Spectra 6 (median of 5):');
+    const table = gamutTable(palette, 'paper')!;
+    const mapTimes: number[] = [];
+    for (let i = 0; i < RUNS + 3; i++) {
+      const t = performance.now();
+      gamutMap(image, table);
+      if (i >= 3) mapTimes.push(performance.now() - t);
+    }
+    console.log(`\ngamut map alone, 800x480 (table built once a panel): ${median(mapTimes).toFixed(1)} ms`);
+    console.log('quantizer alone, 800x480 Spectra 6 (median of 9):');
     for (const algorithm of DITHER_ALGORITHMS) {
       for (let i = 0; i < 3; i++) ditherToPalette(image, palette, algorithm, { tone }); // warm up the JIT
       const times: number[] = [];
