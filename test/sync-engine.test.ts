@@ -1,11 +1,16 @@
 // The sync engine against the simulated Immich server and a real library folder: what lands,
 // what goes, what is never downloaded twice, and what survives a misbehaving server.
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlbumNotFoundError, LibraryBusyError, ServerUnreachableError } from '../src/errors.js';
+import { applyPlan } from '../src/library/apply.js';
 import { acquireSyncLock } from '../src/library/lock.js';
-import { parseMetadata } from '../src/library/metadata.js';
+import { type LibraryMetadata, parseMetadata } from '../src/library/metadata.js';
+import { planSync } from '../src/library/plan.js';
+import { reconcileLibrary } from '../src/library/reconcile.js';
+import { writeMetadata } from '../src/library/store.js';
 import { probeImage } from '../src/library/probe.js';
 import { syncLibrary } from '../src/library/sync.js';
 import { expectIntactLibrary, startFrame, type TestFrame } from './support/frame-sim.js';
@@ -325,6 +330,44 @@ describe('sync: a misbehaving server', () => {
     expect(Object.keys(m.synced_assets)).toHaveLength(2);
     expect(m.sync_in_progress).not.toBeNull();
     expect(await f.files()).toHaveLength(2);
+  });
+});
+
+describe('sync: crash safety', () => {
+  it('no saved metadata ever names a missing file: photos are renamed in before they are recorded, records go before their files', async () => {
+    const f = await frame({ count: 8, withVideo: false });
+    await f.sync();
+    const [gone1, gone2, changed] = f.seeded.photos;
+    f.sim.removeFromAlbum(f.seeded.album.id, [gone1!.id, gone2!.id]);
+    f.sim.replaceBytes(changed!.id, await jpegBytes(123, 40, 30));
+    const added = [];
+    for (let i = 0; i < 6; i++) added.push(f.sim.addAsset({ bytes: await jpegBytes(300 + i), originalFileName: `new_${i}.png` }).id);
+    f.sim.addToAlbum(f.seeded.album.id, added);
+
+    const { metadata } = await reconcileLibrary(f.paths);
+    const plan = planSync({ albumId: f.seeded.album.id, remote: await f.client.listAssets(f.seeded.album.id), metadata, photoSize: 'original', maxPhotos: 0, mode: 'random' });
+    let durable: LibraryMetadata = structuredClone(metadata);
+    const missing = (m: LibraryMetadata) =>
+      Object.values(m.synced_assets).filter((e) => !existsSync(path.join(f.paths.photosDir, e.local_path))).map((e) => e.local_path);
+    let saves = 0;
+    const result = await applyPlan(plan, {
+      paths: f.paths,
+      source: f.client,
+      metadata,
+      concurrency: 2,
+      checkpoint: { files: 1, ms: 60_000 },
+      save: async (m) => {
+        // What is on disk now must still hold the last saved records, and the new ones too.
+        expect(missing(durable)).toEqual([]);
+        expect(missing(m)).toEqual([]);
+        await writeMetadata(f.paths, m);
+        durable = structuredClone(m);
+        saves += 1;
+      },
+    });
+    expect(missing(durable)).toEqual([]);
+    expect(result).toMatchObject({ added: 6, updated: 1, removed: 2, failures: [] });
+    expect(saves).toBeGreaterThan(7);
   });
 });
 
