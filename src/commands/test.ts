@@ -22,6 +22,8 @@ async function askVisible(question: string): Promise<string> {
 /** Read a line without echoing it (raw mode): for the API key. */
 function askHidden(question: string): Promise<string> {
   const stdin = process.stdin;
+  // Echo off before the question shows, so nothing typed after it can be echoed.
+  stdin.setRawMode(true);
   process.stderr.write(question);
   return new Promise((resolve, reject) => {
     let value = '';
@@ -41,7 +43,6 @@ function askHidden(question: string): Promise<string> {
         else if (ch >= ' ') value += ch;
       }
     };
-    stdin.setRawMode(true);
     stdin.resume();
     stdin.on('data', onData);
   });
