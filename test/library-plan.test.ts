@@ -189,6 +189,27 @@ describe('sync plan', () => {
     expect(plan.discard).toEqual(['a.jpg']);
   });
 
+  it('an external-library asset (its checksum hashes its path) is never claimed by SHA-1, only by name', () => {
+    const external = remoteAsset({ originalFileName: 'scan.jpg', checksumIsContentHash: false });
+    const metadata = emptyMetadata();
+    metadata.adopted['other.jpg'] = { sha1: external.checksum, bytes: 9, adopted_at: dates[0]! };
+    metadata.adopted['scan.jpg'] = { sha1: 'the bytes', bytes: 9, adopted_at: dates[0]! };
+    const plan = planSync({ ...base, remote: [external], metadata });
+    expect(plan.adopt).toEqual([expect.objectContaining({ name: 'scan.jpg', match: 'name', rendition: 'original' })]);
+    expect(plan.discard).toEqual(['other.jpg']);
+  });
+
+  it('an external-library asset whose updatedAt moved is fetched again; a normal one is not', () => {
+    const external = remoteAsset({ checksumIsContentHash: false });
+    const normal = remoteAsset();
+    const metadata = metadataOf([external, normal]);
+    for (const a of [external, normal]) metadata.synced_assets[a.id]!.updated_at = a.updatedAt;
+    const later = '2025-05-05T00:00:00.000Z';
+    const plan = planSync({ ...base, remote: [{ ...external, updatedAt: later }, { ...normal, updatedAt: later }], metadata });
+    expect(plan.update).toEqual([expect.objectContaining({ reason: 'updated_at', asset: expect.objectContaining({ id: external.id }) })]);
+    expect(plan.keep.map((k) => k.asset.id)).toEqual([normal.id]);
+  });
+
   it('the printed plan names every change and the counts', () => {
     const kept = remoteAsset({ originalFileName: 'kept.jpg' });
     const gone = remoteAsset({ originalFileName: 'gone.jpg' });

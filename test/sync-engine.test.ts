@@ -166,6 +166,48 @@ describe('sync: changes on the server', () => {
   });
 });
 
+describe('sync: external libraries', () => {
+  const LIBRARY = '5d9d6a3c-1c3b-4a55-9a51-6d2a6d7e1f00';
+
+  it('an external-library photo, whose checksum hashes its path, lands checked by length and decodability', async () => {
+    const f = await frame({ count: 2, withVideo: false });
+    const bytes = await jpegBytes(31);
+    const scan = f.sim.addAsset({ bytes, originalFileName: 'scan.jpg', libraryId: LIBRARY });
+    f.sim.addToAlbum(f.seeded.album.id, [scan.id]);
+    const out = await f.sync();
+    expect(out.result).toMatchObject({ added: 3, failed: 0 });
+    const entry = (await f.metadata()).synced_assets[scan.id]!;
+    expect(entry.checksum).not.toBe(sha1Base64(bytes));
+    expect(sha1Base64(await readFile(path.join(f.paths.photosDir, entry.local_path)))).toBe(sha1Base64(bytes));
+    f.sim.clearRequests();
+    await f.sync();
+    expect(f.downloads()).toEqual([]);
+  });
+
+  it('a cut-off external-library download is refused and retried, never kept', async () => {
+    const f = await frame({ count: 1, withVideo: false });
+    const scan = f.sim.addAsset({ bytes: await jpegBytes(32, 400, 300), originalFileName: 'scan.jpg', libraryId: LIBRARY });
+    f.sim.addToAlbum(f.seeded.album.id, [scan.id]);
+    f.sim.injectFault({ route: 'original', assetId: scan.id, times: Infinity, fault: { kind: 'truncate' } });
+    const out = await f.sync();
+    expect(out.result.failures.map((x) => x.id)).toEqual([scan.id]);
+    expect(await f.files()).toHaveLength(1);
+  });
+
+  it('after losing the metadata, an external-library photo is recognised by its name, not downloaded again', async () => {
+    const f = await frame({ count: 1, withVideo: false });
+    const scan = f.sim.addAsset({ bytes: await jpegBytes(33), originalFileName: 'scan.jpg', libraryId: LIBRARY });
+    f.sim.addToAlbum(f.seeded.album.id, [scan.id]);
+    await f.sync();
+    await writeFile(f.paths.metadataPath, 'lost');
+    f.sim.clearRequests();
+    const out = await f.sync();
+    expect(out.result).toMatchObject({ adopted: 2, added: 0 });
+    expect(f.downloads()).toEqual([]);
+    expect((await f.metadata()).synced_assets[scan.id]!.local_path).toBe('scan.jpg');
+  });
+});
+
 describe('sync: max_photos', () => {
   it('max_photos with newest keeps the newest N, and a newer upload pushes out only the oldest of them', async () => {
     const f = await frame({ count: 8, withVideo: false });

@@ -105,7 +105,10 @@ async function downloadOnce(
     fh = undefined;
 
     const sha1 = hash.digest('base64');
-    if (dl.rendition === 'original' && sha1 !== asset.checksum) {
+    // External-library assets carry a hash of their path, not of their bytes: for them, as for
+    // renderings, length and decodability are all there is to check.
+    const verifiable = dl.rendition === 'original' && asset.checksumIsContentHash !== false;
+    if (verifiable && sha1 !== asset.checksum) {
       throw new BadResponseError(
         `${label}: the bytes do not match the server's checksum (got SHA-1 ${sha1}, expected ${asset.checksum})`,
       );
@@ -115,11 +118,12 @@ async function downloadOnce(
     }
     // An original is proven by its checksum; its first bytes say what to call it. A rendering
     // has no checksum to meet, so sharp must be able to read it.
-    let format = dl.rendition === 'original' ? sniffImageFormat(head) : null;
+    let format = verifiable ? sniffImageFormat(head) : null;
     if (format === null) {
       const probe = await probeImage(full);
-      if (dl.rendition !== 'original' && !probe) {
-        throw new BadResponseError(`${label}: the server's ${dl.rendition} rendering is not a readable image`);
+      if (!verifiable && !probe) {
+        const what = dl.rendition === 'original' ? 'original (from an external library)' : `${dl.rendition} rendering`;
+        throw new BadResponseError(`${label}: the server's ${what} is not a readable image`);
       }
       format = probe?.format ?? null;
     }

@@ -1,12 +1,15 @@
 // The sync plan: a pure diff of the server's listing against the local metadata (add, update,
 // adopt, keep, remove, discard). A value you can print (`sync --dry-run`); apply.ts carries it out.
 import type { PhotoSize, SelectionMode } from '../config.js';
+import { chooseRendition } from '../immich/rendition.js';
 import type { Rendition, RemoteAsset } from '../immich/types.js';
 import type { AdoptedFile, LibraryMetadata, SyncedAsset } from './metadata.js';
 import { assignUniqueNames, nameCandidates, nameKey, sanitiseFileName } from './names.js';
 import { byCaptureTime, chooseSubset } from './subset.js';
 
-export type UpdateReason = 'checksum' | 'photo_size';
+/** checksum: the bytes changed; updated_at: an external-library asset (whose checksum hashes its
+ * path, so never changes with its bytes) was updated; photo_size: the setting changed. */
+export type UpdateReason = 'checksum' | 'updated_at' | 'photo_size';
 export type RemoveReason = 'gone' | 'over_limit';
 
 export interface PlannedAdd {
@@ -59,6 +62,11 @@ export interface PlanInput {
   mode: SelectionMode;
 }
 
+/** Whether the asset's checksum is the SHA-1 of its bytes (not so for external libraries). */
+function hashesContent(asset: RemoteAsset): boolean {
+  return asset.checksumIsContentHash !== false;
+}
+
 /** A listing may repeat an asset when the album changes between pages; keep the first. */
 function uniqueById(remote: readonly RemoteAsset[]): RemoteAsset[] {
   const seen = new Set<string>();
@@ -67,8 +75,9 @@ function uniqueById(remote: readonly RemoteAsset[]): RemoteAsset[] {
 
 /**
  * Match unknown files to assets the metadata lacks. By content first: a file whose SHA-1 is an
- * asset's checksum is that asset's original (only when originals are wanted). Then by name, for
- * files that are no asset's original (a rendering that landed before a checkpoint recorded it):
+ * asset's checksum is that asset's original (only when originals are wanted, and never for an
+ * external-library asset, whose checksum hashes its path). Then by name, for files that are no
+ * asset's original (a rendering, or an external photo, that landed before a checkpoint):
  * the name must be the asset's `-<short id>` name, or its plain name when no other wanted asset
  * shares that name, so a file is never credited to the wrong one of two IMG_0001.JPG.
  */
@@ -86,6 +95,7 @@ function matchAdopted(
     const bySha = new Map<string, string>();
     for (const name of free) if (!bySha.has(adopted[name]!.sha1)) bySha.set(adopted[name]!.sha1, name);
     for (const asset of unknown) {
+      if (!hashesContent(asset)) continue;
       const name = bySha.get(asset.checksum);
       if (name !== undefined && free.has(name)) {
         out.set(asset.id, { name, match: 'checksum' });
@@ -94,7 +104,7 @@ function matchAdopted(
     }
   }
 
-  const originals = new Set(allRemote.map((a) => a.checksum));
+  const originals = new Set(allRemote.filter(hashesContent).map((a) => a.checksum));
   const byKey = new Map<string, string>();
   for (const name of free) if (!originals.has(adopted[name]!.sha1)) byKey.set(nameKey(name), name);
   if (byKey.size === 0) return out;
@@ -153,6 +163,8 @@ export function planSync(input: PlanInput): SyncPlan {
     if (!entry) unknown.push(asset);
     else if (entry.checksum !== asset.checksum) {
       plan.update.push({ asset, name: entry.local_path, previous: entry, reason: 'checksum' });
+    } else if (!hashesContent(asset) && entry.updated_at !== undefined && entry.updated_at !== asset.updatedAt) {
+      plan.update.push({ asset, name: entry.local_path, previous: entry, reason: 'updated_at' });
     } else if (entry.photo_size !== photoSize) {
       plan.update.push({ asset, name: entry.local_path, previous: entry, reason: 'photo_size' });
     } else plan.keep.push({ asset, entry });
@@ -171,7 +183,7 @@ export function planSync(input: PlanInput): SyncPlan {
       name: m.name,
       file: metadata.adopted[m.name]!,
       match: m.match,
-      rendition: m.match === 'checksum' ? 'original' : photoSize === 'original' ? 'preview' : photoSize,
+      rendition: m.match === 'checksum' ? 'original' : chooseRendition(asset.originalMimeType, asset.originalFileName, photoSize),
     });
   }
   const claimed = new Set(plan.adopt.map((a) => a.name));
@@ -238,7 +250,7 @@ export function formatPlan(plan: SyncPlan): string {
   lines.push(`plan for ${album}: ${plan.remoteTotal} images on the server (photo_size ${plan.photoSize}${limit})`);
   for (const a of plan.add) lines.push(`  add      ${a.name}  (${a.asset.id})`);
   for (const u of plan.update) {
-    const why = u.reason === 'checksum' ? 'changed on the server' : 'photo_size changed';
+    const why = u.reason === 'photo_size' ? 'photo_size changed' : 'changed on the server';
     lines.push(`  update   ${u.name}  (${u.asset.id}, ${why})`);
   }
   for (const a of plan.adopt) lines.push(`  adopt    ${a.name}  (${a.asset.id}, already on disk, matched by ${a.match})`);
