@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import { findPanel } from '../../drivers/panels.js';
 import type { PanelProfile } from '../../drivers/panels.js';
+import { createPrng } from '../../src/immich-sim/prng.js';
 import { SRGB_TO_LINEAR, linearToOklab } from '../../src/render/colour.js';
 import { DITHER_ALGORITHMS, ditherToPalette } from '../../src/render/dither.js';
 import type { RgbImage } from '../../src/render/dither.js';
@@ -21,17 +22,6 @@ const VIEW_SIGMA = 1.5;
 
 // ---- test photos ---------------------------------------------------------------------------
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const clamp8 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
 
 function hsv(h: number, s: number, v: number): [number, number, number] {
@@ -44,7 +34,7 @@ function hsv(h: number, s: number, v: number): [number, number, number] {
 
 /** Seeded smooth noise: random values on a coarse grid, blown up and blurred by sharp. */
 async function smoothNoise(seed: number, cell: number, sigma: number): Promise<Float32Array> {
-  const r = rng(seed);
+  const r = createPrng(seed).next;
   const gw = Math.ceil(W / cell) + 1;
   const gh = Math.ceil(H / cell) + 1;
   const grid = new Uint8Array(gw * gh).map(() => Math.floor(r() * 256));
@@ -91,7 +81,7 @@ async function testPhotos(): Promise<Record<string, RgbImage>> {
   });
 
   // A colourful scene: sky over a meadow, with soft saturated blooms.
-  const r = rng(7);
+  const r = createPrng(7).next;
   const blooms = Array.from({ length: 26 }, () => ({ x: r() * W, y: H * 0.35 + r() * H * 0.65, rad: 20 + r() * 70, c: hsv(r() * 360, 0.7 + r() * 0.3, 0.6 + r() * 0.4) }));
   const grass = await smoothNoise(23, 12, 2);
   photos['colourful scene'] = make((x, y) => {
