@@ -97,6 +97,8 @@ export class FrameService {
       transport: this.o.config.transport,
       sync_running: false,
     });
+    // Saved at once: `status` should see a running frame before its first refresh (30 s on a Pi).
+    await this.save();
     await this.reconcile();
     this.panel = await this.o.openPanel();
 

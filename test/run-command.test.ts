@@ -16,6 +16,7 @@ import { startImmichSim } from '../src/immich-sim/server.js';
 import { syncLibrary } from '../src/library/sync.js';
 import { readServiceState } from '../src/service-state.js';
 import { CONTROLLERS } from './emulator/controllers.js';
+import { runCli } from './support/run-cli.js';
 import { replayTrace } from './emulator/panel-emulator.js';
 
 const BIN = path.resolve('bin/artframe-immich.js');
@@ -54,6 +55,19 @@ describe('run', () => {
         child.once('exit', () => reject(new Error(`run exited early:\n${stdout}\n${stderr}`)));
       });
       await shown;
+      // While it runs, status reports the live frame: its pid, the photo on the glass, what is next.
+      type Frame = { running: boolean; pid: number; next_refresh: string | null };
+      let frame: Frame | undefined;
+      // The state is saved just after the log line; wait for it rather than race it.
+      for (let i = 0; i < 100 && !frame?.next_refresh; i++) {
+        const live = await runCli(['status', '--json', '--config', file]);
+        expect(live.code).toBe(0);
+        frame = (JSON.parse(live.stdout) as { frame: Frame }).frame;
+        if (!frame.next_refresh) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(frame!.running).toBe(true);
+      expect(frame!.pid).toBe(child.pid);
+      expect(Date.parse(frame!.next_refresh!) - Date.now()).toBeGreaterThan(55 * 60_000);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
@@ -70,6 +84,9 @@ describe('run', () => {
       const state = await readServiceState(libraryPaths(config));
       expect(state.running).toBe(false);
       expect(state.panel_shows).not.toBeNull();
+      const after = await runCli(['status', '--config', file]);
+      expect(after.stdout).toContain(`service      stopped (last started ${state.started_at})`);
+      expect(after.stdout).toContain(`on panel     ${state.panel_shows!.photo}`);
     } finally {
       await sim.close();
     }

@@ -1,8 +1,10 @@
-// `status`: what the offline library holds and when it syncs next, from the disk alone.
+// `status`: what the offline library holds, when it syncs next, and what the frame service is
+// doing (its state file), from the disk alone.
 import { parseArgs } from 'node:util';
 import { libraryPaths, loadConfig } from '../config.js';
 import { formatBytes } from '../library/progress.js';
 import { type LibraryStatus, libraryStatus } from '../library/status.js';
+import { isAlive, readServiceState, type ServiceState } from '../service-state.js';
 import type { Command } from './command.js';
 
 function ago(iso: string, now: Date): string {
@@ -37,9 +39,38 @@ export function formatStatus(st: LibraryStatus, now: Date): string {
   return lines.join('\n');
 }
 
+/** The frame service's part: what is on the glass, the next refresh and sync, panel trouble. */
+export function formatService(sv: ServiceState, now: Date): string {
+  const lines = ['frame'];
+  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${v}`);
+  if (!sv.started_at) {
+    row('service', 'has not run yet (artframe-immich run, or the systemd service)');
+    return lines.join('\n');
+  }
+  const alive = sv.running && isAlive(sv.pid);
+  row(
+    'service',
+    alive
+      ? `running (pid ${sv.pid} since ${sv.started_at}), panel ${sv.panel} via ${sv.transport}`
+      : sv.running
+        ? `not running: pid ${sv.pid} is gone (it stopped without saving; systemd restarts it)`
+        : `stopped (last started ${sv.started_at})`,
+  );
+  const shown = sv.panel_shows;
+  row('on panel', shown ? `${shown.photo} (${ago(shown.at, now)}, ${shown.reason})` : 'nothing of ours');
+  if (sv.last_refresh_error) row('refresh', `last attempt failed: ${sv.last_refresh_error}`);
+  if (alive && sv.next_refresh) row('next photo', `${sv.next_refresh} (${ago(sv.next_refresh, now)})`);
+  if (sv.last_sync) {
+    row('last sync', `${sv.last_sync.ok ? 'ok' : 'failed'}: ${sv.last_sync.summary} (${ago(sv.last_sync.at, now)})`);
+  }
+  if (alive) row('next sync', sv.sync_running ? 'running now' : sv.next_sync ? `${sv.next_sync} (${ago(sv.next_sync, now)})` : 'not scheduled');
+  if (sv.panel_resets > 0) row('panel', `reset ${sv.panel_resets} time(s) after it stopped answering; last: ${sv.panel_error}`);
+  return lines.join('\n');
+}
+
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'show the offline library: photos, disk use, last sync and its result, next sync (no network)',
+  summary: 'show the library (photos, disk use, last and next sync) and what the frame is doing (no network)',
   usage: 'status [--json]',
   options: ['--json   print the status as JSON'],
   examples: ['artframe-immich status', 'artframe-immich status --json'],
@@ -47,8 +78,15 @@ export const statusCommand: Command = {
     const { values } = parseArgs({ args: ctx.args, options: { json: { type: 'boolean' } } });
     const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env });
     const now = new Date();
-    const st = await libraryStatus(libraryPaths(config), config, now);
-    ctx.stdout((values.json ? JSON.stringify(st, null, 2) : formatStatus(st, now)) + '\n');
+    const paths = libraryPaths(config);
+    const st = await libraryStatus(paths, config, now);
+    const sv = await readServiceState(paths);
+    const frame = { ...sv, running: sv.running && isAlive(sv.pid) };
+    ctx.stdout(
+      (values.json
+        ? JSON.stringify({ ...st, frame }, null, 2)
+        : `${formatStatus(st, now)}\n${formatService(sv, now)}`) + '\n',
+    );
     return 0;
   },
 };
