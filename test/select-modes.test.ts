@@ -1,19 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SelectionMode } from '../src/config.js';
+import { createPrng } from '../src/immich-sim/prng.js';
 import { type SelectablePhoto, type SelectionState, initialSelectionState, selectNext } from '../src/select.js';
-
-/** A seeded generator so a failing shuffle can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function photo(id: string, year: number): SelectablePhoto {
   return { id, path: `/photos/${id}.jpg`, capturedAt: `${year}-06-01T00:00:00.000Z` };
@@ -26,7 +15,7 @@ function show(
   mode: SelectionMode,
   count: number,
   state: SelectionState = initialSelectionState(),
-  rng: () => number = mulberry32(1),
+  rng: () => number = createPrng(1).next,
 ): { ids: string[]; state: SelectionState } {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -73,7 +62,7 @@ describe('selection', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 30 }), fc.integer(), (n, seed) => {
         const photos = Array.from({ length: n }, (_, i) => photo(`p${i}`, 2000 + i));
-        const { ids } = show(photos, 'random', n * 3, initialSelectionState(), mulberry32(seed));
+        const { ids } = show(photos, 'random', n * 3, initialSelectionState(), createPrng(seed).next);
         for (let pass = 0; pass < 3; pass++) {
           expect(new Set(ids.slice(pass * n, pass * n + n)).size).toBe(n);
         }
@@ -85,7 +74,7 @@ describe('selection', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 12 }), fc.integer(), (n, seed) => {
         const photos = Array.from({ length: n }, (_, i) => photo(`p${i}`, 2000 + i));
-        const { ids } = show(photos, 'random', n * 6, initialSelectionState(), mulberry32(seed));
+        const { ids } = show(photos, 'random', n * 6, initialSelectionState(), createPrng(seed).next);
         for (let i = 1; i < ids.length; i++) expect(ids[i]).not.toBe(ids[i - 1]);
       }),
     );
@@ -94,7 +83,7 @@ describe('selection', () => {
   it('random deals a new photo into the rest of the current deck, and drops a removed one', () => {
     fc.assert(
       fc.property(fc.integer(), (seed) => {
-        const rng = mulberry32(seed);
+        const rng = createPrng(seed).next;
         const first = show(library, 'random', 2, initialSelectionState(), rng);
         const remaining = library.filter((p) => !first.ids.includes(p.id));
         const removed = remaining[0]!;
@@ -108,7 +97,7 @@ describe('selection', () => {
 
   it('the random order is a fair shuffle: every photo leads a deck about equally often', () => {
     const counts = new Map<string, number>();
-    const rng = mulberry32(42);
+    const rng = createPrng(42).next;
     for (let i = 0; i < 5000; i++) {
       const first = selectNext(library, initialSelectionState(), 'random', rng).photo!.id;
       counts.set(first, (counts.get(first) ?? 0) + 1);
@@ -123,6 +112,6 @@ describe('selection', () => {
     expect(next.photo!.id).toBe('e');
     const single = [photo('only', 2020), photo('other', 2021)];
     const s = show(single, 'newest', 1); // other
-    expect(selectNext(single, s.state, 'random', mulberry32(3)).photo!.id).toBe('only');
+    expect(selectNext(single, s.state, 'random', createPrng(3).next).photo!.id).toBe('only');
   });
 });
