@@ -74,6 +74,13 @@ describe('sync: changes on the server', () => {
     expect(after).toEqual(before);
   });
 
+  it('a sync asks the server its version once', async () => {
+    const f = await frame({ count: 2 });
+    f.sim.clearRequests();
+    await f.sync();
+    expect(f.sim.requests.filter((r) => r.route === 'version')).toHaveLength(1);
+  });
+
   it('a photo added to the album is the only one downloaded', async () => {
     const f = await frame({ count: 4 });
     await f.sync();

@@ -148,8 +148,9 @@ export class ImmichClient implements AssetSource {
     return v;
   }
 
+  /** The version this client already probed (a sync asks for it just before listing), else a probe. */
   private async supportedVersion(signal?: AbortSignal): Promise<ServerVersion> {
-    const v = await this.serverVersion(signal);
+    const v = this.lastVersion ?? (await this.serverVersion(signal));
     if (!versionAtLeast(v, OLDEST_SUPPORTED)) {
       throw new UnsupportedServerError(
         `the Immich server at ${this.serverUrl} runs ${formatVersion(v)}; this frame needs ${formatVersion(OLDEST_SUPPORTED)} or later: update Immich`,

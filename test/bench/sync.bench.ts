@@ -8,6 +8,8 @@
 //    in this process so Node's start-up does not swamp the figure; the child's wall time is shown too.
 // 3. Peak RSS of the sync child for 1,000 small photos and for a few 96 MB photos: flat if bodies
 //    are streamed, growing with the photo if they were buffered.
+// 4. An initial sync of 100 phone-sized (3 MB) photos against curl: the per-photo overhead of
+//    step 1 (temp file, hash, fsync, rename, checkpoints) against a realistic amount of bytes.
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -26,6 +28,8 @@ import { syncLibrary } from '../../src/library/sync.js';
 const MB = 1024 * 1024;
 const PHOTOS = 1000;
 const BIG = 96 * MB;
+const PHONE = 3 * MB;
+const PHONE_PHOTOS = 100;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.resolve(here, '../../../bin/artframe-immich.js');
 const exec = promisify(execFile);
@@ -271,6 +275,31 @@ export async function run(): Promise<void> {
     );
     console.log(
       `  RSS with 96 MB photos / RSS with small photos: ${(big.maxRssMb / initialRss).toFixed(2)} (flat: bodies are streamed, never held whole)`,
+    );
+
+    // Phone-sized photos: the same comparison as step 1 with a realistic amount of bytes a photo.
+    const phoneIds: string[] = [];
+    for (let i = 0; i < PHONE_PHOTOS; i++) {
+      const bytes = Buffer.alloc(PHONE, (i % 250) + 1);
+      head.copy(bytes);
+      bytes.writeUInt32BE(i, head.length);
+      phoneIds.push(sim.addAsset({ bytes, originalFileName: `PXL_${i}.jpg` }).id);
+    }
+    const phoneAlbum = sim.addAlbum({ albumName: 'phone', assetIds: phoneIds }).id;
+    const phoneBase: number[] = [];
+    const phoneSync: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      phoneBase.push(await baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl));
+      const c = await configFor(`phone-${i}`, phoneAlbum);
+      const r = await cliChild(['sync', '--config', c.file], preload);
+      if (r.code !== 0) throw new Error(`the phone-photo sync exited ${r.code}`);
+      phoneSync.push(r.ms);
+    }
+    const phoneMb = (PHONE_PHOTOS * PHONE) / MB;
+    console.log(
+      `initial sync of ${PHONE_PHOTOS} photos of ${PHONE / MB} MB (${phoneMb.toFixed(0)} MB): ${best(phoneSync).toFixed(0)} ms ` +
+        `(incl. ${startup.ms.toFixed(0)} ms Node start-up) vs ${baselineName} ${best(phoneBase).toFixed(0)} ms: ratio ${(best(phoneSync) / best(phoneBase)).toFixed(2)} ` +
+        `(${((phoneMb * 1000) / best(phoneSync)).toFixed(0)} MB/s); best of 3 each, interleaved`,
     );
   } finally {
     await sim.close();
