@@ -213,3 +213,13 @@ describe('config: display keys', () => {
     expect(c).toMatchObject({ rotate: 270, fit: 'contain', background: '#00aa00', dither: 'bayer-8', panel: 'waveshare-7in5-v2' });
   });
 });
+
+describe('config: display keys reach the render stage', () => {
+  it('every display key becomes the render option of the same name', async () => {
+    const { renderOptionsFromConfig, DISPLAY_KEYS } = await import('../src/render/options.js');
+    const display = { fit: 'contain', background: '#102030', crop: 'centre', rotate: 90, dither: 'atkinson', saturation: 1.4, contrast: 1.2, brightness: 0.9 };
+    const c = parseConfig({ ...valid, ...display });
+    expect(renderOptionsFromConfig(c)).toEqual(display);
+    expect([...DISPLAY_KEYS].sort()).toEqual(Object.keys(display).sort());
+  });
+});

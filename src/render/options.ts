@@ -85,27 +85,13 @@ export function parseBackground(value: string): string | undefined {
   return undefined;
 }
 
-/** The display keys of the config, as render options. */
-export interface DisplayConfig {
-  fit: Fit;
-  background: string;
-  crop: Crop;
-  rotate: Rotation;
-  dither: DitherAlgorithm;
-  saturation: number;
-  contrast: number;
-  brightness: number;
-}
+/** The config keys that are render options, under the same names. */
+export const DISPLAY_KEYS = ['fit', 'background', 'crop', 'rotate', 'dither', 'saturation', 'contrast', 'brightness'] as const;
+
+export type DisplayConfig = Pick<RenderOptions, (typeof DISPLAY_KEYS)[number]>;
 
 export function renderOptionsFromConfig(config: DisplayConfig): Partial<RenderOptions> {
-  return {
-    fit: config.fit,
-    background: config.background,
-    crop: config.crop,
-    rotate: config.rotate,
-    dither: config.dither,
-    saturation: config.saturation,
-    contrast: config.contrast,
-    brightness: config.brightness,
-  };
+  const options: Partial<RenderOptions> = {};
+  for (const key of DISPLAY_KEYS) Object.assign(options, { [key]: config[key] });
+  return options;
 }
