@@ -199,7 +199,8 @@ export class FrameService {
   }
 
   private enqueueRefresh(reason: string): Promise<void> {
-    const run = this.panelWork.then(() => (this.stopped && reason !== 'start' ? undefined : this.refresh(reason)));
+    // A refresh queued behind the one in progress when SIGTERM came is dropped, not run.
+    const run = this.panelWork.then(() => (this.stopped ? undefined : this.refresh(reason)));
     this.panelWork = run.catch((err: unknown) => {
       this.log.error('refresh failed', { reason, error: describeError(err) });
     });
