@@ -1,5 +1,6 @@
 // Which BCM pins each HAT wires to its panel controller and to its buttons: the defaults a
 // panel's driver starts from (every pin can be overridden). hardware/wiring.md has the tables.
+import { ConfigError } from '../src/errors.js';
 import type { PinMap } from './transport.js';
 
 export type HatKind = 'waveshare' | 'inky';
@@ -29,3 +30,23 @@ export const HATS: Record<HatKind, Hat> = {
     buttons: [5, 6, 16, 24],
   },
 };
+
+/** Parse "rst=17,dc=25,busy=24" over a HAT's defaults. */
+export function parsePins(text: string | undefined, defaults: PinMap): PinMap {
+  const pins: PinMap = { ...defaults };
+  if (!text) return pins;
+  for (const part of text.split(',')) {
+    const m = /^\s*(rst|dc|cs|busy|pwr)\s*=\s*(\d{1,2}|none)\s*$/.exec(part);
+    if (!m) throw new ConfigError(`--pins: "${part}" is not ROLE=BCM (roles: rst, dc, cs, busy, pwr; BCM 0-27; pwr=none)`);
+    const role = m[1] as keyof PinMap;
+    if (m[2] === 'none') {
+      if (role !== 'pwr') throw new ConfigError(`--pins: only pwr can be "none"`);
+      delete pins.pwr;
+      continue;
+    }
+    const bcm = Number(m[2]);
+    if (bcm > 27) throw new ConfigError(`--pins: ${role}=${bcm} is not a BCM GPIO number (0-27)`);
+    pins[role] = bcm;
+  }
+  return pins;
+}

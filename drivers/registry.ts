@@ -2,12 +2,12 @@
 // command line or in the config: rpio, trace:FILE, serial:PATH, or the dry run (trace to stdout).
 import { ConfigError } from '../src/errors.js';
 import type { Panel, PanelDriver } from './driver.js';
-import { HATS } from './hats.js';
+import { HATS, parsePins } from './hats.js';
 import { inkyAc073tc1a } from './inky-ac073tc1a.js';
 import { inkyE673 } from './inky-e673.js';
 import type { PanelProfile } from './panels.js';
 import { SpiPanel } from './spi-panel.js';
-import type { PinMap, Transport } from './transport.js';
+import type { Transport } from './transport.js';
 import { openTraceFile, TraceTransport } from './transports/trace.js';
 import { waveshare5in65f } from './waveshare-5in65f.js';
 import { waveshare7in3e } from './waveshare-7in3e.js';
@@ -35,26 +35,6 @@ export function driverFor(profile: PanelProfile): PanelDriver {
     );
   }
   return driver;
-}
-
-/** Parse "rst=17,dc=25,busy=24" over a HAT's defaults. */
-export function parsePins(text: string | undefined, defaults: PinMap): PinMap {
-  const pins: PinMap = { ...defaults };
-  if (!text) return pins;
-  for (const part of text.split(',')) {
-    const m = /^\s*(rst|dc|cs|busy|pwr)\s*=\s*(\d{1,2}|none)\s*$/.exec(part);
-    if (!m) throw new ConfigError(`--pins: "${part}" is not ROLE=BCM (roles: rst, dc, cs, busy, pwr; BCM 0-27; pwr=none)`);
-    const role = m[1] as keyof PinMap;
-    if (m[2] === 'none') {
-      if (role !== 'pwr') throw new ConfigError(`--pins: only pwr can be "none"`);
-      delete pins.pwr;
-      continue;
-    }
-    const bcm = Number(m[2]);
-    if (bcm > 27) throw new ConfigError(`--pins: ${role}=${bcm} is not a BCM GPIO number (0-27)`);
-    pins[role] = bcm;
-  }
-  return pins;
 }
 
 export interface OpenPanelOptions {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { registerSecret } from './log.js';
 import { parseQuietHours, validateCron } from './schedule.js';
+import { HATS, parsePins } from '../drivers/hats.js';
 import { PANELS } from '../drivers/panels.js';
 import {
   BOOST_LIMITS,
@@ -50,6 +51,7 @@ const allowed: Record<string, string> = {
   quiet_hours: '"HH:MM-HH:MM" in local time, such as "22:00-07:00", or "" for none',
   button_pins: 'a list of BCM GPIO numbers (0-27), such as [5, 6, 16, 24]; [] for no buttons',
   transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
+  panel_pins: '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
   panel: `a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   fit: `${FITS.join(' | ')} (cover fills the glass and crops; contain shows all of the photo)`,
   background: 'a colour "#rrggbb", "#rgb", "white" or "black"',
@@ -115,6 +117,11 @@ export const configSchema = z.strictObject({
     .string()
     .default('rpio')
     .refine((v) => v === 'rpio' || /^(serial|trace|virtual):.+/.test(v)),
+  /** Overrides of the HAT's default panel pins, in the same form as --pins. */
+  panel_pins: z
+    .string()
+    .default('')
+    .refine(accepts((v) => parsePins(v.trim() || undefined, HATS.waveshare.pins))),
   // The display (render stage): see src/render/options.ts for why the defaults are what they are.
   panel: z
     .string()

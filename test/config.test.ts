@@ -223,3 +223,16 @@ describe('config: display keys reach the render stage', () => {
     expect([...DISPLAY_KEYS].sort()).toEqual(Object.keys(display).sort());
   });
 });
+
+describe('config: panel pins', () => {
+  it('takes ROLE=BCM overrides of the HAT pins, as --pins does', () => {
+    expect(parseConfig({ ...valid, panel_pins: 'busy=23, pwr=none' }).panel_pins).toBe('busy=23, pwr=none');
+    expect(parseConfig(valid).panel_pins).toBe('');
+  });
+
+  it.each([['busy=40'], ['reset=17'], ['rst=none'], ['17,25']])('rejects panel_pins %j naming the key and the form', (value) => {
+    const msg = errorOf({ ...valid, panel_pins: value });
+    expect(msg).toContain(`cfg.json: panel_pins = ${JSON.stringify(value)} is not allowed`);
+    expect(msg).toContain('ROLE=BCM pairs');
+  });
+});

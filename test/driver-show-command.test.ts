@@ -116,6 +116,17 @@ describe('show and clear', () => {
     }
   });
 
+  it("the config's panel_pins move the panel's lines (here BUSY to BCM 23)", async () => {
+    const cfg = path.join(dir, 'pins.json');
+    await writeFile(cfg, JSON.stringify({ immich_url: 'http://x.invalid', immich_api_key: 'k-123456', panel: 'waveshare-7in3e', panel_pins: 'busy=23' }));
+    const trace = path.join(dir, 'pins.jsonl');
+    const r = await runCli(['show', photo, '--config', cfg, '--transport', `trace:${trace}`]);
+    expect(r.code).toBe(0);
+    const reads = parseTrace(await readFile(trace, 'utf8')).filter((t) => t.op === 'read');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((t) => t.op === 'read' && t.pin === 23)).toBe(true);
+  });
+
   it('show without a panel says how to name one', async () => {
     const r = await runCli(['show', photo, '--dry-run']);
     expect(r.code).toBe(2);

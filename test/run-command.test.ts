@@ -105,3 +105,18 @@ describe('run', () => {
     expect(stderr).toContain('panel = "kindle" is not allowed');
   });
 });
+
+describe('run: buttons and the panel share the GPIO header', () => {
+  it('a button on a pin the panel uses is a config error naming both', async () => {
+    const { buttonPinsFor } = await import('../src/commands/run.js');
+    const base = parseConfig({ immich_url: 'http://x.invalid', immich_api_key: 'k-123456' });
+    expect(() => buttonPinsFor({ ...base, button_pins: [24] }, 'waveshare')).toThrow(
+      "button_pins: BCM 24 is the panel's busy pin on the Waveshare e-Paper HAT / e-Paper Driver HAT",
+    );
+    expect(buttonPinsFor({ ...base, button_pins: [5] }, 'waveshare')).toEqual([5]);
+    // Moving the panel's BUSY line frees BCM 24 for a button.
+    expect(buttonPinsFor({ ...base, button_pins: [24], panel_pins: 'busy=23' }, 'waveshare')).toEqual([24]);
+    // The Inky's own four buttons do not collide with its panel pins.
+    expect(buttonPinsFor(base, 'inky')).toEqual([5, 6, 16, 24]);
+  });
+});

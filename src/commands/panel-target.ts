@@ -19,7 +19,7 @@ export const PANEL_TARGET_HELP = [
   "--panel ID            a panel id from `artframe-immich panels` (default: the config's panel)",
   "--transport T         rpio (SPI on the Pi), serial:/dev/ttyACM0, trace:FILE.jsonl (default: the config's transport)",
   '--dry-run             the trace transport to stdout: every pin change and byte as JSON lines, no hardware',
-  '--pins ROLE=BCM,...   override the HAT\'s pins, e.g. rst=17,dc=25,cs=8,busy=24,pwr=18 (pwr=none)',
+  '--pins ROLE=BCM,...   override the HAT\'s pins, e.g. rst=17,dc=25,cs=8,busy=24,pwr=18 (pwr=none; default: the config\'s panel_pins)',
   "--spi-hz N            SPI clock for rpio (default: the reference driver's)",
 ];
 
@@ -68,6 +68,6 @@ export function panelTarget(ctx: CommandContext, flags: PanelTargetFlags, config
     profile,
     transport,
     open: (extra = {}) =>
-      openPanel(profile, transport, { pins: flags.pins, spiHz, stdout: (line) => ctx.stdout(line + '\n'), ...extra }),
+      openPanel(profile, transport, { pins: flags.pins ?? (config?.panel_pins || undefined), spiHz, stdout: (line) => ctx.stdout(line + '\n'), ...extra }),
   };
 }

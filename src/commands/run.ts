@@ -1,17 +1,34 @@
 // `run`: the frame itself, as systemd starts it. Logs go to stdout as JSON lines (journald);
 // SIGTERM or SIGINT finishes the refresh in progress, leaves the panel asleep and exits 0.
 import { parseArgs } from 'node:util';
-import { HATS } from '../../drivers/hats.js';
+import { HATS, parsePins, type HatKind } from '../../drivers/hats.js';
+import type { PinMap } from '../../drivers/transport.js';
 import { findPanel } from '../../drivers/panels.js';
 import { driverFor, openPanel } from '../../drivers/registry.js';
 import { watchKeys } from '../button-input.js';
 import { systemClock } from '../clock.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, type FrameConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { ImmichClient } from '../immich/client.js';
 import { createLogger } from '../log.js';
 import { FrameService } from '../service.js';
 import { startGpioButtons } from '../gpio-buttons.js';
 import type { Command } from './command.js';
+
+/** The button pins to watch: the config's or the HAT's own, none of them a pin the panel uses. */
+export function buttonPinsFor(config: FrameConfig, hat: HatKind): number[] {
+  const pins = config.button_pins ?? HATS[hat].buttons;
+  const panelPins = parsePins(config.panel_pins || undefined, HATS[hat].pins);
+  for (const pin of pins) {
+    const role = (Object.keys(panelPins) as Array<keyof PinMap>).find((r) => panelPins[r] === pin);
+    if (role) {
+      throw new ConfigError(
+        `button_pins: BCM ${pin} is the panel's ${role} pin on the ${HATS[hat].name}; wire the button to a free pin (5, 6, 16 or 26, say) and set button_pins`,
+      );
+    }
+  }
+  return pins;
+}
 
 export const runCommand: Command = {
   name: 'run',
@@ -32,11 +49,13 @@ export const runCommand: Command = {
     const service = new FrameService({
       config,
       panel: profile,
-      openPanel: () => openPanel(profile, config.transport, { rotate: config.rotate }),
+      openPanel: () => openPanel(profile, config.transport, { rotate: config.rotate, pins: config.panel_pins || undefined }),
       createSource: () => new ImmichClient({ baseUrl: config.immich_url, apiKey: config.immich_api_key, logger }),
       clock: systemClock,
       logger,
     });
+
+    const buttonPins = config.transport === 'rpio' && !values['no-buttons'] ? buttonPinsFor(config, driver.hat) : [];
 
     const stopped = new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
@@ -47,10 +66,7 @@ export const runCommand: Command = {
     await service.start();
 
     const stops: Array<() => void> = [];
-    const pins = config.button_pins ?? HATS[driver.hat].buttons;
-    if (!values['no-buttons'] && pins.length > 0 && config.transport === 'rpio') {
-      stops.push(await startGpioButtons(pins, (kind) => service.press(kind), logger));
-    }
+    if (buttonPins.length > 0) stops.push(await startGpioButtons(buttonPins, (kind) => service.press(kind), logger));
     if (process.stdin.isTTY && ctx.isTTY) {
       stops.push(watchKeys(process.stdin, (kind) => service.press(kind), () => quit.abort()));
       logger.info('keys: n = next photo, s = sync now, q = quit');
