@@ -1,6 +1,6 @@
 // Where presses come from: GPIO buttons wired to GND (internal pull-up, so pressed reads low),
 // debounced by buttons.ts; and, on a development machine, keys on the terminal.
-import type { Level } from '../drivers/transport.js';
+import type { Gpio } from '../drivers/gpio.js';
 import {
   buttonLevel,
   buttonTick,
@@ -12,13 +12,7 @@ import {
 } from './buttons.js';
 
 /** The input side of drivers/gpio.ts: what buttons need from the Pi's GPIO. */
-export interface GpioInputs {
-  openInput(pin: number, pull: 'up' | 'down' | 'off'): void;
-  read(pin: number): Level;
-  /** Call `onEdge` with the new level on every change; returns a function that stops watching. */
-  watch(pin: number, onEdge: (level: Level) => void): () => void;
-  close(pin: number): void;
-}
+export type GpioInputs = Pick<Gpio, 'openInput' | 'read' | 'watch' | 'close'>;
 
 export type OnPress = (kind: PressKind, pin: number) => void;
 

@@ -16,6 +16,7 @@ import {
 import type { AssetSource } from './immich/types.js';
 import { isSyncDue } from './library/due.js';
 import { acquireSyncLock } from './library/lock.js';
+import type { LibraryMetadata } from './library/metadata.js';
 import { reconcileLibrary } from './library/reconcile.js';
 import { ensureLibraryDirs, readMetadata } from './library/store.js';
 import { syncLibrary, type SyncOutcome } from './library/sync.js';
@@ -38,6 +39,10 @@ export interface FrameServiceOptions {
   /** Random source for the `random` selection mode (tests fix it). */
   rng?: () => number;
   pid?: number;
+}
+
+function photoCount(metadata: LibraryMetadata | null): number {
+  return metadata ? Object.keys(metadata.synced_assets).length : 0;
 }
 
 /** Photos tried per refresh when some cannot be rendered (a damaged file must not blank the frame). */
@@ -108,7 +113,7 @@ export class FrameService {
     } else {
       await this.enqueueRefresh('start');
     }
-    await this.scheduleSyncFromMetadata();
+    this.scheduleSyncFrom(await this.readLibraryMetadata());
     await this.save();
   }
 
@@ -281,9 +286,8 @@ export class FrameService {
    * Arm the next sync from what the metadata says. Right after a sync that is still "due" (every
    * download failed, say), wait a backoff instead of hammering the server in a loop.
    */
-  private async scheduleSyncFromMetadata(opts: { afterSync?: boolean } = {}): Promise<void> {
-    const read = await readMetadata(this.paths);
-    const due = isSyncDue({ metadata: read.kind === 'ok' ? read.metadata : null, config: this.o.config, now: this.now() });
+  private scheduleSyncFrom(metadata: LibraryMetadata | null, opts: { afterSync?: boolean } = {}): void {
+    const due = isSyncDue({ metadata, config: this.o.config, now: this.now() });
     if (!due.due) {
       if (opts.afterSync) this.state.sync_failures = 0;
       this.scheduleSync(due.nextDue);
@@ -327,7 +331,7 @@ export class FrameService {
   }
 
   private async syncOnce(force: boolean): Promise<void> {
-    const hadPhotos = await this.hasPhotos();
+    const hadPhotos = photoCount(await this.readLibraryMetadata()) > 0;
     const source = this.o.createSource();
     let outcome: SyncOutcome | null = null;
     try {
@@ -368,15 +372,19 @@ export class FrameService {
     if (outcome.kind === 'not-due') {
       this.state.sync_failures = 0;
       this.scheduleSync(outcome.nextDue);
-    } else await this.scheduleSyncFromMetadata({ afterSync: true });
+      await this.save();
+      return;
+    }
+    const metadata = await this.readLibraryMetadata();
+    this.scheduleSyncFrom(metadata, { afterSync: true });
     // The first photos arrived: show one now rather than at the next tick.
-    if (!hadPhotos && !this.state.panel_shows && (await this.hasPhotos())) void this.enqueueRefresh('first photos');
+    if (!hadPhotos && !this.state.panel_shows && photoCount(metadata) > 0) void this.enqueueRefresh('first photos');
     await this.save();
   }
 
-  private async hasPhotos(): Promise<boolean> {
+  private async readLibraryMetadata(): Promise<LibraryMetadata | null> {
     const read = await readMetadata(this.paths);
-    return read.kind === 'ok' && Object.keys(read.metadata.synced_assets).length > 0;
+    return read.kind === 'ok' ? read.metadata : null;
   }
 
   private async save(): Promise<void> {
