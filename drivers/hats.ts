@@ -37,7 +37,8 @@ export function parsePins(text: string | undefined, defaults: PinMap): PinMap {
   if (!text) return pins;
   for (const part of text.split(',')) {
     const m = /^\s*(rst|dc|cs|busy|pwr)\s*=\s*(\d{1,2}|none)\s*$/.exec(part);
-    if (!m) throw new ConfigError(`--pins: "${part}" is not ROLE=BCM (roles: rst, dc, cs, busy, pwr; BCM 0-27; pwr=none)`);
+    if (!m)
+      throw new ConfigError(`--pins: "${part}" is not ROLE=BCM (roles: rst, dc, cs, busy, pwr; BCM 0-27; pwr=none)`);
     const role = m[1] as keyof PinMap;
     if (m[2] === 'none') {
       if (role !== 'pwr') throw new ConfigError(`--pins: only pwr can be "none"`);

@@ -46,8 +46,13 @@ export const inkyAc073tc1a: PanelDriver = {
   hat: 'inky',
   spiHz: 5_000_000,
   wake: () => [
-    reset(0), delay(100), reset(1), delay(100),
-    reset(0), delay(100), reset(1),
+    reset(0),
+    delay(100),
+    reset(1),
+    delay(100),
+    reset(0),
+    delay(100),
+    reset(1),
     waitReady('reset'),
     cmd(0xaa, 0x49, 0x55, 0x20, 0x08, 0x09, 0x18), // CMDH
     cmd(0x01, 0x3f, 0x00, 0x32, 0x2a, 0x0e, 0x2a), // power setting

@@ -31,7 +31,10 @@ export const inkyE673: PanelDriver = {
   hat: 'inky',
   spiHz: 1_000_000,
   wake: () => [
-    reset(0), delay(30), reset(1), delay(30),
+    reset(0),
+    delay(30),
+    reset(1),
+    delay(30),
     waitReady('reset'),
     cmd(0xaa, 0x49, 0x55, 0x20, 0x08, 0x09, 0x18), // CMDH
     cmd(0x01, 0x3f), // power setting

@@ -27,9 +27,15 @@ const BITS: Record<PanelProfile['pixelFormat'], 1 | 4> = { nibble4: 4, mono1: 1 
 export function driverFor(profile: PanelProfile): PanelDriver {
   const driver = DRIVERS[profile.driver];
   if (!driver) {
-    throw new ConfigError(`panel ${profile.id} names driver "${profile.driver}", which does not exist; known: ${Object.keys(DRIVERS).join(', ')}`);
+    throw new ConfigError(
+      `panel ${profile.id} names driver "${profile.driver}", which does not exist; known: ${Object.keys(DRIVERS).join(', ')}`,
+    );
   }
-  if (driver.width !== profile.width || driver.height !== profile.height || driver.bitsPerPixel !== BITS[profile.pixelFormat]) {
+  if (
+    driver.width !== profile.width ||
+    driver.height !== profile.height ||
+    driver.bitsPerPixel !== BITS[profile.pixelFormat]
+  ) {
     throw new ConfigError(
       `panel ${profile.id} is ${profile.width}x${profile.height} ${profile.pixelFormat} but its driver ${driver.name} speaks ${driver.width}x${driver.height} at ${driver.bitsPerPixel} bit`,
     );
@@ -103,4 +109,3 @@ export async function openPanel(profile: PanelProfile, spec: string, options: Op
   }
   return new SpiPanel(driver, transport, pins);
 }
-

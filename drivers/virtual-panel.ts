@@ -18,7 +18,11 @@ export interface VirtualPanelOptions {
  * RGB (3 bytes a pixel, native orientation) of a packed frame buffer in the inks' colours. An
  * index the panel has no ink for shows as magenta, so a wrong index cannot pass unseen.
  */
-export function frameToRgb(buffer: Uint8Array, panel: PanelProfile, palette: 'measured' | 'nominal' = 'measured'): Uint8Array {
+export function frameToRgb(
+  buffer: Uint8Array,
+  panel: PanelProfile,
+  palette: 'measured' | 'nominal' = 'measured',
+): Uint8Array {
   const indices = unpackFrame(buffer, panel);
   const lut = new Uint8Array(16 * 3);
   for (let i = 0; i < 16; i++) lut.set([255, 0, 255], i * 3);

@@ -32,7 +32,12 @@ export const waveshare5in65f: PanelDriver = {
   hat: 'waveshare',
   spiHz: 4_000_000,
   wake: () => [
-    reset(1), delay(600), reset(0), delay(2), reset(1), delay(200),
+    reset(1),
+    delay(600),
+    reset(0),
+    delay(2),
+    reset(1),
+    delay(200),
     waitReady('reset'),
     cmd(0x00, 0xef, 0x08), // panel setting
     cmd(0x01, 0x37, 0x00, 0x23, 0x23), // power setting

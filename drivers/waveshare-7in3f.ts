@@ -27,7 +27,12 @@ export const waveshare7in3f: PanelDriver = {
   hat: 'waveshare',
   spiHz: 4_000_000,
   wake: () => [
-    reset(1), delay(20), reset(0), delay(2), reset(1), delay(20),
+    reset(1),
+    delay(20),
+    reset(0),
+    delay(2),
+    reset(1),
+    delay(20),
     waitReady('reset'),
     delay(30),
     cmd(0xaa, 0x49, 0x55, 0x20, 0x08, 0x09, 0x18), // CMDH

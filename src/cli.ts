@@ -102,7 +102,7 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
   }
 
   const controller = new AbortController();
-  const onSignal = () => controller.abort(io.signal?.reason ?? new Error("interrupted"));
+  const onSignal = () => controller.abort(io.signal?.reason ?? new Error('interrupted'));
   const external = io.signal;
   if (external) external.addEventListener('abort', onSignal, { once: true });
   const ctx: CommandContext = {

@@ -51,7 +51,8 @@ const allowed: Record<string, string> = {
   quiet_hours: '"HH:MM-HH:MM" in local time, such as "22:00-07:00", or "" for none',
   button_pins: 'a list of BCM GPIO numbers (0-27), such as [5, 6, 16, 24]; [] for no buttons',
   transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
-  panel_pins: '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
+  panel_pins:
+    '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
   panel: `a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   fit: `${FITS.join(' | ')} (cover fills the glass and crops; contain shows all of the photo)`,
   background: 'a colour "#rrggbb", "#rgb", "white" or "black"',
@@ -136,9 +137,21 @@ export const configSchema = z.strictObject({
   crop: z.enum(CROPS).default(DEFAULT_RENDER_OPTIONS.crop),
   rotate: z.union(ROTATIONS.map((r) => z.literal(r))).default(DEFAULT_RENDER_OPTIONS.rotate),
   dither: z.enum(DITHER_ALGORITHMS).default(DEFAULT_RENDER_OPTIONS.dither),
-  saturation: z.number().min(BOOST_LIMITS.saturation[0]).max(BOOST_LIMITS.saturation[1]).default(DEFAULT_RENDER_OPTIONS.saturation),
-  contrast: z.number().min(BOOST_LIMITS.contrast[0]).max(BOOST_LIMITS.contrast[1]).default(DEFAULT_RENDER_OPTIONS.contrast),
-  brightness: z.number().min(BOOST_LIMITS.brightness[0]).max(BOOST_LIMITS.brightness[1]).default(DEFAULT_RENDER_OPTIONS.brightness),
+  saturation: z
+    .number()
+    .min(BOOST_LIMITS.saturation[0])
+    .max(BOOST_LIMITS.saturation[1])
+    .default(DEFAULT_RENDER_OPTIONS.saturation),
+  contrast: z
+    .number()
+    .min(BOOST_LIMITS.contrast[0])
+    .max(BOOST_LIMITS.contrast[1])
+    .default(DEFAULT_RENDER_OPTIONS.contrast),
+  brightness: z
+    .number()
+    .min(BOOST_LIMITS.brightness[0])
+    .max(BOOST_LIMITS.brightness[1])
+    .default(DEFAULT_RENDER_OPTIONS.brightness),
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;
@@ -159,12 +172,7 @@ export interface LibraryPaths {
 }
 
 export function libraryPaths(config: Pick<FrameConfig, 'storage_dir' | 'instance_id'>): LibraryPaths {
-  const instanceDir = path.resolve(
-    expandHome(config.storage_dir),
-    'plugins',
-    'immich',
-    config.instance_id,
-  );
+  const instanceDir = path.resolve(expandHome(config.storage_dir), 'plugins', 'immich', config.instance_id);
   return {
     instanceDir,
     photosDir: path.join(instanceDir, 'photos'),

@@ -64,9 +64,7 @@ export function endOfQuiet(q: QuietHours | null, at: Date): Date {
  * the last refresh and outside the quiet hours.
  */
 export function nextRefreshAt(policy: RefreshPolicy, lastRefresh: Date | null, now: Date): Date {
-  const earliest = lastRefresh
-    ? new Date(Math.max(now.getTime(), lastRefresh.getTime() + policy.minIntervalMs))
-    : now;
+  const earliest = lastRefresh ? new Date(Math.max(now.getTime(), lastRefresh.getTime() + policy.minIntervalMs)) : now;
   if (!policy.cron) {
     const due = lastRefresh
       ? new Date(Math.max(earliest.getTime(), lastRefresh.getTime() + policy.intervalMinutes * MINUTE))

@@ -32,12 +32,18 @@ export async function readSelectionState(paths: LibraryPaths, log: Logger = sile
   try {
     text = await readFile(statePath(paths), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('cannot read the selection state; starting afresh', { error: err });
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      log.warn('cannot read the selection state; starting afresh', { error: err });
     return initialSelectionState();
   }
   try {
     const s = stateSchema.parse(JSON.parse(text));
-    return { mode: s.mode, last: s.last && { id: s.last.id, capturedAt: s.last.captured_at }, shown: s.shown, deck: s.deck };
+    return {
+      mode: s.mode,
+      last: s.last && { id: s.last.id, capturedAt: s.last.captured_at },
+      shown: s.shown,
+      deck: s.deck,
+    };
   } catch {
     log.warn('the selection state file is damaged; starting a new pass', { file: statePath(paths) });
     return initialSelectionState();
@@ -76,12 +82,19 @@ export async function loadSelectablePhotos(paths: LibraryPaths): Promise<Selecta
         path: path.join(paths.photosDir, e.local_path),
         capturedAt: e.file_created_at,
       })),
-      ...Object.keys(m.adopted).map((name) => ({ id: `file:${name}`, path: path.join(paths.photosDir, name), capturedAt: '' })),
+      ...Object.keys(m.adopted).map((name) => ({
+        id: `file:${name}`,
+        path: path.join(paths.photosDir, name),
+        capturedAt: '',
+      })),
     ];
   }
   const files = await listFolder(paths.photosDir);
   return files
-    .filter((f) => f.kind === 'file' && f.size > 0 && !isPhotoTemp(f.name) && isSafeLocalName(f.name) && IMAGE_EXT.test(f.name))
+    .filter(
+      (f) =>
+        f.kind === 'file' && f.size > 0 && !isPhotoTemp(f.name) && isSafeLocalName(f.name) && IMAGE_EXT.test(f.name),
+    )
     .map((f) => ({ id: `file:${f.name}`, path: path.join(paths.photosDir, f.name), capturedAt: '' }));
 }
 
@@ -116,7 +129,9 @@ export async function nextPhoto(
       );
       return r.photo;
     }
-    options.logger?.warn('a photo in the metadata is missing on disk; skipping it until the next sync', { path: r.photo.path });
+    options.logger?.warn('a photo in the metadata is missing on disk; skipping it until the next sync', {
+      path: r.photo.path,
+    });
   }
   throw new EmptyLibraryError(
     `no photos to show in ${paths.photosDir}: run \`artframe-immich sync\` (and check album_id and the server)`,

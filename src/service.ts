@@ -6,13 +6,7 @@ import type { PanelProfile } from '../drivers/panels.js';
 import type { PressKind } from './buttons.js';
 import type { Clock, Timer } from './clock.js';
 import { libraryPaths, type FrameConfig, type LibraryPaths } from './config.js';
-import {
-  EmptyLibraryError,
-  LibraryBusyError,
-  PanelBusyTimeoutError,
-  RenderError,
-  describeError,
-} from './errors.js';
+import { EmptyLibraryError, LibraryBusyError, PanelBusyTimeoutError, RenderError, describeError } from './errors.js';
 import type { AssetSource } from './immich/types.js';
 import { isSyncDue } from './library/due.js';
 import { acquireSyncLock } from './library/lock.js';
@@ -23,7 +17,13 @@ import { syncLibrary, type SyncOutcome } from './library/sync.js';
 import type { Logger } from './log.js';
 import { renderForPanel } from './render/pipeline.js';
 import { renderOptionsFromConfig } from './render/options.js';
-import { earliestManualRefresh, nextRefreshAt, parseQuietHours, syncRetryDelayMs, type RefreshPolicy } from './schedule.js';
+import {
+  earliestManualRefresh,
+  nextRefreshAt,
+  parseQuietHours,
+  syncRetryDelayMs,
+  type RefreshPolicy,
+} from './schedule.js';
 import { nextPhoto } from './selection-state.js';
 import { readServiceState, writeServiceState, type ServiceState } from './service-state.js';
 
@@ -108,7 +108,9 @@ export class FrameService {
     this.panel = await this.o.openPanel();
 
     if (this.state.panel_shows) {
-      this.log.info('the panel still shows our photo; waiting for the next tick', { photo: this.state.panel_shows.photo });
+      this.log.info('the panel still shows our photo; waiting for the next tick', {
+        photo: this.state.panel_shows.photo,
+      });
       this.scheduleTick();
     } else {
       await this.enqueueRefresh('start');
@@ -174,7 +176,9 @@ export class FrameService {
     await this.sync?.catch(() => {});
     if (this.panel) {
       // Every refresh already ends in deep sleep; close() releases the lines (and the HAT's power).
-      await this.panel.close().catch((err: unknown) => this.log.warn('closing the panel failed', { error: describeError(err) }));
+      await this.panel
+        .close()
+        .catch((err: unknown) => this.log.warn('closing the panel failed', { error: describeError(err) }));
       this.panel = null;
     }
     if (this.state) {
@@ -294,7 +298,10 @@ export class FrameService {
     } else if (opts.afterSync) {
       this.state.sync_failures += 1;
       const delay = syncRetryDelayMs(this.state.sync_failures, this.o.config.sync_interval_hours, this.o.rng);
-      this.log.warn('the library is still incomplete after the sync; trying again later', { reason: due.reason, retry_in_s: Math.round(delay / 1000) });
+      this.log.warn('the library is still incomplete after the sync; trying again later', {
+        reason: due.reason,
+        retry_in_s: Math.round(delay / 1000),
+      });
       this.scheduleSync(new Date(this.now().getTime() + delay));
     } else {
       this.log.info('a sync is due', { reason: due.reason });

@@ -17,27 +17,67 @@ function play(edges: Array<[number, boolean]>, until: number): Array<[number, Pr
 
 describe('buttons', () => {
   it('a clean short press fires once, on release', () => {
-    expect(play([[100, true], [300, false]], 1000)).toEqual([[330, 'short']]);
+    expect(
+      play(
+        [
+          [100, true],
+          [300, false],
+        ],
+        1000,
+      ),
+    ).toEqual([[330, 'short']]);
   });
 
   it('contact bounce does not make extra presses', () => {
     const bouncy: Array<[number, boolean]> = [
-      [100, true], [102, false], [104, true], [107, false], [109, true],
-      [400, false], [403, true], [405, false],
+      [100, true],
+      [102, false],
+      [104, true],
+      [107, false],
+      [109, true],
+      [400, false],
+      [403, true],
+      [405, false],
     ];
     expect(play(bouncy, 1000)).toEqual([[435, 'short']]);
   });
 
   it('a glitch shorter than the debounce time is no press', () => {
-    expect(play([[100, true], [110, false]], 1000)).toEqual([]);
+    expect(
+      play(
+        [
+          [100, true],
+          [110, false],
+        ],
+        1000,
+      ),
+    ).toEqual([]);
   });
 
   it('holding 2 s fires a long press while held, and no short press on release', () => {
-    expect(play([[100, true], [3000, false]], 4000)).toEqual([[2100, 'long']]);
+    expect(
+      play(
+        [
+          [100, true],
+          [3000, false],
+        ],
+        4000,
+      ),
+    ).toEqual([[2100, 'long']]);
   });
 
   it('two presses in a row are two presses', () => {
-    expect(play([[100, true], [200, false], [400, true], [500, false]], 1000)).toEqual([
+    expect(
+      play(
+        [
+          [100, true],
+          [200, false],
+          [400, true],
+          [500, false],
+        ],
+        1000,
+      ),
+    ).toEqual([
       [230, 'short'],
       [530, 'short'],
     ]);

@@ -37,9 +37,14 @@ describe('cli', () => {
     expect(ok.stdout).toContain('config OK');
     expect(ok.stdout).not.toContain('key-abcdef');
 
-    await writeFile(file, JSON.stringify({ immich_url: 'https://i.example', immich_api_key: 'key-abcdef', max_photos: -3 }));
+    await writeFile(
+      file,
+      JSON.stringify({ immich_url: 'https://i.example', immich_api_key: 'key-abcdef', max_photos: -3 }),
+    );
     const bad = await runCli(['config', 'check', '--config', file]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe(`error: ${file}: max_photos = -3 is not allowed; expected a whole number, 0 for unlimited\n`);
+    expect(bad.stderr).toBe(
+      `error: ${file}: max_photos = -3 is not allowed; expected a whole number, 0 for unlimited\n`,
+    );
   });
 });

@@ -104,7 +104,12 @@ describe('config', () => {
   });
 
   it('never shows the API key in a message', () => {
-    const msg = errorOf({ ...valid, immich_api_key: 'sekrit-value-42', sync_interval_hours: 0, bogus: 'sekrit-value-42' });
+    const msg = errorOf({
+      ...valid,
+      immich_api_key: 'sekrit-value-42',
+      sync_interval_hours: 0,
+      bogus: 'sekrit-value-42',
+    });
     expect(msg).not.toContain('sekrit-value-42');
   });
 
@@ -129,7 +134,10 @@ describe('config', () => {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'cfg-'));
       const file = path.join(dir, 'config.json');
       await writeFile(file, JSON.stringify(valid));
-      const c = await loadConfig({ flag: file, env: { IMMICH_URL: 'http://10.0.0.2:2283', IMMICH_API_KEY: 'env-key' } });
+      const c = await loadConfig({
+        flag: file,
+        env: { IMMICH_URL: 'http://10.0.0.2:2283', IMMICH_API_KEY: 'env-key' },
+      });
       expect(c.immich_url).toBe('http://10.0.0.2:2283');
       expect(c.immich_api_key).toBe('env-key');
     });
@@ -169,7 +177,13 @@ describe('config: service keys', () => {
   });
 
   it('accepts a cron expression, quiet hours and explicit pins', () => {
-    const c = parseConfig({ ...valid, refresh_cron: '0 8,18 * * *', quiet_hours: '22:00-07:00', button_pins: [5, 6], transport: 'serial:/dev/ttyACM0' });
+    const c = parseConfig({
+      ...valid,
+      refresh_cron: '0 8,18 * * *',
+      quiet_hours: '22:00-07:00',
+      button_pins: [5, 6],
+      transport: 'serial:/dev/ttyACM0',
+    });
     expect(c.refresh_cron).toBe('0 8,18 * * *');
     expect(c.button_pins).toEqual([5, 6]);
   });
@@ -209,15 +223,37 @@ describe('config: display keys', () => {
   });
 
   it('accepts a portrait hang, contain on a short hex background, and any dither algorithm', () => {
-    const c = parseConfig({ ...valid, rotate: 270, fit: 'contain', background: '#0a0', dither: 'bayer-8', panel: 'waveshare-7in5-v2' });
-    expect(c).toMatchObject({ rotate: 270, fit: 'contain', background: '#00aa00', dither: 'bayer-8', panel: 'waveshare-7in5-v2' });
+    const c = parseConfig({
+      ...valid,
+      rotate: 270,
+      fit: 'contain',
+      background: '#0a0',
+      dither: 'bayer-8',
+      panel: 'waveshare-7in5-v2',
+    });
+    expect(c).toMatchObject({
+      rotate: 270,
+      fit: 'contain',
+      background: '#00aa00',
+      dither: 'bayer-8',
+      panel: 'waveshare-7in5-v2',
+    });
   });
 });
 
 describe('config: display keys reach the render stage', () => {
   it('every display key becomes the render option of the same name', async () => {
     const { renderOptionsFromConfig, DISPLAY_KEYS } = await import('../src/render/options.js');
-    const display = { fit: 'contain', background: '#102030', crop: 'centre', rotate: 90, dither: 'atkinson', saturation: 1.4, contrast: 1.2, brightness: 0.9 };
+    const display = {
+      fit: 'contain',
+      background: '#102030',
+      crop: 'centre',
+      rotate: 90,
+      dither: 'atkinson',
+      saturation: 1.4,
+      contrast: 1.2,
+      brightness: 0.9,
+    };
     const c = parseConfig({ ...valid, ...display });
     expect(renderOptionsFromConfig(c)).toEqual(display);
     expect([...DISPLAY_KEYS].sort()).toEqual(Object.keys(display).sort());
@@ -230,9 +266,12 @@ describe('config: panel pins', () => {
     expect(parseConfig(valid).panel_pins).toBe('');
   });
 
-  it.each([['busy=40'], ['reset=17'], ['rst=none'], ['17,25']])('rejects panel_pins %j naming the key and the form', (value) => {
-    const msg = errorOf({ ...valid, panel_pins: value });
-    expect(msg).toContain(`cfg.json: panel_pins = ${JSON.stringify(value)} is not allowed`);
-    expect(msg).toContain('ROLE=BCM pairs');
-  });
+  it.each([['busy=40'], ['reset=17'], ['rst=none'], ['17,25']])(
+    'rejects panel_pins %j naming the key and the form',
+    (value) => {
+      const msg = errorOf({ ...valid, panel_pins: value });
+      expect(msg).toContain(`cfg.json: panel_pins = ${JSON.stringify(value)} is not allowed`);
+      expect(msg).toContain('ROLE=BCM pairs');
+    },
+  );
 });

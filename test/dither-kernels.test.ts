@@ -4,7 +4,8 @@ import { DIFFUSION_ALGORITHMS, DIFFUSION_KERNELS, bayerMatrix } from '../src/ren
 describe('dither kernels', () => {
   it('every diffusion kernel sends error only forward: to the right on its row, or to rows below', () => {
     for (const name of DIFFUSION_ALGORITHMS) {
-      for (const [dx, dy] of DIFFUSION_KERNELS[name].taps) expect(dy > 0 || (dy === 0 && dx > 0), `${name} ${dx},${dy}`).toBe(true);
+      for (const [dx, dy] of DIFFUSION_KERNELS[name].taps)
+        expect(dy > 0 || (dy === 0 && dx > 0), `${name} ${dx},${dy}`).toBe(true);
     }
   });
 
@@ -52,7 +53,9 @@ describe('dither kernels', () => {
     const m = bayerMatrix(8);
     for (let by = 0; by < 8; by += 2) {
       for (let bx = 0; bx < 8; bx += 2) {
-        const quarters = [m[by * 8 + bx]!, m[by * 8 + bx + 1]!, m[(by + 1) * 8 + bx]!, m[(by + 1) * 8 + bx + 1]!].map((v) => Math.floor(v / 16));
+        const quarters = [m[by * 8 + bx]!, m[by * 8 + bx + 1]!, m[(by + 1) * 8 + bx]!, m[(by + 1) * 8 + bx + 1]!].map(
+          (v) => Math.floor(v / 16),
+        );
         expect(quarters.sort()).toEqual([0, 1, 2, 3]);
       }
     }

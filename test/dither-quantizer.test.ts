@@ -33,7 +33,10 @@ describe('quantizer', () => {
     for (const panel of PANELS) {
       const p = inkPalette(panel);
       for (let k = 0; k < p.size; k++) {
-        expect(nearestInk(p, p.linear[k * 3]!, p.linear[k * 3 + 1]!, p.linear[k * 3 + 2]!), `${panel.id} ${p.names[k]}`).toBe(k);
+        expect(
+          nearestInk(p, p.linear[k * 3]!, p.linear[k * 3 + 1]!, p.linear[k * 3 + 2]!),
+          `${panel.id} ${p.names[k]}`,
+        ).toBe(k);
       }
     }
   });
@@ -70,22 +73,28 @@ describe('quantizer', () => {
     }
   });
 
-  it.each(DITHER_ALGORITHMS.map((a) => [a]))('%s: a flat colour that is an ink renders as that ink alone, no dithering noise', (algorithm) => {
-    for (const panel of PANELS) {
-      const p = inkPalette(panel);
-      for (const ink of panel.colours) {
-        const out = ditherToPalette(flat(24, 16, ink.measured), p, algorithm);
-        expect(count(out, ink.index), `${panel.id} ${ink.name}`).toBe(out.length);
+  it.each(DITHER_ALGORITHMS.map((a) => [a]))(
+    '%s: a flat colour that is an ink renders as that ink alone, no dithering noise',
+    (algorithm) => {
+      for (const panel of PANELS) {
+        const p = inkPalette(panel);
+        for (const ink of panel.colours) {
+          const out = ditherToPalette(flat(24, 16, ink.measured), p, algorithm);
+          expect(count(out, ink.index), `${panel.id} ${ink.name}`).toBe(out.length);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('with the paper tone map, flat black and flat white photos come out as bare black and white ink', () => {
     for (const panel of PANELS) {
       const p = inkPalette(panel);
       const tone = toneTable(p, 'paper');
       const ink = (name: string) => panel.colours.find((c) => c.name === name)!.index;
-      for (const [rgb, name] of [[[255, 255, 255], 'white'], [[0, 0, 0], 'black']] as const) {
+      for (const [rgb, name] of [
+        [[255, 255, 255], 'white'],
+        [[0, 0, 0], 'black'],
+      ] as const) {
         const out = ditherToPalette(flat(24, 16, rgb), p, 'floyd-steinberg', { tone });
         expect(count(out, ink(name)), `${panel.id} ${name}`).toBe(out.length);
       }
@@ -120,7 +129,8 @@ describe('quantizer', () => {
 
   it('bayer-4 repeats with a period of 4 pixels', () => {
     const out = ditherToPalette(flat(16, 8, Array(3).fill(byteFor(0.3))), blackWhite, 'bayer-4');
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 12; x++) expect(out[y * 16 + x]).toBe(out[((y + 4) % 8) * 16 + x + 4]);
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 12; x++) expect(out[y * 16 + x]).toBe(out[((y + 4) % 8) * 16 + x + 4]);
   });
 
   it('none picks the nearest ink for every pixel, so a grey ramp becomes two flat halves', () => {
@@ -156,6 +166,8 @@ describe('quantizer', () => {
   });
 
   it('refuses image data shorter than width x height x 3', () => {
-    expect(() => ditherToPalette({ width: 4, height: 4, data: new Uint8Array(10) }, blackWhite, 'none')).toThrow(RangeError);
+    expect(() => ditherToPalette({ width: 4, height: 4, data: new Uint8Array(10) }, blackWhite, 'none')).toThrow(
+      RangeError,
+    );
   });
 });

@@ -135,7 +135,9 @@ describe('the emulator rejects streams that break the protocol', () => {
 
   it('a resolution other than the glass is rejected', async () => {
     const wrong = (s: Step[]) =>
-      s.map((x) => (x.op === 'command' && x.command === 0x61 ? { ...x, data: Uint8Array.of(0x02, 0x58, 0x01, 0xc0) } : x));
+      s.map((x) =>
+        x.op === 'command' && x.command === 0x61 ? { ...x, data: Uint8Array.of(0x02, 0x58, 0x01, 0xc0) } : x,
+      );
     await expect(runEdited(wrong)).rejects.toThrow('resolution set to 600x448, the glass is 800x480');
   });
 
@@ -218,4 +220,3 @@ function bind(t: Transport): Transport {
     close: () => t.close(),
   };
 }
-

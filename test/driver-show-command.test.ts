@@ -33,7 +33,9 @@ beforeAll(async () => {
       rgb[i + 2] = ((x + y) * 255) / (w + h);
     }
   }
-  await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(photo);
+  await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toFile(photo);
 });
 
 async function replay(file: string, panelId: string) {
@@ -71,11 +73,18 @@ describe('show and clear', () => {
     const storage = path.join(dir, 'storage');
     const photos = path.join(storage, 'plugins/immich/default/photos');
     await mkdir(photos, { recursive: true });
-    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#1030c0' } }).jpeg().toFile(path.join(photos, 'blue.jpg'));
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#1030c0' } })
+      .jpeg()
+      .toFile(path.join(photos, 'blue.jpg'));
     const config = path.join(dir, 'config.json');
     await writeFile(
       config,
-      JSON.stringify({ immich_url: 'http://127.0.0.1:9', immich_api_key: 'key-123456', storage_dir: storage, panel: 'waveshare-7in3f' }),
+      JSON.stringify({
+        immich_url: 'http://127.0.0.1:9',
+        immich_api_key: 'key-123456',
+        storage_dir: storage,
+        panel: 'waveshare-7in3f',
+      }),
     );
     const trace = path.join(dir, 'library.jsonl');
     const r = await runCli(['show', '--config', config, '--transport', `trace:${trace}`]);
@@ -112,13 +121,23 @@ describe('show and clear', () => {
     expect([info.width, info.height]).toEqual([panel.width, panel.height]);
     const byIndex = new Map(panel.colours.map((c) => [c.index, c.measured]));
     for (const i of [0, 1234, 99_999, frame.indices.length - 1]) {
-      expect([...data.subarray(i * info.channels, i * info.channels + 3)]).toEqual([...byIndex.get(frame.indices[i]!)!]);
+      expect([...data.subarray(i * info.channels, i * info.channels + 3)]).toEqual([
+        ...byIndex.get(frame.indices[i]!)!,
+      ]);
     }
   });
 
   it("the config's panel_pins move the panel's lines (here BUSY to BCM 23)", async () => {
     const cfg = path.join(dir, 'pins.json');
-    await writeFile(cfg, JSON.stringify({ immich_url: 'http://x.invalid', immich_api_key: 'k-123456', panel: 'waveshare-7in3e', panel_pins: 'busy=23' }));
+    await writeFile(
+      cfg,
+      JSON.stringify({
+        immich_url: 'http://x.invalid',
+        immich_api_key: 'k-123456',
+        panel: 'waveshare-7in3e',
+        panel_pins: 'busy=23',
+      }),
+    );
     const trace = path.join(dir, 'pins.jsonl');
     const r = await runCli(['show', photo, '--config', cfg, '--transport', `trace:${trace}`]);
     expect(r.code).toBe(0);

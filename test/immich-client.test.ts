@@ -21,7 +21,12 @@ import type { RemoteAsset, ServerVersion } from '../src/immich/types.js';
 import { createLogger } from '../src/log.js';
 import type { SimAsset } from '../src/immich-sim/library.js';
 import { seedSampleLibrary } from '../src/immich-sim/sample-photos.js';
-import { startImmichSim, type ImmichSim, type ImmichSimOptions, type RecordedRequest } from '../src/immich-sim/server.js';
+import {
+  startImmichSim,
+  type ImmichSim,
+  type ImmichSimOptions,
+  type RecordedRequest,
+} from '../src/immich-sim/server.js';
 
 const v = (major: number, minor: number, patch = 0): ServerVersion => ({ major, minor, patch });
 const V3_1 = v(3, 1);
@@ -92,7 +97,13 @@ interface Scene {
 function scene(s: ImmichSim, n: number): Scene {
   const inAlbum = addImages(s, n, 'album');
   const videos = Array.from({ length: 5 }, (_, i) =>
-    s.addAsset({ bytes: Buffer.from(`video-${i}`), originalFileName: `clip_${i}.mp4`, type: 'VIDEO', width: 640, height: 360 }),
+    s.addAsset({
+      bytes: Buffer.from(`video-${i}`),
+      originalFileName: `clip_${i}.mp4`,
+      type: 'VIDEO',
+      width: 640,
+      height: 360,
+    }),
   );
   const outside = addImages(s, 10, 'outside');
   const other = s.addUser({ name: 'Other' });
@@ -106,8 +117,14 @@ function scene(s: ImmichSim, n: number): Scene {
   const gone = new Set(trashed.map((a) => a.id));
   return {
     albumId: album.id,
-    albumImages: inAlbum.filter((a) => !gone.has(a.id)).map((a) => a.id).sort(),
-    libraryImages: [...inAlbum, ...outside].filter((a) => !gone.has(a.id)).map((a) => a.id).sort(),
+    albumImages: inAlbum
+      .filter((a) => !gone.has(a.id))
+      .map((a) => a.id)
+      .sort(),
+    libraryImages: [...inAlbum, ...outside]
+      .filter((a) => !gone.has(a.id))
+      .map((a) => a.id)
+      .sort(),
     archived: archived.map((a) => a.id),
   };
 }
@@ -128,59 +145,107 @@ interface DialectCase {
 }
 
 const DIALECTS: DialectCase[] = [
-  { name: 'v1.106.4', version: v(1, 106, 4), probes: ['/api/server/version', '/api/server-info/version'], albumBy: 'album-route', passes: [{ type: 'IMAGE', withArchived: true }] },
-  { name: 'v1.118.0', version: v(1, 118), probes: ['/api/server/version'], albumBy: 'album-route', passes: [{ type: 'IMAGE', withArchived: true }] },
-  { name: 'v1.132.3', version: v(1, 132, 3), probes: ['/api/server/version'], albumBy: 'album-route', passes: [{ type: 'IMAGE', withArchived: true }] },
-  { name: 'v2.5.6', version: v(2, 5, 6), probes: ['/api/server/version'], albumBy: 'album-route', passes: [{ type: 'IMAGE', visibility: 'timeline' }, { type: 'IMAGE', visibility: 'archive' }] },
+  {
+    name: 'v1.106.4',
+    version: v(1, 106, 4),
+    probes: ['/api/server/version', '/api/server-info/version'],
+    albumBy: 'album-route',
+    passes: [{ type: 'IMAGE', withArchived: true }],
+  },
+  {
+    name: 'v1.118.0',
+    version: v(1, 118),
+    probes: ['/api/server/version'],
+    albumBy: 'album-route',
+    passes: [{ type: 'IMAGE', withArchived: true }],
+  },
+  {
+    name: 'v1.132.3',
+    version: v(1, 132, 3),
+    probes: ['/api/server/version'],
+    albumBy: 'album-route',
+    passes: [{ type: 'IMAGE', withArchived: true }],
+  },
+  {
+    name: 'v2.5.6',
+    version: v(2, 5, 6),
+    probes: ['/api/server/version'],
+    albumBy: 'album-route',
+    passes: [
+      { type: 'IMAGE', visibility: 'timeline' },
+      { type: 'IMAGE', visibility: 'archive' },
+    ],
+  },
   { name: 'v3.1.0', version: V3_1, probes: ['/api/server/version'], albumBy: 'search', passes: [{ type: 'IMAGE' }] },
 ];
 
 describe('listing in each dialect', () => {
-  it.each(DIALECTS)('$name: a 2,345-image album is listed complete through pages of 1000, without videos or trashed, with archived', async (d) => {
-    const s = await sim(d.version);
-    const sc = scene(s, 2345);
-    const list = await client(s).listAssets(sc.albumId);
-    expect(ids(list)).toEqual(sc.albumImages);
-    for (const id of sc.archived.filter((a) => sc.albumImages.includes(a))) expect(list.find((a) => a.id === id)?.archived).toBe(true);
-    expect(s.requests.filter((r) => r.route === 'version').map((r) => r.path)).toEqual(d.probes);
-    if (d.albumBy === 'album-route') {
-      expect(searches(s)).toHaveLength(0);
-      expect(albumGets(s).map((r) => r.query)).toEqual([{ withoutAssets: 'false' }]);
-    } else {
-      expect(albumGets(s)).toHaveLength(0);
-      for (const r of searches(s)) {
-        expect(bodyOf(r)).toMatchObject({ albumIds: [sc.albumId], size: 1000 });
-        expect(typeof bodyOf(r)['page']).toBe('number');
+  it.each(DIALECTS)(
+    '$name: a 2,345-image album is listed complete through pages of 1000, without videos or trashed, with archived',
+    async (d) => {
+      const s = await sim(d.version);
+      const sc = scene(s, 2345);
+      const list = await client(s).listAssets(sc.albumId);
+      expect(ids(list)).toEqual(sc.albumImages);
+      for (const id of sc.archived.filter((a) => sc.albumImages.includes(a)))
+        expect(list.find((a) => a.id === id)?.archived).toBe(true);
+      expect(s.requests.filter((r) => r.route === 'version').map((r) => r.path)).toEqual(d.probes);
+      if (d.albumBy === 'album-route') {
+        expect(searches(s)).toHaveLength(0);
+        expect(albumGets(s).map((r) => r.query)).toEqual([{ withoutAssets: 'false' }]);
+      } else {
+        expect(albumGets(s)).toHaveLength(0);
+        for (const r of searches(s)) {
+          expect(bodyOf(r)).toMatchObject({ albumIds: [sc.albumId], size: 1000 });
+          expect(typeof bodyOf(r)['page']).toBe('number');
+        }
+        // Every pass walked to its end: pages 1, 2, ... for each pass.
+        const pagesPerPass = d.passes.map((p) =>
+          searches(s)
+            .filter((r) => r.body && Object.entries(p).every(([k, val]) => bodyOf(r)[k] === val))
+            .map((r) => bodyOf(r)['page']),
+        );
+        expect(pagesPerPass[0]).toEqual([1, 2, 3]);
       }
-      // Every pass walked to its end: pages 1, 2, ... for each pass.
-      const pagesPerPass = d.passes.map((p) => searches(s).filter((r) => r.body && Object.entries(p).every(([k, val]) => bodyOf(r)[k] === val)).map((r) => bodyOf(r)['page']));
-      expect(pagesPerPass[0]).toEqual([1, 2, 3]);
-    }
-  });
+    },
+  );
 
-  it.each(DIALECTS)('$name: the whole library is every image of the user, archived in, trashed and videos out', async (d) => {
-    const s = await sim(d.version);
-    const sc = scene(s, 40);
-    const list = await client(s, { pageSize: 7 }).listAssets('');
-    expect(ids(list)).toEqual(sc.libraryImages);
-    expect(searches(s).map((r) => { const { page: _p, size: _s, ...rest } = bodyOf(r); return rest; })).toEqual(
-      d.passes.flatMap((p) => {
-        const n = searches(s).filter((r) => Object.entries(p).every(([k, val]) => bodyOf(r)[k] === val)).length;
-        return Array.from({ length: n }, () => p);
-      }),
-    );
-    expect(searches(s).some((r) => 'albumIds' in bodyOf(r))).toBe(false);
-  });
+  it.each(DIALECTS)(
+    '$name: the whole library is every image of the user, archived in, trashed and videos out',
+    async (d) => {
+      const s = await sim(d.version);
+      const sc = scene(s, 40);
+      const list = await client(s, { pageSize: 7 }).listAssets('');
+      expect(ids(list)).toEqual(sc.libraryImages);
+      expect(
+        searches(s).map((r) => {
+          const { page: _p, size: _s, ...rest } = bodyOf(r);
+          return rest;
+        }),
+      ).toEqual(
+        d.passes.flatMap((p) => {
+          const n = searches(s).filter((r) => Object.entries(p).every(([k, val]) => bodyOf(r)[k] === val)).length;
+          return Array.from({ length: n }, () => p);
+        }),
+      );
+      expect(searches(s).some((r) => 'albumIds' in bodyOf(r))).toBe(false);
+    },
+  );
 
-  it.each(DIALECTS.filter((d) => d.albumBy === 'search'))('$name: small pages are followed to the end (total counts only the page)', async (d) => {
-    const s = await sim(d.version);
-    const sc = scene(s, 60);
-    const list = await client(s, { pageSize: 7 }).listAssets(sc.albumId);
-    expect(ids(list)).toEqual(sc.albumImages);
-    const timelinePages = searches(s).filter((r) => bodyOf(r)['visibility'] !== 'archive').map((r) => bodyOf(r)['page']);
-    expect(timelinePages).toEqual(Array.from({ length: timelinePages.length }, (_, i) => i + 1));
-    expect(timelinePages.length).toBeGreaterThanOrEqual(8);
-  });
+  it.each(DIALECTS.filter((d) => d.albumBy === 'search'))(
+    '$name: small pages are followed to the end (total counts only the page)',
+    async (d) => {
+      const s = await sim(d.version);
+      const sc = scene(s, 60);
+      const list = await client(s, { pageSize: 7 }).listAssets(sc.albumId);
+      expect(ids(list)).toEqual(sc.albumImages);
+      const timelinePages = searches(s)
+        .filter((r) => bodyOf(r)['visibility'] !== 'archive')
+        .map((r) => bodyOf(r)['page']);
+      expect(timelinePages).toEqual(Array.from({ length: timelinePages.length }, (_, i) => i + 1));
+      expect(timelinePages.length).toBeGreaterThanOrEqual(8);
+    },
+  );
 
   it('never sends albumIds to a server older than v1.135, which would ignore it and answer with the whole library', async () => {
     const s = await sim(v(1, 134, 0));
@@ -198,15 +263,25 @@ describe('listing in each dialect', () => {
     const mine = addImages(s, 4, 'mine');
     const friend = s.addUser({ name: 'Friend' });
     const theirs = addImages(s, 3, 'theirs', { ownerId: friend.user.id });
-    const album = s.addAlbum({ albumName: 'Family', ownerId: friend.user.id, sharedWith: [s.userId], assetIds: [...mine, ...theirs].map((a) => a.id) });
+    const album = s.addAlbum({
+      albumName: 'Family',
+      ownerId: friend.user.id,
+      sharedWith: [s.userId],
+      assetIds: [...mine, ...theirs].map((a) => a.id),
+    });
     expect(ids(await client(s).listAssets(album.id))).toEqual([...mine, ...theirs].map((a) => a.id).sort());
   });
 
   it('falls back to the album route when a server rejects albumIds with a 400', async () => {
-    const s = await sim(V3_1, { dialectOverrides: { searchAlbumIds: false, albumAssetsInBody: true }, rejectUnknownProperties: true });
+    const s = await sim(V3_1, {
+      dialectOverrides: { searchAlbumIds: false, albumAssetsInBody: true },
+      rejectUnknownProperties: true,
+    });
     const sc = scene(s, 30);
     const lines: string[] = [];
-    const list = await client(s, { logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }) }).listAssets(sc.albumId);
+    const list = await client(s, { logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }) }).listAssets(
+      sc.albumId,
+    );
     expect(ids(list)).toEqual(sc.albumImages);
     expect(searches(s).map((r) => r.status)).toEqual([400]);
     expect(albumGets(s).map((r) => r.status)).toEqual([200]);
@@ -221,10 +296,16 @@ describe('listing in each dialect', () => {
     expect(err.message).toContain(`GET /api/albums/${sc.albumId}`);
   });
 
-  it("marks external-library images, whose checksum is a path hash, and only those", async () => {
+  it('marks external-library images, whose checksum is a path hash, and only those', async () => {
     const s = await sim();
     const uploaded = s.addAsset({ bytes: Buffer.from('u'), originalFileName: 'u.jpg', width: 1, height: 1 });
-    const external = s.addAsset({ bytes: Buffer.from('e'), originalFileName: 'e.jpg', width: 1, height: 1, libraryId: '5d9d6a3c-1c3b-4a55-9a51-6d2a6d7e1f00' });
+    const external = s.addAsset({
+      bytes: Buffer.from('e'),
+      originalFileName: 'e.jpg',
+      width: 1,
+      height: 1,
+      libraryId: '5d9d6a3c-1c3b-4a55-9a51-6d2a6d7e1f00',
+    });
     const list = await client(s).listAssets('');
     expect(list.find((a) => a.id === external.id)?.checksumIsContentHash).toBe(false);
     expect(list.find((a) => a.id === uploaded.id)).not.toHaveProperty('checksumIsContentHash');
@@ -243,7 +324,9 @@ describe('listing in each dialect', () => {
       fileCreatedAt: heic.fileCreatedAt,
       localDateTime: heic.localDateTime,
       updatedAt: heic.updatedAt,
-      checksum: createHash('sha1').update(await s.bytesOf(heic.id)).digest('base64'),
+      checksum: createHash('sha1')
+        .update(await s.bytesOf(heic.id))
+        .digest('base64'),
       archived: false,
     });
   });
@@ -315,7 +398,16 @@ describe('renditions and redirects', () => {
     const s = await sim(v(1, 118));
     const { photos } = await seedSampleLibrary(s, { count: 8, seed: 6, withVideo: false });
     const heic = photos.find((p) => p.originalMimeType === 'image/heic')!;
-    const remote: RemoteAsset = { id: heic.id, originalFileName: heic.originalFileName, originalMimeType: 'image/heic', fileCreatedAt: heic.fileCreatedAt, localDateTime: null, updatedAt: heic.updatedAt, checksum: 'x', archived: false };
+    const remote: RemoteAsset = {
+      id: heic.id,
+      originalFileName: heic.originalFileName,
+      originalMimeType: 'image/heic',
+      fileCreatedAt: heic.fileCreatedAt,
+      localDateTime: null,
+      updatedAt: heic.updatedAt,
+      checksum: 'x',
+      archived: false,
+    };
     const dl = await client(s).download(remote, 'original');
     expect(dl.rendition).toBe('preview');
     await readAll(dl.body);
@@ -335,7 +427,10 @@ describe('renditions and redirects', () => {
     cleanups.push(() => new Promise((r) => elsewhere.close(r)));
     const { s, c, jpeg } = await seeded();
     const other = `http://localhost:${(elsewhere.address() as AddressInfo).port}/cdn/photo.jpg`;
-    s.injectFault({ route: 'thumbnail', fault: { kind: 'status', status: 302, body: {}, headers: { location: other } } });
+    s.injectFault({
+      route: 'thumbnail',
+      fault: { kind: 'status', status: 302, body: {}, headers: { location: other } },
+    });
     const dl = await c.download(jpeg, 'preview');
     expect((await readAll(dl.body)).toString()).toBe('jpeg');
     expect(s.requests[0]!.apiKey).toBe(true);
@@ -421,7 +516,9 @@ describe('retries', () => {
     const s = await sim();
     const sc = scene(s, 5);
     s.injectFault({ route: 'search', times: Infinity, fault: { kind: 'status', status: 503 } });
-    const err = await failureOf(client(s, { retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 } }).listAssets(sc.albumId));
+    const err = await failureOf(
+      client(s, { retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 } }).listAssets(sc.albumId),
+    );
     expect(err).toBeInstanceOf(ServerUnreachableError);
     expect(err.message).toBe(
       `cannot reach the Immich server at ${s.url}: it kept answering HTTP 503 (Service Unavailable) to POST /api/search/metadata; check immich_url and that the server is running`,
@@ -432,9 +529,13 @@ describe('retries', () => {
   it('a server that accepts and never answers runs into the headers timeout, retried, then unreachable', async () => {
     const s = await sim();
     s.injectFault({ route: 'version', times: Infinity, fault: { kind: 'stall' } });
-    const err = await failureOf(client(s, { timeouts: { headersMs: 250 }, retry: { maxAttempts: 2, baseDelayMs: 1 } }).listAssets(''));
+    const err = await failureOf(
+      client(s, { timeouts: { headersMs: 250 }, retry: { maxAttempts: 2, baseDelayMs: 1 } }).listAssets(''),
+    );
     expect(err).toBeInstanceOf(ServerUnreachableError);
-    expect(err.message).toBe(`cannot reach the Immich server at ${s.url}: no answer within 0.3 s (GET /api/server/version); check immich_url and that the server is running`);
+    expect(err.message).toBe(
+      `cannot reach the Immich server at ${s.url}: no answer within 0.3 s (GET /api/server/version); check immich_url and that the server is running`,
+    );
     expect(s.requests).toHaveLength(2);
   });
 
@@ -472,18 +573,27 @@ describe('errors name the culprit and what to do', () => {
     await s.close();
     const err = await failureOf(client({ url, apiKey: 'k-refused' }, { retry: { maxAttempts: 1 } }).listAssets(''));
     expect(err).toBeInstanceOf(ServerUnreachableError);
-    expect(err.message).toBe(`cannot reach the Immich server at ${url}: connection refused (GET /api/server/version); check immich_url and that the server is running`);
+    expect(err.message).toBe(
+      `cannot reach the Immich server at ${url}: connection refused (GET /api/server/version); check immich_url and that the server is running`,
+    );
   });
 
   it('an unknown host name: ServerUnreachableError about DNS', async () => {
-    const err = await failureOf(client({ url: 'http://frame-test.invalid:2283', apiKey: 'k-dns' }, { retry: { maxAttempts: 1 } }).listAssets(''));
+    const err = await failureOf(
+      client({ url: 'http://frame-test.invalid:2283', apiKey: 'k-dns' }, { retry: { maxAttempts: 1 } }).listAssets(''),
+    );
     expect(err).toBeInstanceOf(ServerUnreachableError);
-    expect(err.message).toContain('cannot reach the Immich server at http://frame-test.invalid:2283: host name not found (DNS)');
+    expect(err.message).toContain(
+      'cannot reach the Immich server at http://frame-test.invalid:2283: host name not found (DNS)',
+    );
   });
 
   it('a certificate nobody vouches for: TlsError with the reason', async () => {
     const dir = new URL('./fixtures/immich-tls/', import.meta.url);
-    const server = https.createServer({ key: readFileSync(new URL('key.pem', dir)), cert: readFileSync(new URL('cert.pem', dir)) }, (_req, res) => res.end('{}'));
+    const server = https.createServer(
+      { key: readFileSync(new URL('key.pem', dir)), cert: readFileSync(new URL('cert.pem', dir)) },
+      (_req, res) => res.end('{}'),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => server.close(r)));
     const url = `https://localhost:${(server.address() as AddressInfo).port}`;
@@ -497,7 +607,9 @@ describe('errors name the culprit and what to do', () => {
     const sc = scene(s, 3);
     const err = await failureOf(client({ url: s.url, apiKey: 'not-the-key-1234' }).listAssets(sc.albumId));
     expect(err).toBeInstanceOf(AuthRejectedError);
-    expect(err.message).toBe(`the Immich server at ${s.url} rejected the API key (Invalid API key): create a key in Account Settings > API Keys and set immich_api_key`);
+    expect(err.message).toBe(
+      `the Immich server at ${s.url} rejected the API key (Invalid API key): create a key in Account Settings > API Keys and set immich_api_key`,
+    );
   });
 
   it('a wrong key (v1.118 body with error and statusCode): the same message', async () => {
@@ -505,7 +617,9 @@ describe('errors name the culprit and what to do', () => {
     const sc = scene(s, 3);
     const err = await failureOf(client({ url: s.url, apiKey: 'not-the-key-5678' }).listAssets(sc.albumId));
     expect(err).toBeInstanceOf(AuthRejectedError);
-    expect(err.message).toBe(`the Immich server at ${s.url} rejected the API key (Invalid API key): create a key in Account Settings > API Keys and set immich_api_key`);
+    expect(err.message).toBe(
+      `the Immich server at ${s.url} rejected the API key (Invalid API key): create a key in Account Settings > API Keys and set immich_api_key`,
+    );
   });
 
   it('a key without asset.download: AuthRejectedError naming the permission', async () => {
@@ -537,7 +651,11 @@ describe('errors name the culprit and what to do', () => {
   it("another user's album: AlbumNotFoundError", async () => {
     const s = await sim();
     const other = s.addUser();
-    const theirs = s.addAlbum({ albumName: 'Theirs', ownerId: other.user.id, assetIds: addImages(s, 2, 'x', { ownerId: other.user.id }).map((a) => a.id) });
+    const theirs = s.addAlbum({
+      albumName: 'Theirs',
+      ownerId: other.user.id,
+      assetIds: addImages(s, 2, 'x', { ownerId: other.user.id }).map((a) => a.id),
+    });
     expect(await failureOf(client(s).listAssets(theirs.id))).toBeInstanceOf(AlbumNotFoundError);
   });
 
@@ -545,22 +663,58 @@ describe('errors name the culprit and what to do', () => {
     const s = await sim(v(1, 105, 1));
     const err = await failureOf(client(s).listAssets(''));
     expect(err).toBeInstanceOf(UnsupportedServerError);
-    expect(err.message).toBe(`the Immich server at ${s.url} runs v1.105.1; this frame needs v1.106.0 or later: update Immich`);
+    expect(err.message).toBe(
+      `the Immich server at ${s.url} runs v1.105.1; this frame needs v1.106.0 or later: update Immich`,
+    );
   });
 
   it('an answer missing a field we rely on: BadResponseError naming server, route and field', async () => {
     const s = await sim();
     const sc = scene(s, 3);
-    s.injectFault({ route: 'search', fault: { kind: 'status', status: 200, body: { albums: {}, assets: { items: [{ id: 'a', type: 'IMAGE', originalFileName: 'a.jpg', fileCreatedAt: '2020-01-01T00:00:00.000Z', updatedAt: '2020-01-01T00:00:00.000Z', isTrashed: false }], nextPage: null } } } });
+    s.injectFault({
+      route: 'search',
+      fault: {
+        kind: 'status',
+        status: 200,
+        body: {
+          albums: {},
+          assets: {
+            items: [
+              {
+                id: 'a',
+                type: 'IMAGE',
+                originalFileName: 'a.jpg',
+                fileCreatedAt: '2020-01-01T00:00:00.000Z',
+                updatedAt: '2020-01-01T00:00:00.000Z',
+                isTrashed: false,
+              },
+            ],
+            nextPage: null,
+          },
+        },
+      },
+    });
     const err = await failureOf(client(s).listAssets(sc.albumId));
     expect(err).toBeInstanceOf(BadResponseError);
-    expect(err.message).toMatch(new RegExp(`^the Immich server at ${s.url} answered POST /api/search/metadata with a shape this frame does not understand: assets\\.items\\.0\\.checksum: `));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^the Immich server at ${s.url} answered POST /api/search/metadata with a shape this frame does not understand: assets\\.items\\.0\\.checksum: `,
+      ),
+    );
   });
 
   it('a server whose nextPage does not move forward is refused instead of looped on', async () => {
     const s = await sim();
     const sc = scene(s, 3);
-    s.injectFault({ route: 'search', times: Infinity, fault: { kind: 'status', status: 200, body: { albums: {}, assets: { items: [], nextPage: '1', total: 0, count: 0 } } } });
+    s.injectFault({
+      route: 'search',
+      times: Infinity,
+      fault: {
+        kind: 'status',
+        status: 200,
+        body: { albums: {}, assets: { items: [], nextPage: '1', total: 0, count: 0 } },
+      },
+    });
     const err = await failureOf(client(s).listAssets(sc.albumId));
     expect(err).toBeInstanceOf(BadResponseError);
     expect(err.message).toContain('does not move forward');
@@ -568,7 +722,9 @@ describe('errors name the culprit and what to do', () => {
   });
 
   it('something that is not an Immich server: BadResponseError asking about immich_url', async () => {
-    const page = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>router login</html>'));
+    const page = http.createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>router login</html>'),
+    );
     await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => page.close(r)));
     const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
@@ -590,7 +746,9 @@ describe('errors name the culprit and what to do', () => {
     const photos = await c.listAssets(album.id);
     s.injectFault({ route: 'original', times: Infinity, fault: { kind: 'status', status: 502 } });
     messages.push((await failureOf(c.download(photos[0]!, 'original'))).message);
-    messages.push((await failureOf(client({ url: s.url, apiKey: s.apiKey + 'x' }, { logger }).listAssets(sc.albumId))).message);
+    messages.push(
+      (await failureOf(client({ url: s.url, apiKey: s.apiKey + 'x' }, { logger }).listAssets(sc.albumId))).message,
+    );
     messages.push((await failureOf(c.listAssets('0ae5e60b-3ca6-407b-8ea1-5ce6ddf1223b'))).message);
     expect(lines.some((l) => l.includes('retrying'))).toBe(true);
     for (const text of [...lines, ...messages]) {

@@ -7,14 +7,26 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverMessage } from '../src/immich/failures.js';
-import { albumSchema, assetSchema, errorBodySchema, searchResponseSchema, serverVersionSchema } from '../src/immich/schemas.js';
+import {
+  albumSchema,
+  assetSchema,
+  errorBodySchema,
+  searchResponseSchema,
+  serverVersionSchema,
+} from '../src/immich/schemas.js';
 import { heicStandIn } from '../src/immich-sim/heic.js';
 import { startImmichSim, type ImmichSim } from '../src/immich-sim/server.js';
 
 const DIR = fileURLToPath(new URL('./fixtures/immich-v3.1.0/', import.meta.url));
 
 interface Fixture {
-  request: { method: string; path: string; query: Record<string, string> | null; headers: Record<string, string>; body?: unknown };
+  request: {
+    method: string;
+    path: string;
+    query: Record<string, string> | null;
+    headers: Record<string, string>;
+    body?: unknown;
+  };
   response: { status: number; headers: Record<string, string>; body: unknown };
 }
 
@@ -25,36 +37,51 @@ function load(name: string): Fixture {
 }
 
 /** The recordings of one HTTP call (summaries such as mutation-summary.json have no response). */
-const ALL = readdirSync(DIR).filter((f) => f.endsWith('.json') && (JSON.parse(readFileSync(DIR + f, 'utf8')) as Partial<Fixture>).response !== undefined);
+const ALL = readdirSync(DIR).filter(
+  (f) => f.endsWith('.json') && (JSON.parse(readFileSync(DIR + f, 'utf8')) as Partial<Fixture>).response !== undefined,
+);
 const byPrefix = (prefix: string) => ALL.filter((f) => f.startsWith(prefix));
 const isBinary = (body: unknown) => typeof body === 'object' && body !== null && (body as Json)['_binary'] === true;
 
 describe('recorded v3.1.0 bodies parse with the client schemas', () => {
-  it.each(byPrefix('search-metadata-').filter((f) => load(f).response.status === 200))('search answer %s parses', (name) => {
-    const parsed = searchResponseSchema.safeParse(load(name).response.body);
-    expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues.slice(0, 2))).toBe(true);
-    const body = load(name).response.body as { assets: { items: unknown[] } };
-    expect(parsed.data!.assets.items).toHaveLength(body.assets.items.length);
-  });
+  it.each(byPrefix('search-metadata-').filter((f) => load(f).response.status === 200))(
+    'search answer %s parses',
+    (name) => {
+      const parsed = searchResponseSchema.safeParse(load(name).response.body);
+      expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues.slice(0, 2))).toBe(true);
+      const body = load(name).response.body as { assets: { items: unknown[] } };
+      expect(parsed.data!.assets.items).toHaveLength(body.assets.items.length);
+    },
+  );
 
-  it.each(byPrefix('album-get').filter((f) => load(f).response.status === 200))('album body %s parses and carries no assets', (name) => {
-    const parsed = albumSchema.parse(load(name).response.body);
-    expect(parsed.assets).toBeUndefined();
-    expect(typeof parsed.assetCount).toBe('number');
-  });
+  it.each(byPrefix('album-get').filter((f) => load(f).response.status === 200))(
+    'album body %s parses and carries no assets',
+    (name) => {
+      const parsed = albumSchema.parse(load(name).response.body);
+      expect(parsed.assets).toBeUndefined();
+      expect(typeof parsed.assetCount).toBe('number');
+    },
+  );
 
   it.each(byPrefix('asset-get-').filter((f) => load(f).response.status === 200))('asset body %s parses', (name) => {
     expect(assetSchema.safeParse(load(name).response.body).success).toBe(true);
   });
 
-  it.each(ALL.filter((f) => load(f).response.status >= 400 && !isBinary(load(f).response.body)))('error body %s parses and yields its message', (name) => {
-    const body = load(name).response.body;
-    expect(errorBodySchema.safeParse(body).success).toBe(true);
-    expect(serverMessage(body)).toContain((body as { message: string }).message);
-  });
+  it.each(ALL.filter((f) => load(f).response.status >= 400 && !isBinary(load(f).response.body)))(
+    'error body %s parses and yields its message',
+    (name) => {
+      const body = load(name).response.body;
+      expect(errorBodySchema.safeParse(body).success).toBe(true);
+      expect(serverMessage(body)).toContain((body as { message: string }).message);
+    },
+  );
 
   it('the version answer parses', () => {
-    expect(serverVersionSchema.parse(load('server-version.json').response.body)).toMatchObject({ major: 3, minor: 1, patch: 0 });
+    expect(serverVersionSchema.parse(load('server-version.json').response.body)).toMatchObject({
+      major: 3,
+      minor: 1,
+      patch: 0,
+    });
   });
 });
 
@@ -81,7 +108,9 @@ const IDS = {
 };
 
 function solid(width: number, height: number, seed: number) {
-  return sharp({ create: { width, height, channels: 3, background: { r: seed % 256, g: (seed * 7) % 256, b: (seed * 13) % 256 } } });
+  return sharp({
+    create: { width, height, channels: 3, background: { r: seed % 256, g: (seed * 7) % 256, b: (seed * 13) % 256 } },
+  });
 }
 
 /** Bytes for an asset: real pixels of the recorded size where a recording looks at pixels, a tiny
@@ -95,7 +124,12 @@ async function bytesFor(item: Json, n: number): Promise<{ bytes: Buffer; renderS
     case IDS.orient6:
     case IDS.archived:
       // Stored landscape, shown portrait through EXIF orientation 6 or 5 (recorded as 1200x1600).
-      return { bytes: await solid(h, w, n).jpeg().withMetadata({ orientation: item['id'] === IDS.orient6 ? 6 : 5 }).toBuffer() };
+      return {
+        bytes: await solid(h, w, n)
+          .jpeg()
+          .withMetadata({ orientation: item['id'] === IDS.orient6 ? 6 : 5 })
+          .toBuffer(),
+      };
     case IDS.trashed:
       return { bytes: await solid(w, h, n).jpeg().withMetadata({ orientation: 3 }).toBuffer() };
     case IDS.png:
@@ -105,7 +139,10 @@ async function bytesFor(item: Json, n: number): Promise<{ bytes: Buffer; renderS
     case IDS.heic:
       return { bytes: heicStandIn(w, h, n), renderSource: await solid(w, h, n).jpeg().toBuffer() };
     case IDS.video:
-      return { bytes: Buffer.concat([Buffer.from('000000206674797069736f6d', 'hex'), Buffer.alloc(512, n)]), renderSource: await solid(w, h, n).jpeg().toBuffer() };
+      return {
+        bytes: Buffer.concat([Buffer.from('000000206674797069736f6d', 'hex'), Buffer.alloc(512, n)]),
+        renderSource: await solid(w, h, n).jpeg().toBuffer(),
+      };
     default:
       return { bytes: await solid(16, 12, n).jpeg().toBuffer() };
   }
@@ -113,7 +150,8 @@ async function bytesFor(item: Json, n: number): Promise<{ bytes: Buffer; renderS
 
 async function recordedLibrary(): Promise<ImmichSim> {
   const sim = await startImmichSim({ version: { major: 3, minor: 1, patch: 0 }, seed: 5 });
-  const items = (load('search-metadata-all-artframe-query.json').response.body as { assets: { items: Json[] } }).assets.items;
+  const items = (load('search-metadata-all-artframe-query.json').response.body as { assets: { items: Json[] } }).assets
+    .items;
   let n = 1;
   for (const item of [...items].reverse()) {
     const { bytes, renderSource } = await bytesFor(item, n++);
@@ -136,14 +174,21 @@ async function recordedLibrary(): Promise<ImmichSim> {
   sim.addAlbum({ id: FRAME, albumName: 'Frame', description: 'photo frame album', assetIds: frame });
   sim.addAlbum({ id: EMPTY, albumName: 'Empty' });
   const other = sim.addUser({ name: 'Other', email: 'other@example.test' });
-  sim.addAsset({ id: OTHER_ASSET, bytes: await solid(8, 8, 99).jpeg().toBuffer(), originalFileName: 'theirs.jpg', ownerId: other.user.id });
+  sim.addAsset({
+    id: OTHER_ASSET,
+    bytes: await solid(8, 8, 99).jpeg().toBuffer(),
+    originalFileName: 'theirs.jpg',
+    ownerId: other.user.id,
+  });
   sim.addAlbum({ id: OTHER_ALBUM, albumName: 'Theirs', ownerId: other.user.id, assetIds: [OTHER_ASSET] });
   return sim;
 }
 
 /** The changes recorded between the two sets of recordings (mutation-summary.json). */
 async function applyRecordedChanges(sim: ImmichSim): Promise<void> {
-  const late = (load('search-metadata-all-after-changes.json').response.body as { assets: { items: Json[] } }).assets.items.find((i) => i['id'] === IDS.late)!;
+  const late = (
+    load('search-metadata-all-after-changes.json').response.body as { assets: { items: Json[] } }
+  ).assets.items.find((i) => i['id'] === IDS.late)!;
   sim.addAsset({
     id: IDS.late,
     bytes: await solid(16, 12, 200).jpeg().toBuffer(),
@@ -188,15 +233,41 @@ async function replay(sim: ImmichSim, f: Fixture, extraHeaders: Record<string, s
 /** Values that legitimately differ between the recording and the simulator: times of events in
  * the simulator's own life, EXIF details of the simulator's made-up files, hashes of other bytes. */
 const FREE_VALUE = new Set([
-  'createdAt', 'updatedAt', 'profileChangedAt', 'lastModifiedAssetTimestamp', 'checksum', 'thumbhash', 'originalPath',
-  'ownerId', 'fileSizeInByte', 'make', 'model', 'dateTimeOriginal', 'modifyDate', 'orientation', 'latitude', 'longitude',
-  'city', 'state', 'country', 'timeZone', 'exifImageWidth', 'exifImageHeight', 'id', 'email', 'name', 'albumThumbnailAssetId',
+  'createdAt',
+  'updatedAt',
+  'profileChangedAt',
+  'lastModifiedAssetTimestamp',
+  'checksum',
+  'thumbhash',
+  'originalPath',
+  'ownerId',
+  'fileSizeInByte',
+  'make',
+  'model',
+  'dateTimeOriginal',
+  'modifyDate',
+  'orientation',
+  'latitude',
+  'longitude',
+  'city',
+  'state',
+  'country',
+  'timeZone',
+  'exifImageWidth',
+  'exifImageHeight',
+  'id',
+  'email',
+  'name',
+  'albumThumbnailAssetId',
 ]);
 
 /** Same keys everywhere, same JSON types, same values except the FREE_VALUE ones (whose nullness
  * may differ too for the EXIF details). Item ids are compared separately, in order. */
 function shapeDiff(actual: unknown, expected: unknown, path = ''): string[] {
-  const key = path.split('.').pop()!.replace(/\[\d+\]$/, '');
+  const key = path
+    .split('.')
+    .pop()!
+    .replace(/\[\d+\]$/, '');
   if (FREE_VALUE.has(key)) {
     if (expected === null || actual === null) return [];
     return typeof actual === typeof expected ? [] : [`${path}: type ${typeof actual} != ${typeof expected}`];
@@ -234,7 +305,8 @@ function headerDiff(actual: Headers, expected: Record<string, string>, thumbnail
     }
     if (name === 'etag') {
       const weak = value.startsWith('W/');
-      if (weak ? !/^W\/"[0-9a-f]+-[0-9a-f]+"$/.test(got) : !/^"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/.test(got)) out.push(`etag ${got} not like ${value}`);
+      if (weak ? !/^W\/"[0-9a-f]+-[0-9a-f]+"$/.test(got) : !/^"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/.test(got))
+        out.push(`etag ${got} not like ${value}`);
     } else if (name === 'content-length' || (thumbnail && name === 'last-modified')) {
       continue;
     } else if (name === 'content-range') {
@@ -256,7 +328,10 @@ async function compare(sim: ImmichSim, name: string): Promise<void> {
   }
   const got = await replay(sim, f, extra);
   expect(got.status, `${name}: status`).toBe(f.response.status);
-  expect(headerDiff(got.headers, f.response.headers, f.request.path.endsWith('/thumbnail')), `${name}: headers`).toEqual([]);
+  expect(
+    headerDiff(got.headers, f.response.headers, f.request.path.endsWith('/thumbnail')),
+    `${name}: headers`,
+  ).toEqual([]);
   const expected = f.response.body;
   if (isBinary(expected)) {
     const e = expected as Json;
@@ -283,7 +358,9 @@ async function compare(sim: ImmichSim, name: string): Promise<void> {
     }
     if (e['sha1MatchesAssetChecksum'] === true) {
       const id = f.request.path.split('/')[3]!;
-      expect(createHash('sha1').update(got.bytes).digest('base64'), `${name}: sha1 == checksum`).toBe(sim.asset(id).checksum);
+      expect(createHash('sha1').update(got.bytes).digest('base64'), `${name}: sha1 == checksum`).toBe(
+        sim.asset(id).checksum,
+      );
     }
     return;
   }
@@ -292,7 +369,7 @@ async function compare(sim: ImmichSim, name: string): Promise<void> {
     expect(body, `${name}: error body`).toEqual(expected);
     return;
   }
-  expect(shapeDiff(body, expected).slice(0, 5).join(" | "), `${name}: shape`).toBe("");
+  expect(shapeDiff(body, expected).slice(0, 5).join(' | '), `${name}: shape`).toBe('');
   const ids = itemIds(expected);
   if (ids) expect(itemIds(body), `${name}: item ids in order`).toEqual(ids);
 }
@@ -319,7 +396,9 @@ const BEFORE = [
   'original-jpeg-range-unsatisfiable.json',
   'original-heic.json',
   'original-video.json',
-  ...byPrefix('thumbnail-').filter((f) => !f.includes('when-generation-failed') && !f.includes('trashed') && !f.includes('deleted')),
+  ...byPrefix('thumbnail-').filter(
+    (f) => !f.includes('when-generation-failed') && !f.includes('trashed') && !f.includes('deleted'),
+  ),
 ];
 
 const AFTER = [
@@ -365,7 +444,9 @@ describe('the simulator answers the recorded requests as the recorded v3.1.0 ser
     try {
       const heic = s.addAsset({ bytes: heicStandIn(64, 48, 1), originalFileName: 'x.heic' });
       const f = load('thumbnail-heic-preview-when-generation-failed.json');
-      const res = await fetch(`${s.url}/api/assets/${heic.id}/thumbnail?size=preview`, { headers: { 'x-api-key': s.apiKey } });
+      const res = await fetch(`${s.url}/api/assets/${heic.id}/thumbnail?size=preview`, {
+        headers: { 'x-api-key': s.apiKey },
+      });
       expect(res.status).toBe(f.response.status);
       expect(await res.json()).toEqual(f.response.body);
     } finally {

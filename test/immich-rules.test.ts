@@ -41,9 +41,14 @@ describe('chooseRendition', () => {
 
   it('photo_size fullsize and preview always take that rendering', () => {
     fc.assert(
-      fc.property(fc.option(fc.string()), fc.string(), fc.constantFrom('fullsize' as const, 'preview' as const), (mime, name, size) => {
-        expect(chooseRendition(mime, name, size)).toBe(size);
-      }),
+      fc.property(
+        fc.option(fc.string()),
+        fc.string(),
+        fc.constantFrom('fullsize' as const, 'preview' as const),
+        (mime, name, size) => {
+          expect(chooseRendition(mime, name, size)).toBe(size);
+        },
+      ),
     );
   });
 
@@ -58,20 +63,43 @@ describe('chooseRendition', () => {
 
 describe('what each server version allows', () => {
   it.each([
-    [v(1, 106, 4), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'with-archived-flag', fullsize: false }],
-    [v(1, 130, 3), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'with-archived-flag', fullsize: false }],
-    [v(1, 131, 0), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'with-archived-flag', fullsize: true }],
-    [v(1, 133, 0), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true }],
-    [v(1, 134, 9), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true }],
-    [v(1, 135, 0), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true }],
-    [v(2, 7, 5), { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true }],
+    [
+      v(1, 106, 4),
+      { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'with-archived-flag', fullsize: false },
+    ],
+    [
+      v(1, 130, 3),
+      { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'with-archived-flag', fullsize: false },
+    ],
+    [
+      v(1, 131, 0),
+      { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'with-archived-flag', fullsize: true },
+    ],
+    [
+      v(1, 133, 0),
+      { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true },
+    ],
+    [
+      v(1, 134, 9),
+      { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true },
+    ],
+    [
+      v(1, 135, 0),
+      { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true },
+    ],
+    [
+      v(2, 7, 5),
+      { searchByAlbum: false, albumRouteHasAssets: true, archivedInSearch: 'visibility-passes', fullsize: true },
+    ],
     [v(3, 0, 0), { searchByAlbum: true, albumRouteHasAssets: false, archivedInSearch: 'by-default', fullsize: true }],
   ])('%o', (version, caps) => {
     expect(capabilitiesOf(version)).toEqual(caps);
   });
 
   it('the searches of an album cover archived assets the way each version needs', () => {
-    expect(searchPasses(capabilitiesOf(v(1, 120)), 'A')).toEqual([{ albumIds: ['A'], type: 'IMAGE', withArchived: true }]);
+    expect(searchPasses(capabilitiesOf(v(1, 120)), 'A')).toEqual([
+      { albumIds: ['A'], type: 'IMAGE', withArchived: true },
+    ]);
     expect(searchPasses(capabilitiesOf(v(2, 5)), 'A')).toEqual([
       { albumIds: ['A'], type: 'IMAGE', visibility: 'timeline' },
       { albumIds: ['A'], type: 'IMAGE', visibility: 'archive' },
@@ -122,7 +150,14 @@ describe('paging', () => {
 
   it('walks until nextPage is null whatever total says, keeping the first copy of each id', async () => {
     const pages = [
-      { items: [{ id: 'a', n: 1 }, { id: 'b', n: 1 }], nextPage: '2', total: 2 },
+      {
+        items: [
+          { id: 'a', n: 1 },
+          { id: 'b', n: 1 },
+        ],
+        nextPage: '2',
+        total: 2,
+      },
       { items: [{ id: 'b', n: 2 }], nextPage: '3', total: 1 },
       { items: [{ id: 'c', n: 3 }], nextPage: null, total: 1 },
     ];
@@ -132,18 +167,25 @@ describe('paging', () => {
       return pages[p - 1]!;
     }, 's');
     expect(asked).toEqual([1, 2, 3]);
-    expect([...got.values()]).toEqual([{ id: 'a', n: 1 }, { id: 'b', n: 1 }, { id: 'c', n: 3 }]);
+    expect([...got.values()]).toEqual([
+      { id: 'a', n: 1 },
+      { id: 'b', n: 1 },
+      { id: 'c', n: 3 },
+    ]);
   });
 
   it('refuses a server that keeps paging without new assets', async () => {
-    await expect(collectPages(async (p) => ({ items: [{ id: 'same' }], nextPage: String(p + 1) }), 'the search')).rejects.toThrow(
-      /3 pages in a row brought no new asset/,
-    );
+    await expect(
+      collectPages(async (p) => ({ items: [{ id: 'same' }], nextPage: String(p + 1) }), 'the search'),
+    ).rejects.toThrow(/3 pages in a row brought no new asset/);
   });
 
   it('refuses a server that pages past the limit', async () => {
     await expect(
-      collectPages(async (p) => ({ items: [{ id: `i${p}` }], nextPage: String(p + 1) }), 'the search', { maxPages: 50, maxStalePages: 3 }),
+      collectPages(async (p) => ({ items: [{ id: `i${p}` }], nextPage: String(p + 1) }), 'the search', {
+        maxPages: 50,
+        maxStalePages: 3,
+      }),
     ).rejects.toThrow(/still paging after 50 pages/);
   });
 });
@@ -173,7 +215,11 @@ describe('error wording', () => {
   it.each([[429], [502], [503], [504]])('HTTP %i after every retry means the server is not there for us', (status) => {
     const err = httpFailure(status, { message: 'busy' }, ctx);
     expect(err).toBeInstanceOf(ServerUnreachableError);
-    expect(err.message).toMatch(new RegExp(`^cannot reach the Immich server at https://photos.example: it kept answering HTTP ${status} \\(busy\\)`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^cannot reach the Immich server at https://photos.example: it kept answering HTTP ${status} \\(busy\\)`,
+      ),
+    );
   });
 
   it('HTTP 500 is a fault of the server, not of the network', () => {
@@ -183,20 +229,46 @@ describe('error wording', () => {
   it('a 403 without a permission name still says to check the key', () => {
     const err = httpFailure(403, { message: 'Forbidden' }, ctx);
     expect(err).toBeInstanceOf(AuthRejectedError);
-    expect(err.message).toBe("the Immich server at https://photos.example refused the API key for GET /api/server/version (Forbidden): check the key's permissions in Account Settings > API Keys");
+    expect(err.message).toBe(
+      "the Immich server at https://photos.example refused the API key for GET /api/server/version (Forbidden): check the key's permissions in Account Settings > API Keys",
+    );
   });
 
   it("reads both dialects' error bodies", () => {
-    expect(serverMessage({ message: ['size must not be greater than 1000'], error: 'Bad Request', statusCode: 400 })).toBe('size must not be greater than 1000');
-    expect(serverMessage({ message: 'Validation failed', errors: [{ path: ['page'], message: 'Invalid input' }] })).toBe('Validation failed: page: Invalid input');
+    expect(
+      serverMessage({ message: ['size must not be greater than 1000'], error: 'Bad Request', statusCode: 400 }),
+    ).toBe('size must not be greater than 1000');
+    expect(
+      serverMessage({ message: 'Validation failed', errors: [{ path: ['page'], message: 'Invalid input' }] }),
+    ).toBe('Validation failed: page: Invalid input');
     expect(serverMessage('<html>502 Bad Gateway</html>')).toBe('<html>502 Bad Gateway</html>');
   });
 
   it('recognises a rejected property in either dialect, and nothing else', () => {
-    expect(rejectsProperty({ message: ['property albumIds should not exist'], error: 'Bad Request', statusCode: 400 }, 'albumIds')).toBe(true);
-    expect(rejectsProperty({ message: 'Validation failed', errors: [{ code: 'unrecognized_keys', keys: ['albumIds'], path: [], message: 'Unrecognized key: "albumIds"' }] }, 'albumIds')).toBe(true);
+    expect(
+      rejectsProperty(
+        { message: ['property albumIds should not exist'], error: 'Bad Request', statusCode: 400 },
+        'albumIds',
+      ),
+    ).toBe(true);
+    expect(
+      rejectsProperty(
+        {
+          message: 'Validation failed',
+          errors: [
+            { code: 'unrecognized_keys', keys: ['albumIds'], path: [], message: 'Unrecognized key: "albumIds"' },
+          ],
+        },
+        'albumIds',
+      ),
+    ).toBe(true);
     expect(rejectsProperty({ message: 'Not found or no album.read access' }, 'albumIds')).toBe(false);
-    expect(rejectsProperty({ message: 'Validation failed', errors: [{ path: ['albumIds', 0], message: 'Invalid UUID' }] }, 'albumIds')).toBe(false);
+    expect(
+      rejectsProperty(
+        { message: 'Validation failed', errors: [{ path: ['albumIds', 0], message: 'Invalid UUID' }] },
+        'albumIds',
+      ),
+    ).toBe(false);
   });
 });
 
@@ -227,6 +299,9 @@ describe('what the frame keeps from a listing', () => {
     expect(toRemoteAsset(asset({ visibility: 'archive' })).archived).toBe(true);
     expect(toRemoteAsset(asset({ isArchived: true })).archived).toBe(true);
     expect(toRemoteAsset(asset({ isArchived: false, visibility: 'timeline' })).archived).toBe(false);
-    expect(toRemoteAsset(asset({ originalMimeType: undefined, localDateTime: null }))).toMatchObject({ originalMimeType: null, localDateTime: null });
+    expect(toRemoteAsset(asset({ originalMimeType: undefined, localDateTime: null }))).toMatchObject({
+      originalMimeType: null,
+      localDateTime: null,
+    });
   });
 });

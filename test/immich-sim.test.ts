@@ -27,21 +27,47 @@ interface Got {
   bytes: () => Promise<Buffer>;
 }
 
-async function call(s: ImmichSim, method: string, path: string, body?: unknown, key: string | null = s.apiKey, headers: Record<string, string> = {}): Promise<Got> {
+async function call(
+  s: ImmichSim,
+  method: string,
+  path: string,
+  body?: unknown,
+  key: string | null = s.apiKey,
+  headers: Record<string, string> = {},
+): Promise<Got> {
   const h: Record<string, string> = { ...headers };
   if (key !== null) h['x-api-key'] = key;
   if (body !== undefined) h['content-type'] = 'application/json';
-  const res = await fetch(s.url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+  const res = await fetch(s.url + path, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    redirect: 'manual',
+  });
   const buf = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, headers: res.headers, json: async () => JSON.parse(buf.toString('utf8')), bytes: async () => buf };
+  return {
+    status: res.status,
+    headers: res.headers,
+    json: async () => JSON.parse(buf.toString('utf8')),
+    bytes: async () => buf,
+  };
 }
 
-const jpeg = (w: number, h: number, colour = '#3060a0') => sharp({ create: { width: w, height: h, channels: 3, background: colour } }).jpeg().toBuffer();
+const jpeg = (w: number, h: number, colour = '#3060a0') =>
+  sharp({ create: { width: w, height: h, channels: 3, background: colour } })
+    .jpeg()
+    .toBuffer();
 
 async function withPhotos(s: ImmichSim, n = 3) {
   const assets = [];
   for (let i = 0; i < n; i++) {
-    assets.push(s.addAsset({ bytes: await jpeg(32, 24, `#${(i * 40 + 20).toString(16).padStart(2, '0')}4080`), originalFileName: `p${i}.jpg`, fileCreatedAt: `2021-0${i + 1}-01T00:00:00.000Z` }));
+    assets.push(
+      s.addAsset({
+        bytes: await jpeg(32, 24, `#${(i * 40 + 20).toString(16).padStart(2, '0')}4080`),
+        originalFileName: `p${i}.jpg`,
+        fileCreatedAt: `2021-0${i + 1}-01T00:00:00.000Z`,
+      }),
+    );
   }
   const album = s.addAlbum({ albumName: 'A', assetIds: assets.map((a) => a.id) });
   return { assets, album };
@@ -103,8 +129,15 @@ describe('search by dialect', () => {
     const friend = s.addUser({ name: 'Friend' });
     const mine = s.addAsset({ bytes: await jpeg(8, 8), originalFileName: 'mine.jpg' });
     const theirs = s.addAsset({ bytes: await jpeg(8, 8), originalFileName: 'theirs.jpg', ownerId: friend.user.id });
-    const album = s.addAlbum({ albumName: 'Family', ownerId: friend.user.id, sharedWith: [s.userId], assetIds: [mine.id, theirs.id] });
-    const ids = (await (await call(s, 'POST', '/api/search/metadata', { albumIds: [album.id] })).json()).assets.items.map((a: { id: string }) => a.id);
+    const album = s.addAlbum({
+      albumName: 'Family',
+      ownerId: friend.user.id,
+      sharedWith: [s.userId],
+      assetIds: [mine.id, theirs.id],
+    });
+    const ids = (
+      await (await call(s, 'POST', '/api/search/metadata', { albumIds: [album.id] })).json()
+    ).assets.items.map((a: { id: string }) => a.id);
     expect(ids.includes(mine.id)).toBe(true);
     expect(ids.includes(theirs.id)).toBe(included);
   });
@@ -114,7 +147,11 @@ describe('search by dialect', () => {
     const { album } = await withPhotos(s);
     const got = await call(s, 'POST', '/api/search/metadata', { albumIds: [album.id] });
     expect(got.status).toBe(400);
-    expect(await got.json()).toMatchObject({ message: ['property albumIds should not exist'], error: 'Bad Request', statusCode: 400 });
+    expect(await got.json()).toMatchObject({
+      message: ['property albumIds should not exist'],
+      error: 'Bad Request',
+      statusCode: 400,
+    });
   });
 
   it.each([
@@ -127,7 +164,9 @@ describe('search by dialect', () => {
     const s = await sim(version);
     const { assets } = await withPhotos(s);
     s.archive(assets[0]!.id);
-    const ids = (await (await call(s, 'POST', '/api/search/metadata', extra)).json()).assets.items.map((a: { id: string }) => a.id);
+    const ids = (await (await call(s, 'POST', '/api/search/metadata', extra)).json()).assets.items.map(
+      (a: { id: string }) => a.id,
+    );
     expect(ids.includes(assets[0]!.id)).toBe(included);
   });
 
@@ -138,7 +177,11 @@ describe('search by dialect', () => {
     const bad = await call(s, 'POST', '/api/search/metadata', { size: 5000 });
     expect(bad.status).toBe(400);
     const body = await bad.json();
-    expect(body).toMatchObject({ message: ['size must not be greater than 1000'], error: 'Bad Request', statusCode: 400 });
+    expect(body).toMatchObject({
+      message: ['size must not be greater than 1000'],
+      error: 'Bad Request',
+      statusCode: 400,
+    });
     expect(typeof body.correlationId).toBe('string');
   });
 
@@ -151,7 +194,8 @@ describe('search by dialect', () => {
 
   it('the default page size is 250 and nextPage counts on as a string', async () => {
     const s = await sim();
-    for (let i = 0; i < 260; i++) s.addAsset({ bytes: Buffer.from(`b${i}`), originalFileName: `b${i}.jpg`, width: 1, height: 1 });
+    for (let i = 0; i < 260; i++)
+      s.addAsset({ bytes: Buffer.from(`b${i}`), originalFileName: `b${i}.jpg`, width: 1, height: 1 });
     const first = await (await call(s, 'POST', '/api/search/metadata', {})).json();
     expect(first.assets).toMatchObject({ total: 250, count: 250, nextPage: '2' });
     const second = await (await call(s, 'POST', '/api/search/metadata', { page: 2 })).json();
@@ -188,7 +232,10 @@ describe('faults', () => {
     expect((await call(s, 'GET', `/api/assets/${assets[0]!.id}/original`)).status).toBe(200);
   });
 
-  function raw(s: ImmichSim, path: string): Promise<{ status?: number; declared?: number; received: number; error?: string }> {
+  function raw(
+    s: ImmichSim,
+    path: string,
+  ): Promise<{ status?: number; declared?: number; received: number; error?: string }> {
     return new Promise((resolve) => {
       const out: { status?: number; declared?: number; received: number; error?: string } = { received: 0 };
       const req = http.get(s.url + path, { headers: { 'x-api-key': s.apiKey } }, (res) => {
@@ -258,9 +305,35 @@ describe('request log', () => {
     const { assets } = await withPhotos(s, 1);
     await call(s, 'POST', '/api/search/metadata', { size: 3 });
     await call(s, 'GET', `/api/assets/${assets[0]!.id}/thumbnail?size=preview`, undefined, null);
-    expect(s.requests.map(({ method, path, query, body, apiKey, route, status }) => ({ method, path, query, body, apiKey, route, status }))).toEqual([
-      { method: 'POST', path: '/api/search/metadata', query: {}, body: { size: 3 }, apiKey: true, route: 'search', status: 200 },
-      { method: 'GET', path: `/api/assets/${assets[0]!.id}/thumbnail`, query: { size: 'preview' }, body: undefined, apiKey: false, route: 'thumbnail', status: 401 },
+    expect(
+      s.requests.map(({ method, path, query, body, apiKey, route, status }) => ({
+        method,
+        path,
+        query,
+        body,
+        apiKey,
+        route,
+        status,
+      })),
+    ).toEqual([
+      {
+        method: 'POST',
+        path: '/api/search/metadata',
+        query: {},
+        body: { size: 3 },
+        apiKey: true,
+        route: 'search',
+        status: 200,
+      },
+      {
+        method: 'GET',
+        path: `/api/assets/${assets[0]!.id}/thumbnail`,
+        query: { size: 'preview' },
+        body: undefined,
+        apiKey: false,
+        route: 'thumbnail',
+        status: 401,
+      },
     ]);
     expect(JSON.stringify(s.requests)).not.toContain(s.apiKey);
   });
@@ -295,7 +368,10 @@ describe('mutations', () => {
     const s = await sim();
     const { assets, album } = await withPhotos(s, 2);
     s.forceDelete(assets[0]!.id);
-    expect([(await call(s, 'GET', `/api/assets/${assets[0]!.id}/original`)).status, (await call(s, 'GET', `/api/assets/${assets[0]!.id}`)).status]).toEqual([404, 400]);
+    expect([
+      (await call(s, 'GET', `/api/assets/${assets[0]!.id}/original`)).status,
+      (await call(s, 'GET', `/api/assets/${assets[0]!.id}`)).status,
+    ]).toEqual([404, 400]);
     expect(album.assetIds).toEqual([assets[1]!.id]);
   });
 
@@ -326,12 +402,19 @@ describe('mutations', () => {
 describe('renderings', () => {
   it('the preview of an EXIF-rotated JPEG is upright, short side 1440 at most, never upscaled', async () => {
     const s = await sim();
-    const stored = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#888' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const stored = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#888' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const big = s.addAsset({ bytes: stored, originalFileName: 'rot.jpg' });
     const small = s.addAsset({ bytes: await jpeg(300, 200), originalFileName: 'small.jpg' });
-    const p = await sharp(await (await call(s, 'GET', `/api/assets/${big.id}/thumbnail?size=preview`)).bytes()).metadata();
+    const p = await sharp(
+      await (await call(s, 'GET', `/api/assets/${big.id}/thumbnail?size=preview`)).bytes(),
+    ).metadata();
     expect([p.format, p.width, p.height]).toEqual(['jpeg', 1440, 1920]);
-    const q = await sharp(await (await call(s, 'GET', `/api/assets/${small.id}/thumbnail?size=preview`)).bytes()).metadata();
+    const q = await sharp(
+      await (await call(s, 'GET', `/api/assets/${small.id}/thumbnail?size=preview`)).bytes(),
+    ).metadata();
     expect([q.width, q.height]).toEqual([300, 200]);
     const t = await sharp(await (await call(s, 'GET', `/api/assets/${big.id}/thumbnail`)).bytes()).metadata();
     expect([t.format, t.width, t.height]).toEqual(['webp', 250, 333]);
@@ -340,24 +423,46 @@ describe('renderings', () => {
   it('fullsize redirects a web format to "original?" and a HEIC to its preview', async () => {
     const s = await sim();
     const j = s.addAsset({ bytes: await jpeg(20, 20), originalFileName: 'a.jpg' });
-    const h = s.addAsset({ bytes: heicStandIn(20, 20, 1), originalFileName: 'b.heic', renderSource: await jpeg(20, 20) });
-    expect((await call(s, 'GET', `/api/assets/${j.id}/thumbnail?size=fullsize`)).headers.get('location')).toBe('original?');
-    expect((await call(s, 'GET', `/api/assets/${h.id}/thumbnail?size=fullsize`)).headers.get('location')).toBe(`/api/assets/${h.id}/thumbnail?size=preview`);
+    const h = s.addAsset({
+      bytes: heicStandIn(20, 20, 1),
+      originalFileName: 'b.heic',
+      renderSource: await jpeg(20, 20),
+    });
+    expect((await call(s, 'GET', `/api/assets/${j.id}/thumbnail?size=fullsize`)).headers.get('location')).toBe(
+      'original?',
+    );
+    expect((await call(s, 'GET', `/api/assets/${h.id}/thumbnail?size=fullsize`)).headers.get('location')).toBe(
+      `/api/assets/${h.id}/thumbnail?size=preview`,
+    );
   });
 });
 
 describe('hostile file names are just data', () => {
-  const NAMES = ['../../etc/passwd', '/abs/x.jpg', 'a\\b.jpg', '..', '', 'CON', 'x'.repeat(300) + '.jpg', 'фото 📷.jpg', 'tab\there\nnew.jpg', 'quote".jpg'];
+  const NAMES = [
+    '../../etc/passwd',
+    '/abs/x.jpg',
+    'a\\b.jpg',
+    '..',
+    '',
+    'CON',
+    'x'.repeat(300) + '.jpg',
+    'фото 📷.jpg',
+    'tab\there\nnew.jpg',
+    'quote".jpg',
+  ];
 
-  it.each(NAMES.map((n) => [JSON.stringify(n).slice(0, 40), n]))('%s is listed verbatim and served with an encoded content-disposition', async (_label, name) => {
-    const s = await sim();
-    const a = s.addAsset({ bytes: await jpeg(8, 8), originalFileName: name, originalMimeType: 'image/jpeg' });
-    const listed = (await (await call(s, 'POST', '/api/search/metadata', {})).json()).assets.items[0];
-    expect(listed.originalFileName).toBe(name);
-    const got = await call(s, 'GET', `/api/assets/${a.id}/original`);
-    expect(got.status).toBe(200);
-    expect(got.headers.get('content-disposition')).toBe(`inline; filename*=UTF-8''${encodeURIComponent(name)}`);
-  });
+  it.each(NAMES.map((n) => [JSON.stringify(n).slice(0, 40), n]))(
+    '%s is listed verbatim and served with an encoded content-disposition',
+    async (_label, name) => {
+      const s = await sim();
+      const a = s.addAsset({ bytes: await jpeg(8, 8), originalFileName: name, originalMimeType: 'image/jpeg' });
+      const listed = (await (await call(s, 'POST', '/api/search/metadata', {})).json()).assets.items[0];
+      expect(listed.originalFileName).toBe(name);
+      const got = await call(s, 'GET', `/api/assets/${a.id}/original`);
+      expect(got.status).toBe(200);
+      expect(got.headers.get('content-disposition')).toBe(`inline; filename*=UTF-8''${encodeURIComponent(name)}`);
+    },
+  );
 });
 
 describe('sample photos', () => {
@@ -371,7 +476,9 @@ describe('sample photos', () => {
 
   it('mix formats, orientations and capture dates', async () => {
     const photos = await generateSamplePhotos({ count: 10, seed: 1 });
-    expect(new Set(photos.map((p) => p.mimeType))).toEqual(new Set(['image/jpeg', 'image/png', 'image/webp', 'image/heic']));
+    expect(new Set(photos.map((p) => p.mimeType))).toEqual(
+      new Set(['image/jpeg', 'image/png', 'image/webp', 'image/heic']),
+    );
     expect(new Set(photos.map((p) => p.orientation))).toEqual(new Set([1, 3, 6, 8]));
     expect(new Set(photos.map((p) => p.fileCreatedAt)).size).toBe(10);
     for (const p of photos.filter((x) => x.mimeType === 'image/jpeg')) {
@@ -385,7 +492,12 @@ describe('sample photos', () => {
   it('the HEIC stand-in reads as HEVC HEIF and cannot be decoded by sharp, like a real one', async () => {
     const [heic] = (await generateSamplePhotos({ count: 8, seed: 1 })).filter((p) => p.mimeType === 'image/heic');
     const meta = await sharp(heic!.bytes).metadata();
-    expect([meta.format, meta.compression, meta.width, meta.height]).toEqual(['heif', 'hevc', heic!.width, heic!.height]);
+    expect([meta.format, meta.compression, meta.width, meta.height]).toEqual([
+      'heif',
+      'hevc',
+      heic!.width,
+      heic!.height,
+    ]);
     await expect(sharp(heic!.bytes).png().toBuffer()).rejects.toThrow();
   });
 

@@ -31,12 +31,7 @@ const OS_RELEASE = {
     'ID=raspbian',
     'ID_LIKE=debian',
   ],
-  trixie: [
-    'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"',
-    'VERSION_ID="13"',
-    'VERSION_CODENAME=trixie',
-    'ID=debian',
-  ],
+  trixie: ['PRETTY_NAME="Debian GNU/Linux 13 (trixie)"', 'VERSION_ID="13"', 'VERSION_CODENAME=trixie', 'ID=debian'],
   fedora: [
     'NAME="Fedora Linux"',
     'VERSION="40 (Workstation Edition)"',
@@ -139,7 +134,9 @@ async function snapshot(dir: string, skip: string[] = []): Promise<Record<string
         out[rel] = `dir ${mode}`;
         await walk(full);
       } else {
-        const hash = createHash('sha256').update(await readFile(full)).digest('hex');
+        const hash = createHash('sha256')
+          .update(await readFile(full))
+          .digest('hex');
         out[rel] = `file ${mode} ${hash} ${st.mtimeMs}`;
       }
     }
@@ -293,7 +290,9 @@ describe('install.sh', () => {
     const again = install(t, ['--skip-npm']);
     expect(again.stdout).toMatch(/install the app from/);
     await expect(lstat(p(t, 'opt/artframe-immich/src/stale.ts'))).rejects.toThrow(/ENOENT/);
-    expect(await read(t, 'opt/artframe-immich/package.json')).toBe(await readFile(path.join(repo, 'package.json'), 'utf8'));
+    expect(await read(t, 'opt/artframe-immich/package.json')).toBe(
+      await readFile(path.join(repo, 'package.json'), 'utf8'),
+    );
   });
 
   it('a failed build keeps the previous install and says what failed', async () => {
@@ -312,7 +311,9 @@ describe('install.sh', () => {
       env: { PATH: `${t.stubs}:${process.env.PATH}`, HOME: process.env.HOME ?? '/root' },
     });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: npm could not build the app in \S+artframe-immich\.new/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^error: npm could not build the app in \S+artframe-immich\.new/,
+    );
     expect(await snapshot(p(t, 'opt/artframe-immich'))).toEqual(installed);
   });
 
@@ -347,7 +348,9 @@ describe('install.sh', () => {
     const t = await makeTree({ bootConfig: boot });
     const r = install(t);
     expect(await read(t, 'boot/firmware/config.txt')).toBe(boot);
-    expect(r.stderr).toMatch(/^warning: \S+config\.txt loads another spi0 chip-select overlay, .*: replace it with dtoverlay=spi0-0cs/m);
+    expect(r.stderr).toMatch(
+      /^warning: \S+config\.txt loads another spi0 chip-select overlay, .*: replace it with dtoverlay=spi0-0cs/m,
+    );
   });
 
   it('SPI already on in a combined dtparam line is left alone', async () => {
@@ -401,7 +404,11 @@ describe('install.sh', () => {
     await writeFile(p(t, 'var/lib/artframe-immich/plugins/immich/default/photos/IMG_1.jpg'), 'jpeg');
     const config = await read(t, 'etc/artframe-immich/config.json');
     const r = install(t, ['--uninstall']);
-    for (const gone of ['etc/systemd/system/artframe-immich.service', 'usr/local/bin/artframe-immich', 'opt/artframe-immich']) {
+    for (const gone of [
+      'etc/systemd/system/artframe-immich.service',
+      'usr/local/bin/artframe-immich',
+      'opt/artframe-immich',
+    ]) {
       await expect(lstat(p(t, gone))).rejects.toThrow(/ENOENT/);
     }
     expect(await read(t, 'etc/artframe-immich/config.json')).toBe(config);
@@ -494,7 +501,16 @@ describe('install.sh', () => {
   it('--help describes the options and exits 0', () => {
     const r = runScript(['--help'], undefined);
     expect(r.status).toBe(0);
-    for (const option of ['--url', '--key-file', '--album', '--panel', '--uninstall', '--purge', '--dry-run', '--prefix']) {
+    for (const option of [
+      '--url',
+      '--key-file',
+      '--album',
+      '--panel',
+      '--uninstall',
+      '--purge',
+      '--dry-run',
+      '--prefix',
+    ]) {
       expect(r.stdout).toContain(option);
     }
   });

@@ -52,7 +52,12 @@ describe('sync lock', () => {
   it('releasing does not remove a lock someone else holds now', async () => {
     const paths = await lockedLibrary();
     const lock = await acquireSyncLock(paths);
-    const other = { pid: process.pid, host: os.hostname(), token: 'someone-else', started_at: new Date().toISOString() };
+    const other = {
+      pid: process.pid,
+      host: os.hostname(),
+      token: 'someone-else',
+      started_at: new Date().toISOString(),
+    };
     await writeFile(path.join(paths.instanceDir, LOCK_NAME), JSON.stringify(other));
     await lock.release();
     expect(await readdir(paths.instanceDir)).toContain(LOCK_NAME);

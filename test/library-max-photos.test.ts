@@ -68,7 +68,11 @@ describe('max_photos', () => {
           let kept = new Set(ids(chooseSubset(server, max, mode)));
           for (const change of changes) {
             const before = kept;
-            if (change === 'add') server = [...server, remoteAsset({ fileCreatedAt: new Date(Date.UTC(1990 + (server.length % 60), 5)).toISOString() })];
+            if (change === 'add')
+              server = [
+                ...server,
+                remoteAsset({ fileCreatedAt: new Date(Date.UTC(1990 + (server.length % 60), 5)).toISOString() }),
+              ];
             else if (server.length > 0) server = server.filter((_, i) => i !== change % server.length);
             kept = new Set(ids(chooseSubset(server, max, mode)));
             const onServer = new Set(server.map((a) => a.id));

@@ -18,12 +18,21 @@ const seedExample = {
 };
 
 describe('sync_metadata.json', () => {
-  it('the seed\'s metadata format reads, with our fields defaulted', () => {
+  it("the seed's metadata format reads, with our fields defaulted", () => {
     const r = parseMetadata(seedExample);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.metadata).toMatchObject({ sync_count: 5, album_id: 'uuid-of-album', photo_size: 'original', sync_in_progress: null });
-    expect(r.metadata.synced_assets['asset-id-1']).toMatchObject({ local_path: 'IMG_1234.jpg', rendition: 'original', photo_size: 'original' });
+    expect(r.metadata).toMatchObject({
+      sync_count: 5,
+      album_id: 'uuid-of-album',
+      photo_size: 'original',
+      sync_in_progress: null,
+    });
+    expect(r.metadata.synced_assets['asset-id-1']).toMatchObject({
+      local_path: 'IMG_1234.jpg',
+      rendition: 'original',
+      photo_size: 'original',
+    });
   });
 
   it('what we write reads back unchanged', () => {

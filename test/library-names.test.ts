@@ -74,10 +74,22 @@ describe('file names', () => {
   });
 
   it('any batch of names is unique by stem, case-insensitively', () => {
-    const nameArb = fc.constantFrom('IMG_0001.JPG', 'img_0001.jpg', 'IMG_0001.HEIC', 'a.png', 'A.PNG', '..', '', 'photo-1.jpg');
+    const nameArb = fc.constantFrom(
+      'IMG_0001.JPG',
+      'img_0001.jpg',
+      'IMG_0001.HEIC',
+      'a.png',
+      'A.PNG',
+      '..',
+      '',
+      'photo-1.jpg',
+    );
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.record({ id: fc.uuid(), originalFileName: nameArb }), { selector: (x) => x.id, maxLength: 30 }),
+        fc.uniqueArray(fc.record({ id: fc.uuid(), originalFileName: nameArb }), {
+          selector: (x) => x.id,
+          maxLength: 30,
+        }),
         fc.array(nameArb, { maxLength: 5 }),
         (assets, taken) => {
           const names = [...assignUniqueNames(assets, taken).values()];

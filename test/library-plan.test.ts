@@ -14,21 +14,27 @@ const checksums = ['c0', 'c1', 'c2', 'c3'];
 const fileNames = ['IMG_0001.JPG', 'img_0001.jpg', 'a.png', 'b.heic', '../x.jpg'];
 const dates = ['2020-01-01T00:00:00.000Z', '2021-06-01T00:00:00.000Z', '2023-03-03T03:03:03.000Z'];
 
-const remoteArb = fc.uniqueArray(
-  fc.record({
-    id: fc.constantFrom(...ids),
-    checksum: fc.constantFrom(...checksums),
-    originalFileName: fc.constantFrom(...fileNames),
-    fileCreatedAt: fc.constantFrom(...dates),
-  }),
-  { selector: (a) => a.id, maxLength: ids.length },
-).map((xs) => xs.map((x) => remoteAsset(x)));
+const remoteArb = fc
+  .uniqueArray(
+    fc.record({
+      id: fc.constantFrom(...ids),
+      checksum: fc.constantFrom(...checksums),
+      originalFileName: fc.constantFrom(...fileNames),
+      fileCreatedAt: fc.constantFrom(...dates),
+    }),
+    { selector: (a) => a.id, maxLength: ids.length },
+  )
+  .map((xs) => xs.map((x) => remoteAsset(x)));
 
 /** Any local state: synced entries (some stale), adopted files (some matching checksums). */
 const metadataArb = fc
   .record({
     entries: fc.uniqueArray(
-      fc.record({ id: fc.constantFrom(...ids), checksum: fc.constantFrom(...checksums), size: fc.constantFrom(...PHOTO_SIZES) }),
+      fc.record({
+        id: fc.constantFrom(...ids),
+        checksum: fc.constantFrom(...checksums),
+        size: fc.constantFrom(...PHOTO_SIZES),
+      }),
       { selector: (e) => e.id },
     ),
     adopted: fc.array(fc.constantFrom(...checksums, 'other'), { maxLength: 4 }),
@@ -152,7 +158,12 @@ describe('sync plan', () => {
     const shared = remoteAsset();
     const oldOnly = remoteAsset();
     const newOnly = remoteAsset();
-    const plan = planSync({ ...base, albumId: 'new', remote: [shared, newOnly], metadata: metadataOf([shared, oldOnly]) });
+    const plan = planSync({
+      ...base,
+      albumId: 'new',
+      remote: [shared, newOnly],
+      metadata: metadataOf([shared, oldOnly]),
+    });
     expect(plan.add.map((a) => a.asset.id)).toEqual([newOnly.id]);
     expect(plan.remove.map((r) => r.id)).toEqual([oldOnly.id]);
     expect(plan.keep.map((k) => k.asset.id)).toEqual([shared.id]);
@@ -164,7 +175,9 @@ describe('sync plan', () => {
     metadata.adopted['whatever.jpg'] = { sha1: asset.checksum, bytes: 100, adopted_at: dates[0]! };
     const plan = planSync({ ...base, remote: [asset], metadata });
     expect(plan.add).toHaveLength(0);
-    expect(plan.adopt).toEqual([expect.objectContaining({ name: 'whatever.jpg', match: 'checksum', rendition: 'original' })]);
+    expect(plan.adopt).toEqual([
+      expect.objectContaining({ name: 'whatever.jpg', match: 'checksum', rendition: 'original' }),
+    ]);
   });
 
   it('a rendering adopted after a crash is claimed by its name, but never one of two same-named photos by the plain name', () => {
@@ -172,14 +185,17 @@ describe('sync plan', () => {
     const twinA = remoteAsset({ originalFileName: 'IMG_0001.JPG' });
     const twinB = remoteAsset({ originalFileName: 'IMG_0001.JPG' });
     const metadata = emptyMetadata();
-    for (const n of ['beach.jpg', 'IMG_0001.jpg']) metadata.adopted[n] = { sha1: 'rendered', bytes: 9, adopted_at: dates[0]! };
+    for (const n of ['beach.jpg', 'IMG_0001.jpg'])
+      metadata.adopted[n] = { sha1: 'rendered', bytes: 9, adopted_at: dates[0]! };
     const plan = planSync({ ...base, photoSize: 'preview', remote: [one, twinA, twinB], metadata });
-    expect(plan.adopt).toEqual([expect.objectContaining({ asset: one, name: 'beach.jpg', match: 'name', rendition: 'preview' })]);
+    expect(plan.adopt).toEqual([
+      expect.objectContaining({ asset: one, name: 'beach.jpg', match: 'name', rendition: 'preview' }),
+    ]);
     expect(plan.discard).toEqual(['IMG_0001.jpg']);
     expect(plan.add.map((a) => a.asset.id).sort()).toEqual([twinA.id, twinB.id].sort());
   });
 
-  it('a file that is some asset\'s original is never claimed by name for another', () => {
+  it("a file that is some asset's original is never claimed by name for another", () => {
     const a = remoteAsset({ originalFileName: 'a.jpg' });
     const b = remoteAsset({ originalFileName: 'b.jpg' });
     const metadata = metadataOf([b]);
@@ -205,8 +221,17 @@ describe('sync plan', () => {
     const metadata = metadataOf([external, normal]);
     for (const a of [external, normal]) metadata.synced_assets[a.id]!.updated_at = a.updatedAt;
     const later = '2025-05-05T00:00:00.000Z';
-    const plan = planSync({ ...base, remote: [{ ...external, updatedAt: later }, { ...normal, updatedAt: later }], metadata });
-    expect(plan.update).toEqual([expect.objectContaining({ reason: 'updated_at', asset: expect.objectContaining({ id: external.id }) })]);
+    const plan = planSync({
+      ...base,
+      remote: [
+        { ...external, updatedAt: later },
+        { ...normal, updatedAt: later },
+      ],
+      metadata,
+    });
+    expect(plan.update).toEqual([
+      expect.objectContaining({ reason: 'updated_at', asset: expect.objectContaining({ id: external.id }) }),
+    ]);
     expect(plan.keep.map((k) => k.asset.id)).toEqual([normal.id]);
   });
 

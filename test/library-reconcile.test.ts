@@ -84,7 +84,9 @@ describe('reconciliation', () => {
     const { report, metadata: rebuilt } = await reconcileLibrary(paths, { now: new Date('2025-05-05T05:05:05Z') });
     expect(report.corruptMovedTo).toBe(`${paths.metadataPath}.corrupt-2025-05-05T05-05-05-000Z`);
     expect(await readFile(report.corruptMovedTo!, 'utf8')).toContain('"local_path": 42');
-    const names = Object.values(metadata.synced_assets).map((e) => e.local_path).sort();
+    const names = Object.values(metadata.synced_assets)
+      .map((e) => e.local_path)
+      .sort();
     expect(Object.keys(rebuilt.adopted).sort()).toEqual(names);
     expect((await readMetadata(paths)).kind).toBe('ok');
   });
@@ -93,7 +95,13 @@ describe('reconciliation', () => {
     const { paths } = await syncedLibrary(1);
     const evil = emptyMetadata() as unknown as Record<string, unknown>;
     evil.synced_assets = {
-      x: { filename: 'x', local_path: '../../outside.jpg', file_created_at: '2020-01-01', checksum: 'c', synced_at: '2020-01-01' },
+      x: {
+        filename: 'x',
+        local_path: '../../outside.jpg',
+        file_created_at: '2020-01-01',
+        checksum: 'c',
+        synced_at: '2020-01-01',
+      },
     };
     await writeFile(paths.metadataPath, JSON.stringify(evil));
     const { report } = await reconcileLibrary(paths);

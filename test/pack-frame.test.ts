@@ -20,15 +20,13 @@ describe('frame packing', () => {
   });
 
   const frames = (maxIndex: number) =>
-    fc
-      .record({ w: fc.integer({ min: 1, max: 40 }), h: fc.integer({ min: 1, max: 12 }) })
-      .chain(({ w, h }) =>
-        fc.record({
-          w: fc.constant(w),
-          h: fc.constant(h),
-          px: fc.uint8Array({ minLength: w * h, maxLength: w * h, max: maxIndex }),
-        }),
-      );
+    fc.record({ w: fc.integer({ min: 1, max: 40 }), h: fc.integer({ min: 1, max: 12 }) }).chain(({ w, h }) =>
+      fc.record({
+        w: fc.constant(w),
+        h: fc.constant(h),
+        px: fc.uint8Array({ minLength: w * h, maxLength: w * h, max: maxIndex }),
+      }),
+    );
 
   it('unpack(pack(indices)) gives the indices back, any size (nibble4)', () => {
     fc.assert(
@@ -48,11 +46,16 @@ describe('frame packing', () => {
 
   it('pack(unpack(buffer)) gives the buffer back when rows have no padding', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 8 }), fc.infiniteStream(fc.integer({ min: 0, max: 255 })), (wb, h, s) => {
-        const buf = new Uint8Array(wb * h).map(() => s.next().value as number);
-        expect(packNibbles(unpackNibbles(buf, wb * 2, h), wb * 2, h)).toEqual(buf);
-        expect(packBits(unpackBits(buf, wb * 8, h), wb * 8, h)).toEqual(buf);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.infiniteStream(fc.integer({ min: 0, max: 255 })),
+        (wb, h, s) => {
+          const buf = new Uint8Array(wb * h).map(() => s.next().value as number);
+          expect(packNibbles(unpackNibbles(buf, wb * 2, h), wb * 2, h)).toEqual(buf);
+          expect(packBits(unpackBits(buf, wb * 8, h), wb * 8, h)).toEqual(buf);
+        },
+      ),
     );
   });
 
@@ -68,7 +71,8 @@ describe('frame packing', () => {
   it('an all-white frame is the bytes the vendors clear their panels with (0x11 colour, 0x00 mono)', () => {
     const spectra = findPanel('waveshare-7in3e');
     const mono = findPanel('waveshare-7in5-v2');
-    const white = (p: typeof spectra) => new Uint8Array(p.width * p.height).fill(p.colours.find((c) => c.name === 'white')!.index);
+    const white = (p: typeof spectra) =>
+      new Uint8Array(p.width * p.height).fill(p.colours.find((c) => c.name === 'white')!.index);
     expect(new Set(packFrame(white(spectra), spectra))).toEqual(new Set([0x11]));
     expect(new Set(packFrame(white(mono), mono))).toEqual(new Set([0x00]));
     expect(Buffer.from(unpackFrame(packFrame(white(mono), mono), mono)).equals(white(mono))).toBe(true);

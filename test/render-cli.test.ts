@@ -11,7 +11,15 @@ let photo: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'render-cli-'));
   photo = path.join(dir, 'photo.jpg');
-  await sharp({ create: { width: 600, height: 400, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 120, sigma: 70 } } })
+  await sharp({
+    create: {
+      width: 600,
+      height: 400,
+      channels: 3,
+      background: '#000000',
+      noise: { type: 'gaussian', mean: 120, sigma: 70 },
+    },
+  })
     .blur(4)
     .jpeg()
     .toFile(photo);
@@ -21,7 +29,18 @@ describe('render and panels commands', () => {
   it('render writes the virtual panel PNG and the packed frame buffer', async () => {
     const png = path.join(dir, 'out', 'frame.png');
     const bin = path.join(dir, 'frame.bin');
-    const r = await runCli(['render', photo, '--panel', 'waveshare-7in3e', '--out', png, '--buffer', bin, '--dither', 'atkinson']);
+    const r = await runCli([
+      'render',
+      photo,
+      '--panel',
+      'waveshare-7in3e',
+      '--out',
+      png,
+      '--buffer',
+      bin,
+      '--dither',
+      'atkinson',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`wrote ${png} (waveshare-7in3e, 800x480, atkinson,`);
@@ -32,7 +51,19 @@ describe('render and panels commands', () => {
 
   it('render --rotate 90 writes the picture as the portrait frame shows it', async () => {
     const png = path.join(dir, 'portrait.png');
-    const r = await runCli(['render', photo, '--panel', 'waveshare-7in5-v2', '--rotate', '90', '--fit', 'contain', '--out', png, '--json']);
+    const r = await runCli([
+      'render',
+      photo,
+      '--panel',
+      'waveshare-7in5-v2',
+      '--rotate',
+      '90',
+      '--fit',
+      'contain',
+      '--out',
+      png,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { bytes: number; options: { rotate: number; fit: string } };
     expect(out.bytes).toBe(48000);
@@ -45,7 +76,12 @@ describe('render and panels commands', () => {
     const config = path.join(dir, 'config.json');
     await writeFile(
       config,
-      JSON.stringify({ immich_url: 'http://immich.local', immich_api_key: 'key-123456', panel: 'waveshare-5in65f', dither: 'stucki' }),
+      JSON.stringify({
+        immich_url: 'http://immich.local',
+        immich_api_key: 'key-123456',
+        panel: 'waveshare-5in65f',
+        dither: 'stucki',
+      }),
     );
     const png = path.join(dir, 'configured.png');
     const fromConfig = await runCli(['render', photo, '--config', config, '--out', png]);
@@ -68,7 +104,16 @@ describe('render and panels commands', () => {
     const panel = await runCli(['render', photo, '--panel', 'lcd-1080p', '--out', out]);
     expect(panel.code).toBe(2);
     expect(panel.stderr).toContain('known panels: waveshare-7in3e');
-    const dither = await runCli(['render', photo, '--panel', 'waveshare-7in3e', '--dither', 'blue-noise', '--out', out]);
+    const dither = await runCli([
+      'render',
+      photo,
+      '--panel',
+      'waveshare-7in3e',
+      '--dither',
+      'blue-noise',
+      '--out',
+      out,
+    ]);
     expect(dither.code).toBe(2);
     expect(dither.stderr).toContain('floyd-steinberg | atkinson');
   });

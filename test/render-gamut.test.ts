@@ -12,7 +12,8 @@ const palettes = colourPanels.map((panel) => inkPalette(panel));
 /** How far outside the hull a linear colour is (0 inside). */
 function outside(planes: Float64Array, r: number, g: number, b: number): number {
   let worst = 0;
-  for (let i = 0; i < planes.length; i += 4) worst = Math.max(worst, -(planes[i]! * r + planes[i + 1]! * g + planes[i + 2]! * b + planes[i + 3]!));
+  for (let i = 0; i < planes.length; i += 4)
+    worst = Math.max(worst, -(planes[i]! * r + planes[i + 1]! * g + planes[i + 2]! * b + planes[i + 3]!));
   return worst;
 }
 
@@ -29,7 +30,8 @@ describe('gamut mapping', () => {
       const p = inkPalette(panel);
       const planes = hullPlanes(p);
       expect(planes.length / 4, panel.id).toBeGreaterThanOrEqual(4);
-      for (let k = 0; k < p.size; k++) expect(outside(planes, p.linear[k * 3]!, p.linear[k * 3 + 1]!, p.linear[k * 3 + 2]!)).toBeLessThan(1e-9);
+      for (let k = 0; k < p.size; k++)
+        expect(outside(planes, p.linear[k * 3]!, p.linear[k * 3 + 1]!, p.linear[k * 3 + 2]!)).toBeLessThan(1e-9);
     }
   });
 

@@ -14,7 +14,14 @@ import type { RenderOptions } from '../src/render/options.js';
 const spectra = findPanel('waveshare-7in3e');
 const ink = (panel: PanelProfile, name: string) => panel.colours.find((c) => c.name === name)!;
 /** Exact geometry: nearest ink, pure inks, no boost, so a flat red area is red ink and nothing else. */
-const plain: Partial<RenderOptions> = { dither: 'none', tone: 'none', palette: 'nominal', saturation: 1, contrast: 1, brightness: 1 };
+const plain: Partial<RenderOptions> = {
+  dither: 'none',
+  tone: 'none',
+  palette: 'nominal',
+  saturation: 1,
+  contrast: 1,
+  brightness: 1,
+};
 
 let dir: string;
 beforeAll(async () => {
@@ -75,7 +82,9 @@ async function readPng(file: string): Promise<Raster> {
   const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
-const pixel = (r: Raster, x: number, y: number) => [...r.data.subarray((y * r.width + x) * 3, (y * r.width + x) * 3 + 3)];
+const pixel = (r: Raster, x: number, y: number) => [
+  ...r.data.subarray((y * r.width + x) * 3, (y * r.width + x) * 3 + 3),
+];
 
 describe('render pipeline', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('EXIF orientation %i ends up upright', async (tag) => {
@@ -89,25 +98,28 @@ describe('render pipeline', () => {
     expect(at(frame.indices, w, 400, 240)).toBe(ink(spectra, 'white').index);
   });
 
-  it.each([0, 90, 180, 270] as const)('hung turned %i degrees, the virtual panel shows the photo upright', async (rotate) => {
-    const file = path.join(dir, `turned-${rotate}.png`);
-    const photo = await encode(markedPhoto(90, 150)).png().toBuffer();
-    const frame = await renderForPanel(photo, spectra, { ...plain, rotate, fit: 'contain', background: '#000000' });
-    expect([frame.width, frame.height]).toEqual([800, 480]);
-    await writeFramePng(frame, spectra, file);
-    const seen = await readPng(file);
-    const portrait = rotate === 90 || rotate === 270;
-    expect([seen.width, seen.height]).toEqual(portrait ? [480, 800] : [800, 480]);
-    // Where the photo sits in what the viewer sees: all of a portrait hang, the middle of a landscape one.
-    const area = portrait ? { x: 0, w: 480 } : { x: 256, w: 288 };
-    const p = (fx: number, fy: number) => pixel(seen, Math.round(area.x + fx * area.w), Math.round(fy * seen.height));
-    expect(p(0.15, 0.1)).toEqual([...ink(spectra, 'red').measured]);
-    expect(p(0.85, 0.1)).toEqual([...ink(spectra, 'blue').measured]);
-    expect(p(0.5, 0.9)).toEqual([...ink(spectra, 'white').measured]);
-    if (!portrait) expect(pixel(seen, 100, 240)).toEqual([...ink(spectra, 'black').measured]);
-  });
+  it.each([0, 90, 180, 270] as const)(
+    'hung turned %i degrees, the virtual panel shows the photo upright',
+    async (rotate) => {
+      const file = path.join(dir, `turned-${rotate}.png`);
+      const photo = await encode(markedPhoto(90, 150)).png().toBuffer();
+      const frame = await renderForPanel(photo, spectra, { ...plain, rotate, fit: 'contain', background: '#000000' });
+      expect([frame.width, frame.height]).toEqual([800, 480]);
+      await writeFramePng(frame, spectra, file);
+      const seen = await readPng(file);
+      const portrait = rotate === 90 || rotate === 270;
+      expect([seen.width, seen.height]).toEqual(portrait ? [480, 800] : [800, 480]);
+      // Where the photo sits in what the viewer sees: all of a portrait hang, the middle of a landscape one.
+      const area = portrait ? { x: 0, w: 480 } : { x: 256, w: 288 };
+      const p = (fx: number, fy: number) => pixel(seen, Math.round(area.x + fx * area.w), Math.round(fy * seen.height));
+      expect(p(0.15, 0.1)).toEqual([...ink(spectra, 'red').measured]);
+      expect(p(0.85, 0.1)).toEqual([...ink(spectra, 'blue').measured]);
+      expect(p(0.5, 0.9)).toEqual([...ink(spectra, 'white').measured]);
+      if (!portrait) expect(pixel(seen, 100, 240)).toEqual([...ink(spectra, 'black').measured]);
+    },
+  );
 
-  it('rotate 90 means the panel is turned clockwise: the photo\'s top-left lands at the native bottom-left', async () => {
+  it("rotate 90 means the panel is turned clockwise: the photo's top-left lands at the native bottom-left", async () => {
     const photo = await encode(markedPhoto(90, 150)).png().toBuffer();
     const frame = await renderForPanel(photo, spectra, { ...plain, rotate: 90 });
     // Seen (x, y) on the turned panel is native (y, 479 - x).
@@ -116,7 +128,9 @@ describe('render pipeline', () => {
   });
 
   it('contain centres the whole photo on the background', async () => {
-    const red = await sharp({ create: { width: 300, height: 500, channels: 3, background: '#ff0000' } }).png().toBuffer();
+    const red = await sharp({ create: { width: 300, height: 500, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
     const frame = await renderForPanel(red, spectra, { ...plain, fit: 'contain', background: 'black' });
     // 300x500 scaled to 480 high is 288 wide: columns 256..543.
     const row = (x: number) => at(frame.indices, 800, x, 240);
@@ -128,7 +142,8 @@ describe('render pipeline', () => {
   it('cover with the centre crop fills the glass and cuts both sides equally', async () => {
     const stripes = new Uint8Array(1000 * 400 * 3);
     for (let y = 0; y < 400; y++) {
-      for (let x = 0; x < 1000; x++) stripes.set(x < 333 ? [255, 0, 0] : x < 667 ? [0, 255, 0] : [0, 0, 255], (y * 1000 + x) * 3);
+      for (let x = 0; x < 1000; x++)
+        stripes.set(x < 333 ? [255, 0, 0] : x < 667 ? [0, 255, 0] : [0, 0, 255], (y * 1000 + x) * 3);
     }
     const photo = await encode({ width: 1000, height: 400, data: stripes }).png().toBuffer();
     const frame = await renderForPanel(photo, spectra, { ...plain, fit: 'cover', crop: 'centre' });
@@ -140,8 +155,18 @@ describe('render pipeline', () => {
   });
 
   it('cover with the attention crop keeps the busy part of a photo that the centre crop would cut', async () => {
-    const grey = await sharp({ create: { width: 1200, height: 480, channels: 3, background: '#808080' } }).png().toBuffer();
-    const busy = await sharp({ create: { width: 400, height: 480, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 120 } } })
+    const grey = await sharp({ create: { width: 1200, height: 480, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
+    const busy = await sharp({
+      create: {
+        width: 400,
+        height: 480,
+        channels: 3,
+        background: '#000000',
+        noise: { type: 'gaussian', mean: 128, sigma: 120 },
+      },
+    })
       .png()
       .toBuffer();
     const photo = await sharp({ create: { width: 1600, height: 480, channels: 3, background: '#808080' } })
@@ -163,16 +188,29 @@ describe('render pipeline', () => {
   });
 
   it('transparency is laid on the background colour', async () => {
-    const clear = await sharp({ create: { width: 100, height: 60, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
-    for (const [background, name] of [['#000000', 'black'], ['#ffffff', 'white']] as const) {
+    const clear = await sharp({
+      create: { width: 100, height: 60, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0 } },
+    })
+      .png()
+      .toBuffer();
+    for (const [background, name] of [
+      ['#000000', 'black'],
+      ['#ffffff', 'white'],
+    ] as const) {
       const frame = await renderForPanel(clear, spectra, { background });
       expect(new Set(frame.indices), background).toEqual(new Set([ink(spectra, name).index]));
     }
   });
 
   it('greyscale and 16-bit photos render like any other', async () => {
-    const grey = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#777777' } }).toColourspace('b-w').png().toBuffer();
-    const deep = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3366cc' } }).toColourspace('rgb16').png().toBuffer();
+    const grey = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#777777' } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer();
+    const deep = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3366cc' } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     expect((await sharp(grey).metadata()).channels).toBe(1);
     expect((await sharp(deep).metadata()).depth).toBe('ushort');
     for (const photo of [grey, deep]) {
@@ -182,7 +220,15 @@ describe('render pipeline', () => {
   });
 
   it('the frame buffer is the packed indices, and the virtual panel shows each index in its measured ink', async () => {
-    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 90 } } })
+    const photo = await sharp({
+      create: {
+        width: 400,
+        height: 300,
+        channels: 3,
+        background: '#000000',
+        noise: { type: 'gaussian', mean: 128, sigma: 90 },
+      },
+    })
       .blur(3)
       .png()
       .toBuffer();
@@ -200,10 +246,15 @@ describe('render pipeline', () => {
 
   describe('colour boost', () => {
     const small = { width: 40, height: 24 };
-    const solid = (hex: string) => sharp({ create: { width: 40, height: 24, channels: 3, background: hex } }).png().toBuffer();
-    const first = async (photo: Buffer, o: Partial<RenderOptions>) => [...(await preparePhoto(photo, small, o)).data.subarray(0, 3)];
+    const solid = (hex: string) =>
+      sharp({ create: { width: 40, height: 24, channels: 3, background: hex } })
+        .png()
+        .toBuffer();
+    const first = async (photo: Buffer, o: Partial<RenderOptions>) => [
+      ...(await preparePhoto(photo, small, o)).data.subarray(0, 3),
+    ];
 
-    it('saturation 0 leaves only greys, and keeps each colour\'s luma', async () => {
+    it("saturation 0 leaves only greys, and keeps each colour's luma", async () => {
       const [r, g, b] = await first(await solid('#d04020'), { saturation: 0, contrast: 1, brightness: 1 });
       expect(Math.max(r!, g!, b!) - Math.min(r!, g!, b!)).toBeLessThanOrEqual(1);
       expect(Math.abs(r! - (0.2126 * 0xd0 + 0.7152 * 0x40 + 0.0722 * 0x20))).toBeLessThanOrEqual(1);
@@ -212,13 +263,19 @@ describe('render pipeline', () => {
     it('saturation above 1 moves a colour away from its grey; greys stay put', async () => {
       const [r, , b] = await first(await solid('#a06050'), { saturation: 1.5, contrast: 1, brightness: 1 });
       expect(r! - b!).toBeGreaterThan(0xa0 - 0x50);
-      expect(await first(await solid('#646464'), { saturation: 1.5, contrast: 1, brightness: 1 })).toEqual([100, 100, 100]);
+      expect(await first(await solid('#646464'), { saturation: 1.5, contrast: 1, brightness: 1 })).toEqual([
+        100, 100, 100,
+      ]);
     });
 
     it('contrast pivots on mid-grey and brightness scales', async () => {
       expect(await first(await solid('#646464'), { saturation: 1, contrast: 2, brightness: 1 })).toEqual([72, 72, 72]);
-      expect(await first(await solid('#808080'), { saturation: 1, contrast: 2, brightness: 1 })).toEqual([128, 128, 128]);
-      expect(await first(await solid('#c8c8c8'), { saturation: 1, contrast: 1, brightness: 0.5 })).toEqual([100, 100, 100]);
+      expect(await first(await solid('#808080'), { saturation: 1, contrast: 2, brightness: 1 })).toEqual([
+        128, 128, 128,
+      ]);
+      expect(await first(await solid('#c8c8c8'), { saturation: 1, contrast: 1, brightness: 0.5 })).toEqual([
+        100, 100, 100,
+      ]);
     });
   });
 
@@ -232,7 +289,15 @@ describe('render pipeline', () => {
 
     it('a truncated JPEG', async () => {
       const file = path.join(dir, 'truncated.jpg');
-      const whole = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+      const whole = await sharp({
+        create: {
+          width: 640,
+          height: 480,
+          channels: 3,
+          background: '#000000',
+          noise: { type: 'gaussian', mean: 128, sigma: 60 },
+        },
+      })
         .jpeg()
         .toBuffer();
       await writeFile(file, whole.subarray(0, whole.length >> 1));
@@ -242,7 +307,7 @@ describe('render pipeline', () => {
       expect((err as Error).message.split('\n')).toHaveLength(1);
     });
 
-    it('a HEIC photo (sharp\'s prebuilt libvips has no HEVC decoder)', async () => {
+    it("a HEIC photo (sharp's prebuilt libvips has no HEVC decoder)", async () => {
       const file = path.join(dir, 'IMG_0001.HEIC');
       const ftyp = Buffer.alloc(24);
       ftyp.writeUInt32BE(24, 0);
@@ -259,7 +324,9 @@ describe('render pipeline', () => {
     });
 
     it('an empty buffer, named by the caller', async () => {
-      await expect(renderForPanel(Buffer.alloc(0), spectra, { name: 'asset 42' })).rejects.toThrow(/cannot render asset 42: /);
+      await expect(renderForPanel(Buffer.alloc(0), spectra, { name: 'asset 42' })).rejects.toThrow(
+        /cannot render asset 42: /,
+      );
     });
   });
 

@@ -72,12 +72,19 @@ describe('run', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
 
-      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg: string });
       expect(lines.map((l) => l.msg)).toContain('frame stopped');
       expect(stdout + stderr).not.toContain(sim.apiKey);
 
       const driver = driverFor(findPanel('waveshare-7in3e'));
-      const emu = await replayTrace(parseTrace(await readFile(tracePath, 'utf8')), CONTROLLERS[driver.name]!, HATS[driver.hat].pins);
+      const emu = await replayTrace(
+        parseTrace(await readFile(tracePath, 'utf8')),
+        CONTROLLERS[driver.name]!,
+        HATS[driver.hat].pins,
+      );
       expect(emu.shown).toHaveLength(1);
       expect(emu.isAsleep).toBe(true);
       expect(emu.closed).toBe(true);
@@ -95,7 +102,10 @@ describe('run', () => {
   it('a bad config is exit code 2 with one line naming the key (systemd does not restart on 2)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'run-bad-'));
     const file = path.join(dir, 'config.json');
-    await writeFile(file, JSON.stringify({ immich_url: 'http://x.invalid', immich_api_key: 'k-123456', panel: 'kindle' }));
+    await writeFile(
+      file,
+      JSON.stringify({ immich_url: 'http://x.invalid', immich_api_key: 'k-123456', panel: 'kindle' }),
+    );
     const child = spawn(process.execPath, [BIN, 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

@@ -12,7 +12,14 @@ describe('serial framing', () => {
   it('decoding what was encoded gives the same frames, however the bytes are split (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ type: fc.integer({ min: 0, max: 255 }), seq: fc.integer({ min: 0, max: 0xffff }), payload: fc.uint8Array({ maxLength: 300 }) }), { minLength: 1, maxLength: 5 }),
+        fc.array(
+          fc.record({
+            type: fc.integer({ min: 0, max: 255 }),
+            seq: fc.integer({ min: 0, max: 0xffff }),
+            payload: fc.uint8Array({ maxLength: 300 }),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
         fc.integer({ min: 1, max: 64 }),
         (frames, split) => {
           const wire = Buffer.concat(frames.map((f) => Buffer.from(encodeFrame(f))));

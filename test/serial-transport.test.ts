@@ -2,7 +2,10 @@
 // travel through a real SerialPortStream; the controller parses and CRC-checks them, and its
 // reassembled buffer must equal what was sent, even when frames are lost or corrupted.
 import { createRequire } from 'node:module';
-import type { MockBindingInterface, MockPortBinding } from '@serialport/binding-mock' with { 'resolution-mode': 'require' };
+import type {
+  MockBindingInterface,
+  MockPortBinding,
+} from '@serialport/binding-mock' with { 'resolution-mode': 'require' };
 import { SerialPortStream } from '@serialport/stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SerialPanel } from '../drivers/transports/serial.js';
@@ -10,7 +13,9 @@ import { PanelBusyTimeoutError, TransportError } from '../src/errors.js';
 import { SimulatedController, type ControllerFaults } from './emulator/serial-controller.js';
 
 // binding-mock publishes its types for require() only, so it is loaded the CommonJS way.
-const { MockBinding } = createRequire(import.meta.url)('@serialport/binding-mock') as { MockBinding: MockBindingInterface };
+const { MockBinding } = createRequire(import.meta.url)('@serialport/binding-mock') as {
+  MockBinding: MockBindingInterface;
+};
 
 const PANEL = { panelId: 'waveshare-7in3e', width: 800, height: 480, bitsPerPixel: 4 };
 let opened: SerialPanel[] = [];
@@ -21,7 +26,11 @@ afterEach(async () => {
   MockBinding.reset();
 });
 
-async function connect(faults: ControllerFaults = {}, options: Partial<ConstructorParameters<typeof SerialPanel>[2]> = {}, panelId = PANEL.panelId) {
+async function connect(
+  faults: ControllerFaults = {},
+  options: Partial<ConstructorParameters<typeof SerialPanel>[2]> = {},
+  panelId = PANEL.panelId,
+) {
   const path = '/dev/ttyPANEL';
   MockBinding.createPort(path, { echo: false, record: false });
   const stream = await new Promise<SerialPortStream>((resolve, reject) => {
@@ -36,7 +45,14 @@ async function connect(faults: ControllerFaults = {}, options: Partial<Construct
     await write(buf);
     controller.receive(Buffer.from(buf));
   };
-  const panel = new SerialPanel(stream, path, { ...PANEL, ackTimeoutMs: 40, maxRetries: 4, statusPollMs: 60, refreshTimeoutMs: 2000, ...options });
+  const panel = new SerialPanel(stream, path, {
+    ...PANEL,
+    ackTimeoutMs: 40,
+    maxRetries: 4,
+    statusPollMs: 60,
+    refreshTimeoutMs: 2000,
+    ...options,
+  });
   opened.push(panel);
   return { panel, controller };
 }

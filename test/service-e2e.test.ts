@@ -67,10 +67,20 @@ async function startSim(port = 0): Promise<{ sim: ImmichSim; albumId: string }> 
 }
 
 /** A simulated server and a library already synced from it (an earlier run of the frame). */
-async function syncedFrame(prefix: string, extra: Record<string, unknown> = {}): Promise<{ sim: ImmichSim; config: FrameConfig }> {
+async function syncedFrame(
+  prefix: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ sim: ImmichSim; config: FrameConfig }> {
   const { sim, albumId } = await startSim();
   const storage = await mkdtemp(path.join(os.tmpdir(), prefix));
-  const config = parseConfig({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage, panel: PANEL.id, ...extra });
+  const config = parseConfig({
+    immich_url: sim.url,
+    immich_api_key: sim.apiKey,
+    album_id: albumId,
+    storage_dir: storage,
+    panel: PANEL.id,
+    ...extra,
+  });
   const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
   await syncLibrary({ paths: libraryPaths(config), source, config });
   await source.close();
@@ -78,7 +88,12 @@ async function syncedFrame(prefix: string, extra: Record<string, unknown> = {}):
 }
 
 /** A service on a manual clock whose panel is `panels` in turn (a reset opens the next one). */
-function frameService(sim: ImmichSim, config: FrameConfig, panels: PanelEmulator[], clock = new ManualClock(new Date('2026-11-25T09:00:00Z'))): FrameService {
+function frameService(
+  sim: ImmichSim,
+  config: FrameConfig,
+  panels: PanelEmulator[],
+  clock = new ManualClock(new Date('2026-11-25T09:00:00Z')),
+): FrameService {
   return new FrameService({
     config,
     panel: PANEL,
@@ -104,7 +119,11 @@ describe('the frame service, end to end', () => {
   const expectedPhotos: string[] = [];
 
   const client = () =>
-    new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } });
+    new ImmichClient({
+      baseUrl: sim.url,
+      apiKey: sim.apiKey,
+      retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
+    });
 
   /** The frame the emulator should have received for a photo: the same render, done here. */
   async function expectFrame(n: number, photo: string) {
@@ -147,7 +166,8 @@ describe('the frame service, end to end', () => {
     service = new FrameService({
       config,
       panel: PANEL,
-      openPanel: async () => new SpiPanel(DRIVER, new TraceTransport((l) => void trace.push(l), PINS, { inner: emulator }), PINS),
+      openPanel: async () =>
+        new SpiPanel(DRIVER, new TraceTransport((l) => void trace.push(l), PINS, { inner: emulator }), PINS),
       createSource: client,
       clock,
       logger: createLogger({ write: (l) => void logs.push(l) }),
@@ -215,7 +235,11 @@ describe('the frame service, end to end', () => {
   it('when the server is back, the retry syncs a new photo and, being newest, it comes next', async () => {
     ({ sim } = await startSim(port));
     const bytes = await readFile(expectedPhotos[0]!);
-    const fresh = sim.addAsset({ bytes: Buffer.concat([bytes, Buffer.from('new')]), originalFileName: 'new_arrival.jpg', fileCreatedAt: '2030-01-01T12:00:00.000Z' });
+    const fresh = sim.addAsset({
+      bytes: Buffer.concat([bytes, Buffer.from('new')]),
+      originalFileName: 'new_arrival.jpg',
+      fileCreatedAt: '2030-01-01T12:00:00.000Z',
+    });
     sim.addToAlbum(albumId, [fresh.id]);
     clock.advanceTo(new Date(service.status.next_sync!));
     await service.idle();
@@ -261,7 +285,13 @@ describe('the frame service, alone', () => {
     const { sim, albumId } = await startSim();
     try {
       const storage = await mkdtemp(path.join(os.tmpdir(), 'frame-first-'));
-      const config = parseConfig({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage, panel: PANEL.id });
+      const config = parseConfig({
+        immich_url: sim.url,
+        immich_api_key: sim.apiKey,
+        album_id: albumId,
+        storage_dir: storage,
+        panel: PANEL.id,
+      });
       const emulator = new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS);
       const service = frameService(sim, config, [emulator]);
       await service.start();
@@ -279,7 +309,9 @@ describe('the frame service, alone', () => {
     try {
       const read = await readMetadata(libraryPaths(config));
       if (read.kind !== 'ok') throw new Error('no metadata');
-      const byAge = Object.values(read.metadata.synced_assets).sort((a, b) => a.file_created_at.localeCompare(b.file_created_at));
+      const byAge = Object.values(read.metadata.synced_assets).sort((a, b) =>
+        a.file_created_at.localeCompare(b.file_created_at),
+      );
       // The oldest photo's file is damaged on disk (a bad SD card): it cannot be rendered.
       await writeFile(path.join(libraryPaths(config).photosDir, byAge[0]!.local_path), 'not an image any more');
       const emulator = new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS);
@@ -310,7 +342,9 @@ describe('the frame service and a panel that stops answering', () => {
       expect(stuck.shown).toHaveLength(0);
       expect(healthy.shown).toHaveLength(1);
       expect(service.status.panel_resets).toBe(1);
-      expect(service.status.panel_error).toMatch(/panel did not become ready in 40 s.*check the HAT's wiring and its switches/);
+      expect(service.status.panel_error).toMatch(
+        /panel did not become ready in 40 s.*check the HAT's wiring and its switches/,
+      );
       expect((await readServiceState(libraryPaths(config))).panel_resets).toBe(1);
       await service.stop();
     } finally {
@@ -321,7 +355,9 @@ describe('the frame service and a panel that stops answering', () => {
   it('when the reset does not help either, the refresh error is recorded and the frame keeps running', async () => {
     const { sim, config } = await syncedFrame('frame-dead-');
     try {
-      const service = frameService(sim, config, [new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS, { stuckBusy: true })]);
+      const service = frameService(sim, config, [
+        new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS, { stuckBusy: true }),
+      ]);
       await service.start();
       await service.idle();
       expect(service.status.last_refresh_error).toMatch(/panel did not become ready/);

@@ -53,10 +53,14 @@ describe('sync command', () => {
     const t = await setup(4);
     const first = await t.cli('sync');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^synced from Immich v3\.1\.0 \(first run\): 4 added, 0 updated, 0 removed, 0 kept, 0 adopted, 0 failed; .* in [\d.]+ s\n$/);
+    expect(first.stdout).toMatch(
+      /^synced from Immich v3\.1\.0 \(first run\): 4 added, 0 updated, 0 removed, 0 kept, 0 adopted, 0 failed; .* in [\d.]+ s\n$/,
+    );
     const second = await t.cli('sync');
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/^no sync due: the next one is at \d{4}-\d\d-\d\dT.*Z \(use --force to sync now\)\n$/);
+    expect(second.stdout).toMatch(
+      /^no sync due: the next one is at \d{4}-\d\d-\d\dT.*Z \(use --force to sync now\)\n$/,
+    );
   });
 
   it('sync --force --json prints the result as JSON', async () => {
@@ -64,7 +68,14 @@ describe('sync command', () => {
     await t.cli('sync');
     const r = await t.cli('sync', '--force', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'synced', reason: 'forced', added: 0, kept: 3, failed: 0, server_version: '3.1.0' });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      status: 'synced',
+      reason: 'forced',
+      added: 0,
+      kept: 3,
+      failed: 0,
+      server_version: '3.1.0',
+    });
   });
 
   it('sync --dry-run prints the plan and writes nothing', async () => {
@@ -83,7 +94,9 @@ describe('sync command', () => {
     const r = await t.cli('sync');
     expect(r.code).toBe(3);
     expect(errorLines(r.stderr)).toHaveLength(1);
-    expect(errorLines(r.stderr)[0]).toMatch(/^error: 1 of 3 photos failed to download \(first: .*checksum.*\); the next sync tries them again$/);
+    expect(errorLines(r.stderr)[0]).toMatch(
+      /^error: 1 of 3 photos failed to download \(first: .*checksum.*\); the next sync tries them again$/,
+    );
     expect(r.stdout).toContain('2 added');
     expect(await readdir(t.paths.photosDir)).toHaveLength(2);
   });
@@ -117,7 +130,9 @@ describe('sync command', () => {
     try {
       const r = await t.cli('sync', '--force');
       expect(r.code).toBe(4);
-      expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^error: a sync is already running for this library \(pid \d+ since .*\); wait for it/)]);
+      expect(errorLines(r.stderr)).toEqual([
+        expect.stringMatching(/^error: a sync is already running for this library \(pid \d+ since .*\); wait for it/),
+      ]);
     } finally {
       await lock.release();
     }
@@ -126,11 +141,19 @@ describe('sync command', () => {
   it('progress is a bar on a terminal, and one log line per photo in a pipe', async () => {
     const t = await setup(3);
     let tty = '';
-    const code = await main(['sync', '--config', t.configFile], { env: {}, isTTY: true, stdout: () => {}, stderr: (s) => void (tty += s) });
+    const code = await main(['sync', '--config', t.configFile], {
+      env: {},
+      isTTY: true,
+      stdout: () => {},
+      stderr: (s) => void (tty += s),
+    });
     expect(code).toBe(0);
     expect(tty).toMatch(/\r\[#{24}\] 3\/3 photos/);
     const piped = await t.cli('sync', '--force', '--config', t.configFile);
-    const logs = piped.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
+    const logs = piped.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(logs.map((l) => l.msg)).toContain('sync planned');
     expect(piped.stderr).not.toContain('\r');
   });
@@ -173,7 +196,9 @@ describe('status and next commands', () => {
     const seen: string[] = [];
     for (let i = 0; i < 3; i++) seen.push((await t.cli('next', '--mode', 'oldest')).stdout.trim());
     const byAge = [...t.photos].sort((a, b) => a.fileCreatedAt.localeCompare(b.fileCreatedAt));
-    const meta = JSON.parse(await readFile(t.paths.metadataPath, 'utf8')) as { synced_assets: Record<string, { local_path: string }> };
+    const meta = JSON.parse(await readFile(t.paths.metadataPath, 'utf8')) as {
+      synced_assets: Record<string, { local_path: string }>;
+    };
     expect(seen).toEqual(byAge.map((p) => path.join(t.paths.photosDir, meta.synced_assets[p.id]!.local_path)));
   });
 
@@ -189,10 +214,14 @@ describe('test command', () => {
   it('test --url --key --album syncs into ./test_output and prints what it got', async () => {
     const t = await setup(3);
     const cwd = await mkdtemp(path.join(os.tmpdir(), 'test-cmd-'));
-    const { stdout } = await run(process.execPath, [BIN, 'test', '--url', t.sim.url, '--key', t.sim.apiKey, '--album', t.album.id], {
-      cwd,
-      env: { ...process.env, ARTFRAME_IMMICH_CONFIG: path.join(cwd, 'none.json') },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [BIN, 'test', '--url', t.sim.url, '--key', t.sim.apiKey, '--album', t.album.id],
+      {
+        cwd,
+        env: { ...process.env, ARTFRAME_IMMICH_CONFIG: path.join(cwd, 'none.json') },
+      },
+    );
     expect(stdout).toContain('Immich v3.1.0');
     expect(stdout).toMatch(/got 3 photos, [\d.]+ KB, in .*test_output\/plugins\/immich\/test\/photos/);
     expect(stdout).toMatch(/ {2}IMG_\d{4}\.jpg {2}[\d.]+ KB {2}original {2}taken \d{4}-/);
@@ -203,6 +232,8 @@ describe('test command', () => {
   it('test without a terminal and without --url says what it needs, in one line', async () => {
     const r = await runCli(['test']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: test needs the server URL and an API key: pass --url and --key (or run it in a terminal to be asked)\n');
+    expect(r.stderr).toBe(
+      'error: test needs the server URL and an API key: pass --url and --key (or run it in a terminal to be asked)\n',
+    );
   });
 });

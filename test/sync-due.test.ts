@@ -34,7 +34,19 @@ describe('when a sync is due', () => {
     expect(isSyncDue({ metadata: none, config, now: hours(1) })).toEqual({ due: true, reason: 'no photos yet' });
     const emptyAlbum = synced({
       synced_assets: {},
-      last_result: { finished_at: lastSync, added: 0, updated: 0, removed: 0, kept: 0, adopted: 0, failed: 0, remote_total: 0, bytes: 0, seconds: 1, failures: [] },
+      last_result: {
+        finished_at: lastSync,
+        added: 0,
+        updated: 0,
+        removed: 0,
+        kept: 0,
+        adopted: 0,
+        failed: 0,
+        remote_total: 0,
+        bytes: 0,
+        seconds: 1,
+        failures: [],
+      },
     });
     expect(isSyncDue({ metadata: emptyAlbum, config, now: hours(1) }).due).toBe(false);
   });
@@ -48,7 +60,10 @@ describe('when a sync is due', () => {
   });
 
   it('forcing makes a sync due at any time', () => {
-    expect(isSyncDue({ metadata: synced(), config, now: hours(0), force: true })).toEqual({ due: true, reason: 'forced' });
+    expect(isSyncDue({ metadata: synced(), config, now: hours(0), force: true })).toEqual({
+      due: true,
+      reason: 'forced',
+    });
   });
 
   it.each([
@@ -63,10 +78,25 @@ describe('when a sync is due', () => {
 
   it('after failed downloads the next sync comes within an hour, not the whole interval', () => {
     const failedOnce = synced({
-      last_result: { finished_at: lastSync, added: 1, updated: 0, removed: 0, kept: 0, adopted: 0, failed: 1, remote_total: 2, bytes: 5, seconds: 1, failures: [] },
+      last_result: {
+        finished_at: lastSync,
+        added: 1,
+        updated: 0,
+        removed: 0,
+        kept: 0,
+        adopted: 0,
+        failed: 1,
+        remote_total: 2,
+        bytes: 5,
+        seconds: 1,
+        failures: [],
+      },
     });
     expect(isSyncDue({ metadata: failedOnce, config, now: hours(0.5) })).toEqual({ due: false, nextDue: hours(1) });
-    expect(isSyncDue({ metadata: failedOnce, config, now: hours(1) })).toEqual({ due: true, reason: 'retrying failed photos' });
+    expect(isSyncDue({ metadata: failedOnce, config, now: hours(1) })).toEqual({
+      due: true,
+      reason: 'retrying failed photos',
+    });
   });
 
   it('a clock set back before the last sync does not postpone syncing', () => {

@@ -45,12 +45,13 @@ describe('sync: the first run', () => {
     expect(raw).toMatchObject({ album_id: f.seeded.album.id, sync_count: 1, server_version: '3.1.0' });
     expect(typeof raw.last_sync).toBe('string');
     const entry = Object.values(raw.synced_assets as Record<string, Record<string, unknown>>)[0]!;
-    for (const k of ['filename', 'local_path', 'file_created_at', 'checksum', 'synced_at']) expect(entry).toHaveProperty(k);
+    for (const k of ['filename', 'local_path', 'file_created_at', 'checksum', 'synced_at'])
+      expect(entry).toHaveProperty(k);
     expect(JSON.stringify(raw)).not.toContain(f.sim.apiKey);
     expect(raw.server_host).toBe(new URL(f.sim.url).host);
   });
 
-  it('a HEIC is stored as the server\'s JPEG rendering, named .jpg', async () => {
+  it("a HEIC is stored as the server's JPEG rendering, named .jpg", async () => {
     const f = await frame({ count: 8 });
     await f.sync();
     const heic = f.seeded.photos.find((p) => p.originalFileName.endsWith('.HEIC'))!;
@@ -65,12 +66,16 @@ describe('sync: changes on the server', () => {
   it('a no-change resync downloads nothing and deletes nothing', async () => {
     const f = await frame({ count: 6 });
     await f.sync();
-    const before = await Promise.all((await f.files()).map(async (n) => [n, (await stat(path.join(f.paths.photosDir, n))).ino]));
+    const before = await Promise.all(
+      (await f.files()).map(async (n) => [n, (await stat(path.join(f.paths.photosDir, n))).ino]),
+    );
     f.sim.clearRequests();
     const out = await f.sync();
     expect(f.downloads()).toEqual([]);
     expect(out.result).toMatchObject({ added: 0, updated: 0, removed: 0, kept: 6, failed: 0, bytes: 0 });
-    const after = await Promise.all((await f.files()).map(async (n) => [n, (await stat(path.join(f.paths.photosDir, n))).ino]));
+    const after = await Promise.all(
+      (await f.files()).map(async (n) => [n, (await stat(path.join(f.paths.photosDir, n))).ino]),
+    );
     expect(after).toEqual(before);
   });
 
@@ -148,7 +153,7 @@ describe('sync: changes on the server', () => {
     expect(await f.files()).toHaveLength(2);
   });
 
-  it('the old album\'s photos stay when the new album cannot be listed', async () => {
+  it("the old album's photos stay when the new album cannot be listed", async () => {
     const f = await frame({ count: 3 });
     await f.sync();
     const err = await f.sync({ config: { album_id: '0b1c2d3e-0000-4000-8000-00000000dead' } }).catch((e: unknown) => e);
@@ -193,7 +198,11 @@ describe('sync: external libraries', () => {
 
   it('a cut-off external-library download is refused and retried, never kept', async () => {
     const f = await frame({ count: 1, withVideo: false });
-    const scan = f.sim.addAsset({ bytes: await jpegBytes(32, 400, 300), originalFileName: 'scan.jpg', libraryId: LIBRARY });
+    const scan = f.sim.addAsset({
+      bytes: await jpegBytes(32, 400, 300),
+      originalFileName: 'scan.jpg',
+      libraryId: LIBRARY,
+    });
     f.sim.addToAlbum(f.seeded.album.id, [scan.id]);
     f.sim.injectFault({ route: 'original', assetId: scan.id, times: Infinity, fault: { kind: 'truncate' } });
     const out = await f.sync();
@@ -224,12 +233,22 @@ describe('sync: max_photos', () => {
     const newest = [...f.seeded.photos].sort((a, b) => b.fileCreatedAt.localeCompare(a.fileCreatedAt)).slice(0, 3);
     expect(Object.keys((await f.metadata()).synced_assets).sort()).toEqual(newest.map((p) => p.id).sort());
 
-    const newer = f.sim.addAsset({ bytes: await jpegBytes(9), originalFileName: 'newer.jpg', fileCreatedAt: '2030-01-01T00:00:00.000Z' });
-    const older = f.sim.addAsset({ bytes: await jpegBytes(10), originalFileName: 'older.jpg', fileCreatedAt: '1990-01-01T00:00:00.000Z' });
+    const newer = f.sim.addAsset({
+      bytes: await jpegBytes(9),
+      originalFileName: 'newer.jpg',
+      fileCreatedAt: '2030-01-01T00:00:00.000Z',
+    });
+    const older = f.sim.addAsset({
+      bytes: await jpegBytes(10),
+      originalFileName: 'older.jpg',
+      fileCreatedAt: '1990-01-01T00:00:00.000Z',
+    });
     f.sim.addToAlbum(f.seeded.album.id, [newer.id, older.id]);
     const out = await f.sync();
     expect(out.result).toMatchObject({ added: 1, removed: 1, kept: 2 });
-    expect(Object.keys((await f.metadata()).synced_assets).sort()).toEqual([newer.id, newest[0]!.id, newest[1]!.id].sort());
+    expect(Object.keys((await f.metadata()).synced_assets).sort()).toEqual(
+      [newer.id, newest[0]!.id, newest[1]!.id].sort(),
+    );
     expect(await f.files()).toHaveLength(3);
   });
 
@@ -248,9 +267,18 @@ describe('sync: max_photos', () => {
 describe('sync: names', () => {
   it('hostile file names land inside photos/, and nothing is written anywhere else', async () => {
     const f = await frame({ count: 1, withVideo: false });
-    const hostile = ['../../escape.jpg', '..', '.hidden.jpg', 'a/b/c.jpg', 'con\u0000trol\n.jpg', '\u202egpj.exe', 'x'.repeat(300) + '.jpg'];
+    const hostile = [
+      '../../escape.jpg',
+      '..',
+      '.hidden.jpg',
+      'a/b/c.jpg',
+      'con\u0000trol\n.jpg',
+      '\u202egpj.exe',
+      'x'.repeat(300) + '.jpg',
+    ];
     const ids: string[] = [];
-    for (const [i, name] of hostile.entries()) ids.push(f.sim.addAsset({ bytes: await jpegBytes(50 + i), originalFileName: name }).id);
+    for (const [i, name] of hostile.entries())
+      ids.push(f.sim.addAsset({ bytes: await jpegBytes(50 + i), originalFileName: name }).id);
     f.sim.addToAlbum(f.seeded.album.id, ids);
     const out = await f.sync();
     expect(out.result).toMatchObject({ added: hostile.length + 1, failed: 0 });
@@ -267,8 +295,16 @@ describe('sync: names', () => {
 
   it('two IMG_0001.JPG both survive, under names that stay the same on every sync', async () => {
     const f = await frame({ count: 1, withVideo: false });
-    const a = f.sim.addAsset({ bytes: await jpegBytes(1), originalFileName: 'IMG_0001.JPG', fileCreatedAt: '2020-01-01T12:00:00.000Z' });
-    const b = f.sim.addAsset({ bytes: await jpegBytes(2), originalFileName: 'IMG_0001.JPG', fileCreatedAt: '2020-06-15T12:00:00.000Z' });
+    const a = f.sim.addAsset({
+      bytes: await jpegBytes(1),
+      originalFileName: 'IMG_0001.JPG',
+      fileCreatedAt: '2020-01-01T12:00:00.000Z',
+    });
+    const b = f.sim.addAsset({
+      bytes: await jpegBytes(2),
+      originalFileName: 'IMG_0001.JPG',
+      fileCreatedAt: '2020-06-15T12:00:00.000Z',
+    });
     f.sim.addToAlbum(f.seeded.album.id, [a.id, b.id]);
     await f.sync();
     const names = async () => {
@@ -390,14 +426,24 @@ describe('sync: crash safety', () => {
     f.sim.removeFromAlbum(f.seeded.album.id, [gone1!.id, gone2!.id]);
     f.sim.replaceBytes(changed!.id, await jpegBytes(123, 40, 30));
     const added = [];
-    for (let i = 0; i < 6; i++) added.push(f.sim.addAsset({ bytes: await jpegBytes(300 + i), originalFileName: `new_${i}.png` }).id);
+    for (let i = 0; i < 6; i++)
+      added.push(f.sim.addAsset({ bytes: await jpegBytes(300 + i), originalFileName: `new_${i}.png` }).id);
     f.sim.addToAlbum(f.seeded.album.id, added);
 
     const { metadata } = await reconcileLibrary(f.paths);
-    const plan = planSync({ albumId: f.seeded.album.id, remote: await f.client.listAssets(f.seeded.album.id), metadata, photoSize: 'original', maxPhotos: 0, mode: 'random' });
+    const plan = planSync({
+      albumId: f.seeded.album.id,
+      remote: await f.client.listAssets(f.seeded.album.id),
+      metadata,
+      photoSize: 'original',
+      maxPhotos: 0,
+      mode: 'random',
+    });
     let durable: LibraryMetadata = structuredClone(metadata);
     const missing = (m: LibraryMetadata) =>
-      Object.values(m.synced_assets).filter((e) => !existsSync(path.join(f.paths.photosDir, e.local_path))).map((e) => e.local_path);
+      Object.values(m.synced_assets)
+        .filter((e) => !existsSync(path.join(f.paths.photosDir, e.local_path)))
+        .map((e) => e.local_path);
     let saves = 0;
     const result = await applyPlan(plan, {
       paths: f.paths,

@@ -103,7 +103,8 @@ function makeTransport(pins: PinMap, spiHz: number, inputs?: Map<number, Level>,
   return { wire, gpio, spi, transport };
 }
 
-const transfers = (wire: WireEvent[]) => wire.filter((e): e is Extract<WireEvent, { op: 'transfer' }> => e.op === 'transfer');
+const transfers = (wire: WireEvent[]) =>
+  wire.filter((e): e is Extract<WireEvent, { op: 'transfer' }> => e.op === 'transfer');
 const pins = HATS.waveshare.pins;
 
 describe('Pi transport (spidev and gpiomem)', () => {
@@ -167,7 +168,9 @@ describe('Pi transport (spidev and gpiomem)', () => {
     const eio = Object.assign(new Error('EIO, Input/output error'), { code: 'EIO' });
     const { transport } = makeTransport(pins, 4_000_000, undefined, eio);
     await expect(transport.spiWrite(Uint8Array.of(1))).rejects.toThrow(
-      new TransportError(`SPI through ${SPIDEV_PATH} failed (EIO, Input/output error): check that SPI is enabled and the HAT is seated`),
+      new TransportError(
+        `SPI through ${SPIDEV_PATH} failed (EIO, Input/output error): check that SPI is enabled and the HAT is seated`,
+      ),
     );
   });
 });
@@ -188,9 +191,12 @@ describe('spidev errors', () => {
     );
   });
 
-  it.skipIf(existsSync(SPIDEV_PATH))('the real spi-device module, where there is no /dev/spidev0.0, gives the SPI-is-off error', () => {
-    expect(() => openSpidev(4_000_000)).toThrow(/^\/dev\/spidev0\.0 does not exist, so SPI is off: enable SPI/);
-  });
+  it.skipIf(existsSync(SPIDEV_PATH))(
+    'the real spi-device module, where there is no /dev/spidev0.0, gives the SPI-is-off error',
+    () => {
+      expect(() => openSpidev(4_000_000)).toThrow(/^\/dev\/spidev0\.0 does not exist, so SPI is off: enable SPI/);
+    },
+  );
 });
 
 describe('off a Pi', () => {

@@ -88,7 +88,9 @@ describe('trace transport', () => {
   });
 
   it('an unwritable trace file is a TransportError naming it', async () => {
-    await expect(openTraceFile('/nonexistent-dir/t.jsonl', pins)).rejects.toThrow('cannot write the trace file /nonexistent-dir/t.jsonl: ENOENT');
+    await expect(openTraceFile('/nonexistent-dir/t.jsonl', pins)).rejects.toThrow(
+      'cannot write the trace file /nonexistent-dir/t.jsonl: ENOENT',
+    );
   });
 
   it('SPI writes are split into transfers of at most 4096 bytes, in order', () => {

@@ -45,7 +45,11 @@ interface SpiOptions {
 /** The part of the spi-device module used here (typed locally: the module may not be installed). */
 interface SpiDeviceModule {
   MODE0: number;
-  openSync(bus: number, device: number, options?: SpiOptions): SpiDevice & { setOptionsSync(options: SpiOptions): unknown };
+  openSync(
+    bus: number,
+    device: number,
+    options?: SpiOptions,
+  ): SpiDevice & { setOptionsSync(options: SpiOptions): unknown };
 }
 
 /** The one-line error for a failed spidev open or transfer, by its errno code. */

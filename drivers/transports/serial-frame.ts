@@ -115,7 +115,10 @@ export class FrameDecoder {
       const type = this.buf[i + 3]!;
       const seq = view.getUint16(4);
       if (view.getUint16(HEADER_BYTES + length) === crc16(this.buf, i + 2, i + HEADER_BYTES + length)) {
-        out.push({ ok: true, frame: { type, seq, payload: this.buf.slice(i + HEADER_BYTES, i + HEADER_BYTES + length) } });
+        out.push({
+          ok: true,
+          frame: { type, seq, payload: this.buf.slice(i + HEADER_BYTES, i + HEADER_BYTES + length) },
+        });
         i += total;
       } else {
         // A corrupt frame: report it, then hunt for the next magic from the byte after this one,

@@ -73,8 +73,9 @@ export class SerialPanel implements Panel {
   ): Promise<SerialPanel> {
     const binding = options.binding ?? (await loadNativeBinding());
     const port = await new Promise<SerialPortStream>((resolve, reject) => {
-      const p: SerialPortStream = new SerialPortStream({ binding, path, baudRate: options.baudRate ?? 115_200 }, (err) =>
-        err ? reject(err) : resolve(p),
+      const p: SerialPortStream = new SerialPortStream(
+        { binding, path, baudRate: options.baudRate ?? 115_200 },
+        (err) => (err ? reject(err) : resolve(p)),
       );
     }).catch((err: Error) => {
       throw new TransportError(`cannot open the serial port ${path}: ${err.message} (check the cable and the path)`);
@@ -218,7 +219,9 @@ export class SerialPanel implements Panel {
     if (result === 0) return;
     const text = DoneResult[result] ?? `result ${result}`;
     if (result === 1) {
-      throw new PanelBusyTimeoutError(`the panel controller on ${this.path} reports: ${text}; check the panel's cable to it`);
+      throw new PanelBusyTimeoutError(
+        `the panel controller on ${this.path} reports: ${text}; check the panel's cable to it`,
+      );
     }
     throw new TransportError(`the panel controller on ${this.path} reports: ${text}`);
   }

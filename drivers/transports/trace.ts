@@ -64,9 +64,7 @@ export class TraceTransport implements Transport {
   }
 
   async readPin(pin: number): Promise<Level> {
-    const level = this.options.inner
-      ? await this.options.inner.readPin(pin)
-      : (this.options.idleLevels?.get(pin) ?? 1);
+    const level = this.options.inner ? await this.options.inner.readPin(pin) : (this.options.idleLevels?.get(pin) ?? 1);
     await this.emit({ op: 'read', ...this.named(pin), level });
     return level;
   }
@@ -98,7 +96,9 @@ export async function openTraceFile(file: string, pins: PinMap, options: TraceOp
   try {
     handle = await open(file, 'w');
   } catch (err) {
-    throw new TransportError(`cannot write the trace file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new TransportError(
+      `cannot write the trace file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   const trace = new TraceTransport((line) => handle.write(line + '\n').then(() => undefined), pins, options);
   return {

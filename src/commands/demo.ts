@@ -73,7 +73,9 @@ export const demoCommand: Command = {
       say(`2. Synced the album into ${paths.photosDir}`);
       say(`   ${r.added} photos downloaded and verified (${(r.bytes / 1e6).toFixed(1)} MB), the video left out.`);
 
-      say(`3. Rendered for ${panel.name} (${panel.width}x${panel.height}, ${panel.colours.length} inks), newest first:`);
+      say(
+        `3. Rendered for ${panel.name} (${panel.width}x${panel.height}, ${panel.colours.length} inks), newest first:`,
+      );
       for (let i = 1; i <= frames; i++) {
         const photo = await nextPhoto(paths, config.selection_mode);
         const frame = await renderForPanel(photo.path, panel);
@@ -83,7 +85,9 @@ export const demoCommand: Command = {
         await virtual.close();
         say(`   ${png}  <- ${path.basename(photo.path)}`);
       }
-      say(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s. Open the PNGs to see what the frame would show.`);
+      say(
+        `Done in ${((performance.now() - started) / 1000).toFixed(1)} s. Open the PNGs to see what the frame would show.`,
+      );
       say('Next: point a config at your own server (README, "Configuration") and run `artframe-immich test`.');
     } finally {
       await sim.close();

@@ -19,7 +19,7 @@ export const PANEL_TARGET_HELP = [
   "--panel ID            a panel id from `artframe-immich panels` (default: the config's panel)",
   "--transport T         rpio (SPI on the Pi), serial:/dev/ttyACM0, trace:FILE.jsonl (default: the config's transport)",
   '--dry-run             the trace transport to stdout: every pin change and byte as JSON lines, no hardware',
-  '--pins ROLE=BCM,...   override the HAT\'s pins, e.g. rst=17,dc=25,cs=8,busy=24,pwr=18 (pwr=none; default: the config\'s panel_pins)',
+  "--pins ROLE=BCM,...   override the HAT's pins, e.g. rst=17,dc=25,cs=8,busy=24,pwr=18 (pwr=none; default: the config's panel_pins)",
   "--spi-hz N            SPI clock for rpio (default: the reference driver's)",
 ];
 
@@ -38,7 +38,8 @@ export async function optionalConfig(ctx: CommandContext): Promise<(FrameConfig 
     return await loadConfig({ flag: ctx.configFlag, env: ctx.env });
   } catch (err) {
     const missing =
-      err instanceof ConfigError && err.message.startsWith(`config file not found: ${configPath({ flag: ctx.configFlag, env: ctx.env })}`);
+      err instanceof ConfigError &&
+      err.message.startsWith(`config file not found: ${configPath({ flag: ctx.configFlag, env: ctx.env })}`);
     if (missing && !explicit) return undefined;
     throw err;
   }
@@ -52,22 +53,34 @@ export interface PanelTarget {
   open(extra?: { rotate?: number }): Promise<Panel>;
 }
 
-export function panelTarget(ctx: CommandContext, flags: PanelTargetFlags, config: FrameConfig | undefined): PanelTarget {
+export function panelTarget(
+  ctx: CommandContext,
+  flags: PanelTargetFlags,
+  config: FrameConfig | undefined,
+): PanelTarget {
   const id = flags.panel ?? config?.panel;
-  if (!id) throw new ConfigError('which panel? pass --panel ID (see artframe-immich panels) or set "panel" in the config');
+  if (!id)
+    throw new ConfigError('which panel? pass --panel ID (see artframe-immich panels) or set "panel" in the config');
   const profile = findPanel(id);
   const transport = flags['dry-run'] ? 'dry-run' : (flags.transport ?? config?.transport ?? 'rpio');
   let spiHz: number | undefined;
   if (flags['spi-hz'] !== undefined) {
     spiHz = Number(flags['spi-hz']);
     if (!Number.isInteger(spiHz) || spiHz < 10_000 || spiHz > 32_000_000) {
-      throw new ConfigError(`--spi-hz ${flags['spi-hz']} is not allowed; expected a whole number of Hz from 10000 to 32000000`);
+      throw new ConfigError(
+        `--spi-hz ${flags['spi-hz']} is not allowed; expected a whole number of Hz from 10000 to 32000000`,
+      );
     }
   }
   return {
     profile,
     transport,
     open: (extra = {}) =>
-      openPanel(profile, transport, { pins: flags.pins ?? (config?.panel_pins || undefined), spiHz, stdout: (line) => ctx.stdout(line + '\n'), ...extra }),
+      openPanel(profile, transport, {
+        pins: flags.pins ?? (config?.panel_pins || undefined),
+        spiHz,
+        stdout: (line) => ctx.stdout(line + '\n'),
+        ...extra,
+      }),
   };
 }

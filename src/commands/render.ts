@@ -13,17 +13,18 @@ import type { Command, CommandContext } from './command.js';
 export const renderCommand: Command = {
   name: 'render',
   summary: 'render a photo for a panel: a PNG of what the glass will show, and the frame buffer',
-  usage: 'render PHOTO --out FILE.png [--panel ID] [--dither ALGO] [--fit contain|cover] [--rotate DEG] [--buffer FILE.bin]',
+  usage:
+    'render PHOTO --out FILE.png [--panel ID] [--dither ALGO] [--fit contain|cover] [--rotate DEG] [--buffer FILE.bin]',
   options: [
-    '--out FILE.png        the virtual panel: the frame in the inks\' measured colours, as it hangs',
-    '--panel ID            a panel id from `artframe-immich panels` (default: the config\'s, else waveshare-7in3e)',
+    "--out FILE.png        the virtual panel: the frame in the inks' measured colours, as it hangs",
+    "--panel ID            a panel id from `artframe-immich panels` (default: the config's, else waveshare-7in3e)",
     `--dither ALGO         ${DITHER_ALGORITHMS.join(', ')}`,
     '--fit contain|cover   contain shows the whole photo on --background; cover fills and crops',
     '--crop centre|attention  where cover crops',
     '--background COLOUR   "#rrggbb", "#rgb", white or black',
     '--rotate DEG          0, 90, 180 or 270: how far the panel is turned clockwise as it hangs',
     '--saturation N, --contrast N, --brightness N   the colour boost (1 = unchanged)',
-    '--palette measured|nominal   inks to match against (nominal: what the vendors\' drivers assume)',
+    "--palette measured|nominal   inks to match against (nominal: what the vendors' drivers assume)",
     '--buffer FILE.bin     also write the packed frame buffer, exactly the bytes the panel receives',
     '--json                print what was written as JSON',
   ],
@@ -80,12 +81,26 @@ export const renderCommand: Command = {
       try {
         await writeFile(values.buffer, frame.buffer);
       } catch (err) {
-        throw new StorageError(`cannot write the frame buffer ${values.buffer}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        throw new StorageError(
+          `cannot write the frame buffer ${values.buffer}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        );
       }
     }
     if (values.json) {
       ctx.stdout(
-        JSON.stringify({ photo, panel: panel.id, png: values.out, buffer: values.buffer ?? null, bytes: frame.buffer.length, options, ms }, null, 2) + '\n',
+        JSON.stringify(
+          {
+            photo,
+            panel: panel.id,
+            png: values.out,
+            buffer: values.buffer ?? null,
+            bytes: frame.buffer.length,
+            options,
+            ms,
+          },
+          null,
+          2,
+        ) + '\n',
       );
     } else {
       ctx.stdout(`wrote ${values.out} (${panel.id}, ${frame.width}x${frame.height}, ${options.dither}, ${ms} ms)\n`);
@@ -101,7 +116,9 @@ async function displayConfig(ctx: CommandContext) {
   try {
     return await loadConfig({ flag: ctx.configFlag, env: ctx.env });
   } catch (err) {
-    const missing = err instanceof ConfigError && err.message.startsWith(`config file not found: ${configPath({ flag: ctx.configFlag, env: ctx.env })}`);
+    const missing =
+      err instanceof ConfigError &&
+      err.message.startsWith(`config file not found: ${configPath({ flag: ctx.configFlag, env: ctx.env })}`);
     if (missing && !explicit) return undefined;
     throw err;
   }
@@ -110,7 +127,8 @@ async function displayConfig(ctx: CommandContext) {
 function numberFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`--${name} ${JSON.stringify(value)} is not a number`);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new ConfigError(`--${name} ${JSON.stringify(value)} is not a number`);
   return n;
 }
 

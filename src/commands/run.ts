@@ -44,12 +44,17 @@ export const runCommand: Command = {
     const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env });
     const profile = findPanel(config.panel);
     const driver = driverFor(profile);
-    const logger = createLogger({ level: ctx.verbose ? 'debug' : 'info', format: 'json', write: (l) => ctx.stdout(l + '\n') });
+    const logger = createLogger({
+      level: ctx.verbose ? 'debug' : 'info',
+      format: 'json',
+      write: (l) => ctx.stdout(l + '\n'),
+    });
 
     const service = new FrameService({
       config,
       panel: profile,
-      openPanel: () => openPanel(profile, config.transport, { rotate: config.rotate, pins: config.panel_pins || undefined }),
+      openPanel: () =>
+        openPanel(profile, config.transport, { rotate: config.rotate, pins: config.panel_pins || undefined }),
       createSource: () => new ImmichClient({ baseUrl: config.immich_url, apiKey: config.immich_api_key, logger }),
       clock: systemClock,
       logger,
@@ -62,13 +67,23 @@ export const runCommand: Command = {
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     const quit = new AbortController();
-    logger.info('frame starting', { panel: profile.id, transport: config.transport, album_id: config.album_id || '(whole library)' });
+    logger.info('frame starting', {
+      panel: profile.id,
+      transport: config.transport,
+      album_id: config.album_id || '(whole library)',
+    });
     await service.start();
 
     const stops: Array<() => void> = [];
     if (buttonPins.length > 0) stops.push(await startGpioButtons(buttonPins, (kind) => service.press(kind), logger));
     if (process.stdin.isTTY && ctx.isTTY) {
-      stops.push(watchKeys(process.stdin, (kind) => service.press(kind), () => quit.abort()));
+      stops.push(
+        watchKeys(
+          process.stdin,
+          (kind) => service.press(kind),
+          () => quit.abort(),
+        ),
+      );
       logger.info('keys: n = next photo, s = sync now, q = quit');
     }
 

@@ -29,7 +29,8 @@ export const showCommand: Command = {
 
     let photo = positionals[0];
     if (photo === undefined) {
-      if (!config) throw new ConfigError('show without PHOTO picks from the library, which needs a config (--config FILE)');
+      if (!config)
+        throw new ConfigError('show without PHOTO picks from the library, which needs a config (--config FILE)');
       photo = (await nextPhoto(libraryPaths(config), config.selection_mode, { logger: ctx.logger })).path;
     }
 

@@ -10,7 +10,12 @@ import type { Command, CommandContext } from './command.js';
 export function outcomeToJson(outcome: SyncOutcome) {
   if (outcome.kind === 'not-due') return { status: 'not-due', next_due: outcome.nextDue.toISOString() };
   if (outcome.kind === 'dry-run') {
-    return { status: 'dry-run', reason: outcome.reason, server_version: outcome.serverVersion, plan: planToJson(outcome.plan) };
+    return {
+      status: 'dry-run',
+      reason: outcome.reason,
+      server_version: outcome.serverVersion,
+      plan: planToJson(outcome.plan),
+    };
   }
   return { status: 'synced', reason: outcome.reason, server_version: outcome.serverVersion, ...outcome.result };
 }
@@ -19,7 +24,8 @@ export function formatOutcome(outcome: SyncOutcome): string {
   if (outcome.kind === 'not-due') {
     return `no sync due: the next one is at ${outcome.nextDue.toISOString()} (use --force to sync now)`;
   }
-  if (outcome.kind === 'dry-run') return `dry run (Immich v${outcome.serverVersion}, nothing changed)\n${formatPlan(outcome.plan)}`;
+  if (outcome.kind === 'dry-run')
+    return `dry run (Immich v${outcome.serverVersion}, nothing changed)\n${formatPlan(outcome.plan)}`;
   const r = outcome.result;
   return (
     `synced from Immich v${outcome.serverVersion} (${outcome.reason}): ${r.added} added, ${r.updated} updated, ` +
@@ -35,7 +41,10 @@ export async function runSync(
   options: { force: boolean; dryRun: boolean; quiet?: boolean },
 ): Promise<SyncOutcome> {
   // The engine (sharp, undici) loads only for the commands that sync, so the others start quickly.
-  const [{ ImmichClient }, { syncLibrary }] = await Promise.all([import('../immich/client.js'), import('../library/sync.js')]);
+  const [{ ImmichClient }, { syncLibrary }] = await Promise.all([
+    import('../immich/client.js'),
+    import('../library/sync.js'),
+  ]);
   const client = new ImmichClient({ baseUrl: config.immich_url, apiKey: config.immich_api_key, logger: ctx.logger });
   const progress = createProgressReporter({ isTTY: ctx.isTTY, write: ctx.stderr, logger: ctx.logger });
   try {

@@ -59,7 +59,9 @@ async function gather(ctx: CommandContext, values: { url?: string; key?: string;
     album ??= await askVisible('Album id or album URL (empty = whole library): ');
   }
   if (!url || !key) {
-    throw new ConfigError('test needs the server URL and an API key: pass --url and --key (or run it in a terminal to be asked)');
+    throw new ConfigError(
+      'test needs the server URL and an API key: pass --url and --key (or run it in a terminal to be asked)',
+    );
   }
   return { url, key, album: album ?? '' };
 }
@@ -124,12 +126,16 @@ export const testCommand: Command = {
       `server: ${new URL(config.immich_url).host}, Immich v${outcome.serverVersion}`,
       `album: ${config.album_id || 'the whole library'}`,
       `got ${entries.length} photos, ${formatBytes(total)}, in ${paths.photosDir}`,
-      ...entries.slice(0, 5).map((e) => `  ${e.local_path}  ${formatBytes(e.bytes ?? 0)}  ${e.rendition}  taken ${e.file_created_at}`),
+      ...entries
+        .slice(0, 5)
+        .map((e) => `  ${e.local_path}  ${formatBytes(e.bytes ?? 0)}  ${e.rendition}  taken ${e.file_created_at}`),
       ...(entries.length > 5 ? [`  ... and ${entries.length - 5} more`] : []),
     ];
     ctx.stdout(lines.join('\n') + '\n');
     if (outcome.result.failed > 0) {
-      ctx.stderr(`error: ${outcome.result.failed} photos failed to download (first: ${outcome.result.failures[0]!.error})\n`);
+      ctx.stderr(
+        `error: ${outcome.result.failed} photos failed to download (first: ${outcome.result.failures[0]!.error})\n`,
+      );
       return 3;
     }
     return 0;

@@ -23,7 +23,10 @@ export function userJson(user: SimUser): Json {
 /** A stand-in thumbhash (the real one encodes a tiny preview); null when no preview exists. */
 function thumbhash(asset: SimAsset, hasPreview: boolean): string | null {
   if (!hasPreview) return null;
-  return createHash('sha1').update(asset.id + (asset.checksum ?? '')).digest('base64').slice(0, 28);
+  return createHash('sha1')
+    .update(asset.id + (asset.checksum ?? ''))
+    .digest('base64')
+    .slice(0, 28);
 }
 
 function exifInfo(asset: SimAsset): Json {
@@ -68,7 +71,12 @@ export interface AssetJsonOptions {
   hasPreview?: boolean;
 }
 
-export function assetJson(asset: SimAsset, dialect: Dialect, library: SimLibrary, options: AssetJsonOptions = {}): Json {
+export function assetJson(
+  asset: SimAsset,
+  dialect: Dialect,
+  library: SimLibrary,
+  options: AssetJsonOptions = {},
+): Json {
   const d = dialect;
   const out: Json = { id: asset.id };
   if (d.deviceFields) {
@@ -125,7 +133,13 @@ export function liveAlbumAssets(album: SimAlbum, library: SimLibrary): SimAsset[
   return out;
 }
 
-export function albumJson(album: SimAlbum, dialect: Dialect, library: SimLibrary, withAssets: boolean, hasPreview: (a: SimAsset) => boolean): Json {
+export function albumJson(
+  album: SimAlbum,
+  dialect: Dialect,
+  library: SimLibrary,
+  withAssets: boolean,
+  hasPreview: (a: SimAsset) => boolean,
+): Json {
   const assets = liveAlbumAssets(album, library);
   const owner = library.users.get(album.ownerId);
   const dates = assets.map((a) => a.fileCreatedAt).sort();

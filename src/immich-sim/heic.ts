@@ -36,15 +36,25 @@ function hvcC(): Buffer {
     Buffer.from([
       1, // configurationVersion
       0x01, // profile space 0, tier 0, profile idc 1 (Main)
-      0x60, 0, 0, 0, // profile compatibility flags
-      0x90, 0, 0, 0, 0, 0, // constraint indicator flags
+      0x60,
+      0,
+      0,
+      0, // profile compatibility flags
+      0x90,
+      0,
+      0,
+      0,
+      0,
+      0, // constraint indicator flags
       93, // level idc 3.1
-      0xf0, 0x00, // min spatial segmentation
+      0xf0,
+      0x00, // min spatial segmentation
       0xfc, // parallelism type
       0xfd, // chroma format 4:2:0
       0xf8, // bit depth luma 8
       0xf8, // bit depth chroma 8
-      0x00, 0x00, // avg frame rate
+      0x00,
+      0x00, // avg frame rate
       0x0f, // constant frame rate 0, num temporal layers 1, temporal id nested 1, length size 4
       0, // numOfArrays
     ]),
@@ -77,7 +87,18 @@ export function heicStandIn(width: number, height: number, seed: number): Buffer
   // iloc (version 0, offset/length sizes 4, base offset size 0): one extent for item 1. The offset
   // points into mdat, which follows meta; its value is patched in once meta's size is known.
   const ilocFor = (offset: number) =>
-    fullBox('iloc', 0, 0, Buffer.from([0x44, 0x00]), u16(1), u16(1), u16(0), u16(1), u32(offset), u32(mdatPayload.length));
+    fullBox(
+      'iloc',
+      0,
+      0,
+      Buffer.from([0x44, 0x00]),
+      u16(1),
+      u16(1),
+      u16(0),
+      u16(1),
+      u32(offset),
+      u32(mdatPayload.length),
+    );
   const metaFor = (offset: number) => fullBox('meta', 0, 0, hdlr, pitm, ilocFor(offset), iinf, iprp);
   const metaSize = metaFor(0).length;
   const mdatOffset = ftyp.length + metaSize + 8;

@@ -127,7 +127,10 @@ export function originalPath(asset: Pick<SimAsset, 'id' | 'ownerId' | 'originalF
 }
 
 /** Immich's `checksum`: SHA-1 of the bytes, or of "path:" + the path for external libraries. */
-export function checksumOf(asset: Pick<SimAsset, 'id' | 'ownerId' | 'originalFileName' | 'libraryId'>, bytes: Buffer): string {
+export function checksumOf(
+  asset: Pick<SimAsset, 'id' | 'ownerId' | 'originalFileName' | 'libraryId'>,
+  bytes: Buffer,
+): string {
   return asset.libraryId ? sha1Base64(Buffer.from(`path:${originalPath(asset)}`)) : sha1Base64(bytes);
 }
 
@@ -180,8 +183,7 @@ export class SimLibrary {
     const id = init.id ?? this.prng.uuid();
     if (this.assets.has(id)) throw new Error(`asset ${id} exists already`);
     const counter = this.assetCounter++;
-    const fileCreatedAt =
-      init.fileCreatedAt ?? new Date(Date.UTC(2020, 0, 1) + counter * 60_000).toISOString();
+    const fileCreatedAt = init.fileCreatedAt ?? new Date(Date.UTC(2020, 0, 1) + counter * 60_000).toISOString();
     const created = this.stamp();
     const visibility: Visibility = init.visibility ?? (init.archived ? 'archive' : 'timeline');
     const asset: SimAsset = {
@@ -216,7 +218,14 @@ export class SimLibrary {
     return asset;
   }
 
-  addAlbum(init: { albumName: string; assetIds?: string[]; ownerId: string; description?: string; id?: string; sharedWith?: string[] }): SimAlbum {
+  addAlbum(init: {
+    albumName: string;
+    assetIds?: string[];
+    ownerId: string;
+    description?: string;
+    id?: string;
+    sharedWith?: string[];
+  }): SimAlbum {
     this.requireUser(init.ownerId);
     const id = init.id ?? this.prng.uuid();
     const stamp = this.stamp();
@@ -278,7 +287,11 @@ export class SimLibrary {
   }
 
   /** New bytes under the same id (an edit saved over the original): the checksum changes. */
-  replaceBytes(assetId: string, bytes: BytesSource, fields: Partial<Pick<SimAsset, 'originalFileName' | 'originalMimeType' | 'fileModifiedAt'>> = {}): void {
+  replaceBytes(
+    assetId: string,
+    bytes: BytesSource,
+    fields: Partial<Pick<SimAsset, 'originalFileName' | 'originalMimeType' | 'fileModifiedAt'>> = {},
+  ): void {
     this.touch(assetId, (a) => {
       a.source = bytes;
       a.checksum = Buffer.isBuffer(bytes) ? checksumOf(a, bytes) : null;

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
     version: parseVersion(values.version),
     seed: Number(values.seed),
   });
-  const { album, photos } = await seedSampleLibrary(sim, { count: Number(values.photos), seed: Number(values.seed), sizes });
+  const { album, photos } = await seedSampleLibrary(sim, {
+    count: Number(values.photos),
+    seed: Number(values.seed),
+    sizes,
+  });
   const info = { url: sim.url, apiKey: sim.apiKey, albumId: album.id, photos: photos.length, version: values.version };
   if (values.json) {
     process.stdout.write(JSON.stringify(info) + '\n');

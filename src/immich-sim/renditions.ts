@@ -31,7 +31,9 @@ export async function renderAsset(input: Buffer, size: RenderedSize): Promise<Bu
   if (!meta.width || !meta.height) throw new Error('no image size');
   const swap = (meta.orientation ?? 1) >= 5;
   const target = renderedSize(swap ? meta.height : meta.width, swap ? meta.width : meta.height, edge);
-  const pipeline = sharp(input, { failOn: 'error' }).rotate().resize({ ...target, fit: 'fill' });
+  const pipeline = sharp(input, { failOn: 'error' })
+    .rotate()
+    .resize({ ...target, fit: 'fill' });
   return size === 'preview' ? pipeline.jpeg({ quality: 80 }).toBuffer() : pipeline.webp({ quality: 80 }).toBuffer();
 }
 
@@ -49,7 +51,8 @@ export async function probeDimensions(bytes: Buffer): Promise<{ width: number; h
 
 // What sharp's prebuilt binaries cannot decode (HEVC HEIC, camera RAW): the real server has its
 // own decoders; the simulator needs a renderSource for these.
-const UNDECODABLE = /^image\/(heic|heif|x-adobe-dng|x-canon-cr[23]|x-nikon-nef|x-sony-arw|x-olympus-orf|x-panasonic-rw2|x-fuji-raf)$/;
+const UNDECODABLE =
+  /^image\/(heic|heif|x-adobe-dng|x-canon-cr[23]|x-nikon-nef|x-sony-arw|x-olympus-orf|x-panasonic-rw2|x-fuji-raf)$/;
 
 /** Whether the server has (or could make) renderings of this asset: drives `thumbhash` and
  * `resized` in listings. Cheap: no decoding. */

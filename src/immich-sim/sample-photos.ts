@@ -78,14 +78,18 @@ export function landscapeSvg(width: number, height: number, prng: Prng, label: s
       points.push(`${x.toFixed(0)},${y.toFixed(0)}`);
     }
     points.push(`${width},${height}`);
-    hills.push(`<polygon points="${points.join(' ')}" fill="${hsl(hue + 90 + layer * 25, 45 + layer * 10, 40 - layer * 9)}"/>`);
+    hills.push(
+      `<polygon points="${points.join(' ')}" fill="${hsl(hue + 90 + layer * 25, 45 + layer * 10, 40 - layer * 9)}"/>`,
+    );
   }
   const shapes: string[] = [];
   for (let i = 0; i < 5; i++) {
     const cx = prng.int(0, width);
     const cy = prng.int(Math.round(height * 0.6), height);
     const r = prng.int(Math.round(Math.min(width, height) / 40), Math.round(Math.min(width, height) / 14));
-    shapes.push(`<circle cx="${cx}" cy="${cy}" r="${r}" fill="${hsl(hue + prng.int(120, 240), 70, 55)}" opacity="0.85"/>`);
+    shapes.push(
+      `<circle cx="${cx}" cy="${cy}" r="${r}" fill="${hsl(hue + prng.int(120, 240), 70, 55)}" opacity="0.85"/>`,
+    );
   }
   const font = Math.max(12, Math.round(Math.min(width, height) / 12));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
@@ -107,23 +111,44 @@ function exifDate(iso: string): string {
   return iso.slice(0, 19).replace(/-/g, ':').replace('T', ' ');
 }
 
-export async function generateSamplePhoto(index: number, options: { seed?: number; sizes?: SampleOptions['sizes'] } = {}): Promise<SamplePhoto> {
+export async function generateSamplePhoto(
+  index: number,
+  options: { seed?: number; sizes?: SampleOptions['sizes'] } = {},
+): Promise<SamplePhoto> {
   const prng = createPrng(((options.seed ?? 1) * 7919 + index * 104729) >>> 0);
   const sizes = SIZES[options.sizes ?? 'small'];
   const [w, h] = sizes[prng.int(0, sizes.length - 1)]!;
   // Capture dates a few days apart, walking back from 2024, with a time of day.
-  const fileCreatedAt = new Date(Date.UTC(2024, 5, 1, 8 + (index % 12), (index * 7) % 60, index % 60) - index * 3 * 86_400_000).toISOString();
+  const fileCreatedAt = new Date(
+    Date.UTC(2024, 5, 1, 8 + (index % 12), (index * 7) % 60, index % 60) - index * 3 * 86_400_000,
+  ).toISOString();
   const kind = index % 10;
   const label = `#${index + 1}`;
   const upright = sharp(Buffer.from(landscapeSvg(w, h, prng, label)));
 
   if (kind === 3) {
     const bytes = await upright.png({ compressionLevel: 6 }).toBuffer();
-    return { originalFileName: `graphic_${index + 1}.png`, mimeType: 'image/png', bytes, fileCreatedAt, width: w, height: h, orientation: 1 };
+    return {
+      originalFileName: `graphic_${index + 1}.png`,
+      mimeType: 'image/png',
+      bytes,
+      fileCreatedAt,
+      width: w,
+      height: h,
+      orientation: 1,
+    };
   }
   if (kind === 5) {
     const bytes = await upright.webp({ quality: 80 }).toBuffer();
-    return { originalFileName: `photo_${index + 1}.webp`, mimeType: 'image/webp', bytes, fileCreatedAt, width: w, height: h, orientation: 1 };
+    return {
+      originalFileName: `photo_${index + 1}.webp`,
+      mimeType: 'image/webp',
+      bytes,
+      fileCreatedAt,
+      width: w,
+      height: h,
+      orientation: 1,
+    };
   }
   if (kind === 7) {
     const renderSource = await upright.jpeg({ quality: 85 }).toBuffer();
@@ -139,7 +164,10 @@ export async function generateSamplePhoto(index: number, options: { seed?: numbe
     };
   }
   const orientation = kind === 1 ? 6 : kind === 4 ? 3 : kind === 8 ? 8 : 1;
-  const stored = STORE_ROTATION[orientation]! === 0 ? upright : sharp(await upright.png().toBuffer()).rotate(STORE_ROTATION[orientation]!);
+  const stored =
+    STORE_ROTATION[orientation]! === 0
+      ? upright
+      : sharp(await upright.png().toBuffer()).rotate(STORE_ROTATION[orientation]!);
   const bytes = await stored
     .jpeg({ quality: 82 })
     .withExif({
@@ -148,7 +176,15 @@ export async function generateSamplePhoto(index: number, options: { seed?: numbe
     })
     .withMetadata({ orientation })
     .toBuffer();
-  return { originalFileName: `IMG_${String(1000 + index).padStart(4, '0')}.jpg`, mimeType: 'image/jpeg', bytes, fileCreatedAt, width: w, height: h, orientation };
+  return {
+    originalFileName: `IMG_${String(1000 + index).padStart(4, '0')}.jpg`,
+    mimeType: 'image/jpeg',
+    bytes,
+    fileCreatedAt,
+    width: w,
+    height: h,
+    orientation,
+  };
 }
 
 export async function generateSamplePhotos(options: SampleOptions): Promise<SamplePhoto[]> {
@@ -196,7 +232,15 @@ export async function seedSampleLibrary(
   const video =
     options.withVideo === false
       ? null
-      : sim.addAsset({ bytes: mp4StandIn(options.seed ?? 1), originalFileName: 'clip.mp4', originalMimeType: 'video/mp4', type: 'VIDEO' });
-  const album = sim.addAlbum({ albumName: options.albumName ?? 'Frame', assetIds: [...photos.map((p) => p.id), ...(video ? [video.id] : [])] });
+      : sim.addAsset({
+          bytes: mp4StandIn(options.seed ?? 1),
+          originalFileName: 'clip.mp4',
+          originalMimeType: 'video/mp4',
+          type: 'VIDEO',
+        });
+  const album = sim.addAlbum({
+    albumName: options.albumName ?? 'Frame',
+    assetIds: [...photos.map((p) => p.id), ...(video ? [video.id] : [])],
+  });
   return { album, photos, video };
 }

@@ -255,7 +255,14 @@ export class ImmichSim {
     return this.library.addAsset(init, this.userId);
   }
 
-  addAlbum(init: { albumName: string; assetIds?: string[]; ownerId?: string; description?: string; id?: string; sharedWith?: string[] }): SimAlbum {
+  addAlbum(init: {
+    albumName: string;
+    assetIds?: string[];
+    ownerId?: string;
+    description?: string;
+    id?: string;
+    sharedWith?: string[];
+  }): SimAlbum {
     return this.library.addAlbum({ ...init, ownerId: init.ownerId ?? this.userId });
   }
 
@@ -363,7 +370,10 @@ export class ImmichSim {
     }
     if (fault?.kind === 'stall') return;
     if (fault?.kind === 'status') {
-      const answer = fault.body !== undefined ? { status: fault.status, body: fault.body } : errorAnswer(ctx.dialect, fault.status, defaultMessage(fault.status), ctx.correlationId);
+      const answer =
+        fault.body !== undefined
+          ? { status: fault.status, body: fault.body }
+          : errorAnswer(ctx.dialect, fault.status, defaultMessage(fault.status), ctx.correlationId);
       const reply = jsonReply(answer);
       if (fault.retryAfter !== undefined) reply.headers['retry-after'] = String(fault.retryAfter);
       Object.assign(reply.headers, fault.headers);
@@ -447,19 +457,30 @@ export class ImmichSim {
     }
   }
 
-  private validate<T>(ctx: Ctx, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: unknown[] } } }, value: unknown): T | Reply {
+  private validate<T>(
+    ctx: Ctx,
+    schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: unknown[] } } },
+    value: unknown,
+  ): T | Reply {
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data;
     return jsonReply(validationAnswer(ctx.dialect, parsed.error.issues as never, ctx.correlationId));
   }
 
   private async search(ctx: Ctx, userId: string, body: unknown): Promise<Reply> {
-    const req = this.validate(ctx, searchSchema(ctx.dialect, this.options.rejectUnknownProperties ?? false), body ?? {});
+    const req = this.validate(
+      ctx,
+      searchSchema(ctx.dialect, this.options.rejectUnknownProperties ?? false),
+      body ?? {},
+    );
     if (isReply(req)) return req;
     const outcome = searchAssets(req, this.library, ctx.dialect, userId);
-    if (!outcome.ok) return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no album.read access', ctx.correlationId));
+    if (!outcome.ok)
+      return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no album.read access', ctx.correlationId));
     await this.prepare(outcome.items);
-    const items = outcome.items.map((a) => assetJson(a, ctx.dialect, this.library, { withExif: req.withExif === true, hasPreview: hasRenderings(a) }));
+    const items = outcome.items.map((a) =>
+      assetJson(a, ctx.dialect, this.library, { withExif: req.withExif === true, hasPreview: hasRenderings(a) }),
+    );
     return jsonReply({
       status: 200,
       body: {
@@ -474,7 +495,10 @@ export class ImmichSim {
     const list = [...this.library.albums.values()]
       .filter((a) => this.library.userCanReadAlbum(userId, a))
       .sort((x, y) => (x.createdAt === y.createdAt ? (x.id < y.id ? -1 : 1) : x.createdAt < y.createdAt ? 1 : -1));
-    return jsonReply({ status: 200, body: list.map((a) => albumJson(a, ctx.dialect, this.library, false, hasRenderings)) });
+    return jsonReply({
+      status: 200,
+      body: list.map((a) => albumJson(a, ctx.dialect, this.library, false, hasRenderings)),
+    });
   }
 
   private async album(ctx: Ctx, userId: string, id: string, query: Record<string, string>): Promise<Reply> {
@@ -510,7 +534,10 @@ export class ImmichSim {
     const a = this.accessibleAsset(userId, id);
     if (!a) return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no asset.read access', ctx.correlationId));
     await this.prepare([a]);
-    return jsonReply({ status: 200, body: assetJson(a, ctx.dialect, this.library, { detail: true, hasPreview: hasRenderings(a) }) });
+    return jsonReply({
+      status: 200,
+      body: assetJson(a, ctx.dialect, this.library, { detail: true, hasPreview: hasRenderings(a) }),
+    });
   }
 
   private async original(ctx: Ctx, userId: string, id: string): Promise<Reply> {
@@ -536,9 +563,10 @@ export class ImmichSim {
       // preview (PR #14446; the v3.1.0 recordings).
       const rest = new URLSearchParams(query);
       rest.delete('size');
-      const location = WEB_FRIENDLY.has(a.originalMimeType) || size === 'original'
-        ? `original?${rest.toString()}`
-        : `/api/assets/${a.id}/thumbnail?size=preview`;
+      const location =
+        WEB_FRIENDLY.has(a.originalMimeType) || size === 'original'
+          ? `original?${rest.toString()}`
+          : `/api/assets/${a.id}/thumbnail?size=preview`;
       const body = Buffer.from(`Found. Redirecting to ${location}`);
       return {
         status: 302,
@@ -554,7 +582,13 @@ export class ImmichSim {
     await this.library.ensureChecksums([a]);
     const rendering = await this.renditions.get(a, size === 'preview' ? 'preview' : 'thumbnail');
     if (!rendering) return jsonReply(errorAnswer(ctx.dialect, 404, 'Asset media not found', ctx.correlationId));
-    return this.fileReply(ctx, rendering.bytes, rendering.contentType, baseName(a.originalFileName) + rendering.suffix, rendering.generatedAt);
+    return this.fileReply(
+      ctx,
+      rendering.bytes,
+      rendering.contentType,
+      baseName(a.originalFileName) + rendering.suffix,
+      rendering.generatedAt,
+    );
   }
 
   /** A file answer with conditional requests and ranges as the recordings show them. */
@@ -563,7 +597,10 @@ export class ImmichSim {
     const headOnly = ctx.req.method === 'HEAD';
     const inm = ctx.req.headers['if-none-match'];
     const ims = ctx.req.headers['if-modified-since'];
-    if ((inm && inm === headers['etag']) || (!inm && ims && Date.parse(ims) >= Math.floor(mtime.getTime() / 1000) * 1000)) {
+    if (
+      (inm && inm === headers['etag']) ||
+      (!inm && ims && Date.parse(ims) >= Math.floor(mtime.getTime() / 1000) * 1000)
+    ) {
       const { 'content-type': _t, 'content-length': _l, ...rest } = headers;
       return { status: 304, headers: rest, body: Buffer.alloc(0) };
     }
@@ -589,7 +626,11 @@ export class ImmichSim {
           status: 206,
           body: part,
           headOnly,
-          headers: { ...headers, 'content-length': String(part.length), 'content-range': `bytes ${range.start}-${range.end}/${bytes.length}` },
+          headers: {
+            ...headers,
+            'content-length': String(part.length),
+            'content-range': `bytes ${range.start}-${range.end}/${bytes.length}`,
+          },
         };
       }
     }
@@ -602,7 +643,8 @@ export class ImmichSim {
     const body = reply.headOnly ? Buffer.alloc(0) : reply.body;
     if (fault?.kind === 'wrong-bytes' && body.length > 0) {
       const bent = Buffer.from(body);
-      for (let i = Math.floor(bent.length / 2); i < Math.min(bent.length, Math.floor(bent.length / 2) + 16); i++) bent[i] = bent[i]! ^ 0xff;
+      for (let i = Math.floor(bent.length / 2); i < Math.min(bent.length, Math.floor(bent.length / 2) + 16); i++)
+        bent[i] = bent[i]! ^ 0xff;
       record.status = reply.status;
       res.writeHead(reply.status, reply.headers);
       res.end(bent);
@@ -625,7 +667,14 @@ export class ImmichSim {
 }
 
 function isReply(v: unknown): v is Reply {
-  return typeof v === 'object' && v !== null && 'status' in v && 'headers' in v && 'body' in v && Buffer.isBuffer((v as Reply).body);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    'status' in v &&
+    'headers' in v &&
+    'body' in v &&
+    Buffer.isBuffer((v as Reply).body)
+  );
 }
 
 function defaultMessage(status: number): string {

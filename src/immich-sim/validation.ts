@@ -76,7 +76,10 @@ export function validationAnswer(dialect: Dialect, issues: readonly Issue[], cor
 /** class-validator with transform: numeric strings become numbers before the checks. */
 function lenientNumber<T extends z.ZodType>(dialect: Dialect, schema: T) {
   if (dialect.validator === 'zod') return schema;
-  return z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v), schema);
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v),
+    schema,
+  );
 }
 
 function lenientBoolean<T extends z.ZodType>(dialect: Dialect, schema: T) {

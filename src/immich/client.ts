@@ -15,7 +15,15 @@ import { BadResponseError, UnsupportedServerError } from '../errors.js';
 import { registerSecret, silentLogger, type Logger } from '../log.js';
 import { capabilitiesOf, formatVersion, OLDEST_SUPPORTED, searchPasses, versionAtLeast } from './capabilities.js';
 import { composeImmichDispatcher, createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './dispatcher.js';
-import { httpFailure, isAbort, networkFailure, notJsonFailure, rejectsProperty, shapeFailure, type CallContext } from './failures.js';
+import {
+  httpFailure,
+  isAbort,
+  networkFailure,
+  notJsonFailure,
+  rejectsProperty,
+  shapeFailure,
+  type CallContext,
+} from './failures.js';
 import { collectPages, DEFAULT_PAGING, type PagingLimits } from './paging.js';
 import { chooseRendition } from './rendition.js';
 import { DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
@@ -138,7 +146,9 @@ export class ImmichClient implements AssetSource {
     }
     const ctx = this.context('GET', route);
     if (answer.status === 404) {
-      throw new BadResponseError(`${this.serverUrl} has no /api/server/version or /api/server-info/version: is immich_url an Immich server?`);
+      throw new BadResponseError(
+        `${this.serverUrl} has no /api/server/version or /api/server-info/version: is immich_url an Immich server?`,
+      );
     }
     if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
     const parsed = serverVersionSchema.safeParse(answer.body);
@@ -184,11 +194,20 @@ export class ImmichClient implements AssetSource {
       }
     }
     const list = [...found.values()].flatMap((l) => (l.asset ? [l.asset] : []));
-    this.logger.debug('immich listing', { server: this.serverUrl, version: formatVersion(version), album: albumId || '(library)', images: list.length });
+    this.logger.debug('immich listing', {
+      server: this.serverUrl,
+      version: formatVersion(version),
+      album: albumId || '(library)',
+      images: list.length,
+    });
     return list;
   }
 
-  private async searchAll(passes: Record<string, unknown>[], albumId: string | null, signal?: AbortSignal): Promise<Map<string, Listed>> {
+  private async searchAll(
+    passes: Record<string, unknown>[],
+    albumId: string | null,
+    signal?: AbortSignal,
+  ): Promise<Map<string, Listed>> {
     const found = new Map<string, Listed>();
     const route = '/api/search/metadata';
     const ctx = this.context('POST', route, albumId ?? undefined);
@@ -197,7 +216,8 @@ export class ImmichClient implements AssetSource {
       await collectPages(
         async (page) => {
           const answer = await this.postJson(route, { ...pass, page, size: this.pageSize }, signal);
-          if (answer.status === 400 && albumId && rejectsProperty(answer.body, 'albumIds')) throw new AlbumIdsRejected();
+          if (answer.status === 400 && albumId && rejectsProperty(answer.body, 'albumIds'))
+            throw new AlbumIdsRejected();
           if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
           const parsed = searchResponseSchema.safeParse(answer.body);
           if (!parsed.success) throw shapeFailure(parsed.error, ctx);
@@ -230,13 +250,17 @@ export class ImmichClient implements AssetSource {
 
   async download(asset: RemoteAsset, size: PhotoSize, signal?: AbortSignal): Promise<AssetDownload> {
     let rendition = chooseRendition(asset.originalMimeType, asset.originalFileName, size);
-    if (rendition === 'fullsize' && this.lastVersion && !capabilitiesOf(this.lastVersion).fullsize) rendition = 'preview';
+    if (rendition === 'fullsize' && this.lastVersion && !capabilitiesOf(this.lastVersion).fullsize)
+      rendition = 'preview';
     const first = await this.fetchRendition(asset.id, rendition, signal);
     if ('rendition' in first) return first;
     if (rendition === 'fullsize' && first.status === 400) {
       // Before v1.131 `size` has no fullsize value (a 400 validation error): the preview is the
       // best rendering such a server has.
-      this.logger.info('the server has no fullsize rendering; using the preview', { server: this.serverUrl, asset: asset.id });
+      this.logger.info('the server has no fullsize rendering; using the preview', {
+        server: this.serverUrl,
+        asset: asset.id,
+      });
       const second = await this.fetchRendition(asset.id, 'preview', signal);
       if ('rendition' in second) return second;
       throw this.downloadFailure(asset.id, 'preview', second);
@@ -254,7 +278,11 @@ export class ImmichClient implements AssetSource {
     return httpFailure(answer.status, answer.body, this.context('GET', route));
   }
 
-  private async fetchRendition(assetId: string, rendition: Rendition, signal?: AbortSignal): Promise<AssetDownload | JsonAnswer> {
+  private async fetchRendition(
+    assetId: string,
+    rendition: Rendition,
+    signal?: AbortSignal,
+  ): Promise<AssetDownload | JsonAnswer> {
     const route = renditionRoute(assetId, rendition);
     const res = await this.send('GET', route, undefined, signal, false);
     if (res.statusCode === 200) {
@@ -273,17 +301,28 @@ export class ImmichClient implements AssetSource {
   // ---- HTTP ----
 
   private context(method: string, route: string, albumId?: string): CallContext {
-    return albumId === undefined ? { serverUrl: this.serverUrl, method, route } : { serverUrl: this.serverUrl, method, route, albumId };
+    return albumId === undefined
+      ? { serverUrl: this.serverUrl, method, route }
+      : { serverUrl: this.serverUrl, method, route, albumId };
   }
 
-  private async send(method: 'GET' | 'POST', route: string, body: string | undefined, signal: AbortSignal | undefined, buffer: boolean): Promise<Dispatcher.ResponseData> {
+  private async send(
+    method: 'GET' | 'POST',
+    route: string,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+    buffer: boolean,
+  ): Promise<Dispatcher.ResponseData> {
     const started = Date.now();
     const path = this.prefix + route;
     const opts: Dispatcher.RequestOptions & RetryDispatchOptions = {
       origin: this.origin,
       path,
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
       headersTimeout: this.timeouts.headersMs,
       bodyTimeout: this.timeouts.bodyMs,
       bufferBody: buffer,
@@ -296,11 +335,18 @@ export class ImmichClient implements AssetSource {
       return res;
     } catch (err) {
       if (isAbort(err) || signal?.aborted) throw err;
-      throw networkFailure(err, this.context(method, route), { headers: this.timeouts.headersMs, body: this.timeouts.bodyMs });
+      throw networkFailure(err, this.context(method, route), {
+        headers: this.timeouts.headersMs,
+        body: this.timeouts.bodyMs,
+      });
     }
   }
 
-  private async getJson(route: string, query: Record<string, string>, signal: AbortSignal | undefined): Promise<JsonAnswer> {
+  private async getJson(
+    route: string,
+    query: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<JsonAnswer> {
     const qs = new URLSearchParams(query).toString();
     const full = qs ? `${route}?${qs}` : route;
     const res = await this.send('GET', full, undefined, signal, true);

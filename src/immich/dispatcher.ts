@@ -31,7 +31,8 @@ function withHeader(headers: RequestHeaders, name: string, value: string): Reque
   if (headers == null) return { [name]: value };
   if (Array.isArray(headers)) {
     // Either a flat [name, value, ...] list (what the redirect handler passes on) or pairs.
-    if (headers.length > 0 && Array.isArray(headers[0])) return [...(headers as unknown as [string, string][]), [name, value]] as unknown as RequestHeaders;
+    if (headers.length > 0 && Array.isArray(headers[0]))
+      return [...(headers as unknown as [string, string][]), [name, value]] as unknown as RequestHeaders;
     return [...(headers as string[]), name, value];
   }
   if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function' && !(headers.constructor === Object)) {

@@ -20,14 +20,16 @@ export interface CallContext {
   albumId?: string;
 }
 
-const TLS_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH|ERR_OSSL)/;
+const TLS_CODES =
+  /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
 /** The innermost error that carries a code (undici wraps socket and TLS errors in causes). */
 function coded(err: unknown): { code?: string; message: string } {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_REQ_RETRY') return { code, message: String((e as Error).message ?? code) };
+    if (typeof code === 'string' && code !== 'UND_ERR_REQ_RETRY')
+      return { code, message: String((e as Error).message ?? code) };
     e = (e as { cause?: unknown }).cause;
   }
   return { message: err instanceof Error ? err.message : String(err) };
@@ -50,11 +52,18 @@ function seconds(ms: number): string {
 }
 
 /** A request that got no usable answer at all. */
-export function networkFailure(err: unknown, ctx: CallContext, timeoutsMs: { headers: number; body: number }): FrameError {
+export function networkFailure(
+  err: unknown,
+  ctx: CallContext,
+  timeoutsMs: { headers: number; body: number },
+): FrameError {
   const { code = '', message } = coded(err);
   const at = `the Immich server at ${ctx.serverUrl}`;
   if (TLS_CODES.test(code)) {
-    return new TlsError(`TLS with ${at} failed: ${message} (${code}); fix the server's certificate or use the URL its certificate names`, { cause: err });
+    return new TlsError(
+      `TLS with ${at} failed: ${message} (${code}); fix the server's certificate or use the URL its certificate names`,
+      { cause: err },
+    );
   }
   const reason =
     code === 'ECONNREFUSED'
@@ -74,7 +83,9 @@ export function networkFailure(err: unknown, ctx: CallContext, timeoutsMs: { hea
                   : code
                     ? `${code}: ${message}`
                     : message;
-  return new ServerUnreachableError(`cannot reach ${at}: ${reason} (${ctx.method} ${ctx.route}); ${REACH_HINT}`, { cause: err });
+  return new ServerUnreachableError(`cannot reach ${at}: ${reason} (${ctx.method} ${ctx.route}); ${REACH_HINT}`, {
+    cause: err,
+  });
 }
 
 /** The server's own words from an error body, one line. */
@@ -122,7 +133,9 @@ export function httpFailure(status: number, body: unknown, ctx: CallContext): Fr
       `album ${ctx.albumId} was not found on ${ctx.serverUrl}, or this API key's user cannot read it (${said || `HTTP ${status}`}): check album_id`,
     );
   }
-  return new BadResponseError(`${at} answered ${ctx.method} ${ctx.route} with HTTP ${status}${said ? ` (${said})` : ''}`);
+  return new BadResponseError(
+    `${at} answered ${ctx.method} ${ctx.route} with HTTP ${status}${said ? ` (${said})` : ''}`,
+  );
 }
 
 /** A 2xx answer whose JSON is not the shape we rely on: name the first fields that differ. */

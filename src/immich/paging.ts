@@ -23,7 +23,9 @@ export function nextPageNumber(current: number, nextPage: string | number | null
   if (nextPage === null) return null;
   const n = typeof nextPage === 'number' ? nextPage : Number(nextPage);
   if (!Number.isInteger(n) || n <= current) {
-    throw new BadResponseError(`${describe}: page ${current} names ${JSON.stringify(nextPage)} as the next page, which does not move forward`);
+    throw new BadResponseError(
+      `${describe}: page ${current} names ${JSON.stringify(nextPage)} as the next page, which does not move forward`,
+    );
   }
   return n;
 }
@@ -51,7 +53,9 @@ export async function collectPages<T extends { id: string }>(
     if (next === null) return into;
     stale = fresh === 0 ? stale + 1 : 0;
     if (stale >= limits.maxStalePages) {
-      throw new BadResponseError(`${describe}: ${stale} pages in a row brought no new asset but the server keeps paging (page ${page})`);
+      throw new BadResponseError(
+        `${describe}: ${stale} pages in a row brought no new asset but the server keeps paging (page ${page})`,
+      );
     }
     if (fetched >= limits.maxPages) {
       throw new BadResponseError(`${describe}: still paging after ${fetched} pages; giving up`);

@@ -83,7 +83,12 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
 }
 
 /** How long to wait before retry number `retry` (1 = the first retry). */
-export function retryDelay(retry: number, retryAfterMs: number | null, policy: RetryPolicy, random: () => number): number {
+export function retryDelay(
+  retry: number,
+  retryAfterMs: number | null,
+  policy: RetryPolicy,
+  random: () => number,
+): number {
   if (retryAfterMs !== null) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.floor(random() * ceiling);
@@ -182,17 +187,32 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
     }
   }
 
-  onRequestUpgrade(_c: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders, socket: Duplex): void {
+  onRequestUpgrade(
+    _c: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: ResponseHeaders,
+    socket: Duplex,
+  ): void {
     this.handler.onRequestUpgrade?.(this.controller, statusCode, headers, socket);
   }
 
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders, statusMessage?: string): void {
+  onResponseStart(
+    _c: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: ResponseHeaders,
+    statusMessage?: string,
+  ): void {
     if (this.attempt < this.policy.maxAttempts && isRetryableStatus(statusCode)) {
       this.discard = { reason: `HTTP ${statusCode}`, retryAfter: headers['retry-after'] };
       return;
     }
     if (this.opts.bufferBody) {
-      this.buffered = { status: statusCode, headers, chunks: [], ...(statusMessage !== undefined ? { message: statusMessage } : {}) };
+      this.buffered = {
+        status: statusCode,
+        headers,
+        chunks: [],
+        ...(statusMessage !== undefined ? { message: statusMessage } : {}),
+      };
       return;
     }
     this.forwarded = true;
@@ -267,6 +287,9 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-export function retryInterceptor(policy: RetryPolicy = DEFAULT_RETRY_POLICY, hooks: RetryHooks = {}): Dispatcher.DispatcherComposeInterceptor {
+export function retryInterceptor(
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  hooks: RetryHooks = {},
+): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) => (opts, handler) => new RetryingHandler(dispatch, opts, handler, policy, hooks).start();
 }

@@ -6,7 +6,14 @@ import type { LibraryPaths, PhotoSize } from '../config.js';
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
 import { type Logger, silentLogger } from '../log.js';
 import { syncDir } from './atomic-file.js';
-import { type RetryPolicy, DEFAULT_RETRY, downloadVerified, failureReason, isFatal, type LandedFile } from './download.js';
+import {
+  type RetryPolicy,
+  DEFAULT_RETRY,
+  downloadVerified,
+  failureReason,
+  isFatal,
+  type LandedFile,
+} from './download.js';
 import type { LibraryMetadata, SyncedAsset, SyncFailure } from './metadata.js';
 import { fitExtension } from './names.js';
 import type { SyncPlan } from './plan.js';
@@ -157,7 +164,12 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
     ...plan.add.map((a) => ({ ...a, previous: undefined as SyncedAsset | undefined })),
     ...plan.update.map((u) => ({ asset: u.asset, name: u.name, previous: u.previous })),
   ];
-  progress({ phase: 'planned', downloads: queue.length, removals: plan.remove.length + plan.discard.length, keeps: plan.keep.length });
+  progress({
+    phase: 'planned',
+    downloads: queue.length,
+    removals: plan.remove.length + plan.discard.length,
+    keeps: plan.keep.length,
+  });
   /** Old files of updates whose extension changed: deleted once the new record is saved. */
   const superseded: string[] = [];
   const stop = new AbortController();
@@ -207,7 +219,15 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
         const error = failureReason(err);
         result.failures.push({ id: item.asset.id, name: item.name, error });
         log.warn('a photo could not be downloaded; it is retried at the next sync', { name: item.name, error });
-        progress({ phase: 'download', done, total: queue.length, bytes: result.bytes, name: item.name, ok: false, error });
+        progress({
+          phase: 'download',
+          done,
+          total: queue.length,
+          bytes: result.bytes,
+          name: item.name,
+          ok: false,
+          error,
+        });
       }
     }
   };

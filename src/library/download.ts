@@ -8,7 +8,14 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LibraryPaths, PhotoSize } from '../config.js';
-import { AuthRejectedError, BadResponseError, FrameError, ServerUnreachableError, StorageError, TlsError } from '../errors.js';
+import {
+  AuthRejectedError,
+  BadResponseError,
+  FrameError,
+  ServerUnreachableError,
+  StorageError,
+  TlsError,
+} from '../errors.js';
 import type { AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
 import { probeImage, sniffImageFormat } from './probe.js';
 import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';
@@ -145,7 +152,12 @@ export async function downloadVerified(
   asset: RemoteAsset,
   photoSize: PhotoSize,
   paths: LibraryPaths,
-  options: { label: string; retry?: RetryPolicy; signal?: AbortSignal; onRetry?: (err: unknown, attempt: number) => void },
+  options: {
+    label: string;
+    retry?: RetryPolicy;
+    signal?: AbortSignal;
+    onRetry?: (err: unknown, attempt: number) => void;
+  },
 ): Promise<LandedFile> {
   const retry = options.retry ?? DEFAULT_RETRY;
   for (let attempt = 1; ; attempt++) {

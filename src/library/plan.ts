@@ -183,7 +183,10 @@ export function planSync(input: PlanInput): SyncPlan {
       name: m.name,
       file: metadata.adopted[m.name]!,
       match: m.match,
-      rendition: m.match === 'checksum' ? 'original' : chooseRendition(asset.originalMimeType, asset.originalFileName, photoSize),
+      rendition:
+        m.match === 'checksum'
+          ? 'original'
+          : chooseRendition(asset.originalMimeType, asset.originalFileName, photoSize),
     });
   }
   const claimed = new Set(plan.adopt.map((a) => a.name));
@@ -253,7 +256,8 @@ export function formatPlan(plan: SyncPlan): string {
     const why = u.reason === 'photo_size' ? 'photo_size changed' : 'changed on the server';
     lines.push(`  update   ${u.name}  (${u.asset.id}, ${why})`);
   }
-  for (const a of plan.adopt) lines.push(`  adopt    ${a.name}  (${a.asset.id}, already on disk, matched by ${a.match})`);
+  for (const a of plan.adopt)
+    lines.push(`  adopt    ${a.name}  (${a.asset.id}, already on disk, matched by ${a.match})`);
   for (const r of plan.remove) {
     const why = r.reason === 'gone' ? 'no longer on the server' : 'beyond max_photos';
     lines.push(`  remove   ${r.entry.local_path}  (${r.id}, ${why})`);

@@ -26,7 +26,11 @@ export interface ProgressSink {
   end(): void;
 }
 
-export function createProgressReporter(options: { isTTY: boolean; write: (text: string) => void; logger: Logger }): ProgressSink {
+export function createProgressReporter(options: {
+  isTTY: boolean;
+  write: (text: string) => void;
+  logger: Logger;
+}): ProgressSink {
   const { isTTY, write, logger } = options;
   let barShown = false;
   const report = ((event: SyncProgress) => {
@@ -44,7 +48,8 @@ export function createProgressReporter(options: { isTTY: boolean; write: (text: 
       return;
     }
     if (event.phase === 'listing') logger.info('listing the album on the server');
-    else if (event.phase === 'planned') logger.info('sync planned', { downloads: event.downloads, removals: event.removals, keeps: event.keeps });
+    else if (event.phase === 'planned')
+      logger.info('sync planned', { downloads: event.downloads, removals: event.removals, keeps: event.keeps });
     else if (event.phase === 'download' && event.ok) {
       logger.info('photo downloaded', { name: event.name, done: event.done, total: event.total });
     } else if (event.phase === 'download') {

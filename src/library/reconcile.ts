@@ -91,7 +91,8 @@ export async function reconcileLibrary(
   const files = new Map<string, number>();
   for (const e of await listFolder(paths.photosDir)) {
     if (e.kind === 'file') files.set(e.name, e.size);
-    else if (e.kind === 'dir') log.warn('photos/ holds a folder the frame does not use; leaving it alone', { name: e.name });
+    else if (e.kind === 'dir')
+      log.warn('photos/ holds a folder the frame does not use; leaving it alone', { name: e.name });
   }
 
   for (const name of [...files.keys()]) {

@@ -40,7 +40,9 @@ export async function libraryStatus(paths: LibraryPaths, config: DueConfig, now:
   const metadata = read.kind === 'ok' ? read.metadata : null;
   let bytes = 0;
   let missing = 0;
-  const names = metadata ? [...Object.values(metadata.synced_assets).map((e) => e.local_path), ...Object.keys(metadata.adopted)] : [];
+  const names = metadata
+    ? [...Object.values(metadata.synced_assets).map((e) => e.local_path), ...Object.keys(metadata.adopted)]
+    : [];
   for (const name of names) {
     const size = await sizeOf(photoPath(paths, name));
     if (size === null) missing += 1;

@@ -143,7 +143,8 @@ export async function removePhoto(paths: LibraryPaths, name: string): Promise<vo
   try {
     await unlink(photoPath(paths, name));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, 'delete', path.join(paths.photosDir, name));
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw storageError(err, 'delete', path.join(paths.photosDir, name));
   }
 }
 

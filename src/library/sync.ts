@@ -74,7 +74,13 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
     // A dry run always plans; the reason says whether a real sync would be due now.
     const due = isSyncDue({ metadata, config, now: now(), force: req.force });
     const { plan, version } = await listAndPlan(req, metadata);
-    return { kind: 'dry-run', reason: due.due ? due.reason : 'forced', plan, reconcile: report, serverVersion: version };
+    return {
+      kind: 'dry-run',
+      reason: due.due ? due.reason : 'forced',
+      plan,
+      reconcile: report,
+      serverVersion: version,
+    };
   }
 
   await ensureLibraryDirs(paths);

@@ -22,7 +22,13 @@ export const SRGB_TO_LINEAR: Float32Array = (() => {
  * OKLab (Björn Ottosson, 2020) of a linear-light sRGB colour, written into `out` at `at` so a
  * caller converting many colours allocates nothing.
  */
-export function linearToOklab(r: number, g: number, b: number, out: Float64Array | Float32Array | number[], at = 0): void {
+export function linearToOklab(
+  r: number,
+  g: number,
+  b: number,
+  out: Float64Array | Float32Array | number[],
+  at = 0,
+): void {
   const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
   const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
   const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
@@ -39,7 +45,13 @@ export function srgbToOklab(rgb: readonly [number, number, number]): [number, nu
 }
 
 /** Linear-light sRGB of an OKLab colour (the inverse of linearToOklab), written into `out`. */
-export function oklabToLinear(L: number, a: number, b: number, out: Float64Array | Float32Array | number[], at = 0): void {
+export function oklabToLinear(
+  L: number,
+  a: number,
+  b: number,
+  out: Float64Array | Float32Array | number[],
+  at = 0,
+): void {
   const l = L + 0.3963377774 * a + 0.2158037573 * b;
   const m = L - 0.1055613458 * a - 0.0638541728 * b;
   const s = L - 0.0894841775 * a - 1.291485548 * b;

@@ -147,7 +147,12 @@ function diffuse(
   // Where each tap lands relative to the current pixel's cell, for the row being scanned.
   const off = new Int32Array(nTaps);
   const box = inkBox(p);
-  const loR = box[0]!, loG = box[1]!, loB = box[2]!, hiR = box[3]!, hiG = box[4]!, hiB = box[5]!;
+  const loR = box[0]!,
+    loG = box[1]!,
+    loB = box[2]!,
+    hiR = box[3]!,
+    hiG = box[4]!,
+    hiB = box[5]!;
   const { oklab, linear, index, size } = p;
 
   for (let y = 0; y < h; y++) {
@@ -209,19 +214,27 @@ function ordered(image: RgbImage, p: InkPalette, tone: Float32Array, n: number, 
       const g = tone[256 + data[q + 1]!]!;
       const b = tone[512 + data[q + 2]!]!;
       const a = nearestOklab(oklab, size, r, g, b);
-      const ar = linear[a * 3]!, ag = linear[a * 3 + 1]!, ab = linear[a * 3 + 2]!;
-      const cr = r - ar, cg = g - ag, cb = b - ab;
+      const ar = linear[a * 3]!,
+        ag = linear[a * 3 + 1]!,
+        ab = linear[a * 3 + 2]!;
+      const cr = r - ar,
+        cg = g - ag,
+        cb = b - ab;
       let mate = a;
       let share = 0;
       let bestD = cr * cr + cg * cg + cb * cb;
       for (let k = 0, o = 0; k < size; k++, o += 3) {
         if (k === a) continue;
-        const dr = linear[o]! - ar, dg = linear[o + 1]! - ag, db = linear[o + 2]! - ab;
+        const dr = linear[o]! - ar,
+          dg = linear[o + 1]! - ag,
+          db = linear[o + 2]! - ab;
         const len = dr * dr + dg * dg + db * db;
         if (len === 0) continue;
         let f = (cr * dr + cg * dg + cb * db) / len;
         f = f < 0 ? 0 : f > 1 ? 1 : f;
-        const er = cr - f * dr, eg = cg - f * dg, eb = cb - f * db;
+        const er = cr - f * dr,
+          eg = cg - f * dg,
+          eb = cb - f * db;
         const d = er * er + eg * eg + eb * eb;
         if (d < bestD) {
           bestD = d;

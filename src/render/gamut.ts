@@ -22,8 +22,12 @@ export function hullPlanes(p: InkPalette): Float64Array {
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       for (let k = j + 1; k < n; k++) {
-        const ux = pts[j * 3]! - pts[i * 3]!, uy = pts[j * 3 + 1]! - pts[i * 3 + 1]!, uz = pts[j * 3 + 2]! - pts[i * 3 + 2]!;
-        const vx = pts[k * 3]! - pts[i * 3]!, vy = pts[k * 3 + 1]! - pts[i * 3 + 1]!, vz = pts[k * 3 + 2]! - pts[i * 3 + 2]!;
+        const ux = pts[j * 3]! - pts[i * 3]!,
+          uy = pts[j * 3 + 1]! - pts[i * 3 + 1]!,
+          uz = pts[j * 3 + 2]! - pts[i * 3 + 2]!;
+        const vx = pts[k * 3]! - pts[i * 3]!,
+          vy = pts[k * 3 + 1]! - pts[i * 3 + 1]!,
+          vz = pts[k * 3 + 2]! - pts[i * 3 + 2]!;
         let nx = uy * vz - uz * vy;
         let ny = uz * vx - ux * vz;
         let nz = ux * vy - uy * vx;
@@ -67,7 +71,12 @@ function inside(planes: Float64Array, r: number, g: number, b: number): boolean 
  * lightness (within the paper's black..white) and hue, give up chroma until the inks can mix it.
  * Chroma shrinks towards the point of the black-white ink line with that lightness.
  */
-const scratch = { lab: new Float64Array(3), grey: new Float64Array(3), greyLab: new Float64Array(3), cand: new Float64Array(3) };
+const scratch = {
+  lab: new Float64Array(3),
+  grey: new Float64Array(3),
+  greyLab: new Float64Array(3),
+  cand: new Float64Array(3),
+};
 
 function mapIntoHull(
   planes: Float64Array,
@@ -98,11 +107,21 @@ function mapIntoHull(
   let drop = 1;
   for (let i = 0; i < 14; i++) {
     const s = (keep + drop) / 2;
-    oklabToLinear(greyLab[0]! + s * (L - greyLab[0]!), greyLab[1]! + s * (lab[1]! - greyLab[1]!), greyLab[2]! + s * (lab[2]! - greyLab[2]!), cand);
+    oklabToLinear(
+      greyLab[0]! + s * (L - greyLab[0]!),
+      greyLab[1]! + s * (lab[1]! - greyLab[1]!),
+      greyLab[2]! + s * (lab[2]! - greyLab[2]!),
+      cand,
+    );
     if (inside(planes, cand[0]!, cand[1]!, cand[2]!)) keep = s;
     else drop = s;
   }
-  oklabToLinear(greyLab[0]! + keep * (L - greyLab[0]!), greyLab[1]! + keep * (lab[1]! - greyLab[1]!), greyLab[2]! + keep * (lab[2]! - greyLab[2]!), rgb);
+  oklabToLinear(
+    greyLab[0]! + keep * (L - greyLab[0]!),
+    greyLab[1]! + keep * (lab[1]! - greyLab[1]!),
+    greyLab[2]! + keep * (lab[2]! - greyLab[2]!),
+    rgb,
+  );
   if (!inside(planes, rgb[0]!, rgb[1]!, rgb[2]!)) rgb.set(grey);
 }
 

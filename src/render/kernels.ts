@@ -108,7 +108,8 @@ export type OrderedAlgorithm = keyof typeof BAYER_SIZES;
  * the ones before it and any constant tone becomes an evenly spread pattern.
  */
 export function bayerMatrix(n: number): Uint8Array {
-  if (n < 1 || (n & (n - 1)) !== 0 || n > 16) throw new RangeError(`Bayer size must be a power of two up to 16, not ${n}`);
+  if (n < 1 || (n & (n - 1)) !== 0 || n > 16)
+    throw new RangeError(`Bayer size must be a power of two up to 16, not ${n}`);
   let size = 1;
   let m = new Uint8Array([0]);
   while (size < n) {

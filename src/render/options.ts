@@ -86,7 +86,16 @@ export function parseBackground(value: string): string | undefined {
 }
 
 /** The config keys that are render options, under the same names. */
-export const DISPLAY_KEYS = ['fit', 'background', 'crop', 'rotate', 'dither', 'saturation', 'contrast', 'brightness'] as const;
+export const DISPLAY_KEYS = [
+  'fit',
+  'background',
+  'crop',
+  'rotate',
+  'dither',
+  'saturation',
+  'contrast',
+  'brightness',
+] as const;
 
 export type DisplayConfig = Pick<RenderOptions, (typeof DISPLAY_KEYS)[number]>;
 

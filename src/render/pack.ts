@@ -65,13 +65,19 @@ export function unpackBits(buffer: Uint8Array, width: number, height: number): U
 }
 
 /** Pack native-orientation indices into the panel's pixel format. */
-export function packFrame(indices: Uint8Array, panel: Pick<PanelProfile, 'width' | 'height' | 'pixelFormat'>): Uint8Array {
+export function packFrame(
+  indices: Uint8Array,
+  panel: Pick<PanelProfile, 'width' | 'height' | 'pixelFormat'>,
+): Uint8Array {
   return panel.pixelFormat === 'nibble4'
     ? packNibbles(indices, panel.width, panel.height)
     : packBits(indices, panel.width, panel.height);
 }
 
-export function unpackFrame(buffer: Uint8Array, panel: Pick<PanelProfile, 'width' | 'height' | 'pixelFormat'>): Uint8Array {
+export function unpackFrame(
+  buffer: Uint8Array,
+  panel: Pick<PanelProfile, 'width' | 'height' | 'pixelFormat'>,
+): Uint8Array {
   return panel.pixelFormat === 'nibble4'
     ? unpackNibbles(buffer, panel.width, panel.height)
     : unpackBits(buffer, panel.width, panel.height);

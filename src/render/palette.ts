@@ -52,7 +52,9 @@ export function paletteFromInks(inks: readonly Ink[]): InkPalette {
 
 /** The panel's inks with their measured (default) or nominal colours. */
 export function inkPalette(panel: PanelProfile, choice: PaletteChoice = 'measured'): InkPalette {
-  return paletteFromInks(panel.colours.map((c) => ({ name: c.name, index: c.index, rgb: choice === 'measured' ? c.measured : c.nominal })));
+  return paletteFromInks(
+    panel.colours.map((c) => ({ name: c.name, index: c.index, rgb: choice === 'measured' ? c.measured : c.nominal })),
+  );
 }
 
 /**

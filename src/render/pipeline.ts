@@ -67,7 +67,12 @@ export async function renderForPanel(
 
 // A frame renders the same panel every time: its gamut table (a few ms to build) is made once.
 const gamutTables = new Map<string, Float32Array | null>();
-function cachedGamutTable(panel: PanelProfile, palette: InkPalette, choice: PaletteChoice, tone: ToneMap): Float32Array | null {
+function cachedGamutTable(
+  panel: PanelProfile,
+  palette: InkPalette,
+  choice: PaletteChoice,
+  tone: ToneMap,
+): Float32Array | null {
   const key = `${panel.id}/${choice}/${tone}`;
   if (!gamutTables.has(key)) gamutTables.set(key, gamutTable(palette, tone));
   return gamutTables.get(key)!;
@@ -98,7 +103,8 @@ export function resolveOptions(options: Partial<RenderOptions> = {}): RenderOpti
   o.background = background;
   for (const key of ['saturation', 'contrast', 'brightness'] as const) {
     const [lo, hi] = BOOST_LIMITS[key];
-    if (typeof o[key] !== 'number' || !(o[key] >= lo && o[key] <= hi)) throw bad(key, o[key], `a number from ${lo} to ${hi}`);
+    if (typeof o[key] !== 'number' || !(o[key] >= lo && o[key] <= hi))
+      throw bad(key, o[key], `a number from ${lo} to ${hi}`);
   }
   return o;
 }
@@ -145,7 +151,9 @@ export async function preparePhoto(
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.width !== panel.width || info.height !== panel.height || info.channels !== 3) {
-      throw new Error(`decoded to ${info.width}x${info.height}x${info.channels}, expected ${panel.width}x${panel.height}x3`);
+      throw new Error(
+        `decoded to ${info.width}x${info.height}x${info.channels}, expected ${panel.width}x${panel.height}x3`,
+      );
     }
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
@@ -154,7 +162,9 @@ export async function preparePhoto(
 }
 
 /** The 3x3 matrix that scales every pixel's distance from its grey by `s`. */
-export function saturationMatrix(s: number): [[number, number, number], [number, number, number], [number, number, number]] {
+export function saturationMatrix(
+  s: number,
+): [[number, number, number], [number, number, number], [number, number, number]] {
   const luma = [0.2126, 0.7152, 0.0722] as const;
   const row = (i: number) => luma.map((w, j) => (1 - s) * w + (i === j ? s : 0)) as [number, number, number];
   return [row(0), row(1), row(2)];
@@ -168,4 +178,3 @@ function reason(err: unknown): string {
   if (/missing/i.test(first) && /input file/i.test(first)) return 'file not found';
   return first.replace(/^[A-Za-z]+load(_source|_buffer)?: /, '');
 }
-

@@ -64,8 +64,12 @@ async function listingBench(): Promise<void> {
   });
   global.gc?.();
   const heapKept = process.memoryUsage().heapUsed - heapBefore;
-  console.log(`listing ${N} images: client ${ours.toFixed(0)} ms, bare fetch+parse ${base.toFixed(0)} ms, ratio ${(ours / base).toFixed(2)}`);
-  console.log(`  per image ${((ours * 1000) / N).toFixed(1)} us; listing kept ${(Array.isArray(kept) ? kept.length : 0)} images${global.gc ? `, heap held ${(heapKept / MB).toFixed(1)} MB (${((heapKept / N)).toFixed(0)} B each)` : ' (run node with --expose-gc for the heap figure)'}`);
+  console.log(
+    `listing ${N} images: client ${ours.toFixed(0)} ms, bare fetch+parse ${base.toFixed(0)} ms, ratio ${(ours / base).toFixed(2)}`,
+  );
+  console.log(
+    `  per image ${((ours * 1000) / N).toFixed(1)} us; listing kept ${Array.isArray(kept) ? kept.length : 0} images${global.gc ? `, heap held ${(heapKept / MB).toFixed(1)} MB (${(heapKept / N).toFixed(0)} B each)` : ' (run node with --expose-gc for the heap figure)'}`,
+  );
   await client.close();
   await sim.close();
 }
@@ -91,7 +95,7 @@ async function streamingBench(): Promise<void> {
   peak = Math.max(peak, process.memoryUsage().rss);
   const growth = peak - before;
   console.log(
-    `streaming a ${(SIZE / MB).toFixed(0)} MB original: ${received === SIZE ? 'complete' : `SHORT (${received})`}, ${((SIZE / MB) / (ms / 1000)).toFixed(0)} MB/s, ` +
+    `streaming a ${(SIZE / MB).toFixed(0)} MB original: ${received === SIZE ? 'complete' : `SHORT (${received})`}, ${(SIZE / MB / (ms / 1000)).toFixed(0)} MB/s, ` +
       `peak RSS growth ${(growth / MB).toFixed(1)} MB = ${((growth / SIZE) * 100).toFixed(1)}% of the file (the simulator's own send buffers included)`,
   );
   void asset;

@@ -66,12 +66,20 @@ async function testPhotos(): Promise<Record<string, RgbImage>> {
   photos.gradients = make((x, y) => {
     const [r, g, b] = hsv((x / W) * 360, 1, 1);
     const t = y / (H - 1);
-    return t < 0.5 ? [255 + (r - 255) * 2 * t, 255 + (g - 255) * 2 * t, 255 + (b - 255) * 2 * t] : [r * 2 * (1 - t), g * 2 * (1 - t), b * 2 * (1 - t)];
+    return t < 0.5
+      ? [255 + (r - 255) * 2 * t, 255 + (g - 255) * 2 * t, 255 + (b - 255) * 2 * t]
+      : [r * 2 * (1 - t), g * 2 * (1 - t), b * 2 * (1 - t)];
   });
 
   // Skin: light to deep skin tones across, soft shading down, gentle mottling.
   const mottle = await smoothNoise(11, 40, 8);
-  const skins: [number, number, number][] = [[241, 194, 167], [224, 172, 140], [198, 134, 99], [141, 85, 58], [94, 58, 40]];
+  const skins: [number, number, number][] = [
+    [241, 194, 167],
+    [224, 172, 140],
+    [198, 134, 99],
+    [141, 85, 58],
+    [94, 58, 40],
+  ];
   photos['skin tones'] = make((x, y) => {
     const u = (x / W) * (skins.length - 1);
     const i = Math.min(Math.floor(u), skins.length - 2);
@@ -82,7 +90,12 @@ async function testPhotos(): Promise<Record<string, RgbImage>> {
 
   // A colourful scene: sky over a meadow, with soft saturated blooms.
   const r = createPrng(7).next;
-  const blooms = Array.from({ length: 26 }, () => ({ x: r() * W, y: H * 0.35 + r() * H * 0.65, rad: 20 + r() * 70, c: hsv(r() * 360, 0.7 + r() * 0.3, 0.6 + r() * 0.4) }));
+  const blooms = Array.from({ length: 26 }, () => ({
+    x: r() * W,
+    y: H * 0.35 + r() * H * 0.65,
+    rad: 20 + r() * 70,
+    c: hsv(r() * 360, 0.7 + r() * 0.3, 0.6 + r() * 0.4),
+  }));
   const grass = await smoothNoise(23, 12, 2);
   photos['colourful scene'] = make((x, y) => {
     const sky = y < H * 0.4;
@@ -113,10 +126,16 @@ async function testPhotos(): Promise<Record<string, RgbImage>> {
   });
 
   // A "photo" from noise: three octaves per channel, blurred, fairly saturated.
-  const oct = await Promise.all([101, 102, 103, 201, 202, 203, 301, 302, 303].map((s, i) => smoothNoise(s, [80, 20, 5][Math.floor(i / 3)]!, [6, 2, 0.6][Math.floor(i / 3)]!)));
+  const oct = await Promise.all(
+    [101, 102, 103, 201, 202, 203, 301, 302, 303].map((s, i) =>
+      smoothNoise(s, [80, 20, 5][Math.floor(i / 3)]!, [6, 2, 0.6][Math.floor(i / 3)]!),
+    ),
+  );
   photos['noise photo'] = make((x, y) => {
     const p = y * W + x;
-    return [0, 1, 2].map((c) => 255 * (0.55 * oct[c]![p]! + 0.3 * oct[3 + c]![p]! + 0.15 * oct[6 + c]![p]!) * 1.6 - 100) as [number, number, number];
+    return [0, 1, 2].map(
+      (c) => 255 * (0.55 * oct[c]![p]! + 0.3 * oct[3 + c]![p]! + 0.15 * oct[6 + c]![p]!) * 1.6 - 100,
+    ) as [number, number, number];
   });
   return photos;
 }
@@ -231,7 +250,9 @@ function shownInMeasuredInks(indices: Uint8Array, panel: PanelProfile): Uint8Arr
 async function ours(photo: RgbImage, panel: PanelProfile, options: Partial<RenderOptions>): Promise<Uint8Array> {
   const o = resolveOptions(options);
   const raw = Buffer.from(photo.data.buffer, photo.data.byteOffset, photo.data.length);
-  const input = await sharp(raw, { raw: { width: W, height: H, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+  const input = await sharp(raw, { raw: { width: W, height: H, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   const prepared = await preparePhoto(input, panel, o);
   const palette = inkPalette(panel, o.palette);
   const table = o.gamut === 'map' ? gamutTable(palette, o.tone) : null;
@@ -254,7 +275,10 @@ export async function run(): Promise<void> {
     );
     const score = (n: string, indices: Uint8Array) => {
       const seen = blur(toLinearPlanes(shownInMeasuredInks(indices, panel)), VIEW_SIGMA);
-      return { absolute: meanOklabDistance(refs[n]!.absolute, seen), adapted: meanOklabDistance(refs[n]!.adapted, seen) };
+      return {
+        absolute: meanOklabDistance(refs[n]!.absolute, seen),
+        adapted: meanOklabDistance(refs[n]!.adapted, seen),
+      };
     };
     const rows: [string, (n: string) => Promise<Uint8Array>][] = [
       ['baseline: FS, sRGB distance, nominal palette', async (n) => baselineFloydSteinberg(photos[n]!, panel)],
@@ -264,7 +288,11 @@ export async function run(): Promise<void> {
       ['ours, no paper tone map', (n) => ours(photos[n]!, panel, { ...neutral, tone: 'none' })],
       ['ours, nominal palette', (n) => ours(photos[n]!, panel, { ...neutral, palette: 'nominal' })],
       ...DITHER_ALGORITHMS.filter((a) => a !== 'floyd-steinberg').map(
-        (a) => [`ours, defaults, ${a}`, (n: string) => ours(photos[n]!, panel, { dither: a })] as [string, (n: string) => Promise<Uint8Array>],
+        (a) =>
+          [`ours, defaults, ${a}`, (n: string) => ours(photos[n]!, panel, { dither: a })] as [
+            string,
+            (n: string) => Promise<Uint8Array>,
+          ],
       ),
     ];
     console.log(`\n${panel.id}: mean OKLab distance x100 after a ${VIEW_SIGMA}px blur, lower is better`);
@@ -277,7 +305,9 @@ export async function run(): Promise<void> {
         const vals = scores.map((s) => s[kind]);
         const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
         const tag = kind === 'absolute' ? 'vs photo' : 'vs paper';
-        console.log(`  ${(label + ` [${tag}]`).padEnd(52)} ${vals.map((v) => v.toFixed(2).padStart(16)).join('')} ${mean.toFixed(2).padStart(8)}`);
+        console.log(
+          `  ${(label + ` [${tag}]`).padEnd(52)} ${vals.map((v) => v.toFixed(2).padStart(16)).join('')} ${mean.toFixed(2).padStart(8)}`,
+        );
       }
     }
     if (panelId !== 'waveshare-7in3e') continue;
@@ -289,7 +319,8 @@ export async function run(): Promise<void> {
       const cells = [];
       for (const contrast of contrasts) {
         let total = 0;
-        for (const n of names) total += score(n, await ours(photos[n]!, panel, { saturation, contrast, brightness: 1 })).adapted;
+        for (const n of names)
+          total += score(n, await ours(photos[n]!, panel, { saturation, contrast, brightness: 1 })).adapted;
         cells.push(total / names.length);
       }
       console.log(`  ${String(saturation).padEnd(12)}${cells.map((v) => v.toFixed(2).padStart(14)).join('')}`);

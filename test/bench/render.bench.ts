@@ -55,7 +55,15 @@ async function makeLargeJpeg(file: string): Promise<void> {
       small[o + 2] = 128 + 100 * Math.cos((x - 2 * y) / 45);
     }
   }
-  const grain = await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 0, sigma: 12 } } })
+  const grain = await sharp({
+    create: {
+      width: 6000,
+      height: 4000,
+      channels: 3,
+      background: '#000000',
+      noise: { type: 'gaussian', mean: 0, sigma: 12 },
+    },
+  })
     .raw()
     .toBuffer();
   await sharp(small, { raw: { width: w, height: h, channels: 3 } })
@@ -71,7 +79,9 @@ export async function run(): Promise<void> {
   try {
     await makeLargeJpeg(file);
     const meta = await sharp(file).metadata();
-    console.log(`input: ${meta.width}x${meta.height} JPEG; time: median of ${RUNS} interleaved runs; peak RSS: one run a case, each in its own process`);
+    console.log(
+      `input: ${meta.width}x${meta.height} JPEG; time: median of ${RUNS} interleaved runs; peak RSS: one run a case, each in its own process`,
+    );
     const self = fileURLToPath(import.meta.url);
     const times = await timeCases(file);
     const floorMs = median(times[CASE_NAMES[0]!]);
@@ -80,7 +90,9 @@ export async function run(): Promise<void> {
       if (child.status !== 0) throw new Error(`bench child ${c} failed: ${child.stderr}`);
       const { maxRSS } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { maxRSS: number };
       const ms = median(times[c]);
-      console.log(`${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB`);
+      console.log(
+        `${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB`,
+      );
     }
 
     // The quantizer alone, on the prepared 800x480 photo.
@@ -105,7 +117,9 @@ export async function run(): Promise<void> {
         times.push(performance.now() - t);
       }
       const ms = median(times);
-      console.log(`  ${algorithm.padEnd(22)} ${ms.toFixed(1).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  ${((800 * 480) / ms / 1000).toFixed(1)} Mpx/s`);
+      console.log(
+        `  ${algorithm.padEnd(22)} ${ms.toFixed(1).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  ${((800 * 480) / ms / 1000).toFixed(1)} Mpx/s`,
+      );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

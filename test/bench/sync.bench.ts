@@ -43,7 +43,10 @@ function withComment(jpeg: Buffer, text: string): Buffer {
   return Buffer.concat([jpeg.subarray(0, 2), seg, body, jpeg.subarray(2)]);
 }
 
-async function albumOfPhotos(sim: ImmichSim, count: number): Promise<{ albumId: string; ids: string[]; bytes: number }> {
+async function albumOfPhotos(
+  sim: ImmichSim,
+  count: number,
+): Promise<{ albumId: string; ids: string[]; bytes: number }> {
   const bases: Buffer[] = [];
   for (let i = 0; bases.length < 40; i++) {
     // JPEG bases only: every photo is then an original, as for the curl baseline.
@@ -104,9 +107,22 @@ async function baselineFetch(sim: ImmichSim, ids: string[], dir: string, useCurl
   await mkdir(dir, { recursive: true });
   if (useCurl) {
     const cfg = path.join(dir, 'curl.cfg');
-    await writeFile(cfg, ids.map((id) => `url = "${sim.url}/api/assets/${id}/original"\noutput = "${path.join(dir, id)}"\n`).join(''));
+    await writeFile(
+      cfg,
+      ids.map((id) => `url = "${sim.url}/api/assets/${id}/original"\noutput = "${path.join(dir, id)}"\n`).join(''),
+    );
     const t = performance.now();
-    await exec('curl', ['--silent', '--fail', '--parallel', '--parallel-max', '4', '-H', `x-api-key: ${sim.apiKey}`, '-K', cfg]);
+    await exec('curl', [
+      '--silent',
+      '--fail',
+      '--parallel',
+      '--parallel-max',
+      '4',
+      '-H',
+      `x-api-key: ${sim.apiKey}`,
+      '-K',
+      cfg,
+    ]);
     return performance.now() - t;
   }
   const t = performance.now();
@@ -175,7 +191,7 @@ export async function run(): Promise<void> {
     [
       "import { readFileSync, writeFileSync } from 'node:fs';",
       "process.on('exit', () => {",
-      "  let kb = process.resourceUsage().maxRSS;",
+      '  let kb = process.resourceUsage().maxRSS;',
       "  try { kb = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}",
       '  writeFileSync(process.env.BENCH_RSS_FILE, String(kb));',
       '});',
@@ -189,10 +205,15 @@ export async function run(): Promise<void> {
       const storage = path.join(work, name);
       await mkdir(storage, { recursive: true });
       const file = path.join(storage, 'config.json');
-      await writeFile(file, JSON.stringify({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage }));
+      await writeFile(
+        file,
+        JSON.stringify({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage }),
+      );
       return { storage, file };
     };
-    console.log(`album: ${PHOTOS} JPEG originals, ${(album.bytes / MB).toFixed(0)} MB; simulator in the bench process, each sync a child process`);
+    console.log(
+      `album: ${PHOTOS} JPEG originals, ${(album.bytes / MB).toFixed(0)} MB; simulator in the bench process, each sync a child process`,
+    );
 
     const startup = await cliChild(['--version'], preload);
     const useCurl = await hasCurl();
@@ -206,7 +227,9 @@ export async function run(): Promise<void> {
     for (let i = 0; i < 3; i++) {
       base.push(await baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl));
       await rm(path.join(work, 'plain'), { recursive: true, force: true });
-      const p = await nodeChild([plainScript, sim.url, album.albumId, path.join(work, 'plain')], preload, { BENCH_KEY: sim.apiKey });
+      const p = await nodeChild([plainScript, sim.url, album.albumId, path.join(work, 'plain')], preload, {
+        BENCH_KEY: sim.apiKey,
+      });
       if (p.code !== 0) throw new Error(`the plain client child exited ${p.code}`);
       plain.push(p.ms);
       const cfg = await configFor(`initial-${i}`, album.albumId);
@@ -226,7 +249,14 @@ export async function run(): Promise<void> {
 
     // No-change resync, in process against the bare listing; then as the CLI would run it.
     const cfg = await configFor('initial-0', album.albumId);
-    const config = { ...parseConfig({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: album.albumId, storage_dir: cfg.storage }) };
+    const config = {
+      ...parseConfig({
+        immich_url: sim.url,
+        immich_api_key: sim.apiKey,
+        album_id: album.albumId,
+        storage_dir: cfg.storage,
+      }),
+    };
     const client = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
     const resync: number[] = [];
     const listing: number[] = [];
@@ -242,7 +272,8 @@ export async function run(): Promise<void> {
       const out = await syncLibrary({ paths: libraryPaths(config), source: client, config, force: true });
       resync.push(performance.now() - t);
       const fetched = sim.requests.filter((r) => r.route === 'original' || r.route === 'thumbnail').length;
-      if (out.kind !== 'synced' || out.result.kept !== PHOTOS || fetched !== 0) throw new Error('the resync was not a no-change sync');
+      if (out.kind !== 'synced' || out.result.kept !== PHOTOS || fetched !== 0)
+        throw new Error('the resync was not a no-change sync');
     }
     await client.close();
     const child = await cliChild(['sync', '--force', '--config', cfg.file], preload);

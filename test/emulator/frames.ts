@@ -18,7 +18,7 @@ export function packIndices(indices: Uint8Array, panel: PanelProfile): Uint8Arra
     return out;
   }
   const out = new Uint8Array(indices.length / 8);
-  for (let i = 0; i < indices.length; i++) if (indices[i]) out[i >> 3]! |= 0x80 >> (i % 8);
+  for (let i = 0; i < indices.length; i++) if (indices[i]) out[i >> 3]! |= 0x80 >> i % 8;
   return out;
 }
 

@@ -107,7 +107,8 @@ export class PanelEmulator implements Transport {
   }
 
   async spiWrite(bytes: Uint8Array): Promise<void> {
-    if (this.level.get(this.pins.cs) !== 0) this.fail(`${bytes.length} byte(s) clocked out with CS high: the controller ignores them`);
+    if (this.level.get(this.pins.cs) !== 0)
+      this.fail(`${bytes.length} byte(s) clocked out with CS high: the controller ignores them`);
     if (this.level.get(this.pins.rst) === 0) this.fail('bytes sent while RST holds the controller in reset');
     if (this.level.get(this.pins.dc) === 0) {
       for (const b of bytes) this.command(b);
@@ -132,7 +133,9 @@ export class PanelEmulator implements Transport {
     if (!open) this.fail(`${bytes.length} data byte(s) with no command before them (DC high where a command belongs?)`);
     if (this.busy) this.fail(`data for ${hex(open.command)} sent while BUSY says busy`);
     if (open.data.length + bytes.length > open.expected) {
-      this.fail(`command ${hex(open.command)} takes ${open.expected} data byte(s), got ${open.data.length + bytes.length}`);
+      this.fail(
+        `command ${hex(open.command)} takes ${open.expected} data byte(s), got ${open.data.length + bytes.length}`,
+      );
     }
     for (const b of bytes) open.data.push(b);
     if (open.data.length === open.expected) this.complete();
@@ -142,7 +145,10 @@ export class PanelEmulator implements Transport {
   private finishCommand(): void {
     const open = this.open;
     if (open && open.data.length < open.expected) {
-      const what = this.model.dataBytes[open.command] === 'frame' ? `a frame of ${open.expected} bytes` : `${open.expected} data byte(s)`;
+      const what =
+        this.model.dataBytes[open.command] === 'frame'
+          ? `a frame of ${open.expected} bytes`
+          : `${open.expected} data byte(s)`;
       this.fail(`command ${hex(open.command)} takes ${what}, got ${open.data.length}`);
     }
     this.open = undefined;
@@ -156,7 +162,8 @@ export class PanelEmulator implements Transport {
     if (command === 0x61) {
       const w = (data[0]! << 8) | data[1]!;
       const h = (data[2]! << 8) | data[3]!;
-      if (w !== m.width || h !== m.height) this.fail(`resolution set to ${w}x${h}, the glass is ${m.width}x${m.height}`);
+      if (w !== m.width || h !== m.height)
+        this.fail(`resolution set to ${w}x${h}, the glass is ${m.width}x${m.height}`);
     }
     if (command === m.powerOn) {
       this.powered = true;
@@ -191,7 +198,10 @@ export class PanelEmulator implements Transport {
 }
 
 /** Unpack a frame buffer into one colour index a pixel: high nibble first, or MSB first. */
-export function decodeFrame(frame: Uint8Array, m: Pick<ControllerModel, 'width' | 'height' | 'bitsPerPixel'>): Uint8Array {
+export function decodeFrame(
+  frame: Uint8Array,
+  m: Pick<ControllerModel, 'width' | 'height' | 'bitsPerPixel'>,
+): Uint8Array {
   const pixels = new Uint8Array(m.width * m.height);
   for (let i = 0; i < pixels.length; i++) {
     if (m.bitsPerPixel === 4) {
@@ -205,7 +215,11 @@ export function decodeFrame(frame: Uint8Array, m: Pick<ControllerModel, 'width' 
 }
 
 /** Feed a recorded trace to an emulator in replay mode; throws at the first violation. */
-export async function replayTrace(records: TraceRecord[], model: ControllerModel, pins: PinMap): Promise<PanelEmulator> {
+export async function replayTrace(
+  records: TraceRecord[],
+  model: ControllerModel,
+  pins: PinMap,
+): Promise<PanelEmulator> {
   const emu = new PanelEmulator(model, pins);
   for (const r of records) {
     switch (r.op) {

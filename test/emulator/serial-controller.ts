@@ -159,7 +159,8 @@ export class SimulatedController {
         break;
       }
       case 0x04: {
-        const complete = this.buffer && this.received === this.buffer.length && crc32(this.buffer) === p.readUInt32BE(0);
+        const complete =
+          this.buffer && this.received === this.buffer.length && crc32(this.buffer) === p.readUInt32BE(0);
         answer = complete ? ack : nak(7);
         break;
       }
@@ -179,7 +180,8 @@ export class SimulatedController {
           }
           this.lastDoneSeq = seq;
           this.lastResult = this.faults.busyTimeout ? 1 : 0;
-          if (!this.faults.dropDone) this.send(frame(0x84, this.txSeq++, [...be16(seq), this.lastResult, ...be32(1234)]));
+          if (!this.faults.dropDone)
+            this.send(frame(0x84, this.txSeq++, [...be16(seq), this.lastResult, ...be32(1234)]));
         };
         break;
       }
@@ -188,7 +190,14 @@ export class SimulatedController {
         answer = ack;
         break;
       case 0x08:
-        answer = frame(0x83, this.txSeq++, [...be16(seq), 0, 1, ...be32(this.received), ...be16(this.lastDoneSeq), this.lastResult]);
+        answer = frame(0x83, this.txSeq++, [
+          ...be16(seq),
+          0,
+          1,
+          ...be32(this.received),
+          ...be16(this.lastDoneSeq),
+          this.lastResult,
+        ]);
         break;
       default:
         answer = nak(8);

@@ -36,12 +36,17 @@ function rng(seed: number): () => number {
 async function writeConfig(storage: string, albumId: string): Promise<string> {
   await mkdir(storage, { recursive: true });
   const file = path.join(storage, 'config.json');
-  await writeFile(file, JSON.stringify({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage }));
+  await writeFile(
+    file,
+    JSON.stringify({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage }),
+  );
   return file;
 }
 
 function runSync(configFile: string): { done: Promise<number | null>; kill: () => void } {
-  const child = spawn(process.execPath, [BIN, 'sync', '--force', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'sync', '--force', '--config', configFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
   const done = new Promise<number | null>((resolve) =>
@@ -63,8 +68,17 @@ beforeAll(async () => {
   const { album, photos } = await seedSampleLibrary(sim, { count: 40, seed: 5, sizes: 'mixed' });
   albumA = album.id;
   albumB = sim.addAlbum({ albumName: 'B', assetIds: [...photos.slice(20).map((p) => p.id)] }).id;
-  const extra = await seedSampleLibrary(sim, { count: 12, seed: 6, sizes: 'mixed', withVideo: false, albumName: 'extra' });
-  sim.addToAlbum(albumB, extra.photos.map((p) => p.id));
+  const extra = await seedSampleLibrary(sim, {
+    count: 12,
+    seed: 6,
+    sizes: 'mixed',
+    withVideo: false,
+    albumName: 'extra',
+  });
+  sim.addToAlbum(
+    albumB,
+    extra.photos.map((p) => p.id),
+  );
 
   root = await mkdtemp(path.join(os.tmpdir(), 'sync-kill-'));
   template = path.join(root, 'template');
@@ -77,70 +91,78 @@ afterAll(async () => {
 });
 
 describe('kill -9 during a sync', () => {
-  it.each(SEEDS)('seed %i: after a kill at a random moment, a clean rerun completes the library', async (seed) => {
-    const random = rng(seed);
-    const switching = random() < 0.5;
-    const storage = path.join(root, `run-${seed}`);
-    if (switching) await cp(template, storage, { recursive: true });
-    const albumId = switching ? albumB : albumA;
-    const configFile = await writeConfig(storage, albumId);
-    const paths = libraryPaths({ storage_dir: storage, instance_id: 'default' });
+  it.each(SEEDS)(
+    'seed %i: after a kill at a random moment, a clean rerun completes the library',
+    async (seed) => {
+      const random = rng(seed);
+      const switching = random() < 0.5;
+      const storage = path.join(root, `run-${seed}`);
+      if (switching) await cp(template, storage, { recursive: true });
+      const albumId = switching ? albumB : albumA;
+      const configFile = await writeConfig(storage, albumId);
+      const paths = libraryPaths({ storage_dir: storage, instance_id: 'default' });
 
-    // Kill either after a delay (anywhere from start-up to the end) or once some photos are in.
-    const first = runSync(configFile);
-    const byCount = random() < 0.5;
-    if (byCount) {
-      // A fresh library fills from 0 to 40; a switching one grows from 40 (album A) to 52.
-      const target = switching ? 41 + Math.floor(random() * 12) : 1 + Math.floor(random() * 39);
-      const poll = (async () => {
-        while ((await landedFiles(paths)).length < target) await new Promise((r) => setTimeout(r, 3));
-      })();
-      await Promise.race([poll, first.done]);
-    } else {
-      await new Promise((r) => setTimeout(r, 150 + random() * 1000));
-    }
-    first.kill();
-    await first.done;
+      // Kill either after a delay (anywhere from start-up to the end) or once some photos are in.
+      const first = runSync(configFile);
+      const byCount = random() < 0.5;
+      if (byCount) {
+        // A fresh library fills from 0 to 40; a switching one grows from 40 (album A) to 52.
+        const target = switching ? 41 + Math.floor(random() * 12) : 1 + Math.floor(random() * 39);
+        const poll = (async () => {
+          while ((await landedFiles(paths)).length < target) await new Promise((r) => setTimeout(r, 3));
+        })();
+        await Promise.race([poll, first.done]);
+      } else {
+        await new Promise((r) => setTimeout(r, 150 + random() * 1000));
+      }
+      first.kill();
+      await first.done;
 
-    // What survived the kill, to check afterwards that none of it is fetched again.
-    const survivors = await landedFiles(paths);
-    const survivorSha1 = new Set<string>();
-    for (const n of survivors) survivorSha1.add(sha1Base64(await readFile(path.join(paths.photosDir, n))));
-    const survivorKeys = new Set(survivors.map(nameKey));
+      // What survived the kill, to check afterwards that none of it is fetched again.
+      const survivors = await landedFiles(paths);
+      const survivorSha1 = new Set<string>();
+      for (const n of survivors) survivorSha1.add(sha1Base64(await readFile(path.join(paths.photosDir, n))));
+      const survivorKeys = new Set(survivors.map(nameKey));
 
-    sim.clearRequests();
-    expect(await runSync(configFile).done).toBe(0);
+      sim.clearRequests();
+      expect(await runSync(configFile).done).toBe(0);
 
-    const listing = [...sim.library.assets.values()].filter(
-      (a) => a.type === 'IMAGE' && sim.library.albums.get(albumId)!.assetIds.includes(a.id),
-    );
-    const m = parseMetadata(JSON.parse(await readFile(paths.metadataPath, 'utf8')));
-    expect(m.ok).toBe(true);
-    if (!m.ok) return;
-    const meta = m.metadata;
-    expect(meta.sync_in_progress).toBeNull();
-    expect(meta.album_id).toBe(albumId);
-    expect(Object.keys(meta.adopted)).toEqual([]);
-    expect(Object.keys(meta.synced_assets).sort()).toEqual(listing.map((a) => a.id).sort());
+      const listing = [...sim.library.assets.values()].filter(
+        (a) => a.type === 'IMAGE' && sim.library.albums.get(albumId)!.assetIds.includes(a.id),
+      );
+      const m = parseMetadata(JSON.parse(await readFile(paths.metadataPath, 'utf8')));
+      expect(m.ok).toBe(true);
+      if (!m.ok) return;
+      const meta = m.metadata;
+      expect(meta.sync_in_progress).toBeNull();
+      expect(meta.album_id).toBe(albumId);
+      expect(Object.keys(meta.adopted)).toEqual([]);
+      expect(Object.keys(meta.synced_assets).sort()).toEqual(listing.map((a) => a.id).sort());
 
-    for (const [id, e] of Object.entries(meta.synced_assets)) {
-      const sha1 = sha1Base64(await readFile(path.join(paths.photosDir, e.local_path)));
-      expect(sha1, e.local_path).toBe(e.sha1);
-      if (e.rendition === 'original') expect(sha1).toBe(sim.asset(id).checksum);
-    }
-    const files = (await readdir(paths.photosDir)).sort();
-    expect(files).toEqual(Object.values(meta.synced_assets).map((e) => e.local_path).sort());
-    expect((await readdir(paths.instanceDir)).sort()).toEqual(['photos', 'sync_metadata.json']);
-    expect(await readdir(storage)).toEqual(expect.arrayContaining(['config.json', 'plugins']));
+      for (const [id, e] of Object.entries(meta.synced_assets)) {
+        const sha1 = sha1Base64(await readFile(path.join(paths.photosDir, e.local_path)));
+        expect(sha1, e.local_path).toBe(e.sha1);
+        if (e.rendition === 'original') expect(sha1).toBe(sim.asset(id).checksum);
+      }
+      const files = (await readdir(paths.photosDir)).sort();
+      expect(files).toEqual(
+        Object.values(meta.synced_assets)
+          .map((e) => e.local_path)
+          .sort(),
+      );
+      expect((await readdir(paths.instanceDir)).sort()).toEqual(['photos', 'sync_metadata.json']);
+      expect(await readdir(storage)).toEqual(expect.arrayContaining(['config.json', 'plugins']));
 
-    // Exactly the photos that had not landed were downloaded: originals are recognised by their
-    // SHA-1, renderings by their name.
-    const fetched = sim.requests.filter((r) => r.route === 'original' || r.route === 'thumbnail').map((r) => r.path);
-    const expected = listing.filter((a) => {
-      const e = meta.synced_assets[a.id]!;
-      return e.rendition === 'original' ? !survivorSha1.has(e.checksum) : !survivorKeys.has(nameKey(e.local_path));
-    });
-    const fetchedIds = [...new Set(fetched.map((p) => /\/assets\/([^/]+)\//.exec(p)![1]))].sort();
-    expect(fetchedIds).toEqual(expected.map((a) => a.id).sort());
-  }, 60_000);
+      // Exactly the photos that had not landed were downloaded: originals are recognised by their
+      // SHA-1, renderings by their name.
+      const fetched = sim.requests.filter((r) => r.route === 'original' || r.route === 'thumbnail').map((r) => r.path);
+      const expected = listing.filter((a) => {
+        const e = meta.synced_assets[a.id]!;
+        return e.rendition === 'original' ? !survivorSha1.has(e.checksum) : !survivorKeys.has(nameKey(e.local_path));
+      });
+      const fetchedIds = [...new Set(fetched.map((p) => /\/assets\/([^/]+)\//.exec(p)![1]))].sort();
+      expect(fetchedIds).toEqual(expected.map((a) => a.id).sort());
+    },
+    60_000,
+  );
 });

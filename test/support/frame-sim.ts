@@ -19,7 +19,9 @@ export interface TestFrame {
   paths: LibraryPaths;
   client: ImmichClient;
   config: FrameConfig;
-  sync(over?: Omit<Partial<SyncRequest>, 'config'> & { config?: Partial<FrameConfig> }): Promise<SyncOutcome & { kind: 'synced' }>;
+  sync(
+    over?: Omit<Partial<SyncRequest>, 'config'> & { config?: Partial<FrameConfig> },
+  ): Promise<SyncOutcome & { kind: 'synced' }>;
   metadata(): Promise<LibraryMetadata>;
   /** Files in photos/, sorted. */
   files(): Promise<string[]>;
@@ -28,9 +30,15 @@ export interface TestFrame {
   close(): Promise<void>;
 }
 
-export async function startFrame(options: { count?: number; seed?: number; withVideo?: boolean } = {}): Promise<TestFrame> {
+export async function startFrame(
+  options: { count?: number; seed?: number; withVideo?: boolean } = {},
+): Promise<TestFrame> {
   const sim = await startImmichSim({ seed: options.seed ?? 7 });
-  const seeded = await seedSampleLibrary(sim, { count: options.count ?? 6, seed: options.seed ?? 7, withVideo: options.withVideo ?? true });
+  const seeded = await seedSampleLibrary(sim, {
+    count: options.count ?? 6,
+    seed: options.seed ?? 7,
+    withVideo: options.withVideo ?? true,
+  });
   const { root, paths } = await tempLibrary('sync-');
   const client = new ImmichClient({
     baseUrl: sim.url,
