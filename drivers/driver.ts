@@ -1,7 +1,7 @@
 // What a panel driver is: its controller's protocol as plain data. Each driver file turns
 // "wake, show this frame, clear, sleep" into a list of steps; drivers/spi-panel.ts runs them.
 import type { HatKind } from './hats.js';
-import type { Level } from './transport.js';
+import type { Level } from './transports/transport.js';
 
 /** One thing to do on the wire. A driver's sequences are lists of these and nothing else. */
 export type Step =

@@ -14,8 +14,8 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { TransportError } from '../src/errors.js';
-import type { Level } from './transport.js';
+import { TransportError } from '../src/core/errors.js';
+import type { Level } from './transports/transport.js';
 
 export type Pull = 'up' | 'down' | 'off';
 

@@ -1,7 +1,7 @@
 // Which BCM pins each HAT wires to its panel controller and to its buttons: the defaults a
 // panel's driver starts from (every pin can be overridden). hardware/wiring.md has the tables.
-import { ConfigError } from '../src/errors.js';
-import type { PinMap } from './transport.js';
+import { ConfigError } from '../src/core/errors.js';
+import type { PinMap } from './transports/transport.js';
 
 export type HatKind = 'waveshare' | 'inky';
 

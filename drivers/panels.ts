@@ -1,7 +1,7 @@
 // The panel catalogue: what the render stage and the drivers must agree on for each e-paper
 // panel (size, native orientation, the controller's colour indices, pixel packing, palettes).
 // Pure data; the controller protocols live in one driver file each.
-import { ConfigError } from '../src/errors.js';
+import { ConfigError } from '../src/core/errors.js';
 
 export type RGB = readonly [number, number, number];
 

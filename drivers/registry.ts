@@ -1,21 +1,19 @@
 // Which driver speaks to which panel, and how a panel is opened over a transport named on the
 // command line or in the config: rpio, trace:FILE, serial:PATH, or the dry run (trace to stdout).
-import { ConfigError } from '../src/errors.js';
+import { ConfigError } from '../src/core/errors.js';
 import type { Panel, PanelDriver } from './driver.js';
 import { HATS, parsePins } from './hats.js';
-import { inkyAc073tc1a } from './inky-ac073tc1a.js';
-import { inkyE673 } from './inky-e673.js';
+import { inkyAc073tc1a } from './controllers/inky-ac073tc1a.js';
+import { inkyE673 } from './controllers/inky-e673.js';
 import type { PanelProfile } from './panels.js';
 import { SpiPanel } from './spi-panel.js';
-import type { Transport } from './transport.js';
+import type { Transport } from './transports/transport.js';
 import { openTraceFile, TraceTransport } from './transports/trace.js';
-import { waveshare5in65f } from './waveshare-5in65f.js';
-import { waveshare7in3e } from './waveshare-7in3e.js';
-import { waveshare7in3f } from './waveshare-7in3f.js';
-import { waveshare7in5v2 } from './waveshare-7in5-v2.js';
-import type { SerialBinding } from './transports/serial.js';
-import { writeVirtualPanel } from './virtual-panel.js';
-import { packFrame } from '../src/render/pack.js';
+import { waveshare5in65f } from './controllers/waveshare-5in65f.js';
+import { waveshare7in3e } from './controllers/waveshare-7in3e.js';
+import { waveshare7in3f } from './controllers/waveshare-7in3f.js';
+import { waveshare7in5v2 } from './controllers/waveshare-7in5-v2.js';
+import type { SerialBinding } from './serial/panel.js';
 
 export const DRIVERS: Readonly<Record<string, PanelDriver>> = Object.fromEntries(
   [waveshare7in3e, waveshare7in3f, waveshare7in5v2, waveshare5in65f, inkyE673, inkyAc073tc1a].map((d) => [d.name, d]),
@@ -55,26 +53,6 @@ export interface OpenPanelOptions {
   rotate?: number;
 }
 
-/** The virtual panel as a Panel: every frame it is shown becomes FILE.png, in the inks' measured colours. */
-class VirtualPanel implements Panel {
-  constructor(
-    private readonly profile: PanelProfile,
-    private readonly file: string,
-    private readonly rotate: number,
-  ) {}
-
-  show(frame: Uint8Array): Promise<void> {
-    return writeVirtualPanel(frame, this.profile, this.file, { rotate: this.rotate });
-  }
-
-  clear(): Promise<void> {
-    const white = this.profile.colours.find((c) => c.name === 'white')!.index;
-    return this.show(packFrame(new Uint8Array(this.profile.width * this.profile.height).fill(white), this.profile));
-  }
-
-  async close(): Promise<void> {}
-}
-
 /**
  * Open the panel over the named transport. `spec` is "rpio", "trace:FILE", "serial:PATH",
  * "virtual:FILE.png" (a PNG of what the glass would show) or "dry-run" (the trace transport
@@ -94,9 +72,10 @@ export async function openPanel(profile: PanelProfile, spec: string, options: Op
     const { RpioTransport } = await import('./transports/rpio.js');
     transport = RpioTransport.open({ pins, spiHz: options.spiHz ?? driver.spiHz });
   } else if (spec.startsWith('virtual:')) {
+    const { VirtualPanel } = await import('./virtual-panel.js');
     return new VirtualPanel(profile, spec.slice('virtual:'.length), options.rotate ?? 0);
   } else if (spec.startsWith('serial:')) {
-    const { SerialPanel } = await import('./transports/serial.js');
+    const { SerialPanel } = await import('./serial/panel.js');
     return SerialPanel.open(spec.slice('serial:'.length), {
       panelId: profile.id,
       width: driver.width,

@@ -1,8 +1,8 @@
 // A panel on the SPI bus: runs a driver's steps over a Transport (DC/CS framing of commands and
 // data, BUSY polling with a timeout) and powers the HAT up and down around them.
-import { PanelBusyTimeoutError, PanelError } from '../src/errors.js';
+import { PanelBusyTimeoutError, PanelError } from '../src/core/errors.js';
 import { frameBytes, type Panel, type PanelDriver, type Step } from './driver.js';
-import type { PinMap, Transport } from './transport.js';
+import type { PinMap, Transport } from './transports/transport.js';
 
 /** Everything one update puts on the wire, in order: wake, frame and refresh, deep sleep. */
 export function updateSteps(driver: PanelDriver, frame: Uint8Array): Step[] {

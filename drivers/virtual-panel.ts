@@ -3,9 +3,10 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { StorageError } from '../src/errors.js';
-import { unpackFrame } from '../src/render/pack.js';
+import { StorageError } from '../src/core/errors.js';
+import type { Panel } from './driver.js';
 import type { PanelProfile } from './panels.js';
+import { packFrame, unpackFrame } from './frame-format.js';
 
 export interface VirtualPanelOptions {
   /** How far the panel is turned clockwise as it hangs (0, 90, 180, 270). */
@@ -61,4 +62,24 @@ export async function writeVirtualPanel(
     const code = (err as NodeJS.ErrnoException).code;
     throw new StorageError(`cannot write the frame picture ${file}: ${code ?? (err as Error).message}`, { cause: err });
   }
+}
+
+/** The virtual panel as a Panel: every frame it is shown becomes FILE.png, in the inks' measured colours. */
+export class VirtualPanel implements Panel {
+  constructor(
+    private readonly profile: PanelProfile,
+    private readonly file: string,
+    private readonly rotate: number,
+  ) {}
+
+  show(frame: Uint8Array): Promise<void> {
+    return writeVirtualPanel(frame, this.profile, this.file, { rotate: this.rotate });
+  }
+
+  clear(): Promise<void> {
+    const white = this.profile.colours.find((c) => c.name === 'white')!.index;
+    return this.show(packFrame(new Uint8Array(this.profile.width * this.profile.height).fill(white), this.profile));
+  }
+
+  async close(): Promise<void> {}
 }

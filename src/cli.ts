@@ -1,7 +1,7 @@
 // The `artframe-immich` command line: global flags, dispatch to a command, and the mapping of
 // errors to one line and an exit code (a stack trace only with --verbose).
-import { FrameError, describeError } from './errors.js';
-import { createLogger } from './log.js';
+import { FrameError, describeError } from './core/errors.js';
+import { createLogger } from './core/log.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { commands } from './commands/index.js';
 

@@ -17,9 +17,9 @@
 // config without the overlay leaves BCM 8 to us too.
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { TransportError } from '../../src/errors.js';
+import { TransportError } from '../../src/core/errors.js';
 import { openGpio, type Gpio } from '../gpio.js';
-import { spiChunks, type Level, type PinMap, type Transport } from '../transport.js';
+import { spiChunks, type Level, type PinMap, type Transport } from './transport.js';
 
 export const SPIDEV_PATH = '/dev/spidev0.0';
 

@@ -1,8 +1,8 @@
 // The trace transport: every pin change, delay, BUSY sample, command byte and run of data bytes,
 // in order, as one JSON object a line. For dry runs, and for tests to replay into the emulator.
 import { open } from 'node:fs/promises';
-import { TransportError } from '../../src/errors.js';
-import { pinNames, type Level, type PinMap, type Transport } from '../transport.js';
+import { TransportError } from '../../src/core/errors.js';
+import { pinNames, type Level, type PinMap, type Transport } from './transport.js';
 
 /** One line of a trace. `name` is the pin's role (rst, dc, cs, busy, pwr) when it has one. */
 export type TraceRecord =

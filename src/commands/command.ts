@@ -1,6 +1,6 @@
 // What a CLI command is: a name, its help, and a run function that returns an exit code.
 // Commands get their I/O through CommandContext so tests can run them in-process.
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 
 export interface CommandContext {
   /** Arguments after the command name (global flags already removed). */

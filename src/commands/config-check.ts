@@ -1,7 +1,8 @@
 // `config check`: load and validate the config, print where it is and the values in effect.
 import { parseArgs } from 'node:util';
-import { libraryPaths, loadConfig } from '../config.js';
+import { loadConfig } from '../config/config.js';
 import type { Command } from './command.js';
+import { instancePaths } from '../library/instance.js';
 
 export const configCheckCommand: Command = {
   name: 'config check',
@@ -13,7 +14,7 @@ export const configCheckCommand: Command = {
     const { values } = parseArgs({ args: ctx.args, options: { json: { type: 'boolean' } } });
     const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env });
     const shown = { ...config, immich_api_key: '(hidden)' };
-    const paths = libraryPaths(config);
+    const paths = instancePaths(config);
     if (values.json) {
       ctx.stdout(JSON.stringify({ ok: true, config: shown, photos_dir: paths.photosDir }, null, 2) + '\n');
     } else {

@@ -7,15 +7,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findPanel } from '../../drivers/panels.js';
 import { openPanel } from '../../drivers/registry.js';
-import { libraryPaths, parseConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { parseConfig } from '../config/config.js';
+import { ConfigError } from '../core/errors.js';
 import { ImmichClient } from '../immich/client.js';
 import { seedSampleLibrary } from '../immich-sim/sample-photos.js';
 import { startImmichSim } from '../immich-sim/server.js';
 import { syncLibrary } from '../library/sync.js';
 import { renderForPanel } from '../render/pipeline.js';
-import { nextPhoto } from '../selection-state.js';
+import { nextPhoto } from '../library/selection/state.js';
 import type { Command } from './command.js';
+import { instancePaths } from '../library/instance.js';
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -60,7 +61,7 @@ export const demoCommand: Command = {
         selection_mode: 'newest',
         panel: panel.id,
       });
-      const paths = libraryPaths(config);
+      const paths = instancePaths(config);
       const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
       let outcome;
       try {

@@ -1,10 +1,12 @@
 // `next`: the path of the photo to show now, advancing the selection. Offline: it reads the
 // local library only, so it works with the server (or the network) gone.
 import { parseArgs } from 'node:util';
-import { type SelectionMode, SELECTION_MODES, libraryPaths, loadConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
-import { nextPhoto } from '../selection-state.js';
+import { loadConfig } from '../config/config.js';
+import { ConfigError } from '../core/errors.js';
+import { nextPhoto } from '../library/selection/state.js';
 import type { Command } from './command.js';
+import { instancePaths } from '../library/instance.js';
+import { type SelectionMode, SELECTION_MODES } from '../library/selection/select.js';
 
 export const nextCommand: Command = {
   name: 'next',
@@ -25,7 +27,7 @@ export const nextCommand: Command = {
       }
       mode = values.mode as SelectionMode;
     }
-    const photo = await nextPhoto(libraryPaths(config), mode, { logger: ctx.logger });
+    const photo = await nextPhoto(instancePaths(config), mode, { logger: ctx.logger });
     if (values.json) {
       const id = photo.id.startsWith('file:') ? null : photo.id;
       ctx.stdout(JSON.stringify({ path: photo.path, id, captured_at: photo.capturedAt || null }) + '\n');

@@ -3,8 +3,8 @@
 import { findPanel, type PanelProfile } from '../../drivers/panels.js';
 import type { Panel } from '../../drivers/driver.js';
 import { openPanel } from '../../drivers/registry.js';
-import { configPath, loadConfig, type FrameConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { configPath, loadConfig, type FrameConfig } from '../config/config.js';
+import { ConfigError } from '../core/errors.js';
 import type { CommandContext } from './command.js';
 
 export const PANEL_TARGET_OPTIONS = {

@@ -4,8 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { findPanel } from '../../drivers/panels.js';
-import { configPath, loadConfig } from '../config.js';
-import { ConfigError, StorageError } from '../errors.js';
+import { configPath, loadConfig } from '../config/config.js';
+import { ConfigError, StorageError } from '../core/errors.js';
 import { DITHER_ALGORITHMS, renderOptionsFromConfig } from '../render/options.js';
 import type { RenderOptions } from '../render/options.js';
 import type { Command, CommandContext } from './command.js';
@@ -57,7 +57,8 @@ export const renderCommand: Command = {
     const photo = positionals[0]!;
 
     // sharp loads only for this command, so the others start quickly.
-    const { renderForPanel, resolveOptions, writeFramePng } = await import('../render/pipeline.js');
+    const { renderForPanel, resolveOptions } = await import('../render/pipeline.js');
+    const { writeVirtualPanel } = await import('../../drivers/virtual-panel.js');
     const fromConfig = await displayConfig(ctx);
     const panel = findPanel(values.panel ?? fromConfig?.panel ?? 'waveshare-7in3e');
     const flags: Partial<RenderOptions> = {
@@ -76,7 +77,7 @@ export const renderCommand: Command = {
     const started = performance.now();
     const frame = await renderForPanel(photo, panel, options);
     const ms = Math.round(performance.now() - started);
-    await writeFramePng(frame, panel, values.out);
+    await writeVirtualPanel(frame.buffer, panel, values.out, { rotate: frame.rotate });
     if (values.buffer) {
       try {
         await writeFile(values.buffer, frame.buffer);

@@ -2,17 +2,17 @@
 // SIGTERM or SIGINT finishes the refresh in progress, leaves the panel asleep and exits 0.
 import { parseArgs } from 'node:util';
 import { HATS, parsePins, type HatKind } from '../../drivers/hats.js';
-import type { PinMap } from '../../drivers/transport.js';
+import type { PinMap } from '../../drivers/transports/transport.js';
 import { findPanel } from '../../drivers/panels.js';
 import { driverFor, openPanel } from '../../drivers/registry.js';
-import { watchKeys } from '../button-input.js';
-import { systemClock } from '../clock.js';
-import { loadConfig, type FrameConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { watchKeys } from '../frame/button-input.js';
+import { systemClock } from '../core/clock.js';
+import { loadConfig, type FrameConfig } from '../config/config.js';
+import { ConfigError } from '../core/errors.js';
 import { ImmichClient } from '../immich/client.js';
-import { createLogger } from '../log.js';
-import { FrameService } from '../service.js';
-import { startGpioButtons } from '../gpio-buttons.js';
+import { createLogger } from '../core/log.js';
+import { FrameService } from '../frame/service.js';
+import { startGpioButtons } from '../frame/gpio-buttons.js';
 import type { Command } from './command.js';
 
 /** The button pins to watch: the config's or the HAT's own, none of them a pin the panel uses. */

@@ -1,11 +1,11 @@
 // `show`: render a photo (or the library's next one) for the panel and push it to the glass.
 import { parseArgs } from 'node:util';
-import { libraryPaths } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { renderOptionsFromConfig } from '../render/options.js';
-import { nextPhoto } from '../selection-state.js';
+import { nextPhoto } from '../library/selection/state.js';
 import type { Command } from './command.js';
 import { optionalConfig, PANEL_TARGET_HELP, PANEL_TARGET_OPTIONS, panelTarget } from './panel-target.js';
+import { instancePaths } from '../library/instance.js';
 
 export const showCommand: Command = {
   name: 'show',
@@ -31,7 +31,7 @@ export const showCommand: Command = {
     if (photo === undefined) {
       if (!config)
         throw new ConfigError('show without PHOTO picks from the library, which needs a config (--config FILE)');
-      photo = (await nextPhoto(libraryPaths(config), config.selection_mode, { logger: ctx.logger })).path;
+      photo = (await nextPhoto(instancePaths(config), config.selection_mode, { logger: ctx.logger })).path;
     }
 
     // sharp loads only when a photo is rendered, so the other commands start quickly.

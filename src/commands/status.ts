@@ -1,11 +1,12 @@
 // `status`: what the offline library holds, when it syncs next, and what the frame service is
 // doing (its state file), from the disk alone.
 import { parseArgs } from 'node:util';
-import { libraryPaths, loadConfig } from '../config.js';
+import { loadConfig } from '../config/config.js';
 import { formatBytes } from '../library/progress.js';
 import { type LibraryStatus, libraryStatus } from '../library/status.js';
-import { isAlive, readServiceState, type ServiceState } from '../service-state.js';
+import { isAlive, readServiceState, type ServiceState } from '../frame/state.js';
 import type { Command } from './command.js';
+import { instancePaths } from '../library/instance.js';
 
 function ago(iso: string, now: Date): string {
   const s = Math.round((now.getTime() - Date.parse(iso)) / 1000);
@@ -100,7 +101,7 @@ export const statusCommand: Command = {
     const { values } = parseArgs({ args: ctx.args, options: { json: { type: 'boolean' } } });
     const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env });
     const now = new Date();
-    const paths = libraryPaths(config);
+    const paths = instancePaths(config);
     const st = await libraryStatus(paths, config, now);
     const sv = await readServiceState(paths);
     const frame = { ...sv, running: sv.running && isAlive(sv.pid) };

@@ -1,11 +1,12 @@
 // `sync`: bring the offline library up to date with the album when a sync is due (or forced):
 // prints a summary, the plan (--dry-run) or JSON. Exit 0 only when every photo landed.
 import { parseArgs } from 'node:util';
-import { type FrameConfig, libraryPaths, loadConfig } from '../config.js';
+import { type FrameConfig, loadConfig } from '../config/config.js';
 import { createProgressReporter, formatBytes } from '../library/progress.js';
 import { formatPlan, planCounts, planToJson } from '../library/plan.js';
 import type { SyncOutcome } from '../library/sync.js';
 import type { Command, CommandContext } from './command.js';
+import { instancePaths } from '../library/instance.js';
 
 export function outcomeToJson(outcome: SyncOutcome) {
   if (outcome.kind === 'not-due') return { status: 'not-due', next_due: outcome.nextDue.toISOString() };
@@ -49,7 +50,7 @@ export async function runSync(
   const progress = createProgressReporter({ isTTY: ctx.isTTY, write: ctx.stderr, logger: ctx.logger });
   try {
     return await syncLibrary({
-      paths: libraryPaths(config),
+      paths: instancePaths(config),
       source: client,
       config,
       force: options.force,

@@ -3,12 +3,13 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { libraryPaths, parseConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { parseConfig } from '../config/config.js';
+import { ConfigError } from '../core/errors.js';
 import { formatBytes } from '../library/progress.js';
 import { readMetadata } from '../library/store.js';
 import type { Command, CommandContext } from './command.js';
 import { formatOutcome, runSync } from './sync.js';
+import { instancePaths } from '../library/instance.js';
 
 async function askVisible(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -116,7 +117,7 @@ export const testCommand: Command = {
     const config = parseConfig(raw, 'test');
     const outcome = await runSync(ctx, config, { force: true, dryRun: false });
     if (outcome.kind !== 'synced') return 1;
-    const paths = libraryPaths(config);
+    const paths = instancePaths(config);
     const read = await readMetadata(paths);
     const entries = read.kind === 'ok' ? Object.values(read.metadata.synced_assets) : [];
     entries.sort((a, b) => a.local_path.localeCompare(b.local_path));

@@ -10,9 +10,8 @@
 //   GET /api/server/version (or /server-info/version before v1.107) needs no key.
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { PhotoSize } from '../config.js';
-import { BadResponseError, UnsupportedServerError } from '../errors.js';
-import { registerSecret, silentLogger, type Logger } from '../log.js';
+import { BadResponseError, UnsupportedServerError } from '../core/errors.js';
+import { registerSecret, silentLogger, type Logger } from '../core/log.js';
 import { capabilitiesOf, formatVersion, OLDEST_SUPPORTED, searchPasses, versionAtLeast } from './capabilities.js';
 import { composeImmichDispatcher, createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './dispatcher.js';
 import {
@@ -29,6 +28,7 @@ import { chooseRendition } from './rendition.js';
 import { DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
 import { albumSchema, searchResponseSchema, serverVersionSchema, type ImmichAsset } from './schemas.js';
 import type { AssetDownload, AssetSource, RemoteAsset, Rendition, ServerVersion } from './types.js';
+import { type PhotoSize } from './rendition.js';
 
 export { chooseRendition } from './rendition.js';
 

@@ -8,7 +8,7 @@ import {
   ServerUnreachableError,
   TlsError,
   type FrameError,
-} from '../errors.js';
+} from '../core/errors.js';
 import { errorBodySchema } from './schemas.js';
 
 export interface CallContext {

@@ -1,7 +1,7 @@
 // Walking a paged search to its end: follow `nextPage` until it is null (never stop because of
 // `total`, which only counts the page), keep the first copy of each id, and refuse a server that
 // pages forever. The fetching is passed in; the rules here are plain code.
-import { BadResponseError } from '../errors.js';
+import { BadResponseError } from '../core/errors.js';
 
 export interface Page<T> {
   items: T[];

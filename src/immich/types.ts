@@ -1,7 +1,7 @@
 // The contract between the Immich client (src/immich/) and the sync engine (src/library/):
 // what a server listing gives us and how bytes arrive. Plain data, no I/O.
 import type { Readable } from 'node:stream';
-import type { PhotoSize } from '../config.js';
+import { type PhotoSize } from './rendition.js';
 
 export interface ServerVersion {
   major: number;

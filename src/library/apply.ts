@@ -2,9 +2,8 @@
 // each landing as a verified file renamed into place; the metadata is checkpointed every few files
 // or seconds so a kill loses at most the photos in flight; removals drop their records (and save)
 // before their files go, so a record never points at a missing file.
-import type { LibraryPaths, PhotoSize } from '../config.js';
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
-import { type Logger, silentLogger } from '../log.js';
+import { type Logger, silentLogger } from '../core/log.js';
 import { syncDir } from './atomic-file.js';
 import {
   type RetryPolicy,
@@ -18,6 +17,8 @@ import type { LibraryMetadata, SyncedAsset, SyncFailure } from './metadata.js';
 import { fitExtension } from './names.js';
 import type { SyncPlan } from './plan.js';
 import { removePhoto, renamePhoto } from './store.js';
+import type { InstancePaths } from './instance.js';
+import { type PhotoSize } from '../immich/rendition.js';
 
 export type SyncProgress =
   | { phase: 'listing' }
@@ -27,7 +28,7 @@ export type SyncProgress =
   | { phase: 'finished' };
 
 export interface ApplyOptions {
-  paths: LibraryPaths;
+  paths: InstancePaths;
   source: AssetSource;
   /** The working metadata (reconciled, top-level fields already set): updated in place and saved. */
   metadata: LibraryMetadata;

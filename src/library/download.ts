@@ -7,7 +7,6 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LibraryPaths, PhotoSize } from '../config.js';
 import {
   AuthRejectedError,
   BadResponseError,
@@ -15,10 +14,12 @@ import {
   ServerUnreachableError,
   StorageError,
   TlsError,
-} from '../errors.js';
+} from '../core/errors.js';
 import type { AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
 import { probeImage, sniffImageFormat } from './probe.js';
 import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';
+import type { InstancePaths } from './instance.js';
+import { type PhotoSize } from '../immich/rendition.js';
 
 export interface LandedFile {
   tempName: string;
@@ -67,7 +68,7 @@ async function downloadOnce(
   source: AssetSource,
   asset: RemoteAsset,
   photoSize: PhotoSize,
-  paths: LibraryPaths,
+  paths: InstancePaths,
   label: string,
   signal: AbortSignal | undefined,
 ): Promise<LandedFile> {
@@ -151,7 +152,7 @@ export async function downloadVerified(
   source: AssetSource,
   asset: RemoteAsset,
   photoSize: PhotoSize,
-  paths: LibraryPaths,
+  paths: InstancePaths,
   options: {
     label: string;
     retry?: RetryPolicy;

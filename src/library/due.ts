@@ -1,6 +1,6 @@
 // When a sync is due: a pure decision from the metadata, the config and the clock, so the
 // service, `sync` and `status` all answer the same way.
-import type { FrameConfig } from '../config.js';
+import type { PhotoSize } from '../immich/rendition.js';
 import { type LibraryMetadata, serverHost } from './metadata.js';
 
 /** After a sync that left photos behind (failed downloads), try again sooner than the interval. */
@@ -20,10 +20,14 @@ export type DueReason =
 
 export type SyncDue = { due: true; reason: DueReason } | { due: false; nextDue: Date };
 
-export type DueConfig = Pick<
-  FrameConfig,
-  'album_id' | 'immich_url' | 'photo_size' | 'max_photos' | 'sync_interval_hours'
->;
+/** The settings a sync depends on (the config keys of the same names). */
+export interface DueConfig {
+  album_id: string;
+  immich_url: string;
+  photo_size: PhotoSize;
+  max_photos: number;
+  sync_interval_hours: number;
+}
 
 export function isSyncDue(input: {
   metadata: LibraryMetadata | null;

@@ -4,12 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import type { LibraryPaths } from '../config.js';
-import { LibraryBusyError } from '../errors.js';
+import { LibraryBusyError } from '../core/errors.js';
 import { storageError } from './store.js';
-
-export const LOCK_NAME = 'sync.lock';
+import type { InstancePaths } from './instance.js';
 
 interface LockRecord {
   pid: number;
@@ -72,10 +69,10 @@ async function judge(
   return { stale, record, text };
 }
 
-export async function acquireSyncLock(paths: LibraryPaths, options: LockOptions = {}): Promise<SyncLock> {
+export async function acquireSyncLock(paths: InstancePaths, options: LockOptions = {}): Promise<SyncLock> {
   const isAlive = options.isAlive ?? processAlive;
   const now = options.now ?? (() => new Date());
-  const file = path.join(paths.instanceDir, LOCK_NAME);
+  const file = paths.lockPath;
   const mine: LockRecord = {
     pid: process.pid,
     host: os.hostname(),
@@ -129,8 +126,8 @@ async function releaseLock(file: string, token: string): Promise<void> {
 }
 
 /** Who holds the lock now, if anyone: for `status`. */
-export async function lockHolder(paths: LibraryPaths): Promise<{ pid: number; started_at: string } | null> {
-  const file = path.join(paths.instanceDir, LOCK_NAME);
+export async function lockHolder(paths: InstancePaths): Promise<{ pid: number; started_at: string } | null> {
+  const file = paths.lockPath;
   const judged = await judge(file, processAlive, new Date()).catch(() => null);
   if (!judged || judged.stale || !judged.record) return null;
   return { pid: judged.record.pid, started_at: judged.record.started_at };

@@ -2,8 +2,8 @@
 // synced_assets with filename, local_path, file_created_at, checksum, synced_at) plus what the
 // sync engine needs, validated with zod on every read. Pure: reading and writing live in store.ts.
 import { z } from 'zod';
-import { PHOTO_SIZES } from '../config.js';
 import { isSafeLocalName } from './names.js';
+import { PHOTO_SIZES } from '../immich/rendition.js';
 
 export const METADATA_FORMAT = 1;
 

@@ -1,11 +1,12 @@
 // The sync plan: a pure diff of the server's listing against the local metadata (add, update,
 // adopt, keep, remove, discard). A value you can print (`sync --dry-run`); apply.ts carries it out.
-import type { PhotoSize, SelectionMode } from '../config.js';
 import { chooseRendition } from '../immich/rendition.js';
 import type { Rendition, RemoteAsset } from '../immich/types.js';
 import type { AdoptedFile, LibraryMetadata, SyncedAsset } from './metadata.js';
 import { assignUniqueNames, nameCandidates, nameKey, sanitiseFileName } from './names.js';
 import { byCaptureTime, chooseSubset } from './subset.js';
+import { type PhotoSize } from '../immich/rendition.js';
+import { type SelectionMode } from './selection/select.js';
 
 /** checksum: the bytes changed; updated_at: an external-library asset (whose checksum hashes its
  * path, so never changes with its bytes) was updated; photo_size: the setting changed. */

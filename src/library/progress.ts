@@ -1,6 +1,6 @@
 // How a sync shows its progress: a one-line bar redrawn on a terminal (stderr), or one log line
 // per step in a pipe or under systemd, where a redrawn bar would be noise.
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import type { SyncProgress } from './apply.js';
 
 export function formatBytes(n: number): string {

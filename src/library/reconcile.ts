@@ -4,8 +4,7 @@
 // files go, records whose file is missing are dropped so the next sync fetches them again, and a
 // corrupt metadata file is moved aside and rebuilt from what is on disk.
 import path from 'node:path';
-import type { LibraryPaths } from '../config.js';
-import { type Logger, silentLogger } from '../log.js';
+import { type Logger, silentLogger } from '../core/log.js';
 import { type LibraryMetadata, emptyMetadata } from './metadata.js';
 import { isSafeLocalName } from './names.js';
 import { probeImage, sha1OfFile } from './probe.js';
@@ -19,6 +18,7 @@ import {
   removePhoto,
   writeMetadata,
 } from './store.js';
+import type { InstancePaths } from './instance.js';
 
 export interface ReconcileReport {
   /** Where a corrupt metadata file went, when there was one. */
@@ -49,7 +49,7 @@ export function reconcileChanged(r: ReconcileReport): boolean {
 const ATOMIC_TEMP = /\.tmp-[0-9a-f]{12}$/;
 
 export async function reconcileLibrary(
-  paths: LibraryPaths,
+  paths: InstancePaths,
   options: ReconcileOptions = {},
 ): Promise<{ metadata: LibraryMetadata; report: ReconcileReport }> {
   const now = options.now ?? new Date();

@@ -1,11 +1,11 @@
 // What `status` reports about a library, gathered from the disk alone (metadata, file sizes,
 // the lock): no network, so it answers with the server gone.
 import { stat } from 'node:fs/promises';
-import type { LibraryPaths } from '../config.js';
 import { type DueConfig, isSyncDue } from './due.js';
 import { lockHolder } from './lock.js';
 import type { SyncResult } from './metadata.js';
 import { photoPath, readMetadata } from './store.js';
+import type { InstancePaths } from './instance.js';
 
 export interface LibraryStatus {
   photos_dir: string;
@@ -35,7 +35,7 @@ async function sizeOf(file: string): Promise<number | null> {
   );
 }
 
-export async function libraryStatus(paths: LibraryPaths, config: DueConfig, now: Date): Promise<LibraryStatus> {
+export async function libraryStatus(paths: InstancePaths, config: DueConfig, now: Date): Promise<LibraryStatus> {
   const read = await readMetadata(paths);
   const metadata = read.kind === 'ok' ? read.metadata : null;
   let bytes = 0;

@@ -3,11 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { LibraryPaths } from '../config.js';
-import { StorageError } from '../errors.js';
+import { StorageError } from '../core/errors.js';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
 import { type LibraryMetadata, parseMetadata } from './metadata.js';
 import { isSafeLocalName } from './names.js';
+import type { InstancePaths } from './instance.js';
 
 /** Downloads in flight are `.artframe-<hex>.part` in photos/: hidden, and ours to delete. */
 const TEMP_PREFIX = '.artframe-';
@@ -39,7 +39,7 @@ export function storageError(err: unknown, action: string, file: string): Storag
  * The absolute path of a photo, checked to be a direct child of photos/: the last guard against a
  * hostile name, whatever the planner produced.
  */
-export function photoPath(paths: LibraryPaths, name: string): string {
+export function photoPath(paths: InstancePaths, name: string): string {
   const dir = path.resolve(paths.photosDir);
   const full = path.resolve(dir, name);
   if (!isSafeLocalName(name) && !isPhotoTemp(name)) {
@@ -51,7 +51,7 @@ export function photoPath(paths: LibraryPaths, name: string): string {
   return full;
 }
 
-export async function ensureLibraryDirs(paths: LibraryPaths): Promise<void> {
+export async function ensureLibraryDirs(paths: InstancePaths): Promise<void> {
   try {
     await mkdir(paths.photosDir, { recursive: true });
   } catch (err) {
@@ -64,7 +64,7 @@ export type MetadataRead =
   | { kind: 'ok'; metadata: LibraryMetadata }
   | { kind: 'corrupt'; problem: string };
 
-export async function readMetadata(paths: LibraryPaths): Promise<MetadataRead> {
+export async function readMetadata(paths: InstancePaths): Promise<MetadataRead> {
   let text: string;
   try {
     text = await readFile(paths.metadataPath, 'utf8');
@@ -84,7 +84,7 @@ export async function readMetadata(paths: LibraryPaths): Promise<MetadataRead> {
   return parsed.ok ? { kind: 'ok', metadata: parsed.metadata } : { kind: 'corrupt', problem: parsed.problem };
 }
 
-export async function writeMetadata(paths: LibraryPaths, metadata: LibraryMetadata): Promise<void> {
+export async function writeMetadata(paths: InstancePaths, metadata: LibraryMetadata): Promise<void> {
   try {
     await writeFileAtomic(paths.metadataPath, JSON.stringify(metadata, null, 2) + '\n');
   } catch (err) {
@@ -93,7 +93,7 @@ export async function writeMetadata(paths: LibraryPaths, metadata: LibraryMetada
 }
 
 /** Keep a corrupt metadata file for the owner to look at: `sync_metadata.json.corrupt-<time>`. */
-export async function moveAsideCorruptMetadata(paths: LibraryPaths, now: Date): Promise<string> {
+export async function moveAsideCorruptMetadata(paths: InstancePaths, now: Date): Promise<string> {
   const aside = `${paths.metadataPath}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
   try {
     await rename(paths.metadataPath, aside);
@@ -139,7 +139,7 @@ export async function listFolder(dir: string): Promise<DirEntry[]> {
 }
 
 /** Delete a file in photos/ (gone already is fine). */
-export async function removePhoto(paths: LibraryPaths, name: string): Promise<void> {
+export async function removePhoto(paths: InstancePaths, name: string): Promise<void> {
   try {
     await unlink(photoPath(paths, name));
   } catch (err) {
@@ -157,7 +157,7 @@ export async function removeFile(file: string): Promise<void> {
 }
 
 /** Move a verified download into place; replaces an older file of the same name atomically. */
-export async function renamePhoto(paths: LibraryPaths, fromName: string, toName: string): Promise<void> {
+export async function renamePhoto(paths: InstancePaths, fromName: string, toName: string): Promise<void> {
   try {
     await rename(photoPath(paths, fromName), photoPath(paths, toName));
   } catch (err) {

@@ -2,8 +2,8 @@
 // listing gives the same subset in any order) and stable (a kept photo leaves only when it leaves
 // the server or a photo that ranks above it arrives). Pure.
 import { createHash } from 'node:crypto';
-import type { SelectionMode } from '../config.js';
 import type { RemoteAsset } from '../immich/types.js';
+import { type SelectionMode } from './selection/select.js';
 
 /** Capture time in ms; an unparseable date sorts as the oldest rather than breaking the order. */
 export function captureTime(iso: string): number {

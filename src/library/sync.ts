@@ -1,25 +1,26 @@
 // One sync of the offline library, start to finish: take the lock, reconcile the folder, decide
 // whether a sync is due, list the album, plan, apply, and record the result. The service and the
 // `sync` and `test` commands all call syncLibrary.
-import type { FrameConfig, LibraryPaths } from '../config.js';
 import type { AssetSource } from '../immich/types.js';
-import { type Logger, silentLogger } from '../log.js';
+import { type Logger, silentLogger } from '../core/log.js';
 import { type ApplyResult, type SyncProgress, applyPlan } from './apply.js';
-import { type DueReason, isSyncDue } from './due.js';
+import { type DueConfig, type DueReason, isSyncDue } from './due.js';
+import type { SelectionMode } from './selection/select.js';
 import type { RetryPolicy } from './download.js';
 import { acquireSyncLock } from './lock.js';
 import { type LibraryMetadata, type SyncResult, serverHost, versionString } from './metadata.js';
 import { type SyncPlan, planSync } from './plan.js';
 import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
 import { ensureLibraryDirs, writeMetadata } from './store.js';
+import type { InstancePaths } from './instance.js';
 
-export type SyncConfig = Pick<
-  FrameConfig,
-  'album_id' | 'immich_url' | 'photo_size' | 'max_photos' | 'selection_mode' | 'sync_interval_hours'
->;
+/** The settings a sync takes (the config keys of the same names). */
+export interface SyncConfig extends DueConfig {
+  selection_mode: SelectionMode;
+}
 
 export interface SyncRequest {
-  paths: LibraryPaths;
+  paths: InstancePaths;
   source: AssetSource;
   config: SyncConfig;
   force?: boolean;

@@ -3,8 +3,7 @@
 // packer make the controller's frame buffer. Unreadable photos become a RenderError.
 import sharp from 'sharp';
 import type { PanelProfile } from '../../drivers/panels.js';
-import { writeVirtualPanel } from '../../drivers/virtual-panel.js';
-import { ConfigError, RenderError } from '../errors.js';
+import { ConfigError, RenderError } from '../core/errors.js';
 import { DITHER_ALGORITHMS, ditherToPalette } from './dither.js';
 import type { RgbImage } from './dither.js';
 import {
@@ -20,7 +19,7 @@ import {
 } from './options.js';
 import type { RenderOptions, Rotation } from './options.js';
 import { gamutMap, gamutTable } from './gamut.js';
-import { packFrame } from './pack.js';
+import { packFrame } from '../../drivers/frame-format.js';
 import { inkPalette, toneTable } from './palette.js';
 import type { InkPalette, PaletteChoice, ToneMap } from './palette.js';
 
@@ -76,11 +75,6 @@ function cachedGamutTable(
   const key = `${panel.id}/${choice}/${tone}`;
   if (!gamutTables.has(key)) gamutTables.set(key, gamutTable(palette, tone));
   return gamutTables.get(key)!;
-}
-
-/** Write the PNG of what the glass will show (measured ink colours, turned as the frame hangs). */
-export async function writeFramePng(frame: RenderedFrame, panel: PanelProfile, file: string): Promise<void> {
-  await writeVirtualPanel(frame.buffer, panel, file, { rotate: frame.rotate });
 }
 
 /** Defaults filled in and every value checked: a bad one is a ConfigError naming the option. */

@@ -19,11 +19,12 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { libraryPaths, parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/config.js';
 import { ImmichClient } from '../../src/immich/client.js';
 import { generateSamplePhoto } from '../../src/immich-sim/sample-photos.js';
 import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
 import { syncLibrary } from '../../src/library/sync.js';
+import { instancePaths } from '../../src/library/instance.js';
 
 const MB = 1024 * 1024;
 const PHOTOS = 1000;
@@ -269,7 +270,7 @@ export async function run(): Promise<void> {
       clientListing.push(performance.now() - tl);
       sim.clearRequests();
       const t = performance.now();
-      const out = await syncLibrary({ paths: libraryPaths(config), source: client, config, force: true });
+      const out = await syncLibrary({ paths: instancePaths(config), source: client, config, force: true });
       resync.push(performance.now() - t);
       const fetched = sim.requests.filter((r) => r.route === 'original' || r.route === 'thumbnail').length;
       if (out.kind !== 'synced' || out.result.kept !== PHOTOS || fetched !== 0)

@@ -1,7 +1,7 @@
 // What the emulator knows about each controller, written from the datasheets' command tables
 // independently of the drivers: how many data bytes each command takes, which commands power
 // the panel, refresh it or put it to sleep, and how long it holds BUSY afterwards.
-import type { Level } from '../../drivers/transport.js';
+import type { Level } from '../../drivers/transports/transport.js';
 
 export interface ControllerModel {
   name: string;

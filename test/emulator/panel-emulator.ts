@@ -1,7 +1,7 @@
 // The panel emulator: a controller on the other end of the wires. As a Transport it drives BUSY
 // like the glass does and checks every pin change and byte against the controller's protocol;
 // fed a trace, it checks the same rules from the recorded side. It decodes what a refresh shows.
-import type { Level, PinMap, Transport } from '../../drivers/transport.js';
+import type { Level, PinMap, Transport } from '../../drivers/transports/transport.js';
 import type { TraceRecord } from '../../drivers/transports/trace.js';
 import type { ControllerModel } from './controllers.js';
 

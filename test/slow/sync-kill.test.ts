@@ -7,13 +7,13 @@ import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { libraryPaths, type LibraryPaths } from '../../src/config.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
 import { parseMetadata } from '../../src/library/metadata.js';
 import { nameKey } from '../../src/library/names.js';
 import { isPhotoTemp } from '../../src/library/store.js';
 import { sha1Base64 } from '../support/library.js';
+import { instancePaths, type InstancePaths } from '../../src/library/instance.js';
 
 const BIN = path.resolve('bin/artframe-immich.js');
 /** Scenario seeds: fixed, so a failure can be replayed. */
@@ -59,7 +59,7 @@ function runSync(configFile: string): { done: Promise<number | null>; kill: () =
 }
 
 /** Photos (not temps) in photos/ right now. */
-async function landedFiles(paths: LibraryPaths): Promise<string[]> {
+async function landedFiles(paths: InstancePaths): Promise<string[]> {
   return (await readdir(paths.photosDir).catch(() => [] as string[])).filter((n) => !isPhotoTemp(n));
 }
 
@@ -100,7 +100,7 @@ describe('kill -9 during a sync', () => {
       if (switching) await cp(template, storage, { recursive: true });
       const albumId = switching ? albumB : albumA;
       const configFile = await writeConfig(storage, albumId);
-      const paths = libraryPaths({ storage_dir: storage, instance_id: 'default' });
+      const paths = instancePaths({ storage_dir: storage, instance_id: 'default' });
 
       // Kill either after a delay (anywhere from start-up to the end) or once some photos are in.
       const first = runSync(configFile);

@@ -3,7 +3,7 @@
 // real ImmichClient. Retries are kept quick so fault tests stay fast.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type FrameConfig, type LibraryPaths, parseConfig } from '../../src/config.js';
+import { type FrameConfig, parseConfig } from '../../src/config/config.js';
 import { ImmichClient } from '../../src/immich/client.js';
 import { seedSampleLibrary, type SeededLibrary } from '../../src/immich-sim/sample-photos.js';
 import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
@@ -11,12 +11,13 @@ import type { LibraryMetadata } from '../../src/library/metadata.js';
 import { readMetadata } from '../../src/library/store.js';
 import { type SyncOutcome, type SyncRequest, syncLibrary } from '../../src/library/sync.js';
 import { sha1Base64, tempLibrary } from './library.js';
+import { type InstancePaths } from '../../src/library/instance.js';
 
 export interface TestFrame {
   sim: ImmichSim;
   seeded: SeededLibrary;
   root: string;
-  paths: LibraryPaths;
+  paths: InstancePaths;
   client: ImmichClient;
   config: FrameConfig;
   sync(

@@ -5,10 +5,10 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { type LibraryPaths, libraryPaths } from '../../src/config.js';
 import type { RemoteAsset } from '../../src/immich/types.js';
 import { type LibraryMetadata, emptyMetadata } from '../../src/library/metadata.js';
 import { assignUniqueNames } from '../../src/library/names.js';
+import { type InstancePaths, instancePaths } from '../../src/library/instance.js';
 
 let counter = 0;
 
@@ -33,9 +33,9 @@ export function remoteAsset(overrides: Partial<RemoteAsset> = {}): RemoteAsset {
   };
 }
 
-export async function tempLibrary(prefix = 'library-'): Promise<{ root: string; paths: LibraryPaths }> {
+export async function tempLibrary(prefix = 'library-'): Promise<{ root: string; paths: InstancePaths }> {
   const root = await mkdtemp(path.join(os.tmpdir(), prefix));
-  return { root, paths: libraryPaths({ storage_dir: root, instance_id: 'test' }) };
+  return { root, paths: instancePaths({ storage_dir: root, instance_id: 'test' }) };
 }
 
 /** A real JPEG whose pixels (and so bytes) depend on `seed`. */

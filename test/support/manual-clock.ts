@@ -1,5 +1,5 @@
 // A clock the test moves by hand: timers fire, in time order, when the test advances past them.
-import type { Clock, Timer } from '../../src/clock.js';
+import type { Clock, Timer } from '../../src/core/clock.js';
 
 interface Pending {
   when: number;

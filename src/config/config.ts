@@ -1,0 +1,249 @@
+// The frame's configuration: one JSON file with the seed's keys (plus ours), validated with zod.
+// Every invalid value becomes one line naming the key, the value and what is allowed.
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { PHOTO_SIZES } from '../immich/rendition.js';
+import { expandHome } from '../library/instance.js';
+import { SELECTION_MODES } from '../library/selection/select.js';
+import { ConfigError } from '../core/errors.js';
+import { registerSecret } from '../core/log.js';
+import { parseQuietHours, validateCron } from '../frame/schedule.js';
+import { HATS, parsePins } from '../../drivers/hats.js';
+import { PANELS } from '../../drivers/panels.js';
+import {
+  BOOST_LIMITS,
+  CROPS,
+  DEFAULT_RENDER_OPTIONS,
+  DITHER_ALGORITHMS,
+  FITS,
+  ROTATIONS,
+  parseBackground,
+} from '../render/options.js';
+
+function accepts(check: (v: string) => void): (v: string) => boolean {
+  return (v) => {
+    try {
+      check(v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What each key allows, in words: the second half of every validation message. */
+const allowed: Record<string, string> = {
+  immich_url: 'an http:// or https:// URL such as "https://immich.example.com"',
+  immich_api_key: 'the API key from Immich (Account Settings > API Keys), a non-empty string',
+  album_id: 'an album UUID (from the album page URL) or "" for the whole library',
+  selection_mode: SELECTION_MODES.join(' | '),
+  sync_interval_hours: 'a whole number of hours from 1 to 168',
+  max_photos: 'a whole number, 0 for unlimited',
+  instance_id: 'letters, digits, "-", "_" or "." (a folder name), at most 64 characters',
+  storage_dir: 'a folder path; "~" is your home folder',
+  photo_size: PHOTO_SIZES.join(' | '),
+  refresh_interval_minutes: 'a whole number of minutes from 1 to 10080 (a week); the panel may ask for more',
+  refresh_cron: 'a 5-field cron expression such as "0 8,18 * * *", or "" to use refresh_interval_minutes',
+  quiet_hours: '"HH:MM-HH:MM" in local time, such as "22:00-07:00", or "" for none',
+  button_pins: 'a list of BCM GPIO numbers (0-27), such as [5, 6, 16, 24]; [] for no buttons',
+  transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
+  panel_pins:
+    '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
+  panel: `a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
+  fit: `${FITS.join(' | ')} (cover fills the glass and crops; contain shows all of the photo)`,
+  background: 'a colour "#rrggbb", "#rgb", "white" or "black"',
+  crop: `${CROPS.join(' | ')} (where cover crops)`,
+  rotate: `${ROTATIONS.join(' | ')} (degrees the panel is turned clockwise as it hangs)`,
+  dither: DITHER_ALGORITHMS.join(' | '),
+  saturation: `a number from ${BOOST_LIMITS.saturation[0]} to ${BOOST_LIMITS.saturation[1]} (1 = unchanged)`,
+  contrast: `a number from ${BOOST_LIMITS.contrast[0]} to ${BOOST_LIMITS.contrast[1]} (1 = unchanged)`,
+  brightness: `a number from ${BOOST_LIMITS.brightness[0]} to ${BOOST_LIMITS.brightness[1]} (1 = unchanged)`,
+};
+
+/** Accept a pasted album URL (https://host/albums/<uuid>) as well as the bare UUID. */
+function albumIdFromInput(value: string): string {
+  const trimmed = value.trim();
+  if (trimmed === '' || UUID.test(trimmed)) return trimmed.toLowerCase();
+  const m = /\/albums\/([0-9a-f-]{36})(?:[/?#]|$)/i.exec(trimmed);
+  return m && UUID.test(m[1]!) ? m[1]!.toLowerCase() : trimmed;
+}
+
+function normaliseUrl(value: string): string {
+  let url = value.trim().replace(/\/+$/, '');
+  if (url.endsWith('/api')) url = url.slice(0, -4);
+  return url;
+}
+
+export const configSchema = z.strictObject({
+  immich_url: z
+    .string()
+    .transform(normaliseUrl)
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    }),
+  immich_api_key: z.string().trim().min(1),
+  album_id: z
+    .string()
+    .default('')
+    .transform(albumIdFromInput)
+    .refine((v) => v === '' || UUID.test(v)),
+  selection_mode: z.enum(SELECTION_MODES).default('random'),
+  sync_interval_hours: z.number().int().min(1).max(168).default(6),
+  max_photos: z.number().int().min(0).default(0),
+  instance_id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+    .default('default'),
+  storage_dir: z.string().min(1).default('~/.artframe'),
+  photo_size: z.enum(PHOTO_SIZES).default('original'),
+  // The service (artframe-immich run).
+  refresh_interval_minutes: z.number().int().min(1).max(10080).default(60),
+  refresh_cron: z
+    .string()
+    .default('')
+    .refine((v) => v.trim() === '' || accepts(validateCron)(v.trim())),
+  quiet_hours: z.string().default('').refine(accepts(parseQuietHours)),
+  /** null = the panel's own default buttons (the Inky Impression's four; none on a Waveshare HAT). */
+  button_pins: z.array(z.number().int().min(0).max(27)).max(8).nullable().default(null),
+  transport: z
+    .string()
+    .default('rpio')
+    .refine((v) => v === 'rpio' || /^(serial|trace|virtual):.+/.test(v)),
+  /** Overrides of the HAT's default panel pins, in the same form as --pins. */
+  panel_pins: z
+    .string()
+    .default('')
+    .refine(accepts((v) => parsePins(v.trim() || undefined, HATS.waveshare.pins))),
+  // The display (render stage): see src/render/options.ts for why the defaults are what they are.
+  panel: z
+    .string()
+    .default('waveshare-7in3e')
+    .refine((v) => PANELS.some((p) => p.id === v)),
+  fit: z.enum(FITS).default(DEFAULT_RENDER_OPTIONS.fit),
+  background: z
+    .string()
+    .default(DEFAULT_RENDER_OPTIONS.background)
+    .refine((v) => parseBackground(v) !== undefined)
+    .transform((v) => parseBackground(v)!),
+  crop: z.enum(CROPS).default(DEFAULT_RENDER_OPTIONS.crop),
+  rotate: z.union(ROTATIONS.map((r) => z.literal(r))).default(DEFAULT_RENDER_OPTIONS.rotate),
+  dither: z.enum(DITHER_ALGORITHMS).default(DEFAULT_RENDER_OPTIONS.dither),
+  saturation: z
+    .number()
+    .min(BOOST_LIMITS.saturation[0])
+    .max(BOOST_LIMITS.saturation[1])
+    .default(DEFAULT_RENDER_OPTIONS.saturation),
+  contrast: z
+    .number()
+    .min(BOOST_LIMITS.contrast[0])
+    .max(BOOST_LIMITS.contrast[1])
+    .default(DEFAULT_RENDER_OPTIONS.contrast),
+  brightness: z
+    .number()
+    .min(BOOST_LIMITS.brightness[0])
+    .max(BOOST_LIMITS.brightness[1])
+    .default(DEFAULT_RENDER_OPTIONS.brightness),
+});
+
+export type FrameConfig = z.infer<typeof configSchema>;
+
+function showValue(key: string, value: unknown): string {
+  if (key === 'immich_api_key') return value === undefined ? 'missing' : '(hidden)';
+  if (value === undefined) return 'missing';
+  const s = JSON.stringify(value);
+  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+}
+
+const KNOWN_KEYS = Object.keys(configSchema.shape);
+
+function closestKey(key: string): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return KNOWN_KEYS.find((k) => norm(k) === norm(key));
+}
+
+/**
+ * Validate a parsed config object. `source` names where it came from (the file path) so the
+ * messages point at it. Throws ConfigError with one line per problem.
+ */
+export function parseConfig(raw: unknown, source = 'config'): FrameConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`${source}: the config must be a JSON object of keys and values`);
+  }
+  const input = raw as Record<string, unknown>;
+  registerSecret(typeof input.immich_api_key === 'string' ? input.immich_api_key.trim() : undefined);
+  const result = configSchema.safeParse(input);
+  if (result.success) {
+    registerSecret(result.data.immich_api_key);
+    return result.data;
+  }
+  const lines: string[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const hint = closestKey(key);
+        lines.push(
+          `${source}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; known keys: ${KNOWN_KEYS.join(', ')}`,
+        );
+      }
+      continue;
+    }
+    const key = String(issue.path[0] ?? '');
+    lines.push(
+      `${source}: ${key} = ${showValue(key, input[key])} is not allowed; expected ${allowed[key] ?? issue.message}`,
+    );
+  }
+  throw new ConfigError([...new Set(lines)].join('\n'));
+}
+
+export interface ConfigLocation {
+  /** --config FILE */
+  flag?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function configPath(loc: ConfigLocation = {}): string {
+  const env = loc.env ?? process.env;
+  if (loc.flag) return path.resolve(expandHome(loc.flag));
+  if (env.ARTFRAME_IMMICH_CONFIG) return path.resolve(expandHome(env.ARTFRAME_IMMICH_CONFIG));
+  return path.join(os.homedir(), '.config', 'artframe-immich', 'config.json');
+}
+
+/** Read, override from the environment (IMMICH_URL, IMMICH_API_KEY) and validate. */
+export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig & { path: string }> {
+  const env = loc.env ?? process.env;
+  const file = configPath(loc);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ConfigError(
+        `config file not found: ${file} (create it, pass --config FILE, or set ARTFRAME_IMMICH_CONFIG)`,
+      );
+    }
+    throw new ConfigError(`cannot read config file ${file}: ${code ?? String(err)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const obj = { ...(raw as Record<string, unknown>) };
+    if (env.IMMICH_URL) obj.immich_url = env.IMMICH_URL;
+    if (env.IMMICH_API_KEY) obj.immich_api_key = env.IMMICH_API_KEY;
+    raw = obj;
+  }
+  return { ...parseConfig(raw, file), path: file };
+}

@@ -1,0 +1,38 @@
+// Every path under one frame instance, in one place (the seed's storage layout plus our state
+// files): <storage_dir>/plugins/immich/<instance_id>/{photos/, sync_metadata.json, ...}.
+import os from 'node:os';
+import path from 'node:path';
+
+export interface InstancePaths {
+  /** <storage_dir>/plugins/immich/<instance_id> */
+  instanceDir: string;
+  /** The offline copy of the photos. */
+  photosDir: string;
+  /** The seed's metadata file. */
+  metadataPath: string;
+  /** Held while a sync runs (service or CLI). */
+  lockPath: string;
+  /** What the selection remembers (order, position, shown set). */
+  selectionStatePath: string;
+  /** What the running service remembers (the photo on the panel, last sync, failures). */
+  serviceStatePath: string;
+}
+
+/** "~" and "~/..." are the user's home folder, as in a shell. */
+export function expandHome(p: string): string {
+  if (p === '~') return os.homedir();
+  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+  return p;
+}
+
+export function instancePaths(where: { storage_dir: string; instance_id: string }): InstancePaths {
+  const instanceDir = path.resolve(expandHome(where.storage_dir), 'plugins', 'immich', where.instance_id);
+  return {
+    instanceDir,
+    photosDir: path.join(instanceDir, 'photos'),
+    metadataPath: path.join(instanceDir, 'sync_metadata.json'),
+    lockPath: path.join(instanceDir, 'sync.lock'),
+    selectionStatePath: path.join(instanceDir, 'selection_state.json'),
+    serviceStatePath: path.join(instanceDir, 'service_state.json'),
+  };
+}

@@ -1,0 +1,137 @@
+// Which photo the frame shows next: a pure function of the library (from the metadata, never
+// the network), a small state and the selection mode. selection-state.ts keeps the state on disk.
+import { captureTime } from '../subset.js';
+
+/** The orders the frame shows photos in (config key selection_mode). */
+export const SELECTION_MODES = ['random', 'sequential', 'newest', 'oldest'] as const;
+export type SelectionMode = (typeof SELECTION_MODES)[number];
+
+export interface SelectablePhoto {
+  id: string;
+  /** Absolute path of the file. */
+  path: string;
+  /** Capture time (ISO 8601); '' when unknown, which sorts as the oldest. */
+  capturedAt: string;
+}
+
+export interface SelectionState {
+  mode: SelectionMode | null;
+  /** The photo shown last: where `sequential` resumes, and what a new pass must not repeat. */
+  last: { id: string; capturedAt: string } | null;
+  /** Photos shown in this pass (newest, oldest, random). */
+  shown: string[];
+  /** random: the photos still to come in this pass, in order. */
+  deck: string[];
+}
+
+export function initialSelectionState(): SelectionState {
+  return { mode: null, last: null, shown: [], deck: [] };
+}
+
+type Key = { id: string; capturedAt: string };
+
+/** Oldest first by capture time, ties by id: the one order newest, oldest and sequential share. */
+function compareKeys(a: Key, b: Key): number {
+  const ta = a.capturedAt === '' ? Number.NEGATIVE_INFINITY : captureTime(a.capturedAt);
+  const tb = b.capturedAt === '' ? Number.NEGATIVE_INFINITY : captureTime(b.capturedAt);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function randomIndex(rng: () => number, n: number): number {
+  return Math.min(n - 1, Math.floor(rng() * n));
+}
+
+function shuffle<T>(items: T[], rng: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomIndex(rng, i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * newest/oldest walk the library by capture time; a photo not yet shown in this pass that sorts
+ * first (a newly synced newest one, say) comes next. When all have shown, a new pass starts.
+ */
+function walkByTime(
+  photos: readonly SelectablePhoto[],
+  state: SelectionState,
+  newestFirst: boolean,
+): { photo: SelectablePhoto; shown: string[] } {
+  const order = [...photos].sort((a, b) => (newestFirst ? compareKeys(b, a) : compareKeys(a, b)));
+  const present = new Set(photos.map((p) => p.id));
+  let shown = state.shown.filter((id) => present.has(id));
+  const seen = new Set(shown);
+  let photo = order.find((p) => !seen.has(p.id));
+  if (!photo) {
+    shown = [];
+    photo = order.find((p) => p.id !== state.last?.id) ?? order[0]!;
+  }
+  return { photo, shown: [...shown, photo.id] };
+}
+
+/**
+ * sequential goes through the photos oldest to newest and keeps its place by the last photo
+ * shown, not by a position: adding or removing photos does not make it skip or repeat.
+ */
+function nextInSequence(photos: readonly SelectablePhoto[], state: SelectionState): SelectablePhoto {
+  const order = [...photos].sort(compareKeys);
+  const last = state.last;
+  if (!last) return order[0]!;
+  return order.find((p) => compareKeys(p, last) > 0) ?? order[0]!;
+}
+
+/**
+ * random deals a shuffled deck: every photo once before any repeats. New photos are shuffled
+ * into the rest of the deck, removed ones drop out, and a new deck never starts with the photo
+ * that ended the last one.
+ */
+function dealRandom(
+  photos: readonly SelectablePhoto[],
+  state: SelectionState,
+  rng: () => number,
+): { photo: SelectablePhoto; shown: string[]; deck: string[] } {
+  const byId = new Map(photos.map((p) => [p.id, p]));
+  let deck = state.deck.filter((id) => byId.has(id));
+  let shown = state.shown.filter((id) => byId.has(id));
+  const dealt = new Set([...deck, ...shown]);
+  const arrivals = photos.filter((p) => !dealt.has(p.id)).map((p) => p.id);
+  if (deck.length > 0) {
+    for (const id of arrivals) deck.splice(randomIndex(rng, deck.length + 1), 0, id);
+  } else if (shown.length > 0 && arrivals.length > 0) {
+    deck = shuffle(arrivals, rng);
+  } else {
+    shown = [];
+    deck = shuffle(
+      photos.map((p) => p.id),
+      rng,
+    );
+    if (deck.length > 1 && deck[0] === state.last?.id) {
+      const j = 1 + randomIndex(rng, deck.length - 1);
+      [deck[0], deck[j]] = [deck[j]!, deck[0]!];
+    }
+  }
+  const id = deck.shift()!;
+  return { photo: byId.get(id)!, shown: [...shown, id], deck };
+}
+
+/** The photo to show now and the state to keep; null when the library is empty. */
+export function selectNext(
+  photos: readonly SelectablePhoto[],
+  state: SelectionState,
+  mode: SelectionMode,
+  rng: () => number = Math.random,
+): { photo: SelectablePhoto | null; state: SelectionState } {
+  if (photos.length === 0) return { photo: null, state };
+  // A new mode starts a new pass; `last` stays so the first pick is not a repeat.
+  const base: SelectionState = state.mode === mode ? state : { ...state, mode, shown: [], deck: [] };
+  let photo: SelectablePhoto;
+  let shown: string[] = [];
+  let deck: string[] = [];
+  if (mode === 'newest' || mode === 'oldest') ({ photo, shown } = walkByTime(photos, base, mode === 'newest'));
+  else if (mode === 'sequential') photo = nextInSequence(photos, base);
+  else ({ photo, shown, deck } = dealRandom(photos, base, rng));
+  return { photo, state: { mode, last: { id: photo.id, capturedAt: photo.capturedAt }, shown, deck } };
+}

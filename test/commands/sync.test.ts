@@ -1,0 +1,239 @@
+// The sync, status, next and test commands against the simulated server: what they print, their
+// exit codes, and that they keep working (status, next) with the server gone.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
+import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
+import { acquireSyncLock } from '../../src/library/lock.js';
+import { runCli } from '../support/run-cli.js';
+import { instancePaths } from '../../src/library/instance.js';
+
+const run = promisify(execFile);
+const BIN = path.resolve('bin/artframe-immich.js');
+
+const sims: ImmichSim[] = [];
+afterEach(async () => {
+  await Promise.all(sims.splice(0).map((s) => s.close().catch(() => {})));
+});
+
+async function setup(count = 4) {
+  const sim = await startImmichSim({ seed: 11 });
+  sims.push(sim);
+  const { album, photos } = await seedSampleLibrary(sim, { count, seed: 11, withVideo: false });
+  const root = await mkdtemp(path.join(os.tmpdir(), 'sync-cli-'));
+  const storage = path.join(root, 'storage');
+  const configFile = path.join(root, 'config.json');
+  const config = { immich_url: sim.url, immich_api_key: sim.apiKey, album_id: album.id, storage_dir: storage };
+  await writeFile(configFile, JSON.stringify(config));
+  const paths = instancePaths({ storage_dir: storage, instance_id: 'default' });
+  const cli = (...args: string[]) => runCli([...args, '--config', configFile]);
+  return { sim, album, photos, root, storage, configFile, paths, cli };
+}
+
+/** The `error:` lines of a run (log lines also go to stderr, as JSON in a pipe). */
+const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error:'));
+
+async function allFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await allFiles(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+describe('sync command', () => {
+  it('a first sync prints the summary and exits 0; a second one says it is not due and when it is', async () => {
+    const t = await setup(4);
+    const first = await t.cli('sync');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      /^synced from Immich v3\.1\.0 \(first run\): 4 added, 0 updated, 0 removed, 0 kept, 0 adopted, 0 failed; .* in [\d.]+ s\n$/,
+    );
+    const second = await t.cli('sync');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(
+      /^no sync due: the next one is at \d{4}-\d\d-\d\dT.*Z \(use --force to sync now\)\n$/,
+    );
+  });
+
+  it('sync --force --json prints the result as JSON', async () => {
+    const t = await setup(3);
+    await t.cli('sync');
+    const r = await t.cli('sync', '--force', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      status: 'synced',
+      reason: 'forced',
+      added: 0,
+      kept: 3,
+      failed: 0,
+      server_version: '3.1.0',
+    });
+  });
+
+  it('sync --dry-run prints the plan and writes nothing', async () => {
+    const t = await setup(2);
+    const r = await t.cli('sync', '--dry-run');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`plan for album ${t.album.id}: 2 images on the server`);
+    expect(r.stdout).toContain('2 to add, 0 to update');
+    await expect(stat(t.storage)).rejects.toThrow();
+    expect(t.sim.requests.some((q) => q.route === 'original')).toBe(false);
+  });
+
+  it('a photo that fails its checksum makes sync exit non-zero with one error line, the others kept', async () => {
+    const t = await setup(3);
+    t.sim.injectFault({ route: 'original', assetId: t.photos[0]!.id, times: Infinity, fault: { kind: 'wrong-bytes' } });
+    const r = await t.cli('sync');
+    expect(r.code).toBe(3);
+    expect(errorLines(r.stderr)).toHaveLength(1);
+    expect(errorLines(r.stderr)[0]).toMatch(
+      /^error: 1 of 3 photos failed to download \(first: .*checksum.*\); the next sync tries them again$/,
+    );
+    expect(r.stdout).toContain('2 added');
+    expect(await readdir(t.paths.photosDir)).toHaveLength(2);
+  });
+
+  it('with the server gone, sync exits 3 with one line naming it; status and next still work', async () => {
+    const t = await setup(3);
+    expect((await t.cli('sync')).code).toBe(0);
+    await t.sim.close();
+    const r = await t.cli('sync', '--force');
+    expect(r.code).toBe(3);
+    const lines = errorLines(r.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(new URL(t.sim.url).host);
+    expect(r.stderr + r.stdout).not.toContain(t.sim.apiKey);
+
+    const next = await t.cli('next');
+    expect(next.code).toBe(0);
+    const shown = next.stdout.trim();
+    expect(path.dirname(shown)).toBe(t.paths.photosDir);
+    expect((await stat(shown)).isFile()).toBe(true);
+
+    const status = await t.cli('status', '--json');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ photos: 3, server_version: '3.1.0', album_id: t.album.id });
+  });
+
+  it('a sync while another one runs exits 4 with one line', async () => {
+    const t = await setup(1);
+    await mkdir(t.paths.instanceDir, { recursive: true });
+    const lock = await acquireSyncLock(t.paths);
+    try {
+      const r = await t.cli('sync', '--force');
+      expect(r.code).toBe(4);
+      expect(errorLines(r.stderr)).toEqual([
+        expect.stringMatching(/^error: a sync is already running for this library \(pid \d+ since .*\); wait for it/),
+      ]);
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('progress is a bar on a terminal, and one log line per photo in a pipe', async () => {
+    const t = await setup(3);
+    let tty = '';
+    const code = await main(['sync', '--config', t.configFile], {
+      env: {},
+      isTTY: true,
+      stdout: () => {},
+      stderr: (s) => void (tty += s),
+    });
+    expect(code).toBe(0);
+    expect(tty).toMatch(/\r\[#{24}\] 3\/3 photos/);
+    const piped = await t.cli('sync', '--force', '--config', t.configFile);
+    const logs = piped.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string });
+    expect(logs.map((l) => l.msg)).toContain('sync planned');
+    expect(piped.stderr).not.toContain('\r');
+  });
+
+  it('the API key reaches no file but the config, and no output', async () => {
+    const t = await setup(2);
+    const r1 = await t.cli('sync', '--json');
+    const r2 = await t.cli('status');
+    for (const r of [r1, r2]) expect(r.stdout + r.stderr).not.toContain(t.sim.apiKey);
+    for (const file of await allFiles(t.storage)) {
+      expect(await readFile(file, 'latin1'), file).not.toContain(t.sim.apiKey);
+    }
+  });
+});
+
+describe('status and next commands', () => {
+  it('status shows photos, disk use, last sync and result, next due, album and server version', async () => {
+    const t = await setup(3);
+    await t.cli('sync');
+    const r = await t.cli('status');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`  album        ${t.album.id}`);
+    expect(r.stdout).toMatch(/ {2}server {7}127\.0\.0\.1:\d+ \(Immich v3\.1\.0\)/);
+    expect(r.stdout).toMatch(/ {2}photos {7}3 \([\d.]+ KB on disk, photo_size original\)/);
+    expect(r.stdout).toMatch(/ {2}last result {2}3 added, 0 updated, 0 removed, 0 kept, 0 failed/);
+    expect(r.stdout).toMatch(/ {2}next sync {4}\d{4}-.*Z \(in 6 h\)/);
+  });
+
+  it('status before any sync says never and due now', async () => {
+    const t = await setup(1);
+    const r = await t.cli('status');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('last sync    never');
+    expect(r.stdout).toContain('next sync    due now (first run)');
+  });
+
+  it('next walks the photos in the configured order and remembers its place between runs', async () => {
+    const t = await setup(3);
+    await t.cli('sync');
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) seen.push((await t.cli('next', '--mode', 'oldest')).stdout.trim());
+    const byAge = [...t.photos].sort((a, b) => a.fileCreatedAt.localeCompare(b.fileCreatedAt));
+    const meta = JSON.parse(await readFile(t.paths.metadataPath, 'utf8')) as {
+      synced_assets: Record<string, { local_path: string }>;
+    };
+    expect(seen).toEqual(byAge.map((p) => path.join(t.paths.photosDir, meta.synced_assets[p.id]!.local_path)));
+  });
+
+  it('next with nothing synced exits 7 with one line saying to sync', async () => {
+    const t = await setup(1);
+    const r = await t.cli('next');
+    expect(r.code).toBe(7);
+    expect(errorLines(r.stderr)).toEqual([expect.stringContaining('run `artframe-immich sync`')]);
+  });
+});
+
+describe('test command', () => {
+  it('test --url --key --album syncs into ./test_output and prints what it got', async () => {
+    const t = await setup(3);
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'test-cmd-'));
+    const { stdout } = await run(
+      process.execPath,
+      [BIN, 'test', '--url', t.sim.url, '--key', t.sim.apiKey, '--album', t.album.id],
+      {
+        cwd,
+        env: { ...process.env, ARTFRAME_IMMICH_CONFIG: path.join(cwd, 'none.json') },
+      },
+    );
+    expect(stdout).toContain('Immich v3.1.0');
+    expect(stdout).toMatch(/got 3 photos, [\d.]+ KB, in .*test_output\/plugins\/immich\/test\/photos/);
+    expect(stdout).toMatch(/ {2}IMG_\d{4}\.jpg {2}[\d.]+ KB {2}original {2}taken \d{4}-/);
+    expect(await readdir(path.join(cwd, 'test_output/plugins/immich/test/photos'))).toHaveLength(3);
+    expect(stdout).not.toContain(t.sim.apiKey);
+  });
+
+  it('test without a terminal and without --url says what it needs, in one line', async () => {
+    const r = await runCli(['test']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: test needs the server URL and an API key: pass --url and --key (or run it in a terminal to be asked)\n',
+    );
+  });
+});

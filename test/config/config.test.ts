@@ -1,0 +1,278 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configPath, loadConfig, parseConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { instancePaths } from '../../src/library/instance.js';
+
+// The seed's three example configs, verbatim.
+const seedExamples = [
+  {
+    immich_url: 'https://immich.example.com',
+    immich_api_key: 'your-api-key-here',
+    album_id: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+    selection_mode: 'random',
+    sync_interval_hours: 6,
+  },
+  {
+    immich_url: 'https://immich.example.com',
+    immich_api_key: 'your-api-key-here',
+    album_id: '',
+    selection_mode: 'sequential',
+    sync_interval_hours: 12,
+    max_photos: 100,
+  },
+  {
+    immich_url: 'https://immich.example.com',
+    immich_api_key: 'your-api-key-here',
+    album_id: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+    selection_mode: 'newest',
+    sync_interval_hours: 1,
+  },
+];
+
+const valid = seedExamples[0]!;
+
+function errorOf(raw: unknown): string {
+  try {
+    parseConfig(raw, 'cfg.json');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it.each(seedExamples.map((e, i) => [i + 1, e] as const))('the seed example %i loads unchanged', (_n, example) => {
+    const c = parseConfig(example);
+    expect(c.immich_url).toBe(example.immich_url);
+    expect(c.album_id).toBe(example.album_id);
+    expect(c.selection_mode).toBe(example.selection_mode);
+    expect(c.sync_interval_hours).toBe(example.sync_interval_hours);
+    expect(c.max_photos).toBe('max_photos' in example ? example.max_photos : 0);
+  });
+
+  it('fills the defaults of the seed and the issue', () => {
+    const c = parseConfig({ immich_url: 'http://pi.local:2283', immich_api_key: 'k-1234' });
+    expect(c).toMatchObject({
+      album_id: '',
+      selection_mode: 'random',
+      sync_interval_hours: 6,
+      max_photos: 0,
+      instance_id: 'default',
+      storage_dir: '~/.artframe',
+      photo_size: 'original',
+    });
+  });
+
+  it('puts photos under {storage_dir}/plugins/immich/{instance_id}/photos', () => {
+    const p = instancePaths({ storage_dir: '~/.artframe', instance_id: 'kitchen' });
+    expect(p.photosDir).toBe(path.join(os.homedir(), '.artframe/plugins/immich/kitchen/photos'));
+    expect(p.metadataPath).toBe(path.join(os.homedir(), '.artframe/plugins/immich/kitchen/sync_metadata.json'));
+  });
+
+  it.each([
+    ['sync_interval_hours', 0, 'from 1 to 168'],
+    ['sync_interval_hours', 169, 'from 1 to 168'],
+    ['sync_interval_hours', 2.5, 'from 1 to 168'],
+    ['sync_interval_hours', '6', 'from 1 to 168'],
+    ['max_photos', -1, '0 for unlimited'],
+    ['selection_mode', 'shuffle', 'random | sequential | newest | oldest'],
+    ['album_id', 'my-album', 'album UUID'],
+    ['immich_url', 'immich.example.com', 'http:// or https://'],
+    ['immich_url', 'ftp://immich.example.com', 'http:// or https://'],
+    ['instance_id', '../escape', 'folder name'],
+    ['photo_size', 'huge', 'original | fullsize | preview'],
+  ])('an invalid %s (%j) names the key, the value and what is allowed', (key, value, allowedText) => {
+    const msg = errorOf({ ...valid, [key]: value });
+    expect(msg.split('\n')).toHaveLength(1);
+    expect(msg).toContain(`cfg.json: ${key} = ${JSON.stringify(value)}`);
+    expect(msg).toContain(allowedText);
+  });
+
+  it('reports an unknown key as unknown, with a suggestion', () => {
+    const msg = errorOf({ ...valid, albumId: 'x' });
+    expect(msg).toContain('unknown key "albumId" (did you mean "album_id"?)');
+  });
+
+  it('reports every problem, one line each', () => {
+    const msg = errorOf({ immich_url: 'nope', sync_interval_hours: 500 });
+    const lines = msg.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(msg).toContain('immich_api_key = missing');
+  });
+
+  it('never shows the API key in a message', () => {
+    const msg = errorOf({
+      ...valid,
+      immich_api_key: 'sekrit-value-42',
+      sync_interval_hours: 0,
+      bogus: 'sekrit-value-42',
+    });
+    expect(msg).not.toContain('sekrit-value-42');
+  });
+
+  it('accepts a pasted album URL and normalises the server URL', () => {
+    const c = parseConfig({
+      ...valid,
+      immich_url: 'https://immich.example.com/api/',
+      album_id: 'https://immich.example.com/albums/A1B2C3D4-E5F6-7890-ABCD-EF1234567890?x=1',
+    });
+    expect(c.album_id).toBe('a1b2c3d4-e5f6-7890-abcd-ef1234567890');
+    expect(c.immich_url).toBe('https://immich.example.com');
+  });
+
+  describe('loading', () => {
+    it('takes --config, else $ARTFRAME_IMMICH_CONFIG, else ~/.config/artframe-immich/config.json', () => {
+      expect(configPath({ flag: '/x/a.json', env: { ARTFRAME_IMMICH_CONFIG: '/y/b.json' } })).toBe('/x/a.json');
+      expect(configPath({ env: { ARTFRAME_IMMICH_CONFIG: '/y/b.json' } })).toBe('/y/b.json');
+      expect(configPath({ env: {} })).toBe(path.join(os.homedir(), '.config/artframe-immich/config.json'));
+    });
+
+    it('lets IMMICH_URL and IMMICH_API_KEY override the file', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'cfg-'));
+      const file = path.join(dir, 'config.json');
+      await writeFile(file, JSON.stringify(valid));
+      const c = await loadConfig({
+        flag: file,
+        env: { IMMICH_URL: 'http://10.0.0.2:2283', IMMICH_API_KEY: 'env-key' },
+      });
+      expect(c.immich_url).toBe('http://10.0.0.2:2283');
+      expect(c.immich_api_key).toBe('env-key');
+    });
+
+    it('names the file when it is missing or not JSON', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'cfg-'));
+      const file = path.join(dir, 'config.json');
+      await expect(loadConfig({ flag: file, env: {} })).rejects.toThrow(`config file not found: ${file}`);
+      await writeFile(file, '{ "immich_url": ');
+      await expect(loadConfig({ flag: file, env: {} })).rejects.toThrow(`config file ${file} is not valid JSON`);
+    });
+  });
+});
+
+describe('config: service keys', () => {
+  it('defaults: hourly refresh, no cron, no quiet hours, the panel default buttons, rpio', () => {
+    const c = parseConfig(valid);
+    expect(c).toMatchObject({
+      refresh_interval_minutes: 60,
+      refresh_cron: '',
+      quiet_hours: '',
+      button_pins: null,
+      transport: 'rpio',
+    });
+  });
+
+  it.each([
+    ['refresh_interval_minutes', 0, 'from 1 to 10080'],
+    ['refresh_cron', '61 * * * *', '5-field cron'],
+    ['quiet_hours', '22-7', 'HH:MM-HH:MM'],
+    ['button_pins', [5, 40], 'BCM GPIO numbers'],
+    ['transport', 'usb', 'serial:/dev/ttyACM0'],
+  ])('an invalid %s (%j) names the key and what is allowed', (key, value, allowedText) => {
+    const msg = errorOf({ ...valid, [key]: value });
+    expect(msg).toContain(`cfg.json: ${key} = ${JSON.stringify(value)}`);
+    expect(msg).toContain(allowedText);
+  });
+
+  it('accepts a cron expression, quiet hours and explicit pins', () => {
+    const c = parseConfig({
+      ...valid,
+      refresh_cron: '0 8,18 * * *',
+      quiet_hours: '22:00-07:00',
+      button_pins: [5, 6],
+      transport: 'serial:/dev/ttyACM0',
+    });
+    expect(c.refresh_cron).toBe('0 8,18 * * *');
+    expect(c.button_pins).toEqual([5, 6]);
+  });
+});
+
+describe('config: display keys', () => {
+  it('defaults: the Spectra 6 Waveshare, cover with the attention crop, Floyd-Steinberg, no boost', () => {
+    const c = parseConfig(valid);
+    expect(c).toMatchObject({
+      panel: 'waveshare-7in3e',
+      fit: 'cover',
+      background: '#ffffff',
+      crop: 'attention',
+      rotate: 0,
+      dither: 'floyd-steinberg',
+      saturation: 1,
+      contrast: 1,
+      brightness: 1,
+    });
+  });
+
+  it.each([
+    ['panel', 'waveshare-9in', 'inky-impression-7in3-spectra6'],
+    ['fit', 'stretch', 'contain | cover'],
+    ['background', 'teal', '"#rrggbb"'],
+    ['crop', 'face', 'centre | attention'],
+    ['rotate', 45, '0 | 90 | 180 | 270'],
+    ['dither', 'riemersma', 'floyd-steinberg | atkinson'],
+    ['saturation', 5, 'from 0 to 3'],
+    ['contrast', 0.1, 'from 0.5 to 2'],
+    ['brightness', '1', 'from 0.5 to 2'],
+  ])('an invalid display key %s (%j) names the key and what is allowed', (key, value, allowedText) => {
+    const msg = errorOf({ ...valid, [key]: value });
+    expect(msg.split('\n')).toHaveLength(1);
+    expect(msg).toContain(`cfg.json: ${key} = ${JSON.stringify(value)}`);
+    expect(msg).toContain(allowedText);
+  });
+
+  it('accepts a portrait hang, contain on a short hex background, and any dither algorithm', () => {
+    const c = parseConfig({
+      ...valid,
+      rotate: 270,
+      fit: 'contain',
+      background: '#0a0',
+      dither: 'bayer-8',
+      panel: 'waveshare-7in5-v2',
+    });
+    expect(c).toMatchObject({
+      rotate: 270,
+      fit: 'contain',
+      background: '#00aa00',
+      dither: 'bayer-8',
+      panel: 'waveshare-7in5-v2',
+    });
+  });
+});
+
+describe('config: display keys reach the render stage', () => {
+  it('every display key becomes the render option of the same name', async () => {
+    const { renderOptionsFromConfig, DISPLAY_KEYS } = await import('../../src/render/options.js');
+    const display = {
+      fit: 'contain',
+      background: '#102030',
+      crop: 'centre',
+      rotate: 90,
+      dither: 'atkinson',
+      saturation: 1.4,
+      contrast: 1.2,
+      brightness: 0.9,
+    };
+    const c = parseConfig({ ...valid, ...display });
+    expect(renderOptionsFromConfig(c)).toEqual(display);
+    expect([...DISPLAY_KEYS].sort()).toEqual(Object.keys(display).sort());
+  });
+});
+
+describe('config: panel pins', () => {
+  it('takes ROLE=BCM overrides of the HAT pins, as --pins does', () => {
+    expect(parseConfig({ ...valid, panel_pins: 'busy=23, pwr=none' }).panel_pins).toBe('busy=23, pwr=none');
+    expect(parseConfig(valid).panel_pins).toBe('');
+  });
+
+  it.each([['busy=40'], ['reset=17'], ['rst=none'], ['17,25']])(
+    'rejects panel_pins %j naming the key and the form',
+    (value) => {
+      const msg = errorOf({ ...valid, panel_pins: value });
+      expect(msg).toContain(`cfg.json: panel_pins = ${JSON.stringify(value)} is not allowed`);
+      expect(msg).toContain('ROLE=BCM pairs');
+    },
+  );
+});

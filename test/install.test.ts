@@ -1,0 +1,517 @@
+// install.sh run for real by bash into temporary trees (--prefix): the systemd unit, the config,
+// SPI, the Node.js plan per release, idempotence, uninstall, dry-run and the one-line errors.
+// The machine is simulated where the script asks it questions: DIR/etc/os-release stands in for
+// the OS, and small dpkg/uname/node stand-ins on PATH answer for the architecture and Node.js.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/config.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const script = path.join(repo, 'install.sh');
+
+const OS_RELEASE = {
+  bookworm: [
+    'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"',
+    'NAME="Debian GNU/Linux"',
+    'VERSION_ID="12"',
+    'VERSION="12 (bookworm)"',
+    'VERSION_CODENAME=bookworm',
+    'ID=debian',
+  ],
+  // Raspberry Pi OS 32-bit calls itself raspbian.
+  raspbianBookworm: [
+    'PRETTY_NAME="Raspbian GNU/Linux 12 (bookworm)"',
+    'VERSION_ID="12"',
+    'VERSION_CODENAME=bookworm',
+    'ID=raspbian',
+    'ID_LIKE=debian',
+  ],
+  trixie: ['PRETTY_NAME="Debian GNU/Linux 13 (trixie)"', 'VERSION_ID="13"', 'VERSION_CODENAME=trixie', 'ID=debian'],
+  fedora: [
+    'NAME="Fedora Linux"',
+    'VERSION="40 (Workstation Edition)"',
+    'ID=fedora',
+    'VERSION_ID=40',
+    'PRETTY_NAME="Fedora Linux 40 (Workstation Edition)"',
+  ],
+} as const;
+
+interface Machine {
+  os?: keyof typeof OS_RELEASE;
+  arch?: string;
+  machine?: string;
+  /** `node --version` of a stand-in node; absent: the real node on PATH. */
+  node?: string;
+  /** Contents of DIR/boot/firmware/config.txt; absent: no boot config. */
+  bootConfig?: string;
+}
+
+interface Tree {
+  root: string;
+  stubs: string;
+}
+
+const realUname = spawnSync('sh', ['-c', 'command -v uname'], { encoding: 'utf8' }).stdout.trim();
+
+async function executable(file: string, text: string): Promise<void> {
+  await writeFile(file, text);
+  await chmod(file, 0o755);
+}
+
+async function makeTree(m: Machine = {}): Promise<Tree> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'install-tree-'));
+  const stubs = await mkdtemp(path.join(os.tmpdir(), 'install-stubs-'));
+  await mkdir(path.join(root, 'etc'));
+  await writeFile(path.join(root, 'etc/os-release'), OS_RELEASE[m.os ?? 'bookworm'].join('\n') + '\n');
+  if (m.bootConfig !== undefined) {
+    await mkdir(path.join(root, 'boot/firmware'), { recursive: true });
+    await writeFile(path.join(root, 'boot/firmware/config.txt'), m.bootConfig);
+  }
+  await executable(
+    path.join(stubs, 'dpkg'),
+    `#!/bin/sh\n[ "$1" = --print-architecture ] && { echo ${m.arch ?? 'arm64'}; exit 0; }\nexit 1\n`,
+  );
+  await executable(
+    path.join(stubs, 'uname'),
+    `#!/bin/sh\n[ "$1" = -m ] && { echo ${m.machine ?? 'aarch64'}; exit 0; }\nexec ${realUname} "$@"\n`,
+  );
+  if (m.node) await executable(path.join(stubs, 'node'), `#!/bin/sh\necho ${m.node}\n`);
+  return { root, stubs };
+}
+
+/** Run install.sh with no terminal on stdin and only the environment we give it. */
+function runScript(
+  args: string[],
+  t: Tree | undefined,
+  env: Record<string, string> = {},
+  wrap: string[] = [],
+): SpawnSyncReturns<string> {
+  const argv = [...wrap, 'bash', script, ...(t ? ['--prefix', t.root] : []), ...args];
+  return spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: t ? `${t.stubs}:${process.env.PATH}` : process.env.PATH!,
+      HOME: process.env.HOME ?? '/root',
+      LANG: 'C.UTF-8',
+      ...env,
+    },
+  });
+}
+
+const URL_ = 'https://immich.example.com';
+const KEY = 'k3y-SECRET-0123456789abcdefghij';
+const ALBUM = 'a1b2c3d4-e5f6-7890-abcd-ef1234567890';
+const flags = ['--url', URL_, '--key', KEY, '--album', ALBUM, '--skip-npm'];
+
+function install(t: Tree, args: string[] = flags, env: Record<string, string> = {}) {
+  const r = runScript(args, t, env);
+  if (r.status !== 0) throw new Error(`install.sh failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+const p = (t: Tree, rel: string) => path.join(t.root, rel);
+const read = (t: Tree, rel: string) => readFile(p(t, rel), 'utf8');
+const modeOf = async (t: Tree, rel: string) => (await lstat(p(t, rel))).mode & 0o777;
+
+/** Every path in the tree with its type, mode and content hash: to compare before and after. */
+async function snapshot(dir: string, skip: string[] = []): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  async function walk(d: string): Promise<void> {
+    for (const name of (await readdir(d)).sort()) {
+      const full = path.join(d, name);
+      const rel = path.relative(dir, full);
+      if (skip.includes(rel)) continue;
+      const st = await lstat(full);
+      const mode = (st.mode & 0o7777).toString(8);
+      if (st.isSymbolicLink()) out[rel] = `link ${await readlink(full)}`;
+      else if (st.isDirectory()) {
+        out[rel] = `dir ${mode}`;
+        await walk(full);
+      } else {
+        const hash = createHash('sha256')
+          .update(await readFile(full))
+          .digest('hex');
+        out[rel] = `file ${mode} ${hash} ${st.mtimeMs}`;
+      }
+    }
+  }
+  await walk(dir);
+  return out;
+}
+
+/** All text of every file in the tree except the app's copy of the repository. */
+async function treeTexts(t: Tree): Promise<Record<string, string>> {
+  const texts: Record<string, string> = {};
+  for (const rel of Object.keys(await snapshot(t.root, ['opt']))) {
+    const st = await lstat(p(t, rel));
+    if (st.isFile()) texts[rel] = await read(t, rel);
+  }
+  return texts;
+}
+
+function oneLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
+describe('install.sh', () => {
+  it('is shellcheck clean', () => {
+    const r = spawnSync('shellcheck', [script], { encoding: 'utf8' });
+    if (r.error) {
+      throw new Error(
+        `shellcheck is not installed (${r.error.message}): apt-get install shellcheck (.ci/run installs it)`,
+      );
+    }
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('the unit starts the installed app as the service user with the frame config, at boot, without waiting for the network', async () => {
+    const t = await makeTree({ os: 'bookworm', arch: 'arm64' });
+    install(t);
+    const unit = await read(t, 'etc/systemd/system/artframe-immich.service');
+    const exec = /^ExecStart=(\S+) (\S+) run --config (\S+)$/m.exec(unit);
+    expect(exec).not.toBeNull();
+    const [, node, entry, config] = exec!;
+    expect(spawnSync(node!, ['--version'], { encoding: 'utf8' }).stdout).toMatch(/^v\d+\./);
+    expect(entry).toBe(p(t, 'opt/artframe-immich/bin/artframe-immich.js'));
+    expect((await lstat(entry!)).isFile()).toBe(true);
+    expect(config).toBe(p(t, 'etc/artframe-immich/config.json'));
+    expect(unit).toMatch(/^User=artframe$/m);
+    expect(unit).toMatch(/^SupplementaryGroups=gpio spi$/m);
+    expect(unit).toMatch(/^Restart=on-failure$/m);
+    expect(unit).toMatch(/^RestartSec=\S+$/m);
+    expect(unit).toMatch(/^StartLimitIntervalSec=\S+$/m);
+    expect(unit).toMatch(/^StartLimitBurst=\d+$/m);
+    expect(unit).toMatch(/^WantedBy=multi-user.target$/m);
+    expect(unit).toMatch(new RegExp(`^ReadWritePaths=${p(t, 'var/lib/artframe-immich')}$`, 'm'));
+    // Offline first: nothing in [Unit] waits for the network to be up.
+    const directives = unit.split('\n').filter((l) => !l.startsWith('#'));
+    expect(directives.join('\n')).not.toMatch(/network-online/);
+    expect(directives.join('\n')).not.toMatch(/^Requires=/m);
+    const log = await read(t, 'install.log');
+    expect(log).toContain('not run: systemctl enable artframe-immich.service');
+  });
+
+  it("the unit's hardening leaves the GPIO, SPI and serial devices reachable", async () => {
+    const t = await makeTree();
+    install(t);
+    const directives = (await read(t, 'etc/systemd/system/artframe-immich.service'))
+      .split('\n')
+      .filter((l) => !l.startsWith('#'));
+    // Each of these closes /dev to an allow-list that /dev/gpiomem and /dev/spidev0.0 are not on.
+    for (const closing of ['PrivateDevices=yes', 'DevicePolicy=', 'DeviceAllow=', 'ProtectClock=yes']) {
+      expect(directives.filter((l) => l.startsWith(closing))).toEqual([]);
+    }
+    expect(directives).toContain('NoNewPrivileges=yes');
+    expect(directives).toContain('ProtectSystem=strict');
+  });
+
+  it('the config is mode 600, holds the given values and passes the app config validation', async () => {
+    const t = await makeTree();
+    // The album as a pasted album URL: the script keeps the UUID.
+    install(t, ['--url', URL_ + '/', '--key', KEY, '--album', `${URL_}/albums/${ALBUM.toUpperCase()}`, '--skip-npm']);
+    expect(await modeOf(t, 'etc/artframe-immich/config.json')).toBe(0o600);
+    expect(await modeOf(t, 'etc/artframe-immich')).toBe(0o750);
+    const config = parseConfig(JSON.parse(await read(t, 'etc/artframe-immich/config.json')), 'installed config');
+    expect(config.immich_url).toBe(URL_);
+    expect(config.immich_api_key).toBe(KEY);
+    expect(config.album_id).toBe(ALBUM);
+    expect(config.storage_dir).toBe(p(t, 'var/lib/artframe-immich'));
+    expect(await modeOf(t, 'var/lib/artframe-immich')).toBe(0o750);
+    expect(await read(t, 'install.log')).toMatch(/not run: chown artframe:artframe \S+config\.json/);
+  });
+
+  it('a key with quotes and backslashes is written as valid JSON', async () => {
+    const t = await makeTree();
+    const odd = 'a"b\\c&d';
+    install(t, ['--url', URL_, '--key', odd, '--skip-npm']);
+    const config = parseConfig(JSON.parse(await read(t, 'etc/artframe-immich/config.json')));
+    expect(config.immich_api_key).toBe(odd);
+    expect(config.album_id).toBe('');
+  });
+
+  it('--panel puts the panel into the config', async () => {
+    const t = await makeTree();
+    install(t, [...flags, '--panel', 'inky-impression-7in3']);
+    const config = parseConfig(JSON.parse(await read(t, 'etc/artframe-immich/config.json')));
+    expect(config.panel).toBe('inky-impression-7in3');
+  });
+
+  it('the API key is written to the config and nowhere else: not the output, the log, the unit or the command', async () => {
+    for (const how of ['flag', 'file', 'env'] as const) {
+      const t = await makeTree();
+      const keyFile = path.join(t.stubs, 'immich.key');
+      await writeFile(keyFile, KEY + '\n');
+      const keyArgs = how === 'flag' ? ['--key', KEY] : how === 'file' ? ['--key-file', keyFile] : [];
+      const r = install(t, ['--url', URL_, ...keyArgs, '--skip-npm'], how === 'env' ? { IMMICH_API_KEY: KEY } : {});
+      expect(r.stdout + r.stderr).not.toContain(KEY);
+      const holding = Object.entries(await treeTexts(t))
+        .filter(([, text]) => text.includes(KEY))
+        .map(([rel]) => rel);
+      expect(holding).toEqual(['etc/artframe-immich/config.json']);
+    }
+  });
+
+  it('a second run changes nothing and says so', async () => {
+    const t = await makeTree({ bootConfig: 'arm_64bit=1\n' });
+    install(t);
+    const before = await snapshot(t.root, ['install.log']);
+    const again = install(t, ['--skip-npm']);
+    expect(await snapshot(t.root, ['install.log'])).toEqual(before);
+    expect(again.stdout).toContain('Nothing changed');
+    expect(again.stdout).toMatch(/config\.json exists: left unchanged/);
+    expect(again.stdout).not.toMatch(/reboot/);
+  });
+
+  it('a second run with other flags leaves the existing config alone', async () => {
+    const t = await makeTree();
+    install(t);
+    const before = await read(t, 'etc/artframe-immich/config.json');
+    const again = install(t, ['--url', 'https://other.example.com', '--key', 'another-key', '--skip-npm']);
+    expect(await read(t, 'etc/artframe-immich/config.json')).toBe(before);
+    expect(again.stdout).toContain('only apply to a new config');
+    expect(again.stdout).toContain('Nothing changed');
+  });
+
+  it('a changed checkout is installed again, replacing the old copy', async () => {
+    const t = await makeTree();
+    install(t);
+    // A file only the installed copy has stands for one deleted from the checkout since.
+    await writeFile(p(t, 'opt/artframe-immich/src/stale.ts'), 'export {};\n');
+    await writeFile(p(t, 'opt/artframe-immich/.install-manifest'), 'an older checkout\n');
+    const again = install(t, ['--skip-npm']);
+    expect(again.stdout).toMatch(/install the app from/);
+    await expect(lstat(p(t, 'opt/artframe-immich/src/stale.ts'))).rejects.toThrow(/ENOENT/);
+    expect(await read(t, 'opt/artframe-immich/package.json')).toBe(
+      await readFile(path.join(repo, 'package.json'), 'utf8'),
+    );
+  });
+
+  it('a failed build keeps the previous install and says what failed', async () => {
+    const t = await makeTree();
+    install(t);
+    const installed = await snapshot(p(t, 'opt/artframe-immich'));
+    // A checkout whose lockfile npm cannot read: `npm ci` fails at once, without the network.
+    const checkout = await mkdtemp(path.join(os.tmpdir(), 'install-checkout-'));
+    for (const f of ['install.sh', 'package.json', 'bin', 'src', 'drivers', 'hardware', 'tsconfig.json']) {
+      spawnSync('cp', ['-R', path.join(repo, f), path.join(checkout, f)]);
+    }
+    await writeFile(path.join(checkout, 'package-lock.json'), '{"broken":');
+    const r = spawnSync('bash', [path.join(checkout, 'install.sh'), '--prefix', t.root], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: `${t.stubs}:${process.env.PATH}`, HOME: process.env.HOME ?? '/root' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^error: npm could not build the app in \S+artframe-immich\.new/,
+    );
+    expect(await snapshot(p(t, 'opt/artframe-immich'))).toEqual(installed);
+  });
+
+  it('SPI is switched on once in the boot config, keeping what was there, and asks for a reboot', async () => {
+    const t = await makeTree({ bootConfig: 'arm_64bit=1\n[all]' });
+    const first = install(t);
+    const expected = 'arm_64bit=1\n[all]\ndtparam=spi=on\ndtoverlay=spi0-0cs\n';
+    expect(await read(t, 'boot/firmware/config.txt')).toBe(expected);
+    expect(first.stdout).toMatch(/sudo reboot/);
+    install(t, ['--skip-npm']);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe(expected);
+  });
+
+  it('spi0-0cs is added where SPI is already on, so the kernel leaves GPIO 8 (CS) to the panel', async () => {
+    const t = await makeTree({ bootConfig: 'dtparam=spi=on\n' });
+    const r = install(t);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe('dtparam=spi=on\ndtoverlay=spi0-0cs\n');
+    expect(r.stdout).toMatch(/add dtoverlay=spi0-0cs to \S+config\.txt/);
+    expect(r.stdout).toMatch(/sudo reboot/);
+  });
+
+  it('lines added after a model filter such as [cm5] go under [all], so they apply to every Pi', async () => {
+    const t = await makeTree({ bootConfig: 'dtparam=spi=on\n[cm5]\ndtoverlay=dwc2,dr_mode=host\n' });
+    install(t);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe(
+      'dtparam=spi=on\n[cm5]\ndtoverlay=dwc2,dr_mode=host\n[all]\ndtoverlay=spi0-0cs\n',
+    );
+  });
+
+  it('another spi0 chip-select overlay is kept, with a warning that the kernel may drive GPIO 8', async () => {
+    const boot = 'dtparam=spi=on\ndtoverlay=spi0-1cs,cs0_pin=8\n';
+    const t = await makeTree({ bootConfig: boot });
+    const r = install(t);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe(boot);
+    expect(r.stderr).toMatch(
+      /^warning: \S+config\.txt loads another spi0 chip-select overlay, .*: replace it with dtoverlay=spi0-0cs/m,
+    );
+  });
+
+  it('SPI already on in a combined dtparam line is left alone', async () => {
+    const boot = 'dtparam=audio=on,spi=on\ndtoverlay=spi0-0cs\n';
+    const t = await makeTree({ bootConfig: boot });
+    const r = install(t);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe(boot);
+    expect(r.stdout).not.toMatch(/sudo reboot/);
+  });
+
+  it('on bookworm with Node.js 18 the plan adds NodeSource node_22.x with a signed-by keyring', async () => {
+    const t = await makeTree({ os: 'bookworm', node: 'v18.19.0' });
+    const r = install(t);
+    expect(r.stdout).toContain('Node.js 18.19.0 is too old');
+    expect(await read(t, 'etc/apt/sources.list.d/nodesource.list')).toBe(
+      'deb [signed-by=/etc/apt/keyrings/nodesource.gpg] https://deb.nodesource.com/node_22.x nodistro main\n',
+    );
+    const log = await read(t, 'install.log');
+    expect(log).toMatch(/curl -fsSL -o \S+ https:\/\/deb\.nodesource\.com\/gpgkey\/nodesource-repo\.gpg\.key/);
+    expect(log).toMatch(/gpg --dearmor --yes -o \S+\/etc\/apt\/keyrings\/nodesource\.gpg/);
+    expect(log).toMatch(/apt-get install -y -q nodejs\n/);
+  });
+
+  it("on trixie with Node.js 18 the plan installs Debian's own nodejs and npm, without NodeSource", async () => {
+    const t = await makeTree({ os: 'trixie', node: 'v18.19.0' });
+    install(t);
+    await expect(lstat(p(t, 'etc/apt/sources.list.d/nodesource.list'))).rejects.toThrow(/ENOENT/);
+    const log = await read(t, 'install.log');
+    expect(log).toMatch(/apt-get install -y -q nodejs npm\n/);
+    expect(log).not.toContain('nodesource');
+  });
+
+  it('a new enough Node.js is kept: no apt-get for Node.js', async () => {
+    const t = await makeTree({ os: 'trixie', node: 'v20.18.1' });
+    const r = install(t);
+    expect(r.stdout).toContain('= Node.js 20.18.1');
+    expect(await read(t, 'install.log')).not.toMatch(/nodejs/);
+  });
+
+  it('Raspberry Pi OS 32-bit on an ARMv6 Pi without a new enough Node.js fails with one line pointing at unofficial builds', async () => {
+    const t = await makeTree({ os: 'raspbianBookworm', arch: 'armhf', machine: 'armv6l', node: 'v18.19.0' });
+    const r = runScript(flags, t);
+    expect(r.status).not.toBe(0);
+    expect(oneLine(r.stderr)).toMatch(/^error: .*ARMv6.*unofficial-builds\.nodejs\.org/);
+  });
+
+  it('--uninstall removes the unit, the command and the app but keeps the config and photos', async () => {
+    const t = await makeTree();
+    install(t);
+    await mkdir(p(t, 'var/lib/artframe-immich/plugins/immich/default/photos'), { recursive: true });
+    await writeFile(p(t, 'var/lib/artframe-immich/plugins/immich/default/photos/IMG_1.jpg'), 'jpeg');
+    const config = await read(t, 'etc/artframe-immich/config.json');
+    const r = install(t, ['--uninstall']);
+    for (const gone of [
+      'etc/systemd/system/artframe-immich.service',
+      'usr/local/bin/artframe-immich',
+      'opt/artframe-immich',
+    ]) {
+      await expect(lstat(p(t, gone))).rejects.toThrow(/ENOENT/);
+    }
+    expect(await read(t, 'etc/artframe-immich/config.json')).toBe(config);
+    expect(await read(t, 'var/lib/artframe-immich/plugins/immich/default/photos/IMG_1.jpg')).toBe('jpeg');
+    expect(r.stdout).toContain('--purge removes');
+    expect(await read(t, 'install.log')).toContain('not run: systemctl disable --now artframe-immich.service');
+    expect(install(t, ['--uninstall']).stdout).toContain('Nothing to remove');
+  });
+
+  it('--uninstall --purge also removes the config, the photos and the user', async () => {
+    const t = await makeTree();
+    install(t);
+    install(t, ['--uninstall', '--purge']);
+    for (const gone of ['etc/artframe-immich', 'var/lib/artframe-immich', 'opt/artframe-immich']) {
+      await expect(lstat(p(t, gone))).rejects.toThrow(/ENOENT/);
+    }
+    expect(await read(t, 'install.log')).toContain('not run: userdel artframe');
+  });
+
+  it('--dry-run changes nothing, on a fresh machine and on an installed one', async () => {
+    const t = await makeTree({ bootConfig: 'arm_64bit=1\n' });
+    const fresh = await snapshot(t.root);
+    const r = install(t, [...flags, '--dry-run']);
+    expect(r.stdout).toContain('Dry run: nothing was changed.');
+    expect(r.stdout).toMatch(/would add dtparam=spi=on/);
+    expect(r.stdout).toMatch(/would write \S+config\.json/);
+    expect(await snapshot(t.root)).toEqual(fresh);
+
+    install(t);
+    const installed = await snapshot(t.root);
+    install(t, ['--dry-run', '--uninstall', '--purge']);
+    expect(await snapshot(t.root)).toEqual(installed);
+  });
+
+  it('an unsupported OS fails with one line naming it, before touching anything', async () => {
+    const t = await makeTree({ os: 'fedora' });
+    const fresh = await snapshot(t.root, ['install.log']);
+    const r = runScript(flags, t);
+    expect(r.status).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(/^error: unsupported OS: Fedora Linux 40 .*\(ID=fedora\)/);
+    expect(await snapshot(t.root, ['install.log'])).toEqual(fresh);
+  });
+
+  it('without a terminal a missing --url fails with one line naming --url', async () => {
+    const t = await makeTree();
+    const r = runScript(['--key', KEY, '--skip-npm'], t);
+    expect(r.status).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(/^error: --url is required/);
+    await expect(lstat(p(t, 'etc/artframe-immich/config.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('without a terminal a missing key fails with one line naming --key-file', async () => {
+    const t = await makeTree();
+    const r = runScript(['--url', URL_, '--skip-npm'], t);
+    expect(r.status).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(/^error: --key-file \(or --key, or IMMICH_API_KEY\) is required/);
+  });
+
+  it('a URL that is not http(s) fails with one line naming it', async () => {
+    const t = await makeTree();
+    const r = runScript(['--url', 'ftp://immich.example.com', '--key', KEY], t);
+    expect(r.status).toBe(1);
+    expect(oneLine(r.stderr)).toBe(
+      'error: --url "ftp://immich.example.com" is not an http:// or https:// URL (such as https://immich.example.com)',
+    );
+  });
+
+  it('an album that is not a UUID fails with one line naming it', async () => {
+    const t = await makeTree();
+    const r = runScript(['--url', URL_, '--key', KEY, '--album', 'my holidays'], t);
+    expect(r.status).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(/^error: --album "my holidays" is not an album id/);
+  });
+
+  it('an unknown option fails with one line naming it', () => {
+    const r = runScript(['--colour', 'blue'], undefined);
+    expect(r.status).toBe(2);
+    expect(oneLine(r.stderr)).toBe('error: unknown option --colour (see ./install.sh --help)');
+  });
+
+  it('outside prefix mode it refuses to run without root, in one line', () => {
+    // As root (CI containers), drop to nobody for this run.
+    const wrap = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const r = runScript(['--url', URL_, '--key', KEY], undefined, {}, wrap);
+    if (r.error) throw new Error(`cannot run as an unprivileged user: ${r.error.message}`);
+    expect(r.status).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(/^error: install\.sh must run as root: sudo \.\/install\.sh/);
+  });
+
+  it('--help describes the options and exits 0', () => {
+    const r = runScript(['--help'], undefined);
+    expect(r.status).toBe(0);
+    for (const option of [
+      '--url',
+      '--key-file',
+      '--album',
+      '--panel',
+      '--uninstall',
+      '--purge',
+      '--dry-run',
+      '--prefix',
+    ]) {
+      expect(r.stdout).toContain(option);
+    }
+  });
+});
