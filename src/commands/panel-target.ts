@@ -3,7 +3,7 @@
 import { findPanel, type PanelProfile } from '../../drivers/panels.js';
 import type { Panel } from '../../drivers/driver.js';
 import { openPanel } from '../../drivers/registry.js';
-import { configPath, loadConfig, type FrameConfig } from '../config/config.js';
+import { loadOptionalConfig, type FrameConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { CommandContext } from './command.js';
 
@@ -32,17 +32,8 @@ export interface PanelTargetFlags {
 }
 
 /** The config when there is one; undefined when none exists and none was asked for. */
-export async function optionalConfig(ctx: CommandContext): Promise<(FrameConfig & { path: string }) | undefined> {
-  const explicit = Boolean(ctx.configFlag || ctx.env.ARTFRAME_IMMICH_CONFIG);
-  try {
-    return await loadConfig({ flag: ctx.configFlag, env: ctx.env });
-  } catch (err) {
-    const missing =
-      err instanceof ConfigError &&
-      err.message.startsWith(`config file not found: ${configPath({ flag: ctx.configFlag, env: ctx.env })}`);
-    if (missing && !explicit) return undefined;
-    throw err;
-  }
+export function optionalConfig(ctx: CommandContext): Promise<(FrameConfig & { path: string }) | undefined> {
+  return loadOptionalConfig({ flag: ctx.configFlag, env: ctx.env });
 }
 
 export interface PanelTarget {

@@ -4,11 +4,11 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { findPanel } from '../../drivers/panels.js';
-import { configPath, loadConfig } from '../config/config.js';
+import { loadOptionalConfig } from '../config/config.js';
 import { ConfigError, StorageError } from '../core/errors.js';
 import { DITHER_ALGORITHMS, renderOptionsFromConfig } from '../render/options.js';
 import type { RenderOptions } from '../render/options.js';
-import type { Command, CommandContext } from './command.js';
+import type { Command } from './command.js';
 
 export const renderCommand: Command = {
   name: 'render',
@@ -59,7 +59,7 @@ export const renderCommand: Command = {
     // sharp loads only for this command, so the others start quickly.
     const { renderForPanel, resolveOptions } = await import('../render/pipeline.js');
     const { writeVirtualPanel } = await import('../../drivers/virtual-panel.js');
-    const fromConfig = await displayConfig(ctx);
+    const fromConfig = await loadOptionalConfig({ flag: ctx.configFlag, env: ctx.env });
     const panel = findPanel(values.panel ?? fromConfig?.panel ?? 'waveshare-7in3e');
     const flags: Partial<RenderOptions> = {
       dither: values.dither as RenderOptions['dither'] | undefined,
@@ -110,20 +110,6 @@ export const renderCommand: Command = {
     return 0;
   },
 };
-
-/** The config's display keys when there is a config; none (defaults) when there is no file. */
-async function displayConfig(ctx: CommandContext) {
-  const explicit = Boolean(ctx.configFlag || ctx.env.ARTFRAME_IMMICH_CONFIG);
-  try {
-    return await loadConfig({ flag: ctx.configFlag, env: ctx.env });
-  } catch (err) {
-    const missing =
-      err instanceof ConfigError &&
-      err.message.startsWith(`config file not found: ${configPath({ flag: ctx.configFlag, env: ctx.env })}`);
-    if (missing && !explicit) return undefined;
-    throw err;
-  }
-}
 
 function numberFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

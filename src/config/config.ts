@@ -229,6 +229,7 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
     if (code === 'ENOENT') {
       throw new ConfigError(
         `config file not found: ${file} (create it, pass --config FILE, or set ARTFRAME_IMMICH_CONFIG)`,
+        { code: 'CONFIG_NOT_FOUND' },
       );
     }
     throw new ConfigError(`cannot read config file ${file}: ${code ?? String(err)}`);
@@ -246,4 +247,22 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
     raw = obj;
   }
   return { ...parseConfig(raw, file), path: file };
+}
+
+/**
+ * The config when there is one; undefined when there is no file at the default path and none was
+ * named (--config or ARTFRAME_IMMICH_CONFIG). Commands that work without a config (render, show,
+ * clear, panels) use it.
+ */
+export async function loadOptionalConfig(
+  loc: ConfigLocation = {},
+): Promise<(FrameConfig & { path: string }) | undefined> {
+  const env = loc.env ?? process.env;
+  try {
+    return await loadConfig(loc);
+  } catch (err) {
+    const named = Boolean(loc.flag || env.ARTFRAME_IMMICH_CONFIG);
+    if (!named && err instanceof ConfigError && err.code === 'CONFIG_NOT_FOUND') return undefined;
+    throw err;
+  }
 }

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configPath, loadConfig, parseConfig } from '../../src/config/config.js';
+import { configPath, loadConfig, loadOptionalConfig, parseConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { instancePaths } from '../../src/library/instance.js';
 
@@ -149,6 +149,25 @@ describe('config', () => {
       await expect(loadConfig({ flag: file, env: {} })).rejects.toThrow(`config file not found: ${file}`);
       await writeFile(file, '{ "immich_url": ');
       await expect(loadConfig({ flag: file, env: {} })).rejects.toThrow(`config file ${file} is not valid JSON`);
+    });
+
+    it('an optional config is absent only when no file was named and the default one is missing', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'cfg-'));
+      const file = path.join(dir, 'config.json');
+      // HOME points at an empty folder, so the default path does not exist.
+      const home = process.env.HOME;
+      process.env.HOME = dir;
+      try {
+        await expect(loadOptionalConfig({ env: {} })).resolves.toBeUndefined();
+      } finally {
+        process.env.HOME = home;
+      }
+      await expect(loadOptionalConfig({ flag: file, env: {} })).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND' });
+      await expect(loadOptionalConfig({ env: { ARTFRAME_IMMICH_CONFIG: file } })).rejects.toMatchObject({
+        code: 'CONFIG_NOT_FOUND',
+      });
+      await writeFile(file, '{ "immich_url": ');
+      await expect(loadOptionalConfig({ flag: file, env: {} })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     });
   });
 });
