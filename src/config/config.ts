@@ -12,15 +12,7 @@ import { registerSecret } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { PANELS } from '../../drivers/panels.js';
-import {
-  BOOST_LIMITS,
-  CROPS,
-  DEFAULT_RENDER_OPTIONS,
-  DITHER_ALGORITHMS,
-  FITS,
-  ROTATIONS,
-  parseBackground,
-} from '../render/options.js';
+import { DEFAULT_RENDER_OPTIONS, DISPLAY_KEYS, RENDER_OPTION_RULES } from '../render/options.js';
 
 function accepts(check: (v: string) => void): (v: string) => boolean {
   return (v) => {
@@ -54,14 +46,7 @@ const allowed: Record<string, string> = {
   panel_pins:
     '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
   panel: `a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
-  fit: `${FITS.join(' | ')} (cover fills the glass and crops; contain shows all of the photo)`,
-  background: 'a colour "#rrggbb", "#rgb", "white" or "black"',
-  crop: `${CROPS.join(' | ')} (where cover crops)`,
-  rotate: `${ROTATIONS.join(' | ')} (degrees the panel is turned clockwise as it hangs)`,
-  dither: DITHER_ALGORITHMS.join(' | '),
-  saturation: `a number from ${BOOST_LIMITS.saturation[0]} to ${BOOST_LIMITS.saturation[1]} (1 = unchanged)`,
-  contrast: `a number from ${BOOST_LIMITS.contrast[0]} to ${BOOST_LIMITS.contrast[1]} (1 = unchanged)`,
-  brightness: `a number from ${BOOST_LIMITS.brightness[0]} to ${BOOST_LIMITS.brightness[1]} (1 = unchanged)`,
+  ...Object.fromEntries(DISPLAY_KEYS.map((k) => [k, RENDER_OPTION_RULES[k].allowed])),
 };
 
 /** Accept a pasted album URL (https://host/albums/<uuid>) as well as the bare UUID. */
@@ -128,30 +113,15 @@ export const configSchema = z.strictObject({
     .string()
     .default('waveshare-7in3e')
     .refine((v) => PANELS.some((p) => p.id === v)),
-  fit: z.enum(FITS).default(DEFAULT_RENDER_OPTIONS.fit),
-  background: z
-    .string()
-    .default(DEFAULT_RENDER_OPTIONS.background)
-    .refine((v) => parseBackground(v) !== undefined)
-    .transform((v) => parseBackground(v)!),
-  crop: z.enum(CROPS).default(DEFAULT_RENDER_OPTIONS.crop),
-  rotate: z.union(ROTATIONS.map((r) => z.literal(r))).default(DEFAULT_RENDER_OPTIONS.rotate),
-  dither: z.enum(DITHER_ALGORITHMS).default(DEFAULT_RENDER_OPTIONS.dither),
-  saturation: z
-    .number()
-    .min(BOOST_LIMITS.saturation[0])
-    .max(BOOST_LIMITS.saturation[1])
-    .default(DEFAULT_RENDER_OPTIONS.saturation),
-  contrast: z
-    .number()
-    .min(BOOST_LIMITS.contrast[0])
-    .max(BOOST_LIMITS.contrast[1])
-    .default(DEFAULT_RENDER_OPTIONS.contrast),
-  brightness: z
-    .number()
-    .min(BOOST_LIMITS.brightness[0])
-    .max(BOOST_LIMITS.brightness[1])
-    .default(DEFAULT_RENDER_OPTIONS.brightness),
+  // The display (render stage): the render stage's own validators (src/render/options.ts), its defaults.
+  fit: RENDER_OPTION_RULES.fit.schema.default(DEFAULT_RENDER_OPTIONS.fit),
+  background: RENDER_OPTION_RULES.background.schema.default(DEFAULT_RENDER_OPTIONS.background),
+  crop: RENDER_OPTION_RULES.crop.schema.default(DEFAULT_RENDER_OPTIONS.crop),
+  rotate: RENDER_OPTION_RULES.rotate.schema.default(DEFAULT_RENDER_OPTIONS.rotate),
+  dither: RENDER_OPTION_RULES.dither.schema.default(DEFAULT_RENDER_OPTIONS.dither),
+  saturation: RENDER_OPTION_RULES.saturation.schema.default(DEFAULT_RENDER_OPTIONS.saturation),
+  contrast: RENDER_OPTION_RULES.contrast.schema.default(DEFAULT_RENDER_OPTIONS.contrast),
+  brightness: RENDER_OPTION_RULES.brightness.schema.default(DEFAULT_RENDER_OPTIONS.brightness),
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;

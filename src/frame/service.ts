@@ -18,7 +18,12 @@ import type { LibraryMetadata } from '../library/metadata.js';
 import type { SyncConfig, SyncOutcome } from '../library/sync.js';
 import type { Logger } from '../core/log.js';
 import { renderForPanel } from '../render/pipeline.js';
-import { type DisplayConfig, renderOptionsFromConfig } from '../render/options.js';
+import {
+  type DisplayConfig,
+  type ResolvedRenderOptions,
+  renderOptionsFromConfig,
+  resolveOptions,
+} from '../render/options.js';
 import {
   earliestManualRefresh,
   nextRefreshAt,
@@ -65,6 +70,8 @@ const BUSY_RETRY_MS = 60_000;
 export class FrameService {
   readonly paths: InstancePaths;
   private readonly library: Library;
+  /** Checked once here, not at every refresh. */
+  private readonly renderOptions: ResolvedRenderOptions;
   private readonly policy: RefreshPolicy;
   private readonly log: Logger;
   private state!: ServiceState;
@@ -81,6 +88,7 @@ export class FrameService {
 
   constructor(private readonly o: FrameServiceOptions) {
     this.paths = instancePaths(o.config);
+    this.renderOptions = resolveOptions(renderOptionsFromConfig(o.config));
     this.log = o.logger;
     this.library = new Library({
       paths: this.paths,
@@ -242,7 +250,7 @@ export class FrameService {
         }
         let frame;
         try {
-          frame = await renderForPanel(photo.path, this.o.panel, renderOptionsFromConfig(this.o.config));
+          frame = await renderForPanel(photo.path, this.o.panel, this.renderOptions);
         } catch (err) {
           if (!(err instanceof RenderError)) throw err;
           this.log.warn('cannot render a photo; trying the next one', { error: describeError(err) });
