@@ -1,7 +1,7 @@
 // The `artframe-immich` command line: global flags, dispatch to a command, and the mapping of
 // errors to one line and an exit code (a stack trace only with --verbose).
 import { FrameError, describeError } from './core/errors.js';
-import { createLogger } from './core/log.js';
+import { Redactor, createLogger } from './core/log.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { commands } from './commands/index.js';
 
@@ -105,6 +105,7 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
   const onSignal = () => controller.abort(io.signal?.reason ?? new Error('interrupted'));
   const external = io.signal;
   if (external) external.addEventListener('abort', onSignal, { once: true });
+  const redactor = new Redactor();
   const ctx: CommandContext = {
     args: found.rest,
     configFlag,
@@ -113,7 +114,9 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
     stdout,
     stderr,
     isTTY,
+    redactor,
     logger: createLogger({
+      redactor,
       level: verbose ? 'debug' : 'info',
       format: isTTY ? 'text' : 'json',
       write: (line) => stderr(line + '\n'),
@@ -124,16 +127,16 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
     return await found.command.run(ctx);
   } catch (err) {
     if (err instanceof FrameError) {
-      for (const line of err.message.split('\n')) stderr(`error: ${line}\n`);
-      if (verbose && err.stack) stderr(err.stack + '\n');
+      for (const line of redactor.redact(err.message).split('\n')) stderr(`error: ${line}\n`);
+      if (verbose && err.stack) stderr(redactor.redact(err.stack) + '\n');
       return err.exitCode;
     }
     if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      stderr(`error: ${describeError(err)} (see artframe-immich ${found.command.name} --help)\n`);
+      stderr(`error: ${redactor.redact(describeError(err))} (see artframe-immich ${found.command.name} --help)\n`);
       return 2;
     }
-    stderr(`error: ${describeError(err)}\n`);
-    if (verbose && err instanceof Error && err.stack) stderr(err.stack + '\n');
+    stderr(`error: ${redactor.redact(describeError(err))}\n`);
+    if (verbose && err instanceof Error && err.stack) stderr(redactor.redact(err.stack) + '\n');
     return 1;
   } finally {
     external?.removeEventListener('abort', onSignal);

@@ -1,6 +1,6 @@
 // What a CLI command is: a name, its help, and a run function that returns an exit code.
 // Commands get their I/O through CommandContext so tests can run them in-process.
-import type { Logger } from '../core/log.js';
+import type { Logger, Redactor } from '../core/log.js';
 
 export interface CommandContext {
   /** Arguments after the command name (global flags already removed). */
@@ -15,6 +15,8 @@ export interface CommandContext {
   isTTY: boolean;
   /** Logs for people or journald: text on a TTY, JSON lines otherwise. */
   logger: Logger;
+  /** This run's secrets (the API key, once a config is read): every logger of the run masks them. */
+  redactor: Redactor;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
 }

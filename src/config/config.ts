@@ -8,7 +8,7 @@ import { PHOTO_SIZES } from '../immich/rendition.js';
 import { expandHome } from '../library/instance.js';
 import { SELECTION_MODES } from '../library/selection/select.js';
 import { ConfigError } from '../core/errors.js';
-import { registerSecret } from '../core/log.js';
+import type { Redactor } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { PANELS } from '../../drivers/panels.js';
@@ -144,15 +144,15 @@ function closestKey(key: string): string | undefined {
  * Validate a parsed config object. `source` names where it came from (the file path) so the
  * messages point at it. Throws ConfigError with one line per problem.
  */
-export function parseConfig(raw: unknown, source = 'config'): FrameConfig {
+export function parseConfig(raw: unknown, source = 'config', redactor?: Redactor): FrameConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`${source}: the config must be a JSON object of keys and values`);
   }
   const input = raw as Record<string, unknown>;
-  registerSecret(typeof input.immich_api_key === 'string' ? input.immich_api_key.trim() : undefined);
+  redactor?.add(typeof input.immich_api_key === 'string' ? input.immich_api_key.trim() : undefined);
   const result = configSchema.safeParse(input);
   if (result.success) {
-    registerSecret(result.data.immich_api_key);
+    redactor?.add(result.data.immich_api_key);
     return result.data;
   }
   const lines: string[] = [];
@@ -178,6 +178,8 @@ export interface ConfigLocation {
   /** --config FILE */
   flag?: string;
   env?: NodeJS.ProcessEnv;
+  /** Learns the API key, so the run's logs and errors mask it. */
+  redactor?: Redactor;
 }
 
 export function configPath(loc: ConfigLocation = {}): string {
@@ -216,7 +218,7 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
     if (env.IMMICH_API_KEY) obj.immich_api_key = env.IMMICH_API_KEY;
     raw = obj;
   }
-  return { ...parseConfig(raw, file), path: file };
+  return { ...parseConfig(raw, file, loc.redactor), path: file };
 }
 
 /**

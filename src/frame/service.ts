@@ -264,7 +264,7 @@ export class FrameService {
       }
       this.state.last_refresh_error = `${RENDER_ATTEMPTS} photos in a row could not be rendered`;
     } catch (err) {
-      this.state.last_refresh_error = describeError(err);
+      this.state.last_refresh_error = this.log.redact(describeError(err));
       throw err;
     } finally {
       this.scheduleTick(attemptAt);
@@ -279,7 +279,7 @@ export class FrameService {
       await this.panel.show(buffer);
     } catch (err) {
       if (!(err instanceof PanelBusyTimeoutError)) throw err;
-      this.state.panel_error = `${this.now().toISOString()} ${describeError(err)}`;
+      this.state.panel_error = `${this.now().toISOString()} ${this.log.redact(describeError(err))}`;
       this.state.panel_resets += 1;
       this.log.warn('the panel stopped answering; resetting it and trying again', { error: describeError(err) });
       await this.panel.close().catch(() => {});
@@ -370,7 +370,7 @@ export class FrameService {
       if (this.stopped) return;
       const busy = err instanceof LibraryBusyError;
       if (!busy) this.state.sync_failures += 1;
-      this.state.last_sync = { at: this.now().toISOString(), ok: false, summary: describeError(err) };
+      this.state.last_sync = { at: this.now().toISOString(), ok: false, summary: this.log.redact(describeError(err)) };
       const delay = busy
         ? BUSY_RETRY_MS
         : syncRetryDelayMs(this.state.sync_failures, this.o.config.sync_interval_hours, this.o.rng);
