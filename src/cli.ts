@@ -3,19 +3,23 @@
 import { FrameError, describeError } from './core/errors.js';
 import { Redactor, createLogger } from './core/log.js';
 import type { Command, CommandContext } from './commands/command.js';
-import { commands } from './commands/index.js';
+import { type CommandEntry, commands } from './commands/index.js';
+// Inlined by the bundler: the version is package.json's, stated once.
+import pkg from '../package.json' with { type: 'json' };
 
-const VERSION = '0.1.0';
+const VERSION = pkg.version;
 
-function usage(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+/** The overview: every command with its summary (the one place that loads them all). */
+async function usage(): Promise<string> {
+  const all = await Promise.all(commands.map((c) => c.load()));
+  const width = Math.max(...all.map((c) => c.name.length));
   return [
     'artframe-immich: an e-paper photo frame fed by Immich, working offline',
     '',
     'Usage: artframe-immich <command> [options]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Global options:',
     '  --config FILE   config file (default $ARTFRAME_IMMICH_CONFIG, else ~/.config/artframe-immich/config.json)',
@@ -38,7 +42,7 @@ function commandHelp(c: Command): string {
 }
 
 /** Find the command: the longest name whose words start the positional arguments. */
-function findCommand(words: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(words: string[]): { command: CommandEntry; rest: string[] } | undefined {
   const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
   for (const c of sorted) {
     const parts = c.name.split(' ');
@@ -85,19 +89,17 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
 
   const found = findCommand(rest);
   if (!found) {
-    if (rest.length === 0 || (help && rest.length === 0)) {
-      stdout(usage() + '\n');
-      return help ? 0 : rest.length === 0 ? 0 : 2;
-    }
-    if (help) {
-      stdout(usage() + '\n');
+    // No words, or --help without a command: the overview. Anything else is a typo.
+    if (rest.length === 0 || help) {
+      stdout((await usage()) + '\n');
       return 0;
     }
     stderr(`error: unknown command "${rest.join(' ')}" (see artframe-immich --help)\n`);
     return 2;
   }
+  const command = await found.command.load();
   if (help) {
-    stdout(commandHelp(found.command) + '\n');
+    stdout(commandHelp(command) + '\n');
     return 0;
   }
 
@@ -124,7 +126,7 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
     signal: controller.signal,
   };
   try {
-    return await found.command.run(ctx);
+    return await command.run(ctx);
   } catch (err) {
     if (err instanceof FrameError) {
       for (const line of redactor.redact(err.message).split('\n')) stderr(`error: ${line}\n`);
@@ -132,7 +134,7 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
       return err.exitCode;
     }
     if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      stderr(`error: ${redactor.redact(describeError(err))} (see artframe-immich ${found.command.name} --help)\n`);
+      stderr(`error: ${redactor.redact(describeError(err))} (see artframe-immich ${command.name} --help)\n`);
       return 2;
     }
     stderr(`error: ${redactor.redact(describeError(err))}\n`);
