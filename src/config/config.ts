@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { PHOTO_SIZES } from '../immich/rendition.js';
+import { PHOTO_SIZES } from '../immich/types.js';
 import { expandHome } from '../library/instance.js';
 import { SELECTION_MODES } from '../library/selection/select.js';
 import { ConfigError } from '../core/errors.js';

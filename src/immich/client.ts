@@ -28,7 +28,7 @@ import { chooseRendition } from './rendition.js';
 import { DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
 import { albumSchema, searchResponseSchema, serverVersionSchema, type ImmichAsset } from './schemas.js';
 import type { AssetDownload, AssetSource, RemoteAsset, Rendition, ServerVersion } from './types.js';
-import { type PhotoSize } from './rendition.js';
+import type { PhotoSize } from './types.js';
 
 export { chooseRendition } from './rendition.js';
 

@@ -18,7 +18,7 @@ import { fitExtension } from './names.js';
 import type { SyncPlan } from './plan.js';
 import { removePhoto, renamePhoto } from './store.js';
 import type { InstancePaths } from './instance.js';
-import { type PhotoSize } from '../immich/rendition.js';
+import { type PhotoSize } from '../immich/types.js';
 
 export type SyncProgress =
   | { phase: 'listing' }
