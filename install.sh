@@ -789,14 +789,22 @@ install_app() {
   RESTART_NEEDED=1
 }
 
+# A path as a JavaScript string literal (single quotes and backslashes escaped).
+js_string() {
+  local s=${1//\\/\\\\}
+  s=${s//\'/\\\'}
+  printf "'%s'" "$s"
+}
+
 install_wrapper() {
   step "Command $WRAPPER"
   local text
-  text="#!/bin/sh
-# $APP: written by install.sh. The installed app, with the frame's config by default.
-: \"\${ARTFRAME_IMMICH_CONFIG:=$CONFIG}\"
-export ARTFRAME_IMMICH_CONFIG
-exec $NODE_BIN $INSTALL_DIR/bin/$APP.js \"\$@\""
+  # Node itself runs it (no shell in between: a command starts as fast as node does); CommonJS,
+  # so the dynamic import below needs no package.json beside it.
+  text="#!$NODE_BIN
+// $APP: written by install.sh. The installed app, with the frame's config by default.
+process.env.ARTFRAME_IMMICH_CONFIG ||= $(js_string "$CONFIG");
+import($(js_string "$INSTALL_DIR/bin/$APP.js"));"
   write_file "$WRAPPER" 0755 "$text" "$WRAPPER" || true
 }
 
