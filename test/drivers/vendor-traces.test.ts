@@ -11,8 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPARTURES } from '../../drivers/departures.js';
+import { HATS } from '../../drivers/hats.js';
 import { findPanel, PANELS } from '../../drivers/panels.js';
-import { openPanel } from '../../drivers/registry.js';
+import { driverFor, openPanel } from '../../drivers/registry.js';
+import { SpiPanel } from '../../drivers/spi-panel.js';
+import { TraceTransport } from '../../drivers/transports/trace.js';
+import { createGlass } from '../emulator/glass.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/vendor-traces/', import.meta.url));
 
@@ -150,5 +154,42 @@ describe('the departures list', () => {
       expect(Object.keys(entry![2].traces)).toContain(d.trace);
       expect(d.evidence).toMatch(/:\d+/);
     }
+  });
+});
+
+describe('timing-dependent bytes: the 7.5" V2 GET_STATUS polls', () => {
+  // ReadBusy sends 0x71 before every BUSY sample (epd7in5_V2.py:85-93): a real panel sees one
+  // per poll while busy; the fixtures hold one per wait (README, "Caveats"). The rule: drop every
+  // poll that found the panel busy (0x71 with its framing, the busy read, the pause); what is
+  // left must be the vendor trace.
+  it('with a live BUSY line the stream is the vendor trace plus busy polls, and nothing else', async () => {
+    const profile = findPanel('waveshare-7in5-v2');
+    const driver = driverFor(profile);
+    const pins = HATS[driver.hat].pins;
+    const glass = createGlass(driver.name, pins);
+    const lines: string[] = [];
+    const t = new TraceTransport((l) => void lines.push(l), pins, { inner: glass });
+    const entry = manifest.panels['waveshare-epd7in5_V2']!.traces.random!;
+    await new SpiPanel(driver, t, pins).show(gunzip(entry.buffer!));
+    const records = lines.map((l) => JSON.parse(l) as { op: string; byte?: string; level?: number });
+    const kept: string[] = [];
+    let busyPolls = 0;
+    for (let i = 0; i < records.length; i++) {
+      const group = records.slice(i, i + 6);
+      const isBusyPoll =
+        group[2]?.op === 'command' &&
+        group[2].byte === '71' &&
+        group[4]?.op === 'read' &&
+        group[4].level === driver.busyLevel &&
+        group[5]?.op === 'delay';
+      if (isBusyPoll) {
+        busyPolls++;
+        i += 5;
+        continue;
+      }
+      kept.push(lines[i]!);
+    }
+    expect(busyPolls).toBeGreaterThan(0);
+    expect(differences(summarise(gunzip(entry.trace!).toString('utf8')), summarise(kept.join('\n')))).toEqual([]);
   });
 });
