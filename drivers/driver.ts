@@ -56,7 +56,7 @@ export type Framing =
   | { kind: 'cs-only' };
 
 export interface PanelDriver {
-  /** The name the catalogue's `driver` field uses (and this driver's file name). */
+  /** The name the catalogue's `driver` field uses (its file in controllers/, less any size suffix). */
   name: string;
   /** The vendor file whose wire trace this driver reproduces (repository, commit, path). */
   source: string;
