@@ -9,7 +9,7 @@ import { PANELS, type PanelProfile } from '../../drivers/panels.js';
 import { driverFor } from '../../drivers/registry.js';
 import { SpiPanel } from '../../drivers/spi-panel.js';
 import { renderForPanel } from '../../src/render/pipeline.js';
-import { createGlass } from '../emulator/glass.js';
+import { createGlass, frameFromGlass } from '../emulator/glass.js';
 
 /**
  * Where landscape picture pixel (x, y) lands in the glass's scan (column c, row r), as the
@@ -55,7 +55,7 @@ function blackByQuadrant(view: (x: number, y: number) => number, w: number, h: n
 }
 
 describe.each(PANELS.map((p) => [p.id, p] as const))('%s', (id, profile: PanelProfile) => {
-  it('a landscape photo is upright on the glass as the vendor hangs it landscape', async () => {
+  it('a landscape photo, rendered and driven, is on the glass pixel for pixel and upright as the vendor hangs it', async () => {
     const w = Math.max(profile.width, profile.height);
     const h = Math.min(profile.width, profile.height);
     const frame = await renderForPanel(await markedPhoto(w, h), profile, {
@@ -68,6 +68,8 @@ describe.each(PANELS.map((p) => [p.id, p] as const))('%s', (id, profile: PanelPr
     await new SpiPanel(driver, glass, pins).show(frame.buffer);
     const scan = glass.shown[0]!;
     expect(scan.length).toBe(w * h);
+    // Render, pack, drive, emulate: the glass holds exactly the rendered pixels.
+    expect(Buffer.from(frameFromGlass(scan, profile)).equals(Buffer.from(frame.indices))).toBe(true);
     const place = VENDOR_LANDSCAPE[id] ?? ((x: number, y: number) => [x, y]);
     const view = (x: number, y: number) => {
       const [c, r] = place(x, y);
