@@ -242,7 +242,9 @@ describe('sync plan', () => {
     const added = remoteAsset({ originalFileName: 'added.jpg' });
     const text = formatPlan(planSync({ ...base, remote: [kept, added], metadata: metadataOf([kept, gone]) }));
     expect(text).toContain(`add      added.jpg  (${added.id})`);
-    expect(text).toContain(`remove   gone.jpg  (${gone.id}, no longer in the album (taken out of it, trashed or deleted))`);
+    expect(text).toContain(
+      `remove   gone.jpg  (${gone.id}, no longer in the album (taken out of it, trashed or deleted))`,
+    );
     expect(text).toContain('1 to add, 0 to update, 0 to adopt, 1 to keep, 1 to remove, 0 unknown files to delete');
   });
 });
