@@ -572,7 +572,7 @@ export class ImmichSim {
     if (isReply(q)) return q;
     const a = this.accessibleAsset(userId, id);
     if (!a) return jsonReply(errorAnswer(ctx.dialect, 404, 'Not Found', ctx.correlationId));
-    if (q.edited === 'true' && a.edits.length > 0) {
+    if (q.edited === true && a.edits.length > 0) {
       // The edited full-size JPEG, named <base>.jpeg (fixture original-edited-edited-true).
       await this.library.ensureChecksums([a]);
       const full = await this.renditions.get(a, 'full', true);
@@ -598,7 +598,7 @@ export class ImmichSim {
     const a = this.accessibleAsset(userId, id);
     if (!a) return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no asset.view access', ctx.correlationId));
     const size = q.size ?? 'thumbnail';
-    const edited = q.edited === 'true';
+    const edited = q.edited === true;
     if (size === 'fullsize' && edited) {
       // Edited: the edited full-size JPEG; unedited: a redirect to the edited-flag preview while
       // full-size generation is off (fixtures thumbnail-edited-fullsize-edited-true,

@@ -137,16 +137,18 @@ export const idParamSchema = z.object({ id: uuid });
 /** `edited` from v2.5: only "true" or "false" (zod stringbool; fixture
  * error-thumbnail-edited-capitalised-true); older servers drop it like any unknown key. */
 function editedParam(dialect: Dialect): Record<string, z.ZodType> {
-  return dialect.isEdited ? { edited: z.enum(['true', 'false']).optional() } : {};
+  return dialect.isEdited
+    ? { edited: z.stringbool({ truthy: ['true'], falsy: ['false'], case: 'sensitive' }).optional() }
+    : {};
 }
 
-export function thumbnailQuerySchema(dialect: Dialect): z.ZodType<{ size?: string; edited?: 'true' | 'false' }> {
+export function thumbnailQuerySchema(dialect: Dialect): z.ZodType<{ size?: string; edited?: boolean }> {
   const shape = { size: z.enum(dialect.thumbnailSizes as [string, ...string[]]).optional(), ...editedParam(dialect) };
-  return z.object(shape) as unknown as z.ZodType<{ size?: string; edited?: 'true' | 'false' }>;
+  return z.object(shape) as unknown as z.ZodType<{ size?: string; edited?: boolean }>;
 }
 
-export function originalQuerySchema(dialect: Dialect): z.ZodType<{ edited?: 'true' | 'false' }> {
-  return z.object(editedParam(dialect)) as unknown as z.ZodType<{ edited?: 'true' | 'false' }>;
+export function originalQuerySchema(dialect: Dialect): z.ZodType<{ edited?: boolean }> {
+  return z.object(editedParam(dialect)) as unknown as z.ZodType<{ edited?: boolean }>;
 }
 
 /** `withoutAssets` exists while albums carry assets; v3 drops it like any unknown key. */
