@@ -103,7 +103,7 @@ export const syncCommand: Command = {
   usage: 'sync [--force] [--dry-run] [--json]',
   options: [
     '--force     sync now even if the interval has not passed',
-    '--dry-run   list the album and print the plan (add, update, remove, keep); change nothing',
+    '--dry-run   list the album (or library) and print the plan (add, update, remove, keep); change nothing',
     '--json      print the result as JSON',
   ],
   examples: ['artframe-immich sync', 'artframe-immich sync --force --json', 'artframe-immich sync --dry-run'],

@@ -1,5 +1,5 @@
 // One sync of the offline library, start to finish: take the lock, reconcile the folder, decide
-// whether a sync is due, list the album, plan, apply, and record the result. The service and the
+// whether a sync is due, list the album (or library), plan, apply, and record the result. The service and the
 // `sync` and `test` commands all call syncLibrary.
 import type { AssetSource } from '../immich/types.js';
 import { type Logger, silentLogger } from '../core/log.js';
@@ -81,7 +81,7 @@ function countByReason(applied: ApplyResult): Record<string, number> {
 export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
   const now = req.now ?? (() => new Date());
   const log = req.logger ?? silentLogger;
-  const { paths, source, config } = req;
+  const { paths, config } = req;
   const started = Date.now();
 
   if (req.dryRun) {
