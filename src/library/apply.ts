@@ -224,13 +224,6 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
         const error = log.redact(failureReason(err));
         const reason = failureKind(err);
         result.failures.push({ id: item.asset.id, name: item.name, error, reason });
-        // The one report of this photo in this sync (retries within it are debug-level).
-        log.warn('a photo could not be fetched; the others go on, and the next sync tries it again', {
-          name: item.name,
-          asset: item.asset.id,
-          reason,
-          error,
-        });
         progress({
           phase: 'download',
           done,
@@ -238,6 +231,13 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
           bytes: result.bytes,
           name: item.name,
           ok: false,
+          error,
+        });
+        // The one report of this photo in this sync (retries within it are debug-level).
+        log.warn('a photo could not be fetched; the others go on, and the next sync tries it again', {
+          name: item.name,
+          asset: item.asset.id,
+          reason,
           error,
         });
       }

@@ -36,6 +36,11 @@ export function createProgressReporter(options: {
   const report = ((event: SyncProgress) => {
     if (isTTY) {
       if (event.phase === 'listing') write(`listing the ${event.scope} on the server...\n`);
+      if (event.phase === 'download' && !event.ok) {
+        // The failure's one report is the log's warning: give it a line of its own.
+        report.end();
+        return;
+      }
       if (event.phase === 'download') {
         const line = `${progressBar(event.done, event.total)} ${event.done}/${event.total} photos, ${formatBytes(event.bytes)}`;
         write(`\r${line.padEnd(60)}`);
