@@ -18,7 +18,14 @@ export function outcomeToJson(outcome: SyncOutcome) {
       plan: planToJson(outcome.plan),
     };
   }
-  return { status: 'synced', reason: outcome.reason, server_version: outcome.serverVersion, ...outcome.result };
+  return {
+    status: 'synced',
+    reason: outcome.reason,
+    server_version: outcome.serverVersion,
+    ...outcome.result,
+    // Whole-library mode: listed images left out as on Immich's timeline.
+    hidden: outcome.plan.hidden,
+  };
 }
 
 /** On the command line a hung server is given up on within a minute (the service keeps

@@ -134,14 +134,18 @@ describe('sync command', () => {
     expect(text).toMatch(/last failure +\S+ \(.*, by the command line\): cannot reach the Immich server at /);
   });
 
-  it('whole-library mode says it lists the library, never "the album"', async () => {
+  it('whole-library mode says it lists the library, never "the album", and what the timeline hides', async () => {
     const t = await setup(2);
     const config = JSON.parse(await readFile(t.configFile, 'utf8')) as Record<string, unknown>;
     await writeFile(t.configFile, JSON.stringify({ ...config, album_id: '' }));
-    const r = await t.cli('sync');
+    t.sim.archive(t.photos[0]!.id);
+    const r = await t.cli('sync', '--json');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('listing the library on the server');
     expect(r.stderr).not.toContain('listing the album');
+    expect(JSON.parse(r.stdout)).toMatchObject({ added: 1, hidden: { archived: 1, stacked: 0 } });
+    const text = await t.cli('sync', '--force');
+    expect(text.stdout).toContain("not copied, as on Immich's timeline: 1 archived, 0 stacked behind their primary");
   });
 
   it('a sync while another one runs exits 4 with one line', async () => {
