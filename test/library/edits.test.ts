@@ -88,6 +88,23 @@ describe('edited photos', () => {
     expect(q).toEqual({ size: 'preview', edited: 'true' });
   });
 
+  it('on v2.5 (album listed by GET /api/albums/{id}) edits are shown too; before v2.5 there are none', async () => {
+    const f = await startFrame({ count: 2, withVideo: false, version: { major: 2, minor: 5, patch: 6 } });
+    frames.push(f);
+    const photo = f.seeded.photos.find((p) => p.originalFileName === 'IMG_1000.jpg')!;
+    f.sim.setEdits(photo.id, [{ action: 'rotate', parameters: { angle: 90 } }]);
+    await f.sync();
+    expect(f.sim.requests.some((r) => r.route === 'album')).toBe(true);
+    const got = await storedSize(f, photo.id);
+    expect([got.width, got.height, got.entry.edited]).toEqual([720, 1280, true]);
+
+    const old = await startFrame({ count: 2, withVideo: false, version: { major: 2, minor: 4, patch: 0 } });
+    frames.push(old);
+    old.sim.setEdits(old.seeded.photos[0]!.id, [{ action: 'rotate', parameters: { angle: 90 } }]);
+    await old.sync();
+    expect(old.sim.requests.some((r) => 'edited' in r.query)).toBe(false);
+  });
+
   it('a dry run says the photo was edited in Immich', async () => {
     const f = await startFrame({ count: 2, withVideo: false });
     frames.push(f);
