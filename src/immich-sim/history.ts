@@ -46,10 +46,12 @@
 // - Paging: `size` 1..1000, default 250 (issues #10535 and #17373 show 250-item first pages),
 //   `nextPage` a string or null, `total` = items on this page (v3.1.0 fixtures; total is
 //   "deprecated" in the 3.1.0 spec). v3.2 adds `cursor` in the search body and `nextCursor` in
-//   `assets` beside `nextPage` (page numbers still work): the "new search API", immich PR #30179
-//   (merged 2026-08, server/src/dtos/search.dto.ts, `ADDED_V3_2`). The recorded fixtures are v3.1.0
-//   and the stored server source predates that PR, so the exact cursor format is not pinned down
-//   here: the simulator's cursor is an opaque token of its own, which is all a client may assume.
+//   `assets` beside `nextPage` (page numbers still work): the names are the issue's (issue 10,
+//   point 7); the "new search API" of v3.2.0 is immich PR #30179 (merged 2026-08; its review
+//   thread shows server/src/dtos/search.dto.ts:22 `ADDED_V3_2`). Neither the recorded fixtures
+//   (v3.1.0) nor the stored server source (commit 017478c, search.dto.ts without a cursor) show
+//   the cursor itself, so its format is not pinned down: the simulator's is an opaque token of
+//   its own, which is all a client may assume.
 // - Edits (v2.5+ isEdited; v3.1.0 fixtures asset-get-edited, asset-edits-get, original-edited-*,
 //   thumbnail-edited-*): GET /api/assets/{id}/edits -> {assetId, edits: [{id, action, parameters}]};
 //   `edited=true` (lower case only, else 400) on /original gives the edited full-size JPEG named
@@ -62,7 +64,7 @@
 //   GET /api/stacks (permission stack.read) -> [{id, primaryAssetId, assets[]}]; asset detail has
 //   `stack: {id, primaryAssetId, assetCount}` on every member; search items carry no stack, and
 //   `withStacked: false` drops every stacked asset, the primary too.
-// - Permissions (server/src/services/auth.service.ts, AuthService.authenticate, commit 00c5bf5):
+// - Permissions (server/src/services/auth.service.ts:~238, AuthService.authenticate, at commit 00c5bf5):
 //   a key without the route's permission gets 403 "Missing required permission: <name>"; so a key
 //   with asset.download but not asset.view downloads originals and is refused every rendering.
 // - Asset fields: deviceAssetId/deviceId until v2.x (required in 2.5.6, gone in 3.1.0);

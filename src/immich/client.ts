@@ -338,7 +338,7 @@ export class ImmichClient implements AssetSource {
     const at = `the Immich server at ${this.serverUrl}`;
     if (answer.status === 403) {
       // AuthService.authenticate answers "Missing required permission: <name>" for a key without
-      // the route's permission (immich server/src/services/auth.service.ts, commit 00c5bf5).
+      // the route's permission (immich server/src/services/auth.service.ts:~238, AuthService.authenticate, commit 00c5bf5).
       const permission =
         /permission:?\s*([a-z][\w.]*)/i.exec(said)?.[1] ?? (rendition === 'original' ? 'asset.download' : 'asset.view');
       return new AssetUnavailableError(
