@@ -38,6 +38,8 @@ const allowed: Record<string, string> = {
   instance_id: 'letters, digits, "-", "_" or "." (a folder name), at most 64 characters',
   storage_dir: 'a folder path; "~" is your home folder',
   photo_size: PHOTO_SIZES.join(' | '),
+  include_archived: 'true or false (whole-library mode: keep archived photos, which the timeline hides)',
+  include_stacked: 'true or false (whole-library mode: keep every photo of a stack, not only its primary)',
   refresh_interval_minutes: 'a whole number of minutes from 1 to 10080 (a week); the panel may ask for more',
   refresh_cron: 'a 5-field cron expression such as "0 8,18 * * *", or "" to use refresh_interval_minutes',
   quiet_hours: '"HH:MM-HH:MM" in local time, such as "22:00-07:00", or "" for none',
@@ -90,6 +92,10 @@ export const configSchema = z.strictObject({
     .default('default'),
   storage_dir: z.string().min(1).default('~/.artframe'),
   photo_size: z.enum(PHOTO_SIZES).default('original'),
+  // Whole-library mode (album_id ""): Immich's timeline hides archived photos and shows one photo
+  // per stack (its primary); these keep them too. Album mode shows the album page as it is.
+  include_archived: z.boolean().default(false),
+  include_stacked: z.boolean().default(false),
   // The service (artframe-immich run).
   refresh_interval_minutes: z.number().int().min(1).max(10080).default(60),
   refresh_cron: z

@@ -10,6 +10,8 @@ export type RouteName =
   | 'asset'
   | 'original'
   | 'thumbnail'
+  | 'edits'
+  | 'stacks'
   | 'other';
 
 export type Fault =

@@ -79,6 +79,7 @@ export class Library {
       logger: this.log,
       signal: options.signal,
       now: this.now,
+      runBy: 'service',
     });
   }
 

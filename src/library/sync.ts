@@ -1,8 +1,10 @@
 // One sync of the offline library, start to finish: take the lock, reconcile the folder, decide
-// whether a sync is due, list the album, plan, apply, and record the result. The service and the
+// whether a sync is due, list the album (or library), plan, apply, and record the result. The service and the
 // `sync` and `test` commands all call syncLibrary.
 import type { AssetSource } from '../immich/types.js';
 import { type Logger, silentLogger } from '../core/log.js';
+import { describeError, FrameError, LibraryBusyError } from '../core/errors.js';
+import { recordSyncAttempt } from './attempts.js';
 import { type ApplyResult, type SyncProgress, applyPlan } from './apply.js';
 import { type DueConfig, type DueReason, isSyncDue } from './due.js';
 import type { SelectionMode } from './selection/select.js';
@@ -17,6 +19,9 @@ import type { InstancePaths } from './instance.js';
 /** The settings a sync takes (the config keys of the same names). */
 export interface SyncConfig extends DueConfig {
   selection_mode: SelectionMode;
+  /** Whole-library mode: keep archived photos / every member of a stack (default: the timeline). */
+  include_archived?: boolean;
+  include_stacked?: boolean;
 }
 
 export interface SyncRequest {
@@ -33,6 +38,8 @@ export interface SyncRequest {
   concurrency?: number;
   retry?: RetryPolicy;
   checkpoint?: { files: number; ms: number };
+  /** Who runs this sync, as sync_attempts.json records it. Default 'cli'. */
+  runBy?: 'cli' | 'service';
 }
 
 export type SyncOutcome =
@@ -61,13 +68,20 @@ function summarise(plan: SyncPlan, applied: ApplyResult, started: number, finish
     seconds: Math.round((finished.getTime() - started) / 100) / 10,
     // Enough to act on without letting a broken album bloat the metadata.
     failures: applied.failures.slice(0, 20),
+    failed_by_reason: countByReason(applied),
   };
+}
+
+function countByReason(applied: ApplyResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of applied.failures) out[f.reason ?? 'download'] = (out[f.reason ?? 'download'] ?? 0) + 1;
+  return out;
 }
 
 export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
   const now = req.now ?? (() => new Date());
   const log = req.logger ?? silentLogger;
-  const { paths, source, config } = req;
+  const { paths, config } = req;
   const started = Date.now();
 
   if (req.dryRun) {
@@ -84,6 +98,36 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
     };
   }
 
+  const by = req.runBy ?? 'cli';
+  let outcome: SyncOutcome;
+  try {
+    outcome = await lockedSync(req, now, log, started);
+  } catch (err) {
+    // Every failed attempt is recorded, whoever ran it; a sync already running is not one.
+    if (!(err instanceof LibraryBusyError)) {
+      await recordSyncAttempt(paths, {
+        at: now().toISOString(),
+        by,
+        ok: false,
+        code: err instanceof FrameError ? err.code : 'FRAME_ERROR',
+        error: log.redact(describeError(err)),
+      });
+    }
+    throw err;
+  }
+  if (outcome.kind === 'synced') {
+    await recordSyncAttempt(paths, {
+      at: outcome.result.finished_at,
+      by,
+      ok: true,
+      ...(outcome.result.failed > 0 ? { failed: outcome.result.failed } : {}),
+    });
+  }
+  return outcome;
+}
+
+async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, started: number): Promise<SyncOutcome> {
+  const { paths, source, config } = req;
   await ensureLibraryDirs(paths);
   const lock = await acquireSyncLock(paths);
   try {
@@ -141,9 +185,15 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
 
 async function listAndPlan(req: SyncRequest, metadata: LibraryMetadata): Promise<{ plan: SyncPlan; version: string }> {
   const version = versionString(await req.source.serverVersion(req.signal));
-  req.onProgress?.({ phase: 'listing' });
-  const remote = await req.source.listAssets(req.config.album_id, req.signal);
+  const library = req.config.album_id === '';
+  req.onProgress?.({ phase: 'listing', scope: library ? 'library' : 'album' });
+  // Whole-library mode shows one photo per stack unless include_stacked: that needs the stacks.
+  const remote = await req.source.listAssets(req.config.album_id, req.signal, {
+    stacks: library && !req.config.include_stacked,
+  });
   const plan = planSync({
+    includeArchived: req.config.include_archived ?? false,
+    includeStacked: req.config.include_stacked ?? false,
     albumId: req.config.album_id,
     remote,
     metadata,
