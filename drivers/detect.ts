@@ -3,6 +3,7 @@
 // line saying why when nothing is found (a Waveshare HAT has no EEPROM).
 import { ConfigError, FrameError } from '../src/core/errors.js';
 import { MODEL_PATH, readBoard, type Board } from './board.js';
+import { probeGpio, type GpioProbe, type GpioSeams } from './gpio.js';
 import { i2cOpenError, openI2cDevice, type I2cDevice, type OpenI2c } from './i2c.js';
 import {
   EEPROM_ADDRESS,
@@ -14,6 +15,9 @@ import {
   type InkyEeprom,
 } from './inky-eeprom.js';
 import { PANELS } from './panels.js';
+
+/** The config's and --panel's word for "the panel the Inky EEPROM names". */
+export const AUTO_PANEL = 'auto';
 
 export interface DetectSeams {
   /** /proc/device-tree/model, or a fixture. */
@@ -95,4 +99,17 @@ export function resolveAutoPanel(seams: DetectSeams = {}): string {
   const found = detectPanel(seams);
   if (found.panelId) return found.panelId;
   throw new ConfigError(`panel "auto": ${found.problem}`, { code: 'PANEL_NOT_DETECTED' });
+}
+
+/** Everything `panels --detect` looks at, each replaceable in tests. */
+export type HardwareSeams = DetectSeams & Omit<GpioSeams, 'modelPath'>;
+
+export interface HardwareReport extends Detection {
+  gpio: GpioProbe;
+}
+
+/** The board, its GPIO backend and whether it opens, the EEPROM and the panel it names. */
+export function detectHardware(seams: HardwareSeams = {}): HardwareReport {
+  const found = detectPanel(seams);
+  return { ...found, gpio: probeGpio(found.board, seams) };
 }

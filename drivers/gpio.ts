@@ -15,8 +15,8 @@
 // levels (src/frame/button-input.ts does).
 import { TransportError } from '../src/core/errors.js';
 import { MODEL_PATH, readBoard, type Board, type GpioBackend } from './board.js';
-import { openChardevGpio, type GpioSys } from './gpio/chardev.js';
-import { openRpioGpio, type Rpio } from './gpio/rpio.js';
+import { findPinctrlChip, openChardevGpio, systemGpioSys, type GpioSys } from './gpio/chardev.js';
+import { gpiomemAccessCode, gpiomemError, GPIOMEM_PATH, openRpioGpio, type Rpio } from './gpio/rpio.js';
 import type { Level } from './transports/transport.js';
 
 export type Pull = 'up' | 'down' | 'off';
@@ -31,7 +31,7 @@ export interface Gpio {
   close(pin: number): void;
 }
 
-export { gpiomemError } from './gpio/rpio.js';
+export { gpiomemError };
 
 /** The one-line refusal where no backend of ours fits the board. */
 export function notAPiError(board: Board, modelPath = MODEL_PATH): TransportError {
@@ -87,4 +87,34 @@ export function openGpio(): Gpio {
   }
   if ('error' in shared) throw shared.error;
   return shared.gpio;
+}
+
+export interface GpioProbe {
+  backend: GpioBackend | undefined;
+  /** The device the backend would use: "/dev/gpiochip0 (pinctrl-rp1)", "/dev/gpiomem". */
+  device: string | undefined;
+  /** Why it cannot be used, in one line. */
+  problem: string | undefined;
+}
+
+/**
+ * What `panels --detect` reports: the backend the board calls for and whether its device opens,
+ * without claiming a pin (the chip is opened and closed again; rpio is not initialised).
+ */
+export function probeGpio(board: Board, seams: GpioSeams = {}): GpioProbe {
+  if (board.gpio === 'chardev') {
+    const sys = seams.chardev ?? systemGpioSys();
+    try {
+      const chip = findPinctrlChip(sys);
+      sys.close(chip.fd);
+      return { backend: 'chardev', device: `${chip.path} (${chip.label})`, problem: undefined };
+    } catch (err) {
+      return { backend: 'chardev', device: undefined, problem: (err as Error).message };
+    }
+  }
+  if (board.gpio === 'rpio') {
+    const code = (seams.gpiomemCode ?? gpiomemAccessCode)();
+    return { backend: 'rpio', device: GPIOMEM_PATH, problem: code ? gpiomemError(code).message : undefined };
+  }
+  return { backend: undefined, device: undefined, problem: undefined };
 }

@@ -1,5 +1,6 @@
 // The `artframe-immich` command line: global flags, dispatch to a command, and the mapping of
 // errors to one line and an exit code (a stack trace only with --verbose).
+import type { HardwareSeams } from '../drivers/detect.js';
 import { FrameError, describeError } from './core/errors.js';
 import { createLogger } from './core/log.js';
 import type { Command, CommandContext } from './commands/command.js';
@@ -49,6 +50,8 @@ function findCommand(words: string[]): { command: Command; rest: string[] } | un
 
 export interface MainIO {
   env?: NodeJS.ProcessEnv;
+  /** The board's model file and I2C bus for panel auto-detect (tests); the real ones by default. */
+  hardware?: HardwareSeams;
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
   isTTY?: boolean;
@@ -119,6 +122,7 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
       write: (line) => stderr(line + '\n'),
     }),
     signal: controller.signal,
+    hardware: io.hardware,
   };
   try {
     return await found.command.run(ctx);

@@ -61,7 +61,8 @@ export function loadRpio(): Rpio {
   }
 }
 
-function accessCode(path: string): string | undefined {
+/** Why /dev/gpiomem cannot be opened for reading and writing; undefined when it can. */
+export function gpiomemAccessCode(path: string = GPIOMEM_PATH): string | undefined {
   try {
     accessSync(path, constants.R_OK | constants.W_OK);
     return undefined;
@@ -121,7 +122,7 @@ class RpioGpio implements Gpio {
  */
 export function openRpioGpio(
   rpio: Rpio = loadRpio(),
-  gpiomemCode: () => string | undefined = () => accessCode(GPIOMEM_PATH),
+  gpiomemCode: () => string | undefined = () => gpiomemAccessCode(),
 ): Gpio {
   const warnings: string[] = [];
   const onWarn = (m: string) => void warnings.push(m);

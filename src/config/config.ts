@@ -11,6 +11,7 @@ import { ConfigError } from '../core/errors.js';
 import { registerSecret } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
+import { AUTO_PANEL } from '../../drivers/detect.js';
 import { PANELS } from '../../drivers/panels.js';
 import {
   BOOST_LIMITS,
@@ -53,7 +54,7 @@ const allowed: Record<string, string> = {
   transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
   panel_pins:
     '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
-  panel: `a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
+  panel: `"${AUTO_PANEL}" (an Inky HAT's EEPROM names the panel) or a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   fit: `${FITS.join(' | ')} (cover fills the glass and crops; contain shows all of the photo)`,
   background: 'a colour "#rrggbb", "#rgb", "white" or "black"',
   crop: `${CROPS.join(' | ')} (where cover crops)`,
@@ -124,10 +125,11 @@ export const configSchema = z.strictObject({
     .default('')
     .refine(accepts((v) => parsePins(v.trim() || undefined, HATS.waveshare.pins))),
   // The display (render stage): see src/render/options.ts for why the defaults are what they are.
+  /** "auto": the panel the Inky board's EEPROM names, read when the panel is opened (drivers/detect.ts). */
   panel: z
     .string()
-    .default('waveshare-7in3e')
-    .refine((v) => PANELS.some((p) => p.id === v)),
+    .default(AUTO_PANEL)
+    .refine((v) => v === AUTO_PANEL || PANELS.some((p) => p.id === v)),
   fit: z.enum(FITS).default(DEFAULT_RENDER_OPTIONS.fit),
   background: z
     .string()
