@@ -49,6 +49,9 @@ const F_PULL_UP = 1n << 8n;
 const F_PULL_DOWN = 1n << 9n;
 const F_BIAS_DISABLED = 1n << 10n;
 
+/** What the simulated pins did, in order: an output's level set, an input's level read. */
+export type WireEvent = { op: 'pin' | 'read'; pin: number; level: Level };
+
 export class FakeGpioKernel implements GpioSys {
   readonly lines = new Map<string, Map<number, LineState>>();
   private readonly handles = new Map<number, Handle>();
@@ -58,7 +61,7 @@ export class FakeGpioKernel implements GpioSys {
 
   constructor(
     private readonly chips: FakeChip[],
-    private readonly options: { denied?: string[] } = {},
+    private readonly options: { denied?: string[]; wire?: (e: WireEvent) => void } = {},
   ) {
     for (const c of chips) this.lines.set(c.path, new Map());
   }
@@ -128,14 +131,20 @@ export class FakeGpioKernel implements GpioSys {
     const line = this.lines.get(h.chip)!.get(h.offset!)!;
     switch (request) {
       case GET_VALUES:
-        if ((arg.readBigUInt64LE(8) & 1n) === 1n) arg.writeBigUInt64LE(BigInt(line.level), 0);
+        if ((arg.readBigUInt64LE(8) & 1n) === 1n) {
+          arg.writeBigUInt64LE(BigInt(line.level), 0);
+          this.options.wire?.({ op: 'read', pin: h.offset!, level: line.level });
+        }
         return 0;
       case SET_VALUES:
         if (line.direction !== 'out') throw errno('EPERM', 'ioctl');
-        if ((arg.readBigUInt64LE(8) & 1n) === 1n) line.level = Number(arg.readBigUInt64LE(0) & 1n) as Level;
+        if ((arg.readBigUInt64LE(8) & 1n) === 1n) {
+          line.level = Number(arg.readBigUInt64LE(0) & 1n) as Level;
+          this.options.wire?.({ op: 'pin', pin: h.offset!, level: line.level });
+        }
         return 0;
       case SET_CONFIG:
-        this.applyConfig(line, arg, 0);
+        this.applyConfig(line, arg, 0, h.offset!);
         return 0;
       default:
         throw errno('ENOTTY', 'ioctl');
@@ -163,7 +172,7 @@ export class FakeGpioKernel implements GpioSys {
     const line: LineState = existing ?? { direction: 'in', bias: 'as-is', level: 0, edges: false };
     const consumer = arg.subarray(256, 288);
     line.consumer = consumer.subarray(0, consumer.indexOf(0)).toString('latin1');
-    this.applyConfig(line, arg, 288);
+    this.applyConfig(line, arg, 288, offset);
     const fd = this.nextFd++;
     line.owner = fd;
     map.set(offset, line);
@@ -173,7 +182,7 @@ export class FakeGpioKernel implements GpioSys {
   }
 
   /** struct gpio_v2_line_config at `at`: flags, then attributes (24 bytes each from +32). */
-  private applyConfig(line: LineState, buf: Buffer, at: number): void {
+  private applyConfig(line: LineState, buf: Buffer, at: number, offset: number): void {
     const flags = buf.readBigUInt64LE(at);
     const isIn = (flags & F_INPUT) !== 0n;
     const isOut = (flags & F_OUTPUT) !== 0n;
@@ -191,6 +200,7 @@ export class FakeGpioKernel implements GpioSys {
       const a = at + 32 + i * 24;
       if (buf.readUInt32LE(a) === 2 && (buf.readBigUInt64LE(a + 16) & 1n) === 1n && isOut) {
         line.level = Number(buf.readBigUInt64LE(a + 8) & 1n) as Level;
+        this.options.wire?.({ op: 'pin', pin: offset, level: line.level });
       }
     }
   }
