@@ -16,7 +16,8 @@ import { PanelEmulator } from '../../emulator/panel-emulator.js';
 import { FakeGpioKernel } from './fake-gpiochip.js';
 
 type Wire =
-  | { op: 'pin' | 'read'; pin: number; level: Level }
+  | { op: 'pin'; pin: number; level: Level }
+  | { op: 'read'; pin: number; level: Level }
   | { op: 'spi'; bytes: Uint8Array }
   | { op: 'delay'; ms: number };
 
@@ -36,7 +37,7 @@ describe('a panel on a Pi 5 through the GPIO character device', () => {
     const pins = HATS[driver.hat].pins;
     const wire: Wire[] = [];
     const kernel = new FakeGpioKernel([{ path: '/dev/gpiochip0', label: 'pinctrl-rp1' }], {
-      wire: (e) => wire.push(e),
+      wire: (e) => wire.push(e.op === 'pin' ? { ...e, op: 'pin' } : { ...e, op: 'read' }),
     });
     kernel.drive(pins.busy, (1 - driver.busyLevel) as Level);
     const transport = new (class extends RpioTransport {
