@@ -57,7 +57,8 @@ Config (used only when /etc/$APP/config.json does not exist yet; asked on a term
   --key-file FILE     file holding the Immich API key (or set IMMICH_API_KEY)
   --key KEY           the API key itself (visible to other users in the process list)
   --album ID          album UUID or the album's URL; "" (the default) for the whole library
-  --panel ID          panel id from the catalogue (drivers/panels.ts)
+  --panel ID          panel id from the catalogue (drivers/panels.ts); default auto: an Inky
+                      HAT's EEPROM names it, a Waveshare HAT needs the id
 
 Install:
   --user NAME         service user (default: artframe), in the gpio, spi and i2c groups

@@ -279,8 +279,10 @@ export class ChardevGpio implements Gpio {
     } catch (err) {
       const code = errnoCode(err);
       if (code === 'EBUSY') {
+        // GPIO 8 and 7 are SPI0's chip selects unless dtoverlay=spi0-0cs (transports/rpio.ts).
+        const hint = pin === 8 || pin === 7 ? `; SPI's chip select holds it unless dtoverlay=spi0-0cs is set` : '';
         throw new TransportError(
-          `GPIO ${pin} is in use by another program or a kernel driver (gpioinfo shows who; GPIO 8 with SPI's chip select on needs dtoverlay=spi0-0cs)`,
+          `GPIO ${pin} is in use by another program or a kernel driver (gpioinfo shows who${hint})`,
         );
       }
       throw new TransportError(`cannot ${what} GPIO ${pin} on ${this.chip.path} (${code ?? describe(err)})`);

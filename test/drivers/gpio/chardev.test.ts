@@ -57,8 +57,13 @@ describe('GPIO character device backend', () => {
   it('a line another program holds is refused in one line naming the pin', () => {
     const kernel = new FakeGpioKernel(PI5_EARLY);
     kernel.hold(8, 'spi0 CS0');
-    expect(() => openChardevGpio(kernel).openOutput(8, 1)).toThrow(
-      "GPIO 8 is in use by another program or a kernel driver (gpioinfo shows who; GPIO 8 with SPI's chip select on needs dtoverlay=spi0-0cs)",
+    kernel.hold(25, 'gpioset');
+    const gpio = openChardevGpio(kernel);
+    expect(() => gpio.openOutput(8, 1)).toThrow(
+      "GPIO 8 is in use by another program or a kernel driver (gpioinfo shows who; SPI's chip select holds it unless dtoverlay=spi0-0cs is set)",
+    );
+    expect(() => gpio.openOutput(25, 0)).toThrow(
+      'GPIO 25 is in use by another program or a kernel driver (gpioinfo shows who)',
     );
   });
 
