@@ -90,6 +90,25 @@ describe('panels --detect', () => {
     );
   });
 
+  it('a Pi 5 whose user is not in gpio: the GPIO line says which group, the panel is still found', async () => {
+    const denied = new FakeGpioKernel([{ path: '/dev/gpiochip0', label: 'pinctrl-rp1' }], {
+      denied: ['/dev/gpiochip0'],
+    });
+    const r = await runCli(
+      ['panels', '--detect'],
+      {},
+      {
+        modelPath: model('pi5-model-b'),
+        chardev: denied,
+        openI2c: fakeI2c(eepromMemory(inky7)).open,
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toMatch(
+      /^GPIO {4}GPIO character device: no permission to open \/dev\/gpiochip0: add the user to the gpio group \(sudo usermod -aG gpio \S+\) and log in again$/,
+    );
+  });
+
   it('--json carries the same facts for scripts', async () => {
     const r = await runCli(
       ['panels', '--detect', '--json'],
