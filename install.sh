@@ -709,6 +709,7 @@ write_config() {
       did_file "set the mode of $CONFIG to 600 (it holds the API key)"
     fi
     set_owner "$SERVICE_USER:$SERVICE_USER" "$CONFIG"
+    grep -q '"panel"' "$CONFIG" || panel_note
     return 0
   fi
   local text
@@ -731,7 +732,13 @@ write_config() {
   fi
   did_file "write $CONFIG (mode 600; server $URL, album ${ALBUM:-all photos})"
   set_owner "$SERVICE_USER:$SERVICE_USER" "$CONFIG"
+  [ -n "$PANEL" ] || panel_note
   RESTART_NEEDED=1
+}
+
+# A config without "panel" means "auto" (before, it meant waveshare-7in3e): say what that needs.
+panel_note() {
+  say "  note: the config names no \"panel\", so it is \"auto\": an Inky Impression's EEPROM names the panel; a Waveshare HAT has none, so add \"panel\" (artframe-immich panels lists the ids)"
 }
 
 app_sources() { # the APP_FILES present in the checkout

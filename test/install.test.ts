@@ -229,6 +229,17 @@ describe('install.sh', () => {
     expect(await read(t, 'install.log')).toMatch(/not run: chown artframe:artframe \S+config\.json/);
   });
 
+  it('a config without --panel is "auto", and the install says what that needs, then and on later runs', async () => {
+    const t = await makeTree();
+    const first = install(t);
+    expect(parseConfig(JSON.parse(await read(t, 'etc/artframe-immich/config.json'))).panel).toBe('auto');
+    const note = /note: the config names no "panel", so it is "auto": .*a Waveshare HAT has none, so add "panel"/;
+    expect(first.stdout).toMatch(note);
+    expect(install(t, ['--skip-npm']).stdout).toMatch(note);
+    const named = await makeTree();
+    expect(install(named, [...flags, '--panel', 'waveshare-7in3e']).stdout).not.toMatch(note);
+  });
+
   it('a key with quotes and backslashes is written as valid JSON', async () => {
     const t = await makeTree();
     const odd = 'a"b\\c&d';
