@@ -12,7 +12,9 @@
 //
 // How the chip is found is gpiodevice's way (gpiodevice/__init__.py:52-82, platform/pi.py:1-21,
 // used by Pimoroni's inky): the first /dev/gpiochip* whose label starts with "pinctrl" (Pi 5:
-// "pinctrl-rp1", Pi 4: "pinctrl-bcm2711"); BCM n is line n of that chip.
+// "pinctrl-rp1", Pi 4: "pinctrl-bcm2711"); BCM n is line n of that chip. The label, not the number:
+// the RP1 was gpiochip4 until kernel 6.6.45 and gpiochip0 after (raspberrypi/linux#6144), and
+// code that hard-coded either number broke on the change (gpiozero/gpiozero#1166).
 //
 // Each pin is its own line request (a file descriptor). A BUSY read is one GET_VALUES ioctl. A
 // watched pin asks the kernel for edge events on both edges; they queue in the kernel with their

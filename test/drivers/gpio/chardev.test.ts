@@ -27,6 +27,15 @@ describe('GPIO character device backend', () => {
     expect(kernel.openFds).toBe(1);
   });
 
+  it('Pi 5 on a 6.6.45+ kernel (raspberrypi/linux#6144): pinctrl-rp1 at gpiochip0, the SoC chips from 10', () => {
+    const kernel = new FakeGpioKernel([
+      { path: '/dev/gpiochip0', label: 'pinctrl-rp1' },
+      { path: '/dev/gpiochip10', label: 'gpio-brcmstb@107d508500' },
+      { path: '/dev/gpiochip11', label: 'gpio-brcmstb@107d508520' },
+    ]);
+    expect(openChardevGpio(kernel).description).toBe('/dev/gpiochip0 (pinctrl-rp1)');
+  });
+
   it("a Pi 4's pinctrl-bcm2711 at gpiochip0 is found too", () => {
     const kernel = new FakeGpioKernel([
       { path: '/dev/gpiochip0', label: 'pinctrl-bcm2711' },
