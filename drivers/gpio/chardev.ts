@@ -5,9 +5,10 @@
 // buffer)) plus our own struct layouts (gpio/uapi.ts). It needs nothing from apt beyond the build
 // tools rpio and spi-device already need, and no libgpiod at all, so one build works on bookworm
 // (libgpiod 1.6) and trixie (libgpiod 2.x) alike. The alternatives looked at (npm view, their
-// sources): node-libgpiod 0.5.3 wraps the libgpiod 1.x API only (gpiod_line_request_* in its
-// src/line.cc), so it does not build against trixie's libgpiod 2, needs libgpiod-dev, and has no
-// call to read edge events; @iiot2k/gpiox ships closed-source prebuilt .node files for arm only;
+// sources, issue trackers): node-libgpiod 0.5.3 wraps the libgpiod 1.x API only
+// (gpiod_line_request_* in its src/line.cc), so it fails to build against libgpiod 2 (Debian 13
+// trixie's; sombriks/node-libgpiod#44, #36), has an open install failure on Node 24 (#43), needs
+// libgpiod-dev, and has no call to read edge events; @iiot2k/gpiox ships closed-source prebuilt .node files for arm only;
 // onoff uses the deprecated sysfs interface; gpioget/gpioset/gpiomon cost a process per BUSY poll.
 //
 // How the chip is found is gpiodevice's way (gpiodevice/__init__.py:52-82, platform/pi.py:1-21,
