@@ -8,8 +8,9 @@
 // sources, issue trackers): node-libgpiod 0.5.3 wraps the libgpiod 1.x API only
 // (gpiod_line_request_* in its src/line.cc), so it fails to build against libgpiod 2 (Debian 13
 // trixie's; sombriks/node-libgpiod#44, #36), has an open install failure on Node 24 (#43), needs
-// libgpiod-dev, and has no call to read edge events; @iiot2k/gpiox ships closed-source prebuilt .node files for arm only;
-// onoff uses the deprecated sysfs interface; gpioget/gpioset/gpiomon cost a process per BUSY poll.
+// libgpiod-dev, and has no call to read edge events; @iiot2k/gpiox ships closed-source prebuilt
+// .node files for arm only; onoff uses the deprecated sysfs interface; gpioget/gpioset/gpiomon
+// cost a process per BUSY poll; `opengpio` is not on the npm registry (npm view: 404).
 //
 // How the chip is found is gpiodevice's way (gpiodevice/__init__.py:52-82, platform/pi.py:1-21,
 // used by Pimoroni's inky): the first /dev/gpiochip* whose label starts with "pinctrl" (Pi 5:
