@@ -14,9 +14,8 @@ readonly MIN_NODE=20.18.1
 # 18.x). 22 is an LTS line that NodeSource still builds for armhf as well as arm64.
 readonly NODESOURCE_MAJOR=22
 readonly NODESOURCE_KEY_URL=https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key
-# Built (tsc) and installed by npm; test/support and test/bench are part of tsconfig.build.json.
-readonly APP_FILES=(package.json package-lock.json bin src drivers hardware tsconfig.json
-  tsconfig.build.json README.md LICENSE test/support test/bench)
+# Bundled by esbuild into dist/ at `npm ci` (the prepare script); the tests and benches stay behind.
+readonly APP_FILES=(package.json package-lock.json bin src drivers hardware tsconfig.json README.md LICENSE)
 readonly APP_REQUIRED=(package.json package-lock.json bin src)
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -764,7 +763,7 @@ app_manifest() { # checksums of what gets copied, and what it was built with
 # The build runs in a staging copy so the running service keeps a whole install until the new
 # one is complete.
 #
-# npm strategy: `npm ci` with the dev dependencies (TypeScript builds dist/ through `prepare`,
+# npm strategy: `npm ci` with the dev dependencies (esbuild bundles dist/ through `prepare`,
 # and every native module, rpio and spi-device through node-gyp and sharp through its prebuilt
 # binaries, is installed by its own install script for this Node.js), then `npm prune
 # --omit=dev` drops the dev dependencies. The alternative, `npm ci --omit=dev --ignore-scripts`
@@ -794,7 +793,7 @@ install_app() {
     have=$(<"$INSTALL_DIR/.install-manifest")
   fi
   if [ "$want" = "$have" ] &&
-    { [ "$SKIP_NPM" = 1 ] || { [ -f "$INSTALL_DIR/dist/src/cli.js" ] && [ -d "$INSTALL_DIR/node_modules" ]; }; }; then
+    { [ "$SKIP_NPM" = 1 ] || { [ -f "$INSTALL_DIR/dist/cli.js" ] && [ -d "$INSTALL_DIR/node_modules" ]; }; }; then
     ok "$INSTALL_DIR is up to date with this checkout"
     return 0
   fi
@@ -816,7 +815,7 @@ install_app() {
   elif [ "$DRY_RUN" = 1 ]; then
     say "    [dry run] (cd $stage && npm ci && npm prune --omit=dev)"
   else
-    say "  npm ci (builds dist/ with TypeScript, compiles rpio), then npm prune --omit=dev"
+    say "  npm ci (bundles dist/ with esbuild, compiles rpio), then npm prune --omit=dev"
     build_app "$stage" || die "npm could not build the app in $stage (see npm's messages above)"
   fi
   if [ "$DRY_RUN" = 0 ]; then
@@ -831,14 +830,22 @@ install_app() {
   RESTART_NEEDED=1
 }
 
+# A path as a JavaScript string literal (single quotes and backslashes escaped).
+js_string() {
+  local s=${1//\\/\\\\}
+  s=${s//\'/\\\'}
+  printf "'%s'" "$s"
+}
+
 install_wrapper() {
   step "Command $WRAPPER"
   local text
-  text="#!/bin/sh
-# $APP: written by install.sh. The installed app, with the frame's config by default.
-: \"\${ARTFRAME_IMMICH_CONFIG:=$CONFIG}\"
-export ARTFRAME_IMMICH_CONFIG
-exec $NODE_BIN $INSTALL_DIR/bin/$APP.js \"\$@\""
+  # Node itself runs it (no shell in between: a command starts as fast as node does); CommonJS,
+  # so the dynamic import below needs no package.json beside it.
+  text="#!$NODE_BIN
+// $APP: written by install.sh. The installed app, with the frame's config by default.
+process.env.ARTFRAME_IMMICH_CONFIG ||= $(js_string "$CONFIG");
+import($(js_string "$INSTALL_DIR/bin/$APP.js"));"
   write_file "$WRAPPER" 0755 "$text" "$WRAPPER" || true
 }
 
@@ -873,7 +880,7 @@ install_unit() {
 
 check_config() {
   step "Config check"
-  if [ "$DRY_RUN" = 1 ] || [ ! -f "$INSTALL_DIR/dist/src/cli.js" ]; then
+  if [ "$DRY_RUN" = 1 ] || [ ! -f "$INSTALL_DIR/dist/cli.js" ]; then
     ok "skipped (no build to check with)"
     return 0
   fi

@@ -2,21 +2,25 @@
 // errors to one line and an exit code (a stack trace only with --verbose).
 import type { HardwareSeams } from '../drivers/detect.js';
 import { FrameError, describeError } from './core/errors.js';
-import { createLogger } from './core/log.js';
+import { Redactor, createLogger } from './core/log.js';
 import type { Command, CommandContext } from './commands/command.js';
-import { commands } from './commands/index.js';
+import { type CommandEntry, commands } from './commands/index.js';
+// Inlined by the bundler: the version is package.json's, stated once.
+import pkg from '../package.json' with { type: 'json' };
 
-const VERSION = '0.1.0';
+const VERSION = pkg.version;
 
-function usage(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+/** The overview: every command with its summary (the one place that loads them all). */
+async function usage(): Promise<string> {
+  const all = await Promise.all(commands.map((c) => c.load()));
+  const width = Math.max(...all.map((c) => c.name.length));
   return [
     'artframe-immich: an e-paper photo frame fed by Immich, working offline',
     '',
     'Usage: artframe-immich <command> [options]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Global options:',
     '  --config FILE   config file (default $ARTFRAME_IMMICH_CONFIG, else ~/.config/artframe-immich/config.json)',
@@ -39,7 +43,7 @@ function commandHelp(c: Command): string {
 }
 
 /** Find the command: the longest name whose words start the positional arguments. */
-function findCommand(words: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(words: string[]): { command: CommandEntry; rest: string[] } | undefined {
   const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
   for (const c of sorted) {
     const parts = c.name.split(' ');
@@ -88,19 +92,17 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
 
   const found = findCommand(rest);
   if (!found) {
-    if (rest.length === 0 || (help && rest.length === 0)) {
-      stdout(usage() + '\n');
-      return help ? 0 : rest.length === 0 ? 0 : 2;
-    }
-    if (help) {
-      stdout(usage() + '\n');
+    // No words, or --help without a command: the overview. Anything else is a typo.
+    if (rest.length === 0 || help) {
+      stdout((await usage()) + '\n');
       return 0;
     }
     stderr(`error: unknown command "${rest.join(' ')}" (see artframe-immich --help)\n`);
     return 2;
   }
+  const command = await found.command.load();
   if (help) {
-    stdout(commandHelp(found.command) + '\n');
+    stdout(commandHelp(command) + '\n');
     return 0;
   }
 
@@ -108,6 +110,7 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
   const onSignal = () => controller.abort(io.signal?.reason ?? new Error('interrupted'));
   const external = io.signal;
   if (external) external.addEventListener('abort', onSignal, { once: true });
+  const redactor = new Redactor();
   const ctx: CommandContext = {
     args: found.rest,
     configFlag,
@@ -116,7 +119,9 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
     stdout,
     stderr,
     isTTY,
+    redactor,
     logger: createLogger({
+      redactor,
       level: verbose ? 'debug' : 'info',
       format: isTTY ? 'text' : 'json',
       write: (line) => stderr(line + '\n'),
@@ -125,19 +130,19 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
     hardware: io.hardware,
   };
   try {
-    return await found.command.run(ctx);
+    return await command.run(ctx);
   } catch (err) {
     if (err instanceof FrameError) {
-      for (const line of err.message.split('\n')) stderr(`error: ${line}\n`);
-      if (verbose && err.stack) stderr(err.stack + '\n');
+      for (const line of redactor.redact(err.message).split('\n')) stderr(`error: ${line}\n`);
+      if (verbose && err.stack) stderr(redactor.redact(err.stack) + '\n');
       return err.exitCode;
     }
     if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      stderr(`error: ${describeError(err)} (see artframe-immich ${found.command.name} --help)\n`);
+      stderr(`error: ${redactor.redact(describeError(err))} (see artframe-immich ${command.name} --help)\n`);
       return 2;
     }
-    stderr(`error: ${describeError(err)}\n`);
-    if (verbose && err instanceof Error && err.stack) stderr(err.stack + '\n');
+    stderr(`error: ${redactor.redact(describeError(err))}\n`);
+    if (verbose && err instanceof Error && err.stack) stderr(redactor.redact(err.stack) + '\n');
     return 1;
   } finally {
     external?.removeEventListener('abort', onSignal);

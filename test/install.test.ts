@@ -4,7 +4,7 @@
 // the OS, and small dpkg/uname/node stand-ins on PATH answer for the architecture and Node.js.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -304,6 +304,25 @@ describe('install.sh', () => {
     expect(await read(t, 'opt/artframe-immich/package.json')).toBe(
       await readFile(path.join(repo, 'package.json'), 'utf8'),
     );
+  });
+
+  it('the installed command is node running the app, no shell between, with the frame config by default', async () => {
+    const t = await makeTree();
+    install(t);
+    const wrapper = await read(t, 'usr/local/bin/artframe-immich');
+    expect(wrapper.split('\n')[0]).toBe(`#!${process.execPath}`);
+    expect(wrapper).not.toMatch(/bin\/sh|exec /);
+    // Give the --skip-npm install this checkout's build, then run the command as a user would.
+    await symlink(path.join(repo, 'dist'), p(t, 'opt/artframe-immich/dist'));
+    await symlink(path.join(repo, 'node_modules'), p(t, 'opt/artframe-immich/node_modules'));
+    const version = spawnSync(p(t, 'usr/local/bin/artframe-immich'), ['--version'], { encoding: 'utf8' });
+    expect(version.stdout).toBe(JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')).version + '\n');
+    const check = spawnSync(p(t, 'usr/local/bin/artframe-immich'), ['config', 'check'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: t.root },
+    });
+    // The config it found is the one install.sh wrote (the ARTFRAME_IMMICH_CONFIG default).
+    expect(check.stdout + check.stderr).toContain(p(t, 'etc/artframe-immich/config.json'));
   });
 
   it('a failed build keeps the previous install and says what failed', async () => {

@@ -1,7 +1,7 @@
 // What a CLI command is: a name, its help, and a run function that returns an exit code.
 // Commands get their I/O through CommandContext so tests can run them in-process.
 import type { HardwareSeams } from '../../drivers/detect.js';
-import type { Logger } from '../core/log.js';
+import type { Logger, Redactor } from '../core/log.js';
 
 export interface CommandContext {
   /** Arguments after the command name (global flags already removed). */
@@ -16,6 +16,8 @@ export interface CommandContext {
   isTTY: boolean;
   /** Logs for people or journald: text on a TTY, JSON lines otherwise. */
   logger: Logger;
+  /** This run's secrets (the API key, once a config is read): every logger of the run masks them. */
+  redactor: Redactor;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
   /** Where panel auto-detect looks (the board's model file, the I2C bus); tests pass simulated ones. */

@@ -12,7 +12,7 @@ export const configCheckCommand: Command = {
   examples: ['artframe-immich config check --config ~/.config/artframe-immich/config.json'],
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: { json: { type: 'boolean' } } });
-    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env });
+    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
     const shown = { ...config, immich_api_key: '(hidden)' };
     const paths = instancePaths(config);
     if (values.json) {

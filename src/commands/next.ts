@@ -19,7 +19,7 @@ export const nextCommand: Command = {
   examples: ['artframe-immich next', 'artframe-immich render "$(artframe-immich next)" --out frame.png'],
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: { mode: { type: 'string' }, json: { type: 'boolean' } } });
-    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env });
+    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
     let mode: SelectionMode = config.selection_mode;
     if (values.mode !== undefined) {
       if (!(SELECTION_MODES as readonly string[]).includes(values.mode)) {

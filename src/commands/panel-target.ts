@@ -34,7 +34,7 @@ export interface PanelTargetFlags {
 
 /** The config when there is one; undefined when none exists and none was asked for. */
 export function optionalConfig(ctx: CommandContext): Promise<(FrameConfig & { path: string }) | undefined> {
-  return loadOptionalConfig({ flag: ctx.configFlag, env: ctx.env });
+  return loadOptionalConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
 }
 
 export interface PanelTarget {

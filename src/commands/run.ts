@@ -42,10 +42,11 @@ export const runCommand: Command = {
   examples: ['artframe-immich run --config /etc/artframe-immich/config.json'],
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: { 'no-buttons': { type: 'boolean' } } });
-    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env });
+    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
     const profile = findPanel(concretePanelId(config.panel, ctx));
     const driver = driverFor(profile);
     const logger = createLogger({
+      redactor: ctx.redactor,
       level: ctx.verbose ? 'debug' : 'info',
       format: 'json',
       write: (l) => ctx.stdout(l + '\n'),

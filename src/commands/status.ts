@@ -99,7 +99,7 @@ export const statusCommand: Command = {
   examples: ['artframe-immich status', 'artframe-immich status --json'],
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: { json: { type: 'boolean' } } });
-    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env });
+    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
     const now = new Date();
     const paths = instancePaths(config);
     const st = await libraryStatus(paths, config, now);

@@ -80,7 +80,7 @@ export const syncCommand: Command = {
       args: ctx.args,
       options: { force: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
     });
-    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env });
+    const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
     const outcome = await runSync(ctx, config, { force: values.force ?? false, dryRun: values['dry-run'] ?? false });
     ctx.stdout((values.json ? JSON.stringify(outcomeToJson(outcome), null, 2) : formatOutcome(outcome)) + '\n');
     if (outcome.kind === 'synced' && outcome.result.failed > 0) {

@@ -114,7 +114,7 @@ export const testCommand: Command = {
     };
     if (values['photo-size'] !== undefined) raw.photo_size = values['photo-size'];
     if (values['max-photos'] !== undefined) raw.max_photos = Number(values['max-photos']);
-    const config = parseConfig(raw, 'test');
+    const config = parseConfig(raw, 'test', ctx.redactor);
     const outcome = await runSync(ctx, config, { force: true, dryRun: false });
     if (outcome.kind !== 'synced') return 1;
     const paths = instancePaths(config);

@@ -4,24 +4,16 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { PHOTO_SIZES } from '../immich/rendition.js';
+import { PHOTO_SIZES } from '../immich/types.js';
 import { expandHome } from '../library/instance.js';
 import { SELECTION_MODES } from '../library/selection/select.js';
 import { ConfigError } from '../core/errors.js';
-import { registerSecret } from '../core/log.js';
+import type { Redactor } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { AUTO_PANEL } from '../../drivers/detect.js';
 import { PANELS } from '../../drivers/panels.js';
-import {
-  BOOST_LIMITS,
-  CROPS,
-  DEFAULT_RENDER_OPTIONS,
-  DITHER_ALGORITHMS,
-  FITS,
-  ROTATIONS,
-  parseBackground,
-} from '../render/options.js';
+import { DEFAULT_RENDER_OPTIONS, DISPLAY_KEYS, RENDER_OPTION_RULES } from '../render/options.js';
 
 function accepts(check: (v: string) => void): (v: string) => boolean {
   return (v) => {
@@ -55,14 +47,7 @@ const allowed: Record<string, string> = {
   panel_pins:
     '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
   panel: `"${AUTO_PANEL}" (an Inky HAT's EEPROM names the panel) or a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
-  fit: `${FITS.join(' | ')} (cover fills the glass and crops; contain shows all of the photo)`,
-  background: 'a colour "#rrggbb", "#rgb", "white" or "black"',
-  crop: `${CROPS.join(' | ')} (where cover crops)`,
-  rotate: `${ROTATIONS.join(' | ')} (degrees the panel is turned clockwise as it hangs)`,
-  dither: DITHER_ALGORITHMS.join(' | '),
-  saturation: `a number from ${BOOST_LIMITS.saturation[0]} to ${BOOST_LIMITS.saturation[1]} (1 = unchanged)`,
-  contrast: `a number from ${BOOST_LIMITS.contrast[0]} to ${BOOST_LIMITS.contrast[1]} (1 = unchanged)`,
-  brightness: `a number from ${BOOST_LIMITS.brightness[0]} to ${BOOST_LIMITS.brightness[1]} (1 = unchanged)`,
+  ...Object.fromEntries(DISPLAY_KEYS.map((k) => [k, RENDER_OPTION_RULES[k].allowed])),
 };
 
 /** Accept a pasted album URL (https://host/albums/<uuid>) as well as the bare UUID. */
@@ -130,30 +115,15 @@ export const configSchema = z.strictObject({
     .string()
     .default(AUTO_PANEL)
     .refine((v) => v === AUTO_PANEL || PANELS.some((p) => p.id === v)),
-  fit: z.enum(FITS).default(DEFAULT_RENDER_OPTIONS.fit),
-  background: z
-    .string()
-    .default(DEFAULT_RENDER_OPTIONS.background)
-    .refine((v) => parseBackground(v) !== undefined)
-    .transform((v) => parseBackground(v)!),
-  crop: z.enum(CROPS).default(DEFAULT_RENDER_OPTIONS.crop),
-  rotate: z.union(ROTATIONS.map((r) => z.literal(r))).default(DEFAULT_RENDER_OPTIONS.rotate),
-  dither: z.enum(DITHER_ALGORITHMS).default(DEFAULT_RENDER_OPTIONS.dither),
-  saturation: z
-    .number()
-    .min(BOOST_LIMITS.saturation[0])
-    .max(BOOST_LIMITS.saturation[1])
-    .default(DEFAULT_RENDER_OPTIONS.saturation),
-  contrast: z
-    .number()
-    .min(BOOST_LIMITS.contrast[0])
-    .max(BOOST_LIMITS.contrast[1])
-    .default(DEFAULT_RENDER_OPTIONS.contrast),
-  brightness: z
-    .number()
-    .min(BOOST_LIMITS.brightness[0])
-    .max(BOOST_LIMITS.brightness[1])
-    .default(DEFAULT_RENDER_OPTIONS.brightness),
+  // The display (render stage): the render stage's own validators (src/render/options.ts), its defaults.
+  fit: RENDER_OPTION_RULES.fit.schema.default(DEFAULT_RENDER_OPTIONS.fit),
+  background: RENDER_OPTION_RULES.background.schema.default(DEFAULT_RENDER_OPTIONS.background),
+  crop: RENDER_OPTION_RULES.crop.schema.default(DEFAULT_RENDER_OPTIONS.crop),
+  rotate: RENDER_OPTION_RULES.rotate.schema.default(DEFAULT_RENDER_OPTIONS.rotate),
+  dither: RENDER_OPTION_RULES.dither.schema.default(DEFAULT_RENDER_OPTIONS.dither),
+  saturation: RENDER_OPTION_RULES.saturation.schema.default(DEFAULT_RENDER_OPTIONS.saturation),
+  contrast: RENDER_OPTION_RULES.contrast.schema.default(DEFAULT_RENDER_OPTIONS.contrast),
+  brightness: RENDER_OPTION_RULES.brightness.schema.default(DEFAULT_RENDER_OPTIONS.brightness),
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;
@@ -176,15 +146,15 @@ function closestKey(key: string): string | undefined {
  * Validate a parsed config object. `source` names where it came from (the file path) so the
  * messages point at it. Throws ConfigError with one line per problem.
  */
-export function parseConfig(raw: unknown, source = 'config'): FrameConfig {
+export function parseConfig(raw: unknown, source = 'config', redactor?: Redactor): FrameConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`${source}: the config must be a JSON object of keys and values`);
   }
   const input = raw as Record<string, unknown>;
-  registerSecret(typeof input.immich_api_key === 'string' ? input.immich_api_key.trim() : undefined);
+  redactor?.add(typeof input.immich_api_key === 'string' ? input.immich_api_key.trim() : undefined);
   const result = configSchema.safeParse(input);
   if (result.success) {
-    registerSecret(result.data.immich_api_key);
+    redactor?.add(result.data.immich_api_key);
     return result.data;
   }
   const lines: string[] = [];
@@ -210,6 +180,8 @@ export interface ConfigLocation {
   /** --config FILE */
   flag?: string;
   env?: NodeJS.ProcessEnv;
+  /** Learns the API key, so the run's logs and errors mask it. */
+  redactor?: Redactor;
 }
 
 export function configPath(loc: ConfigLocation = {}): string {
@@ -248,7 +220,7 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
     if (env.IMMICH_API_KEY) obj.immich_api_key = env.IMMICH_API_KEY;
     raw = obj;
   }
-  return { ...parseConfig(raw, file), path: file };
+  return { ...parseConfig(raw, file, loc.redactor), path: file };
 }
 
 /**

@@ -1,8 +1,6 @@
 // The one error hierarchy of the frame: every failure a frame owner can meet is a FrameError
 // with a one-line message that names the culprit (config key, album, server, file, panel), an exit
 // code for the CLI, and a stable `code` that callers branch on (never the message text).
-import { redact } from './log.js';
-
 /** Stable codes, one per kind of failure (a subclass may be thrown with a narrower code). */
 export type FrameErrorCode =
   | 'FRAME_ERROR'
@@ -38,7 +36,7 @@ export class FrameError extends Error {
   protected static readonly defaultCode: FrameErrorCode = 'FRAME_ERROR';
 
   constructor(message: string, options?: FrameErrorOptions) {
-    super(redact(message), options?.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options?.code ?? (new.target as unknown as { defaultCode: FrameErrorCode }).defaultCode;
   }
@@ -114,8 +112,8 @@ export class EmptyLibraryError extends FrameError {
   protected static override readonly defaultCode: FrameErrorCode = 'LIBRARY_EMPTY';
 }
 
-/** Turn anything thrown into a one-line, secret-free message. */
+/** Turn anything thrown into one line (whoever writes it out masks secrets: Logger.redact). */
 export function describeError(err: unknown): string {
-  if (err instanceof Error) return redact(err.message.split('\n')[0] ?? err.name);
-  return redact(String(err));
+  if (err instanceof Error) return err.message.split('\n')[0] || err.name;
+  return String(err);
 }

@@ -1,19 +1,22 @@
-// Structured logging to stdout (journald picks it up) and the redaction of secrets: any value
-// registered with registerSecret() is masked in every log line and every FrameError message.
+// Structured logging to stdout (journald picks it up) and the redaction of secrets. Redaction is
+// an instance (one per CLI run, shared by its loggers), not module state: a value added to a
+// Redactor is masked in every line of the loggers that use it and in what the CLI prints.
 
-const secrets = new Set<string>();
+/** The secrets of one run (the API key): masked wherever this run writes text out. */
+export class Redactor {
+  private readonly secrets = new Set<string>();
 
-/** Remember a secret (the API key) so that it never appears in a log line or an error. */
-export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 4) secrets.add(value);
-}
-
-export function redact(text: string): string {
-  let out = text;
-  for (const s of secrets) {
-    if (out.includes(s)) out = out.split(s).join('***');
+  add(value: string | undefined): void {
+    if (value && value.length >= 4) this.secrets.add(value);
   }
-  return out;
+
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) {
+      if (out.includes(s)) out = out.split(s).join('***');
+    }
+    return out;
+  }
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -27,6 +30,8 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
+  /** Mask this logger's secrets in text that goes out another way (a state file, stderr). */
+  redact(text: string): string;
 }
 
 export interface LoggerOptions {
@@ -35,6 +40,8 @@ export interface LoggerOptions {
   format?: 'json' | 'text';
   write?: (line: string) => void;
   now?: () => Date;
+  /** Secrets to mask; loggers made from the same Redactor mask the same values. */
+  redactor?: Redactor;
 }
 
 export function createLogger(options: LoggerOptions = {}, base: LogFields = {}): Logger {
@@ -42,6 +49,7 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
   const format = options.format ?? 'json';
   const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
   const now = options.now ?? (() => new Date());
+  const redactor = options.redactor ?? new Redactor();
 
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (order[level] < min) return;
@@ -57,7 +65,7 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
         .join(' ');
       line = `${level.padEnd(5)} ${msg}${kv ? ' ' + kv : ''}`;
     }
-    write(redact(line));
+    write(redactor.redact(line));
   };
 
   return {
@@ -65,7 +73,8 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger(options, { ...base, ...fields }),
+    child: (fields) => createLogger({ ...options, redactor }, { ...base, ...fields }),
+    redact: (text) => redactor.redact(text),
   };
 }
 
@@ -78,4 +87,5 @@ export const silentLogger: Logger = {
   child() {
     return silentLogger;
   },
+  redact: (text) => text,
 };

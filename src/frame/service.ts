@@ -18,7 +18,12 @@ import type { LibraryMetadata } from '../library/metadata.js';
 import type { SyncConfig, SyncOutcome } from '../library/sync.js';
 import type { Logger } from '../core/log.js';
 import { renderForPanel } from '../render/pipeline.js';
-import { type DisplayConfig, renderOptionsFromConfig } from '../render/options.js';
+import {
+  type DisplayConfig,
+  type ResolvedRenderOptions,
+  renderOptionsFromConfig,
+  resolveOptions,
+} from '../render/options.js';
 import {
   earliestManualRefresh,
   nextRefreshAt,
@@ -65,6 +70,8 @@ const BUSY_RETRY_MS = 60_000;
 export class FrameService {
   readonly paths: InstancePaths;
   private readonly library: Library;
+  /** Checked once here, not at every refresh. */
+  private readonly renderOptions: ResolvedRenderOptions;
   private readonly policy: RefreshPolicy;
   private readonly log: Logger;
   private state!: ServiceState;
@@ -81,6 +88,7 @@ export class FrameService {
 
   constructor(private readonly o: FrameServiceOptions) {
     this.paths = instancePaths(o.config);
+    this.renderOptions = resolveOptions(renderOptionsFromConfig(o.config));
     this.log = o.logger;
     this.library = new Library({
       paths: this.paths,
@@ -242,7 +250,7 @@ export class FrameService {
         }
         let frame;
         try {
-          frame = await renderForPanel(photo.path, this.o.panel, renderOptionsFromConfig(this.o.config));
+          frame = await renderForPanel(photo.path, this.o.panel, this.renderOptions);
         } catch (err) {
           if (!(err instanceof RenderError)) throw err;
           this.log.warn('cannot render a photo; trying the next one', { error: describeError(err) });
@@ -256,7 +264,7 @@ export class FrameService {
       }
       this.state.last_refresh_error = `${RENDER_ATTEMPTS} photos in a row could not be rendered`;
     } catch (err) {
-      this.state.last_refresh_error = describeError(err);
+      this.state.last_refresh_error = this.log.redact(describeError(err));
       throw err;
     } finally {
       this.scheduleTick(attemptAt);
@@ -271,7 +279,7 @@ export class FrameService {
       await this.panel.show(buffer);
     } catch (err) {
       if (!(err instanceof PanelBusyTimeoutError)) throw err;
-      this.state.panel_error = `${this.now().toISOString()} ${describeError(err)}`;
+      this.state.panel_error = `${this.now().toISOString()} ${this.log.redact(describeError(err))}`;
       this.state.panel_resets += 1;
       this.log.warn('the panel stopped answering; resetting it and trying again', { error: describeError(err) });
       await this.panel.close().catch(() => {});
@@ -362,7 +370,7 @@ export class FrameService {
       if (this.stopped) return;
       const busy = err instanceof LibraryBusyError;
       if (!busy) this.state.sync_failures += 1;
-      this.state.last_sync = { at: this.now().toISOString(), ok: false, summary: describeError(err) };
+      this.state.last_sync = { at: this.now().toISOString(), ok: false, summary: this.log.redact(describeError(err)) };
       const delay = busy
         ? BUSY_RETRY_MS
         : syncRetryDelayMs(this.state.sync_failures, this.o.config.sync_interval_hours, this.o.rng);

@@ -11,7 +11,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { BadResponseError, UnsupportedServerError } from '../core/errors.js';
-import { registerSecret, silentLogger, type Logger } from '../core/log.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import { capabilitiesOf, formatVersion, OLDEST_SUPPORTED, searchPasses, versionAtLeast } from './capabilities.js';
 import { composeImmichDispatcher, createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './dispatcher.js';
 import {
@@ -28,7 +28,7 @@ import { chooseRendition } from './rendition.js';
 import { DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
 import { albumSchema, searchResponseSchema, serverVersionSchema, type ImmichAsset } from './schemas.js';
 import type { AssetDownload, AssetSource, RemoteAsset, Rendition, ServerVersion } from './types.js';
-import { type PhotoSize } from './rendition.js';
+import type { PhotoSize } from './types.js';
 
 export { chooseRendition } from './rendition.js';
 
@@ -99,7 +99,6 @@ export class ImmichClient implements AssetSource {
   private lastVersion: ServerVersion | null = null;
 
   constructor(options: ImmichClientOptions) {
-    registerSecret(options.apiKey);
     const url = new URL(options.baseUrl);
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/+$/, '');

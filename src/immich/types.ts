@@ -1,13 +1,16 @@
 // The contract between the Immich client (src/immich/) and the sync engine (src/library/):
 // what a server listing gives us and how bytes arrive. Plain data, no I/O.
 import type { Readable } from 'node:stream';
-import { type PhotoSize } from './rendition.js';
 
 export interface ServerVersion {
   major: number;
   minor: number;
   patch: number;
 }
+
+/** What the frame keeps of each photo (config key photo_size). */
+export const PHOTO_SIZES = ['original', 'fullsize', 'preview'] as const;
+export type PhotoSize = (typeof PHOTO_SIZES)[number];
 
 /** Which bytes a download carries: the original file, or one of the server's renderings. */
 export type Rendition = 'original' | 'fullsize' | 'preview';

@@ -18,7 +18,7 @@ import { fitExtension } from './names.js';
 import type { SyncPlan } from './plan.js';
 import { removePhoto, renamePhoto } from './store.js';
 import type { InstancePaths } from './instance.js';
-import { type PhotoSize } from '../immich/rendition.js';
+import { type PhotoSize } from '../immich/types.js';
 
 export type SyncProgress =
   | { phase: 'listing' }
@@ -217,7 +217,7 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
           break;
         }
         done += 1;
-        const error = failureReason(err);
+        const error = log.redact(failureReason(err));
         result.failures.push({ id: item.asset.id, name: item.name, error });
         log.warn('a photo could not be downloaded; it is retried at the next sync', { name: item.name, error });
         progress({

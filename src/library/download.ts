@@ -19,7 +19,7 @@ import type { AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
 import { probeImage, sniffImageFormat } from './probe.js';
 import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';
 import type { InstancePaths } from './instance.js';
-import { type PhotoSize } from '../immich/rendition.js';
+import { type PhotoSize } from '../immich/types.js';
 
 export interface LandedFile {
   tempName: string;

@@ -3,7 +3,7 @@
 // sync engine needs, validated with zod on every read. Pure: reading and writing live in store.ts.
 import { z } from 'zod';
 import { isSafeLocalName } from './names.js';
-import { PHOTO_SIZES } from '../immich/rendition.js';
+import { PHOTO_SIZES } from '../immich/types.js';
 
 export const METADATA_FORMAT = 1;
 

@@ -5,7 +5,7 @@ import type { Rendition, RemoteAsset } from '../immich/types.js';
 import type { AdoptedFile, LibraryMetadata, SyncedAsset } from './metadata.js';
 import { assignUniqueNames, nameCandidates, nameKey, sanitiseFileName } from './names.js';
 import { byCaptureTime, chooseSubset } from './subset.js';
-import { type PhotoSize } from '../immich/rendition.js';
+import { type PhotoSize } from '../immich/types.js';
 import { type SelectionMode } from './selection/select.js';
 
 /** checksum: the bytes changed; updated_at: an external-library asset (whose checksum hashes its

@@ -1,5 +1,8 @@
-// What can be asked of a render, its defaults, and how the config's display keys become render
-// options. Kept free of sharp so the config can import the allowed values cheaply.
+// What can be asked of a render, its defaults, and the one validator of each option (a zod schema
+// and its allowed values in words), which the config's display keys reuse. Free of sharp, so the
+// config can import it cheaply.
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
 import { DITHER_ALGORITHMS } from './dither.js';
 import type { DitherAlgorithm } from './dither.js';
 import { PALETTE_CHOICES, TONE_MAPS } from './palette.js';
@@ -103,4 +106,68 @@ export function renderOptionsFromConfig(config: DisplayConfig): Partial<RenderOp
   const options: Partial<RenderOptions> = {};
   for (const key of DISPLAY_KEYS) Object.assign(options, { [key]: config[key] });
   return options;
+}
+
+const boost = (key: keyof typeof BOOST_LIMITS) => ({
+  schema: z.number().min(BOOST_LIMITS[key][0]).max(BOOST_LIMITS[key][1]),
+  allowed: `a number from ${BOOST_LIMITS[key][0]} to ${BOOST_LIMITS[key][1]} (1 = unchanged)`,
+});
+
+/**
+ * The one validator of each render option: its schema (the value the render stage takes) and the
+ * allowed values in words, the second half of every message about it. The config's display keys
+ * are these same schemas.
+ */
+export const RENDER_OPTION_RULES = {
+  fit: {
+    schema: z.enum(FITS),
+    allowed: `${FITS.join(' | ')} (cover fills the glass and crops; contain shows all of the photo)`,
+  },
+  background: {
+    schema: z
+      .string()
+      .refine((v) => parseBackground(v) !== undefined)
+      .transform((v) => parseBackground(v)!),
+    allowed: 'a colour "#rrggbb", "#rgb", "white" or "black"',
+  },
+  crop: { schema: z.enum(CROPS), allowed: `${CROPS.join(' | ')} (where cover crops)` },
+  rotate: {
+    schema: z.union(ROTATIONS.map((r) => z.literal(r))),
+    allowed: `${ROTATIONS.join(' | ')} (degrees the panel is turned clockwise as it hangs)`,
+  },
+  dither: { schema: z.enum(DITHER_ALGORITHMS), allowed: DITHER_ALGORITHMS.join(' | ') },
+  saturation: boost('saturation'),
+  contrast: boost('contrast'),
+  brightness: boost('brightness'),
+  palette: { schema: z.enum(PALETTE_CHOICES), allowed: PALETTE_CHOICES.join(' | ') },
+  tone: { schema: z.enum(TONE_MAPS), allowed: TONE_MAPS.join(' | ') },
+  gamut: { schema: z.enum(GAMUT_MAPPINGS), allowed: GAMUT_MAPPINGS.join(' | ') },
+} as const satisfies { [K in keyof RenderOptions]: { schema: z.ZodType; allowed: string } };
+
+/** Options that went through resolveOptions: complete and valid, so the stages take them as they are. */
+export type ResolvedRenderOptions = Readonly<RenderOptions> & { readonly __resolved: true };
+
+function isResolved(o: object): o is ResolvedRenderOptions {
+  return (o as { __resolved?: unknown }).__resolved === true;
+}
+
+/**
+ * Defaults filled in and every value checked once, by the rules above: a bad one is a ConfigError
+ * naming the option. Resolved options pass through untouched.
+ */
+export function resolveOptions(options: Partial<RenderOptions> = {}): ResolvedRenderOptions {
+  if (isResolved(options)) return options;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(RENDER_OPTION_RULES) as (keyof RenderOptions)[]) {
+    const value = options[key] ?? DEFAULT_RENDER_OPTIONS[key];
+    const rule = RENDER_OPTION_RULES[key];
+    const parsed = rule.schema.safeParse(value);
+    if (!parsed.success) {
+      throw new ConfigError(`render option ${key} = ${JSON.stringify(value)} is not allowed; expected ${rule.allowed}`);
+    }
+    out[key] = parsed.data;
+  }
+  // Not enumerable: a resolved object prints and spreads as plain options.
+  Object.defineProperty(out, '__resolved', { value: true, enumerable: false });
+  return out as ResolvedRenderOptions;
 }

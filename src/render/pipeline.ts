@@ -3,20 +3,11 @@
 // packer make the controller's frame buffer. Unreadable photos become a RenderError.
 import sharp from 'sharp';
 import type { PanelProfile } from '../../drivers/panels.js';
-import { ConfigError, RenderError } from '../core/errors.js';
-import { DITHER_ALGORITHMS, ditherToPalette } from './dither.js';
+import { RenderError } from '../core/errors.js';
+import { ditherToPalette } from './dither.js';
 import type { RgbImage } from './dither.js';
-import {
-  BOOST_LIMITS,
-  CROPS,
-  DEFAULT_RENDER_OPTIONS,
-  FITS,
-  GAMUT_MAPPINGS,
-  PALETTE_CHOICES,
-  ROTATIONS,
-  TONE_MAPS,
-  parseBackground,
-} from './options.js';
+import { resolveOptions } from './options.js';
+export { resolveOptions };
 import type { RenderOptions, Rotation } from './options.js';
 import { gamutMap, gamutTable } from './gamut.js';
 import { packFrame } from '../../drivers/frame-format.js';
@@ -75,32 +66,6 @@ function cachedGamutTable(
   const key = `${panel.id}/${choice}/${tone}`;
   if (!gamutTables.has(key)) gamutTables.set(key, gamutTable(palette, tone));
   return gamutTables.get(key)!;
-}
-
-/** Defaults filled in and every value checked: a bad one is a ConfigError naming the option. */
-export function resolveOptions(options: Partial<RenderOptions> = {}): RenderOptions {
-  const o: RenderOptions = { ...DEFAULT_RENDER_OPTIONS };
-  for (const [k, v] of Object.entries(options)) {
-    if (v !== undefined && k in o) (o as unknown as Record<string, unknown>)[k] = v;
-  }
-  const bad = (key: string, value: unknown, allowed: string) =>
-    new ConfigError(`render option ${key} = ${JSON.stringify(value)} is not allowed; expected ${allowed}`);
-  if (!FITS.includes(o.fit)) throw bad('fit', o.fit, FITS.join(' | '));
-  if (!CROPS.includes(o.crop)) throw bad('crop', o.crop, CROPS.join(' | '));
-  if (!ROTATIONS.includes(o.rotate)) throw bad('rotate', o.rotate, ROTATIONS.join(' | '));
-  if (!DITHER_ALGORITHMS.includes(o.dither)) throw bad('dither', o.dither, DITHER_ALGORITHMS.join(' | '));
-  if (!PALETTE_CHOICES.includes(o.palette)) throw bad('palette', o.palette, PALETTE_CHOICES.join(' | '));
-  if (!TONE_MAPS.includes(o.tone)) throw bad('tone', o.tone, TONE_MAPS.join(' | '));
-  if (!GAMUT_MAPPINGS.includes(o.gamut)) throw bad('gamut', o.gamut, GAMUT_MAPPINGS.join(' | '));
-  const background = parseBackground(o.background);
-  if (!background) throw bad('background', o.background, '"#rrggbb", "#rgb", "white" or "black"');
-  o.background = background;
-  for (const key of ['saturation', 'contrast', 'brightness'] as const) {
-    const [lo, hi] = BOOST_LIMITS[key];
-    if (typeof o[key] !== 'number' || !(o[key] >= lo && o[key] <= hi))
-      throw bad(key, o[key], `a number from ${lo} to ${hi}`);
-  }
-  return o;
 }
 
 /**

@@ -5,7 +5,7 @@ import { nameKey } from '../../src/library/names.js';
 import { formatPlan, isNoop, planOutcome, planSync, planToJson } from '../../src/library/plan.js';
 import { chooseSubset } from '../../src/library/subset.js';
 import { metadataOf, remoteAsset } from '../support/library.js';
-import { PHOTO_SIZES } from '../../src/immich/rendition.js';
+import { PHOTO_SIZES } from '../../src/immich/types.js';
 import { SELECTION_MODES } from '../../src/library/selection/select.js';
 
 const base = { albumId: 'album', photoSize: 'original' as const, maxPhotos: 0, mode: 'random' as const };
