@@ -14,7 +14,6 @@ import {
   parseInkyEeprom,
   type InkyEeprom,
 } from './inky-eeprom.js';
-import { PANELS } from './panels.js';
 
 /** The config's and --panel's word for "the panel the Inky EEPROM names". */
 export const AUTO_PANEL = 'auto';
@@ -82,12 +81,7 @@ export function detectPanel(seams: DetectSeams = {}): Detection {
   }
   try {
     result.eeprom = parseInkyEeprom(bytes);
-    const id = panelForVariant(result.eeprom);
-    if (!PANELS.some((p) => p.id === id)) {
-      result.problem = `the Inky EEPROM says display variant ${result.eeprom.displayVariant} (${result.eeprom.variantName}), panel ${id}, which this build's catalogue does not have: update artframe-immich`;
-      return result;
-    }
-    result.panelId = id;
+    result.panelId = panelForVariant(result.eeprom);
   } catch (err) {
     result.problem = message(err);
   }

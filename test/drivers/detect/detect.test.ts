@@ -66,14 +66,15 @@ describe('panel auto-detect', () => {
     expect([blank.panelId, blank.problem]).toEqual([undefined, expect.stringMatching(/is blank \(all 0xff\)/)]);
   });
 
-  it('a variant whose panel this build lacks is named with the id it would be', () => {
-    const rec = eepromRecord({ width: 600, height: 400, colour: 6, pcb: 10, variant: 25, time: 't' });
-    const d = detectPanel({ modelPath: PI5, openI2c: fakeI2c(eepromMemory(rec)).open });
-    if (d.panelId) expect(d.panelId).toBe('inky-impression-4in-spectra6');
-    else
-      expect(d.problem).toMatch(
-        /variant 25 .*panel inky-impression-4in-spectra6, which this build's catalogue does not have/,
-      );
+  it.each([
+    [14, 600, 448, 'inky-impression-5in7'],
+    [16, 640, 400, 'inky-impression-4in'],
+    [21, 1600, 1200, 'inky-impression-13in3-spectra6'],
+    [25, 600, 400, 'inky-impression-4in-spectra6'],
+    [27, 1600, 1200, 'inky-impression-13in3-spectra6'],
+  ])('display variant %i (%ix%i) picks %s', (variant, width, height, id) => {
+    const rec = eepromRecord({ width, height, colour: 6, pcb: 10, variant, time: 't' });
+    expect(resolveAutoPanel({ modelPath: PI5, openI2c: fakeI2c(eepromMemory(rec)).open })).toBe(id);
   });
 
   it('not a Pi: no I2C is touched and the line names the model', () => {

@@ -22,6 +22,7 @@ import { TransportError } from '../../../src/core/errors.js';
 import { CONTROLLERS } from '../../emulator/controllers.js';
 import { packIndices, randomIndices } from '../../emulator/frames.js';
 import { PanelEmulator } from '../../emulator/panel-emulator.js';
+import { createGlass, frameFromGlass } from '../../emulator/glass.js';
 
 /** What reached the wires, in order. */
 type WireEvent =
@@ -154,6 +155,28 @@ describe('Pi transport (spidev and gpiomem)', () => {
     }
     expect(longest).toBe(emulator.frameBytes);
     expect(Math.max(...transfers(wire).map((t) => t.bytes.length))).toBe(SPI_CHUNK_BYTES);
+  });
+
+  it('a two-controller HAT: both chip selects are ours, idle high, and an update reaches both halves', async () => {
+    const profile = PANELS.find((p) => p.id === 'inky-impression-13in3-spectra6')!;
+    const driver = driverFor(profile);
+    const hatPins = HATS[driver.hat].pins;
+    const { wire, gpio, transport } = makeTransport(hatPins, driver.spiHz, new Map([[hatPins.busy, 1]]));
+    expect(gpio.levels.get(hatPins.cs)).toBe(1);
+    expect(gpio.levels.get(hatPins.cs1!)).toBe(1);
+    const indices = randomIndices(profile, 8);
+    await new SpiPanel(driver, transport, hatPins).show(packIndices(indices, profile));
+    const glass = createGlass(driver.name, hatPins);
+    for (const e of wire) {
+      if (e.op === 'pin') await glass.writePin(e.pin, e.level);
+      else if (e.op === 'read') glass.observeRead(e.pin, e.level);
+      else if (e.op === 'delay') await glass.delay(e.ms);
+      else await glass.spiWrite(e.bytes);
+    }
+    expect(glass.shown).toHaveLength(1);
+    expect(Buffer.from(frameFromGlass(glass.shown[0]!, profile)).equals(Buffer.from(indices))).toBe(true);
+    await transport.close();
+    expect(gpio.modes.has(hatPins.cs1!)).toBe(false);
   });
 
   it('closing releases the SPI device and every panel pin, once', async () => {
