@@ -217,6 +217,27 @@ export class ChardevGpio implements Gpio {
     });
     line.settings = edges;
     const buf = Buffer.alloc(LINE_EVENT_SIZE * 16);
+    // Edges from before this watch (a line watched before) are not this watch's news.
+    try {
+      while (this.sys.read(line.fd, buf) === buf.length);
+    } catch {
+      // EAGAIN: nothing was queued.
+    }
+    const token = {};
+    const stop = () => {
+      const current = this.lines.get(pin);
+      if (current?.watch?.token !== token) return;
+      clearInterval(current.watch.timer);
+      delete current.watch;
+      // No more edge events for nobody to read: the line stays an input with its pull.
+      const plain: LineSettings = { flags: current.settings.flags & ~(LineFlag.EDGE_RISING | LineFlag.EDGE_FALLING) };
+      try {
+        this.sys.ioctl(current.fd, GPIO_V2_LINE_SET_CONFIG_IOCTL, encodeLineConfig(plain));
+        current.settings = plain;
+      } catch {
+        // The line is unusable anyway (the error that stopped the watch, say); close() releases it.
+      }
+    };
     const drain = () => {
       for (;;) {
         let n: number;
@@ -224,20 +245,22 @@ export class ChardevGpio implements Gpio {
           n = this.sys.read(line.fd, buf);
         } catch (err) {
           if (errnoCode(err) === 'EAGAIN') return;
-          throw err;
+          // Thrown from a timer it would end the process: stop this pin's watch and say so on
+          // stderr (the journal) instead; the frame runs on without this button.
+          stop();
+          process.emitWarning(
+            new TransportError(
+              `GPIO ${pin}: reading its edges failed (${errnoCode(err) ?? describe(err)}), so it is no longer watched`,
+            ),
+          );
+          return;
         }
         for (const level of decodeEdges(buf, n)) onEdge(level);
         if (n < buf.length) return;
       }
     };
-    const token = {};
     line.watch = { timer: setInterval(drain, EDGE_POLL_MS), token };
-    return () => {
-      const current = this.lines.get(pin);
-      if (current?.watch?.token !== token) return;
-      clearInterval(current.watch.timer);
-      delete current.watch;
-    };
+    return stop;
   }
 
   close(pin: number): void {

@@ -5,7 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { findPinctrlChip, openChardevGpio, systemGpioSys } from '../../../drivers/gpio/chardev.js';
 import { FIONBIO, GPIO_GET_CHIPINFO_IOCTL } from '../../../drivers/gpio/uapi.js';
 import { FakeGpioKernel } from './fake-gpiochip.js';
@@ -74,6 +74,38 @@ describe('GPIO character device backend', () => {
     expect(() => gpio.openOutput(25, 0)).toThrow(
       'GPIO 25 is in use by another program or a kernel driver (gpioinfo shows who)',
     );
+  });
+
+  it('a watch whose edges cannot be read stops with a warning instead of ending the process', async () => {
+    const kernel = new FakeGpioKernel(PI5_EARLY);
+    const gpio = openChardevGpio(kernel);
+    gpio.openInput(5, 'up');
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const seen: number[] = [];
+      gpio.watch(5, (l) => seen.push(l));
+      kernel.failReads = 'EIO';
+      await vi.waitFor(() =>
+        expect(warnings.map((w) => w.message)).toContain(
+          'GPIO 5: reading its edges failed (EIO), so it is no longer watched',
+        ),
+      );
+      kernel.failReads = undefined;
+      kernel.drive(5, 0);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(seen).toEqual([]);
+      expect(kernel.line(5)?.edges).toBe(false);
+      // The pin can be watched again; what happened before is not reported.
+      gpio.watch(5, (l) => seen.push(l));
+      kernel.drive(5, 0);
+      kernel.drive(5, 1);
+      await vi.waitFor(() => expect(seen).toEqual([0, 1]));
+      gpio.close(5);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('a pin that was never set up is refused, not written blindly', () => {

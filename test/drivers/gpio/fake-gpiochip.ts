@@ -205,9 +205,13 @@ export class FakeGpioKernel implements GpioSys {
     }
   }
 
+  /** The next read of a line request fails with this errno code (a device gone away, say). */
+  failReads: string | undefined;
+
   read(fd: number, buf: Buffer): number {
     const h = this.handles.get(fd);
     if (!h || h.kind !== 'line') throw errno('EINVAL', 'read');
+    if (this.failReads) throw errno(this.failReads, 'read');
     if (h.events.length === 0) {
       if (h.nonBlocking) throw errno('EAGAIN', 'read');
       throw new Error('a blocking read on a line with no event would hang the process');
