@@ -76,6 +76,18 @@ describe('GPIO character device backend', () => {
     );
   });
 
+  it('a blip shorter than a poll (down and up again between two looks) still arrives, in order', async () => {
+    const kernel = new FakeGpioKernel(PI5_EARLY);
+    const gpio = openChardevGpio(kernel);
+    gpio.openInput(6, 'up');
+    const seen: number[] = [];
+    const unwatch = gpio.watch(6, (l) => seen.push(l));
+    kernel.drive(6, 0);
+    kernel.drive(6, 1);
+    await vi.waitFor(() => expect(seen).toEqual([0, 1]), { timeout: 2000 });
+    unwatch();
+  });
+
   it('a watch whose edges cannot be read stops with a warning instead of ending the process', async () => {
     const kernel = new FakeGpioKernel(PI5_EARLY);
     const gpio = openChardevGpio(kernel);
