@@ -1,5 +1,6 @@
 // The `artframe-immich` command line: global flags, dispatch to a command, and the mapping of
 // errors to one line and an exit code (a stack trace only with --verbose).
+import type { HardwareSeams } from '../drivers/detect.js';
 import { FrameError, describeError } from './core/errors.js';
 import { Redactor, createLogger } from './core/log.js';
 import type { Command, CommandContext } from './commands/command.js';
@@ -53,6 +54,8 @@ function findCommand(words: string[]): { command: CommandEntry; rest: string[] }
 
 export interface MainIO {
   env?: NodeJS.ProcessEnv;
+  /** The board's model file and I2C bus for panel auto-detect (tests); the real ones by default. */
+  hardware?: HardwareSeams;
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
   isTTY?: boolean;
@@ -124,6 +127,7 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
       write: (line) => stderr(line + '\n'),
     }),
     signal: controller.signal,
+    hardware: io.hardware,
   };
   try {
     return await command.run(ctx);

@@ -1,6 +1,6 @@
 // The transport on the Pi itself, without root: SPI0 through the kernel's spidev (/dev/spidev0.0,
-// group spi, via the spi-device addon) and the panel's pins through rpio on /dev/gpiomem (group
-// gpio, drivers/gpio.ts). Both addons are optional dependencies that only build where they are
+// group spi, via the spi-device addon) and the panel's pins through drivers/gpio.ts (group gpio:
+// the GPIO character device on a Pi 5, rpio on /dev/gpiomem on older Pis). The addons are optional dependencies that only build where they are
 // needed, so they load lazily.
 //
 // Chip select: the panel's CS (BCM 8, CE0; and the 13.3" panels' second one, BCM 7 or 16) is ours, a plain GPIO taken low around each command

@@ -11,6 +11,7 @@ import { ConfigError } from '../core/errors.js';
 import type { Redactor } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
+import { AUTO_PANEL } from '../../drivers/detect.js';
 import { PANELS } from '../../drivers/panels.js';
 import { DEFAULT_RENDER_OPTIONS, DISPLAY_KEYS, RENDER_OPTION_RULES } from '../render/options.js';
 
@@ -47,7 +48,7 @@ const allowed: Record<string, string> = {
   transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
   panel_pins:
     '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
-  panel: `a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
+  panel: `"${AUTO_PANEL}" (an Inky HAT's EEPROM names the panel) or a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   ...Object.fromEntries(DISPLAY_KEYS.map((k) => [k, RENDER_OPTION_RULES[k].allowed])),
 };
 
@@ -115,10 +116,11 @@ export const configSchema = z.strictObject({
     .default('')
     .refine(accepts((v) => parsePins(v.trim() || undefined, HATS.waveshare.pins))),
   // The display (render stage): see src/render/options.ts for why the defaults are what they are.
+  /** "auto": the panel the Inky board's EEPROM names, read when the panel is opened (drivers/detect.ts). */
   panel: z
     .string()
-    .default('waveshare-7in3e')
-    .refine((v) => PANELS.some((p) => p.id === v)),
+    .default(AUTO_PANEL)
+    .refine((v) => v === AUTO_PANEL || PANELS.some((p) => p.id === v)),
   // The display (render stage): the render stage's own validators (src/render/options.ts), its defaults.
   fit: RENDER_OPTION_RULES.fit.schema.default(DEFAULT_RENDER_OPTIONS.fit),
   background: RENDER_OPTION_RULES.background.schema.default(DEFAULT_RENDER_OPTIONS.background),

@@ -6,6 +6,7 @@ export type FrameErrorCode =
   | 'FRAME_ERROR'
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
+  | 'PANEL_NOT_DETECTED'
   | 'SERVER_ERROR'
   | 'SERVER_UNREACHABLE'
   | 'SERVER_TLS'
