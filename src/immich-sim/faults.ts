@@ -10,6 +10,7 @@ export type RouteName =
   | 'asset'
   | 'original'
   | 'thumbnail'
+  | 'faces'
   | 'other';
 
 export type Fault =

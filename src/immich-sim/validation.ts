@@ -98,6 +98,7 @@ export interface SearchRequest {
   withArchived?: boolean;
   withDeleted?: boolean;
   withExif?: boolean;
+  withPeople?: boolean;
   order?: 'asc' | 'desc';
   page?: number;
   size?: number;
@@ -109,6 +110,7 @@ export function searchSchema(dialect: Dialect, strictUnknown: boolean): z.ZodTyp
     type: z.enum(['IMAGE', 'VIDEO', 'AUDIO', 'OTHER']).optional(),
     withDeleted: lenientBoolean(dialect, z.boolean()).optional(),
     withExif: lenientBoolean(dialect, z.boolean()).optional(),
+    withPeople: lenientBoolean(dialect, z.boolean()).optional(),
     order: z.enum(['asc', 'desc']).optional(),
     page: lenientNumber(dialect, z.int().min(1)).optional(),
     size: lenientNumber(dialect, z.int().min(1).max(1000)).optional(),
@@ -128,6 +130,9 @@ export function searchSchema(dialect: Dialect, strictUnknown: boolean): z.ZodTyp
 }
 
 export const idParamSchema = z.object({ id: uuid });
+
+/** GET /api/faces?id=: the id is required and must be a UUID. */
+export const facesQuerySchema = z.object({ id: uuid });
 
 export function thumbnailQuerySchema(dialect: Dialect) {
   return z.object({ size: z.enum(dialect.thumbnailSizes as [string, ...string[]]).optional() });

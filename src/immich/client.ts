@@ -26,8 +26,22 @@ import {
 import { collectPages, DEFAULT_PAGING, type PagingLimits } from './paging.js';
 import { chooseRendition } from './rendition.js';
 import { DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
-import { albumSchema, searchResponseSchema, serverVersionSchema, type ImmichAsset } from './schemas.js';
-import type { AssetDownload, AssetSource, RemoteAsset, Rendition, ServerVersion } from './types.js';
+import {
+  albumSchema,
+  facesResponseSchema,
+  searchResponseSchema,
+  serverVersionSchema,
+  type ImmichAsset,
+} from './schemas.js';
+import type {
+  AssetDownload,
+  AssetSource,
+  RemoteAsset,
+  RemoteAssetInfo,
+  RemoteFace,
+  Rendition,
+  ServerVersion,
+} from './types.js';
 import { type PhotoSize } from './rendition.js';
 
 export { chooseRendition } from './rendition.js';
@@ -72,8 +86,40 @@ export function toRemoteAsset(a: ImmichAsset): RemoteAsset {
   };
   // External-library assets carry a path hash as their checksum.
   if (a.libraryId) remote.checksumIsContentHash = false;
+  remote.info = infoOf(a);
   return remote;
 }
+
+/** What the frame keeps of an asset's metadata (fields per FEATURES.md of the v3.1.0 fixtures). */
+export function infoOf(a: ImmichAsset): RemoteAssetInfo {
+  const exif = a.exifInfo ?? null;
+  const orientation = exif?.orientation == null ? null : Number(exif.orientation);
+  const rating = exif?.rating ?? null;
+  return {
+    localDateTime: a.localDateTime ?? null,
+    timeZone: exif?.timeZone ?? null,
+    favorite: a.isFavorite === true,
+    rating: rating !== null && Number.isInteger(rating) && rating >= -1 && rating <= 5 && rating !== 0 ? rating : null,
+    description: exif?.description ?? '',
+    city: exif?.city ?? null,
+    state: exif?.state ?? null,
+    country: exif?.country ?? null,
+    latitude: exif?.latitude ?? null,
+    longitude: exif?.longitude ?? null,
+    // Search items carry `people: []` unless asked withPeople (search-metadata-album-person-without-
+    // withpeople.json); the listing always asks, so an array here is the truth.
+    people: a.people ? a.people.map((p) => ({ id: p.id, name: p.name, hidden: p.isHidden })) : null,
+    width: a.width ?? null,
+    height: a.height ?? null,
+    orientation: orientation !== null && Number.isInteger(orientation) ? orientation : null,
+    stack: a.stack ? { id: a.stack.id, primaryAssetId: a.stack.primaryAssetId } : null,
+    hasExif: exif !== null,
+  };
+}
+
+/** Asked of every listing search: exifInfo (rating, description, zone, place) and people, so the
+ * metadata arrives with the listing instead of one request per asset. */
+const LISTING_DETAIL = { withExif: true, withPeople: true } as const;
 
 /** What a listing keeps of each asset while paging: the id (to drop repeats) and, for the ones
  * the frame shows, the contract's few fields (a big library's full JSON is not held). */
@@ -214,7 +260,7 @@ export class ImmichClient implements AssetSource {
       const describe = `the Immich server at ${this.serverUrl} (POST ${route} ${albumId ? `album ${albumId}` : 'library'})`;
       await collectPages(
         async (page) => {
-          const answer = await this.postJson(route, { ...pass, page, size: this.pageSize }, signal);
+          const answer = await this.postJson(route, { ...pass, ...LISTING_DETAIL, page, size: this.pageSize }, signal);
           if (answer.status === 400 && albumId && rejectsProperty(answer.body, 'albumIds'))
             throw new AlbumIdsRejected();
           if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
@@ -243,6 +289,28 @@ export class ImmichClient implements AssetSource {
       );
     }
     return new Map(parsed.data.assets.map((a) => [a.id, slim(a)]));
+  }
+
+  // ---- faces ----
+
+  /** GET /api/faces?id=<asset id>: the `id` is the ASSET's despite the spec's "Face ID" (a person
+   * id gives 400: error-faces-get-person-id-instead-of-asset-id.json). */
+  async listFaces(assetId: string, signal?: AbortSignal): Promise<RemoteFace[]> {
+    const route = '/api/faces';
+    const answer = await this.getJson(route, { id: assetId }, signal);
+    const ctx = this.context('GET', `${route}?id=${assetId}`);
+    if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
+    const parsed = facesResponseSchema.safeParse(answer.body);
+    if (!parsed.success) throw shapeFailure(parsed.error, ctx);
+    return parsed.data.map((f) => ({
+      personId: f.person?.id ?? null,
+      x1: f.boundingBoxX1,
+      y1: f.boundingBoxY1,
+      x2: f.boundingBoxX2,
+      y2: f.boundingBoxY2,
+      imageWidth: f.imageWidth,
+      imageHeight: f.imageHeight,
+    }));
   }
 
   // ---- bytes ----

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isSafeLocalName } from './names.js';
 import { PHOTO_SIZES } from '../immich/rendition.js';
+import { photoInfoSchema } from './photo-info.js';
 
 export const METADATA_FORMAT = 1;
 
@@ -29,6 +30,9 @@ const syncedAssetSchema = z.object({
   /** Base64 SHA-1 of the stored file (equals checksum for originals). */
   sha1: z.string().optional(),
   updated_at: isoTime.optional(),
+  /** What the frame knows of the photo (photo-info.ts). Absent in older files (the next sync
+   * fills it in, without downloading); a damaged one is dropped and refilled, never fatal. */
+  info: photoInfoSchema.optional().catch(undefined),
 });
 export type SyncedAsset = z.infer<typeof syncedAssetSchema>;
 
@@ -55,6 +59,8 @@ const syncResultSchema = z.object({
   bytes: z.number().int(),
   seconds: z.number(),
   failures: z.array(failureSchema).default([]),
+  /** GET /api/faces requests this sync made (only photos with people whose people or file changed). */
+  face_requests: z.number().int().optional(),
 });
 export type SyncResult = z.infer<typeof syncResultSchema>;
 export type SyncFailure = z.infer<typeof failureSchema>;

@@ -11,6 +11,8 @@ import { acquireSyncLock } from './lock.js';
 import { type LibraryMetadata, type SyncResult, serverHost, versionString } from './metadata.js';
 import { type SyncPlan, planSync } from './plan.js';
 import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
+import { type RefreshInfoReport, refreshInfo } from './refresh-info.js';
+import type { RemoteAsset } from '../immich/types.js';
 import { ensureLibraryDirs, writeMetadata } from './store.js';
 import type { InstancePaths } from './instance.js';
 
@@ -47,7 +49,13 @@ export type SyncOutcome =
       serverVersion: string;
     };
 
-function summarise(plan: SyncPlan, applied: ApplyResult, started: number, finished: Date): SyncResult {
+function summarise(
+  plan: SyncPlan,
+  applied: ApplyResult,
+  info: RefreshInfoReport,
+  started: number,
+  finished: Date,
+): SyncResult {
   return {
     finished_at: finished.toISOString(),
     added: applied.added,
@@ -61,6 +69,7 @@ function summarise(plan: SyncPlan, applied: ApplyResult, started: number, finish
     seconds: Math.round((finished.getTime() - started) / 100) / 10,
     // Enough to act on without letting a broken album bloat the metadata.
     failures: applied.failures.slice(0, 20),
+    face_requests: info.faceRequests,
   };
 }
 
@@ -92,7 +101,7 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
     if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile: report };
     log.info('sync started', { reason: due.reason, album_id: config.album_id || '(whole library)' });
 
-    const { plan, version } = await listAndPlan(req, metadata);
+    const { plan, version, remote } = await listAndPlan(req, metadata);
     // From here the library is being changed: mark it, so a crash makes the next run finish the job.
     metadata.album_id = config.album_id;
     metadata.server_host = serverHost(config.immich_url);
@@ -115,8 +124,10 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
       save: (m: LibraryMetadata) => writeMetadata(paths, m),
     });
 
+    // Metadata-only changes (a favourite, a rating, a renamed person) land here, no download.
+    const info = await refreshInfo({ paths, metadata, listed: remote, source, signal: req.signal, logger: log });
     const finished = now();
-    const result = summarise(plan, applied, started, finished);
+    const result = summarise(plan, applied, info, started, finished);
     metadata.last_sync = finished.toISOString();
     metadata.sync_count += 1;
     metadata.sync_in_progress = null;
@@ -132,6 +143,8 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
       failed: result.failed,
       bytes: result.bytes,
       seconds: result.seconds,
+      info_updated: info.updated,
+      face_requests: info.faceRequests,
     });
     return { kind: 'synced', reason: due.reason, plan, result, reconcile: report, serverVersion: version };
   } finally {
@@ -139,7 +152,10 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
   }
 }
 
-async function listAndPlan(req: SyncRequest, metadata: LibraryMetadata): Promise<{ plan: SyncPlan; version: string }> {
+async function listAndPlan(
+  req: SyncRequest,
+  metadata: LibraryMetadata,
+): Promise<{ plan: SyncPlan; version: string; remote: RemoteAsset[] }> {
   const version = versionString(await req.source.serverVersion(req.signal));
   req.onProgress?.({ phase: 'listing' });
   const remote = await req.source.listAssets(req.config.album_id, req.signal);
@@ -151,5 +167,5 @@ async function listAndPlan(req: SyncRequest, metadata: LibraryMetadata): Promise
     maxPhotos: req.config.max_photos,
     mode: req.config.selection_mode,
   });
-  return { plan, version };
+  return { plan, version, remote };
 }
