@@ -70,6 +70,8 @@ export const metadataSchema = z
     format: z.number().int().min(1).max(METADATA_FORMAT).default(METADATA_FORMAT),
     last_sync: isoTime.nullable().default(null),
     album_id: z.string().default(''),
+    /** Every album synced when there are several (album_id then holds the first). */
+    album_ids: z.array(z.string()).optional(),
     sync_count: z.number().int().min(0).default(0),
     synced_assets: z.record(z.string(), syncedAssetSchema).default({}),
     /** Host (and port) of the server the photos came from: never the key. */

@@ -4,7 +4,7 @@
 import type { AssetSource } from '../immich/types.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import { type ApplyResult, type SyncProgress, applyPlan } from './apply.js';
-import { type DueConfig, type DueReason, isSyncDue } from './due.js';
+import { albumScope, type DueConfig, type DueReason, isSyncDue } from './due.js';
 import type { SelectionMode } from './selection/select.js';
 import type { RetryPolicy } from './download.js';
 import { acquireSyncLock } from './lock.js';
@@ -99,11 +99,14 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
     const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log });
     const due = isSyncDue({ metadata, config, now: now(), force: req.force });
     if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile: report };
-    log.info('sync started', { reason: due.reason, album_id: config.album_id || '(whole library)' });
+    const scope = albumScope(config);
+    log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
 
     const { plan, version, remote } = await listAndPlan(req, metadata);
     // From here the library is being changed: mark it, so a crash makes the next run finish the job.
-    metadata.album_id = config.album_id;
+    metadata.album_id = scope[0] ?? '';
+    if (scope.length > 1) metadata.album_ids = scope;
+    else delete metadata.album_ids;
     metadata.server_host = serverHost(config.immich_url);
     metadata.server_version = version;
     metadata.photo_size = config.photo_size;
@@ -158,9 +161,13 @@ async function listAndPlan(
 ): Promise<{ plan: SyncPlan; version: string; remote: RemoteAsset[] }> {
   const version = versionString(await req.source.serverVersion(req.signal));
   req.onProgress?.({ phase: 'listing' });
-  const remote = await req.source.listAssets(req.config.album_id, req.signal);
+  // Several albums: one listing each, their union (planSync drops the repeats). Immich's own
+  // search with several albumIds is not documented as a union, so it is not relied on.
+  const scope = albumScope(req.config);
+  const remote: RemoteAsset[] = [];
+  for (const album of scope.length > 0 ? scope : ['']) remote.push(...(await req.source.listAssets(album, req.signal)));
   const plan = planSync({
-    albumId: req.config.album_id,
+    albumId: scope.join(', '),
     remote,
     metadata,
     photoSize: req.config.photo_size,
