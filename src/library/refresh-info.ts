@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
 import { type Logger, silentLogger } from '../core/log.js';
+import { AuthRejectedError } from '../core/errors.js';
 import { failureReason } from './download.js';
 import type { LibraryMetadata } from './metadata.js';
 import { displayedSize, facesInFile, facesKey, mergeListedInfo, type PhotoInfo } from './photo-info.js';
@@ -51,18 +52,36 @@ export async function refreshInfo(options: {
   const report: RefreshInfoReport = { updated: 0, measured: 0, faceRequests: 0, faceFailures: 0, facesRefused: 0 };
   const jobs: { id: string; asset: RemoteAsset; info: PhotoInfo; key: string }[] = [];
 
+  const records: {
+    asset: RemoteAsset & { info: NonNullable<RemoteAsset['info']> };
+    info: PhotoInfo;
+    before: string;
+  }[] = [];
   for (const asset of options.listed) {
     const entry = metadata.synced_assets[asset.id];
     if (!entry || !asset.info) continue;
-    const before = JSON.stringify(entry.info ?? null);
-    const info = mergeListedInfo(entry.info, asset.info);
-    const fileSha1 = entry.sha1 ?? entry.checksum;
-    if (info.measured_sha1 !== fileSha1 || info.width === null) {
-      const m = await measure(photoPath(paths, entry.local_path));
-      report.measured += 1;
-      if (m) Object.assign(info, m, { measured_sha1: fileSha1 });
-    }
-    const key = facesKey(info.people, fileSha1, asset.info);
+    records.push({
+      asset: asset as RemoteAsset & { info: NonNullable<RemoteAsset['info']> },
+      info: mergeListedInfo(entry.info, asset.info),
+      before: JSON.stringify(entry.info ?? null),
+    });
+  }
+
+  // The stored file's size and orientation: read once per file (a header read), a few at a time.
+  const toMeasure = records.filter(({ asset, info }) => {
+    const e = metadata.synced_assets[asset.id]!;
+    return info.measured_sha1 !== (e.sha1 ?? e.checksum) || info.width === null;
+  });
+  await pool(toMeasure, options.concurrency ?? 4, async ({ asset, info }) => {
+    const e = metadata.synced_assets[asset.id]!;
+    const m = await measure(photoPath(paths, e.local_path));
+    report.measured += 1;
+    if (m) Object.assign(info, m, { measured_sha1: e.sha1 ?? e.checksum });
+  });
+
+  for (const { asset, info, before } of records) {
+    const entry = metadata.synced_assets[asset.id]!;
+    const key = facesKey(info.people, entry.sha1 ?? entry.checksum, asset.info);
     if (info.people.length === 0) {
       info.faces = [];
       info.faces_for = key;
@@ -74,35 +93,51 @@ export async function refreshInfo(options: {
   }
 
   // Face boxes: a few requests at a time, each failure on its own.
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length && !options.signal?.aborted) {
-      const job = jobs[next++]!;
-      report.faceRequests += 1;
-      try {
-        const faces = await source.listFaces!(job.id, options.signal);
-        const placed = facesInFile(faces, { width: job.info.width!, height: job.info.height! });
-        if (placed.refused > 0) {
-          log.info('some face boxes do not fit the stored photo and are left out', {
-            asset: job.id,
-            refused: placed.refused,
-          });
-        }
-        report.facesRefused += placed.refused;
-        job.info.faces = placed.faces;
-        job.info.faces_for = job.key;
-        report.updated += 1;
-      } catch (err) {
-        if (options.signal?.aborted) throw err;
-        report.faceFailures += 1;
-        log.warn('cannot read the face boxes of a photo; it keeps the old ones until the next sync', {
+  // A key without face.read is refused for every photo alike: the first request goes alone, and
+  // one refusal ends the fetching.
+  let denied = false;
+  const fetchFaces = async (job: (typeof jobs)[number]) => {
+    if (options.signal?.aborted || denied) return;
+    report.faceRequests += 1;
+    try {
+      const faces = await source.listFaces!(job.id, options.signal);
+      const placed = facesInFile(faces, { width: job.info.width!, height: job.info.height! });
+      if (placed.refused > 0) {
+        log.info('some face boxes do not fit the stored photo and are left out', {
           asset: job.id,
-          error: log.redact(failureReason(err)),
+          refused: placed.refused,
         });
       }
+      report.facesRefused += placed.refused;
+      job.info.faces = placed.faces;
+      job.info.faces_for = job.key;
+      report.updated += 1;
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      report.faceFailures += 1;
+      if (err instanceof AuthRejectedError) {
+        denied = true;
+        log.warn('the server refuses face boxes to this API key (give it face.read); photos keep no face boxes', {
+          error: log.redact(failureReason(err)),
+        });
+        return;
+      }
+      log.warn('cannot read the face boxes of a photo; it keeps the old ones until the next sync', {
+        asset: job.id,
+        error: log.redact(failureReason(err)),
+      });
     }
   };
-  const workers = Math.max(1, Math.min(options.concurrency ?? 4, jobs.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  await pool(jobs.slice(0, 1), 1, fetchFaces);
+  await pool(jobs.slice(1), options.concurrency ?? 4, fetchFaces);
   return report;
+}
+
+/** Run `work` over `items`, at most `limit` at a time. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -3,6 +3,7 @@
 // download, and an older library (no `info`) upgrades in place.
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ImmichClient } from '../../src/immich/client.js';
 import { facesInFile } from '../../src/library/photo-info.js';
 import { startFrame, type TestFrame } from '../support/frame-sim.js';
 
@@ -211,6 +212,38 @@ describe('photo info in the offline library', () => {
     expect(faceRequests(f)).toBe(2);
     const m = await f.metadata();
     expect(m.synced_assets[a!.id]!.info!.faces).toHaveLength(1);
+  });
+});
+
+describe('an API key without face.read', () => {
+  it('syncs everything, asks for faces once, and keeps no boxes', async () => {
+    const f = await frame();
+    const alice = f.sim.addPerson({ name: 'Alice' });
+    for (const p of f.seeded.photos)
+      f.sim.addFace({
+        assetId: p.id,
+        personId: alice.id,
+        x1: 1,
+        y1: 1,
+        x2: 5,
+        y2: 5,
+        imageWidth: p.width!,
+        imageHeight: p.height!,
+      });
+    const key = f.sim.addApiKey(f.sim.userId, ['asset.read', 'album.read', 'asset.download', 'asset.view']);
+    const client = new ImmichClient({ baseUrl: f.sim.url, apiKey: key, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
+    try {
+      f.sim.clearRequests();
+      const out = await f.sync({ source: client });
+      expect(out.result.added).toBe(f.seeded.photos.length);
+      expect(faceRequests(f)).toBe(1);
+      const m = await f.metadata();
+      expect(
+        Object.values(m.synced_assets).every((e) => e.info!.people.length === 1 && e.info!.faces.length === 0),
+      ).toBe(true);
+    } finally {
+      await client.close();
+    }
   });
 });
 
