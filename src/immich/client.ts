@@ -73,7 +73,9 @@ export function keepInListing(a: ImmichAsset): boolean {
   return a.type === 'IMAGE' && !a.isTrashed && a.visibility !== 'hidden' && a.visibility !== 'locked';
 }
 
-export function toRemoteAsset(a: ImmichAsset): RemoteAsset {
+/** `peopleAsked`: the answer came from a search with `withPeople: true`, so its `people` array is
+ * the truth; elsewhere (the album route of v1/v2) an empty array may only mean "not sent". */
+export function toRemoteAsset(a: ImmichAsset, peopleAsked = true): RemoteAsset {
   const remote: RemoteAsset = {
     id: a.id,
     originalFileName: a.originalFileName,
@@ -86,12 +88,12 @@ export function toRemoteAsset(a: ImmichAsset): RemoteAsset {
   };
   // External-library assets carry a path hash as their checksum.
   if (a.libraryId) remote.checksumIsContentHash = false;
-  remote.info = infoOf(a);
+  remote.info = infoOf(a, peopleAsked);
   return remote;
 }
 
 /** What the frame keeps of an asset's metadata (fields per FEATURES.md of the v3.1.0 fixtures). */
-export function infoOf(a: ImmichAsset): RemoteAssetInfo {
+export function infoOf(a: ImmichAsset, peopleAsked = true): RemoteAssetInfo {
   const exif = a.exifInfo ?? null;
   const orientation = exif?.orientation == null ? null : Number(exif.orientation);
   const rating = exif?.rating ?? null;
@@ -108,7 +110,10 @@ export function infoOf(a: ImmichAsset): RemoteAssetInfo {
     longitude: exif?.longitude ?? null,
     // Search items carry `people: []` unless asked withPeople (search-metadata-album-person-without-
     // withpeople.json); the listing always asks, so an array here is the truth.
-    people: a.people ? a.people.map((p) => ({ id: p.id, name: p.name, hidden: p.isHidden })) : null,
+    people:
+      a.people && (peopleAsked || a.people.length > 0)
+        ? a.people.map((p) => ({ id: p.id, name: p.name, hidden: p.isHidden }))
+        : null,
     width: a.width ?? null,
     height: a.height ?? null,
     orientation: orientation !== null && Number.isInteger(orientation) ? orientation : null,
@@ -128,8 +133,8 @@ interface Listed {
   asset: RemoteAsset | null;
 }
 
-function slim(a: ImmichAsset): Listed {
-  return { id: a.id, asset: keepInListing(a) ? toRemoteAsset(a) : null };
+function slim(a: ImmichAsset, peopleAsked = true): Listed {
+  return { id: a.id, asset: keepInListing(a) ? toRemoteAsset(a, peopleAsked) : null };
 }
 
 export class ImmichClient implements AssetSource {
@@ -266,7 +271,7 @@ export class ImmichClient implements AssetSource {
           if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
           const parsed = searchResponseSchema.safeParse(answer.body);
           if (!parsed.success) throw shapeFailure(parsed.error, ctx);
-          return { items: parsed.data.assets.items.map(slim), nextPage: parsed.data.assets.nextPage };
+          return { items: parsed.data.assets.items.map((a) => slim(a)), nextPage: parsed.data.assets.nextPage };
         },
         describe,
         this.paging,
@@ -288,7 +293,7 @@ export class ImmichClient implements AssetSource {
         `the Immich server at ${this.serverUrl} answered GET ${route} without the album's assets field; this server lists albums only through search`,
       );
     }
-    return new Map(parsed.data.assets.map((a) => [a.id, slim(a)]));
+    return new Map(parsed.data.assets.map((a) => [a.id, slim(a, false)]));
   }
 
   // ---- faces ----

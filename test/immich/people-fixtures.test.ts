@@ -107,6 +107,23 @@ describe('the simulator speaks the recorded shapes', () => {
     expect(((await wrong.json()) as Json).message).toBe(recorded.response.body.message);
   });
 
+  it('an album body of v2 (no withPeople there): people unknown, not "nobody"', async () => {
+    const old = await startImmichSim({ seed: 4, version: { major: 2, minor: 5, patch: 6 } });
+    const client = new ImmichClient({ baseUrl: old.url, apiKey: old.apiKey });
+    try {
+      const a = old.addAsset({ bytes: await jpegBytes(3, 64, 48), originalFileName: 'c.jpg' });
+      const album = old.addAlbum({ albumName: 'C', assetIds: [a.id] });
+      const alice = old.addPerson({ name: 'Alice' });
+      old.addFace({ assetId: a.id, personId: alice.id, x1: 1, y1: 2, x2: 3, y2: 4, imageWidth: 64, imageHeight: 48 });
+      const [listed] = await client.listAssets(album.id);
+      expect(old.requests.some((r) => r.route === 'album')).toBe(true);
+      expect(listed!.info!.people).toBeNull();
+    } finally {
+      await client.close();
+      await old.close();
+    }
+  });
+
   it('the client lists the metadata in the same requests and reads face boxes', async () => {
     const a = sim.addAsset({ bytes: await jpegBytes(2, 64, 48), originalFileName: 'b.jpg' });
     const album = sim.addAlbum({ albumName: 'B', assetIds: [a.id] });

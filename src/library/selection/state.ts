@@ -117,6 +117,9 @@ export interface Selection {
   /** Why this photo, in words: also saved with the selection state for `status`. */
   reason: string;
   filtered: FilterOutcome;
+  /** Candidates not yet shown in this round: pickPartner's `notShown`, so a partner comes from
+   * the rest of the round when it can. */
+  notShown: Set<string>;
 }
 
 function modeReason(mode: SelectionMode, state: SelectionState, count: number): string {
@@ -163,7 +166,9 @@ export async function nextSelection(
       await writeSelectionState(paths, state).catch((err: unknown) =>
         options.logger?.warn('cannot save the selection state; the next pick may repeat', { error: err }),
       );
-      return { photo: r.photo, candidates: photos, reason, filtered };
+      const shown = new Set(state.shown);
+      const notShown = new Set(photos.filter((p) => !shown.has(p.id) && p.id !== r.photo!.id).map((p) => p.id));
+      return { photo: r.photo, candidates: photos, reason, filtered, notShown };
     }
     options.logger?.warn('a photo in the metadata is missing on disk; skipping it until the next sync', {
       path: r.photo.path,

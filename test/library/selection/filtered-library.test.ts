@@ -56,9 +56,15 @@ describe('a filtered library', () => {
 
     const filters = { ...NO_FILTERS, people: ['alice'], favoritesOnly: true };
     const rng = createPrng(3).next;
-    const picks: string[] = [];
-    for (let i = 0; i < 6; i++) picks.push((await nextSelection(f.paths, 'random', { filters, rng })).photo.id);
     const want = [photos[1]!.id, photos[3]!.id, photos[5]!.id].sort();
+    const picks: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const sel = await nextSelection(f.paths, 'random', { filters, rng });
+      picks.push(sel.photo.id);
+      expect(sel.candidates.map((p) => p.id).sort()).toEqual(want);
+      // The first pick of the second round: the other two are still to come (a partner's pool).
+      if (i === 3) expect([...sel.notShown].sort()).toEqual(want.filter((id) => id !== sel.photo.id));
+    }
     expect(picks.slice(0, 3).sort()).toEqual(want);
     expect(picks.slice(3, 6).sort()).toEqual(want);
 
