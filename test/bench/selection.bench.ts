@@ -3,7 +3,8 @@
 // weight) against the plain unfiltered pick, measured in the same run, interleaved:
 // 1. in memory: filterPhotos + selectNext over the records, against selectNext alone;
 // 2. end to end: nextSelection (reads sync_metadata.json, filters, picks, saves the state) with
-//    all filters against nextSelection with none, on a real library folder;
+//    all filters against nextSelection with none, on a real library folder; and the same plain
+//    pick on the library without `info` records (the format before issue 11): their reading cost;
 // 3. pickPartner over the 20,000 for a portrait photo.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,7 +21,7 @@ import {
   type SelectablePhoto,
   type SelectionState,
 } from '../../src/library/selection/select.js';
-import { loadSelectablePhotos, nextSelection } from '../../src/library/selection/state.js';
+import { forgetLoadedPhotos, loadSelectablePhotos, nextSelection } from '../../src/library/selection/state.js';
 import { writeMetadata } from '../../src/library/store.js';
 
 const PHOTOS = 20_000;
@@ -88,7 +89,12 @@ function library(): LibraryMetadata {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const ms = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms`;
 
-function pickInMemory(photos: SelectablePhoto[], state: SelectionState, f: SelectionFilters | null, rng: () => number) {
+function pickInMemory(
+  photos: readonly SelectablePhoto[],
+  state: SelectionState,
+  f: SelectionFilters | null,
+  rng: () => number,
+) {
   if (!f) return selectNext(photos, state, 'random', rng);
   const out = filterPhotos(photos, f, NOW, 'UTC');
   return selectNext(out.photos, state, 'random', rng, (p) => recencyWeightOf(p, f.recencyWeight, NOW));
@@ -97,12 +103,23 @@ function pickInMemory(photos: SelectablePhoto[], state: SelectionState, f: Selec
 export async function run(): Promise<void> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'selection-bench-'));
   try {
-    const paths = instancePaths({ storage_dir: root, instance_id: 'bench' });
-    await mkdir(paths.photosDir, { recursive: true });
+    // Three copies of one library: picks without filters, with all filters, and in the older
+    // format (no info); each keeps its own selection state, as a frame would.
+    const instance = async (id: string, metadata: LibraryMetadata) => {
+      const where = instancePaths({ storage_dir: root, instance_id: id });
+      await mkdir(where.photosDir, { recursive: true });
+      await writeMetadata(where, metadata);
+      // Real (tiny) files: nextSelection checks the chosen one exists.
+      for (const e of Object.values(metadata.synced_assets))
+        await writeFile(path.join(where.photosDir, e.local_path), 'x');
+      return where;
+    };
     const m = library();
-    await writeMetadata(paths, m);
-    // Real (tiny) files: nextSelection checks the chosen one exists.
-    for (const e of Object.values(m.synced_assets)) await writeFile(path.join(paths.photosDir, e.local_path), 'x');
+    const paths = await instance('plain', m);
+    const pathsF = await instance('filtered', m);
+    const old = structuredClone(m);
+    for (const e of Object.values(old.synced_assets)) delete e.info;
+    const oldPaths = await instance('older', old);
     const photos = await loadSelectablePhotos(paths);
     const filtered = filterPhotos(photos, ALL_FILTERS, NOW, 'UTC');
     console.log(`${PHOTOS} photos; all filters let ${filtered.matched} through (${filtered.summary.slice(0, 60)}...)`);
@@ -126,21 +143,33 @@ export async function run(): Promise<void> {
       `in memory, new round   plain selectNext ${ms(mp)}   all filters + selectNext ${ms(mf)}   ratio ${(mf / mp).toFixed(2)}x`,
     );
 
-    // 2. End to end on disk (read the metadata, filter, pick, save the state).
-    const disk = { plain: [] as number[], filtered: [] as number[] };
-    for (let i = 0; i < 3; i++) await nextSelection(paths, 'random', { filters: ALL_FILTERS, now: () => NOW });
+    // 2. End to end on disk (read the metadata, filter, pick, save the state). Cold: the first
+    //    pick after a sync (the metadata parsed); warm: the service's later picks (parsed once).
+    const disk = { cold: [] as number[], plain: [] as number[], filtered: [] as number[], old: [] as number[] };
+    const pick = async (where: typeof paths, filters: SelectionFilters, into: number[], cold: boolean) => {
+      if (cold) forgetLoadedPhotos(where);
+      const t = performance.now();
+      await nextSelection(where, 'random', { filters, now: () => NOW, timeZone: 'UTC' });
+      into.push(performance.now() - t);
+    };
+    for (let i = 0; i < 3; i++) await nextSelection(pathsF, 'random', { filters: ALL_FILTERS, now: () => NOW });
     for (let i = 0; i < RUNS_DISK; i++) {
-      let t = performance.now();
-      await nextSelection(paths, 'random', { filters: NO_FILTERS, now: () => NOW, timeZone: 'UTC' });
-      disk.plain.push(performance.now() - t);
-      t = performance.now();
-      await nextSelection(paths, 'random', { filters: ALL_FILTERS, now: () => NOW, timeZone: 'UTC' });
-      disk.filtered.push(performance.now() - t);
+      await pick(paths, NO_FILTERS, disk.cold, true);
+      await pick(oldPaths, NO_FILTERS, disk.old, true);
+      await pick(paths, NO_FILTERS, disk.plain, false);
+      await pick(pathsF, ALL_FILTERS, disk.filtered, false);
     }
-    const dp = median(disk.plain);
-    const df = median(disk.filtered);
+    const [dc, dold, dp, df] = [disk.cold, disk.old, disk.plain, disk.filtered].map(median) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     console.log(
-      `end to end (nextSelection)   no filters ${ms(dp)}   all filters ${ms(df)}   ratio ${(df / dp).toFixed(2)}x`,
+      `end to end, warm (nextSelection)   no filters ${ms(dp)}   all filters ${ms(df)}   ratio ${(df / dp).toFixed(2)}x`,
+    );
+    console.log(
+      `end to end, cold (metadata parsed)   ${ms(dc)}; the same library without info (older format) ${ms(dold)}: ${(dc / dold).toFixed(2)}x`,
     );
 
     // 3. A partner for a portrait photo among all 20,000.

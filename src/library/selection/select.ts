@@ -57,6 +57,24 @@ function shuffle<T>(items: T[], rng: () => number): T[] {
   return out;
 }
 
+/**
+ * `b` spread through `a` at random places, each list keeping its own order: every interleaving
+ * equally likely, as inserting each of `b` at a random place would give, but in linear time (a
+ * filter change can bring thousands of arrivals into a round at once).
+ */
+function interleave(a: string[], b: string[], rng: () => number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const fromA = a.length - i;
+    const fromB = b.length - j;
+    if (fromB === 0 || (fromA > 0 && rng() * (fromA + fromB) < fromA)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
 /** A random order in which heavier items tend to come first (Efraimidis-Spirakis: sort by
  * u^(1/w) descending); equal weights give a uniform shuffle. */
 function weightedShuffle(ids: string[], weight: (id: string) => number, rng: () => number): string[] {
@@ -117,7 +135,7 @@ function dealRandom(
   const dealt = new Set([...deck, ...shown]);
   const arrivals = photos.filter((p) => !dealt.has(p.id)).map((p) => p.id);
   if (deck.length > 0) {
-    for (const id of arrivals) deck.splice(randomIndex(rng, deck.length + 1), 0, id);
+    if (arrivals.length > 0) deck = interleave(deck, shuffle(arrivals, rng), rng);
   } else if (shown.length > 0 && arrivals.length > 0) {
     deck = shuffle(arrivals, rng);
   } else {

@@ -66,6 +66,16 @@ export async function writeSelectionState(paths: InstancePaths, state: Selection
   }
 }
 
+/** The photos of each metadata file as last parsed, by the file's identity (inode, mtime, size). */
+const loaded = new Map<string, { key: string; photos: readonly SelectablePhoto[] }>();
+
+/** Forget the parsed metadata of one instance, or of all (benches measure the first pick after a
+ * sync with it). */
+export function forgetLoadedPhotos(paths?: InstancePaths): void {
+  if (paths) loaded.delete(paths.metadataPath);
+  else loaded.clear();
+}
+
 const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif)$/i;
 
 /**
@@ -73,11 +83,20 @@ const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif)$/i;
  * crash, which have no capture time yet); when the metadata is missing or unreadable, from the
  * image files in photos/ so the frame keeps showing something until the next sync repairs it.
  */
-export async function loadSelectablePhotos(paths: InstancePaths): Promise<SelectablePhoto[]> {
+export async function loadSelectablePhotos(paths: InstancePaths): Promise<readonly SelectablePhoto[]> {
+  // The running service picks from the same metadata tick after tick: parsed once per version of
+  // the file (it is only ever replaced, by rename, so a new version has a new inode and mtime).
+  // The stat comes before the read, so a file replaced in between is read again next time.
+  const key = await stat(paths.metadataPath).then(
+    (s) => `${s.ino}:${s.mtimeMs}:${s.size}`,
+    () => null,
+  );
+  const cached = loaded.get(paths.metadataPath);
+  if (key !== null && cached?.key === key) return cached.photos;
   const read = await readMetadata(paths);
   if (read.kind === 'ok') {
     const m = read.metadata;
-    return [
+    const photos: readonly SelectablePhoto[] = [
       ...Object.entries(m.synced_assets).map(([id, e]) => ({
         id,
         path: path.join(paths.photosDir, e.local_path),
@@ -90,6 +109,8 @@ export async function loadSelectablePhotos(paths: InstancePaths): Promise<Select
         capturedAt: '',
       })),
     ];
+    if (key !== null) loaded.set(paths.metadataPath, { key, photos });
+    return photos;
   }
   const files = await listFolder(paths.photosDir);
   return files
