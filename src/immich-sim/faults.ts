@@ -12,6 +12,7 @@ export type RouteName =
   | 'thumbnail'
   | 'edits'
   | 'stacks'
+  | 'faces'
   | 'other';
 
 export type Fault =

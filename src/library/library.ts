@@ -10,7 +10,8 @@ import { acquireSyncLock } from './lock.js';
 import type { LibraryMetadata } from './metadata.js';
 import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
 import type { SelectablePhoto } from './selection/select.js';
-import { nextPhoto } from './selection/state.js';
+import { nextSelection, type Selection } from './selection/state.js';
+import type { SelectionFilters } from './selection/options.js';
 import { ensureLibraryDirs, readMetadata } from './store.js';
 import { type SyncConfig, type SyncOutcome, syncLibrary } from './sync.js';
 
@@ -21,6 +22,9 @@ export interface LibraryOptions {
   now?: () => Date;
   /** Random source for the `random` selection mode (tests fix it). */
   rng?: () => number;
+  /** What narrows the photos shown (issue 11), and the user's zone for "on this day". */
+  filters?: SelectionFilters;
+  timeZone?: string;
 }
 
 export class Library {
@@ -84,7 +88,19 @@ export class Library {
   }
 
   /** The photo to show next in `settings.selection_mode`; remembered for the next pick. */
-  nextPhoto(): Promise<SelectablePhoto> {
-    return nextPhoto(this.paths, this.o.settings.selection_mode, { rng: this.o.rng, logger: this.log });
+  async nextPhoto(): Promise<SelectablePhoto> {
+    return (await this.nextSelection()).photo;
+  }
+
+  /** The next photo with the filtered candidates (for a portrait partner: selection/pairs.ts)
+   * and the reason it was picked. */
+  nextSelection(): Promise<Selection> {
+    return nextSelection(this.paths, this.o.settings.selection_mode, {
+      rng: this.o.rng,
+      logger: this.log,
+      now: this.now,
+      ...(this.o.filters ? { filters: this.o.filters } : {}),
+      ...(this.o.timeZone ? { timeZone: this.o.timeZone } : {}),
+    });
   }
 }
