@@ -12,7 +12,13 @@ import type { Redactor } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { PANELS } from '../../drivers/panels.js';
-import { DEFAULT_RENDER_OPTIONS, DISPLAY_KEYS, RENDER_OPTION_RULES } from '../render/options.js';
+import {
+  DEFAULT_RENDER_OPTIONS,
+  DISPLAY_KEYS,
+  FRAME_CONFIG_ALLOWED,
+  FRAME_CONFIG_SHAPE,
+  RENDER_OPTION_RULES,
+} from '../render/options.js';
 
 function accepts(check: (v: string) => void): (v: string) => boolean {
   return (v) => {
@@ -47,6 +53,7 @@ const allowed: Record<string, string> = {
     '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
   panel: `a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   ...Object.fromEntries(DISPLAY_KEYS.map((k) => [k, RENDER_OPTION_RULES[k].allowed])),
+  ...FRAME_CONFIG_ALLOWED,
 };
 
 /** Accept a pasted album URL (https://host/albums/<uuid>) as well as the bare UUID. */
@@ -122,6 +129,8 @@ export const configSchema = z.strictObject({
   saturation: RENDER_OPTION_RULES.saturation.schema.default(DEFAULT_RENDER_OPTIONS.saturation),
   contrast: RENDER_OPTION_RULES.contrast.schema.default(DEFAULT_RENDER_OPTIONS.contrast),
   brightness: RENDER_OPTION_RULES.brightness.schema.default(DEFAULT_RENDER_OPTIONS.brightness),
+  // The frame (captions, portrait pairs): src/render/options.ts, FRAME_OPTION_RULES.
+  ...FRAME_CONFIG_SHAPE,
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;

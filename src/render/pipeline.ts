@@ -8,7 +8,10 @@ import { ditherToPalette } from './dither.js';
 import type { RgbImage } from './dither.js';
 import { resolveOptions } from './options.js';
 export { resolveOptions };
-import type { RenderOptions, Rotation } from './options.js';
+import type { RenderOptions, ResolvedRenderOptions, Rotation } from './options.js';
+import type { FaceBox } from './frame-input.js';
+import { faceWindow, facesInImage, turnRects } from './framing.js';
+import type { Size } from './framing.js';
 import { gamutMap, gamutTable } from './gamut.js';
 import { packFrame } from '../../drivers/frame-format.js';
 import { inkPalette, toneTable } from './palette.js';
@@ -40,11 +43,7 @@ export async function renderForPanel(
 ): Promise<RenderedFrame> {
   const o = resolveOptions(options);
   const image = await preparePhoto(input, panel, o, options.name);
-  const palette = inkPalette(panel, o.palette);
-  const table = o.gamut === 'map' ? cachedGamutTable(panel, palette, o.palette, o.tone) : null;
-  const indices = table
-    ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none') })
-    : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone) });
+  const indices = quantize(image, panel, o);
   return {
     panelId: panel.id,
     width: panel.width,
@@ -53,6 +52,15 @@ export async function renderForPanel(
     indices,
     buffer: packFrame(indices, panel),
   };
+}
+
+/** The photo (native size and orientation) as the panel's colour indices: gamut map, tone, dither. */
+export function quantize(image: RgbImage, panel: PanelProfile, o: ResolvedRenderOptions): Uint8Array {
+  const palette = inkPalette(panel, o.palette);
+  const table = o.gamut === 'map' ? cachedGamutTable(panel, palette, o.palette, o.tone) : null;
+  return table
+    ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none') })
+    : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone) });
 }
 
 // A frame renders the same panel every time: its gamut table (a few ms to build) is made once.
@@ -68,19 +76,29 @@ function cachedGamutTable(
   return gamutTables.get(key)!;
 }
 
+/** Faces to keep in a `cover` crop, and the upright size of the space their boxes are in. */
+export interface FaceHint {
+  faces?: readonly FaceBox[];
+  width?: number;
+  height?: number;
+}
+
 /**
  * The sharp half: decode (shrinking on load), orient by EXIF, turn for the way the panel
- * hangs, fit to the native size, boost, and hand back 8-bit sRGB.
+ * hangs, fit to the native size (a `cover` crop keeps the faces of `hint`), boost, and hand back
+ * 8-bit sRGB.
  */
 export async function preparePhoto(
   input: string | Buffer,
   panel: Pick<PanelProfile, 'width' | 'height'>,
   options: Partial<RenderOptions> = {},
   name?: string,
+  hint: FaceHint = {},
 ): Promise<RgbImage> {
   const o = resolveOptions(options);
   const label = typeof input === 'string' ? input : (name ?? 'photo (from memory)');
   try {
+    const crop = o.fit === 'cover' && hint.faces?.length ? await faceCrop(input, panel, o.rotate, hint) : undefined;
     // failOn 'error' rejects truncated and corrupt data (a half-grey photo is worse than a
     // skipped one) but tolerates the harmless warnings many cameras' JPEGs raise.
     // sequentialRead lets libvips stream a JPEG top to bottom instead of keeping it whole.
@@ -89,13 +107,17 @@ export async function preparePhoto(
       // The frame shows the picture turned by `rotate` clockwise, so the panel's buffer holds it
       // turned back. sharp rotates before it resizes: the fit below sees the turned photo, and
       // the JPEG shrink-on-load still applies (it only depends on the final size).
-      .rotate((360 - o.rotate) % 360)
-      .resize(panel.width, panel.height, {
-        fit: o.fit,
-        position: o.fit === 'cover' && o.crop === 'attention' ? sharp.strategy.attention : 'centre',
-        background: o.background,
-      })
-      .flatten({ background: o.background });
+      .rotate((360 - o.rotate) % 360);
+    pipeline = crop
+      ? // Resize all of it, then cut the faces' window: a cut before the resize would cost the
+        // JPEG shrink-on-load (libvips decodes at full size when it must extract first).
+        pipeline.resize(crop.resize.width, crop.resize.height, { fit: 'fill' }).extract(crop.extract)
+      : pipeline.resize(panel.width, panel.height, {
+          fit: o.fit,
+          position: o.fit === 'cover' && o.crop === 'attention' ? sharp.strategy.attention : 'centre',
+          background: o.background,
+        });
+    pipeline = pipeline.flatten({ background: o.background });
     // The boost is two cheap point operations on the small image, not modulate(): that one goes
     // through LCh and back and cost a third of the whole sharp stage in the render bench.
     // Saturation moves each pixel away from its own grey (Rec. 709 luma), which it keeps.
@@ -118,6 +140,34 @@ export async function preparePhoto(
   } catch (err) {
     throw new RenderError(`cannot render ${label}: ${reason(err)}`, { cause: err });
   }
+}
+
+/**
+ * The resize and cut that show the faces' window of a photo at the target size, in the photo
+ * turned for the panel; undefined when no face box is usable. Reads the header only.
+ */
+async function faceCrop(
+  input: string | Buffer,
+  target: Size,
+  rotate: Rotation,
+  hint: FaceHint,
+): Promise<{ resize: Size; extract: { left: number; top: number; width: number; height: number } } | undefined> {
+  const meta = await sharp(input).metadata();
+  const upright = meta.autoOrient ?? { width: meta.width!, height: meta.height! };
+  const space = hint.width && hint.height ? { width: hint.width, height: hint.height } : undefined;
+  const turn = ((360 - rotate) % 360) as Rotation;
+  const faces = turnRects(facesInImage(hint.faces ?? [], space, upright), upright, turn);
+  const image = turn === 90 || turn === 270 ? { width: upright.height, height: upright.width } : upright;
+  const window = faceWindow(image, target, faces);
+  if (!window) return undefined;
+  const scale = Math.max(target.width / image.width, target.height / image.height);
+  const resize = {
+    width: Math.max(target.width, Math.round(image.width * scale)),
+    height: Math.max(target.height, Math.round(image.height * scale)),
+  };
+  const left = Math.min(resize.width - target.width, Math.max(0, Math.round(window.x * scale)));
+  const top = Math.min(resize.height - target.height, Math.max(0, Math.round(window.y * scale)));
+  return { resize, extract: { left, top, width: target.width, height: target.height } };
 }
 
 /** The 3x3 matrix that scales every pixel's distance from its grey by `s`. */
