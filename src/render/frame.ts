@@ -46,36 +46,60 @@ export interface PlacedCaption {
 export interface ComposedFrame extends RenderedFrame {
   /** The frame as it hangs, where each photo and gutter went, and each photo's caption. */
   layout: { view: Size; slots: Rect[]; gutters: Rect[]; captions: (PlacedCaption | undefined)[] };
+  /** The photos shown, by their index in the request (a pair whose other photo failed shows one). */
+  shown: number[];
+  /** Photos of the request that could not be rendered, each with its RenderError. */
+  failed: { index: number; error: RenderError }[];
 }
 
 /**
  * Render a frame for the panel: `photos` (one, or a pair) in their places, the gutter in the paper
- * ink, each photo's caption when `options.caption` asks for one. A photo that cannot be read is
- * a RenderError naming it (for a pair, the caller may show the other alone).
+ * ink, each photo's caption when `options.caption` asks for one. When one photo of a pair cannot
+ * be read the other is shown alone (`failed` says which and why); when no photo can be, the
+ * RenderError naming the first is thrown.
  */
 export async function renderFrame(request: FrameRequest): Promise<ComposedFrame> {
-  const { photos, panel } = request;
   const o = resolveOptions(request.options ?? {});
   const f = resolveFrameOptions(request.options ?? {});
-  if (photos.length !== 1 && photos.length !== 2) {
-    throw new RenderError(`a frame shows one photo or two, not ${photos.length}`);
+  const { panel } = request;
+  if (request.photos.length !== 1 && request.photos.length !== 2) {
+    throw new RenderError(`a frame shows one photo or two, not ${request.photos.length}`);
   }
   const native = { width: panel.width, height: panel.height };
-  const layout = frameLayout(panel, o.rotate, photos.length as 1 | 2);
-  const places = layout.slots.map((s) => viewRectToNative(s, o.rotate, native));
+  let layout = frameLayout(panel, o.rotate, request.photos.length as 1 | 2);
+  let places = layout.slots.map((s) => viewRectToNative(s, o.rotate, native));
 
+  const failed: { index: number; error: RenderError }[] = [];
+  let shown = request.photos.map((_, i) => i);
   let image: RgbImage;
-  if (photos.length === 1) {
-    image = await preparePhoto(photos[0]!.source, native, o, photos[0]!.name, photos[0]);
+  if (shown.length === 1) {
+    const p = request.photos[0]!;
+    image = await preparePhoto(p.source, native, o, p.name, p);
   } else {
-    // White under the gutter, so the dither carries no error into it from a photo's edge.
-    image = { ...native, data: new Uint8Array(native.width * native.height * 3).fill(255) };
-    for (let i = 0; i < photos.length; i++) {
-      const p = photos[i]!;
-      const part = await preparePhoto(p.source, places[i]!, o, p.name, p);
-      blitRgb(image, part, places[i]!);
+    const parts: RgbImage[] = [];
+    for (let i = 0; i < shown.length; i++) {
+      const p = request.photos[i]!;
+      try {
+        parts.push(await preparePhoto(p.source, places[i]!, o, p.name, p));
+      } catch (err) {
+        if (!(err instanceof RenderError)) throw err;
+        failed.push({ index: i, error: err });
+      }
+    }
+    if (failed.length === 2) throw failed[0]!.error;
+    if (failed.length === 1) {
+      shown = [1 - failed[0]!.index];
+      layout = frameLayout(panel, o.rotate, 1);
+      places = layout.slots.map((s) => viewRectToNative(s, o.rotate, native));
+      const p = request.photos[shown[0]!]!;
+      image = await preparePhoto(p.source, native, o, p.name, p);
+    } else {
+      // White under the gutter, so the dither carries no error into it from a photo's edge.
+      image = { ...native, data: new Uint8Array(native.width * native.height * 3).fill(255) };
+      parts.forEach((part, i) => blitRgb(image, part, places[i]!));
     }
   }
+  const photos = shown.map((i) => request.photos[i]!);
 
   const indices = quantize(image, panel, o);
   const palette = inkPalette(panel, o.palette);
@@ -106,6 +130,8 @@ export async function renderFrame(request: FrameRequest): Promise<ComposedFrame>
     indices,
     buffer: packFrame(indices, panel),
     layout: { ...layout, captions },
+    shown,
+    failed,
   };
 }
 

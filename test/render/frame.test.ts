@@ -311,10 +311,28 @@ describe('portrait pairs', () => {
     expect(y2).toBeLessThan(479);
   });
 
-  it('a photo that cannot be read is a RenderError naming it', async () => {
+  it('one photo of a pair unreadable: the other is shown alone, and the failure named', async () => {
     const good = await flat(600, 900, '#ff0000');
+    const frame = await renderFrame({
+      photos: [{ source: Buffer.from('not a photo'), name: 'asset 7f3a' }, { source: good }],
+      panel: spectra,
+      options: exact,
+    });
+    expect(frame.shown).toEqual([1]);
+    expect(frame.failed).toHaveLength(1);
+    expect(frame.failed[0]!.index).toBe(0);
+    expect(frame.failed[0]!.error).toBeInstanceOf(RenderError);
+    expect(frame.failed[0]!.error.message).toContain('asset 7f3a');
+    expect(frame.layout.gutters).toEqual([]);
+    expect(new Set(frame.indices)).toEqual(new Set([inkOf(spectra, 'red').index]));
+  });
+
+  it('no photo readable: a RenderError naming the first', async () => {
     const err = await renderFrame({
-      photos: [{ source: good }, { source: Buffer.from('not a photo'), name: 'asset 7f3a' }],
+      photos: [
+        { source: Buffer.from('not a photo'), name: 'asset 7f3a' },
+        { source: Buffer.alloc(0), name: 'asset 9b1c' },
+      ],
       panel: spectra,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RenderError);
