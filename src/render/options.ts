@@ -275,9 +275,9 @@ export const FRAME_CONFIG_ALLOWED: Record<string, string> = Object.fromEntries(
   ]),
 );
 
-export type FrameConfig = { [K in keyof FrameOptions as (typeof FRAME_CONFIG_KEYS)[K]]: FrameOptions[K] };
+export type FrameOptionsConfig = { [K in keyof FrameOptions as (typeof FRAME_CONFIG_KEYS)[K]]: FrameOptions[K] };
 
-export function frameOptionsFromConfig(config: FrameConfig): FrameOptions {
+export function frameOptionsFromConfig(config: FrameOptionsConfig): FrameOptions {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(FRAME_CONFIG_KEYS) as (keyof FrameOptions)[]) out[key] = config[FRAME_CONFIG_KEYS[key]];
   return out as unknown as FrameOptions;
