@@ -8,12 +8,12 @@ import { captionParagraphs } from './caption.js';
 import type { RgbImage } from './dither.js';
 import type { FramePhoto } from './frame-input.js';
 import type { Rect, Size } from './framing.js';
-import { frameLayout, viewPixelToNative, viewRectToNative } from './layout.js';
+import { frameLayout, nativeRectToView, viewPixelToNative, viewRectToNative } from './layout.js';
 import { resolveFrameOptions, resolveOptions } from './options.js';
 import type { FrameOptions, RenderOptions, Rotation } from './options.js';
 import { inkPalette, paperInks } from './palette.js';
 import { preparePhoto, quantize } from './pipeline.js';
-import type { RenderedFrame } from './pipeline.js';
+import type { PreparedPhoto, RenderedFrame } from './pipeline.js';
 import { DetailMap, placeCaption } from './placement.js';
 import type { Corner } from './placement.js';
 import { rasterText, wrapText } from './text.js';
@@ -72,11 +72,12 @@ export async function renderFrame(request: FrameRequest): Promise<ComposedFrame>
   const failed: { index: number; error: RenderError }[] = [];
   let shown = request.photos.map((_, i) => i);
   let image: RgbImage;
+  let parts: PreparedPhoto[] = [];
   if (shown.length === 1) {
     const p = request.photos[0]!;
     image = await preparePhoto(p.source, native, o, p.name, p);
+    parts = [image];
   } else {
-    const parts: RgbImage[] = [];
     for (let i = 0; i < shown.length; i++) {
       const p = request.photos[i]!;
       try {
@@ -93,6 +94,7 @@ export async function renderFrame(request: FrameRequest): Promise<ComposedFrame>
       places = layout.slots.map((s) => viewRectToNative(s, o.rotate, native));
       const p = request.photos[shown[0]!]!;
       image = await preparePhoto(p.source, native, o, p.name, p);
+      parts = [image];
     } else {
       // White under the gutter, so the dither carries no error into it from a photo's edge.
       image = { ...native, data: new Uint8Array(native.width * native.height * 3).fill(255) };
@@ -113,7 +115,11 @@ export async function renderFrame(request: FrameRequest): Promise<ComposedFrame>
     const detail = new DetailMap(image);
     const now = request.options?.now ?? new Date();
     for (let i = 0; i < photos.length; i++) {
-      const placed = setCaption(photos[i]!, layout.slots[i]!, layout.view, f, now, detail, o.rotate);
+      // The faces a crop kept, in view pixels: the caption keeps off them.
+      const faces = (parts[i]!.faces ?? []).map((r) =>
+        nativeRectToView({ ...r, x: r.x + places[i]!.x, y: r.y + places[i]!.y }, o.rotate, native),
+      );
+      const placed = setCaption(photos[i]!, layout.slots[i]!, layout.view, f, now, detail, o.rotate, faces);
       if (placed) {
         const c = { ...placed, ink, paper };
         drawCaption(indices, native, c, o.rotate);
@@ -162,6 +168,7 @@ function setCaption(
   now: Date,
   detail: DetailMap,
   rotate: Rotation,
+  faces: Rect[],
 ): Omit<PlacedCaption, 'ink' | 'paper'> | undefined {
   const scale = captionScale(view);
   const padding = 3 * scale;
@@ -176,7 +183,7 @@ function setCaption(
   const mask = rasterText(lines, scale);
   const box = { width: mask.width + 2 * padding, height: mask.height + 2 * padding };
   if (box.height > slot.height - 2 * margin) return undefined;
-  const { corner, rect } = placeCaption(slot, box, f.captionPosition, margin, detail, rotate);
+  const { corner, rect } = placeCaption(slot, box, f.captionPosition, margin, detail, rotate, faces);
   return { rect, corner, lines, scale, padding, mask };
 }
 

@@ -86,6 +86,13 @@ export function viewRectToNative(r: Rect, rotate: Rotation, native: Size): Rect 
   }
 }
 
+/** The view rectangle of a native-buffer rectangle: the inverse of viewRectToNative. */
+export function nativeRectToView(r: Rect, rotate: Rotation, native: Size): Rect {
+  const back = ((360 - rotate) % 360) as Rotation;
+  const view = rotate === 90 || rotate === 270 ? { width: native.height, height: native.width } : native;
+  return viewRectToNative(r, back, view);
+}
+
 /** The native buffer offset of view pixel (x, y). */
 export function viewPixelToNative(x: number, y: number, rotate: Rotation, native: Size): number {
   const { width: W, height: H } = native;

@@ -11,7 +11,7 @@ export { resolveOptions };
 import type { RenderOptions, ResolvedRenderOptions, Rotation } from './options.js';
 import type { FaceBox } from './frame-input.js';
 import { faceWindow, facesInImage, turnRects } from './framing.js';
-import type { Size } from './framing.js';
+import type { Rect, Size } from './framing.js';
 import { gamutMap, gamutTable } from './gamut.js';
 import { packFrame } from '../../drivers/frame-format.js';
 import { inkPalette, toneTable } from './palette.js';
@@ -83,6 +83,9 @@ export interface FaceHint {
   height?: number;
 }
 
+/** A prepared photo; `faces`: where its faces ended up (native pixels) when it was cropped around them. */
+export type PreparedPhoto = RgbImage & { faces?: Rect[] };
+
 /**
  * The sharp half: decode (shrinking on load), orient by EXIF, turn for the way the panel
  * hangs, fit to the native size (a `cover` crop keeps the faces of `hint`), boost, and hand back
@@ -94,7 +97,7 @@ export async function preparePhoto(
   options: Partial<RenderOptions> = {},
   name?: string,
   hint: FaceHint = {},
-): Promise<RgbImage> {
+): Promise<PreparedPhoto> {
   const o = resolveOptions(options);
   const label = typeof input === 'string' ? input : (name ?? 'photo (from memory)');
   try {
@@ -136,7 +139,8 @@ export async function preparePhoto(
         `decoded to ${info.width}x${info.height}x${info.channels}, expected ${panel.width}x${panel.height}x3`,
       );
     }
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    return { width: info.width, height: info.height, data: rgb, ...(crop ? { faces: crop.faces } : {}) };
   } catch (err) {
     throw new RenderError(`cannot render ${label}: ${reason(err)}`, { cause: err });
   }
@@ -151,7 +155,9 @@ async function faceCrop(
   target: Size,
   rotate: Rotation,
   hint: FaceHint,
-): Promise<{ resize: Size; extract: { left: number; top: number; width: number; height: number } } | undefined> {
+): Promise<
+  { resize: Size; extract: { left: number; top: number; width: number; height: number }; faces: Rect[] } | undefined
+> {
   const meta = await sharp(input).metadata();
   const upright = meta.autoOrient ?? { width: meta.width!, height: meta.height! };
   const space = hint.width && hint.height ? { width: hint.width, height: hint.height } : undefined;
@@ -167,7 +173,15 @@ async function faceCrop(
   };
   const left = Math.min(resize.width - target.width, Math.max(0, Math.round(window.x * scale)));
   const top = Math.min(resize.height - target.height, Math.max(0, Math.round(window.y * scale)));
-  return { resize, extract: { left, top, width: target.width, height: target.height } };
+  // Where the faces land in the result, clipped to it: what a caption should not cover.
+  const shown = faces.flatMap((f) => {
+    const x1 = Math.max(0, Math.floor(f.x * scale) - left);
+    const y1 = Math.max(0, Math.floor(f.y * scale) - top);
+    const x2 = Math.min(target.width, Math.ceil((f.x + f.width) * scale) - left);
+    const y2 = Math.min(target.height, Math.ceil((f.y + f.height) * scale) - top);
+    return x2 > x1 && y2 > y1 ? [{ x: x1, y: y1, width: x2 - x1, height: y2 - y1 }] : [];
+  });
+  return { resize, extract: { left, top, width: target.width, height: target.height }, faces: shown };
 }
 
 /** The 3x3 matrix that scales every pixel's distance from its grey by `s`. */

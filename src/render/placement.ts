@@ -61,7 +61,16 @@ export function cornerRect(slot: Rect, box: Size, corner: Corner, margin: number
   };
 }
 
-/** The corner the caption takes: the one asked for, or under `auto` the one of least detail. */
+function overlap(a: Rect, b: Rect): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/**
+ * The corner the caption takes: the one asked for, or under `auto` the one that covers the least
+ * of the people's faces (`faces`, view pixels), and of those the one of least detail.
+ */
 export function placeCaption(
   slot: Rect,
   box: Size,
@@ -69,14 +78,18 @@ export function placeCaption(
   margin: number,
   detail: DetailMap,
   rotate: Rotation,
+  faces: readonly Rect[] = [],
 ): { corner: Corner; rect: Rect } {
   if (position !== 'auto') return { corner: position, rect: cornerRect(slot, box, position, margin) };
   const native = { width: detail.width, height: detail.height };
-  let best: { corner: Corner; rect: Rect; score: number } | undefined;
+  let best: { corner: Corner; rect: Rect; covered: number; score: number } | undefined;
   for (const corner of CORNERS) {
     const rect = cornerRect(slot, box, corner, margin);
+    const covered = faces.reduce((sum, f) => sum + overlap(rect, f), 0);
     const score = detail.total(viewRectToNative(rect, rotate, native));
-    if (!best || score < best.score) best = { corner, rect, score };
+    if (!best || covered < best.covered || (covered === best.covered && score < best.score)) {
+      best = { corner, rect, covered, score };
+    }
   }
   return { corner: best!.corner, rect: best!.rect };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { frameLayout, isPairShape, viewPixelToNative, viewRectToNative } from '../../src/render/layout.js';
+import {
+  frameLayout,
+  isPairShape,
+  nativeRectToView,
+  viewPixelToNative,
+  viewRectToNative,
+} from '../../src/render/layout.js';
 import { ROTATIONS } from '../../src/render/options.js';
 
 const panel = { width: 800, height: 480 };
@@ -18,6 +24,7 @@ describe('frame layout', () => {
       }
     }
     expect(seen.size).toBe(n.width * n.height);
+    expect(nativeRectToView(n, rotate, panel)).toEqual(r);
   });
 
   it('a pair splits the long side of the view, the gutter between, nothing left over', () => {
