@@ -6,16 +6,20 @@
  * A face's box, corners in pixels of the upright photo: x1,y1 top-left, x2,y2 bottom-right.
  *
  * Convention: the photo as it is shown after EXIF orientation is applied (sharp's autoOrient), in
- * the coordinate space `FramePhoto.width` x `FramePhoto.height`. Immich's face boxes are exactly
- * this when `width`/`height` are the face's `imageWidth`/`imageHeight` (its boxes are made on
- * the already rotated preview: ../shared/fixtures/immich-v3.1.0/FEATURES.md, "Which size the box
- * refers to"); the render stage scales them to the size it decodes.
+ * the coordinate space `imageWidth` x `imageHeight` (else `FramePhoto.width` x `height`, else the
+ * decoded file's own upright pixels). Immich's face boxes are exactly this, its
+ * boundingBoxX1..Y2 with its imageWidth/imageHeight (made on the already rotated preview, or on
+ * the original by an API caller: ../shared/fixtures/immich-v3.1.0/FEATURES.md, "Which size the
+ * box refers to"); the render stage scales them to the size it decodes.
  */
 export interface FaceBox {
   x1: number;
   y1: number;
   x2: number;
   y2: number;
+  /** The upright size of the image the box was drawn on (Immich: the face's imageWidth/imageHeight). */
+  imageWidth?: number;
+  imageHeight?: number;
 }
 
 export interface FramePhoto {

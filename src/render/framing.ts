@@ -17,14 +17,16 @@ export interface Rect {
 
 /**
  * The face boxes of a photo in the pixels of the decoded, upright image (`image`): scaled from the
- * space they were given in (`space`: the photo's width x height as the metadata says, upright),
- * clipped to the image, and without the degenerate ones (empty, inverted, not numbers).
+ * space each was given in (its own imageWidth x imageHeight, else `space`: the photo's width x
+ * height as the metadata says, upright), clipped to the image, and without the degenerate ones
+ * (empty, inverted, not numbers).
  */
 export function facesInImage(faces: readonly FaceBox[], space: Size | undefined, image: Size): Rect[] {
-  const sx = space && space.width > 0 ? image.width / space.width : 1;
-  const sy = space && space.height > 0 ? image.height / space.height : 1;
   const out: Rect[] = [];
   for (const f of faces) {
+    const own = f.imageWidth && f.imageHeight ? { width: f.imageWidth, height: f.imageHeight } : space;
+    const sx = own && own.width > 0 ? image.width / own.width : 1;
+    const sy = own && own.height > 0 ? image.height / own.height : 1;
     const x1 = Math.max(0, Math.min(f.x1, f.x2) * sx);
     const y1 = Math.max(0, Math.min(f.y1, f.y2) * sy);
     const x2 = Math.min(image.width, Math.max(f.x1, f.x2) * sx);

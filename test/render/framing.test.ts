@@ -207,6 +207,10 @@ describe('face-aware framing (fit: cover)', () => {
     // The same boxes read as file pixels point elsewhere, and the face is cut.
     const misread = faceIn((await render({ source, faces: [half] })).indices, landscape, 0);
     expectFaceLost(misread, { width: 160, height: 160 });
+    // Each box may carry its own space (Immich's imageWidth/imageHeight), over the photo's.
+    const own = { ...half, imageWidth: 400, imageHeight: 600 };
+    const perFace = faceIn((await render({ source, faces: [own], width: 800, height: 1200 })).indices, landscape, 0);
+    expectWholeFace(perFace, landscape, { width: 160, height: 160 });
   });
 
   it.each([90, 270] as const)('on a frame hung turned %i degrees the face stays in the view', async (rotate) => {
