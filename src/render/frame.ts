@@ -9,8 +9,9 @@ import type { RgbImage } from './dither.js';
 import type { FramePhoto } from './frame-input.js';
 import type { Rect, Size } from './framing.js';
 import { frameLayout, nativeRectToView, viewPixelToNative, viewRectToNative } from './layout.js';
+import type { FrameLayout } from './layout.js';
 import { resolveFrameOptions, resolveOptions } from './options.js';
-import type { FrameOptions, RenderOptions, Rotation } from './options.js';
+import type { FrameOptions, RenderOptions, ResolvedRenderOptions, Rotation } from './options.js';
 import { inkPalette, paperInks } from './palette.js';
 import { preparePhoto, quantize } from './pipeline.js';
 import type { PreparedPhoto, RenderedFrame } from './pipeline.js';
@@ -66,40 +67,12 @@ export async function renderFrame(request: FrameRequest): Promise<ComposedFrame>
     throw new RenderError(`a frame shows one photo or two, not ${request.photos.length}`);
   }
   const native = { width: panel.width, height: panel.height };
-  let layout = frameLayout(panel, o.rotate, request.photos.length as 1 | 2);
-  let places = layout.slots.map((s) => viewRectToNative(s, o.rotate, native));
-
-  const failed: { index: number; error: RenderError }[] = [];
-  let shown = request.photos.map((_, i) => i);
-  let image: RgbImage;
-  let parts: PreparedPhoto[] = [];
-  if (shown.length === 1) {
-    const p = request.photos[0]!;
-    image = await preparePhoto(p.source, native, o, p.name, p);
-    parts = [image];
-  } else {
-    for (let i = 0; i < shown.length; i++) {
-      const p = request.photos[i]!;
-      try {
-        parts.push(await preparePhoto(p.source, places[i]!, o, p.name, p));
-      } catch (err) {
-        if (!(err instanceof RenderError)) throw err;
-        failed.push({ index: i, error: err });
-      }
-    }
-    if (failed.length === 2) throw failed[0]!.error;
-    if (failed.length === 1) {
-      shown = [1 - failed[0]!.index];
-      layout = frameLayout(panel, o.rotate, 1);
-      places = layout.slots.map((s) => viewRectToNative(s, o.rotate, native));
-      const p = request.photos[shown[0]!]!;
-      image = await preparePhoto(p.source, native, o, p.name, p);
-      parts = [image];
-    } else {
-      // White under the gutter, so the dither carries no error into it from a photo's edge.
-      image = { ...native, data: new Uint8Array(native.width * native.height * 3).fill(255) };
-      parts.forEach((part, i) => blitRgb(image, part, places[i]!));
-    }
+  const { layout, places, parts, shown, failed } = await preparePlaces(request.photos, panel, o);
+  let image: RgbImage = parts[0]!;
+  if (parts.length === 2) {
+    // White under the gutter, so the dither carries no error into it from a photo's edge.
+    image = { ...native, data: new Uint8Array(native.width * native.height * 3).fill(255) };
+    parts.forEach((part, i) => blitRgb(image, part, places[i]!));
   }
   const photos = shown.map((i) => request.photos[i]!);
 
@@ -139,6 +112,46 @@ export async function renderFrame(request: FrameRequest): Promise<ComposedFrame>
     shown,
     failed,
   };
+}
+
+interface Prepared {
+  layout: FrameLayout;
+  /** Each slot in native pixels. */
+  places: Rect[];
+  /** Each photo shown, prepared for its place. */
+  parts: PreparedPhoto[];
+  shown: number[];
+  failed: { index: number; error: RenderError }[];
+}
+
+/** Each photo prepared for its place; a pair with one unreadable photo becomes the other alone. */
+async function preparePlaces(
+  photos: readonly FramePhoto[],
+  panel: PanelProfile,
+  o: ResolvedRenderOptions,
+): Promise<Prepared> {
+  const native = { width: panel.width, height: panel.height };
+  const layout = frameLayout(panel, o.rotate, photos.length as 1 | 2);
+  const places = layout.slots.map((s) => viewRectToNative(s, o.rotate, native));
+  if (photos.length === 1) {
+    const p = photos[0]!;
+    return { layout, places, parts: [await preparePhoto(p.source, places[0]!, o, p.name, p)], shown: [0], failed: [] };
+  }
+  const parts: PreparedPhoto[] = [];
+  const failed: Prepared['failed'] = [];
+  for (let i = 0; i < photos.length; i++) {
+    const p = photos[i]!;
+    try {
+      parts.push(await preparePhoto(p.source, places[i]!, o, p.name, p));
+    } catch (err) {
+      if (!(err instanceof RenderError)) throw err;
+      failed.push({ index: i, error: err });
+    }
+  }
+  if (failed.length === 0) return { layout, places, parts, shown: [0, 1], failed };
+  if (failed.length === 2) throw failed[0]!.error;
+  const alone = 1 - failed[0]!.index;
+  return { ...(await preparePlaces([photos[alone]!], panel, o)), shown: [alone], failed };
 }
 
 /** Copy a prepared photo into its place on the frame (both native orientation). */
