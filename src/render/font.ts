@@ -246,11 +246,12 @@ export function normaliseText(text: string): string {
   return [...text.replace(/\p{Zs}|\s/gu, ' ')].map((ch) => SUBSTITUTES[ch] ?? ch).join('');
 }
 
+// Grapheme segmentation is the same in every locale; one segmenter serves every caption.
+const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
 /** The user-perceived characters of a text (a letter and its accents stay one). */
 export function clusters(text: string): string[] {
-  return [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(normaliseText(text))].map(
-    (s) => s.segment,
-  );
+  return [...GRAPHEMES.segment(normaliseText(text))].map((s) => s.segment);
 }
 
 /** Characters the font draws directly (for tests and docs). */

@@ -10,42 +10,47 @@ export type Corner = Exclude<CaptionPosition, 'auto'>;
 export const CORNERS: readonly Corner[] = ['bottom-left', 'bottom-right', 'top-left', 'top-right'];
 
 /**
- * Summed-area table of the image's detail (native orientation): each pixel's detail is the change
- * in luma to its right and lower neighbours, which is the same set of changes whichever way the
- * frame hangs.
+ * The detail of an image (native orientation) in any rectangle: each pixel's change in luma to its
+ * right and lower neighbours, which is the same set of changes whichever way the frame hangs.
+ * Summed over the few rectangles asked for, not the whole frame (a caption tries four corners).
  */
 export class DetailMap {
-  private readonly sums: Float64Array;
   readonly width: number;
   readonly height: number;
 
-  constructor(image: RgbImage) {
-    const { width: w, height: h, data } = image;
-    this.width = w;
-    this.height = h;
-    const luma = new Float32Array(w * h);
-    for (let i = 0; i < w * h; i++)
-      luma[i] = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
-    const sums = new Float64Array((w + 1) * (h + 1));
-    for (let y = 0; y < h; y++) {
-      let row = 0;
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        const dx = x + 1 < w ? Math.abs(luma[i + 1]! - luma[i]!) : 0;
-        const dy = y + 1 < h ? Math.abs(luma[i + w]! - luma[i]!) : 0;
-        row += dx + dy;
-        sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1]! + row;
-      }
-    }
-    this.sums = sums;
+  constructor(private readonly image: RgbImage) {
+    this.width = image.width;
+    this.height = image.height;
   }
 
-  /** Total detail in a native rectangle. */
+  /** Integer luma (Rec. 601 weights, x256) of a row's pixels from x0, n of them. */
+  private lumaRow(y: number, x0: number, n: number, out: Int32Array): void {
+    const d = this.image.data;
+    for (let k = 0; k < n; k++) {
+      const o = (y * this.width + x0 + k) * 3;
+      out[k] = 77 * d[o]! + 150 * d[o + 1]! + 29 * d[o + 2]!;
+    }
+  }
+
+  /** Total detail in a native rectangle (in luma x256 units). */
   total(r: Rect): number {
-    const W = this.width + 1;
-    const x2 = r.x + r.width;
-    const y2 = r.y + r.height;
-    return this.sums[y2 * W + x2]! - this.sums[r.y * W + x2]! - this.sums[y2 * W + r.x]! + this.sums[r.y * W + r.x]!;
+    // One column and one row past the rectangle, where the image has them, for the last changes.
+    const n = Math.min(r.width + 1, this.width - r.x);
+    const rows = Math.min(r.height + 1, this.height - r.y);
+    let row = new Int32Array(n);
+    let next = new Int32Array(n);
+    this.lumaRow(r.y, r.x, n, row);
+    let sum = 0;
+    for (let j = 0; j < Math.min(r.height, rows); j++) {
+      const hasNext = j + 1 < rows;
+      if (hasNext) this.lumaRow(r.y + j + 1, r.x, n, next);
+      for (let k = 0; k < Math.min(r.width, n); k++) {
+        if (k + 1 < n) sum += Math.abs(row[k + 1]! - row[k]!);
+        if (hasNext) sum += Math.abs(next[k]! - row[k]!);
+      }
+      [row, next] = [next, row];
+    }
+    return sum;
   }
 }
 
