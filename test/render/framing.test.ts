@@ -198,6 +198,21 @@ describe('face-aware framing (fit: cover)', () => {
     expectFaceLost(faceIn((await render({ source: stored })).indices, landscape, 0), { width: 200, height: 200 });
   });
 
+  it('EXIF orientation 6 on a frame hung turned 90 degrees: both turns, and the face stays in the view', async () => {
+    const face = { x1: 1000, y1: 300, x2: 1150, y2: 450 };
+    const upright = await photoWithFaces(1200, 800, [face], { x1: 0, y1: 0, x2: 400, y2: 800 });
+    const stored = await sharp(upright).rotate(270).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const view = { width: 480, height: 800 };
+    const photo = { source: stored, faces: [face], width: 1200, height: 800 };
+    const seen = faceIn((await render(photo, { rotate: 90 })).indices, view, 90);
+    expectWholeFace(seen, view, { width: 150, height: 150 });
+    expect(seen.x2).toBeGreaterThan(400);
+    expectFaceLost(faceIn((await render({ source: stored }, { rotate: 90 })).indices, view, 90), {
+      width: 150,
+      height: 150,
+    });
+  });
+
   it('boxes given in a smaller space (the preview Immich drew them on) are scaled to the file', async () => {
     const face = { x1: 300, y1: 700, x2: 460, y2: 860 };
     const source = await photoWithFaces(800, 1200, [face], BUSY_TOP);
