@@ -83,7 +83,7 @@ export interface FaceHint {
   height?: number;
 }
 
-/** A prepared photo; `faces`: where its faces ended up (native pixels) when it was cropped around them. */
+/** A prepared photo; `faces`: where the faces it was told of ended up (native pixels), for a caption to keep off. */
 export type PreparedPhoto = RgbImage & { faces?: Rect[] };
 
 /**
@@ -101,7 +101,9 @@ export async function preparePhoto(
   const o = resolveOptions(options);
   const label = typeof input === 'string' ? input : (name ?? 'photo (from memory)');
   try {
-    const crop = o.fit === 'cover' && hint.faces?.length ? await faceCrop(input, panel, o.rotate, hint) : undefined;
+    const framing = hint.faces?.length ? await turnedFaces(input, o.rotate, hint) : undefined;
+    const crop = framing && o.fit === 'cover' ? faceCrop(framing, panel) : undefined;
+    const faces = crop ? crop.faces : framing && o.fit === 'contain' ? containedFaces(framing, panel) : undefined;
     // failOn 'error' rejects truncated and corrupt data (a half-grey photo is worse than a
     // skipped one) but tolerates the harmless warnings many cameras' JPEGs raise.
     // sequentialRead lets libvips stream a JPEG top to bottom instead of keeping it whole.
@@ -140,30 +142,47 @@ export async function preparePhoto(
       );
     }
     const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
-    return { width: info.width, height: info.height, data: rgb, ...(crop ? { faces: crop.faces } : {}) };
+    return { width: info.width, height: info.height, data: rgb, ...(faces ? { faces } : {}) };
   } catch (err) {
     throw new RenderError(`cannot render ${label}: ${reason(err)}`, { cause: err });
   }
 }
 
-/**
- * The resize and cut that show the faces' window of a photo at the target size, in the photo
- * turned for the panel; undefined when no face box is usable. Reads the header only.
- */
-async function faceCrop(
+/** A photo's face boxes in the photo as sharp resizes it: upright, then turned for the panel. Reads the header only. */
+async function turnedFaces(
   input: string | Buffer,
-  target: Size,
   rotate: Rotation,
   hint: FaceHint,
-): Promise<
-  { resize: Size; extract: { left: number; top: number; width: number; height: number }; faces: Rect[] } | undefined
-> {
+): Promise<{ image: Size; faces: Rect[] }> {
   const meta = await sharp(input).metadata();
   const upright = meta.autoOrient ?? { width: meta.width!, height: meta.height! };
   const space = hint.width && hint.height ? { width: hint.width, height: hint.height } : undefined;
   const turn = ((360 - rotate) % 360) as Rotation;
   const faces = turnRects(facesInImage(hint.faces ?? [], space, upright), upright, turn);
   const image = turn === 90 || turn === 270 ? { width: upright.height, height: upright.width } : upright;
+  return { image, faces };
+}
+
+/** Face boxes after a resize by `scale` and a cut at (left, top) (negative: an offset), clipped to `target`. */
+function movedFaces(faces: readonly Rect[], scale: number, left: number, top: number, target: Size): Rect[] {
+  return faces.flatMap((f) => {
+    const x1 = Math.max(0, Math.floor(f.x * scale) - left);
+    const y1 = Math.max(0, Math.floor(f.y * scale) - top);
+    const x2 = Math.min(target.width, Math.ceil((f.x + f.width) * scale) - left);
+    const y2 = Math.min(target.height, Math.ceil((f.y + f.height) * scale) - top);
+    return x2 > x1 && y2 > y1 ? [{ x: x1, y: y1, width: x2 - x1, height: y2 - y1 }] : [];
+  });
+}
+
+/**
+ * The resize and cut that show the faces' window of a photo (turned for the panel) at the target
+ * size, and where the faces land; undefined when no face box is usable.
+ */
+function faceCrop(
+  framing: { image: Size; faces: Rect[] },
+  target: Size,
+): { resize: Size; extract: { left: number; top: number; width: number; height: number }; faces: Rect[] } | undefined {
+  const { image, faces } = framing;
   const window = faceWindow(image, target, faces);
   if (!window) return undefined;
   const scale = Math.max(target.width / image.width, target.height / image.height);
@@ -173,15 +192,17 @@ async function faceCrop(
   };
   const left = Math.min(resize.width - target.width, Math.max(0, Math.round(window.x * scale)));
   const top = Math.min(resize.height - target.height, Math.max(0, Math.round(window.y * scale)));
-  // Where the faces land in the result, clipped to it: what a caption should not cover.
-  const shown = faces.flatMap((f) => {
-    const x1 = Math.max(0, Math.floor(f.x * scale) - left);
-    const y1 = Math.max(0, Math.floor(f.y * scale) - top);
-    const x2 = Math.min(target.width, Math.ceil((f.x + f.width) * scale) - left);
-    const y2 = Math.min(target.height, Math.ceil((f.y + f.height) * scale) - top);
-    return x2 > x1 && y2 > y1 ? [{ x: x1, y: y1, width: x2 - x1, height: y2 - y1 }] : [];
-  });
-  return { resize, extract: { left, top, width: target.width, height: target.height }, faces: shown };
+  const extract = { left, top, width: target.width, height: target.height };
+  return { resize, extract, faces: movedFaces(faces, scale, left, top, target) };
+}
+
+/** Where the faces land when the whole photo is contained, centred, in the target. */
+function containedFaces(framing: { image: Size; faces: Rect[] }, target: Size): Rect[] {
+  const { image, faces } = framing;
+  const scale = Math.min(target.width / image.width, target.height / image.height);
+  const left = Math.floor((target.width - Math.round(image.width * scale)) / 2);
+  const top = Math.floor((target.height - Math.round(image.height * scale)) / 2);
+  return movedFaces(faces, scale, -left, -top, target);
 }
 
 /** The 3x3 matrix that scales every pixel's distance from its grey by `s`. */

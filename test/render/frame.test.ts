@@ -142,19 +142,23 @@ describe('captions, set in solid inks after dithering', () => {
     },
   );
 
-  it.each([0, 90] as const)(
-    'hung turned %i, the caption keeps off the faces, even in the quietest corner',
-    async (rotate) => {
+  it.each([
+    { rotate: 0, fit: 'cover' },
+    { rotate: 90, fit: 'cover' },
+    { rotate: 0, fit: 'contain' },
+  ] as const)(
+    'hung turned $rotate, fit $fit: the caption keeps off the faces, even in the quietest corner',
+    async ({ rotate, fit }) => {
       // The photo as the frame hangs: its quiet corner bottom-left, and a face in it.
       const [w, h] = rotate === 0 ? [1200, 720] : [720, 1200];
       const source = await photoQuietAt('bottom-left', w, h);
       const face = { x1: 40, y1: h - 300, x2: 300, y2: h - 60 };
       const render = (faces: FramePhoto['faces']) =>
-        renderFrame({ photos: [{ source, faces, ...paris }], panel: spectra, options: { ...captioned, rotate } });
+        renderFrame({ photos: [{ source, faces, ...paris }], panel: spectra, options: { ...captioned, rotate, fit } });
       expect((await render([])).layout.captions[0]!.corner).toBe('bottom-left');
       const c = (await render([face])).layout.captions[0]!;
       expect(c.corner).not.toBe('bottom-left');
-      // The whole photo is shown at 2/3 scale: the face's box in the view, clear of the caption.
+      // The whole photo is shown at 2/3 scale (its shape is the frame's): the face's box in the view, clear of the caption.
       const f = { x1: (face.x1 * 2) / 3, y1: (face.y1 * 2) / 3, x2: (face.x2 * 2) / 3, y2: (face.y2 * 2) / 3 };
       const apart =
         c.rect.x >= f.x2 || c.rect.x + c.rect.width <= f.x1 || c.rect.y >= f.y2 || c.rect.y + c.rect.height <= f.y1;
