@@ -10,11 +10,14 @@ import { openPanel } from '../../drivers/registry.js';
 import { parseConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import { ImmichClient } from '../immich/client.js';
-import { seedSampleLibrary } from '../immich-sim/sample-photos.js';
+import { generateSamplePhoto, seedSampleLibrary } from '../immich-sim/sample-photos.js';
 import { startImmichSim } from '../immich-sim/server.js';
 import { syncLibrary } from '../library/sync.js';
-import { renderForPanel } from '../render/pipeline.js';
-import { nextPhoto } from '../library/selection/state.js';
+import { framePhoto, framePhotos } from '../frame/compose.js';
+import { photoFacts } from '../library/selection/facts.js';
+import { Library } from '../library/library.js';
+import { renderFrame } from '../render/frame.js';
+import { frameOptionsFromConfig, renderOptionsFromConfig } from '../render/options.js';
 import type { Command } from './command.js';
 import { instancePaths } from '../library/instance.js';
 
@@ -49,7 +52,39 @@ export const demoCommand: Command = {
     const started = performance.now();
     const sim = await startImmichSim({ seed: 2026 });
     try {
-      const seeded = await seedSampleLibrary(sim, { count, seed: 2026, sizes: 'mixed' });
+      // Two of the photos are portraits from the newest day, so the first frame shows a portrait pair.
+      const pairDays = count >= 2 ? ['2024-06-08T09:10:00.000Z', '2024-06-08T17:40:00.000Z'] : [];
+      const seeded = await seedSampleLibrary(sim, { count: count - pairDays.length, seed: 2026, sizes: 'mixed' });
+      for (const [i, at] of pairDays.entries()) {
+        const s = await generateSamplePhoto(i, { seed: 2026, sizes: 'portrait' });
+        const a = sim.addAsset({
+          bytes: s.bytes,
+          originalFileName: `portrait-${i + 1}.jpg`,
+          originalMimeType: s.mimeType,
+          fileCreatedAt: at,
+          width: s.width,
+          height: s.height,
+          info: { orientation: s.mimeType === 'image/jpeg' ? s.orientation : null },
+        });
+        sim.addToAlbum(seeded.album.id, [a.id]);
+        seeded.photos.push(a);
+      }
+      // What Immich would know of them: where each was taken, and who is on the portraits.
+      const places = [
+        ['Lisbon', 'Portugal'],
+        ['Kyoto', 'Japan'],
+        ['Oaxaca', 'Mexico'],
+      ] as const;
+      const ada = sim.addPerson({ name: 'Ada' });
+      seeded.photos.forEach((p, i) => {
+        const [city, country] = places[i % places.length]!;
+        sim.updateAsset(p.id, { city, country });
+        const { width: w, height: h } = p;
+        if (w && h && h > w) {
+          const box = { x1: w * 0.3, y1: h * 0.2, x2: w * 0.7, y2: h * 0.45 };
+          sim.addFace({ assetId: p.id, personId: ada.id, ...box, imageWidth: w, imageHeight: h });
+        }
+      });
       say(`1. A built-in Immich server (simulated v3.1.0) is running at ${sim.url}`);
       say(`   with an album "${seeded.album.albumName}" of ${seeded.photos.length} generated photos and a video.`);
 
@@ -60,6 +95,7 @@ export const demoCommand: Command = {
         storage_dir: path.join(out, 'storage'),
         selection_mode: 'newest',
         panel: panel.id,
+        caption: ['date', 'place', 'people'],
       });
       const paths = instancePaths(config);
       const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
@@ -77,14 +113,21 @@ export const demoCommand: Command = {
       say(
         `3. Rendered for ${panel.name} (${panel.width}x${panel.height}, ${panel.colours.length} inks), newest first:`,
       );
+      // The service's own path: the selection, a partner for a portrait photo, captions.
+      const library = new Library({ paths, settings: config });
+      const compose = { panel, rotate: config.rotate, pairs: config.portrait_pairs };
+      const options = { ...renderOptionsFromConfig(config), ...frameOptionsFromConfig(config) };
       for (let i = 1; i <= frames; i++) {
-        const photo = await nextPhoto(paths, config.selection_mode);
-        const frame = await renderForPanel(photo.path, panel);
+        const chosen = framePhotos(await library.nextSelection(), compose);
+        const photos = chosen.map((p) => framePhoto(photoFacts(p)));
+        const frame = await renderFrame({ photos, panel, options });
+        if (frame.shown.includes(1)) await library.markShown(chosen[1]!.id);
         const png = path.join(out, `frame-${i}.png`);
         const virtual = await openPanel(panel, `virtual:${png}`, { rotate: frame.rotate });
         await virtual.show(frame.buffer);
         await virtual.close();
-        say(`   ${png}  <- ${path.basename(photo.path)}`);
+        const names = frame.shown.map((k) => path.basename(String(photos[k]!.source)));
+        say(`   ${png}  <- ${names.join(' + ')}${names.length > 1 ? ' (a portrait pair)' : ''}`);
       }
       say(
         `Done in ${((performance.now() - started) / 1000).toFixed(1)} s. Open the PNGs to see what the frame would show.`,

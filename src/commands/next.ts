@@ -30,6 +30,7 @@ export const nextCommand: Command = {
     const { photo, reason } = await nextSelection(instancePaths(config), mode, {
       logger: ctx.logger,
       filters: selectionFilters(config),
+      ...(config.timezone ? { timeZone: config.timezone } : {}),
     });
     if (values.json) {
       const id = photo.id.startsWith('file:') ? null : photo.id;

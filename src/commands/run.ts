@@ -60,7 +60,8 @@ export const runCommand: Command = {
       createSource: () => new ImmichClient({ baseUrl: config.immich_url, apiKey: config.immich_api_key, logger }),
       clock: systemClock,
       logger,
-      selection: { filters: selectionFilters(config) },
+      // One zone for "today" (on this day) and "the same day" (pairs) as for the captions.
+      selection: { filters: selectionFilters(config), timeZone: config.timezone || undefined },
     });
 
     const buttonPins = config.transport === 'rpio' && !values['no-buttons'] ? buttonPinsFor(config, driver.hat) : [];

@@ -130,7 +130,11 @@ export const statusCommand: Command = {
     const paths = instancePaths(config);
     const st = await libraryStatus(paths, config, now);
     const sv = await readServiceState(paths);
-    const selection = await selectionStatus(paths, { filters: selectionFilters(config), now });
+    const selection = await selectionStatus(paths, {
+      filters: selectionFilters(config),
+      now,
+      ...(config.timezone ? { timeZone: config.timezone } : {}),
+    });
     const frame = { ...sv, running: sv.running && isAlive(sv.pid) };
     ctx.stdout(
       (values.json

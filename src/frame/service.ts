@@ -18,11 +18,17 @@ import type { SelectionFilters } from '../library/selection/options.js';
 import type { LibraryMetadata } from '../library/metadata.js';
 import type { SyncConfig, SyncOutcome } from '../library/sync.js';
 import type { Logger } from '../core/log.js';
-import { renderForPanel } from '../render/pipeline.js';
+import { renderFrame } from '../render/frame.js';
+import { framePhoto, framePhotos } from './compose.js';
+import { photoFacts } from '../library/selection/facts.js';
 import {
   type DisplayConfig,
+  type FrameOptions,
+  type FrameOptionsConfig,
   type ResolvedRenderOptions,
+  frameOptionsFromConfig,
   renderOptionsFromConfig,
+  resolveFrameOptions,
   resolveOptions,
 } from '../render/options.js';
 import {
@@ -36,7 +42,7 @@ import { readServiceState, writeServiceState, type ServiceState } from './state.
 import { instancePaths, type InstancePaths } from '../library/instance.js';
 
 /** The config keys the service reads (the composition root passes the whole config). */
-export interface ServiceConfig extends SyncConfig, DisplayConfig {
+export interface ServiceConfig extends SyncConfig, DisplayConfig, FrameOptionsConfig {
   storage_dir: string;
   instance_id: string;
   refresh_interval_minutes: number;
@@ -75,6 +81,7 @@ export class FrameService {
   private readonly library: Library;
   /** Checked once here, not at every refresh. */
   private readonly renderOptions: ResolvedRenderOptions;
+  private readonly frameOptions: FrameOptions;
   private readonly policy: RefreshPolicy;
   private readonly log: Logger;
   private state!: ServiceState;
@@ -92,6 +99,7 @@ export class FrameService {
   constructor(private readonly o: FrameServiceOptions) {
     this.paths = instancePaths(o.config);
     this.renderOptions = resolveOptions(renderOptionsFromConfig(o.config));
+    this.frameOptions = resolveFrameOptions(frameOptionsFromConfig(o.config));
     this.log = o.logger;
     this.library = new Library({
       paths: this.paths,
@@ -243,27 +251,45 @@ export class FrameService {
     const attemptAt = this.now();
     try {
       for (let attempt = 0; attempt < RENDER_ATTEMPTS; attempt++) {
-        let photo;
+        let selection;
         try {
-          photo = await this.library.nextPhoto();
+          selection = await this.library.nextSelection();
         } catch (err) {
           if (!(err instanceof EmptyLibraryError)) throw err;
           this.state.last_refresh_error = 'no photos yet: waiting for the first sync';
           this.log.info('nothing to show yet; the panel is left alone until photos arrive');
           return;
         }
+        const chosen = framePhotos(selection, {
+          panel: this.o.panel,
+          rotate: this.renderOptions.rotate,
+          pairs: this.frameOptions.portraitPairs,
+          timeZone: this.o.selection?.timeZone,
+        });
+        const photos = chosen.map((p) => framePhoto(photoFacts(p)));
         let frame;
         try {
-          frame = await renderForPanel(photo.path, this.o.panel, this.renderOptions);
+          frame = await renderFrame({
+            photos,
+            panel: this.o.panel,
+            options: { ...this.renderOptions, ...this.frameOptions, now: this.now() },
+          });
         } catch (err) {
           if (!(err instanceof RenderError)) throw err;
           this.log.warn('cannot render a photo; trying the next one', { error: describeError(err) });
           continue;
         }
+        for (const f of frame.failed) {
+          this.log.warn('one photo of a pair cannot be rendered; showing the other alone', {
+            error: describeError(f.error),
+          });
+        }
         await this.showOnPanel(frame.buffer);
-        const shown = { at: this.now().toISOString(), photo: photo.path, reason };
+        if (frame.shown.includes(1)) await this.library.markShown(chosen[1]!.id);
+        const [path, partner] = frame.shown.map((i) => String(photos[i]!.source));
+        const shown = { at: this.now().toISOString(), photo: path!, reason };
         Object.assign(this.state, { last_refresh: shown, panel_shows: shown, last_refresh_error: null });
-        this.log.info('photo shown', { photo: photo.path, reason });
+        this.log.info('photo shown', { photo: path, ...(partner ? { partner } : {}), reason });
         return;
       }
       this.state.last_refresh_error = `${RENDER_ATTEMPTS} photos in a row could not be rendered`;

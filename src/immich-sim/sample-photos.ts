@@ -26,8 +26,8 @@ export interface SamplePhoto {
 export interface SampleOptions {
   count: number;
   seed?: number;
-  /** 'small' (long side 320-1280, fast), 'mixed' (up to 2400), 'large' (up to 4000). */
-  sizes?: 'small' | 'mixed' | 'large';
+  /** 'small' (long side 320-1280, fast), 'mixed' (up to 2400), 'large' (up to 4000), 'portrait'. */
+  sizes?: 'small' | 'mixed' | 'large' | 'portrait';
 }
 
 const SIZES = {
@@ -48,6 +48,12 @@ const SIZES = {
     [2400, 800],
     [1200, 1200],
     [640, 480],
+  ],
+  /** Upright portraits only (the demo's pair). */
+  portrait: [
+    [1200, 1600],
+    [960, 1280],
+    [1080, 1440],
   ],
   large: [
     [4000, 3000],

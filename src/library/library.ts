@@ -10,7 +10,7 @@ import { acquireSyncLock } from './lock.js';
 import type { LibraryMetadata } from './metadata.js';
 import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
 import type { SelectablePhoto } from './selection/select.js';
-import { nextSelection, type Selection } from './selection/state.js';
+import { markShown, nextSelection, type Selection } from './selection/state.js';
 import type { SelectionFilters } from './selection/options.js';
 import { ensureLibraryDirs, readMetadata } from './store.js';
 import { type SyncConfig, type SyncOutcome, syncLibrary } from './sync.js';
@@ -102,5 +102,10 @@ export class Library {
       ...(this.o.filters ? { filters: this.o.filters } : {}),
       ...(this.o.timeZone ? { timeZone: this.o.timeZone } : {}),
     });
+  }
+
+  /** A partner shown beside the pick counts as shown in this round. */
+  markShown(id: string): Promise<void> {
+    return markShown(this.paths, id, this.log);
   }
 }

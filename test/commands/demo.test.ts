@@ -15,6 +15,8 @@ describe('demo', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('4 photos downloaded and verified');
+    // The newest two are portraits of one day: the first frame shows them side by side.
+    expect(r.stdout).toMatch(/frame-1\.png {2}<- portrait-\d\.jpg \+ portrait-\d\.jpg \(a portrait pair\)/);
     const panel = findPanel('waveshare-7in3f');
     const pngs = (await readdir(out)).filter((f) => f.endsWith('.png')).sort();
     expect(pngs).toEqual(['frame-1.png', 'frame-2.png']);

@@ -200,6 +200,20 @@ export async function nextSelection(
   );
 }
 
+/**
+ * A partner shown beside the pick counts as shown in this round, so it does not come back on its
+ * own before the rest have had their turn. Best effort, like remembering the pick.
+ */
+export async function markShown(paths: InstancePaths, id: string, log?: Logger): Promise<void> {
+  const state = await readSelectionState(paths, log);
+  if (state.shown.includes(id)) return;
+  state.shown = [...state.shown, id];
+  state.deck = state.deck.filter((d) => d !== id);
+  await writeSelectionState(paths, state).catch((err: unknown) =>
+    log?.warn('cannot save the selection state; the partner may come back sooner', { error: err }),
+  );
+}
+
 /** The photo to show now (nextSelection without the extras). */
 export async function nextPhoto(
   paths: InstancePaths,

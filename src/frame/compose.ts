@@ -1,0 +1,52 @@
+// What one refresh puts on the glass: the chosen photo, and a partner when its shape calls for one
+// (a portrait photo on a landscape frame), as the render stage's plain inputs. The one place where
+// the library's facts about a photo meet the render stage's FramePhoto.
+import type { PanelProfile } from '../../drivers/panels.js';
+import type { PhotoFacts } from '../library/selection/facts.js';
+import { pickPartner } from '../library/selection/pairs.js';
+import type { SelectablePhoto } from '../library/selection/select.js';
+import type { Selection } from '../library/selection/state.js';
+import type { FramePhoto } from '../render/frame-input.js';
+import { viewSize } from '../render/layout.js';
+import type { Rotation } from '../render/options.js';
+
+/** The render stage's view of a photo the library knows. */
+export function framePhoto(facts: PhotoFacts): FramePhoto {
+  return {
+    source: facts.path,
+    name: facts.id ?? facts.path,
+    // The space of the face boxes: the file as displayed (the library measured it).
+    width: facts.width ?? undefined,
+    height: facts.height ?? undefined,
+    faces: facts.faces.map(({ x1, y1, x2, y2 }) => ({ x1, y1, x2, y2 })),
+    takenAt: facts.capturedAt ?? undefined,
+    timeZone: facts.timeZone ?? undefined,
+    city: facts.place.city ?? undefined,
+    state: facts.place.state ?? undefined,
+    country: facts.place.country ?? undefined,
+    people: facts.people,
+    description: facts.description ?? undefined,
+  };
+}
+
+export interface ComposeOptions {
+  panel: Pick<PanelProfile, 'width' | 'height'>;
+  /** How the panel hangs: decides whether it is a landscape or a portrait frame. */
+  rotate: Rotation;
+  /** portrait_pairs: pair a photo whose shape is across the frame's with another of its shape. */
+  pairs: boolean;
+  /** The zone "the same day" is counted in when choosing a partner. */
+  timeZone?: string;
+}
+
+/** The photos of one frame: the selection's photo, then its partner when there is one. */
+export function framePhotos(selection: Selection, o: ComposeOptions): SelectablePhoto[] {
+  if (!o.pairs) return [selection.photo];
+  const view = viewSize(o.panel, o.rotate);
+  const orientation = view.width >= view.height ? 'landscape' : 'portrait';
+  const partner = pickPartner(selection.photo, selection.candidates, orientation, {
+    timeZone: o.timeZone,
+    notShown: selection.notShown,
+  });
+  return partner ? [selection.photo, partner] : [selection.photo];
+}
