@@ -8,12 +8,16 @@ export type FrameErrorCode =
   | 'CONFIG_NOT_FOUND'
   | 'SERVER_ERROR'
   | 'SERVER_UNREACHABLE'
+  | 'SERVER_DEADLINE'
+  | 'ANSWER_TOO_LARGE'
+  | 'LISTING_UNCONFIRMED'
   | 'SERVER_TLS'
   | 'AUTH_REJECTED'
   | 'ALBUM_NOT_FOUND'
   | 'BAD_RESPONSE'
   | 'UNSUPPORTED_SERVER'
   | 'STORAGE'
+  | 'STORAGE_RESERVE'
   | 'LIBRARY_BUSY'
   | 'RENDER'
   | 'PANEL'
@@ -55,6 +59,10 @@ export class ServerError extends FrameError {
 /** The server could not be reached at all (DNS, refused, timeout, reset). */
 export class ServerUnreachableError extends ServerError {
   protected static override readonly defaultCode: FrameErrorCode = 'SERVER_UNREACHABLE';
+}
+/** A request (or a whole sync) ran past its deadline: a server that answers too slowly to use. */
+export class DeadlineError extends ServerUnreachableError {
+  protected static override readonly defaultCode: FrameErrorCode = 'SERVER_DEADLINE';
 }
 /** TLS handshake or certificate failure. */
 export class TlsError extends ServerError {
