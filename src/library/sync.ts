@@ -1,12 +1,15 @@
 // One sync of the offline library, start to finish: take the lock, reconcile the folder, decide
 // whether a sync is due, list the album, plan, apply, and record the result. The service and the
-// `sync` and `test` commands all call syncLibrary.
-import type { AssetSource } from '../immich/types.js';
+// `sync` and `test` commands all call syncLibrary. A sync can carry a deadline, refuses to start on
+// storage it cannot write, and never removes most of the library on one listing's word.
+import type { AssetSource, RemoteAsset } from '../immich/types.js';
+import { BadResponseError, DeadlineError, StorageError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import { type ApplyResult, type SyncProgress, applyPlan } from './apply.js';
 import { type DueConfig, type DueReason, isSyncDue } from './due.js';
 import type { SelectionMode } from './selection/select.js';
-import type { RetryPolicy } from './download.js';
+import type { DownloadLimits, RetryPolicy } from './download.js';
+import { storageProblem } from './storage-health.js';
 import { acquireSyncLock } from './lock.js';
 import { type LibraryMetadata, type SyncResult, serverHost, versionString } from './metadata.js';
 import { type SyncPlan, planSync } from './plan.js';
@@ -33,6 +36,10 @@ export interface SyncRequest {
   concurrency?: number;
   retry?: RetryPolicy;
   checkpoint?: { files: number; ms: number };
+  /** Abandon the sync (photos already fetched are kept) when it runs longer than this. */
+  deadlineMs?: number;
+  /** The largest photo without an announced length, and the free space kept. */
+  downloadLimits?: Partial<DownloadLimits>;
 }
 
 export type SyncOutcome =
@@ -65,6 +72,28 @@ function summarise(plan: SyncPlan, applied: ApplyResult, started: number, finish
 }
 
 export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
+  if (req.deadlineMs === undefined) return syncOnce(req);
+  const deadline = new AbortController();
+  const minutes = Math.round(req.deadlineMs / 60_000);
+  const error = new DeadlineError(
+    `the sync did not finish within ${minutes >= 1 ? `${minutes} min` : `${req.deadlineMs} ms`} and was abandoned; the photos it fetched are kept and the next sync goes on from there`,
+  );
+  const timer = setTimeout(() => deadline.abort(error), req.deadlineMs);
+  timer.unref();
+  try {
+    return await syncOnce({
+      ...req,
+      signal: req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal,
+    });
+  } catch (err) {
+    if (deadline.signal.aborted && !req.signal?.aborted) throw error;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function syncOnce(req: SyncRequest): Promise<SyncOutcome> {
   const now = req.now ?? (() => new Date());
   const log = req.logger ?? silentLogger;
   const { paths, source, config } = req;
@@ -84,6 +113,9 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
     };
   }
 
+  // Read-only or unwritable storage: say so in one line, before the lock (which could not be taken).
+  const problem = await storageProblem(paths, 0);
+  if (problem) throw new StorageError(`syncing is disabled: ${problem}; the frame keeps showing the photos it has`);
   await ensureLibraryDirs(paths);
   const lock = await acquireSyncLock(paths);
   try {
@@ -111,6 +143,7 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
       logger: log,
       onProgress: req.onProgress,
       signal: req.signal,
+      downloadLimits: req.downloadLimits,
       now,
       save: (m: LibraryMetadata) => writeMetadata(paths, m),
     });
@@ -143,7 +176,13 @@ async function listAndPlan(req: SyncRequest, metadata: LibraryMetadata): Promise
   const version = versionString(await req.source.serverVersion(req.signal));
   req.onProgress?.({ phase: 'listing' });
   const remote = await req.source.listAssets(req.config.album_id, req.signal);
-  const plan = planSync({
+  const plan = planFrom(req, remote, metadata);
+  await confirmMassRemoval(req, plan, remote, metadata);
+  return { plan, version };
+}
+
+function planFrom(req: SyncRequest, remote: readonly RemoteAsset[], metadata: LibraryMetadata): SyncPlan {
+  return planSync({
     albumId: req.config.album_id,
     remote,
     metadata,
@@ -151,5 +190,35 @@ async function listAndPlan(req: SyncRequest, metadata: LibraryMetadata): Promise
     maxPhotos: req.config.max_photos,
     mode: req.config.selection_mode,
   });
-  return { plan, version };
+}
+
+/**
+ * One listing that drops more than half of the library (an empty answer from a server mid-upgrade,
+ * say) is not believed alone: a second listing must agree that those photos are gone. If any of
+ * them is back, nothing is removed and the sync fails, to be tried again later.
+ */
+async function confirmMassRemoval(
+  req: SyncRequest,
+  plan: SyncPlan,
+  remote: readonly RemoteAsset[],
+  metadata: LibraryMetadata,
+): Promise<void> {
+  const listed = new Set(remote.map((a) => a.id));
+  const gone = plan.remove.filter((r) => !listed.has(r.id)).map((r) => r.id);
+  const held = Object.keys(metadata.synced_assets).length;
+  if (gone.length === 0 || gone.length <= held / 2) return;
+  const log = req.logger ?? silentLogger;
+  log.warn('the listing drops most of the library; listing again to confirm before removing anything', {
+    removing: gone.length,
+    held,
+  });
+  const again = new Set((await req.source.listAssets(req.config.album_id, req.signal)).map((a) => a.id));
+  const back = gone.filter((id) => again.has(id)).length;
+  if (back > 0) {
+    throw new BadResponseError(
+      `two listings of ${req.config.album_id ? `album ${req.config.album_id}` : 'the library'} disagree: the first dropped ${gone.length} of ${held} photos, the second still lists ${back} of them; nothing was removed, the sync is tried again later`,
+      { code: 'LISTING_UNCONFIRMED' },
+    );
+  }
+  log.info('a second listing confirms the removals', { removing: gone.length });
 }
