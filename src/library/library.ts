@@ -2,6 +2,7 @@
 // answers "is a sync due", runs a sync, reconciles at start-up and picks the next photo, so the
 // service holds no knowledge of locks, metadata files or the order of a sync's steps.
 import type { AssetSource } from '../immich/types.js';
+import type { SyncProgress } from './apply.js';
 import { LibraryBusyError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import { type SyncDue, isSyncDue } from './due.js';
@@ -70,7 +71,10 @@ export class Library {
   }
 
   /** One sync from `source` (lock, reconcile, list, plan, apply, record). */
-  sync(source: AssetSource, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
+  sync(
+    source: AssetSource,
+    options: { force?: boolean; signal?: AbortSignal; onProgress?: (event: SyncProgress) => void } = {},
+  ): Promise<SyncOutcome> {
     return syncLibrary({
       paths: this.paths,
       source,
@@ -78,6 +82,7 @@ export class Library {
       force: options.force,
       logger: this.log,
       signal: options.signal,
+      onProgress: options.onProgress,
       now: this.now,
     });
   }
