@@ -14,6 +14,10 @@ import type { SelectablePhoto } from './selection/select.js';
 import { nextPhoto } from './selection/state.js';
 import { ensureLibraryDirs, readMetadata } from './store.js';
 import { type SyncConfig, type SyncOutcome, syncLibrary } from './sync.js';
+import { verifyPhoto } from './verify.js';
+
+/** Damaged photos skipped in one pick before one is shown unchecked. */
+const MAX_DAMAGED_SKIPS = 5;
 
 export interface LibraryOptions {
   paths: InstancePaths;
@@ -87,8 +91,15 @@ export class Library {
     });
   }
 
-  /** The photo to show next in `settings.selection_mode`; remembered for the next pick. */
-  nextPhoto(): Promise<SelectablePhoto> {
-    return nextPhoto(this.paths, this.o.settings.selection_mode, { rng: this.o.rng, logger: this.log });
+  /** The photo to show next in `settings.selection_mode`; remembered for the next pick. It is
+   * checked against its recorded SHA-1 first: a damaged one is dropped (and fetched again at the
+   * next sync) and the next one is picked. */
+  async nextPhoto(): Promise<SelectablePhoto> {
+    for (let tries = 0; ; tries++) {
+      const photo = await nextPhoto(this.paths, this.o.settings.selection_mode, { rng: this.o.rng, logger: this.log });
+      if (tries >= MAX_DAMAGED_SKIPS) return photo;
+      const verdict = await verifyPhoto(this.paths, photo.id, this.log).catch(() => 'unknown');
+      if (verdict !== 'damaged') return photo;
+    }
   }
 }
