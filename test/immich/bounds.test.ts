@@ -100,3 +100,19 @@ describe('deadlines (point 3)', () => {
     await expect(client.listAssets(albumId)).resolves.toHaveLength(3);
   });
 });
+
+describe('server text we print (point 10)', () => {
+  it('control characters are escaped and the length is capped', async () => {
+    const { sim, client } = await setup({ retry: { maxAttempts: 1 } });
+    const hostile = '\u001b[2J\u001b[31mPWNED\u001b[0m\r\nforged log line\u202e' + 'A'.repeat(5000);
+    sim.injectFault({ route: 'version', fault: { kind: 'status', status: 500, body: { message: hostile } } });
+    const err = await client.serverVersion().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadResponseError);
+    const message = (err as Error).message;
+    expect(message).toContain('\\x1b[2J\\x1b[31mPWNED\\x1b[0m\\x0d\\x0aforged log line\\u202e');
+    // eslint-disable-next-line no-control-regex
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(message).toContain('(5036 characters)');
+    expect(message.length).toBeLessThan(500);
+  });
+});
