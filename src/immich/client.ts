@@ -230,9 +230,19 @@ export class ImmichClient implements AssetSource {
         describe,
         this.paging,
         found,
+        albumId ? () => this.albumAssetCount(albumId, signal) : undefined,
       );
     }
     return found;
+  }
+
+  /** The album's assetCount (GET /api/albums/{id}, without its assets), or null if unavailable. */
+  private async albumAssetCount(albumId: string, signal?: AbortSignal): Promise<number | null> {
+    const route = `/api/albums/${encodeURIComponent(albumId)}`;
+    const answer = await this.getJson(route, { withoutAssets: 'true' }, signal);
+    if (answer.status !== 200) return null;
+    const parsed = albumSchema.safeParse(answer.body);
+    return parsed.success && typeof parsed.data.assetCount === 'number' ? parsed.data.assetCount : null;
   }
 
   private async albumRoute(albumId: string, signal?: AbortSignal): Promise<Map<string, Listed>> {

@@ -72,6 +72,18 @@ describe('a listing is bounded (point 2)', () => {
     // Five pages of 100 fresh ids pass 450: the sixth is never asked for.
     expect(searches(sim)).toHaveLength(5);
   });
+
+  it("a long listing is held to the album's own assetCount", async () => {
+    const { sim, client, albumId } = await setup({ pageSize: 500, paging: { askTotalAfter: 600 } });
+    sim.injectFault({ route: 'search', times: Infinity, fault: { kind: 'endless-paging' } });
+    const err = await client.listAssets(albumId).catch((e: unknown) => e);
+    // The album holds 3: the bound is 3 + 1000 (room for assets added while paging).
+    expect((err as Error).message).toMatch(
+      /passed 1003 assets \(page 3\), more than the 3 assets the server counts in it/,
+    );
+    expect(searches(sim)).toHaveLength(3);
+    expect(sim.requests.filter((r) => r.route === 'album').map((r) => r.query)).toEqual([{ withoutAssets: 'true' }]);
+  });
 });
 
 describe('deadlines (point 3)', () => {
