@@ -132,8 +132,6 @@ export class FrameService {
   async start(): Promise<void> {
     if (this.started) throw new Error('the frame service is already started');
     this.started = true;
-    // Offline first: storage that cannot be written (read-only, full) disables syncing, not the frame.
-    await this.library.ensureDirs().catch((err: unknown) => this.storageTrouble(err, 'create the library folders'));
     this.state = await readServiceState(this.paths);
     Object.assign(this.state, {
       running: true,
@@ -144,6 +142,8 @@ export class FrameService {
       sync_running: false,
       sync_disabled: null,
     });
+    // Offline first: storage that cannot be written (read-only, full) disables syncing, not the frame.
+    await this.library.ensureDirs().catch((err: unknown) => this.storageTrouble(err, 'create the library folders'));
     // Saved at once: `status` should see a running frame before its first refresh (30 s on a Pi).
     await this.save();
     await this.reconcile();
@@ -167,7 +167,7 @@ export class FrameService {
     this.log.warn(`cannot ${doing}; showing the cached photos, syncs wait for writable storage`, {
       error: describeError(err),
     });
-    if (this.state) this.state.sync_disabled = this.log.redact(describeError(err));
+    this.state.sync_disabled = this.log.redact(describeError(err));
   }
 
   /** Start-up reconciliation under the sync lock; skipped when a sync elsewhere holds it. */
