@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # install.sh: set up artframe-immich on a Raspberry Pi (Raspberry Pi OS bookworm or trixie):
-# SPI, Node.js, the app in /opt, a system user, the config and a systemd unit. Run it again at
+# SPI, I2C, Node.js, the app in /opt, a system user, the config and a systemd unit. Run it again at
 # any time: it only changes what is missing or out of date, and says so.
 set -euo pipefail
 # bash 5.2 makes "&" in ${var//pattern/replacement} mean the match; we substitute user input.
@@ -14,9 +14,8 @@ readonly MIN_NODE=20.18.1
 # 18.x). 22 is an LTS line that NodeSource still builds for armhf as well as arm64.
 readonly NODESOURCE_MAJOR=22
 readonly NODESOURCE_KEY_URL=https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key
-# Built (tsc) and installed by npm; test/support and test/bench are part of tsconfig.build.json.
-readonly APP_FILES=(package.json package-lock.json bin src drivers hardware tsconfig.json
-  tsconfig.build.json README.md LICENSE test/support test/bench)
+# Bundled by esbuild into dist/ at `npm ci` (the prepare script); the tests and benches stay behind.
+readonly APP_FILES=(package.json package-lock.json bin src drivers hardware tsconfig.json README.md LICENSE)
 readonly APP_REQUIRED=(package.json package-lock.json bin src)
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -57,10 +56,11 @@ Config (used only when /etc/$APP/config.json does not exist yet; asked on a term
   --key-file FILE     file holding the Immich API key (or set IMMICH_API_KEY)
   --key KEY           the API key itself (visible to other users in the process list)
   --album ID          album UUID or the album's URL; "" (the default) for the whole library
-  --panel ID          panel id from the catalogue (drivers/panels.ts)
+  --panel ID          panel id from the catalogue (drivers/panels.ts); default auto: an Inky
+                      HAT's EEPROM names it, a Waveshare HAT needs the id
 
 Install:
-  --user NAME         service user (default: artframe), in the gpio and spi groups
+  --user NAME         service user (default: artframe), in the gpio, spi and i2c groups
   --skip-npm          copy the app but do not run npm (for tests: the service needs the build)
 
 Other modes:
@@ -430,6 +430,39 @@ spi_chip_select() {
   fi
 }
 
+# Panel "auto" reads the Inky boards' EEPROM on I2C bus 1 (drivers/detect.ts): /dev/i2c-1 needs
+# the ARM I2C bus on and the i2c-dev module loaded; raspi-config's do_i2c does both. A Waveshare
+# HAT leaves GPIO 2 and 3 free, so this is harmless there.
+enable_i2c() {
+  step "I2C (the Inky EEPROM, for panel \"auto\")"
+  local boot
+  boot=$(boot_config)
+  if [ -z "$PREFIX" ] && command -v raspi-config >/dev/null 2>&1; then
+    if [ "$(raspi-config nonint get_i2c)" = 0 ]; then
+      ok "I2C is enabled"
+    else
+      sys raspi-config nonint do_i2c 0
+      did_sys "enable I2C (raspi-config nonint do_i2c 0)"
+      REBOOT_NEEDED=1
+    fi
+    return 0
+  fi
+  if [ -z "$boot" ]; then
+    ok "no Raspberry Pi boot config ($ROOT/boot/firmware/config.txt or $ROOT/boot/config.txt): I2C left alone"
+    return 0
+  fi
+  # i2c is the firmware's alias of i2c_arm.
+  if grep -Eq '^[[:space:]]*(device_tree_param|dtparam)=([^,]*,)*i2c(_arm)?(=(on|true|yes|1))?(,.*)?[[:space:]]*$' "$boot"; then
+    ok "I2C is enabled in $boot"
+  else
+    append_boot_line "$boot" 'dtparam=i2c_arm=on'
+    did_file "add dtparam=i2c_arm=on to $boot"
+    REBOOT_NEEDED=1
+  fi
+  write_file "$ROOT/etc/modules-load.d/$APP.conf" 0644 i2c-dev \
+    "i2c-dev loads at boot ($ROOT/etc/modules-load.d/$APP.conf)" || true
+}
+
 version_ge() { # version_ge A B: A >= B, both x.y.z
   local -a a b
   IFS=. read -r -a a <<<"$1"
@@ -548,7 +581,7 @@ ensure_node() {
 }
 
 ensure_build_tools() {
-  step "Build tools for native modules (rpio, spi-device)"
+  step "Build tools for native modules (rpio, spi-device, ioctl)"
   if [ "$SKIP_NPM" = 1 ]; then
     ok "not needed with --skip-npm"
     return 0
@@ -568,32 +601,32 @@ ensure_build_tools() {
 }
 
 ensure_user() {
-  step "Service user $SERVICE_USER (groups gpio, spi)"
+  step "Service user $SERVICE_USER (groups gpio, spi, i2c)"
   local g
-  for g in gpio spi; do
+  for g in gpio spi i2c; do
     if [ -n "$PREFIX" ]; then
       sys groupadd --system "$g"
     elif getent group "$g" >/dev/null; then
       ok "group $g exists"
     else
-      # Raspberry Pi OS has both; elsewhere they only let the unit start.
+      # Raspberry Pi OS has all three; elsewhere they only let the unit start.
       sys groupadd --system "$g"
       did_sys "create group $g"
     fi
   done
   if [ -n "$PREFIX" ]; then
     sys useradd --system --user-group --home-dir "$STATE_DIR" --no-create-home \
-      --shell /usr/sbin/nologin --groups gpio,spi "$SERVICE_USER"
+      --shell /usr/sbin/nologin --groups gpio,spi,i2c "$SERVICE_USER"
     return 0
   fi
   if id -u "$SERVICE_USER" >/dev/null 2>&1; then
     local groups missing=()
     groups=" $(id -nG "$SERVICE_USER") "
-    for g in gpio spi; do
+    for g in gpio spi i2c; do
       [[ $groups == *" $g "* ]] || missing+=("$g")
     done
     if [ ${#missing[@]} -eq 0 ]; then
-      ok "user $SERVICE_USER exists and is in gpio and spi"
+      ok "user $SERVICE_USER exists and is in gpio, spi and i2c"
     else
       local joined
       joined=$(
@@ -605,7 +638,7 @@ ensure_user() {
     fi
   else
     sys useradd --system --user-group --home-dir "$STATE_DIR" --no-create-home \
-      --shell /usr/sbin/nologin --groups gpio,spi "$SERVICE_USER"
+      --shell /usr/sbin/nologin --groups gpio,spi,i2c "$SERVICE_USER"
     did_sys "create system user $SERVICE_USER"
   fi
 }
@@ -675,6 +708,7 @@ write_config() {
       did_file "set the mode of $CONFIG to 600 (it holds the API key)"
     fi
     set_owner "$SERVICE_USER:$SERVICE_USER" "$CONFIG"
+    grep -q '"panel"' "$CONFIG" || panel_note
     return 0
   fi
   local text
@@ -697,7 +731,13 @@ write_config() {
   fi
   did_file "write $CONFIG (mode 600; server $URL, album ${ALBUM:-all photos})"
   set_owner "$SERVICE_USER:$SERVICE_USER" "$CONFIG"
+  [ -n "$PANEL" ] || panel_note
   RESTART_NEEDED=1
+}
+
+# A config without "panel" means "auto" (before, it meant waveshare-7in3e): say what that needs.
+panel_note() {
+  say "  note: the config names no \"panel\", so it is \"auto\": an Inky Impression's EEPROM names the panel; a Waveshare HAT has none, so add \"panel\" (artframe-immich panels lists the ids)"
 }
 
 app_sources() { # the APP_FILES present in the checkout
@@ -723,7 +763,7 @@ app_manifest() { # checksums of what gets copied, and what it was built with
 # The build runs in a staging copy so the running service keeps a whole install until the new
 # one is complete.
 #
-# npm strategy: `npm ci` with the dev dependencies (TypeScript builds dist/ through `prepare`,
+# npm strategy: `npm ci` with the dev dependencies (esbuild bundles dist/ through `prepare`,
 # and every native module, rpio and spi-device through node-gyp and sharp through its prebuilt
 # binaries, is installed by its own install script for this Node.js), then `npm prune
 # --omit=dev` drops the dev dependencies. The alternative, `npm ci --omit=dev --ignore-scripts`
@@ -754,7 +794,7 @@ install_app() {
     have=$(<"$INSTALL_DIR/.install-manifest")
   fi
   if [ "$want" = "$have" ] &&
-    { [ "$SKIP_NPM" = 1 ] || { [ -f "$INSTALL_DIR/dist/src/cli.js" ] && [ -d "$INSTALL_DIR/node_modules" ]; }; }; then
+    { [ "$SKIP_NPM" = 1 ] || { [ -f "$INSTALL_DIR/dist/cli.js" ] && [ -d "$INSTALL_DIR/node_modules" ]; }; }; then
     ok "$INSTALL_DIR is up to date with this checkout"
     return 0
   fi
@@ -776,7 +816,7 @@ install_app() {
   elif [ "$DRY_RUN" = 1 ]; then
     say "    [dry run] (cd $stage && npm ci && npm prune --omit=dev)"
   else
-    say "  npm ci (builds dist/ with TypeScript, compiles rpio), then npm prune --omit=dev"
+    say "  npm ci (bundles dist/ with esbuild, compiles rpio), then npm prune --omit=dev"
     build_app "$stage" || die "npm could not build the app in $stage (see npm's messages above)"
   fi
   if [ "$DRY_RUN" = 0 ]; then
@@ -791,14 +831,22 @@ install_app() {
   RESTART_NEEDED=1
 }
 
+# A path as a JavaScript string literal (single quotes and backslashes escaped).
+js_string() {
+  local s=${1//\\/\\\\}
+  s=${s//\'/\\\'}
+  printf "'%s'" "$s"
+}
+
 install_wrapper() {
   step "Command $WRAPPER"
   local text
-  text="#!/bin/sh
-# $APP: written by install.sh. The installed app, with the frame's config by default.
-: \"\${ARTFRAME_IMMICH_CONFIG:=$CONFIG}\"
-export ARTFRAME_IMMICH_CONFIG
-exec $NODE_BIN $INSTALL_DIR/bin/$APP.js \"\$@\""
+  # Node itself runs it (no shell in between: a command starts as fast as node does); CommonJS,
+  # so the dynamic import below needs no package.json beside it.
+  text="#!$NODE_BIN
+// $APP: written by install.sh. The installed app, with the frame's config by default.
+process.env.ARTFRAME_IMMICH_CONFIG ||= $(js_string "$CONFIG");
+import($(js_string "$INSTALL_DIR/bin/$APP.js"));"
   write_file "$WRAPPER" 0755 "$text" "$WRAPPER" || true
 }
 
@@ -833,7 +881,7 @@ install_unit() {
 
 check_config() {
   step "Config check"
-  if [ "$DRY_RUN" = 1 ] || [ ! -f "$INSTALL_DIR/dist/src/cli.js" ]; then
+  if [ "$DRY_RUN" = 1 ] || [ ! -f "$INSTALL_DIR/dist/cli.js" ]; then
     ok "skipped (no build to check with)"
     return 0
   fi
@@ -893,7 +941,7 @@ summary() {
   say ""
   say "Next:"
   if [ "$REBOOT_NEEDED" = 1 ]; then
-    next "sudo reboot" "the SPI boot settings changed: they take effect after a reboot"
+    next "sudo reboot" "the SPI and I2C boot settings changed: they take effect after a reboot"
   fi
   next "systemctl status $APP" "is the service running?"
   next "journalctl -u $APP -f" "follow its log"
@@ -947,7 +995,7 @@ uninstall() {
     [ ! -e "$CONFIG" ] || ok "kept $CONFIG (--purge removes it)"
     [ ! -e "$STATE_DIR" ] || ok "kept the photos in $STATE_DIR (--purge removes them)"
   fi
-  say "  Node.js, the build tools and the SPI setting stay as they are."
+  say "  Node.js, the build tools and the SPI and I2C settings stay as they are."
   if [ "$DRY_RUN" = 1 ]; then
     say "Dry run: nothing was changed."
   elif [ "$CHANGED" = 0 ]; then
@@ -978,6 +1026,7 @@ main() {
   say "$APP installer: $OS_NAME, ${ARCH:-unknown} ($MACHINE)$mode"
   collect_config_input
   enable_spi
+  enable_i2c
   ensure_node
   ensure_build_tools
   ensure_user

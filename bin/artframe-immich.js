@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The installed command: runs the compiled CLI (built by `npm ci` through the `prepare` script).
 // The first SIGINT/SIGTERM asks the command to stop cleanly; a second one exits at once.
-import { main } from '../dist/src/cli.js';
+import { main } from '../dist/cli.js';
 
 const controller = new AbortController();
 let signals = 0;
@@ -10,6 +10,14 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
     signals += 1;
     if (signals > 1) process.exit(130);
     controller.abort(new Error(`received ${sig}`));
+  });
+}
+
+// A reader that goes away (`artframe-immich panels | head -1`) is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
   });
 }
 

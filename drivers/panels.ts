@@ -28,10 +28,27 @@ export interface PanelProfile {
   id: string;
   name: string;
   vendor: 'Waveshare' | 'Pimoroni';
-  /** Width and height in the controller's own (native) scan orientation. */
+  /**
+   * Width and height of the frame buffer the driver takes, as its vendor's driver takes it
+   * (Waveshare's EPD_WIDTH x EPD_HEIGHT, Pimoroni's set_pixel coordinates): what the render
+   * stage produces, upright when the panel hangs as `hangs` says and `rotate` is 0.
+   */
   width: number;
   height: number;
   nativeOrientation: 'landscape' | 'portrait';
+  /**
+   * How the driver puts the frame on the controller's scan: turned this many degrees clockwise
+   * (Pimoroni's numpy.rot90(buf, -1) on the e640 and el133uf1), else as is.
+   */
+  scanTurn: 0 | 90;
+  /** How the panel hangs with the frame upright (`rotate` 0), in the vendor's terms. */
+  hangs: string;
+  /**
+   * The render `rotate` (degrees the panel is turned clockwise from `hangs`) that hangs it
+   * landscape the way its vendor does: 0 on a landscape frame, 90 on Waveshare's portrait 13.3"
+   * (its getbuffer turns a landscape picture 90 degrees counter-clockwise, epd13in3E.py:237-238).
+   */
+  landscapeRotate: 0 | 90;
   /** The driver (controller protocol) that speaks to this panel: a file in drivers/. */
   driver: string;
   pixelFormat: PixelFormat;
@@ -45,12 +62,15 @@ export interface PanelProfile {
 }
 
 // Colour indices come from the vendors' reference drivers (waveshareteam/e-Paper
-// `epd7in3e.py`, `epd7in3f.py`, `epd5in65f.py`, `epd7in5_V2.py`; pimoroni/inky `inky_e673.py`,
-// `inky_ac073tc1a.py`). Measured palettes are Pimoroni's SATURATED_PALETTE tables in
-// pimoroni/inky: they photographed each ink on the glass, and the same glass ships under both
-// brands (E Ink Spectra 6 in `waveshare-7in3e` and the Spectra 6 Impression; ACeP 7.3" in
-// `waveshare-7in3f` and the 7-colour Impression; ACeP 5.65" in `waveshare-5in65f` and the 5.7"
-// Impression, driven by a UC8159).
+// `epd7in3e.py`, `epd7in3f.py`, `epd5in65f.py`, `epd4in01f.py`, `epd7in5_V2.py`, `epd13in3E.py`:44-49;
+// pimoroni/inky `inky_e673.py`, `inky_ac073tc1a.py`, `inky_uc8159.py`, `inky_e640.py`,
+// `inky_el133uf1.py`). Nominal colours are the vendors' DESATURATED_PALETTE / getbuffer
+// palettes; measured ones Pimoroni's SATURATED_PALETTE tables (pimoroni/inky @07035b3): they
+// photographed each ink on the glass, and the same glass ships under both brands (Spectra 6 7.3"
+// in `waveshare-7in3e` and the Spectra 6 Impression; Spectra 6 13.3" in `waveshare-13in3e` and
+// the Impression 13.3"; ACeP 7.3" in `waveshare-7in3f` and the 7-colour Impression; UC8159
+// 600x448 in `waveshare-5in65f` and the Impression 5.7"; UC8159 640x400 in `waveshare-4in01f`
+// and the Impression 4").
 
 /** E Ink Spectra 6 (E6): index 4 is unused by the controller, so blue is 5 and green 6. */
 function spectra6Colours(): PanelColour[] {
@@ -64,7 +84,27 @@ function spectra6Colours(): PanelColour[] {
   ];
 }
 const SPECTRA6_SOURCE =
-  'Pimoroni, pimoroni/inky inky_e673.py SATURATED_PALETTE (measured on the Inky Impression 7.3" Spectra 6, the same E Ink Spectra 6 glass)';
+  'Pimoroni, pimoroni/inky inky_e673.py:29-36 SATURATED_PALETTE (measured on the Inky Impression 7.3" Spectra 6, the same E Ink Spectra 6 glass)';
+/** The same table in the 13.3" and 4" classes (inky_el133uf1.py:29-36, inky_e640.py:29-36). */
+const spectra6Source = (file: string, panel: string) =>
+  `Pimoroni, pimoroni/inky ${file}:29-36 SATURATED_PALETTE (${panel}, E Ink Spectra 6)`;
+
+/** ACeP on a UC8159 (600x448, 640x400): Pimoroni's measured inks, inky_uc8159.py:35-44. */
+function uc8159Colours(orange: RGB): PanelColour[] {
+  return [
+    { name: 'black', index: 0, nominal: [0, 0, 0], measured: [57, 48, 57] },
+    { name: 'white', index: 1, nominal: [255, 255, 255], measured: [255, 255, 255] },
+    { name: 'green', index: 2, nominal: [0, 255, 0], measured: [58, 91, 70] },
+    { name: 'blue', index: 3, nominal: [0, 0, 255], measured: [61, 59, 94] },
+    { name: 'red', index: 4, nominal: [255, 0, 0], measured: [156, 72, 75] },
+    { name: 'yellow', index: 5, nominal: [255, 255, 0], measured: [208, 190, 71] },
+    { name: 'orange', index: 6, nominal: orange, measured: [177, 106, 73] },
+  ];
+}
+const uc8159Source = (panel: string) =>
+  `Pimoroni, pimoroni/inky inky_uc8159.py:35-44 SATURATED_PALETTE (${panel}, ACeP on a UC8159)`;
+
+const LANDSCAPE_HANGS = 'landscape, as its vendor draws it: the frame buffer upright, its top row at the top';
 
 /** ACeP 7.3" (AC073TC1A). Waveshare's driver assumes orange (255,128,0); Pimoroni's (255,140,0). */
 function acep73Colours(orange: RGB): PanelColour[] {
@@ -89,6 +129,9 @@ export const PANELS: readonly PanelProfile[] = [
     width: 800,
     height: 480,
     nativeOrientation: 'landscape',
+    scanTurn: 0,
+    hangs: LANDSCAPE_HANGS,
+    landscapeRotate: 0,
     driver: 'waveshare-7in3e',
     pixelFormat: 'nibble4',
     colours: spectra6Colours(),
@@ -102,6 +145,9 @@ export const PANELS: readonly PanelProfile[] = [
     width: 800,
     height: 480,
     nativeOrientation: 'landscape',
+    scanTurn: 0,
+    hangs: LANDSCAPE_HANGS,
+    landscapeRotate: 0,
     driver: 'waveshare-7in3f',
     pixelFormat: 'nibble4',
     colours: acep73Colours([255, 128, 0]),
@@ -115,10 +161,13 @@ export const PANELS: readonly PanelProfile[] = [
     width: 800,
     height: 480,
     nativeOrientation: 'landscape',
+    scanTurn: 0,
+    hangs: LANDSCAPE_HANGS,
+    landscapeRotate: 0,
     driver: 'waveshare-7in5-v2',
     pixelFormat: 'mono1',
-    // epd7in5_V2.py inverts PIL's 1-bit image before sending it with 0x13: on the glass, a 0 bit
-    // is white and a 1 bit black (its Clear() writes 0x00 for a white screen).
+    // epd7in5_V2.py's getbuffer makes 1 = black; display() sends the buffer to the new-data RAM
+    // (0x13) and its inverse to the old one (0x10): on the glass a 0 bit is white.
     whiteBit: 0,
     colours: [
       { name: 'black', index: 1, nominal: [0, 0, 0], measured: [0, 0, 0] },
@@ -135,19 +184,49 @@ export const PANELS: readonly PanelProfile[] = [
     width: 600,
     height: 448,
     nativeOrientation: 'landscape',
+    scanTurn: 0,
+    hangs: LANDSCAPE_HANGS,
+    landscapeRotate: 0,
     driver: 'waveshare-5in65f',
     pixelFormat: 'nibble4',
-    colours: [
-      { name: 'black', index: 0, nominal: [0, 0, 0], measured: [57, 48, 57] },
-      { name: 'white', index: 1, nominal: [255, 255, 255], measured: [255, 255, 255] },
-      { name: 'green', index: 2, nominal: [0, 255, 0], measured: [58, 91, 70] },
-      { name: 'blue', index: 3, nominal: [0, 0, 255], measured: [61, 59, 94] },
-      { name: 'red', index: 4, nominal: [255, 0, 0], measured: [156, 72, 75] },
-      { name: 'yellow', index: 5, nominal: [255, 255, 0], measured: [208, 190, 71] },
-      { name: 'orange', index: 6, nominal: [255, 128, 0], measured: [177, 106, 73] },
-    ],
-    measuredSource:
-      'Pimoroni, pimoroni/inky inky_uc8159.py SATURATED_PALETTE (Inky Impression 5.7", the same 600x448 ACeP glass on a UC8159)',
+    colours: uc8159Colours([255, 128, 0]),
+    measuredSource: uc8159Source('Inky Impression 5.7", the same 600x448 glass'),
+    minRefreshIntervalSeconds: 180,
+  },
+  {
+    id: 'waveshare-13in3e',
+    name: 'Waveshare 13.3" e-Paper (E), Spectra 6',
+    vendor: 'Waveshare',
+    width: 1200,
+    height: 1600,
+    nativeOrientation: 'portrait',
+    scanTurn: 0,
+    // epd13in3E.py: EPD_WIDTH 1200, EPD_HEIGHT 1600; getbuffer turns a 1600x1200 landscape
+    // picture 90 degrees counter-clockwise into it (:237-238): landscape is rotate 90.
+    hangs:
+      'portrait, the frame buffer upright; Waveshare hangs it landscape turned 90 degrees clockwise (rotate 90), the buffer top row on the right-hand edge',
+    landscapeRotate: 90,
+    driver: 'waveshare-13in3e',
+    pixelFormat: 'nibble4',
+    colours: spectra6Colours(),
+    measuredSource: spectra6Source('inky_el133uf1.py', 'Inky Impression 13.3", the same 1200x1600 glass'),
+    minRefreshIntervalSeconds: 180,
+  },
+  {
+    id: 'waveshare-4in01f',
+    name: 'Waveshare 4.01" e-Paper (F), 7-colour ACeP',
+    vendor: 'Waveshare',
+    width: 640,
+    height: 400,
+    nativeOrientation: 'landscape',
+    scanTurn: 0,
+    hangs: LANDSCAPE_HANGS,
+    landscapeRotate: 0,
+    driver: 'waveshare-4in01f',
+    pixelFormat: 'nibble4',
+    // epd4in01f.py getbuffer maps (255,128,0) to orange (:160-161).
+    colours: uc8159Colours([255, 128, 0]),
+    measuredSource: uc8159Source('Inky Impression 4", the same 640x400 glass'),
     minRefreshIntervalSeconds: 180,
   },
   {
@@ -157,6 +236,9 @@ export const PANELS: readonly PanelProfile[] = [
     width: 800,
     height: 480,
     nativeOrientation: 'landscape',
+    scanTurn: 0,
+    hangs: LANDSCAPE_HANGS,
+    landscapeRotate: 0,
     driver: 'inky-e673',
     pixelFormat: 'nibble4',
     colours: spectra6Colours(),
@@ -170,10 +252,83 @@ export const PANELS: readonly PanelProfile[] = [
     width: 800,
     height: 480,
     nativeOrientation: 'landscape',
+    scanTurn: 0,
+    hangs: LANDSCAPE_HANGS,
+    landscapeRotate: 0,
     driver: 'inky-ac073tc1a',
     pixelFormat: 'nibble4',
     colours: acep73Colours([255, 140, 0]),
     measuredSource: ACEP73_SOURCE,
+    minRefreshIntervalSeconds: 180,
+  },
+  {
+    id: 'inky-impression-13in3-spectra6',
+    name: 'Pimoroni Inky Impression 13.3" (Spectra 6)',
+    vendor: 'Pimoroni',
+    width: 1600,
+    height: 1200,
+    nativeOrientation: 'landscape',
+    // show() sends the set_pixel frame turned a quarter clockwise (inky_el133uf1.py:323): on
+    // the 1200x1600 glass that is 180 degrees from Waveshare's landscape for the same picture.
+    scanTurn: 90,
+    hangs:
+      "landscape, as Pimoroni draws it: the set_pixel frame upright, the glass's 1200x1600 scan turned 90 degrees counter-clockwise (its first row on the left-hand edge)",
+    landscapeRotate: 0,
+    driver: 'inky-el133uf1',
+    pixelFormat: 'nibble4',
+    colours: spectra6Colours(),
+    measuredSource: spectra6Source('inky_el133uf1.py', 'Inky Impression 13.3"'),
+    minRefreshIntervalSeconds: 180,
+  },
+  {
+    id: 'inky-impression-4in-spectra6',
+    name: 'Pimoroni Inky Impression 4" (Spectra 6 edition)',
+    vendor: 'Pimoroni',
+    width: 600,
+    height: 400,
+    nativeOrientation: 'landscape',
+    // show() sends the set_pixel frame turned a quarter clockwise (inky_e640.py:291).
+    scanTurn: 90,
+    hangs:
+      "landscape, as Pimoroni draws it: the set_pixel frame upright, the glass's 400x600 scan turned 90 degrees counter-clockwise (its first row on the left-hand edge)",
+    landscapeRotate: 0,
+    driver: 'inky-e640',
+    pixelFormat: 'nibble4',
+    colours: spectra6Colours(),
+    measuredSource: spectra6Source('inky_e640.py', 'Inky Impression 4" Spectra 6'),
+    minRefreshIntervalSeconds: 180,
+  },
+  {
+    id: 'inky-impression-5in7',
+    name: 'Pimoroni Inky Impression 5.7" (7-colour)',
+    vendor: 'Pimoroni',
+    width: 600,
+    height: 448,
+    nativeOrientation: 'landscape',
+    scanTurn: 0,
+    hangs: LANDSCAPE_HANGS,
+    landscapeRotate: 0,
+    driver: 'inky-uc8159-600x448',
+    pixelFormat: 'nibble4',
+    // inky_uc8159.py DESATURATED_PALETTE orange (255,140,0) (:31).
+    colours: uc8159Colours([255, 140, 0]),
+    measuredSource: uc8159Source('Inky Impression 5.7"'),
+    minRefreshIntervalSeconds: 180,
+  },
+  {
+    id: 'inky-impression-4in',
+    name: 'Pimoroni Inky Impression 4" (7-colour)',
+    vendor: 'Pimoroni',
+    width: 640,
+    height: 400,
+    nativeOrientation: 'landscape',
+    scanTurn: 0,
+    hangs: LANDSCAPE_HANGS,
+    landscapeRotate: 0,
+    driver: 'inky-uc8159-640x400',
+    pixelFormat: 'nibble4',
+    colours: uc8159Colours([255, 140, 0]),
+    measuredSource: uc8159Source('Inky Impression 4"'),
     minRefreshIntervalSeconds: 180,
   },
 ];

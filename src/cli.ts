@@ -1,21 +1,26 @@
 // The `artframe-immich` command line: global flags, dispatch to a command, and the mapping of
 // errors to one line and an exit code (a stack trace only with --verbose).
+import type { HardwareSeams } from '../drivers/detect.js';
 import { FrameError, describeError } from './core/errors.js';
 import { Redactor, createLogger } from './core/log.js';
 import type { Command, CommandContext } from './commands/command.js';
-import { commands } from './commands/index.js';
+import { type CommandEntry, commands } from './commands/index.js';
+// Inlined by the bundler: the version is package.json's, stated once.
+import pkg from '../package.json' with { type: 'json' };
 
-const VERSION = '0.1.0';
+const VERSION = pkg.version;
 
-function usage(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+/** The overview: every command with its summary (the one place that loads them all). */
+async function usage(): Promise<string> {
+  const all = await Promise.all(commands.map((c) => c.load()));
+  const width = Math.max(...all.map((c) => c.name.length));
   return [
     'artframe-immich: an e-paper photo frame fed by Immich, working offline',
     '',
     'Usage: artframe-immich <command> [options]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Global options:',
     '  --config FILE   config file (default $ARTFRAME_IMMICH_CONFIG, else ~/.config/artframe-immich/config.json)',
@@ -38,7 +43,7 @@ function commandHelp(c: Command): string {
 }
 
 /** Find the command: the longest name whose words start the positional arguments. */
-function findCommand(words: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(words: string[]): { command: CommandEntry; rest: string[] } | undefined {
   const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
   for (const c of sorted) {
     const parts = c.name.split(' ');
@@ -49,6 +54,8 @@ function findCommand(words: string[]): { command: Command; rest: string[] } | un
 
 export interface MainIO {
   env?: NodeJS.ProcessEnv;
+  /** The board's model file and I2C bus for panel auto-detect (tests); the real ones by default. */
+  hardware?: HardwareSeams;
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
   isTTY?: boolean;
@@ -85,19 +92,17 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
 
   const found = findCommand(rest);
   if (!found) {
-    if (rest.length === 0 || (help && rest.length === 0)) {
-      stdout(usage() + '\n');
-      return help ? 0 : rest.length === 0 ? 0 : 2;
-    }
-    if (help) {
-      stdout(usage() + '\n');
+    // No words, or --help without a command: the overview. Anything else is a typo.
+    if (rest.length === 0 || help) {
+      stdout((await usage()) + '\n');
       return 0;
     }
     stderr(`error: unknown command "${rest.join(' ')}" (see artframe-immich --help)\n`);
     return 2;
   }
+  const command = await found.command.load();
   if (help) {
-    stdout(commandHelp(found.command) + '\n');
+    stdout(commandHelp(command) + '\n');
     return 0;
   }
 
@@ -122,9 +127,10 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
       write: (line) => stderr(line + '\n'),
     }),
     signal: controller.signal,
+    hardware: io.hardware,
   };
   try {
-    return await found.command.run(ctx);
+    return await command.run(ctx);
   } catch (err) {
     if (err instanceof FrameError) {
       for (const line of redactor.redact(err.message).split('\n')) stderr(`error: ${line}\n`);
@@ -132,7 +138,7 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
       return err.exitCode;
     }
     if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      stderr(`error: ${redactor.redact(describeError(err))} (see artframe-immich ${found.command.name} --help)\n`);
+      stderr(`error: ${redactor.redact(describeError(err))} (see artframe-immich ${command.name} --help)\n`);
       return 2;
     }
     stderr(`error: ${redactor.redact(describeError(err))}\n`);

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,12 +14,28 @@ describe('cli', () => {
   });
 
   it('every command has help with a usage line and an example', async () => {
-    for (const c of commands) {
+    for (const entry of commands) {
+      const c = await entry.load();
+      expect(c.name).toBe(entry.name);
       const r = await runCli([...c.name.split(' '), '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: artframe-immich ${c.usage}`);
       expect(r.stdout).toMatch(/Examples:\n {2}artframe-immich /);
     }
+  });
+
+  it('the installed command prints its version from package.json and exits 0 when its reader goes away', async () => {
+    const { version } = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile('package.json', 'utf8')));
+    const v = await runCli(['--version']);
+    expect(v.stdout).toBe(`${version}\n`);
+    // `artframe-immich panels --json | head -c 0`: the pipe is closed before the command writes.
+    const child = spawn(process.execPath, ['bin/artframe-immich.js', 'panels', '--json'], { env: {} });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('an unknown command exits 2 with one line', async () => {

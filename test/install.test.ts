@@ -4,7 +4,7 @@
 // the OS, and small dpkg/uname/node stand-ins on PATH answer for the architecture and Node.js.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -185,7 +185,7 @@ describe('install.sh', () => {
     expect((await lstat(entry!)).isFile()).toBe(true);
     expect(config).toBe(p(t, 'etc/artframe-immich/config.json'));
     expect(unit).toMatch(/^User=artframe$/m);
-    expect(unit).toMatch(/^SupplementaryGroups=gpio spi$/m);
+    expect(unit).toMatch(/^SupplementaryGroups=gpio spi i2c$/m);
     expect(unit).toMatch(/^Restart=on-failure$/m);
     expect(unit).toMatch(/^RestartSec=\S+$/m);
     expect(unit).toMatch(/^StartLimitIntervalSec=\S+$/m);
@@ -226,6 +226,17 @@ describe('install.sh', () => {
     expect(config.storage_dir).toBe(p(t, 'var/lib/artframe-immich'));
     expect(await modeOf(t, 'var/lib/artframe-immich')).toBe(0o750);
     expect(await read(t, 'install.log')).toMatch(/not run: chown artframe:artframe \S+config\.json/);
+  });
+
+  it('a config without --panel is "auto", and the install says what that needs, then and on later runs', async () => {
+    const t = await makeTree();
+    const first = install(t);
+    expect(parseConfig(JSON.parse(await read(t, 'etc/artframe-immich/config.json'))).panel).toBe('auto');
+    const note = /note: the config names no "panel", so it is "auto": .*a Waveshare HAT has none, so add "panel"/;
+    expect(first.stdout).toMatch(note);
+    expect(install(t, ['--skip-npm']).stdout).toMatch(note);
+    const named = await makeTree();
+    expect(install(named, [...flags, '--panel', 'waveshare-7in3e']).stdout).not.toMatch(note);
   });
 
   it('a key with quotes and backslashes is written as valid JSON', async () => {
@@ -294,6 +305,25 @@ describe('install.sh', () => {
     );
   });
 
+  it('the installed command is node running the app, no shell between, with the frame config by default', async () => {
+    const t = await makeTree();
+    install(t);
+    const wrapper = await read(t, 'usr/local/bin/artframe-immich');
+    expect(wrapper.split('\n')[0]).toBe(`#!${process.execPath}`);
+    expect(wrapper).not.toMatch(/bin\/sh|exec /);
+    // Give the --skip-npm install this checkout's build, then run the command as a user would.
+    await symlink(path.join(repo, 'dist'), p(t, 'opt/artframe-immich/dist'));
+    await symlink(path.join(repo, 'node_modules'), p(t, 'opt/artframe-immich/node_modules'));
+    const version = spawnSync(p(t, 'usr/local/bin/artframe-immich'), ['--version'], { encoding: 'utf8' });
+    expect(version.stdout).toBe(JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')).version + '\n');
+    const check = spawnSync(p(t, 'usr/local/bin/artframe-immich'), ['config', 'check'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: t.root },
+    });
+    // The config it found is the one install.sh wrote (the ARTFRAME_IMMICH_CONFIG default).
+    expect(check.stdout + check.stderr).toContain(p(t, 'etc/artframe-immich/config.json'));
+  });
+
   it('a failed build keeps the previous install and says what failed', async () => {
     const t = await makeTree();
     install(t);
@@ -319,7 +349,7 @@ describe('install.sh', () => {
   it('SPI is switched on once in the boot config, keeping what was there, and asks for a reboot', async () => {
     const t = await makeTree({ bootConfig: 'arm_64bit=1\n[all]' });
     const first = install(t);
-    const expected = 'arm_64bit=1\n[all]\ndtparam=spi=on\ndtoverlay=spi0-0cs\n';
+    const expected = 'arm_64bit=1\n[all]\ndtparam=spi=on\ndtoverlay=spi0-0cs\ndtparam=i2c_arm=on\n';
     expect(await read(t, 'boot/firmware/config.txt')).toBe(expected);
     expect(first.stdout).toMatch(/sudo reboot/);
     install(t, ['--skip-npm']);
@@ -329,7 +359,7 @@ describe('install.sh', () => {
   it('spi0-0cs is added where SPI is already on, so the kernel leaves GPIO 8 (CS) to the panel', async () => {
     const t = await makeTree({ bootConfig: 'dtparam=spi=on\n' });
     const r = install(t);
-    expect(await read(t, 'boot/firmware/config.txt')).toBe('dtparam=spi=on\ndtoverlay=spi0-0cs\n');
+    expect(await read(t, 'boot/firmware/config.txt')).toBe('dtparam=spi=on\ndtoverlay=spi0-0cs\ndtparam=i2c_arm=on\n');
     expect(r.stdout).toMatch(/add dtoverlay=spi0-0cs to \S+config\.txt/);
     expect(r.stdout).toMatch(/sudo reboot/);
   });
@@ -338,12 +368,12 @@ describe('install.sh', () => {
     const t = await makeTree({ bootConfig: 'dtparam=spi=on\n[cm5]\ndtoverlay=dwc2,dr_mode=host\n' });
     install(t);
     expect(await read(t, 'boot/firmware/config.txt')).toBe(
-      'dtparam=spi=on\n[cm5]\ndtoverlay=dwc2,dr_mode=host\n[all]\ndtoverlay=spi0-0cs\n',
+      'dtparam=spi=on\n[cm5]\ndtoverlay=dwc2,dr_mode=host\n[all]\ndtoverlay=spi0-0cs\ndtparam=i2c_arm=on\n',
     );
   });
 
   it('another spi0 chip-select overlay is kept, with a warning that the kernel may drive GPIO 8', async () => {
-    const boot = 'dtparam=spi=on\ndtoverlay=spi0-1cs,cs0_pin=8\n';
+    const boot = 'dtparam=spi=on\ndtoverlay=spi0-1cs,cs0_pin=8\ndtparam=i2c_arm=on\n';
     const t = await makeTree({ bootConfig: boot });
     const r = install(t);
     expect(await read(t, 'boot/firmware/config.txt')).toBe(boot);
@@ -352,12 +382,50 @@ describe('install.sh', () => {
     );
   });
 
-  it('SPI already on in a combined dtparam line is left alone', async () => {
-    const boot = 'dtparam=audio=on,spi=on\ndtoverlay=spi0-0cs\n';
+  it('SPI and I2C already on in a combined dtparam line are left alone', async () => {
+    const boot = 'dtparam=audio=on,spi=on,i2c_arm=on\ndtoverlay=spi0-0cs\n';
     const t = await makeTree({ bootConfig: boot });
     const r = install(t);
     expect(await read(t, 'boot/firmware/config.txt')).toBe(boot);
     expect(r.stdout).not.toMatch(/sudo reboot/);
+  });
+
+  it('I2C is switched on once for the Inky EEPROM, with i2c-dev loaded at boot', async () => {
+    const t = await makeTree({ bootConfig: 'dtparam=spi=on\ndtoverlay=spi0-0cs\n' });
+    const r = install(t);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe('dtparam=spi=on\ndtoverlay=spi0-0cs\ndtparam=i2c_arm=on\n');
+    expect(await read(t, 'etc/modules-load.d/artframe-immich.conf')).toBe('i2c-dev\n');
+    expect(r.stdout).toMatch(/add dtparam=i2c_arm=on to \S+config\.txt/);
+    expect(r.stdout).toMatch(/sudo reboot +the SPI and I2C boot settings changed/);
+    const again = install(t, ['--skip-npm']);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe('dtparam=spi=on\ndtoverlay=spi0-0cs\ndtparam=i2c_arm=on\n');
+    expect(again.stdout).toMatch(/I2C is enabled in \S+config\.txt/);
+  });
+
+  it('I2C on under its alias is left alone; an i2c_arm=off is followed by the line that switches it on', async () => {
+    const on = await makeTree({ bootConfig: 'dtparam=spi=on\ndtoverlay=spi0-0cs\ndtparam=i2c=on\n' });
+    install(on);
+    expect(await read(on, 'boot/firmware/config.txt')).toBe('dtparam=spi=on\ndtoverlay=spi0-0cs\ndtparam=i2c=on\n');
+    const off = await makeTree({ bootConfig: 'dtparam=i2c_arm=off\n' });
+    install(off);
+    // The firmware takes the last setting: the line added after it switches I2C on.
+    expect(await read(off, 'boot/firmware/config.txt')).toMatch(/^dtparam=i2c_arm=off\n.*dtparam=i2c_arm=on\n$/s);
+  });
+
+  it('the service user joins gpio (GPIO chip and gpiomem), spi and i2c', async () => {
+    const t = await makeTree();
+    install(t);
+    const log = await read(t, 'install.log');
+    for (const g of ['gpio', 'spi', 'i2c']) expect(log).toContain(`not run: groupadd --system ${g}`);
+    expect(log).toMatch(/not run: useradd .*--groups gpio,spi,i2c artframe/);
+  });
+
+  it('--dry-run names the I2C change without making it', async () => {
+    const t = await makeTree({ bootConfig: 'dtparam=spi=on\ndtoverlay=spi0-0cs\n' });
+    const r = install(t, [...flags, '--dry-run']);
+    expect(r.stdout).toMatch(/\(dry run\) would add dtparam=i2c_arm=on/);
+    expect(r.stdout).toMatch(/\(dry run\) would write i2c-dev loads at boot/);
+    expect(await read(t, 'boot/firmware/config.txt')).toBe('dtparam=spi=on\ndtoverlay=spi0-0cs\n');
   });
 
   it('on bookworm with Node.js 18 the plan adds NodeSource node_22.x with a signed-by keyring', async () => {

@@ -1,16 +1,17 @@
 // Pimoroni Inky Impression 7.3" (7-colour edition), ACeP AC073TC1A, 800x480, two 4-bit indices
 // a byte. BUSY is low while the controller works.
-import { cmd, cmdData, delay, reset, waitReady, type PanelDriver, type Step } from '../driver.js';
+import { cmd, cmdData, delay, inkyBusyWait, reset, whiteNibbles, type PanelDriver, type Step } from '../driver.js';
+import { inkyClaimLines } from './hat-lines.js';
 
-// Transcribed from pimoroni/inky inky/inky_ac073tc1a.py (setup, _update). The reference never
-// sends deep sleep; the command (0x07, check code 0xA5) is the controller's, as in Waveshare's
-// epd7in3f.py for the same glass.
+// The wire trace of pimoroni/inky @07035b3 (v2.4.0) inky/inky_ac073tc1a.py: setup (:192-277),
+// _update (:297-328), _send_command / _spi_write (:388-420: the command and its data each in
+// their own CS frame). Pimoroni sends no deep sleep: neither do we.
 const CLEAN = 7;
 const WHITE = 1;
 
 /**
- * Index 7 ("clean") leaves ink half-moved on this glass; the reference rewrites it to white
- * before sending, so a frame from anywhere shows the same.
+ * Index 7 ("clean") leaves ink half-moved on this glass; the reference rewrites it to white in
+ * either nibble before sending (:311-317), so a frame from anywhere shows the same.
  */
 export function withoutClean(frame: Uint8Array): Uint8Array {
   const out = Uint8Array.from(frame);
@@ -23,29 +24,30 @@ export function withoutClean(frame: Uint8Array): Uint8Array {
   return out;
 }
 
-function refresh(): Step[] {
+function update(frame: Uint8Array): Step[] {
   return [
+    cmdData(0x10, withoutClean(frame)),
     cmd(0x04), // power on
-    waitReady('power on'),
-    cmd(0x12, 0x00), // display refresh
-    // "41 seconds in testing" says the reference, which allows 45 s.
-    waitReady('refresh', 60_000),
+    inkyBusyWait('power on', 400),
+    cmd(0x12, 0x00), // display refresh ("41 seconds in testing", the reference allows 45)
+    inkyBusyWait('refresh', 45_000),
     cmd(0x02, 0x00), // power off
-    waitReady('power off'),
+    inkyBusyWait('power off', 400),
   ];
 }
 
 export const inkyAc073tc1a: PanelDriver = {
   name: 'inky-ac073tc1a',
-  source: 'pimoroni/inky inky/inky_ac073tc1a.py',
+  source: 'pimoroni/inky @07035b3 (v2.4.0) inky/inky_ac073tc1a.py',
   width: 800,
   height: 480,
   bitsPerPixel: 4,
   busyLevel: 0,
-  busyPollMs: 10,
   hat: 'inky',
   spiHz: 5_000_000,
+  framing: { kind: 'pimoroni' },
   wake: () => [
+    ...inkyClaimLines(),
     reset(0),
     delay(100),
     reset(1),
@@ -53,7 +55,7 @@ export const inkyAc073tc1a: PanelDriver = {
     reset(0),
     delay(100),
     reset(1),
-    waitReady('reset'),
+    inkyBusyWait('reset', 1000),
     cmd(0xaa, 0x49, 0x55, 0x20, 0x08, 0x09, 0x18), // CMDH
     cmd(0x01, 0x3f, 0x00, 0x32, 0x2a, 0x0e, 0x2a), // power setting
     cmd(0x00, 0x5f, 0x69), // panel setting
@@ -74,7 +76,7 @@ export const inkyAc073tc1a: PanelDriver = {
     cmd(0xe0, 0x00), // CCSET
     cmd(0xe6, 0x00), // TSSET
   ],
-  show: (frame) => [cmdData(0x10, withoutClean(frame)), ...refresh()],
-  clear: () => [cmdData(0x10, new Uint8Array((800 * 480) / 2).fill(0x11)), ...refresh()],
-  sleep: () => [cmd(0x07, 0xa5)],
+  show: (frame) => update(frame),
+  clear: () => update(whiteNibbles(800, 480)),
+  sleep: () => [],
 };

@@ -1,41 +1,44 @@
 // Pimoroni Inky Impression 7.3" (Spectra 6 edition), E Ink Spectra 6, 800x480, two 4-bit
 // indices a byte. BUSY is low while the controller works.
-import { cmd, cmdData, delay, reset, waitReady, type PanelDriver, type Step } from '../driver.js';
+import { cmd, cmdData, delay, inkyBusyWait, reset, whiteNibbles, type PanelDriver, type Step } from '../driver.js';
+import { inkyClaimLines } from './hat-lines.js';
 
-// Transcribed from pimoroni/inky inky/inky_e673.py at commit
-// e0c9d45002e0a94094c949dfadb3226084486235 (setup, _update). Pimoroni sleeps 300 ms before
-// every command byte; the controller needs no such pause (Waveshare's driver for the same
-// Spectra 6 controller has none), so it is left out: it changes no byte on the bus. The
-// reference never sends deep sleep; the command (0x07, check code 0xA5) is the controller's, as
-// in Waveshare's EPD_7in3e.c.
-function refresh(): Step[] {
+// The wire trace of pimoroni/inky @07035b3 (v2.4.0) inky/inky_e673.py: setup (:172-225),
+// _update (:243-265), _send_command (:367-378: CS and DC low, 300 ms, command, DC high, data).
+// Since 2ef957e (2026-04-13) the update ends by re-sending the panel setting 0x00 [4f 6e] for
+// the "AC waveform" glass (:264-265). Pimoroni sends no deep sleep: neither do we.
+function update(frame: Uint8Array): Step[] {
   return [
+    cmdData(0x10, frame),
     cmd(0x04), // power on
-    waitReady('power on'),
+    inkyBusyWait('power on', 300),
     cmd(0x06, 0x6f, 0x1f, 0x17, 0x49), // second booster setting
     cmd(0x12, 0x00), // display refresh
-    waitReady('refresh'),
+    inkyBusyWait('refresh', 32_000),
     cmd(0x02, 0x00), // power off
-    waitReady('power off'),
+    inkyBusyWait('power off', 300),
+    cmd(0x00, 0x4f, 0x6e), // panel setting for the AC waveform
+    inkyBusyWait('panel setting', 300),
   ];
 }
 
 export const inkyE673: PanelDriver = {
   name: 'inky-e673',
-  source: 'pimoroni/inky inky/inky_e673.py',
+  source: 'pimoroni/inky @07035b3 (v2.4.0) inky/inky_e673.py',
   width: 800,
   height: 480,
   bitsPerPixel: 4,
   busyLevel: 0,
-  busyPollMs: 10,
   hat: 'inky',
   spiHz: 1_000_000,
+  framing: { kind: 'pimoroni-spectra', pauseBeforeCommandMs: 300 },
   wake: () => [
+    ...inkyClaimLines(),
     reset(0),
     delay(30),
     reset(1),
     delay(30),
-    waitReady('reset'),
+    inkyBusyWait('reset', 300),
     cmd(0xaa, 0x49, 0x55, 0x20, 0x08, 0x09, 0x18), // CMDH
     cmd(0x01, 0x3f), // power setting
     cmd(0x00, 0x5f, 0x69), // panel setting
@@ -50,7 +53,7 @@ export const inkyE673: PanelDriver = {
     cmd(0xe3, 0x2f), // power saving
     cmd(0x82, 0x01), // VCOM DC
   ],
-  show: (frame) => [cmdData(0x10, frame), ...refresh()],
-  clear: () => [cmdData(0x10, new Uint8Array((800 * 480) / 2).fill(0x11)), ...refresh()],
-  sleep: () => [cmd(0x07, 0xa5)],
+  show: (frame) => update(frame),
+  clear: () => update(whiteNibbles(800, 480)),
+  sleep: () => [],
 };

@@ -1,39 +1,44 @@
 // Waveshare 7.3" e-Paper (F), 7-colour ACeP (AC073TC1A glass), 800x480, two 4-bit indices a
 // byte. BUSY is low while the controller works.
-import { cmd, cmdData, delay, reset, waitReady, type PanelDriver, type Step } from '../driver.js';
+import { cmd, cmdData, delay, reset, waitFor, whiteNibbles, type PanelDriver, type Step } from '../driver.js';
+import { waveshareModuleExit, waveshareModuleInit } from './hat-lines.js';
 
-// Transcribed from waveshareteam/e-Paper
-// RaspberryPi_JetsonNano/python/lib/waveshare_epd/epd7in3f.py (reset, init, TurnOnDisplay,
-// display, Clear, sleep).
-function refresh(): Step[] {
+// The wire trace of waveshareteam/e-Paper @86aa993
+// RaspberryPi_JetsonNano/python/lib/waveshare_epd/epd7in3f.py: reset (:61-67), init (:106-198),
+// display (:228-232), TurnOnDisplay (:94-104), sleep (:240-244). ReadBusyH polls every 5 ms
+// until BUSY is high (:88-92).
+const ready = (after: string): Step => waitFor(1, after, 5);
+
+function turnOnDisplay(): Step[] {
   return [
     cmd(0x04), // power on
-    waitReady('power on'),
+    ready('power on'),
     cmd(0x12, 0x00), // display refresh
-    waitReady('refresh'),
+    ready('refresh'),
     cmd(0x02, 0x00), // power off
-    waitReady('power off'),
+    ready('power off'),
   ];
 }
 
 export const waveshare7in3f: PanelDriver = {
   name: 'waveshare-7in3f',
-  source: 'waveshareteam/e-Paper RaspberryPi_JetsonNano/python/lib/waveshare_epd/epd7in3f.py',
+  source: 'waveshareteam/e-Paper @86aa993 RaspberryPi_JetsonNano/python/lib/waveshare_epd/epd7in3f.py',
   width: 800,
   height: 480,
   bitsPerPixel: 4,
   busyLevel: 0,
-  busyPollMs: 10,
   hat: 'waveshare',
   spiHz: 4_000_000,
+  framing: { kind: 'waveshare' },
   wake: () => [
+    ...waveshareModuleInit(),
     reset(1),
     delay(20),
     reset(0),
     delay(2),
     reset(1),
     delay(20),
-    waitReady('reset'),
+    ready('reset'),
     delay(30),
     cmd(0xaa, 0x49, 0x55, 0x20, 0x08, 0x09, 0x18), // CMDH
     cmd(0x01, 0x3f, 0x00, 0x32, 0x2a, 0x0e, 0x2a), // power setting
@@ -55,10 +60,11 @@ export const waveshare7in3f: PanelDriver = {
     cmd(0xe0, 0x00), // CCSET
     cmd(0xe6, 0x00), // TSSET
   ],
-  show: (frame) => [cmdData(0x10, frame), ...refresh()],
-  clear: () => [cmdData(0x10, new Uint8Array((800 * 480) / 2).fill(0x11)), ...refresh()],
+  show: (frame) => [cmdData(0x10, frame), ...turnOnDisplay()],
+  clear: () => [cmdData(0x10, whiteNibbles(800, 480)), ...turnOnDisplay()],
   sleep: () => [
     cmd(0x07, 0xa5), // deep sleep; the refresh already powered the panel off
     delay(2000),
+    ...waveshareModuleExit(),
   ],
 };

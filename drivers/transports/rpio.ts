@@ -1,9 +1,9 @@
 // The transport on the Pi itself, without root: SPI0 through the kernel's spidev (/dev/spidev0.0,
-// group spi, via the spi-device addon) and the panel's pins through rpio on /dev/gpiomem (group
-// gpio, drivers/gpio.ts). Both addons are optional dependencies that only build where they are
+// group spi, via the spi-device addon) and the panel's pins through drivers/gpio.ts (group gpio:
+// the GPIO character device on a Pi 5, rpio on /dev/gpiomem on older Pis). The addons are optional dependencies that only build where they are
 // needed, so they load lazily.
 //
-// Chip select: the panel's CS (BCM 8, CE0) is ours, a plain GPIO taken low around each command
+// Chip select: the panel's CS (BCM 8, CE0; and the 13.3" panels' second one, BCM 7 or 16) is ours, a plain GPIO taken low around each command
 // and data run as the reference drivers do, so a 192 000-byte frame is one CS-low run although
 // spidev sends it as 4096-byte transfers. The kernel must not move that line as well:
 // - `dtparam=spi=on` alone: recent Pi kernels give SPI0 GPIO chip selects (cs-gpios on BCM 8
@@ -126,6 +126,8 @@ export class RpioTransport implements Transport {
     const { pins } = options;
     try {
       this.gpio.openOutput(pins.cs, 1);
+      // The 13.3" panels' second controller: its chip select is ours too, idle high.
+      if (pins.cs1 !== undefined) this.gpio.openOutput(pins.cs1, 1);
       this.gpio.openOutput(pins.dc, 0);
       this.gpio.openOutput(pins.rst, 1);
       if (pins.pwr !== undefined) this.gpio.openOutput(pins.pwr, 0);
@@ -133,7 +135,7 @@ export class RpioTransport implements Transport {
       this.gpio.openInput(pins.busy, 'off');
     } catch (err) {
       throw new TransportError(
-        `cannot set up the panel's pins (${(err as Error).message}): check that nothing else holds GPIO ${pins.cs}, ${pins.dc}, ${pins.rst}, ${pins.busy}`,
+        `cannot set up the panel's pins (${(err as Error).message}): check that nothing else holds GPIO ${[pins.cs, pins.cs1, pins.dc, pins.rst, pins.busy].filter((p) => p !== undefined).join(', ')}`,
       );
     }
   }
@@ -184,7 +186,7 @@ export class RpioTransport implements Transport {
     try {
       this.spi.closeSync();
     } finally {
-      for (const pin of [this.pins.rst, this.pins.dc, this.pins.cs, this.pins.busy, this.pins.pwr]) {
+      for (const pin of [this.pins.rst, this.pins.dc, this.pins.cs, this.pins.cs1, this.pins.busy, this.pins.pwr]) {
         if (pin !== undefined) this.gpio.close(pin);
       }
     }

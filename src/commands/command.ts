@@ -1,5 +1,6 @@
 // What a CLI command is: a name, its help, and a run function that returns an exit code.
 // Commands get their I/O through CommandContext so tests can run them in-process.
+import type { HardwareSeams } from '../../drivers/detect.js';
 import type { Logger, Redactor } from '../core/log.js';
 
 export interface CommandContext {
@@ -19,6 +20,8 @@ export interface CommandContext {
   redactor: Redactor;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
+  /** Where panel auto-detect looks (the board's model file, the I2C bus); tests pass simulated ones. */
+  hardware?: HardwareSeams;
 }
 
 export interface Command {

@@ -5,6 +5,7 @@ import type { Panel } from '../../drivers/driver.js';
 import { openPanel } from '../../drivers/registry.js';
 import { loadOptionalConfig, type FrameConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
+import { concretePanelId } from './auto-panel.js';
 import type { CommandContext } from './command.js';
 
 export const PANEL_TARGET_OPTIONS = {
@@ -16,7 +17,7 @@ export const PANEL_TARGET_OPTIONS = {
 } as const;
 
 export const PANEL_TARGET_HELP = [
-  "--panel ID            a panel id from `artframe-immich panels` (default: the config's panel)",
+  "--panel ID            a panel id from `artframe-immich panels`, or auto (the Inky HAT's EEPROM says; default: the config's panel)",
   "--transport T         rpio (SPI on the Pi), serial:/dev/ttyACM0, trace:FILE.jsonl (default: the config's transport)",
   '--dry-run             the trace transport to stdout: every pin change and byte as JSON lines, no hardware',
   "--pins ROLE=BCM,...   override the HAT's pins, e.g. rst=17,dc=25,cs=8,busy=24,pwr=18 (pwr=none; default: the config's panel_pins)",
@@ -52,7 +53,7 @@ export function panelTarget(
   const id = flags.panel ?? config?.panel;
   if (!id)
     throw new ConfigError('which panel? pass --panel ID (see artframe-immich panels) or set "panel" in the config');
-  const profile = findPanel(id);
+  const profile = findPanel(concretePanelId(id, ctx));
   const transport = flags['dry-run'] ? 'dry-run' : (flags.transport ?? config?.transport ?? 'rpio');
   let spiHz: number | undefined;
   if (flags['spi-hz'] !== undefined) {

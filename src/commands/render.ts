@@ -8,6 +8,7 @@ import { loadOptionalConfig } from '../config/config.js';
 import { ConfigError, StorageError } from '../core/errors.js';
 import { DITHER_ALGORITHMS, renderOptionsFromConfig } from '../render/options.js';
 import type { RenderOptions } from '../render/options.js';
+import { concretePanelId } from './auto-panel.js';
 import type { Command } from './command.js';
 
 export const renderCommand: Command = {
@@ -17,7 +18,7 @@ export const renderCommand: Command = {
     'render PHOTO --out FILE.png [--panel ID] [--dither ALGO] [--fit contain|cover] [--rotate DEG] [--buffer FILE.bin]',
   options: [
     "--out FILE.png        the virtual panel: the frame in the inks' measured colours, as it hangs",
-    "--panel ID            a panel id from `artframe-immich panels` (default: the config's, else waveshare-7in3e)",
+    "--panel ID            a panel id from `artframe-immich panels` or auto (default: the config's, else waveshare-7in3e)",
     `--dither ALGO         ${DITHER_ALGORITHMS.join(', ')}`,
     '--fit contain|cover   contain shows the whole photo on --background; cover fills and crops',
     '--crop centre|attention  where cover crops',
@@ -60,7 +61,7 @@ export const renderCommand: Command = {
     const { renderForPanel, resolveOptions } = await import('../render/pipeline.js');
     const { writeVirtualPanel } = await import('../../drivers/virtual-panel.js');
     const fromConfig = await loadOptionalConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
-    const panel = findPanel(values.panel ?? fromConfig?.panel ?? 'waveshare-7in3e');
+    const panel = findPanel(concretePanelId(values.panel ?? fromConfig?.panel ?? 'waveshare-7in3e', ctx));
     const flags: Partial<RenderOptions> = {
       dither: values.dither as RenderOptions['dither'] | undefined,
       fit: values.fit as RenderOptions['fit'] | undefined,

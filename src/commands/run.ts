@@ -13,6 +13,7 @@ import { ImmichClient } from '../immich/client.js';
 import { createLogger } from '../core/log.js';
 import { FrameService } from '../frame/service.js';
 import { startGpioButtons } from '../frame/gpio-buttons.js';
+import { concretePanelId } from './auto-panel.js';
 import type { Command } from './command.js';
 
 /** The button pins to watch: the config's or the HAT's own, none of them a pin the panel uses. */
@@ -42,7 +43,7 @@ export const runCommand: Command = {
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: { 'no-buttons': { type: 'boolean' } } });
     const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
-    const profile = findPanel(config.panel);
+    const profile = findPanel(concretePanelId(config.panel, ctx));
     const driver = driverFor(profile);
     const logger = createLogger({
       redactor: ctx.redactor,

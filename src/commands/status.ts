@@ -6,6 +6,7 @@ import { formatBytes } from '../library/progress.js';
 import { type LibraryStatus, libraryStatus } from '../library/status.js';
 import { isAlive, readServiceState, type ServiceState } from '../frame/state.js';
 import type { Command } from './command.js';
+import { formatFailureReasons } from './sync.js';
 import { instancePaths } from '../library/instance.js';
 
 function ago(iso: string, now: Date): string {
@@ -42,13 +43,27 @@ export function formatStatus(st: LibraryStatus, now: Date): string {
     'photos',
     `${st.photos} (${formatBytes(st.bytes_on_disk)} on disk${st.photo_size ? `, photo_size ${st.photo_size}` : ''})${extra.length ? '; ' + extra.join('; ') : ''}`,
   );
-  row('last sync', st.last_sync ? `${st.last_sync} (${ago(st.last_sync, now)}), sync #${st.sync_count}` : 'never');
+  row(
+    'last sync',
+    st.last_sync
+      ? `${st.last_sync} (${ago(st.last_sync, now)}), sync #${st.sync_count}${st.last_success ? ` by ${st.last_success.by === 'service' ? 'the service' : 'the command line'}` : ''}`
+      : 'never',
+  );
+  const fail = st.last_failure;
+  // The last failed attempt, when it came after the last success: what went wrong since.
+  if (fail && (!st.last_success || Date.parse(fail.at) >= Date.parse(st.last_success.at))) {
+    row(
+      'last failure',
+      `${fail.at} (${ago(fail.at, now)}, by ${fail.by === 'service' ? 'the service' : 'the command line'}): ${fail.error ?? fail.code ?? 'failed'}`,
+    );
+  }
   const r = st.last_result;
   if (r) {
     row(
       'last result',
       `${r.added} added, ${r.updated} updated, ${r.removed} removed, ${r.kept} kept, ${r.failed} failed, ${formatBytes(r.bytes)} in ${r.seconds} s`,
     );
+    if (r.failed > 0 && r.failed_by_reason) row('', `failed: ${formatFailureReasons(r.failed_by_reason)}`);
     for (const f of r.failures.slice(0, 3)) row('', `failed: ${f.error}`);
   }
   row('next sync', st.next_due ? `${st.next_due} (${ago(st.next_due, now)})` : `due now (${st.due_reason})`);

@@ -18,7 +18,36 @@ export function outcomeToJson(outcome: SyncOutcome) {
       plan: planToJson(outcome.plan),
     };
   }
-  return { status: 'synced', reason: outcome.reason, server_version: outcome.serverVersion, ...outcome.result };
+  return {
+    status: 'synced',
+    reason: outcome.reason,
+    server_version: outcome.serverVersion,
+    ...outcome.result,
+    // Whole-library mode: listed images left out as on Immich's timeline.
+    hidden: outcome.plan.hidden,
+  };
+}
+
+/** On the command line a hung server is given up on within a minute (the service keeps
+ * retrying at its own pace): 15 s for an answer's headers, at most 45 s for a request, retries
+ * included, and "not answering" said at each retry. */
+export const CLI_PATIENCE = { headersMs: 15_000, answerWithinMs: 45_000 };
+
+const REASON_FIX: Record<string, string> = {
+  permission: 'give the API key the permission named (Account Settings > API Keys)',
+  'not-found': 'deleted or unshared since the listing; the next sync drops them',
+  'not-rendered': 'the server has not made their renderings yet; the next sync tries again',
+  decode: 'the server sent images that cannot be read; the next sync tries again',
+  checksum: 'the bytes did not match the checksum (a proxy or a damaged file); the next sync tries again',
+  download: 'the download broke off; the next sync tries again',
+};
+
+/** "27 permission (give the key ...), 1 download (...)": the failures of a sync by reason. */
+export function formatFailureReasons(byReason: Record<string, number> | undefined): string {
+  return Object.entries(byReason ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => `${n} ${reason} (${REASON_FIX[reason] ?? 'see the log'})`)
+    .join(', ');
 }
 
 export function formatOutcome(outcome: SyncOutcome): string {
@@ -31,7 +60,11 @@ export function formatOutcome(outcome: SyncOutcome): string {
   return (
     `synced from Immich v${outcome.serverVersion} (${outcome.reason}): ${r.added} added, ${r.updated} updated, ` +
     `${r.removed} removed, ${r.kept} kept, ${r.adopted} adopted, ${r.failed} failed; ` +
-    `${formatBytes(r.bytes)} in ${r.seconds} s`
+    `${formatBytes(r.bytes)} in ${r.seconds} s` +
+    (r.failed > 0 ? `\nfailed: ${formatFailureReasons(r.failed_by_reason)}` : '') +
+    (outcome.plan.hidden.archived + outcome.plan.hidden.stacked > 0
+      ? `\nnot copied, as on Immich's timeline: ${outcome.plan.hidden.archived} archived, ${outcome.plan.hidden.stacked} stacked behind their primary (include_archived, include_stacked)`
+      : '')
   );
 }
 
@@ -46,7 +79,13 @@ export async function runSync(
     import('../immich/client.js'),
     import('../library/sync.js'),
   ]);
-  const client = new ImmichClient({ baseUrl: config.immich_url, apiKey: config.immich_api_key, logger: ctx.logger });
+  const client = new ImmichClient({
+    baseUrl: config.immich_url,
+    apiKey: config.immich_api_key,
+    logger: ctx.logger,
+    timeouts: { headersMs: CLI_PATIENCE.headersMs },
+    answerWithinMs: CLI_PATIENCE.answerWithinMs,
+  });
   const progress = createProgressReporter({ isTTY: ctx.isTTY, write: ctx.stderr, logger: ctx.logger });
   try {
     return await syncLibrary({
@@ -71,7 +110,7 @@ export const syncCommand: Command = {
   usage: 'sync [--force] [--dry-run] [--json]',
   options: [
     '--force     sync now even if the interval has not passed',
-    '--dry-run   list the album and print the plan (add, update, remove, keep); change nothing',
+    '--dry-run   list the album (or library) and print the plan (add, update, remove, keep); change nothing',
     '--json      print the result as JSON',
   ],
   examples: ['artframe-immich sync', 'artframe-immich sync --force --json', 'artframe-immich sync --dry-run'],
@@ -87,7 +126,7 @@ export const syncCommand: Command = {
       const first = outcome.result.failures[0]!;
       ctx.stderr(
         `error: ${outcome.result.failed} of ${planCounts(outcome.plan).add + planCounts(outcome.plan).update} photos failed to download ` +
-          `(first: ${first.error}); the next sync tries them again\n`,
+          `(${formatFailureReasons(outcome.result.failed_by_reason)}; first: ${first.error}); the others landed, and the next sync tries them again\n`,
       );
       return 3;
     }

@@ -4,13 +4,14 @@ import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { PHOTO_SIZES } from '../immich/rendition.js';
+import { PHOTO_SIZES } from '../immich/types.js';
 import { expandHome } from '../library/instance.js';
 import { SELECTION_MODES } from '../library/selection/select.js';
 import { ConfigError } from '../core/errors.js';
 import type { Redactor } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
+import { AUTO_PANEL } from '../../drivers/detect.js';
 import { PANELS } from '../../drivers/panels.js';
 import { DEFAULT_RENDER_OPTIONS, DISPLAY_KEYS, RENDER_OPTION_RULES } from '../render/options.js';
 
@@ -38,6 +39,8 @@ const allowed: Record<string, string> = {
   instance_id: 'letters, digits, "-", "_" or "." (a folder name), at most 64 characters',
   storage_dir: 'a folder path; "~" is your home folder',
   photo_size: PHOTO_SIZES.join(' | '),
+  include_archived: 'true or false (whole-library mode: keep archived photos, which the timeline hides)',
+  include_stacked: 'true or false (whole-library mode: keep every photo of a stack, not only its primary)',
   refresh_interval_minutes: 'a whole number of minutes from 1 to 10080 (a week); the panel may ask for more',
   refresh_cron:
     'a 5-field cron expression (exactly: minute hour day month weekday) such as "0 8,18 * * *", or "" to use refresh_interval_minutes',
@@ -46,7 +49,7 @@ const allowed: Record<string, string> = {
   transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
   panel_pins:
     '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
-  panel: `a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
+  panel: `"${AUTO_PANEL}" (an Inky HAT's EEPROM names the panel) or a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   ...Object.fromEntries(DISPLAY_KEYS.map((k) => [k, RENDER_OPTION_RULES[k].allowed])),
 };
 
@@ -93,6 +96,10 @@ export const configSchema = z.strictObject({
     .default('default'),
   storage_dir: z.string().min(1).default('~/.artframe'),
   photo_size: z.enum(PHOTO_SIZES).default('original'),
+  // Whole-library mode (album_id ""): Immich's timeline hides archived photos and shows one photo
+  // per stack (its primary); these keep them too. Album mode shows the album page as it is.
+  include_archived: z.boolean().default(false),
+  include_stacked: z.boolean().default(false),
   // The service (artframe-immich run).
   refresh_interval_minutes: z.number().int().min(1).max(10080).default(60),
   refresh_cron: z
@@ -112,10 +119,11 @@ export const configSchema = z.strictObject({
     .default('')
     .refine(accepts((v) => parsePins(v.trim() || undefined, HATS.waveshare.pins))),
   // The display (render stage): see src/render/options.ts for why the defaults are what they are.
+  /** "auto": the panel the Inky board's EEPROM names, read when the panel is opened (drivers/detect.ts). */
   panel: z
     .string()
-    .default('waveshare-7in3e')
-    .refine((v) => PANELS.some((p) => p.id === v)),
+    .default(AUTO_PANEL)
+    .refine((v) => v === AUTO_PANEL || PANELS.some((p) => p.id === v)),
   // The display (render stage): the render stage's own validators (src/render/options.ts), its defaults.
   fit: RENDER_OPTION_RULES.fit.schema.default(DEFAULT_RENDER_OPTIONS.fit),
   background: RENDER_OPTION_RULES.background.schema.default(DEFAULT_RENDER_OPTIONS.background),

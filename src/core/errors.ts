@@ -6,6 +6,7 @@ export type FrameErrorCode =
   | 'FRAME_ERROR'
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
+  | 'PANEL_NOT_DETECTED'
   | 'SERVER_ERROR'
   | 'SERVER_UNREACHABLE'
   | 'SERVER_DEADLINE'
@@ -13,6 +14,7 @@ export type FrameErrorCode =
   | 'LISTING_UNCONFIRMED'
   | 'SERVER_TLS'
   | 'AUTH_REJECTED'
+  | 'ASSET_UNAVAILABLE'
   | 'ALBUM_NOT_FOUND'
   | 'BAD_RESPONSE'
   | 'UNSUPPORTED_SERVER'
@@ -72,6 +74,34 @@ export class TlsError extends ServerError {
 export class AuthRejectedError extends ServerError {
   protected static override readonly defaultCode: FrameErrorCode = 'AUTH_REJECTED';
 }
+/** Why one photo could not be fetched; the sync goes on with the others. */
+export type AssetFailureReason =
+  /** The key lacks a permission this photo needs (asset.view for a server rendering). */
+  | 'permission'
+  /** The asset is gone, or no longer shared with the key's user. */
+  | 'not-found'
+  /** The server has not made the rendering (yet): a 404 for a thumbnail/preview. */
+  | 'not-rendered'
+  /** The bytes arrived but are no readable image. */
+  | 'decode'
+  /** The bytes do not match the server's checksum, or their announced length. */
+  | 'checksum'
+  /** The download broke off, or anything else. */
+  | 'download';
+
+/** One photo cannot be fetched (its permission, a 404, bad bytes): the sync reports it and goes
+ * on; `reason` says why, without parsing the message. */
+export class AssetUnavailableError extends ServerError {
+  protected static override readonly defaultCode: FrameErrorCode = 'ASSET_UNAVAILABLE';
+  constructor(
+    message: string,
+    readonly reason: AssetFailureReason,
+    options?: FrameErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** The album id is unknown, malformed, or not shared with the key's user. */
 export class AlbumNotFoundError extends ServerError {
   protected static override readonly defaultCode: FrameErrorCode = 'ALBUM_NOT_FOUND';

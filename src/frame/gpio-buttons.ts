@@ -1,5 +1,6 @@
-// The Pi's GPIO buttons for the service: opens the GPIO (rpio, /dev/gpiomem) and watches the
-// configured pins. A frame without working GPIO still runs; it just has no buttons.
+// The Pi's GPIO buttons for the service: opens the GPIO (drivers/gpio.ts: the character device on a
+// Pi 5, rpio elsewhere) and watches the configured pins. A frame without working GPIO still runs;
+// it just has no buttons.
 import { watchGpioButtons, type OnPress } from './button-input.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';

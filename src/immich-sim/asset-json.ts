@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Dialect } from './history.js';
 import { originalPath, type SimAlbum, type SimAsset, type SimLibrary, type SimUser } from './library.js';
+import { editedSize } from './renditions.js';
 
 type Json = Record<string, unknown>;
 
@@ -110,16 +111,27 @@ export function assetJson(
   out['tags'] = [];
   out['people'] = [];
   out['checksum'] = asset.checksum;
-  if (options.detail) out['stack'] = null;
+  if (options.detail) {
+    // On every member, the primary included (fixtures asset-get-stack-primary/-member).
+    const stack = asset.stackId ? library.stacks.get(asset.stackId) : undefined;
+    out['stack'] = stack
+      ? { id: stack.id, primaryAssetId: stack.primaryAssetId, assetCount: stack.assetIds.length }
+      : null;
+  }
   out['isOffline'] = false;
   out['hasMetadata'] = true;
   out['duplicateId'] = null;
   out['resized'] = options.hasPreview ?? true;
   if (d.createdAtAndDimensions) {
-    out['width'] = asset.width;
-    out['height'] = asset.height;
+    // An edited asset's width/height are the edited size; exifInfo keeps the original's.
+    const size =
+      d.isEdited && asset.edits.length > 0 && asset.width !== null && asset.height !== null
+        ? editedSize(asset.width, asset.height, asset.edits)
+        : { width: asset.width, height: asset.height };
+    out['width'] = size.width;
+    out['height'] = size.height;
   }
-  if (d.isEdited) out['isEdited'] = false;
+  if (d.isEdited) out['isEdited'] = asset.edits.length > 0;
   return out;
 }
 

@@ -11,6 +11,8 @@ export type RouteName =
   | 'asset'
   | 'original'
   | 'thumbnail'
+  | 'edits'
+  | 'stacks'
   | 'other';
 
 export type Fault =

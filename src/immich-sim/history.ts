@@ -45,7 +45,28 @@
 //   global-exception.filter.ts; the v3.1.0 fixtures).
 // - Paging: `size` 1..1000, default 250 (issues #10535 and #17373 show 250-item first pages),
 //   `nextPage` a string or null, `total` = items on this page (v3.1.0 fixtures; total is
-//   "deprecated" in the 3.1.0 spec). v3.2 adds cursor/nextCursor (not simulated).
+//   "deprecated" in the 3.1.0 spec). v3.2 adds `cursor` in the search body and `nextCursor` in
+//   `assets` beside `nextPage` (page numbers still work): the names are the issue's (issue 10,
+//   point 7); the "new search API" of v3.2.0 is immich PR #30179 (merged 2026-08; its review
+//   thread shows server/src/dtos/search.dto.ts:22 `ADDED_V3_2`). Neither the recorded fixtures
+//   (v3.1.0) nor the stored server source (commit 017478c, search.dto.ts without a cursor) show
+//   the cursor itself, so its format is not pinned down: the simulator's is an opaque token of
+//   its own, which is all a client may assume.
+// - Edits (v2.5+ isEdited; v3.1.0 fixtures asset-get-edited, asset-edits-get, original-edited-*,
+//   thumbnail-edited-*): GET /api/assets/{id}/edits -> {assetId, edits: [{id, action, parameters}]};
+//   `edited=true` (lower case only, else 400) on /original gives the edited full-size JPEG named
+//   <base>.jpeg whose SHA-1 is not `checksum`, on /thumbnail the edited rendering; /thumbnail
+//   ?size=fullsize&edited=true is 200 for an edited asset and a 302 to
+//   `/api/assets/{id}/thumbnail?size=preview&edited=true` for an unedited one. Without `edited`
+//   every route serves the unedited image. Editing moves `updatedAt`; `width`/`height` become the
+//   edited size.
+// - Stacks (fixtures stacks-list, asset-get-stack-*, search-metadata-album-withStacked-false):
+//   GET /api/stacks (permission stack.read) -> [{id, primaryAssetId, assets[]}]; asset detail has
+//   `stack: {id, primaryAssetId, assetCount}` on every member; search items carry no stack, and
+//   `withStacked: false` drops every stacked asset, the primary too.
+// - Permissions (server/src/services/auth.service.ts:~238, AuthService.authenticate, at commit 00c5bf5):
+//   a key without the route's permission gets 403 "Missing required permission: <name>"; so a key
+//   with asset.download but not asset.view downloads originals and is refused every rendering.
 // - Asset fields: deviceAssetId/deviceId until v2.x (required in 2.5.6, gone in 3.1.0);
 //   `duration` a string ("0:00:00.00000") until v2.x, milliseconds or null from v3.0.0; `isEdited`
 //   from v2.5.0 (spec history); `prerelease` in the version answer from v3.0.0 (spec history).
@@ -87,6 +108,8 @@ export interface Dialect {
   prerelease: boolean;
   /** Album bodies carry `owner` and `ownerId` (gone in v3: albumUsers only). */
   albumOwnerField: boolean;
+  /** Search takes `cursor` and answers `nextCursor` (v3.2+). */
+  searchCursor: boolean;
 }
 
 export const OLDEST_SIMULATED: ServerVersion = { major: 1, minor: 106, patch: 0 };
@@ -116,5 +139,6 @@ export function dialectFor(version: ServerVersion): Dialect {
     createdAtAndDimensions: at(2),
     prerelease: v3,
     albumOwnerField: !v3,
+    searchCursor: at(3, 2),
   };
 }

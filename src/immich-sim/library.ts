@@ -50,6 +50,24 @@ export interface SimAsset {
   height: number | null;
   durationMs: number | null;
   libraryId: string | null;
+  /** Non-destructive edits (v2.5+): the asset is `isEdited` when there are any. */
+  edits: SimEdit[];
+  stackId: string | null;
+}
+
+/** One non-destructive edit, as GET /api/assets/{id}/edits lists it (v3.1.0 fixture
+ * asset-edits-get): applied in order to the upright original. */
+export type SimEdit =
+  | { id: string; action: 'crop'; parameters: { x: number; y: number; width: number; height: number } }
+  | { id: string; action: 'rotate'; parameters: { angle: 90 | 180 | 270 } }
+  | { id: string; action: 'mirror'; parameters: { axis: 'horizontal' | 'vertical' } };
+export type NewEdit = SimEdit extends infer E ? (E extends SimEdit ? Omit<E, 'id'> : never) : never;
+
+/** A stack: several assets shown as one on the timeline, its primary on top (fixture stacks-list). */
+export interface SimStack {
+  id: string;
+  primaryAssetId: string;
+  assetIds: string[];
 }
 
 export interface SimAlbum {
@@ -145,6 +163,7 @@ export class SimLibrary {
   readonly apiKeys = new Map<string, SimApiKey>();
   readonly assets = new Map<string, SimAsset>();
   readonly albums = new Map<string, SimAlbum>();
+  readonly stacks = new Map<string, SimStack>();
   private lastStamp = 0;
   private assetCounter = 0;
 
@@ -207,6 +226,8 @@ export class SimLibrary {
       height: init.height ?? null,
       durationMs: null,
       libraryId: init.libraryId ?? null,
+      edits: [],
+      stackId: null,
     };
     asset.durationMs = init.durationMs !== undefined ? init.durationMs : asset.type === 'VIDEO' ? 3000 : null;
     if (init.renderSource) asset.renderSource = init.renderSource;
@@ -275,6 +296,20 @@ export class SimLibrary {
 
   setVisibility(assetId: string, visibility: Visibility): void {
     this.touch(assetId, (a) => (a.visibility = visibility));
+  }
+
+  /** Replace the asset's edits (PUT /api/assets/{id}/edits); [] removes them. updatedAt moves. */
+  setEdits(assetId: string, edits: NewEdit[]): void {
+    this.touch(assetId, (a) => (a.edits = edits.map((e) => ({ ...e, id: this.prng.uuid() }) as SimEdit)));
+  }
+
+  /** Stack assets under the first one (POST /api/stacks {assetIds}: the first is the primary). */
+  addStack(assetIds: string[]): SimStack {
+    if (assetIds.length < 2) throw new Error('a stack needs two assets or more');
+    const stack: SimStack = { id: this.prng.uuid(), primaryAssetId: assetIds[0]!, assetIds: [...assetIds] };
+    for (const id of assetIds) this.requireAsset(id).stackId = stack.id;
+    this.stacks.set(stack.id, stack);
+    return stack;
   }
 
   /** Deleted for good: gone from every album and every route. */

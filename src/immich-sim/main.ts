@@ -1,6 +1,6 @@
 // A simulated Immich server as its own process, for trying the frame by hand and for benchmarks
 // that want the server in another process:
-//   node dist/src/immich-sim/main.js --port 2283 --photos 50 [--version 3.1.0] [--seed 1]
+//   node dist/immich-sim/main.js --port 2283 --photos 50 [--version 3.1.0] [--seed 1]
 //        [--sizes small|mixed|large] [--json]
 // It prints the URL, an API key and the album id (one JSON line with --json), then serves until
 // SIGINT or SIGTERM.
@@ -29,8 +29,8 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     process.stdout.write(
-      'usage: node dist/src/immich-sim/main.js [--port 2283] [--photos 50] [--version 3.1.0] [--seed 1] [--sizes small|mixed|large] [--json]\n' +
-        'example: node dist/src/immich-sim/main.js --port 2283 --photos 20\n',
+      'usage: node dist/immich-sim/main.js [--port 2283] [--photos 50] [--version 3.1.0] [--seed 1] [--sizes small|mixed|large] [--json]\n' +
+        'example: node dist/immich-sim/main.js --port 2283 --photos 20\n',
     );
     return;
   }

@@ -2,7 +2,7 @@
 // JPEG with the short side at 1440 px, `thumbnail` a WEBP with the short side at 250 px, both
 // without upscaling and with the EXIF orientation applied. Made once per asset version, cached.
 import sharp from 'sharp';
-import { readSource, type SimAsset } from './library.js';
+import { readSource, type SimAsset, type SimEdit } from './library.js';
 
 export type RenderedSize = 'preview' | 'thumbnail';
 
@@ -23,6 +23,38 @@ const SPEC: Record<RenderedSize, { edge: number; contentType: string; suffix: st
 export function renderedSize(width: number, height: number, edge: number): { width: number; height: number } {
   const scale = Math.min(1, edge / Math.min(width, height));
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** The edited image at full size: the upright original with its edits applied in order (crop,
+ * rotate, mirror), as a JPEG (v3.1.0 fixture original-edited-edited-true: 1920x1080 cropped to
+ * 1000x1080 then turned 90 degrees gives 1080x1000). */
+export async function applyEdits(input: Buffer, edits: readonly SimEdit[]): Promise<Buffer> {
+  let image = await sharp(input, { failOn: 'error' }).rotate().toBuffer();
+  for (const e of edits) {
+    const step = sharp(image);
+    if (e.action === 'crop') {
+      const p = e.parameters;
+      image = await step.extract({ left: p.x, top: p.y, width: p.width, height: p.height }).toBuffer();
+    } else if (e.action === 'rotate') image = await step.rotate(e.parameters.angle).toBuffer();
+    else image = await (e.parameters.axis === 'horizontal' ? step.flop() : step.flip()).toBuffer();
+  }
+  return sharp(image).jpeg({ quality: 85 }).toBuffer();
+}
+
+/** The display size after edits, from the upright size (what `width`/`height` say of an edited
+ * asset: fixture asset-get-edited). */
+export function editedSize(
+  width: number,
+  height: number,
+  edits: readonly SimEdit[],
+): { width: number; height: number } {
+  let w = width;
+  let h = height;
+  for (const e of edits) {
+    if (e.action === 'crop') [w, h] = [e.parameters.width, e.parameters.height];
+    else if (e.action === 'rotate' && e.parameters.angle !== 180) [w, h] = [h, w];
+  }
+  return { width: w, height: h };
 }
 
 export async function renderAsset(input: Buffer, size: RenderedSize): Promise<Buffer> {
@@ -68,21 +100,30 @@ export class RenditionCache {
 
   /** null when the server could not have made one (nothing sharp can decode): the real server
    * then answers 404 "Asset media not found". */
-  get(asset: SimAsset, size: RenderedSize): Promise<Rendering | null> {
-    const key = `${asset.id}:${asset.checksum ?? ''}:${size}`;
+  get(asset: SimAsset, size: RenderedSize | 'full', edited = false): Promise<Rendering | null> {
+    const edits = edited ? asset.edits : [];
+    const key = `${asset.id}:${asset.checksum ?? ''}:${size}:${JSON.stringify(edits)}`;
     let found = this.cache.get(key);
     if (!found) {
-      found = this.make(asset, size);
+      found = this.make(asset, size, edits);
       this.cache.set(key, found);
     }
     return found;
   }
 
-  private async make(asset: SimAsset, size: RenderedSize): Promise<Rendering | null> {
+  /** `full` exists only for edited assets (the edited full-size JPEG). */
+  private async make(
+    asset: SimAsset,
+    size: RenderedSize | 'full',
+    edits: readonly SimEdit[],
+  ): Promise<Rendering | null> {
     if (!hasRenderings(asset)) return null;
     const source = asset.renderSource ?? asset.source;
     try {
-      const bytes = await renderAsset(await readSource(source), size);
+      let input = await readSource(source);
+      if (edits.length > 0) input = await applyEdits(input, edits);
+      if (size === 'full') return { bytes: input, contentType: 'image/jpeg', suffix: '.jpeg', generatedAt: this.now() };
+      const bytes = await renderAsset(input, size);
       const { contentType, suffix } = SPEC[size];
       return { bytes, contentType, suffix, generatedAt: this.now() };
     } catch {

@@ -8,7 +8,7 @@ import type { SearchRequest } from './validation.js';
 export const DEFAULT_PAGE_SIZE = 250;
 
 export type SearchOutcome =
-  | { ok: true; items: SimAsset[]; nextPage: string | null }
+  | { ok: true; items: SimAsset[]; nextPage: string | null; nextCursor?: string | null }
   | { ok: false; reason: 'album-access' };
 
 function visibleByDefault(asset: SimAsset, req: SearchRequest, dialect: Dialect): boolean {
@@ -47,6 +47,7 @@ export function searchAssets(req: SearchRequest, library: SimLibrary, dialect: D
     (a) =>
       (req.withDeleted === true || !a.trashed) &&
       (req.type === undefined || a.type === req.type) &&
+      (req.withStacked !== false || a.stackId === null) &&
       visibleByDefault(a, req, dialect),
   );
   const direction = req.order === 'asc' ? 1 : -1;
@@ -56,9 +57,27 @@ export function searchAssets(req: SearchRequest, library: SimLibrary, dialect: D
   });
 
   const size = req.size ?? DEFAULT_PAGE_SIZE;
+  // A cursor (v3.2+) names where the last page ended: here the offset, wrapped so a client cannot
+  // mistake it for a page number. A page number still works.
+  const fromCursor = dialect.searchCursor && req.cursor !== undefined ? decodeCursor(req.cursor) : null;
   const page = req.page ?? 1;
-  const start = (page - 1) * size;
+  const start = fromCursor ?? (page - 1) * size;
   const items = matching.slice(start, start + size);
-  const nextPage = start + size < matching.length ? String(page + 1) : null;
-  return { ok: true, items, nextPage };
+  const more = start + size < matching.length;
+  const nextPage = more ? String(Math.floor((start + size) / size) + 1) : null;
+  if (!dialect.searchCursor) return { ok: true, items, nextPage };
+  return { ok: true, items, nextPage, nextCursor: more ? encodeCursor(start + size) : null };
+}
+
+function encodeCursor(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number | null {
+  try {
+    const o = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown }).o;
+    return typeof o === 'number' && Number.isInteger(o) && o >= 0 ? o : null;
+  } catch {
+    return null;
+  }
 }

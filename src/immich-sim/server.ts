@@ -13,7 +13,8 @@
 //   const album = sim.addAlbum({ albumName: 'Frame', assetIds: [a.id] });
 //   await seedSampleLibrary(sim, { count: 20 })       // sample-photos.ts: generated photos
 //   sim.addToAlbum / removeFromAlbum / trash / restore / archive / setVisibility / forceDelete /
-//     replaceBytes(id, bytes)                         // mutations (updatedAt moves as on Immich)
+//     replaceBytes(id, bytes) / setEdits(id, [{action: 'crop', parameters}...]) / addStack(ids)
+//                                                     // mutations (updatedAt moves as on Immich)
 //   const { user, apiKey } = sim.addUser({ permissions: ['asset.read'] })   // another user / key
 //   sim.setVersion({ major: 1, minor: 118, patch: 0 })                      // switch dialect
 //   const f = sim.injectFault({ route: 'original', assetId: a.id, times: 2,
@@ -35,6 +36,8 @@ import {
   SimLibrary,
   type BytesSource,
   type NewAsset,
+  type NewEdit,
+  type SimStack,
   type SimAlbum,
   type SimAsset,
   type SimUser,
@@ -47,6 +50,7 @@ import {
   albumQuerySchema,
   errorAnswer,
   idParamSchema,
+  originalQuerySchema,
   searchSchema,
   thumbnailQuerySchema,
   validationAnswer,
@@ -300,6 +304,16 @@ export class ImmichSim {
     this.library.replaceBytes(assetId, bytes);
   }
 
+  /** Edit an asset in Immich's editor (crop, rotate, mirror); [] removes the edits. */
+  setEdits(assetId: string, edits: NewEdit[]): void {
+    this.library.setEdits(assetId, edits);
+  }
+
+  /** Stack assets; the first is the primary. */
+  addStack(assetIds: string[]): SimStack {
+    return this.library.addStack(assetIds);
+  }
+
   asset(id: string): SimAsset {
     return this.library.requireAsset(id);
   }
@@ -428,7 +442,11 @@ export class ImmichSim {
       case 'asset':
         return this.assetInfo(ctx, user, path.split('/')[3]!);
       case 'original':
-        return this.original(ctx, user, path.split('/')[3]!);
+        return this.original(ctx, user, path.split('/')[3]!, query);
+      case 'edits':
+        return this.edits(ctx, user, path.split('/')[3]!);
+      case 'stacks':
+        return this.stacks(ctx, user, path.split('/')[3], query);
       case 'thumbnail':
         return this.thumbnail(ctx, user, path.split('/')[3]!, query);
       default:
@@ -494,7 +512,14 @@ export class ImmichSim {
       status: 200,
       body: {
         albums: { total: 0, count: 0, items: [], facets: [] },
-        assets: { total: items.length, count: items.length, items, facets: [], nextPage: outcome.nextPage },
+        assets: {
+          total: items.length,
+          count: items.length,
+          items,
+          facets: [],
+          nextPage: outcome.nextPage,
+          ...(outcome.nextCursor !== undefined ? { nextCursor: outcome.nextCursor } : {}),
+        },
       },
     });
   }
@@ -568,11 +593,26 @@ export class ImmichSim {
     });
   }
 
-  private async original(ctx: Ctx, userId: string, id: string): Promise<Reply> {
+  private async original(ctx: Ctx, userId: string, id: string, query: Record<string, string>): Promise<Reply> {
     const params = this.validate(ctx, idParamSchema, { id });
     if (isReply(params)) return params;
+    const q = this.validate(ctx, originalQuerySchema(ctx.dialect), query);
+    if (isReply(q)) return q;
     const a = this.accessibleAsset(userId, id);
     if (!a) return jsonReply(errorAnswer(ctx.dialect, 404, 'Not Found', ctx.correlationId));
+    if (q.edited === true && a.edits.length > 0) {
+      // The edited full-size JPEG, named <base>.jpeg (fixture original-edited-edited-true).
+      await this.library.ensureChecksums([a]);
+      const full = await this.renditions.get(a, 'full', true);
+      if (!full) return jsonReply(errorAnswer(ctx.dialect, 404, 'Asset media not found', ctx.correlationId));
+      return this.fileReply(
+        ctx,
+        full.bytes,
+        full.contentType,
+        baseName(a.originalFileName) + '.jpeg',
+        full.generatedAt,
+      );
+    }
     const bytes = await readSource(a.source);
     const mtime = new Date(a.fileModifiedAt);
     return this.fileReply(ctx, bytes, a.originalMimeType, a.originalFileName, mtime);
@@ -586,6 +626,36 @@ export class ImmichSim {
     const a = this.accessibleAsset(userId, id);
     if (!a) return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no asset.view access', ctx.correlationId));
     const size = q.size ?? 'thumbnail';
+    const edited = q.edited === true;
+    if (size === 'fullsize' && edited) {
+      // Edited: the edited full-size JPEG; unedited: a redirect to the edited-flag preview while
+      // full-size generation is off (fixtures thumbnail-edited-fullsize-edited-true,
+      // thumbnail-unedited-fullsize-edited-true).
+      if (a.edits.length === 0) {
+        const location = `/api/assets/${a.id}/thumbnail?size=preview&edited=true`;
+        const body = Buffer.from(`Found. Redirecting to ${location}`);
+        return {
+          status: 302,
+          body,
+          headers: {
+            'content-type': 'text/plain; charset=utf-8',
+            'content-length': String(body.length),
+            location,
+            vary: 'Accept, Accept-Encoding',
+          },
+        };
+      }
+      await this.library.ensureChecksums([a]);
+      const full = await this.renditions.get(a, 'full', true);
+      if (!full) return jsonReply(errorAnswer(ctx.dialect, 404, 'Asset media not found', ctx.correlationId));
+      return this.fileReply(
+        ctx,
+        full.bytes,
+        full.contentType,
+        baseName(a.originalFileName) + '_fullsize.jpeg',
+        full.generatedAt,
+      );
+    }
     if (size === 'fullsize' || size === 'original') {
       // Full-size generation is off by default: web formats go to the original, others to the
       // preview (PR #14446; the v3.1.0 recordings).
@@ -608,7 +678,7 @@ export class ImmichSim {
       };
     }
     await this.library.ensureChecksums([a]);
-    const rendering = await this.renditions.get(a, size === 'preview' ? 'preview' : 'thumbnail');
+    const rendering = await this.renditions.get(a, size === 'preview' ? 'preview' : 'thumbnail', edited);
     if (!rendering) return jsonReply(errorAnswer(ctx.dialect, 404, 'Asset media not found', ctx.correlationId));
     return this.fileReply(
       ctx,
@@ -617,6 +687,46 @@ export class ImmichSim {
       baseName(a.originalFileName) + rendering.suffix,
       rendering.generatedAt,
     );
+  }
+
+  /** GET /api/assets/{id}/edits (fixture asset-edits-get). */
+  private async edits(ctx: Ctx, userId: string, id: string): Promise<Reply> {
+    const params = this.validate(ctx, idParamSchema, { id });
+    if (isReply(params)) return params;
+    const a = this.accessibleAsset(userId, id);
+    if (!a) return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no asset.edit.get access', ctx.correlationId));
+    return jsonReply({ status: 200, body: { assetId: a.id, edits: a.edits } });
+  }
+
+  /** GET /api/stacks[?primaryAssetId=] and GET /api/stacks/{id} (fixtures stacks-*): the user's
+   * stacks with their members as full assets (with exifInfo). */
+  private async stacks(
+    ctx: Ctx,
+    userId: string,
+    id: string | undefined,
+    query: Record<string, string>,
+  ): Promise<Reply> {
+    const mine = [...this.library.stacks.values()].filter(
+      (st) => this.library.assets.get(st.primaryAssetId)?.ownerId === userId,
+    );
+    const json = async (st: SimStack) => {
+      const members = st.assetIds.flatMap((aid) => this.library.assets.get(aid) ?? []);
+      await this.prepare(members);
+      return {
+        id: st.id,
+        primaryAssetId: st.primaryAssetId,
+        assets: members.map((m) =>
+          assetJson(m, ctx.dialect, this.library, { withExif: true, hasPreview: hasRenderings(m) }),
+        ),
+      };
+    };
+    if (id !== undefined) {
+      const st = mine.find((x) => x.id === id);
+      if (!st) return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no stack.read access', ctx.correlationId));
+      return jsonReply({ status: 200, body: await json(st) });
+    }
+    const chosen = query['primaryAssetId'] ? mine.filter((st) => st.primaryAssetId === query['primaryAssetId']) : mine;
+    return jsonReply({ status: 200, body: await Promise.all(chosen.map(json)) });
   }
 
   /** A file answer with conditional requests and ranges as the recordings show them. */
@@ -774,6 +884,8 @@ const PERMISSION: Partial<Record<RouteName, string>> = {
   asset: 'asset.read',
   original: 'asset.download',
   thumbnail: 'asset.view',
+  edits: 'asset.edit.get',
+  stacks: 'stack.read',
 };
 
 function routeOf(method: string, path: string): { route: RouteName; assetId?: string } {
@@ -783,6 +895,9 @@ function routeOf(method: string, path: string): { route: RouteName; assetId?: st
   if (method !== 'GET' && method !== 'HEAD') return { route: 'other' };
   if (path === '/api/albums') return { route: 'albums' };
   if (/^\/api\/albums\/[^/]+$/.test(path)) return { route: 'album' };
+  if (/^\/api\/stacks(\/[^/]+)?$/.test(path)) return { route: 'stacks' };
+  const edits = /^\/api\/assets\/([^/]+)\/edits$/.exec(path);
+  if (edits) return { route: 'edits', assetId: edits[1] };
   const asset = /^\/api\/assets\/([^/]+)(\/original|\/thumbnail)?$/.exec(path);
   if (asset) {
     const route: RouteName = asset[2] === '/original' ? 'original' : asset[2] === '/thumbnail' ? 'thumbnail' : 'asset';

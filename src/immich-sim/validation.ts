@@ -101,6 +101,9 @@ export interface SearchRequest {
   order?: 'asc' | 'desc';
   page?: number;
   size?: number;
+  withStacked?: boolean;
+  /** v3.2+: where the previous page ended (the server's own token). */
+  cursor?: string;
 }
 
 /** The POST /api/search/metadata body this dialect knows (a subset of MetadataSearchDto). */
@@ -115,7 +118,9 @@ export function searchSchema(dialect: Dialect, strictUnknown: boolean): z.ZodTyp
     // Accepted and ignored here: filters a frame never sends.
     originalFileName: z.string().optional(),
     isFavorite: lenientBoolean(dialect, z.boolean()).optional(),
+    withStacked: lenientBoolean(dialect, z.boolean()).optional(),
   };
+  if (dialect.searchCursor) shape['cursor'] = z.string().min(1).optional();
   if (dialect.searchAlbumIds) shape['albumIds'] = z.array(uuid).optional();
   if (dialect.visibility) {
     shape['visibility'] = visibilityEnum.optional();
@@ -129,8 +134,21 @@ export function searchSchema(dialect: Dialect, strictUnknown: boolean): z.ZodTyp
 
 export const idParamSchema = z.object({ id: uuid });
 
-export function thumbnailQuerySchema(dialect: Dialect) {
-  return z.object({ size: z.enum(dialect.thumbnailSizes as [string, ...string[]]).optional() });
+/** `edited` from v2.5: only "true" or "false" (zod stringbool; fixture
+ * error-thumbnail-edited-capitalised-true); older servers drop it like any unknown key. */
+function editedParam(dialect: Dialect): Record<string, z.ZodType> {
+  return dialect.isEdited
+    ? { edited: z.stringbool({ truthy: ['true'], falsy: ['false'], case: 'sensitive' }).optional() }
+    : {};
+}
+
+export function thumbnailQuerySchema(dialect: Dialect): z.ZodType<{ size?: string; edited?: boolean }> {
+  const shape = { size: z.enum(dialect.thumbnailSizes as [string, ...string[]]).optional(), ...editedParam(dialect) };
+  return z.object(shape) as unknown as z.ZodType<{ size?: string; edited?: boolean }>;
+}
+
+export function originalQuerySchema(dialect: Dialect): z.ZodType<{ edited?: boolean }> {
+  return z.object(editedParam(dialect)) as unknown as z.ZodType<{ edited?: boolean }>;
 }
 
 /** `withoutAssets` exists while albums carry assets; v3 drops it like any unknown key. */

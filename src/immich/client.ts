@@ -7,10 +7,18 @@
 //                   checks it too ("Not found or no album.read access")
 //   asset.download  GET /api/assets/{id}/original
 //   asset.view      GET /api/assets/{id}/thumbnail (fullsize and preview renderings)
+//   stack.read      GET /api/stacks (whole-library mode, to show one photo per stack)
 //   GET /api/server/version (or /server-info/version before v1.107) needs no key.
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { BadResponseError, DeadlineError, FrameError, UnsupportedServerError } from '../core/errors.js';
+import {
+  AssetUnavailableError,
+  BadResponseError,
+  DeadlineError,
+  FrameError,
+  ServerUnreachableError,
+  UnsupportedServerError,
+} from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { capabilitiesOf, formatVersion, OLDEST_SUPPORTED, searchPasses, versionAtLeast } from './capabilities.js';
 import { composeImmichDispatcher, createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './dispatcher.js';
@@ -20,6 +28,7 @@ import {
   networkFailure,
   notJsonFailure,
   rejectsProperty,
+  serverMessage,
   shapeFailure,
   type CallContext,
 } from './failures.js';
@@ -27,9 +36,16 @@ import { collectPages, DEFAULT_PAGING, type PagingLimits } from './paging.js';
 import { chooseRendition } from './rendition.js';
 import { AnswerTooLargeError, DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
-import { albumSchema, searchResponseSchema, serverVersionSchema, type ImmichAsset } from './schemas.js';
-import type { AssetDownload, AssetSource, RemoteAsset, Rendition, ServerVersion } from './types.js';
-import { type PhotoSize } from './rendition.js';
+import { albumSchema, searchResponseSchema, serverVersionSchema, stacksSchema, type ImmichAsset } from './schemas.js';
+import type {
+  AssetDownload,
+  AssetSource,
+  ListOptions,
+  PhotoSize,
+  RemoteAsset,
+  Rendition,
+  ServerVersion,
+} from './types.js';
 
 export { chooseRendition } from './rendition.js';
 
@@ -50,6 +66,10 @@ export interface ImmichClientOptions {
   limits?: Partial<ClientLimits>;
   /** The jitter source (tests make it fixed). */
   random?: () => number;
+  /** Give up on a request that has had no answer (not even headers) for this long, retries
+   * included: the command line's patience with a hung server. Default: no such limit (the
+   * retry policy and timeouts alone decide; the service keeps retrying at its own pace). */
+  answerWithinMs?: number;
 }
 
 interface JsonAnswer {
@@ -75,6 +95,7 @@ export function toRemoteAsset(a: ImmichAsset): RemoteAsset {
   };
   // External-library assets carry a path hash as their checksum.
   if (a.libraryId) remote.checksumIsContentHash = false;
+  if (a.isEdited === true) remote.edited = true;
   return remote;
 }
 
@@ -100,6 +121,7 @@ export class ImmichClient implements AssetSource {
   private readonly pageSize: number;
   private readonly paging: PagingLimits;
   private readonly limits: ClientLimits;
+  private readonly answerWithinMs: number | null;
   private lastVersion: ServerVersion | null = null;
 
   constructor(options: ImmichClientOptions) {
@@ -112,6 +134,7 @@ export class ImmichClient implements AssetSource {
     this.pageSize = options.pageSize ?? 1000;
     this.paging = { ...DEFAULT_PAGING, ...options.paging };
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.answerWithinMs = options.answerWithinMs ?? null;
     this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.dispatcher = composeImmichDispatcher({
@@ -121,15 +144,23 @@ export class ImmichClient implements AssetSource {
       retry,
       hooks: {
         ...(options.random ? { random: options.random } : {}),
-        onRetry: (e) =>
-          this.logger.warn('immich request failed, retrying', {
+        onRetry: (e) => {
+          const fields = {
             server: this.serverUrl,
             method: e.method,
             path: e.path,
             attempt: e.attempt,
             reason: e.reason,
             delayMs: e.delayMs,
-          }),
+          };
+          // A server that takes the request and says nothing: say so in words while we wait.
+          if (e.reason === 'UND_ERR_HEADERS_TIMEOUT')
+            this.logger.warn(
+              `the Immich server at ${this.serverUrl} is not answering (no reply within ${Math.round(this.timeouts.headersMs / 1000)} s); trying again`,
+              fields,
+            );
+          else this.logger.warn('immich request failed, retrying', fields);
+        },
       },
     });
   }
@@ -175,7 +206,7 @@ export class ImmichClient implements AssetSource {
 
   // ---- listing ----
 
-  async listAssets(albumId: string, signal?: AbortSignal): Promise<RemoteAsset[]> {
+  async listAssets(albumId: string, signal?: AbortSignal, options: ListOptions = {}): Promise<RemoteAsset[]> {
     const version = await this.supportedVersion(signal);
     const caps = capabilitiesOf(version);
     let found: Map<string, Listed>;
@@ -198,6 +229,13 @@ export class ImmichClient implements AssetSource {
       }
     }
     const list = [...found.values()].flatMap((l) => (l.asset ? [l.asset] : []));
+    if (albumId === '' && options.stacks) {
+      const primaryOf = await this.stackMembers(signal);
+      for (const a of list) {
+        const primary = primaryOf?.get(a.id);
+        if (primary !== undefined) a.stackPrimaryId = primary;
+      }
+    }
     this.logger.debug('immich listing', {
       server: this.serverUrl,
       version: formatVersion(version),
@@ -218,14 +256,20 @@ export class ImmichClient implements AssetSource {
     for (const pass of passes) {
       const describe = `the Immich server at ${this.serverUrl} (POST ${route} ${albumId ? `album ${albumId}` : 'library'})`;
       await collectPages(
-        async (page) => {
-          const answer = await this.postJson(route, { ...pass, page, size: this.pageSize }, signal);
+        async (at) => {
+          // A cursor (v3.2+) replaces the page number; older servers never offer one.
+          const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
+          const answer = await this.postJson(route, { ...pass, ...where, size: this.pageSize }, signal);
           if (answer.status === 400 && albumId && rejectsProperty(answer.body, 'albumIds'))
             throw new AlbumIdsRejected();
           if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
           const parsed = searchResponseSchema.safeParse(answer.body);
           if (!parsed.success) throw shapeFailure(parsed.error, ctx);
-          return { items: parsed.data.assets.items.map(slim), nextPage: parsed.data.assets.nextPage };
+          return {
+            items: parsed.data.assets.items.map(slim),
+            nextPage: parsed.data.assets.nextPage,
+            nextCursor: parsed.data.assets.nextCursor ?? null,
+          };
         },
         describe,
         this.paging,
@@ -261,13 +305,40 @@ export class ImmichClient implements AssetSource {
     return new Map(parsed.data.assets.map((a) => [a.id, slim(a)]));
   }
 
+  /** Non-primary stack member id -> its primary's id, from GET /api/stacks (stack.read); null
+   * when this key or server cannot tell (then stacks are shown whole, and the log says why). */
+  private async stackMembers(signal?: AbortSignal): Promise<Map<string, string> | null> {
+    const route = '/api/stacks';
+    const answer = await this.getJson(route, {}, signal);
+    if (answer.status === 403 || answer.status === 404) {
+      this.logger.warn(
+        answer.status === 403
+          ? 'the API key lacks stack.read: every photo of a stack is shown, not only its primary; give the key stack.read (or all) to show one photo per stack'
+          : 'this server has no GET /api/stacks: every photo of a stack is shown',
+        { server: this.serverUrl, status: answer.status },
+      );
+      return null;
+    }
+    if (answer.status !== 200) throw httpFailure(answer.status, answer.body, this.context('GET', route));
+    const parsed = stacksSchema.safeParse(answer.body);
+    if (!parsed.success) throw shapeFailure(parsed.error, this.context('GET', route));
+    const out = new Map<string, string>();
+    for (const stack of parsed.data)
+      for (const member of stack.assets)
+        if (member.id !== stack.primaryAssetId) out.set(member.id, stack.primaryAssetId);
+    return out;
+  }
+
   // ---- bytes ----
 
   async download(asset: RemoteAsset, size: PhotoSize, signal?: AbortSignal): Promise<AssetDownload> {
     let rendition = chooseRendition(asset.originalMimeType, asset.originalFileName, size);
     if (rendition === 'fullsize' && this.lastVersion && !capabilitiesOf(this.lastVersion).fullsize)
       rendition = 'preview';
-    const first = await this.fetchRendition(asset.id, rendition, signal);
+    // Edited assets: ask for the edited image (v2.5+ `edited=true`; the server's default is the
+    // unedited one: v3.1.0 fixtures original-edited-*, thumbnail-edited-*).
+    const edited = asset.edited === true;
+    const first = await this.fetchRendition(asset.id, rendition, edited, signal);
     if ('rendition' in first) return first;
     if (rendition === 'fullsize' && first.status === 400) {
       // Before v1.131 `size` has no fullsize value (a 400 validation error): the preview is the
@@ -276,18 +347,42 @@ export class ImmichClient implements AssetSource {
         server: this.serverUrl,
         asset: asset.id,
       });
-      const second = await this.fetchRendition(asset.id, 'preview', signal);
+      const second = await this.fetchRendition(asset.id, 'preview', edited, signal);
       if ('rendition' in second) return second;
-      throw this.downloadFailure(asset.id, 'preview', second);
+      throw this.downloadFailure(asset.id, 'preview', edited, second);
     }
-    throw this.downloadFailure(asset.id, rendition, first);
+    throw this.downloadFailure(asset.id, rendition, edited, first);
   }
 
-  private downloadFailure(assetId: string, rendition: Rendition, answer: JsonAnswer): Error {
-    const route = renditionRoute(assetId, rendition);
-    if (answer.status === 404 || (answer.status === 400 && /not found|no asset/i.test(JSON.stringify(answer.body)))) {
-      return new BadResponseError(
-        `asset ${assetId} is gone from the Immich server at ${this.serverUrl} or no longer readable (GET ${route}: HTTP ${answer.status}); it drops out at the next listing`,
+  /** What a failed photo download means, for that photo alone: the sync goes on with the rest.
+   * Only a rejected key (401) or an unreachable server stop it (httpFailure). */
+  private downloadFailure(assetId: string, rendition: Rendition, edited: boolean, answer: JsonAnswer): Error {
+    const route = renditionRoute(assetId, rendition, edited);
+    const said = serverMessage(answer.body);
+    const what = `GET ${route}: HTTP ${answer.status}${said ? ` ${said}` : ''}`;
+    const at = `the Immich server at ${this.serverUrl}`;
+    if (answer.status === 403) {
+      // AuthService.authenticate answers "Missing required permission: <name>" for a key without
+      // the route's permission (immich server/src/services/auth.service.ts:~238, AuthService.authenticate, commit 00c5bf5).
+      const permission =
+        /permission:?\s*([a-z][\w.]*)/i.exec(said)?.[1] ?? (rendition === 'original' ? 'asset.download' : 'asset.view');
+      return new AssetUnavailableError(
+        `asset ${assetId}: ${at} refused the API key (${what}); give the key ${permission} (or all) in Account Settings > API Keys`,
+        'permission',
+      );
+    }
+    if (answer.status === 404 && rendition !== 'original') {
+      // 404 "Asset media not found": the asset is there, its rendering is not (yet): v3.1.0
+      // fixture thumbnail-heic-preview-when-generation-failed. A missing asset is a 400 here.
+      return new AssetUnavailableError(
+        `asset ${assetId}: ${at} has no ${rendition} rendering of it (yet) (${what}); Immich makes renderings in the background, so the next sync tries again (if it stays missing, run Administration > Jobs > Generate Thumbnails on the server)`,
+        'not-rendered',
+      );
+    }
+    if (answer.status === 404 || (answer.status === 400 && /not found|no asset/i.test(said))) {
+      return new AssetUnavailableError(
+        `asset ${assetId} was not found on ${at} (${what}): deleted, or no longer shared with this key's user, since the listing; the next sync drops it if so`,
+        'not-found',
       );
     }
     return httpFailure(answer.status, answer.body, this.context('GET', route));
@@ -296,15 +391,17 @@ export class ImmichClient implements AssetSource {
   private async fetchRendition(
     assetId: string,
     rendition: Rendition,
+    edited: boolean,
     signal?: AbortSignal,
   ): Promise<AssetDownload | JsonAnswer> {
-    const route = renditionRoute(assetId, rendition);
+    const route = renditionRoute(assetId, rendition, edited);
     const res = await this.send('GET', route, undefined, signal, false);
     if (res.statusCode === 200) {
       const length = Number(res.headers['content-length']);
       const type = res.headers['content-type'];
       return {
         rendition,
+        edited,
         contentType: typeof type === 'string' ? type : null,
         contentLength: Number.isFinite(length) && res.headers['content-length'] !== undefined ? length : null,
         body: res.body as Readable,
@@ -331,6 +428,18 @@ export class ImmichClient implements AssetSource {
   ): Promise<Dispatcher.ResponseData> {
     const started = Date.now();
     const path = this.prefix + route;
+    // The command line's patience: abort a request still without an answer after answerWithinMs.
+    let patience: { timer: NodeJS.Timeout; expired: boolean } | null = null;
+    const limit = this.answerWithinMs;
+    if (limit !== null) {
+      const giveUp = new AbortController();
+      const onAbort = () => giveUp.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const p = { expired: false, timer: setTimeout(() => ((p.expired = true), giveUp.abort()), limit) };
+      p.timer.unref?.();
+      patience = p;
+      signal = giveUp.signal;
+    }
     // One deadline over the whole request: connect, retries, and for a photo its last byte.
     const deadlineMs = buffer ? this.limits.requestMs : this.limits.downloadMs;
     const deadline = new AbortController();
@@ -364,6 +473,12 @@ export class ImmichClient implements AssetSource {
       res = await this.dispatcher.request(opts);
     } catch (err) {
       clearTimeout(timer);
+      if (patience?.expired) {
+        throw new ServerUnreachableError(
+          `the Immich server at ${this.serverUrl} is not answering: no reply to ${method} ${route} within ${Math.round(limit! / 1000)} s; check that the server is running and not overloaded (the frame keeps the photos it has)`,
+          { cause: err },
+        );
+      }
       if (signal?.aborted) throw err;
       if (err instanceof FrameError) throw err;
       if (err instanceof AnswerTooLargeError) {
@@ -377,6 +492,8 @@ export class ImmichClient implements AssetSource {
         headers: this.timeouts.headersMs,
         body: this.timeouts.bodyMs,
       });
+    } finally {
+      if (patience) clearTimeout(patience.timer);
     }
     this.logger.debug('immich request', { method, path, status: res.statusCode, ms: Date.now() - started });
     if (buffer) clearTimeout(timer);
@@ -404,9 +521,11 @@ export class ImmichClient implements AssetSource {
 
 class AlbumIdsRejected extends Error {}
 
-function renditionRoute(assetId: string, rendition: Rendition): string {
+function renditionRoute(assetId: string, rendition: Rendition, edited: boolean): string {
   const id = encodeURIComponent(assetId);
-  return rendition === 'original' ? `/api/assets/${id}/original` : `/api/assets/${id}/thumbnail?size=${rendition}`;
+  // Only lower-case true is accepted (v3.1.0 fixture error-thumbnail-edited-capitalised-true).
+  if (rendition === 'original') return `/api/assets/${id}/original${edited ? '?edited=true' : ''}`;
+  return `/api/assets/${id}/thumbnail?size=${rendition}${edited ? '&edited=true' : ''}`;
 }
 
 /** The JSON of an answer (or its text when it is not JSON: a proxy's error page). A 2xx answer

@@ -1,11 +1,20 @@
-// Walking a paged search to its end: follow `nextPage` until it is null (never stop because of
-// `total`, which only counts the page), keep the first copy of each id, and refuse a server that
-// pages forever: too many pages, pages of repeats, or more assets than the frame will hold. The fetching is passed in; the rules here are plain code.
+// Walking a paged search to its end: follow `nextCursor` where the server offers one (v3.2+),
+// else `nextPage`, until there is none (never stop because of `total`, which only counts the
+// page), keep the first copy of each id, and refuse a server that pages forever: too many pages, pages of repeats, or more assets than the
+// frame will hold. The fetching is passed in; the rules here are plain code.
 import { BadResponseError } from '../core/errors.js';
 
 export interface Page<T> {
   items: T[];
   nextPage: string | number | null;
+  /** v3.2+: the token to send as `cursor` for the next page (null or absent: use nextPage). */
+  nextCursor?: string | null;
+}
+
+/** Where the next page starts: a page number, or the server's cursor (then `page` only counts). */
+export interface PageRequest {
+  page: number;
+  cursor?: string;
 }
 
 export interface PagingLimits {
@@ -53,20 +62,22 @@ export function nextPageNumber(current: number, nextPage: string | number | null
 }
 
 export async function collectPages<T extends { id: string }>(
-  fetchPage: (page: number) => Promise<Page<T>>,
+  fetchPage: (at: PageRequest) => Promise<Page<T>>,
   describe: string,
   limits: PagingLimits = DEFAULT_PAGING,
   into: Map<string, T> = new Map(),
   total?: TotalLookup,
 ): Promise<Map<string, T>> {
   let page = 1;
+  let cursor: string | undefined;
+  const cursorsSeen = new Set<string>();
   let fetched = 0;
   let stale = 0;
   let bound = limits.maxItems;
   let why = 'more than this frame holds; choose an album rather than the whole library, or check the server';
   let asked = false;
   while (true) {
-    const { items, nextPage } = await fetchPage(page);
+    const { items, nextPage, nextCursor } = await fetchPage(cursor === undefined ? { page } : { page, cursor });
     fetched += 1;
     let fresh = 0;
     for (const item of items) {
@@ -90,7 +101,20 @@ export async function collectPages<T extends { id: string }>(
         code: 'ANSWER_TOO_LARGE',
       });
     }
-    const next = nextPageNumber(page, nextPage, describe);
+    let next: number | null;
+    if (typeof nextCursor === 'string' && nextCursor !== '') {
+      // Follow the cursor (v3.2 search, immich PR #30179); a cursor seen before goes in circles.
+      if (cursorsSeen.has(nextCursor))
+        throw new BadResponseError(
+          `${describe}: page ${page} names a cursor it named before; the paging goes in circles`,
+        );
+      cursorsSeen.add(nextCursor);
+      cursor = nextCursor;
+      next = page + 1;
+    } else {
+      cursor = undefined;
+      next = nextPageNumber(page, nextPage, describe);
+    }
     if (next === null) return into;
     stale = fresh === 0 ? stale + 1 : 0;
     if (stale >= limits.maxStalePages) {

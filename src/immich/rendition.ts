@@ -1,11 +1,7 @@
 // Which bytes to fetch for a photo: the original file, unless sharp's prebuilt binaries cannot
 // decode its format (HEVC HEIC/HEIF, camera RAW, JPEG XL, ...), in which case the server's
 // full-size rendering stands in for it. `fullsize` and `preview` are always the server's.
-import type { Rendition } from './types.js';
-
-/** What the frame keeps of each photo (config key photo_size). */
-export const PHOTO_SIZES = ['original', 'fullsize', 'preview'] as const;
-export type PhotoSize = (typeof PHOTO_SIZES)[number];
+import type { PhotoSize, Rendition } from './types.js';
 
 /** What sharp's prebuilt libvips decodes: JPEG, PNG, WebP, GIF, AVIF, TIFF, SVG. */
 const DECODABLE_MIME = new Set([

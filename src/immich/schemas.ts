@@ -29,6 +29,8 @@ export const assetSchema = z.looseObject({
   isArchived: z.boolean().optional(),
   /** timeline | archive | hidden | locked, from v1.133. */
   visibility: z.string().optional(),
+  /** From v2.5: edits exist (the asset's width/height are then the edited size). */
+  isEdited: z.boolean().optional(),
 });
 
 export const searchResponseSchema = z.looseObject({
@@ -36,6 +38,8 @@ export const searchResponseSchema = z.looseObject({
     items: z.array(assetSchema),
     /** The next page number as a string ("2"), or null on the last page. */
     nextPage: z.union([z.string(), z.number()]).nullable(),
+    /** v3.2+: an opaque token for the next page, followed instead of nextPage when present. */
+    nextCursor: z.string().nullish(),
     /** Items on this page, not a grand total. */
     total: z.number().optional(),
     count: z.number().optional(),
@@ -49,6 +53,15 @@ export const albumSchema = z.looseObject({
   /** Present up to v2.x; gone in v3. */
   assets: z.array(assetSchema).optional(),
 });
+
+/** GET /api/stacks: every stack of the user, its primary and members (v3.1.0 fixture stacks-list). */
+export const stacksSchema = z.array(
+  z.looseObject({
+    id: z.string(),
+    primaryAssetId: z.string(),
+    assets: z.array(z.looseObject({ id: z.string() })),
+  }),
+);
 
 /** Error bodies: v3 `{ message, errors? }`, v1/v2 `{ message (string or list), error, statusCode }`. */
 export const errorBodySchema = z.looseObject({

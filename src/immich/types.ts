@@ -1,13 +1,16 @@
 // The contract between the Immich client (src/immich/) and the sync engine (src/library/):
 // what a server listing gives us and how bytes arrive. Plain data, no I/O.
 import type { Readable } from 'node:stream';
-import { type PhotoSize } from './rendition.js';
 
 export interface ServerVersion {
   major: number;
   minor: number;
   patch: number;
 }
+
+/** What the frame keeps of each photo (config key photo_size). */
+export const PHOTO_SIZES = ['original', 'fullsize', 'preview'] as const;
+export type PhotoSize = (typeof PHOTO_SIZES)[number];
 
 /** Which bytes a download carries: the original file, or one of the server's renderings. */
 export type Rendition = 'original' | 'fullsize' | 'preview';
@@ -30,10 +33,23 @@ export interface RemoteAsset {
    * "path:" + the file's path on the server, not of the bytes (immich issues #17023, #29396), so
    * their downloads can only be checked by length and decodability. Absent means true. */
   checksumIsContentHash?: boolean;
+  /** Immich v2.5+ `isEdited`: the asset has non-destructive edits (crop, rotate, mirror); the
+   * frame shows the edited image, as the web app does. Absent means false. */
+  edited?: boolean;
+  /** For a stack member that is not the stack's primary: the primary's id (library listings
+   * asked with `stacks`). Absent for primaries and unstacked assets. */
+  stackPrimaryId?: string;
+}
+
+export interface ListOptions {
+  /** Look up stacks (GET /api/stacks) so non-primary members carry stackPrimaryId. */
+  stacks?: boolean;
 }
 
 export interface AssetDownload {
   rendition: Rendition;
+  /** The bytes are the edited image (`edited=true`): no checksum describes them. */
+  edited: boolean;
   contentType: string | null;
   contentLength: number | null;
   /** The body as a stream: consume it or destroy it. */
@@ -44,7 +60,7 @@ export interface AssetDownload {
 export interface AssetSource {
   serverVersion(signal?: AbortSignal): Promise<ServerVersion>;
   /** Every image of the album ('' = the whole library), all pages followed, trashed left out. */
-  listAssets(albumId: string, signal?: AbortSignal): Promise<RemoteAsset[]>;
+  listAssets(albumId: string, signal?: AbortSignal, options?: ListOptions): Promise<RemoteAsset[]>;
   /** The bytes to keep for an asset under `photo_size` (originals fall back to a rendering
    * for formats sharp cannot decode: see chooseRendition in client.ts). */
   download(asset: RemoteAsset, size: PhotoSize, signal?: AbortSignal): Promise<AssetDownload>;

@@ -10,6 +10,7 @@ import {
   type RetryPolicy,
   DEFAULT_RETRY,
   downloadVerified,
+  failureKind,
   failureReason,
   isFatal,
   type LandedFile,
@@ -19,10 +20,10 @@ import { fitExtension } from './names.js';
 import type { SyncPlan } from './plan.js';
 import { removePhoto, renamePhoto } from './store.js';
 import type { InstancePaths } from './instance.js';
-import { type PhotoSize } from '../immich/rendition.js';
+import { type PhotoSize } from '../immich/types.js';
 
 export type SyncProgress =
-  | { phase: 'listing' }
+  | { phase: 'listing'; scope: 'album' | 'library' }
   | { phase: 'planned'; downloads: number; removals: number; keeps: number }
   | { phase: 'download'; done: number; total: number; bytes: number; name: string; ok: boolean; error?: string }
   | { phase: 'removed'; count: number }
@@ -119,6 +120,7 @@ function entryFor(asset: RemoteAsset, name: string, landed: LandedFile, photoSiz
     bytes: landed.bytes,
     sha1: landed.sha1,
     updated_at: asset.updatedAt,
+    ...(landed.edited ? { edited: true } : {}),
   };
 }
 
@@ -157,6 +159,8 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
       bytes: a.file.bytes,
       sha1: a.file.sha1,
       updated_at: a.asset.updatedAt,
+      // Recognised by name: what landed was what the server sends for this asset, edited or not.
+      ...(a.match === 'name' && a.asset.edited ? { edited: true } : {}),
     };
     result.adopted += 1;
   }
@@ -189,7 +193,7 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
       retry: options.retry ?? DEFAULT_RETRY,
       signal: stop.signal,
       ...(options.downloadLimits ? { limits: options.downloadLimits } : {}),
-      onRetry: (err, attempt) => log.warn('retrying a photo', { name: item.name, attempt, error: failureReason(err) }),
+      onRetry: (err, attempt) => log.debug('retrying a photo', { name: item.name, attempt, error: failureReason(err) }),
     });
     const finalName = fitExtension(item.name, landed.format ?? undefined);
     try {
@@ -222,8 +226,8 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
         }
         done += 1;
         const error = log.redact(failureReason(err));
-        result.failures.push({ id: item.asset.id, name: item.name, error });
-        log.warn('a photo could not be downloaded; it is retried at the next sync', { name: item.name, error });
+        const reason = failureKind(err);
+        result.failures.push({ id: item.asset.id, name: item.name, error, reason });
         progress({
           phase: 'download',
           done,
@@ -231,6 +235,13 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
           bytes: result.bytes,
           name: item.name,
           ok: false,
+          error,
+        });
+        // The one report of this photo in this sync (retries within it are debug-level).
+        log.warn('a photo could not be fetched; the others go on, and the next sync tries it again', {
+          name: item.name,
+          asset: item.asset.id,
+          reason,
           error,
         });
       }

@@ -9,12 +9,13 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  AssetUnavailableError,
   AuthRejectedError,
-  BadResponseError,
   FrameError,
   ServerUnreachableError,
   StorageError,
   TlsError,
+  type AssetFailureReason,
 } from '../core/errors.js';
 import type { AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
 import { probeImage, sniffImageFormat } from './probe.js';
@@ -22,7 +23,7 @@ import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';
 import { DEFAULT_RESERVE_BYTES, freeBytes } from './storage-health.js';
 import { formatBytes } from './progress.js';
 import type { InstancePaths } from './instance.js';
-import { type PhotoSize } from '../immich/rendition.js';
+import { type PhotoSize } from '../immich/types.js';
 
 export interface LandedFile {
   tempName: string;
@@ -32,6 +33,8 @@ export interface LandedFile {
   /** sharp's name for the format (jpeg, png, ...), null when sharp cannot read it. */
   format: string | null;
   rendition: Rendition;
+  /** The edited image (edited=true), not checked against the original's checksum. */
+  edited: boolean;
 }
 
 export interface RetryPolicy {
@@ -122,7 +125,7 @@ async function downloadOnce(
           dl.contentLength !== null
             ? `the ${dl.contentLength} bytes it announced`
             : `${formatBytes(limits.maxPhotoBytes)}, the most a photo may be`;
-        done(new BadResponseError(`${label}: the server sent more than ${what}; cut off`));
+        done(new AssetUnavailableError(`${label}: the server sent more than ${what}; cut off`, 'download'));
         return;
       }
       hash.update(chunk);
@@ -157,9 +160,11 @@ async function downloadOnce(
       if (isFatal(err) || err instanceof FrameError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EROFS' || code === 'EIO') throw storageError(err, 'write', full);
-      throw new BadResponseError(`${label}: the download broke off after ${bytes} bytes (${(err as Error).message})`, {
-        cause: err,
-      });
+      throw new AssetUnavailableError(
+        `${label}: the download broke off after ${bytes} bytes (${(err as Error).message})`,
+        'download',
+        { cause: err },
+      );
     }
     try {
       await fh.sync();
@@ -170,16 +175,19 @@ async function downloadOnce(
     fh = undefined;
 
     const sha1 = hash.digest('base64');
-    // External-library assets carry a hash of their path, not of their bytes: for them, as for
-    // renderings, length and decodability are all there is to check.
-    const verifiable = dl.rendition === 'original' && asset.checksumIsContentHash !== false;
+    // External-library assets carry a hash of their path, not of their bytes, and Immich's
+    // checksum is the SHA-1 of the unedited original, never of an edited image (v3.1.0 fixture
+    // original-edited-edited-true: sha1MatchesAssetChecksum false): for those, as for renderings,
+    // length and decodability are all there is to check.
+    const verifiable = dl.rendition === 'original' && !dl.edited && asset.checksumIsContentHash !== false;
     if (verifiable && sha1 !== asset.checksum) {
-      throw new BadResponseError(
-        `${label}: the bytes do not match the server's checksum (got SHA-1 ${sha1}, expected ${asset.checksum})`,
+      throw new AssetUnavailableError(
+        `${label}: the bytes do not match the server's checksum (got SHA-1 ${sha1}, expected ${asset.checksum}); a proxy that alters files, or a damaged file on the server`,
+        'checksum',
       );
     }
     if (dl.contentLength !== null && bytes !== dl.contentLength) {
-      throw new BadResponseError(`${label}: got ${bytes} bytes of the ${dl.contentLength} announced`);
+      throw new AssetUnavailableError(`${label}: got ${bytes} bytes of the ${dl.contentLength} announced`, 'download');
     }
     // An original is proven by its checksum; its first bytes say what to call it. A rendering
     // has no checksum to meet, so sharp must be able to read it.
@@ -187,12 +195,17 @@ async function downloadOnce(
     if (format === null) {
       const probe = await probeImage(full);
       if (!verifiable && !probe) {
-        const what = dl.rendition === 'original' ? 'original (from an external library)' : `${dl.rendition} rendering`;
-        throw new BadResponseError(`${label}: the server's ${what} is not a readable image`);
+        const what =
+          dl.rendition !== 'original'
+            ? `${dl.edited ? 'edited ' : ''}${dl.rendition} rendering`
+            : dl.edited
+              ? 'edited image'
+              : 'original (from an external library)';
+        throw new AssetUnavailableError(`${label}: the server's ${what} is not a readable image`, 'decode');
       }
       format = probe?.format ?? null;
     }
-    return { tempName, bytes, sha1, format, rendition: dl.rendition };
+    return { tempName, bytes, sha1, format, rendition: dl.rendition, edited: dl.edited };
   } catch (err) {
     dl.body.destroy();
     await fh?.close().catch(() => {});
@@ -201,9 +214,19 @@ async function downloadOnce(
   }
 }
 
+/** Failures of one photo that another try within the same sync cannot change: a missing
+ * permission, a missing asset or rendering. They wait for the next sync. */
+export function isFinalForThisSync(err: unknown): boolean {
+  return (
+    err instanceof AssetUnavailableError &&
+    (err.reason === 'permission' || err.reason === 'not-found' || err.reason === 'not-rendered')
+  );
+}
+
 /**
  * Download with retries: a broken body or bad bytes try again after a growing, jittered wait.
- * Fatal errors (key rejected, server gone, disk full, aborted) are thrown at once.
+ * Fatal errors (key rejected, server gone, disk full, aborted) are thrown at once, and so are
+ * this photo's failures that no retry can fix (isFinalForThisSync).
  */
 export async function downloadVerified(
   source: AssetSource,
@@ -224,12 +247,18 @@ export async function downloadVerified(
     try {
       return await downloadOnce(source, asset, photoSize, paths, options.label, options.signal, limits);
     } catch (err) {
-      if (isFatal(err) || attempt >= retry.attempts) throw err;
+      if (isFatal(err) || isFinalForThisSync(err) || attempt >= retry.attempts) throw err;
       options.onRetry?.(err, attempt);
       const wait = retry.baseDelayMs * 2 ** (attempt - 1) * (1 + Math.random() * 0.5);
       await sleep(wait, undefined, { signal: options.signal });
     }
   }
+}
+
+/** Why a photo failed, as the sync result counts it. */
+export function failureKind(err: unknown): AssetFailureReason {
+  if (err instanceof AssetUnavailableError) return err.reason;
+  return 'download';
 }
 
 /** A one-line reason for a failed photo, whatever was thrown. */

@@ -1,6 +1,6 @@
 // When a sync is due: a pure decision from the metadata, the config and the clock, so the
 // service, `sync` and `status` all answer the same way.
-import type { PhotoSize } from '../immich/rendition.js';
+import type { PhotoSize } from '../immich/types.js';
 import { type LibraryMetadata, serverHost } from './metadata.js';
 
 /** After a sync that left photos behind (failed downloads), try again sooner than the interval. */

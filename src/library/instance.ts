@@ -16,6 +16,8 @@ export interface InstancePaths {
   selectionStatePath: string;
   /** What the running service remembers (the photo on the panel, last sync, failures). */
   serviceStatePath: string;
+  /** The last sync attempt, success and failure, whoever ran them (attempts.ts). */
+  syncAttemptsPath: string;
 }
 
 /** "~" and "~/..." are the user's home folder, as in a shell. */
@@ -34,5 +36,6 @@ export function instancePaths(where: { storage_dir: string; instance_id: string 
     lockPath: path.join(instanceDir, 'sync.lock'),
     selectionStatePath: path.join(instanceDir, 'selection_state.json'),
     serviceStatePath: path.join(instanceDir, 'service_state.json'),
+    syncAttemptsPath: path.join(instanceDir, 'sync_attempts.json'),
   };
 }

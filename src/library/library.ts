@@ -88,6 +88,7 @@ export class Library {
       signal: options.signal,
       onProgress: options.onProgress,
       now: this.now,
+      runBy: 'service',
     });
   }
 

@@ -3,7 +3,7 @@
 // sync engine needs, validated with zod on every read. Pure: reading and writing live in store.ts.
 import { z } from 'zod';
 import { isSafeLocalName } from './names.js';
-import { PHOTO_SIZES } from '../immich/rendition.js';
+import { PHOTO_SIZES } from '../immich/types.js';
 
 export const METADATA_FORMAT = 1;
 
@@ -29,6 +29,9 @@ const syncedAssetSchema = z.object({
   /** Base64 SHA-1 of the stored file (equals checksum for originals). */
   sha1: z.string().optional(),
   updated_at: isoTime.optional(),
+  /** The stored file is Immich's edited image (crop, rotate...), whose SHA-1 is not `checksum`:
+   * fetched again when the edits change (updated_at moves) or are removed. Absent means false. */
+  edited: z.boolean().optional(),
 });
 export type SyncedAsset = z.infer<typeof syncedAssetSchema>;
 
@@ -40,7 +43,13 @@ const adoptedFileSchema = z.object({
 });
 export type AdoptedFile = z.infer<typeof adoptedFileSchema>;
 
-const failureSchema = z.object({ id: z.string(), name: z.string(), error: z.string() });
+const failureSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  error: z.string(),
+  /** permission | not-found | not-rendered | decode | checksum | download (AssetFailureReason). */
+  reason: z.string().optional(),
+});
 
 const syncResultSchema = z.object({
   finished_at: isoTime,
@@ -55,6 +64,8 @@ const syncResultSchema = z.object({
   bytes: z.number().int(),
   seconds: z.number(),
   failures: z.array(failureSchema).default([]),
+  /** How many photos failed, by reason (e.g. { permission: 27 }). */
+  failed_by_reason: z.record(z.string(), z.number().int()).optional(),
 });
 export type SyncResult = z.infer<typeof syncResultSchema>;
 export type SyncFailure = z.infer<typeof failureSchema>;

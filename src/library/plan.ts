@@ -5,13 +5,16 @@ import type { Rendition, RemoteAsset } from '../immich/types.js';
 import type { AdoptedFile, LibraryMetadata, SyncedAsset } from './metadata.js';
 import { assignUniqueNames, nameCandidates, nameKey, sanitiseFileName } from './names.js';
 import { byCaptureTime, chooseSubset } from './subset.js';
-import { type PhotoSize } from '../immich/rendition.js';
+import { type PhotoSize } from '../immich/types.js';
 import { type SelectionMode } from './selection/select.js';
 
 /** checksum: the bytes changed; updated_at: an external-library asset (whose checksum hashes its
- * path, so never changes with its bytes) was updated; photo_size: the setting changed. */
-export type UpdateReason = 'checksum' | 'updated_at' | 'photo_size';
-export type RemoveReason = 'gone' | 'over_limit';
+ * path, so never changes with its bytes) was updated; edits: the asset was edited in Immich, its
+ * edits changed (updatedAt moved) or were removed; photo_size: the setting changed. */
+export type UpdateReason = 'checksum' | 'updated_at' | 'edits' | 'photo_size';
+/** gone: no longer in the listing (out of the album, trashed, deleted); over_limit: beyond
+ * max_photos; archived / stacked: whole-library mode shows the timeline, which hides them. */
+export type RemoveReason = 'gone' | 'over_limit' | 'archived' | 'stacked';
 
 export interface PlannedAdd {
   asset: RemoteAsset;
@@ -43,8 +46,10 @@ export interface SyncPlan {
   albumId: string;
   photoSize: PhotoSize;
   maxPhotos: number;
-  /** Images the server listed, before max_photos. */
+  /** Images the server listed (less those the timeline hides), before max_photos. */
   remoteTotal: number;
+  /** Whole-library mode: listed images the timeline hides (include_archived / include_stacked). */
+  hidden: { archived: number; stacked: number };
   add: PlannedAdd[];
   update: PlannedUpdate[];
   adopt: PlannedAdopt[];
@@ -61,6 +66,18 @@ export interface PlanInput {
   photoSize: PhotoSize;
   maxPhotos: number;
   mode: SelectionMode;
+  /** Whole-library mode only (albumId ''): keep archived photos, and every member of a stack
+   * rather than its primary alone. Default false: what Immich's Photos page shows. */
+  includeArchived?: boolean;
+  includeStacked?: boolean;
+}
+
+/** Why the timeline hides an asset in whole-library mode, or null when it shows it. */
+function hiddenFromTimeline(asset: RemoteAsset, input: PlanInput): 'archived' | 'stacked' | null {
+  if (input.albumId !== '') return null;
+  if (asset.archived && !input.includeArchived) return 'archived';
+  if (asset.stackPrimaryId !== undefined && !input.includeStacked) return 'stacked';
+  return null;
 }
 
 /** Whether the asset's checksum is the SHA-1 of its bytes (not so for external libraries). */
@@ -96,7 +113,8 @@ function matchAdopted(
     const bySha = new Map<string, string>();
     for (const name of free) if (!bySha.has(adopted[name]!.sha1)) bySha.set(adopted[name]!.sha1, name);
     for (const asset of unknown) {
-      if (!hashesContent(asset)) continue;
+      // An edited asset's file is the edited image, never its original.
+      if (!hashesContent(asset) || asset.edited) continue;
       const name = bySha.get(asset.checksum);
       if (name !== undefined && free.has(name)) {
         out.set(asset.id, { name, match: 'checksum' });
@@ -131,9 +149,24 @@ function matchAdopted(
   return out;
 }
 
+/** The stored file no longer shows what Immich shows: the asset was edited since, its edits were
+ * removed, or it is edited and was updated (a change of edits moves updatedAt; so do some other
+ * changes, which then cost one download of the edited image). */
+function editsChanged(entry: SyncedAsset, asset: RemoteAsset): boolean {
+  const isEdited = asset.edited === true;
+  if ((entry.edited === true) !== isEdited) return true;
+  return isEdited && entry.updated_at !== undefined && entry.updated_at !== asset.updatedAt;
+}
+
 export function planSync(input: PlanInput): SyncPlan {
   const { metadata, photoSize, maxPhotos, mode } = input;
-  const remote = uniqueById(input.remote);
+  const listed = uniqueById(input.remote);
+  const hidden = new Map<string, 'archived' | 'stacked'>();
+  for (const a of listed) {
+    const why = hiddenFromTimeline(a, input);
+    if (why) hidden.set(a.id, why);
+  }
+  const remote = listed.filter((a) => !hidden.has(a.id));
   const wanted = chooseSubset(remote, maxPhotos, mode).sort(byCaptureTime);
   const wantedIds = new Set(wanted.map((a) => a.id));
   const remoteIds = new Set(remote.map((a) => a.id));
@@ -144,6 +177,7 @@ export function planSync(input: PlanInput): SyncPlan {
     photoSize,
     maxPhotos,
     remoteTotal: remote.length,
+    hidden: { archived: 0, stacked: 0 },
     add: [],
     update: [],
     adopt: [],
@@ -154,7 +188,11 @@ export function planSync(input: PlanInput): SyncPlan {
 
   for (const id of Object.keys(entries).sort()) {
     if (!wantedIds.has(id)) {
-      plan.remove.push({ id, entry: entries[id]!, reason: remoteIds.has(id) ? 'over_limit' : 'gone' });
+      plan.remove.push({
+        id,
+        entry: entries[id]!,
+        reason: hidden.get(id) ?? (remoteIds.has(id) ? 'over_limit' : 'gone'),
+      });
     }
   }
 
@@ -166,10 +204,14 @@ export function planSync(input: PlanInput): SyncPlan {
       plan.update.push({ asset, name: entry.local_path, previous: entry, reason: 'checksum' });
     } else if (!hashesContent(asset) && entry.updated_at !== undefined && entry.updated_at !== asset.updatedAt) {
       plan.update.push({ asset, name: entry.local_path, previous: entry, reason: 'updated_at' });
+    } else if (editsChanged(entry, asset)) {
+      plan.update.push({ asset, name: entry.local_path, previous: entry, reason: 'edits' });
     } else if (entry.photo_size !== photoSize) {
       plan.update.push({ asset, name: entry.local_path, previous: entry, reason: 'photo_size' });
     } else plan.keep.push({ asset, entry });
   }
+
+  for (const why of hidden.values()) plan.hidden[why] += 1;
 
   const matched = matchAdopted(unknown, metadata.adopted, remote, photoSize);
   const toAdd: RemoteAsset[] = [];
@@ -236,6 +278,7 @@ export function planToJson(plan: SyncPlan) {
     photo_size: plan.photoSize,
     max_photos: plan.maxPhotos,
     remote_total: plan.remoteTotal,
+    hidden: plan.hidden,
     counts: planCounts(plan),
     add: plan.add.map((a) => ({ id: a.asset.id, name: a.name })),
     update: plan.update.map((u) => ({ id: u.asset.id, name: u.name, reason: u.reason })),
@@ -251,16 +294,39 @@ export function formatPlan(plan: SyncPlan): string {
   const lines: string[] = [];
   const album = plan.albumId === '' ? 'the whole library' : `album ${plan.albumId}`;
   const limit = plan.maxPhotos > 0 ? `, max_photos ${plan.maxPhotos}` : '';
-  lines.push(`plan for ${album}: ${plan.remoteTotal} images on the server (photo_size ${plan.photoSize}${limit})`);
+  const hiddenText = [
+    plan.hidden.archived ? `${plan.hidden.archived} archived` : '',
+    plan.hidden.stacked ? `${plan.hidden.stacked} stacked behind their primary` : '',
+  ].filter(Boolean);
+  lines.push(
+    `plan for ${album}: ${plan.remoteTotal} images on the server (photo_size ${plan.photoSize}${limit})` +
+      (hiddenText.length ? `; not shown, as on Immich's timeline: ${hiddenText.join(', ')}` : ''),
+  );
   for (const a of plan.add) lines.push(`  add      ${a.name}  (${a.asset.id})`);
   for (const u of plan.update) {
-    const why = u.reason === 'photo_size' ? 'photo_size changed' : 'changed on the server';
+    const why =
+      u.reason === 'photo_size'
+        ? 'photo_size changed'
+        : u.reason === 'edits'
+          ? u.asset.edited
+            ? 'edited in Immich'
+            : 'edits removed in Immich'
+          : 'changed on the server';
     lines.push(`  update   ${u.name}  (${u.asset.id}, ${why})`);
   }
   for (const a of plan.adopt)
     lines.push(`  adopt    ${a.name}  (${a.asset.id}, already on disk, matched by ${a.match})`);
   for (const r of plan.remove) {
-    const why = r.reason === 'gone' ? 'no longer on the server' : 'beyond max_photos';
+    const why =
+      r.reason === 'gone'
+        ? plan.albumId === ''
+          ? 'no longer in the library: deleted, trashed or hidden'
+          : 'no longer in the album (taken out of it, trashed or deleted)'
+        : r.reason === 'archived'
+          ? 'archived (include_archived keeps archived photos)'
+          : r.reason === 'stacked'
+            ? 'not the primary photo of its stack (include_stacked keeps every one)'
+            : 'beyond max_photos';
     lines.push(`  remove   ${r.entry.local_path}  (${r.id}, ${why})`);
   }
   for (const d of plan.discard) lines.push(`  discard  ${d}  (unknown file, matches no asset)`);

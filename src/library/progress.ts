@@ -35,25 +35,25 @@ export function createProgressReporter(options: {
   let barShown = false;
   const report = ((event: SyncProgress) => {
     if (isTTY) {
-      if (event.phase === 'listing') write('listing the album on the server...\n');
+      if (event.phase === 'listing') write(`listing the ${event.scope} on the server...\n`);
+      if (event.phase === 'download' && !event.ok) {
+        // The failure's one report is the log's warning: give it a line of its own.
+        report.end();
+        return;
+      }
       if (event.phase === 'download') {
         const line = `${progressBar(event.done, event.total)} ${event.done}/${event.total} photos, ${formatBytes(event.bytes)}`;
         write(`\r${line.padEnd(60)}`);
         barShown = true;
       }
-      if (event.phase === 'download' && !event.ok) {
-        write(`\rfailed: ${event.name}: ${event.error}\n`);
-      }
       if (event.phase === 'finished') report.end();
       return;
     }
-    if (event.phase === 'listing') logger.info('listing the album on the server');
+    if (event.phase === 'listing') logger.info(`listing the ${event.scope} on the server`);
     else if (event.phase === 'planned')
       logger.info('sync planned', { downloads: event.downloads, removals: event.removals, keeps: event.keeps });
     else if (event.phase === 'download' && event.ok) {
       logger.info('photo downloaded', { name: event.name, done: event.done, total: event.total });
-    } else if (event.phase === 'download') {
-      logger.warn('photo failed', { name: event.name, error: event.error, done: event.done, total: event.total });
     } else if (event.phase === 'removed') logger.info('photos removed', { count: event.count });
   }) as ProgressSink;
   report.end = () => {

@@ -7,6 +7,7 @@ import type { SyncResult } from './metadata.js';
 import { photoPath, readMetadata } from './store.js';
 import { storageProblem } from './storage-health.js';
 import type { InstancePaths } from './instance.js';
+import { readSyncAttempts, type SyncAttempt } from './attempts.js';
 
 export interface LibraryStatus {
   photos_dir: string;
@@ -22,6 +23,9 @@ export interface LibraryStatus {
   sync_count: number;
   last_sync: string | null;
   last_result: SyncResult | null;
+  /** The last failed sync attempt (CLI or service) and the last successful one (sync_attempts.json). */
+  last_failure: SyncAttempt | null;
+  last_success: SyncAttempt | null;
   /** ISO time of the next sync, or null when one is due now. */
   next_due: string | null;
   due_reason: string | null;
@@ -65,6 +69,7 @@ export async function libraryStatus(paths: InstancePaths, config: DueConfig, now
     sync_count: metadata?.sync_count ?? 0,
     last_sync: metadata?.last_sync ?? null,
     last_result: metadata?.last_result ?? null,
+    ...(await readSyncAttempts(paths).then((a) => ({ last_failure: a.last_failure, last_success: a.last_success }))),
     next_due: due.due ? null : due.nextDue.toISOString(),
     due_reason: due.due ? due.reason : null,
     sync_running: await lockHolder(paths),

@@ -3,13 +3,7 @@
 // the server or a photo that ranks above it arrives). Pure.
 import { createHash } from 'node:crypto';
 import type { RemoteAsset } from '../immich/types.js';
-import { type SelectionMode } from './selection/select.js';
-
-/** Capture time in ms; an unparseable date sorts as the oldest rather than breaking the order. */
-export function captureTime(iso: string): number {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
-}
+import { type SelectionMode, captureTime } from './selection/select.js';
 
 function byId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

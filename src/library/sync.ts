@@ -1,10 +1,19 @@
 // One sync of the offline library, start to finish: take the lock, reconcile the folder, decide
-// whether a sync is due, list the album, plan, apply, and record the result. The service and the
-// `sync` and `test` commands all call syncLibrary. A sync can carry a deadline, refuses to start on
-// storage it cannot write, and never removes most of the library on one listing's word.
+// whether a sync is due, list the album (or library), plan, apply, and record the result. The
+// service and the `sync` and `test` commands all call syncLibrary. A sync can carry a deadline,
+// refuses to start on storage it cannot write, and never removes most of the library on one
+// listing's word.
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
-import { BadResponseError, DeadlineError, StorageError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
+import {
+  BadResponseError,
+  DeadlineError,
+  describeError,
+  FrameError,
+  LibraryBusyError,
+  StorageError,
+} from '../core/errors.js';
+import { recordSyncAttempt } from './attempts.js';
 import { type ApplyResult, type SyncProgress, applyPlan } from './apply.js';
 import { type DueConfig, type DueReason, isSyncDue } from './due.js';
 import type { SelectionMode } from './selection/select.js';
@@ -20,6 +29,9 @@ import type { InstancePaths } from './instance.js';
 /** The settings a sync takes (the config keys of the same names). */
 export interface SyncConfig extends DueConfig {
   selection_mode: SelectionMode;
+  /** Whole-library mode: keep archived photos / every member of a stack (default: the timeline). */
+  include_archived?: boolean;
+  include_stacked?: boolean;
 }
 
 export interface SyncRequest {
@@ -40,6 +52,8 @@ export interface SyncRequest {
   deadlineMs?: number;
   /** The largest photo without an announced length, and the free space kept. */
   downloadLimits?: Partial<DownloadLimits>;
+  /** Who runs this sync, as sync_attempts.json records it. Default 'cli'. */
+  runBy?: 'cli' | 'service';
 }
 
 export type SyncOutcome =
@@ -68,7 +82,14 @@ function summarise(plan: SyncPlan, applied: ApplyResult, started: number, finish
     seconds: Math.round((finished.getTime() - started) / 100) / 10,
     // Enough to act on without letting a broken album bloat the metadata.
     failures: applied.failures.slice(0, 20),
+    failed_by_reason: countByReason(applied),
   };
+}
+
+function countByReason(applied: ApplyResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of applied.failures) out[f.reason ?? 'download'] = (out[f.reason ?? 'download'] ?? 0) + 1;
+  return out;
 }
 
 export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
@@ -96,7 +117,7 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
 async function syncOnce(req: SyncRequest): Promise<SyncOutcome> {
   const now = req.now ?? (() => new Date());
   const log = req.logger ?? silentLogger;
-  const { paths, source, config } = req;
+  const { paths, config } = req;
   const started = Date.now();
 
   if (req.dryRun) {
@@ -113,6 +134,36 @@ async function syncOnce(req: SyncRequest): Promise<SyncOutcome> {
     };
   }
 
+  const by = req.runBy ?? 'cli';
+  let outcome: SyncOutcome;
+  try {
+    outcome = await lockedSync(req, now, log, started);
+  } catch (err) {
+    // Every failed attempt is recorded, whoever ran it; a sync already running is not one.
+    if (!(err instanceof LibraryBusyError)) {
+      await recordSyncAttempt(paths, {
+        at: now().toISOString(),
+        by,
+        ok: false,
+        code: err instanceof FrameError ? err.code : 'FRAME_ERROR',
+        error: log.redact(describeError(err)),
+      });
+    }
+    throw err;
+  }
+  if (outcome.kind === 'synced') {
+    await recordSyncAttempt(paths, {
+      at: outcome.result.finished_at,
+      by,
+      ok: true,
+      ...(outcome.result.failed > 0 ? { failed: outcome.result.failed } : {}),
+    });
+  }
+  return outcome;
+}
+
+async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, started: number): Promise<SyncOutcome> {
+  const { paths, source, config } = req;
   // Read-only or unwritable storage: say so in one line, before the lock (which could not be taken).
   const problem = await storageProblem(paths, 0);
   if (problem) throw new StorageError(`syncing is disabled: ${problem}; the frame keeps showing the photos it has`);
@@ -174,15 +225,26 @@ async function syncOnce(req: SyncRequest): Promise<SyncOutcome> {
 
 async function listAndPlan(req: SyncRequest, metadata: LibraryMetadata): Promise<{ plan: SyncPlan; version: string }> {
   const version = versionString(await req.source.serverVersion(req.signal));
-  req.onProgress?.({ phase: 'listing' });
-  const remote = await req.source.listAssets(req.config.album_id, req.signal);
+  const library = req.config.album_id === '';
+  req.onProgress?.({ phase: 'listing', scope: library ? 'library' : 'album' });
+  // Whole-library mode shows one photo per stack unless include_stacked: that needs the stacks.
+  const remote = await listRemote(req);
   const plan = planFrom(req, remote, metadata);
   await confirmMassRemoval(req, plan, remote, metadata);
   return { plan, version };
 }
 
+function listRemote(req: SyncRequest): Promise<RemoteAsset[]> {
+  const library = req.config.album_id === '';
+  return req.source.listAssets(req.config.album_id, req.signal, {
+    stacks: library && !req.config.include_stacked,
+  });
+}
+
 function planFrom(req: SyncRequest, remote: readonly RemoteAsset[], metadata: LibraryMetadata): SyncPlan {
   return planSync({
+    includeArchived: req.config.include_archived ?? false,
+    includeStacked: req.config.include_stacked ?? false,
     albumId: req.config.album_id,
     remote,
     metadata,
@@ -212,7 +274,7 @@ async function confirmMassRemoval(
     removing: gone.length,
     held,
   });
-  const again = new Set((await req.source.listAssets(req.config.album_id, req.signal)).map((a) => a.id));
+  const again = new Set((await listRemote(req)).map((a) => a.id));
   const back = gone.filter((id) => again.has(id)).length;
   if (back > 0) {
     throw new BadResponseError(

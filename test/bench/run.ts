@@ -1,4 +1,4 @@
-// `npm run bench`: runs every test/bench/*.bench.ts (compiled to dist/test/bench/*.bench.js), or
+// `npm run bench`: runs every test/bench/*.bench.ts (compiled to build/test/bench/*.bench.js by tsconfig.bench.json; nothing of it ships), or
 // only those whose name contains an argument: `npm run bench -- sync`. Each bench module exports
 // `run(): Promise<void>` and prints its own figures (ratios against a baseline measured in the
 // same run, and peak RSS).

@@ -129,5 +129,11 @@ describe('run: buttons and the panel share the GPIO header', () => {
     expect(buttonPinsFor({ ...base, button_pins: [24], panel_pins: 'busy=23' }, 'waveshare')).toEqual([24]);
     // The Inky's own four buttons do not collide with its panel pins.
     expect(buttonPinsFor(base, 'inky')).toEqual([5, 6, 16, 24]);
+    // On the Impression 13.3" BCM 16 is the second chip select: button C is on 25 there.
+    expect(buttonPinsFor(base, 'inky-13in3')).toEqual([5, 6, 25, 24]);
+    expect(() => buttonPinsFor({ ...base, button_pins: [16] }, 'inky-13in3')).toThrow(
+      'button_pins: BCM 16 is the panel\'s cs1 pin on the Pimoroni Inky Impression 13.3"',
+    );
+    expect(buttonPinsFor(base, 'waveshare-13in3e')).toEqual([]);
   });
 });

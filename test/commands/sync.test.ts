@@ -95,9 +95,10 @@ describe('sync command', () => {
     expect(r.code).toBe(3);
     expect(errorLines(r.stderr)).toHaveLength(1);
     expect(errorLines(r.stderr)[0]).toMatch(
-      /^error: 1 of 3 photos failed to download \(first: .*checksum.*\); the next sync tries them again$/,
+      /^error: 1 of 3 photos failed to download \(1 checksum \(.*\); first: .*checksum.*\); the others landed, and the next sync tries them again$/,
     );
     expect(r.stdout).toContain('2 added');
+    expect(r.stdout).toMatch(/\nfailed: 1 checksum \(/);
     expect(await readdir(t.paths.photosDir)).toHaveLength(2);
   });
 
@@ -120,7 +121,31 @@ describe('sync command', () => {
 
     const status = await t.cli('status', '--json');
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ photos: 3, server_version: '3.1.0', album_id: t.album.id });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      photos: 3,
+      server_version: '3.1.0',
+      album_id: t.album.id,
+      last_failure: { by: 'cli', ok: false, code: 'SERVER_UNREACHABLE' },
+      last_success: { by: 'cli', ok: true },
+    });
+    // The failed run from the command line shows beside the last success.
+    const text = (await t.cli('status')).stdout;
+    expect(text).toMatch(/last sync +\S+ \(.*\), sync #1 by the command line/);
+    expect(text).toMatch(/last failure +\S+ \(.*, by the command line\): cannot reach the Immich server at /);
+  });
+
+  it('whole-library mode says it lists the library, never "the album", and what the timeline hides', async () => {
+    const t = await setup(2);
+    const config = JSON.parse(await readFile(t.configFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(t.configFile, JSON.stringify({ ...config, album_id: '' }));
+    t.sim.archive(t.photos[0]!.id);
+    const r = await t.cli('sync', '--json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('listing the library on the server');
+    expect(r.stderr).not.toContain('listing the album');
+    expect(JSON.parse(r.stdout)).toMatchObject({ added: 1, hidden: { archived: 1, stacked: 0 } });
+    const text = await t.cli('sync', '--force');
+    expect(text.stdout).toContain("not copied, as on Immich's timeline: 1 archived, 0 stacked behind their primary");
   });
 
   it('a sync while another one runs exits 4 with one line', async () => {

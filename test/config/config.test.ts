@@ -210,10 +210,10 @@ describe('config: service keys', () => {
 });
 
 describe('config: display keys', () => {
-  it('defaults: the Spectra 6 Waveshare, cover with the attention crop, Floyd-Steinberg, no boost', () => {
+  it('defaults: the panel the Inky EEPROM names ("auto"), cover with the attention crop, Floyd-Steinberg, no boost', () => {
     const c = parseConfig(valid);
     expect(c).toMatchObject({
-      panel: 'waveshare-7in3e',
+      panel: 'auto',
       fit: 'cover',
       background: '#ffffff',
       crop: 'attention',

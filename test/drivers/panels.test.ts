@@ -14,7 +14,14 @@ describe('panel catalogue', () => {
       'waveshare-5in65f': '600x448 landscape',
       'inky-impression-7in3-spectra6': '800x480 landscape',
       'inky-impression-7in3': '800x480 landscape',
+      'waveshare-13in3e': '1200x1600 portrait',
+      'waveshare-4in01f': '640x400 landscape',
+      'inky-impression-13in3-spectra6': '1600x1200 landscape',
+      'inky-impression-4in-spectra6': '600x400 landscape',
+      'inky-impression-5in7': '600x448 landscape',
+      'inky-impression-4in': '640x400 landscape',
     });
+    expect(PANELS).toHaveLength(12);
   });
 
   it('ids are unique and findPanel finds every one', () => {
@@ -35,6 +42,12 @@ describe('panel catalogue', () => {
       'waveshare-5in65f': 'waveshare-5in65f',
       'inky-impression-7in3-spectra6': 'inky-e673',
       'inky-impression-7in3': 'inky-ac073tc1a',
+      'waveshare-13in3e': 'waveshare-13in3e',
+      'waveshare-4in01f': 'waveshare-4in01f',
+      'inky-impression-13in3-spectra6': 'inky-el133uf1',
+      'inky-impression-4in-spectra6': 'inky-e640',
+      'inky-impression-5in7': 'inky-uc8159-600x448',
+      'inky-impression-4in': 'inky-uc8159-640x400',
     });
   });
 
@@ -49,13 +62,26 @@ describe('panel catalogue', () => {
   });
 
   it('Spectra 6 controllers skip index 4: black 0, white 1, yellow 2, red 3, blue 5, green 6', () => {
-    for (const id of ['waveshare-7in3e', 'inky-impression-7in3-spectra6']) {
+    for (const id of [
+      'waveshare-7in3e',
+      'inky-impression-7in3-spectra6',
+      'waveshare-13in3e',
+      'inky-impression-13in3-spectra6',
+      'inky-impression-4in-spectra6',
+    ]) {
       expect(byName(id)).toEqual({ black: 0, white: 1, yellow: 2, red: 3, blue: 5, green: 6 });
     }
   });
 
   it('7-colour ACeP controllers: black 0, white 1, green 2, blue 3, red 4, yellow 5, orange 6', () => {
-    for (const id of ['waveshare-7in3f', 'waveshare-5in65f', 'inky-impression-7in3']) {
+    for (const id of [
+      'waveshare-7in3f',
+      'waveshare-5in65f',
+      'inky-impression-7in3',
+      'waveshare-4in01f',
+      'inky-impression-5in7',
+      'inky-impression-4in',
+    ]) {
       expect(byName(id)).toEqual({ black: 0, white: 1, green: 2, blue: 3, red: 4, yellow: 5, orange: 6 });
     }
   });
@@ -71,6 +97,18 @@ describe('panel catalogue', () => {
     const measured = (id: string) => findPanel(id).colours.map((c) => [c.name, c.measured]);
     expect(measured('waveshare-7in3e')).toEqual(measured('inky-impression-7in3-spectra6'));
     expect(measured('waveshare-7in3f')).toEqual(measured('inky-impression-7in3'));
+    expect(measured('waveshare-13in3e')).toEqual(measured('inky-impression-13in3-spectra6'));
+    expect(measured('waveshare-5in65f')).toEqual(measured('inky-impression-5in7'));
+    expect(measured('waveshare-4in01f')).toEqual(measured('inky-impression-4in'));
+  });
+
+  it('a frame that the driver turns onto the glass is landscape; the scan is then its transpose', () => {
+    for (const p of PANELS) {
+      expect([0, 90]).toContain(p.scanTurn);
+      if (p.scanTurn === 90) expect(p.nativeOrientation).toBe('landscape');
+      // A portrait frame hangs landscape turned a quarter; a landscape one as it is.
+      expect(p.landscapeRotate).toBe(p.nativeOrientation === 'portrait' ? 90 : 0);
+    }
   });
 
   it('measured inks are duller than the nominal primaries the vendors assume', () => {

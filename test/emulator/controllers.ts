@@ -5,12 +5,22 @@ import type { Level } from '../../drivers/transports/transport.js';
 
 export interface ControllerModel {
   name: string;
+  /** The pixels of this controller's part of the glass, in the order its frame RAM scans them. */
   width: number;
   height: number;
+  /** What the resolution command (0x61) must say, where the controller counts otherwise. */
+  resolution?: [number, number];
   bitsPerPixel: 1 | 4;
   busyLevel: Level;
-  /** Data bytes per command; 'frame' = one whole frame buffer. */
-  dataBytes: Record<number, number | 'frame'>;
+  /** How a command byte is told from data: DC low (default), or first byte after CS fell. */
+  commandBy?: 'dc' | 'cs';
+  /** Commands the controller answers even while busy (status reads). */
+  statusCommands?: number[];
+  /**
+   * Data bytes per command; 'frame' = one whole frame buffer; [min, max] where the controller
+   * takes a shortened parameter list (the next command ends it).
+   */
+  dataBytes: Record<number, number | 'frame' | readonly [number, number]>;
   /** The frame RAM whose content a refresh shows. */
   imageCommand: number;
   powerOn: number;
@@ -98,9 +108,12 @@ const uc8179: ControllerModel = {
   height: 480,
   bitsPerPixel: 1,
   busyLevel: 0,
+  // GET_STATUS: the controller answers it while it works (epd7in5_V2.py ReadBusy polls with it).
+  statusCommands: [0x71],
   dataBytes: {
+    0x71: 0,
     0x00: 1,
-    0x01: 5,
+    0x01: 4,
     0x02: 0,
     0x04: 0,
     0x06: 4,
@@ -115,7 +128,8 @@ const uc8179: ControllerModel = {
     0x23: 42,
     0x24: 42,
     0x30: 1,
-    0x50: 2,
+    // CDI: two bytes at init, one (border floating) before power off (epd7in5_V2.py:132-133, :439).
+    0x50: [1, 2],
     0x60: 1,
     0x61: 4,
     0x65: 4,
@@ -129,29 +143,81 @@ const uc8179: ControllerModel = {
   busyMs: BUSY_MS,
 };
 
-/** UC8159 driving the 5.65" ACeP glass (Waveshare 5.65" F). */
-const uc8159: ControllerModel = {
-  name: 'UC8159 5.65"',
+/** UC8159 driving ACeP glass (Waveshare 5.65" F and 4.01" F, Inky Impression 5.7" and 4"). */
+function uc8159(width: number, height: number): ControllerModel {
+  return {
+    name: `UC8159 ${width}x${height}`,
+    width,
+    height,
+    bitsPerPixel: 4,
+    busyLevel: 0,
+    dataBytes: {
+      0x00: 2,
+      0x01: 4,
+      0x02: 0,
+      0x03: 1,
+      0x04: 0,
+      0x06: 3,
+      0x07: 1,
+      0x10: 'frame',
+      0x12: 0,
+      0x30: 1,
+      0x41: 1,
+      0x50: 1,
+      0x60: 1,
+      0x61: 4,
+      0x65: 1,
+      0xe3: 1,
+    },
+    imageCommand: 0x10,
+    powerOn: 0x04,
+    powerOff: 0x02,
+    refresh: 0x12,
+    deepSleep: 0x07,
+    busyMs: BUSY_MS,
+  };
+}
+
+/** E Ink Spectra 6 4" (Inky Impression 4" Spectra 6): the 7.3"'s commands on a 400x600 scan. */
+const spectra6_4in: ControllerModel = { ...spectra6, name: 'Spectra 6 4"', width: 400, height: 600 };
+
+/**
+ * One of the two controllers of the Spectra 6 13.3" glass (Waveshare 13.3" E, Inky Impression
+ * 13.3"): each scans 600 columns x 1600 rows of it and counts that as 1200x800 (0x61 04b0 0320).
+ */
+const spectra6_13in3: ControllerModel = {
+  name: 'Spectra 6 13.3"',
   width: 600,
-  height: 448,
+  height: 1600,
+  resolution: [1200, 800],
   bitsPerPixel: 4,
   busyLevel: 0,
   dataBytes: {
+    0x74: 9,
+    0xf0: 6,
     0x00: 2,
-    0x01: 4,
-    0x02: 0,
-    0x03: 1,
-    0x04: 0,
-    0x06: 3,
-    0x07: 1,
-    0x10: 'frame',
-    0x12: 0,
+    0xa5: 3,
     0x30: 1,
-    0x40: 1,
     0x50: 1,
-    0x60: 1,
-    0x61: 4,
+    0x60: 2,
+    0x03: 4,
+    0x86: 1,
     0xe3: 1,
+    0xe0: 1,
+    0x61: 4,
+    0xa4: 9,
+    0x01: 6,
+    0xb6: 1,
+    0x06: 2,
+    0xb7: 1,
+    0x05: 2,
+    0xb0: 1,
+    0xb1: 1,
+    0x10: 'frame',
+    0x04: 0,
+    0x12: 1,
+    0x02: 1,
+    0x07: 1,
   },
   imageCommand: 0x10,
   powerOn: 0x04,
@@ -161,12 +227,25 @@ const uc8159: ControllerModel = {
   busyMs: BUSY_MS,
 };
 
-/** The controller behind each driver name of the catalogue. */
+/** The Waveshare 13.3" (E) HAT holds DC low: its controllers take commands by CS framing. */
+const spectra6_13in3_csFramed: ControllerModel = { ...spectra6_13in3, commandBy: 'cs' };
+
+/** The controller behind each driver name of the catalogue (one-controller glass). */
 export const CONTROLLERS: Record<string, ControllerModel> = {
   'waveshare-7in3e': spectra6,
   'inky-e673': spectra6,
   'waveshare-7in3f': acep73,
   'inky-ac073tc1a': acep73,
   'waveshare-7in5-v2': uc8179,
-  'waveshare-5in65f': uc8159,
+  'waveshare-5in65f': uc8159(600, 448),
+  'inky-uc8159-600x448': uc8159(600, 448),
+  'waveshare-4in01f': uc8159(640, 400),
+  'inky-uc8159-640x400': uc8159(640, 400),
+  'inky-e640': spectra6_4in,
+};
+
+/** The two controllers (cs0, cs1) behind each two-controller glass's driver. */
+export const DUAL_CONTROLLERS: Record<string, readonly [ControllerModel, ControllerModel]> = {
+  'waveshare-13in3e': [spectra6_13in3_csFramed, spectra6_13in3_csFramed],
+  'inky-el133uf1': [spectra6_13in3, spectra6_13in3],
 };

@@ -9,8 +9,12 @@ export class ProtocolViolation extends Error {}
 
 interface OpenCommand {
   command: number;
+  /** The most data bytes it takes, and the fewest. */
   expected: number;
+  min: number;
   data: number[];
+  /** Accepted while busy (a status read, deep sleep during power off): so are its data. */
+  letIn: boolean;
 }
 
 const hex = (b: number) => '0x' + b.toString(16).padStart(2, '0');
@@ -18,6 +22,10 @@ const hex = (b: number) => '0x' + b.toString(16).padStart(2, '0');
 export interface EmulatorOptions {
   /** BUSY never releases: a HAT with a loose cable or the wrong switch setting. */
   stuckBusy?: boolean;
+  /** The chip select this controller listens on (a two-controller glass: `pins.cs1` for the second). */
+  csPin?: number;
+  /** A name for messages (which controller of two). */
+  label?: string;
 }
 
 export class PanelEmulator implements Transport {
@@ -25,6 +33,11 @@ export class PanelEmulator implements Transport {
   private level = new Map<number, Level>();
   private clock = 0;
   private busyUntil = 0;
+  /** What the current busy time is for: a power-off still lets deep sleep in (Waveshare 4.01" F, 13.3" E). */
+  private busyFor: 'reset' | 'powerOn' | 'powerOff' | 'refresh' = 'reset';
+  /** CS framing: CS fell since the last byte, so the next byte is a command. */
+  private csFell = false;
+  private readonly cs: number;
   /** Set by anything that makes the controller busy; cleared once the host reads BUSY idle. */
   private mustObserveIdle = false;
   private powered = false;
@@ -43,12 +56,19 @@ export class PanelEmulator implements Transport {
     private readonly options: EmulatorOptions = {},
   ) {
     this.frameBytes = (model.width * model.height * model.bitsPerPixel) / 8;
+    this.cs = options.csPin ?? pins.cs;
     // Pulled-up idle levels before the host drives anything.
-    this.level.set(pins.cs, 1).set(pins.rst, 1).set(pins.dc, 0);
+    this.level.set(this.cs, 1).set(pins.rst, 1).set(pins.dc, 0);
   }
 
   private fail(message: string): never {
-    throw new ProtocolViolation(`${this.model.name}: ${message}`);
+    const who = this.options.label ? `${this.model.name} (${this.options.label})` : this.model.name;
+    throw new ProtocolViolation(`${who}: ${message}`);
+  }
+
+  /** Whether this controller's chip select is low (the host is talking to it). */
+  get selected(): boolean {
+    return this.level.get(this.cs) === 0;
   }
 
   /** What the BUSY pin shows: the controller's own timing. */
@@ -73,6 +93,7 @@ export class PanelEmulator implements Transport {
   async writePin(pin: number, level: Level): Promise<void> {
     const before = this.level.get(pin);
     this.level.set(pin, level);
+    if (pin === this.cs && level === 0) this.csFell = true;
     if (pin === this.pins.rst && before === 0 && level === 1) this.reset();
   }
 
@@ -82,10 +103,21 @@ export class PanelEmulator implements Transport {
     this.powered = false;
     this.asleep = false;
     this.ram.clear();
+    this.busyFor = 'reset';
     this.holdBusy(this.model.busyMs.reset, false);
   }
 
-  async readPin(pin: number): Promise<Level> {
+  /** Whether BUSY shows busy right now (for a glass whose controllers share one BUSY line). */
+  get busyNow(): boolean {
+    return this.pinBusy;
+  }
+
+  /** The host saw BUSY idle on a shared line. */
+  sawIdle(): void {
+    if (!this.pinBusy) this.mustObserveIdle = false;
+  }
+
+  async readPin(pin: number, _awaited?: Level): Promise<Level> {
     if (pin !== this.pins.busy) this.fail(`read of GPIO ${pin}, which is not BUSY`);
     const busy = this.pinBusy;
     if (!busy) this.mustObserveIdle = false;
@@ -107,10 +139,19 @@ export class PanelEmulator implements Transport {
   }
 
   async spiWrite(bytes: Uint8Array): Promise<void> {
-    if (this.level.get(this.pins.cs) !== 0)
+    if (this.level.get(this.cs) !== 0)
       this.fail(`${bytes.length} byte(s) clocked out with CS high: the controller ignores them`);
     if (this.level.get(this.pins.rst) === 0) this.fail('bytes sent while RST holds the controller in reset');
-    if (this.level.get(this.pins.dc) === 0) {
+    if (this.model.commandBy === 'cs') {
+      // DC means nothing here: the first byte after CS fell is the command.
+      let rest = bytes;
+      if (this.csFell && rest.length > 0) {
+        this.csFell = false;
+        this.command(rest[0]!);
+        rest = rest.subarray(1);
+      }
+      if (rest.length > 0) this.data(rest);
+    } else if (this.level.get(this.pins.dc) === 0) {
       for (const b of bytes) this.command(b);
     } else {
       this.data(bytes);
@@ -120,18 +161,27 @@ export class PanelEmulator implements Transport {
   private command(byte: number): void {
     this.finishCommand();
     if (this.asleep) this.fail(`command ${hex(byte)} sent to a controller in deep sleep: reset it first`);
-    if (this.busy) this.fail(`command ${hex(byte)} sent while BUSY says busy`);
+    const letIn =
+      this.model.statusCommands?.includes(byte) ||
+      (byte === this.model.deepSleep && this.busyFor === 'powerOff' && !this.mustObserveIdle);
+    if (this.busy && !letIn) this.fail(`command ${hex(byte)} sent while BUSY says busy`);
     const expected = this.model.dataBytes[byte];
     if (expected === undefined) this.fail(`unknown command ${hex(byte)}`);
     this.commands.push(byte);
-    this.open = { command: byte, expected: expected === 'frame' ? this.frameBytes : expected, data: [] };
+    const [min, max] =
+      expected === 'frame'
+        ? [this.frameBytes, this.frameBytes]
+        : typeof expected === 'number'
+          ? [expected, expected]
+          : expected;
+    this.open = { command: byte, expected: max, min, data: [], letIn: Boolean(letIn) };
     if (this.open.expected === 0) this.complete();
   }
 
   private data(bytes: Uint8Array): void {
     const open = this.open;
     if (!open) this.fail(`${bytes.length} data byte(s) with no command before them (DC high where a command belongs?)`);
-    if (this.busy) this.fail(`data for ${hex(open.command)} sent while BUSY says busy`);
+    if (this.busy && !open.letIn) this.fail(`data for ${hex(open.command)} sent while BUSY says busy`);
     if (open.data.length + bytes.length > open.expected) {
       this.fail(
         `command ${hex(open.command)} takes ${open.expected} data byte(s), got ${open.data.length + bytes.length}`,
@@ -144,6 +194,10 @@ export class PanelEmulator implements Transport {
   /** A command followed by fewer data bytes than it takes. */
   private finishCommand(): void {
     const open = this.open;
+    if (open && open.data.length >= open.min && open.data.length < open.expected) {
+      this.complete();
+      return;
+    }
     if (open && open.data.length < open.expected) {
       const what =
         this.model.dataBytes[open.command] === 'frame'
@@ -162,20 +216,25 @@ export class PanelEmulator implements Transport {
     if (command === 0x61) {
       const w = (data[0]! << 8) | data[1]!;
       const h = (data[2]! << 8) | data[3]!;
-      if (w !== m.width || h !== m.height)
-        this.fail(`resolution set to ${w}x${h}, the glass is ${m.width}x${m.height}`);
+      const [rw, rh] = m.resolution ?? [m.width, m.height];
+      if (w !== rw || h !== rh) this.fail(`resolution set to ${w}x${h}, the glass is ${rw}x${rh}`);
     }
     if (command === m.powerOn) {
       this.powered = true;
+      this.busyFor = 'powerOn';
       this.holdBusy(m.busyMs.powerOn);
     } else if (command === m.powerOff) {
       this.powered = false;
-      this.holdBusy(m.busyMs.powerOff);
+      // Timed only: two vendors go on without seeing a power-off end (ReadBusyLow waits for BUSY
+      // to fall, the 13.3" (E) does not wait at all).
+      this.busyFor = 'powerOff';
+      this.holdBusy(m.busyMs.powerOff, false);
     } else if (command === m.refresh) {
       if (!this.powered) this.fail('refresh (0x12) without power on (0x04) first');
       const image = this.ram.get(m.imageCommand);
       if (!image) this.fail(`refresh with no frame written to ${hex(m.imageCommand)} since reset`);
       this.shown.push(decodeFrame(image, m));
+      this.busyFor = 'refresh';
       this.holdBusy(m.busyMs.refresh);
     } else if (command === m.deepSleep) {
       if (data[0] !== 0xa5) this.fail(`deep sleep needs the check code 0xa5, got ${hex(data[0]!)}`);

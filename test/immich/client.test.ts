@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AlbumNotFoundError,
+  AssetUnavailableError,
   AuthRejectedError,
   BadResponseError,
   ServerUnreachableError,
@@ -466,12 +467,28 @@ describe('renditions and redirects', () => {
     expect(createHash('sha1').update(bytes).digest('base64')).not.toBe(jpeg.checksum);
   });
 
-  it('an asset deleted since the listing is a BadResponseError naming it', async () => {
+  it('an asset deleted since the listing fails that asset alone (not-found), naming it', async () => {
     const { s, c, jpeg } = await seeded();
     s.forceDelete(jpeg.id);
     const err = await failureOf(c.download(jpeg, 'original'));
-    expect(err).toBeInstanceOf(BadResponseError);
-    expect(err.message).toContain(`asset ${jpeg.id} is gone from the Immich server at ${s.url}`);
+    expect(err).toBeInstanceOf(AssetUnavailableError);
+    expect((err as AssetUnavailableError).reason).toBe('not-found');
+    expect(err.message).toContain(`asset ${jpeg.id} was not found on the Immich server at ${s.url}`);
+  });
+
+  it('a rendering the server has not made is "not rendered", never "gone"', async () => {
+    const { s, c, jpeg } = await seeded();
+    s.injectFault({
+      route: 'thumbnail',
+      assetId: jpeg.id,
+      fault: { kind: 'status', status: 404, body: { message: 'Asset media not found' } },
+    });
+    const err = await failureOf(c.download(jpeg, 'preview'));
+    expect(err).toBeInstanceOf(AssetUnavailableError);
+    expect((err as AssetUnavailableError).reason).toBe('not-rendered');
+    expect(err.message).toContain('has no preview rendering of it (yet)');
+    expect(err.message).toContain('the next sync tries again');
+    expect(err.message).not.toMatch(/gone|drops out/);
   });
 });
 
@@ -623,15 +640,16 @@ describe('errors name the culprit and what to do', () => {
     );
   });
 
-  it('a key without asset.download: AuthRejectedError naming the permission', async () => {
+  it('a key without asset.download: that photo fails (permission), naming the permission', async () => {
     const s = await sim();
     const { album } = await seedSampleLibrary(s, { count: 1, seed: 3, withVideo: false });
     const key = s.addApiKey(s.userId, ['asset.read', 'album.read', 'asset.view']);
     const c = client({ url: s.url, apiKey: key });
     const [one] = await c.listAssets(album.id);
     const err = await failureOf(c.download(one!, 'original'));
-    expect(err).toBeInstanceOf(AuthRejectedError);
-    expect(err.message).toContain('lacks the asset.download permission');
+    expect(err).toBeInstanceOf(AssetUnavailableError);
+    expect((err as AssetUnavailableError).reason).toBe('permission');
+    expect(err.message).toContain('give the key asset.download (or all)');
     expect(err.message).toContain('Account Settings > API Keys');
   });
 

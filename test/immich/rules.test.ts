@@ -162,7 +162,7 @@ describe('paging', () => {
       { items: [{ id: 'c', n: 3 }], nextPage: null, total: 1 },
     ];
     const asked: number[] = [];
-    const got = await collectPages(async (p) => {
+    const got = await collectPages(async ({ page: p }) => {
       asked.push(p);
       return pages[p - 1]!;
     }, 's');
@@ -176,19 +176,40 @@ describe('paging', () => {
 
   it('refuses a server that keeps paging without new assets', async () => {
     await expect(
-      collectPages(async (p) => ({ items: [{ id: 'same' }], nextPage: String(p + 1) }), 'the search'),
+      collectPages(async ({ page: p }) => ({ items: [{ id: 'same' }], nextPage: String(p + 1) }), 'the search'),
     ).rejects.toThrow(/3 pages in a row brought no new asset/);
   });
 
   it('refuses a server that pages past the limit', async () => {
     await expect(
-      collectPages(async (p) => ({ items: [{ id: `i${p}` }], nextPage: String(p + 1) }), 'the search', {
+      collectPages(async ({ page: p }) => ({ items: [{ id: `i${p}` }], nextPage: String(p + 1) }), 'the search', {
         maxPages: 50,
         maxStalePages: 3,
         maxItems: 200_000,
         askTotalAfter: 10_000,
       }),
     ).rejects.toThrow(/still paging after 50 pages/);
+  });
+
+  it('follows nextCursor where the server offers one (v3.2), page numbers otherwise', async () => {
+    const asked: { page: number; cursor?: string }[] = [];
+    const got = await collectPages(async (at) => {
+      asked.push(at);
+      if (at.page === 1) return { items: [{ id: 'a' }], nextPage: '2', nextCursor: 'c2' };
+      if (at.cursor === 'c2') return { items: [{ id: 'b' }], nextPage: '3', nextCursor: null };
+      return { items: [{ id: 'c' }], nextPage: null };
+    }, 's');
+    expect(asked).toEqual([{ page: 1 }, { page: 2, cursor: 'c2' }, { page: 3 }]);
+    expect([...got.keys()]).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses a cursor that comes round again', async () => {
+    await expect(
+      collectPages(
+        async ({ page }) => ({ items: [{ id: `i${page}` }], nextPage: null, nextCursor: page % 2 ? 'x' : 'y' }),
+        'the search',
+      ),
+    ).rejects.toThrow(/names a cursor it named before/);
   });
 });
 

@@ -5,7 +5,7 @@ import { nameKey } from '../../src/library/names.js';
 import { formatPlan, isNoop, planOutcome, planSync, planToJson } from '../../src/library/plan.js';
 import { chooseSubset } from '../../src/library/subset.js';
 import { metadataOf, remoteAsset } from '../support/library.js';
-import { PHOTO_SIZES } from '../../src/immich/rendition.js';
+import { PHOTO_SIZES } from '../../src/immich/types.js';
 import { SELECTION_MODES } from '../../src/library/selection/select.js';
 
 const base = { albumId: 'album', photoSize: 'original' as const, maxPhotos: 0, mode: 'random' as const };
@@ -125,6 +125,54 @@ describe('sync plan', () => {
     );
   });
 
+  it('whole-library mode yields the timeline (no archived, primaries only) unless include_*; album mode all', () => {
+    const timelineArb = fc.record({
+      archived: fc.array(fc.boolean(), { minLength: ids.length, maxLength: ids.length }),
+      stacked: fc.array(fc.boolean(), { minLength: ids.length, maxLength: ids.length }),
+      includeArchived: fc.boolean(),
+      includeStacked: fc.boolean(),
+      albumId: fc.constantFrom('', 'a'),
+    });
+    fc.assert(
+      fc.property(remoteArb, metadataArb, optionsArb, timelineArb, (listed, metadata, opts, t) => {
+        const remote = listed.map((a, i) => ({
+          ...a,
+          archived: t.archived[i]!,
+          ...(t.stacked[i] ? { stackPrimaryId: ids[0]! } : {}),
+        }));
+        const plan = planSync({ ...opts, ...t, remote, metadata });
+        const shown = remote.filter(
+          (a) =>
+            t.albumId !== '' ||
+            ((t.includeArchived || !a.archived) && (t.includeStacked || a.stackPrimaryId === undefined)),
+        );
+        const wanted = chooseSubset(shown, opts.maxPhotos, opts.mode);
+        expect(planOutcome(metadata, plan)).toEqual(new Map(wanted.map((a) => [a.id, a.checksum])));
+        expect(plan.hidden.archived + plan.hidden.stacked).toBe(remote.length - shown.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an edited photo is kept while its edits stand, and fetched again when they change or go', () => {
+    const edited = remoteAsset({ edited: true, updatedAt: '2024-05-01T00:00:00.000Z' });
+    const plain = remoteAsset();
+    const metadata = metadataOf([edited, plain]);
+    metadata.synced_assets[edited.id]!.edited = true;
+    metadata.synced_assets[edited.id]!.updated_at = edited.updatedAt;
+    const reasons = (remote: (typeof edited)[]) =>
+      planSync({ ...base, remote, metadata }).update.map((u) => [u.asset.id, u.reason]);
+    expect(reasons([edited, plain])).toEqual([]);
+    expect(reasons([{ ...edited, updatedAt: '2024-06-01T00:00:00.000Z' }, plain])).toEqual([[edited.id, 'edits']]);
+    expect(reasons([{ ...edited, edited: false }, plain])).toEqual([[edited.id, 'edits']]);
+    expect(reasons([edited, { ...plain, edited: true }])).toEqual([[plain.id, 'edits']]);
+    // An edited file is never recognised by the original's checksum.
+    const fresh = emptyMetadata();
+    fresh.adopted['x.jpg'] = { sha1: edited.checksum, bytes: 10, adopted_at: dates[0]! };
+    const plan = planSync({ ...base, remote: [edited], metadata: fresh });
+    expect(plan.adopt.filter((x) => x.match === 'checksum')).toEqual([]);
+  });
+
   it('a no-change plan downloads nothing and deletes nothing', () => {
     const remote = [remoteAsset(), remoteAsset(), remoteAsset()];
     const plan = planSync({ ...base, remote, metadata: metadataOf(remote) });
@@ -242,7 +290,9 @@ describe('sync plan', () => {
     const added = remoteAsset({ originalFileName: 'added.jpg' });
     const text = formatPlan(planSync({ ...base, remote: [kept, added], metadata: metadataOf([kept, gone]) }));
     expect(text).toContain(`add      added.jpg  (${added.id})`);
-    expect(text).toContain(`remove   gone.jpg  (${gone.id}, no longer on the server)`);
+    expect(text).toContain(
+      `remove   gone.jpg  (${gone.id}, no longer in the album (taken out of it, trashed or deleted))`,
+    );
     expect(text).toContain('1 to add, 0 to update, 0 to adopt, 1 to keep, 1 to remove, 0 unknown files to delete');
   });
 });

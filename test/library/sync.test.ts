@@ -289,7 +289,7 @@ describe('sync: names', () => {
       expect(Buffer.byteLength(n)).toBeLessThanOrEqual(180);
     }
     expect(await readdir(f.root)).toEqual(['plugins']);
-    expect((await readdir(f.paths.instanceDir)).sort()).toEqual(['photos', 'sync_metadata.json']);
+    expect((await readdir(f.paths.instanceDir)).sort()).toEqual(['photos', 'sync_attempts.json', 'sync_metadata.json']);
     await expectIntactLibrary(f);
   });
 

@@ -150,7 +150,8 @@ describe('kill -9 during a sync', () => {
           .map((e) => e.local_path)
           .sort(),
       );
-      expect((await readdir(paths.instanceDir)).sort()).toEqual(['photos', 'sync_metadata.json']);
+      // (sync_attempts.json: the rerun's outcome, recorded for `status`; no temp file left over)
+      expect((await readdir(paths.instanceDir)).sort()).toEqual(['photos', 'sync_attempts.json', 'sync_metadata.json']);
       expect(await readdir(storage)).toEqual(expect.arrayContaining(['config.json', 'plugins']));
 
       // Exactly the photos that had not landed were downloaded: originals are recognised by their

@@ -1,4 +1,5 @@
 // Run the CLI in-process and collect what it prints: for tests of commands' output and exit codes.
+import type { HardwareSeams } from '../../drivers/detect.js';
 import { main } from '../../src/cli.js';
 
 export interface CliResult {
@@ -7,11 +8,17 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** `hardware`: the board's model file and the I2C bus that panel auto-detect sees (the real ones by default). */
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  hardware?: HardwareSeams,
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     env,
+    hardware,
     isTTY: false,
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),

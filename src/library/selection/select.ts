@@ -1,10 +1,14 @@
 // Which photo the frame shows next: a pure function of the library (from the metadata, never
 // the network), a small state and the selection mode. selection-state.ts keeps the state on disk.
-import { captureTime } from '../subset.js';
-
 /** The orders the frame shows photos in (config key selection_mode). */
 export const SELECTION_MODES = ['random', 'sequential', 'newest', 'oldest'] as const;
 export type SelectionMode = (typeof SELECTION_MODES)[number];
+
+/** Capture time in ms; an unparseable date sorts as the oldest rather than breaking the order. */
+export function captureTime(iso: string): number {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+}
 
 export interface SelectablePhoto {
   id: string;

@@ -64,6 +64,46 @@ describe('trace transport', () => {
     ]);
   });
 
+  it('without a panel behind it or an idle level, BUSY reads the level the caller waits for', async () => {
+    const lines: string[] = [];
+    const t = new TraceTransport((l) => void lines.push(l), pins);
+    expect(await t.readPin(pins.busy, 0)).toBe(0);
+    expect(await t.readPin(pins.busy, 1)).toBe(1);
+    expect(await t.readPin(pins.busy)).toBe(1);
+  });
+
+  it('two chip selects are named cs0 and cs1, as the vendor traces name them', async () => {
+    const two: PinMap = HATS['inky-13in3'].pins;
+    const lines: string[] = [];
+    const t = new TraceTransport((l) => void lines.push(l), two);
+    await t.writePin(two.cs, 0);
+    await t.writePin(two.cs1!, 0);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { op: 'pin', pin: 26, name: 'cs0', level: 0 },
+      { op: 'pin', pin: 16, name: 'cs1', level: 0 },
+    ]);
+  });
+
+  it('framed by CS, the first byte after a chip select fell is the command, whatever DC says', async () => {
+    const two: PinMap = HATS['waveshare-13in3e'].pins;
+    const lines: string[] = [];
+    const t = new TraceTransport((l) => void lines.push(l), two, { commandBy: 'cs' });
+    await t.writePin(two.dc, 0);
+    await t.writePin(two.cs, 0);
+    await t.spiWrite(Uint8Array.of(0x61, 0x04, 0xb0));
+    await t.spiWrite(Uint8Array.of(0x03, 0x20));
+    await t.writePin(two.cs, 1);
+    await t.writePin(two.cs1!, 0);
+    await t.spiWrite(Uint8Array.of(0x04));
+    expect(lines.slice(2).map((l) => JSON.parse(l))).toEqual([
+      { op: 'command', byte: '61' },
+      { op: 'data', count: 4, hex: '04b00320' },
+      { op: 'pin', pin: 8, name: 'cs0', level: 1 },
+      { op: 'pin', pin: 7, name: 'cs1', level: 0 },
+      { op: 'command', byte: '04' },
+    ]);
+  });
+
   it('with an inner transport, reads record what the panel answered', async () => {
     const emu = new PanelEmulator(CONTROLLERS['waveshare-7in3e']!, pins);
     const recs = await record(async (t) => {

@@ -1,0 +1,105 @@
+// Start-up cost of the installed command: CPU (user + system) and peak RSS of `--version`,
+// `status`, `next` and `panels`, each as a ratio to bare `node -e 0` measured in the same run
+// (median of interleaved runs). Each child reports its own process.resourceUsage() at exit
+// through a preload that the baseline gets too, so both sides pay the same for measuring.
+import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
+import { startImmichSim } from '../../src/immich-sim/server.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// STARTUP_BIN measures another build (an older checkout's bin) against the same baseline.
+const BIN = process.env.STARTUP_BIN ?? path.resolve(here, '../../../bin/artframe-immich.js');
+const RUNS = Number(process.env.STARTUP_RUNS ?? 9);
+
+interface Usage {
+  cpuMs: number;
+  rssMb: number;
+}
+
+/** Writes the child's own CPU time and peak RSS to the file named by BENCH_USAGE at exit. */
+// Peak RSS from /proc/self/status VmHWM where there is one: getrusage's maxrss survives exec on
+// Linux, so a child would report its parent's size.
+const REPORTER = `import { readFileSync, writeFileSync } from 'node:fs';
+process.on('exit', () => {
+  const u = process.resourceUsage();
+  let rssKb = u.maxRSS;
+  try {
+    rssKb = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+  } catch {}
+  writeFileSync(process.env.BENCH_USAGE, JSON.stringify({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, rssMb: rssKb / 1024 }));
+});
+`;
+
+function measure(args: string[], env: NodeJS.ProcessEnv, usageFile: string, reporter: string): Usage {
+  const r = spawnSync(process.execPath, ['--import', reporter, ...args], {
+    env: { ...env, BENCH_USAGE: usageFile },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(readFileSync(usageFile, 'utf8')) as Usage;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function run(): Promise<void> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'startup-bench-'));
+  const sim = await startImmichSim();
+  try {
+    // A small real library, synced by the real command, so `status` and `next` read real files.
+    const { album } = await seedSampleLibrary(sim, { count: 12, seed: 3, withVideo: false });
+    const config = path.join(work, 'config.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        immich_url: sim.url,
+        immich_api_key: sim.apiKey,
+        album_id: album.id,
+        storage_dir: path.join(work, 'storage'),
+      }),
+    );
+    const env = { ...process.env, ARTFRAME_IMMICH_CONFIG: config };
+    // Asynchronously: the simulator answers from this process.
+    await promisify(execFile)(process.execPath, [BIN, 'sync'], { env });
+    await sim.close();
+
+    const reporter = path.join(work, 'report.mjs');
+    await writeFile(reporter, REPORTER);
+    const usageFile = path.join(work, 'usage.json');
+    const cases: [string, string[]][] = [
+      ['node -e 0', ['-e', '0']],
+      ['--version', [BIN, '--version']],
+      ['status', [BIN, 'status']],
+      ['next', [BIN, 'next']],
+      ['panels', [BIN, 'panels']],
+    ];
+    const samples = new Map<string, Usage[]>(cases.map(([name]) => [name, []]));
+    measure(['-e', '0'], env, usageFile, reporter); // warm the disk cache
+    for (let i = 0; i < RUNS; i++) {
+      for (const [name, args] of cases) samples.get(name)!.push(measure(args, env, usageFile, reporter));
+    }
+    const base = samples.get('node -e 0')!;
+    const baseCpu = median(base.map((u) => u.cpuMs));
+    const baseRss = median(base.map((u) => u.rssMb));
+    console.log(`median of ${RUNS} interleaved runs; ratio = command / bare node in the same run`);
+    console.log('command     cpu ms   ratio   peak RSS MB   ratio');
+    for (const [name] of cases) {
+      const s = samples.get(name)!;
+      const cpu = median(s.map((u) => u.cpuMs));
+      const rss = median(s.map((u) => u.rssMb));
+      console.log(
+        `${name.padEnd(10)} ${cpu.toFixed(0).padStart(6)}  ${(cpu / baseCpu).toFixed(2).padStart(5)}x  ${rss
+          .toFixed(1)
+          .padStart(11)}  ${(rss / baseRss).toFixed(2).padStart(5)}x`,
+      );
+    }
+  } finally {
+    await sim.close().catch(() => {});
+    await rm(work, { recursive: true, force: true });
+  }
+}
