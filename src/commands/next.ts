@@ -1,9 +1,9 @@
 // `next`: the path of the photo to show now, advancing the selection. Offline: it reads the
 // local library only, so it works with the server (or the network) gone.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, selectionFilters } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
-import { nextPhoto } from '../library/selection/state.js';
+import { nextSelection } from '../library/selection/state.js';
 import type { Command } from './command.js';
 import { instancePaths } from '../library/instance.js';
 import { type SelectionMode, SELECTION_MODES } from '../library/selection/select.js';
@@ -14,7 +14,7 @@ export const nextCommand: Command = {
   usage: 'next [--mode random|sequential|newest|oldest] [--json]',
   options: [
     "--mode MODE   override the config's selection_mode for this pick",
-    '--json        print {path, id, captured_at} as JSON',
+    '--json        print {path, id, captured_at, reason} as JSON',
   ],
   examples: ['artframe-immich next', 'artframe-immich render "$(artframe-immich next)" --out frame.png'],
   async run(ctx) {
@@ -27,10 +27,13 @@ export const nextCommand: Command = {
       }
       mode = values.mode as SelectionMode;
     }
-    const photo = await nextPhoto(instancePaths(config), mode, { logger: ctx.logger });
+    const { photo, reason } = await nextSelection(instancePaths(config), mode, {
+      logger: ctx.logger,
+      filters: selectionFilters(config),
+    });
     if (values.json) {
       const id = photo.id.startsWith('file:') ? null : photo.id;
-      ctx.stdout(JSON.stringify({ path: photo.path, id, captured_at: photo.capturedAt || null }) + '\n');
+      ctx.stdout(JSON.stringify({ path: photo.path, id, captured_at: photo.capturedAt || null, reason }) + '\n');
     } else ctx.stdout(photo.path + '\n');
     return 0;
   },

@@ -7,7 +7,7 @@ import { findPanel } from '../../drivers/panels.js';
 import { driverFor, openPanel } from '../../drivers/registry.js';
 import { watchKeys } from '../frame/button-input.js';
 import { systemClock } from '../core/clock.js';
-import { loadConfig, type FrameConfig } from '../config/config.js';
+import { loadConfig, selectionFilters, type FrameConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import { ImmichClient } from '../immich/client.js';
 import { createLogger } from '../core/log.js';
@@ -60,6 +60,7 @@ export const runCommand: Command = {
       createSource: () => new ImmichClient({ baseUrl: config.immich_url, apiKey: config.immich_api_key, logger }),
       clock: systemClock,
       logger,
+      selection: { filters: selectionFilters(config) },
     });
 
     const buttonPins = config.transport === 'rpio' && !values['no-buttons'] ? buttonPinsFor(config, driver.hat) : [];

@@ -1,7 +1,8 @@
 // `status`: what the offline library holds, when it syncs next, and what the frame service is
 // doing (its state file), from the disk alone.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, selectionFilters } from '../config/config.js';
+import { selectionStatus, type SelectionStatus } from '../library/selection/state.js';
 import { formatBytes } from '../library/progress.js';
 import { type LibraryStatus, libraryStatus } from '../library/status.js';
 import { isAlive, readServiceState, type ServiceState } from '../frame/state.js';
@@ -73,6 +74,16 @@ export function formatStatus(st: LibraryStatus, now: Date): string {
   return lines.join('\n');
 }
 
+/** The selection's part: the active filters, how many photos match, why the last one was picked. */
+export function formatSelection(sel: SelectionStatus): string {
+  const lines = ['selection'];
+  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${v}`);
+  row('filters', sel.filters.length > 0 ? sel.filters.join('; ') : 'none');
+  row('matching', sel.summary);
+  row('last pick', sel.last_reason ?? '(none yet)');
+  return lines.join('\n');
+}
+
 /** The frame service's part: what is on the glass, the next refresh and sync, panel trouble. */
 export function formatService(sv: ServiceState, now: Date): string {
   const lines = ['frame'];
@@ -121,11 +132,12 @@ export const statusCommand: Command = {
     const paths = instancePaths(config);
     const st = await libraryStatus(paths, config, now);
     const sv = await readServiceState(paths);
+    const selection = await selectionStatus(paths, { filters: selectionFilters(config), now });
     const frame = { ...sv, running: sv.running && isAlive(sv.pid) };
     ctx.stdout(
       (values.json
-        ? JSON.stringify({ ...st, frame }, null, 2)
-        : `${formatStatus(st, now)}\n${formatService(sv, now)}`) + '\n',
+        ? JSON.stringify({ ...st, selection, frame }, null, 2)
+        : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}`) + '\n',
     );
     return 0;
   },

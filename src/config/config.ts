@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { PHOTO_SIZES } from '../immich/types.js';
 import { expandHome } from '../library/instance.js';
 import { SELECTION_MODES } from '../library/selection/select.js';
+import { isDateBound, ON_THIS_DAY, PEOPLE_MATCH, type SelectionFilters } from '../library/selection/options.js';
 import { ConfigError } from '../core/errors.js';
 import type { Redactor } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
@@ -33,6 +34,18 @@ const allowed: Record<string, string> = {
   immich_url: 'an http:// or https:// URL such as "https://immich.example.com", without user:password@',
   immich_api_key: 'the API key from Immich (Account Settings > API Keys), a non-empty string',
   album_id: 'an album UUID (from the album page URL) or "" for the whole library',
+  album_ids:
+    'a list of album UUIDs (or album page URLs), each once, such as ["<uuid>", "<uuid>"]; [] for album_id (or the whole library); not together with album_id',
+  people: 'a list of person names or Immich person ids, such as ["Alice", "Bob"]; [] for no people filter',
+  exclude_people: 'a list of person names or Immich person ids to leave out; [] for none',
+  people_match: PEOPLE_MATCH.join(' | ') + ' (a photo with any of `people`, or with all of them)',
+  favorites_only: 'true or false',
+  min_rating: 'a whole number from 0 (no minimum) to 5',
+  taken_after:
+    'a date "YYYY-MM-DD" (the local day the photo was taken, inclusive) or an ISO date-time with a zone; "" for none',
+  taken_before: 'a date "YYYY-MM-DD" (exclusive) or an ISO date-time with a zone, later than taken_after; "" for none',
+  on_this_day: ON_THIS_DAY.join(' | ') + ' (same day, week or month in past years)',
+  recency_weight: 'a number from 0 (every photo alike) to 10 (newer photos come much sooner in each round)',
   selection_mode: SELECTION_MODES.join(' | '),
   sync_interval_hours: 'a whole number of hours from 1 to 168',
   max_photos: 'a whole number, 0 for unlimited',
@@ -87,7 +100,27 @@ export const configSchema = z.strictObject({
     .default('')
     .transform(albumIdFromInput)
     .refine((v) => v === '' || UUID.test(v)),
+  /** Several albums (their union); [] = album_id as before. */
+  album_ids: z
+    .array(
+      z
+        .string()
+        .transform(albumIdFromInput)
+        .refine((v) => UUID.test(v)),
+    )
+    .default([])
+    .refine((ids) => new Set(ids).size === ids.length),
   selection_mode: z.enum(SELECTION_MODES).default('random'),
+  // Filters (issue 11): they narrow what is shown, never what is synced.
+  people: z.array(z.string().trim().min(1)).default([]),
+  exclude_people: z.array(z.string().trim().min(1)).default([]),
+  people_match: z.enum(PEOPLE_MATCH).default('any'),
+  favorites_only: z.boolean().default(false),
+  min_rating: z.number().int().min(0).max(5).default(0),
+  taken_after: z.string().trim().default('').refine(isDateBound),
+  taken_before: z.string().trim().default('').refine(isDateBound),
+  on_this_day: z.enum(ON_THIS_DAY).default('off'),
+  recency_weight: z.number().min(0).max(10).default(0),
   sync_interval_hours: z.number().int().min(1).max(168).default(6),
   max_photos: z.number().int().min(0).default(0),
   instance_id: z
@@ -142,6 +175,40 @@ export function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
 }
 
+/** Problems between keys (each valid alone), one line each: [key, what is wrong]. */
+function crossKeyProblems(c: FrameConfig): [string, string][] {
+  const out: [string, string][] = [];
+  if (c.album_ids.length > 0 && c.album_id !== '')
+    out.push(['album_ids', 'set album_id or album_ids, not both (put every album in album_ids)']);
+  if (c.taken_after && c.taken_before && boundTime(c.taken_after) >= boundTime(c.taken_before))
+    out.push(['taken_before', `must be later than taken_after (${c.taken_after}): no photo could match`]);
+  return out;
+}
+
+function boundTime(v: string): number {
+  return Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
+}
+
+/** The albums a config syncs: album_ids, else album_id; [] = the whole library. */
+export function albumsOf(c: Pick<FrameConfig, 'album_id' | 'album_ids'>): string[] {
+  return c.album_ids.length > 0 ? c.album_ids : c.album_id ? [c.album_id] : [];
+}
+
+/** The selection's filters from the config keys of the same names. */
+export function selectionFilters(c: FrameConfig): SelectionFilters {
+  return {
+    people: c.people,
+    excludePeople: c.exclude_people,
+    peopleMatch: c.people_match,
+    favoritesOnly: c.favorites_only,
+    minRating: c.min_rating,
+    takenAfter: c.taken_after,
+    takenBefore: c.taken_before,
+    onThisDay: c.on_this_day,
+    recencyWeight: c.recency_weight,
+  };
+}
+
 function showValue(key: string, value: unknown): string {
   if (key === 'immich_api_key') return value === undefined ? 'missing' : '(hidden)';
   if (value === undefined) return 'missing';
@@ -170,6 +237,14 @@ export function parseConfig(raw: unknown, source = 'config', redactor?: Redactor
   const result = configSchema.safeParse(input);
   if (result.success) {
     redactor?.add(result.data.immich_api_key);
+    const cross = crossKeyProblems(result.data);
+    if (cross.length > 0) {
+      throw new ConfigError(
+        cross
+          .map(([key, why]) => `${source}: ${key} = ${showValue(key, input[key])} is not allowed; ${why}`)
+          .join('\n'),
+      );
+    }
     return result.data;
   }
   const lines: string[] = [];

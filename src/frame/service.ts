@@ -16,6 +16,7 @@ import {
 } from '../core/errors.js';
 import type { AssetSource } from '../immich/types.js';
 import { Library } from '../library/library.js';
+import type { SelectionFilters } from '../library/selection/options.js';
 import type { LibraryMetadata } from '../library/metadata.js';
 import type { SyncConfig, SyncOutcome } from '../library/sync.js';
 import type { Logger } from '../core/log.js';
@@ -57,6 +58,8 @@ export interface FrameServiceOptions {
   logger: Logger;
   /** Random source for the `random` selection mode (tests fix it). */
   rng?: () => number;
+  /** The selection's filters and the user's zone (issue 11); none by default. */
+  selection?: { filters: SelectionFilters; timeZone?: string };
   pid?: number;
   /** A sync still running after this long is abandoned (its photos are kept). Default 4 h. */
   syncDeadlineMs?: number;
@@ -108,6 +111,7 @@ export class FrameService {
       logger: o.logger,
       now: () => this.now(),
       rng: o.rng,
+      ...o.selection,
     });
     const minIntervalMs = o.panel.minRefreshIntervalSeconds * 1000;
     this.policy = {

@@ -3,7 +3,15 @@
 // history.ts). Pure functions of the library's data.
 import { createHash } from 'node:crypto';
 import type { Dialect } from './history.js';
-import { originalPath, type SimAlbum, type SimAsset, type SimLibrary, type SimUser } from './library.js';
+import {
+  originalPath,
+  type SimAlbum,
+  type SimAsset,
+  type SimFace,
+  type SimLibrary,
+  type SimPerson,
+  type SimUser,
+} from './library.js';
 import { editedSize } from './renditions.js';
 
 type Json = Record<string, unknown>;
@@ -31,29 +39,63 @@ function thumbhash(asset: SimAsset, hasPreview: boolean): string | null {
 }
 
 function exifInfo(asset: SimAsset): Json {
+  const i = asset.info;
+  // exifImageWidth/Height are the stored (unrotated) pixels: swapped against width/height for
+  // orientations 5-8 (asset-get-jpeg-orientation6.json: exif 1600x1200, width/height 1200x1600).
+  const turned = i.orientation !== null && i.orientation >= 5;
   return {
     make: null,
     model: null,
-    exifImageWidth: asset.width,
-    exifImageHeight: asset.height,
+    exifImageWidth: turned ? asset.height : asset.width,
+    exifImageHeight: turned ? asset.width : asset.height,
     fileSizeInByte: asset.byteLength,
-    orientation: null,
+    orientation: i.orientation === null ? null : String(i.orientation),
     dateTimeOriginal: asset.fileCreatedAt.replace(/\.\d{3}Z$/, '+00:00'),
     modifyDate: asset.fileModifiedAt.replace(/\.\d{3}Z$/, '+00:00'),
-    timeZone: null,
+    timeZone: i.timeZone,
     lensModel: null,
     fNumber: null,
     focalLength: null,
     iso: null,
     exposureTime: null,
-    latitude: null,
-    longitude: null,
-    city: null,
-    state: null,
-    country: null,
-    description: '',
+    latitude: i.latitude,
+    longitude: i.longitude,
+    city: i.city,
+    state: i.state,
+    country: i.country,
+    description: i.description,
     projectionType: null,
-    rating: null,
+    rating: i.rating,
+  };
+}
+
+/** PersonResponseDto (people-get-favorite.json; thumbnailPath as the sanitised recordings show it). */
+export function personJson(p: SimPerson, ownerId: string): Json {
+  const h = createHash('sha1').update(p.id).digest('hex');
+  return {
+    id: p.id,
+    name: p.name,
+    birthDate: p.birthDate,
+    thumbnailPath: `/data/thumbs/${ownerId}/${h.slice(0, 2)}/${h.slice(2, 4)}/${p.id}.jpeg`,
+    isHidden: p.isHidden,
+    isFavorite: p.isFavorite,
+    updatedAt: p.updatedAt.replace(/Z$/, '+00:00'),
+  };
+}
+
+/** One item of GET /api/faces?id= (faces-get-two-people.json). */
+export function faceJson(f: SimFace, library: SimLibrary, ownerId: string): Json {
+  const person = f.personId ? library.people.get(f.personId) : undefined;
+  return {
+    id: f.id,
+    boundingBoxX1: f.x1,
+    boundingBoxY1: f.y1,
+    boundingBoxX2: f.x2,
+    boundingBoxY2: f.y2,
+    imageWidth: f.imageWidth,
+    imageHeight: f.imageHeight,
+    sourceType: 'manual',
+    person: person ? personJson(person, ownerId) : null,
   };
 }
 
@@ -69,6 +111,8 @@ export interface AssetJsonOptions {
   /** GET /api/assets/{id} adds owner and stack; searches do not. */
   detail?: boolean;
   withExif?: boolean;
+  /** Search `withPeople: true`; GET /api/assets/{id} always fills people. */
+  withPeople?: boolean;
   hasPreview?: boolean;
 }
 
@@ -109,7 +153,8 @@ export function assetJson(
   if (options.detail || options.withExif) out['exifInfo'] = exifInfo(asset);
   out['livePhotoVideoId'] = null;
   out['tags'] = [];
-  out['people'] = [];
+  out['people'] =
+    options.detail || options.withPeople ? library.peopleOf(asset.id).map((p) => personJson(p, asset.ownerId)) : [];
   out['checksum'] = asset.checksum;
   if (options.detail) {
     // On every member, the primary included (fixtures asset-get-stack-primary/-member).

@@ -13,6 +13,7 @@ export type RouteName =
   | 'thumbnail'
   | 'edits'
   | 'stacks'
+  | 'faces'
   | 'other';
 
 export type Fault =

@@ -53,6 +53,7 @@ export interface SimAsset {
   /** Non-destructive edits (v2.5+): the asset is `isEdited` when there are any. */
   edits: SimEdit[];
   stackId: string | null;
+  info: SimAssetInfo;
 }
 
 /** One non-destructive edit, as GET /api/assets/{id}/edits lists it (v3.1.0 fixture
@@ -68,6 +69,43 @@ export interface SimStack {
   id: string;
   primaryAssetId: string;
   assetIds: string[];
+}
+
+/** What Immich keeps beside the bytes (issue 11): exifInfo fields and the flags a user sets. */
+export interface SimAssetInfo {
+  rating: number | null;
+  description: string;
+  /** exifInfo.timeZone: IANA from GPS, "UTC-5" from an offset tag, null when unknown. */
+  timeZone: string | null;
+  city: string | null;
+  state: string | null;
+  country: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  /** exifInfo.orientation (sent as a string on v3.1.0). */
+  orientation: number | null;
+}
+
+export interface SimPerson {
+  id: string;
+  name: string;
+  birthDate: string | null;
+  isHidden: boolean;
+  isFavorite: boolean;
+  updatedAt: string;
+}
+
+/** A face box in an imageWidth x imageHeight image, as POST /api/faces stores it. */
+export interface SimFace {
+  id: string;
+  assetId: string;
+  personId: string | null;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  imageWidth: number;
+  imageHeight: number;
 }
 
 export interface SimAlbum {
@@ -104,6 +142,7 @@ export interface NewAsset {
   /** The external library the asset was imported from: its checksum is then the SHA-1 of
    * "path:" + its path, not of its bytes, as on real servers (immich issues #17023, #29396). */
   libraryId?: string;
+  info?: Partial<SimAssetInfo>;
 }
 
 const MIME_BY_EXTENSION: Record<string, string> = {
@@ -164,6 +203,8 @@ export class SimLibrary {
   readonly assets = new Map<string, SimAsset>();
   readonly albums = new Map<string, SimAlbum>();
   readonly stacks = new Map<string, SimStack>();
+  readonly people = new Map<string, SimPerson>();
+  readonly faces: SimFace[] = [];
   private lastStamp = 0;
   private assetCounter = 0;
 
@@ -228,6 +269,18 @@ export class SimLibrary {
       libraryId: init.libraryId ?? null,
       edits: [],
       stackId: null,
+      info: {
+        rating: null,
+        description: '',
+        timeZone: null,
+        city: null,
+        state: null,
+        country: null,
+        latitude: null,
+        longitude: null,
+        orientation: null,
+        ...init.info,
+      },
     };
     asset.durationMs = init.durationMs !== undefined ? init.durationMs : asset.type === 'VIDEO' ? 3000 : null;
     if (init.renderSource) asset.renderSource = init.renderSource;
@@ -345,6 +398,61 @@ export class SimLibrary {
       a.checksum = checksumOf(a, bytes);
       a.byteLength = bytes.length;
     }
+  }
+
+  /** Favourite, rating, description...: as PUT /api/assets/{id} does, updatedAt moves. */
+  updateAsset(assetId: string, change: Partial<SimAssetInfo> & { isFavorite?: boolean }): void {
+    this.touch(assetId, (a) => {
+      const { isFavorite, ...info } = change;
+      if (isFavorite !== undefined) a.isFavorite = isFavorite;
+      Object.assign(a.info, info);
+    });
+  }
+
+  addPerson(init: { name: string; id?: string; isHidden?: boolean; birthDate?: string | null }): SimPerson {
+    const person: SimPerson = {
+      id: init.id ?? this.prng.uuid(),
+      name: init.name,
+      birthDate: init.birthDate ?? null,
+      isHidden: init.isHidden ?? false,
+      isFavorite: false,
+      updatedAt: this.stamp(),
+    };
+    this.people.set(person.id, person);
+    return person;
+  }
+
+  /** PUT /api/people/{id}: the person's updatedAt moves, the assets' do not. */
+  updatePerson(personId: string, change: Partial<Pick<SimPerson, 'name' | 'isHidden' | 'isFavorite'>>): void {
+    const p = this.people.get(personId);
+    if (!p) throw new Error(`no person ${personId} in the simulated library`);
+    Object.assign(p, change);
+    p.updatedAt = this.stamp();
+  }
+
+  /** POST /api/faces: adding a face does not change the asset's updatedAt (asset-get-with-people.json). */
+  addFace(init: Omit<SimFace, 'id'>): SimFace {
+    this.requireAsset(init.assetId);
+    if (init.personId !== null && !this.people.has(init.personId)) throw new Error(`no person ${init.personId}`);
+    const face: SimFace = { id: this.prng.uuid(), ...init };
+    this.faces.push(face);
+    return face;
+  }
+
+  facesOf(assetId: string): SimFace[] {
+    return this.faces.filter((f) => f.assetId === assetId);
+  }
+
+  /** The people on an asset, each once, in the order their faces were added. */
+  peopleOf(assetId: string): SimPerson[] {
+    const seen = new Set<string>();
+    const out: SimPerson[] = [];
+    for (const f of this.faces) {
+      if (f.assetId !== assetId || f.personId === null || seen.has(f.personId)) continue;
+      seen.add(f.personId);
+      out.push(this.people.get(f.personId)!);
+    }
+    return out;
   }
 
   userCanReadAlbum(userId: string, album: SimAlbum): boolean {

@@ -226,6 +226,7 @@ export async function seedSampleLibrary(
       fileCreatedAt: s.fileCreatedAt,
       width: s.width,
       height: s.height,
+      info: { orientation: s.mimeType === 'image/jpeg' ? s.orientation : null },
       ...(s.renderSource ? { renderSource: s.renderSource } : {}),
     }),
   );

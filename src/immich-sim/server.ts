@@ -15,6 +15,9 @@
 //   sim.addToAlbum / removeFromAlbum / trash / restore / archive / setVisibility / forceDelete /
 //     replaceBytes(id, bytes) / setEdits(id, [{action: 'crop', parameters}...]) / addStack(ids)
 //                                                     // mutations (updatedAt moves as on Immich)
+//   sim.updateAsset(id, { isFavorite, rating, description, timeZone, city... })
+//   sim.addPerson({ name }) / updatePerson(id, { name, isHidden }) / addFace({ assetId, personId,
+//     x1, y1, x2, y2, imageWidth, imageHeight })       // people; GET /api/faces?id=<asset>
 //   const { user, apiKey } = sim.addUser({ permissions: ['asset.read'] })   // another user / key
 //   sim.setVersion({ major: 1, minor: 118, patch: 0 })                      // switch dialect
 //   const f = sim.injectFault({ route: 'original', assetId: a.id, times: 2,
@@ -28,7 +31,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ServerVersion } from '../immich/types.js';
-import { albumJson, assetJson } from './asset-json.js';
+import { albumJson, assetJson, faceJson } from './asset-json.js';
 import { FaultPlan, type Fault, type FaultHandle, type FaultRule, type RouteName } from './faults.js';
 import { dialectFor, type Dialect } from './history.js';
 import {
@@ -40,6 +43,8 @@ import {
   type SimStack,
   type SimAlbum,
   type SimAsset,
+  type SimFace,
+  type SimPerson,
   type SimUser,
   type Visibility,
 } from './library.js';
@@ -49,6 +54,7 @@ import { searchAssets } from './search.js';
 import {
   albumQuerySchema,
   errorAnswer,
+  facesQuerySchema,
   idParamSchema,
   originalQuerySchema,
   searchSchema,
@@ -314,6 +320,25 @@ export class ImmichSim {
     return this.library.addStack(assetIds);
   }
 
+  /** Favourite, rating, description, place...: PUT /api/assets/{id}; updatedAt moves. */
+  updateAsset(assetId: string, change: Parameters<SimLibrary['updateAsset']>[1]): void {
+    this.library.updateAsset(assetId, change);
+  }
+
+  addPerson(init: Parameters<SimLibrary['addPerson']>[0]): SimPerson {
+    return this.library.addPerson(init);
+  }
+
+  /** Rename, hide, favourite a person: the assets' updatedAt stays. */
+  updatePerson(personId: string, change: Parameters<SimLibrary['updatePerson']>[1]): void {
+    this.library.updatePerson(personId, change);
+  }
+
+  /** A face box (corners in an imageWidth x imageHeight image); the asset's updatedAt stays. */
+  addFace(init: Omit<SimFace, 'id'>): SimFace {
+    return this.library.addFace(init);
+  }
+
   asset(id: string): SimAsset {
     return this.library.requireAsset(id);
   }
@@ -449,6 +474,8 @@ export class ImmichSim {
         return this.stacks(ctx, user, path.split('/')[3], query);
       case 'thumbnail':
         return this.thumbnail(ctx, user, path.split('/')[3]!, query);
+      case 'faces':
+        return this.faces(ctx, user, query);
       default:
         return notFound();
     }
@@ -499,7 +526,11 @@ export class ImmichSim {
       return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no album.read access', ctx.correlationId));
     await this.prepare(outcome.items);
     let items = outcome.items.map((a) =>
-      assetJson(a, ctx.dialect, this.library, { withExif: req.withExif === true, hasPreview: hasRenderings(a) }),
+      assetJson(a, ctx.dialect, this.library, {
+        withExif: req.withExif === true,
+        withPeople: req.withPeople === true,
+        hasPreview: hasRenderings(a),
+      }),
     );
     if (ctx.fault?.kind === 'empty-listing') {
       items = [];
@@ -591,6 +622,17 @@ export class ImmichSim {
       status: 200,
       body: assetJson(a, ctx.dialect, this.library, { detail: true, hasPreview: hasRenderings(a) }),
     });
+  }
+
+  /** GET /api/faces?id=<asset id>: a person id (or any unknown id) is 400 "Not found or no
+   * asset.read access" (error-faces-get-person-id-instead-of-asset-id.json). */
+  private faces(ctx: Ctx, userId: string, query: Record<string, string>): Reply {
+    const q = this.validate(ctx, facesQuerySchema, query);
+    if (isReply(q)) return q;
+    const a = this.accessibleAsset(userId, q.id);
+    if (!a) return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no asset.read access', ctx.correlationId));
+    const faces = this.library.facesOf(a.id).map((f) => faceJson(f, this.library, a.ownerId));
+    return jsonReply({ status: 200, body: faces });
   }
 
   private async original(ctx: Ctx, userId: string, id: string, query: Record<string, string>): Promise<Reply> {
@@ -886,6 +928,8 @@ const PERMISSION: Partial<Record<RouteName, string>> = {
   thumbnail: 'asset.view',
   edits: 'asset.edit.get',
   stacks: 'stack.read',
+  // v3.1.0 spec: GET /api/faces needs face.read.
+  faces: 'face.read',
 };
 
 function routeOf(method: string, path: string): { route: RouteName; assetId?: string } {
@@ -893,6 +937,7 @@ function routeOf(method: string, path: string): { route: RouteName; assetId?: st
   if (/^\/api\/(server|server-info)\/ping$/.test(path)) return { route: 'ping' };
   if (path === '/api/search/metadata' && method === 'POST') return { route: 'search' };
   if (method !== 'GET' && method !== 'HEAD') return { route: 'other' };
+  if (path === '/api/faces') return { route: 'faces' };
   if (path === '/api/albums') return { route: 'albums' };
   if (/^\/api\/albums\/[^/]+$/.test(path)) return { route: 'album' };
   if (/^\/api\/stacks(\/[^/]+)?$/.test(path)) return { route: 'stacks' };

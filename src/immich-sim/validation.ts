@@ -98,6 +98,7 @@ export interface SearchRequest {
   withArchived?: boolean;
   withDeleted?: boolean;
   withExif?: boolean;
+  withPeople?: boolean;
   order?: 'asc' | 'desc';
   page?: number;
   size?: number;
@@ -112,6 +113,7 @@ export function searchSchema(dialect: Dialect, strictUnknown: boolean): z.ZodTyp
     type: z.enum(['IMAGE', 'VIDEO', 'AUDIO', 'OTHER']).optional(),
     withDeleted: lenientBoolean(dialect, z.boolean()).optional(),
     withExif: lenientBoolean(dialect, z.boolean()).optional(),
+    withPeople: lenientBoolean(dialect, z.boolean()).optional(),
     order: z.enum(['asc', 'desc']).optional(),
     page: lenientNumber(dialect, z.int().min(1)).optional(),
     size: lenientNumber(dialect, z.int().min(1).max(1000)).optional(),
@@ -141,6 +143,9 @@ function editedParam(dialect: Dialect): Record<string, z.ZodType> {
     ? { edited: z.stringbool({ truthy: ['true'], falsy: ['false'], case: 'sensitive' }).optional() }
     : {};
 }
+
+/** GET /api/faces?id=: the id is required and must be a UUID. */
+export const facesQuerySchema = z.object({ id: uuid });
 
 export function thumbnailQuerySchema(dialect: Dialect): z.ZodType<{ size?: string; edited?: boolean }> {
   const shape = { size: z.enum(dialect.thumbnailSizes as [string, ...string[]]).optional(), ...editedParam(dialect) };

@@ -36,13 +36,22 @@ import { collectPages, DEFAULT_PAGING, type PagingLimits } from './paging.js';
 import { chooseRendition } from './rendition.js';
 import { AnswerTooLargeError, DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
-import { albumSchema, searchResponseSchema, serverVersionSchema, stacksSchema, type ImmichAsset } from './schemas.js';
+import {
+  albumSchema,
+  facesResponseSchema,
+  searchResponseSchema,
+  serverVersionSchema,
+  stacksSchema,
+  type ImmichAsset,
+} from './schemas.js';
 import type {
   AssetDownload,
   AssetSource,
   ListOptions,
   PhotoSize,
   RemoteAsset,
+  RemoteAssetInfo,
+  RemoteFace,
   Rendition,
   ServerVersion,
 } from './types.js';
@@ -82,7 +91,9 @@ export function keepInListing(a: ImmichAsset): boolean {
   return a.type === 'IMAGE' && !a.isTrashed && a.visibility !== 'hidden' && a.visibility !== 'locked';
 }
 
-export function toRemoteAsset(a: ImmichAsset): RemoteAsset {
+/** `peopleAsked`: the answer came from a search with `withPeople: true`, so its `people` array is
+ * the truth; elsewhere (the album route of v1/v2) an empty array may only mean "not sent". */
+export function toRemoteAsset(a: ImmichAsset, peopleAsked = true): RemoteAsset {
   const remote: RemoteAsset = {
     id: a.id,
     originalFileName: a.originalFileName,
@@ -96,8 +107,43 @@ export function toRemoteAsset(a: ImmichAsset): RemoteAsset {
   // External-library assets carry a path hash as their checksum.
   if (a.libraryId) remote.checksumIsContentHash = false;
   if (a.isEdited === true) remote.edited = true;
+  remote.info = infoOf(a, peopleAsked);
   return remote;
 }
+
+/** What the frame keeps of an asset's metadata (fields per FEATURES.md of the v3.1.0 fixtures). */
+export function infoOf(a: ImmichAsset, peopleAsked = true): RemoteAssetInfo {
+  const exif = a.exifInfo ?? null;
+  const orientation = exif?.orientation == null ? null : Number(exif.orientation);
+  const rating = exif?.rating ?? null;
+  return {
+    localDateTime: a.localDateTime ?? null,
+    timeZone: exif?.timeZone ?? null,
+    favorite: a.isFavorite === true,
+    rating: rating !== null && Number.isInteger(rating) && rating >= -1 && rating <= 5 && rating !== 0 ? rating : null,
+    description: exif?.description ?? '',
+    city: exif?.city ?? null,
+    state: exif?.state ?? null,
+    country: exif?.country ?? null,
+    latitude: exif?.latitude ?? null,
+    longitude: exif?.longitude ?? null,
+    // Search items carry `people: []` unless asked withPeople (search-metadata-album-person-without-
+    // withpeople.json); the listing always asks, so an array here is the truth.
+    people:
+      a.people && (peopleAsked || a.people.length > 0)
+        ? a.people.map((p) => ({ id: p.id, name: p.name, hidden: p.isHidden }))
+        : null,
+    width: a.width ?? null,
+    height: a.height ?? null,
+    orientation: orientation !== null && Number.isInteger(orientation) ? orientation : null,
+    stack: a.stack ? { id: a.stack.id, primaryAssetId: a.stack.primaryAssetId } : null,
+    hasExif: exif !== null,
+  };
+}
+
+/** Asked of every listing search: exifInfo (rating, description, zone, place) and people, so the
+ * metadata arrives with the listing instead of one request per asset. */
+const LISTING_DETAIL = { withExif: true, withPeople: true } as const;
 
 /** What a listing keeps of each asset while paging: the id (to drop repeats) and, for the ones
  * the frame shows, the contract's few fields (a big library's full JSON is not held). */
@@ -106,8 +152,8 @@ interface Listed {
   asset: RemoteAsset | null;
 }
 
-function slim(a: ImmichAsset): Listed {
-  return { id: a.id, asset: keepInListing(a) ? toRemoteAsset(a) : null };
+function slim(a: ImmichAsset, peopleAsked = true): Listed {
+  return { id: a.id, asset: keepInListing(a) ? toRemoteAsset(a, peopleAsked) : null };
 }
 
 export class ImmichClient implements AssetSource {
@@ -259,14 +305,18 @@ export class ImmichClient implements AssetSource {
         async (at) => {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
-          const answer = await this.postJson(route, { ...pass, ...where, size: this.pageSize }, signal);
+          const answer = await this.postJson(
+            route,
+            { ...pass, ...LISTING_DETAIL, ...where, size: this.pageSize },
+            signal,
+          );
           if (answer.status === 400 && albumId && rejectsProperty(answer.body, 'albumIds'))
             throw new AlbumIdsRejected();
           if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
           const parsed = searchResponseSchema.safeParse(answer.body);
           if (!parsed.success) throw shapeFailure(parsed.error, ctx);
           return {
-            items: parsed.data.assets.items.map(slim),
+            items: parsed.data.assets.items.map((a) => slim(a)),
             nextPage: parsed.data.assets.nextPage,
             nextCursor: parsed.data.assets.nextCursor ?? null,
           };
@@ -302,7 +352,29 @@ export class ImmichClient implements AssetSource {
         `the Immich server at ${this.serverUrl} answered GET ${route} without the album's assets field; this server lists albums only through search`,
       );
     }
-    return new Map(parsed.data.assets.map((a) => [a.id, slim(a)]));
+    return new Map(parsed.data.assets.map((a) => [a.id, slim(a, false)]));
+  }
+
+  // ---- faces ----
+
+  /** GET /api/faces?id=<asset id>: the `id` is the ASSET's despite the spec's "Face ID" (a person
+   * id gives 400: error-faces-get-person-id-instead-of-asset-id.json). */
+  async listFaces(assetId: string, signal?: AbortSignal): Promise<RemoteFace[]> {
+    const route = '/api/faces';
+    const answer = await this.getJson(route, { id: assetId }, signal);
+    const ctx = this.context('GET', `${route}?id=${assetId}`);
+    if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
+    const parsed = facesResponseSchema.safeParse(answer.body);
+    if (!parsed.success) throw shapeFailure(parsed.error, ctx);
+    return parsed.data.map((f) => ({
+      personId: f.person?.id ?? null,
+      x1: f.boundingBoxX1,
+      y1: f.boundingBoxY1,
+      x2: f.boundingBoxX2,
+      y2: f.boundingBoxY2,
+      imageWidth: f.imageWidth,
+      imageHeight: f.imageHeight,
+    }));
   }
 
   /** Non-primary stack member id -> its primary's id, from GET /api/stacks (stack.read); null

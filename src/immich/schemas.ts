@@ -11,6 +11,46 @@ export const serverVersionSchema = z.looseObject({
   patch: z.number().int().nonnegative(),
 });
 
+// The metadata fields (issue 11) are read leniently: a value of an unexpected shape becomes
+// null/absent rather than failing the listing, since a photo without a caption is still a photo.
+const lenientString = z.string().nullish().catch(null);
+const lenientNumber = z.number().nullish().catch(null);
+
+/** exifInfo as `withExif: true` searches and GET /api/assets/{id} carry it (v3.1.0 fixtures). */
+export const exifInfoSchema = z.looseObject({
+  exifImageWidth: lenientNumber,
+  exifImageHeight: lenientNumber,
+  /** A string on v3.1.0 ("6"). */
+  orientation: z.union([z.string(), z.number()]).nullish().catch(null),
+  timeZone: lenientString,
+  latitude: lenientNumber,
+  longitude: lenientNumber,
+  city: lenientString,
+  state: lenientString,
+  country: lenientString,
+  description: lenientString,
+  rating: lenientNumber,
+});
+
+/** A person as `people[]` lists them (PersonResponseDto; asset-get-with-people.json). */
+export const personSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string().catch(''),
+  isHidden: z.boolean().catch(false),
+});
+
+/** GET /api/faces?id=<asset id> (faces-get-two-people.json). */
+export const faceSchema = z.looseObject({
+  boundingBoxX1: z.number(),
+  boundingBoxY1: z.number(),
+  boundingBoxX2: z.number(),
+  boundingBoxY2: z.number(),
+  imageWidth: z.number().positive(),
+  imageHeight: z.number().positive(),
+  person: z.looseObject({ id: z.string() }).nullish(),
+});
+export const facesResponseSchema = z.array(faceSchema);
+
 /** One asset as searches and album bodies list it (v1.106 to v3.x). */
 export const assetSchema = z.looseObject({
   id: z.string().min(1),
@@ -31,6 +71,12 @@ export const assetSchema = z.looseObject({
   visibility: z.string().optional(),
   /** From v2.5: edits exist (the asset's width/height are then the edited size). */
   isEdited: z.boolean().optional(),
+  isFavorite: z.boolean().optional().catch(undefined),
+  exifInfo: exifInfoSchema.nullish().catch(undefined),
+  people: z.array(personSchema).optional().catch(undefined),
+  width: lenientNumber,
+  height: lenientNumber,
+  stack: z.looseObject({ id: z.string(), primaryAssetId: z.string() }).nullish().catch(undefined),
 });
 
 export const searchResponseSchema = z.looseObject({
@@ -80,6 +126,7 @@ export const errorBodySchema = z.looseObject({
 
 export type ImmichServerVersion = z.infer<typeof serverVersionSchema>;
 export type ImmichAsset = z.infer<typeof assetSchema>;
+export type ImmichFace = z.infer<typeof faceSchema>;
 export type SearchResponse = z.infer<typeof searchResponseSchema>;
 export type AlbumResponse = z.infer<typeof albumSchema>;
 export type ErrorBody = z.infer<typeof errorBodySchema>;

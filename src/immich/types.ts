@@ -39,11 +39,62 @@ export interface RemoteAsset {
   /** For a stack member that is not the stack's primary: the primary's id (library listings
    * asked with `stacks`). Absent for primaries and unstacked assets. */
   stackPrimaryId?: string;
+  /** What the frame knows of the photo besides its bytes (issue 11): from the same listing
+   * (`withExif`, `withPeople`); absent when the server sent none of it. */
+  info?: RemoteAssetInfo;
 }
 
 export interface ListOptions {
   /** Look up stacks (GET /api/stacks) so non-primary members carry stackPrimaryId. */
   stacks?: boolean;
+}
+
+/** A person on a photo as a listing names them (no face boxes: those come from listFaces). */
+export interface RemotePerson {
+  id: string;
+  name: string;
+  /** Hidden in Immich: still filters, but a caption should not name them. */
+  hidden: boolean;
+}
+
+/** The metadata a listing carries for one asset; null where the server has no value. */
+export interface RemoteAssetInfo {
+  /** Local wall-clock time of capture written with a Z suffix (Immich's localDateTime). */
+  localDateTime: string | null;
+  /** exifInfo.timeZone: an IANA name ("Europe/Paris") or "UTC-5"; null when unknown. */
+  timeZone: string | null;
+  favorite: boolean;
+  /** exifInfo.rating: 1..5, -1 rejected, null unrated (null too when the listing had no exifInfo). */
+  rating: number | null;
+  description: string;
+  city: string | null;
+  state: string | null;
+  country: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  /** null when the listing did not ask for people (people [] then means "not asked"). */
+  people: RemotePerson[] | null;
+  /** The asset's width/height (display orientation, the edited size for an edited asset). */
+  width: number | null;
+  height: number | null;
+  /** exifInfo.orientation of the original ("6" -> 6). */
+  orientation: number | null;
+  /** Present only where the server sends it (GET /api/assets/{id}; search items have no stack). */
+  stack: { id: string; primaryAssetId: string } | null;
+  /** Whether exifInfo came with the listing (rating, description, place and zone are known). */
+  hasExif: boolean;
+}
+
+/** One face box as GET /api/faces?id=<asset> returns it: corners in an imageWidth x imageHeight
+ * image (whatever size its creator used: see FEATURES.md, "Which size the box refers to"). */
+export interface RemoteFace {
+  personId: string | null;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  imageWidth: number;
+  imageHeight: number;
 }
 
 export interface AssetDownload {
@@ -64,5 +115,7 @@ export interface AssetSource {
   /** The bytes to keep for an asset under `photo_size` (originals fall back to a rendering
    * for formats sharp cannot decode: see chooseRendition in client.ts). */
   download(asset: RemoteAsset, size: PhotoSize, signal?: AbortSignal): Promise<AssetDownload>;
+  /** The face boxes of one asset (GET /api/faces?id=); optional so simple sources need not. */
+  listFaces?(assetId: string, signal?: AbortSignal): Promise<RemoteFace[]>;
   close(): Promise<void>;
 }

@@ -23,10 +23,18 @@ export type SyncDue = { due: true; reason: DueReason } | { due: false; nextDue: 
 /** The settings a sync depends on (the config keys of the same names). */
 export interface DueConfig {
   album_id: string;
+  /** Several albums (issue 11); when non-empty it replaces album_id. */
+  album_ids?: readonly string[];
   immich_url: string;
   photo_size: PhotoSize;
   max_photos: number;
   sync_interval_hours: number;
+}
+
+/** The albums a sync covers, sorted; [] = the whole library. */
+export function albumScope(c: { album_id: string; album_ids?: readonly string[] | undefined }): string[] {
+  const ids = c.album_ids && c.album_ids.length > 0 ? [...c.album_ids] : c.album_id ? [c.album_id] : [];
+  return ids.sort();
 }
 
 export function isSyncDue(input: {
@@ -39,7 +47,7 @@ export function isSyncDue(input: {
   if (input.force) return { due: true, reason: 'forced' };
   if (!m || m.last_sync === null) return { due: true, reason: 'first run' };
   if (m.sync_in_progress) return { due: true, reason: 'interrupted sync' };
-  if (m.album_id !== config.album_id) return { due: true, reason: 'album changed' };
+  if (albumScope(m).join(',') !== albumScope(config).join(',')) return { due: true, reason: 'album changed' };
   if (m.server_host !== null && m.server_host !== serverHost(config.immich_url)) {
     return { due: true, reason: 'server changed' };
   }

@@ -11,7 +11,8 @@ import { acquireSyncLock } from './lock.js';
 import type { LibraryMetadata } from './metadata.js';
 import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
 import type { SelectablePhoto } from './selection/select.js';
-import { nextPhoto } from './selection/state.js';
+import { nextSelection, type Selection } from './selection/state.js';
+import type { SelectionFilters } from './selection/options.js';
 import { ensureLibraryDirs, readMetadata } from './store.js';
 import { type SyncConfig, type SyncOutcome, syncLibrary } from './sync.js';
 import { verifyPhoto } from './verify.js';
@@ -26,6 +27,9 @@ export interface LibraryOptions {
   now?: () => Date;
   /** Random source for the `random` selection mode (tests fix it). */
   rng?: () => number;
+  /** What narrows the photos shown (issue 11), and the user's zone for "on this day". */
+  filters?: SelectionFilters;
+  timeZone?: string;
 }
 
 export class Library {
@@ -92,15 +96,26 @@ export class Library {
     });
   }
 
-  /** The photo to show next in `settings.selection_mode`; remembered for the next pick. It is
-   * checked against its recorded SHA-1 first: a damaged one is dropped (and fetched again at the
-   * next sync) and the next one is picked. */
+  /** The photo to show next in `settings.selection_mode`; remembered for the next pick. */
   async nextPhoto(): Promise<SelectablePhoto> {
+    return (await this.nextSelection()).photo;
+  }
+
+  /** The next photo with the filtered candidates (for a portrait partner: selection/pairs.ts)
+   * and the reason it was picked. The photo is checked against its recorded SHA-1 first: a
+   * damaged one is dropped (and fetched again at the next sync) and the next one is picked. */
+  async nextSelection(): Promise<Selection> {
     for (let tries = 0; ; tries++) {
-      const photo = await nextPhoto(this.paths, this.o.settings.selection_mode, { rng: this.o.rng, logger: this.log });
-      if (tries >= MAX_DAMAGED_SKIPS) return photo;
-      const verdict = await verifyPhoto(this.paths, photo.id, this.log).catch(() => 'unknown');
-      if (verdict !== 'damaged') return photo;
+      const selection = await nextSelection(this.paths, this.o.settings.selection_mode, {
+        rng: this.o.rng,
+        logger: this.log,
+        now: this.now,
+        ...(this.o.filters ? { filters: this.o.filters } : {}),
+        ...(this.o.timeZone ? { timeZone: this.o.timeZone } : {}),
+      });
+      if (tries >= MAX_DAMAGED_SKIPS) return selection;
+      const verdict = await verifyPhoto(this.paths, selection.photo.id, this.log).catch(() => 'unknown');
+      if (verdict !== 'damaged') return selection;
     }
   }
 }

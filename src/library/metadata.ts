@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isSafeLocalName } from './names.js';
 import { PHOTO_SIZES } from '../immich/types.js';
+import { photoInfoSchema } from './photo-info.js';
 
 export const METADATA_FORMAT = 1;
 
@@ -32,6 +33,9 @@ const syncedAssetSchema = z.object({
   /** The stored file is Immich's edited image (crop, rotate...), whose SHA-1 is not `checksum`:
    * fetched again when the edits change (updated_at moves) or are removed. Absent means false. */
   edited: z.boolean().optional(),
+  /** What the frame knows of the photo (photo-info.ts). Absent in older files (the next sync
+   * fills it in, without downloading); a damaged one is dropped and refilled, never fatal. */
+  info: photoInfoSchema.optional().catch(undefined),
 });
 export type SyncedAsset = z.infer<typeof syncedAssetSchema>;
 
@@ -66,6 +70,8 @@ const syncResultSchema = z.object({
   failures: z.array(failureSchema).default([]),
   /** How many photos failed, by reason (e.g. { permission: 27 }). */
   failed_by_reason: z.record(z.string(), z.number().int()).optional(),
+  /** GET /api/faces requests this sync made (only photos with people whose people or file changed). */
+  face_requests: z.number().int().optional(),
 });
 export type SyncResult = z.infer<typeof syncResultSchema>;
 export type SyncFailure = z.infer<typeof failureSchema>;
@@ -75,6 +81,8 @@ export const metadataSchema = z
     format: z.number().int().min(1).max(METADATA_FORMAT).default(METADATA_FORMAT),
     last_sync: isoTime.nullable().default(null),
     album_id: z.string().default(''),
+    /** Every album synced when there are several (album_id then holds the first). */
+    album_ids: z.array(z.string()).optional(),
     sync_count: z.number().int().min(0).default(0),
     synced_assets: z.record(z.string(), syncedAssetSchema).default({}),
     /** Host (and port) of the server the photos came from: never the key. */

@@ -15,7 +15,7 @@ import {
 } from '../core/errors.js';
 import { recordSyncAttempt } from './attempts.js';
 import { type ApplyResult, type SyncProgress, applyPlan } from './apply.js';
-import { type DueConfig, type DueReason, isSyncDue } from './due.js';
+import { albumScope, type DueConfig, type DueReason, isSyncDue } from './due.js';
 import type { SelectionMode } from './selection/select.js';
 import type { DownloadLimits, RetryPolicy } from './download.js';
 import { storageProblem } from './storage-health.js';
@@ -23,6 +23,7 @@ import { acquireSyncLock } from './lock.js';
 import { type LibraryMetadata, type SyncResult, serverHost, versionString } from './metadata.js';
 import { type SyncPlan, planSync } from './plan.js';
 import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
+import { type RefreshInfoReport, refreshInfo } from './refresh-info.js';
 import { ensureLibraryDirs, writeMetadata } from './store.js';
 import type { InstancePaths } from './instance.js';
 
@@ -68,7 +69,13 @@ export type SyncOutcome =
       serverVersion: string;
     };
 
-function summarise(plan: SyncPlan, applied: ApplyResult, started: number, finished: Date): SyncResult {
+function summarise(
+  plan: SyncPlan,
+  applied: ApplyResult,
+  info: RefreshInfoReport,
+  started: number,
+  finished: Date,
+): SyncResult {
   return {
     finished_at: finished.toISOString(),
     added: applied.added,
@@ -83,6 +90,7 @@ function summarise(plan: SyncPlan, applied: ApplyResult, started: number, finish
     // Enough to act on without letting a broken album bloat the metadata.
     failures: applied.failures.slice(0, 20),
     failed_by_reason: countByReason(applied),
+    face_requests: info.faceRequests,
   };
 }
 
@@ -173,11 +181,14 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
     const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log });
     const due = isSyncDue({ metadata, config, now: now(), force: req.force });
     if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile: report };
-    log.info('sync started', { reason: due.reason, album_id: config.album_id || '(whole library)' });
+    const scope = albumScope(config);
+    log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
 
-    const { plan, version } = await listAndPlan(req, metadata);
+    const { plan, version, remote } = await listAndPlan(req, metadata);
     // From here the library is being changed: mark it, so a crash makes the next run finish the job.
-    metadata.album_id = config.album_id;
+    metadata.album_id = scope[0] ?? '';
+    if (scope.length > 1) metadata.album_ids = scope;
+    else delete metadata.album_ids;
     metadata.server_host = serverHost(config.immich_url);
     metadata.server_version = version;
     metadata.photo_size = config.photo_size;
@@ -199,8 +210,10 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       save: (m: LibraryMetadata) => writeMetadata(paths, m),
     });
 
+    // Metadata-only changes (a favourite, a rating, a renamed person) land here, no download.
+    const info = await refreshInfo({ paths, metadata, listed: remote, source, signal: req.signal, logger: log });
     const finished = now();
-    const result = summarise(plan, applied, started, finished);
+    const result = summarise(plan, applied, info, started, finished);
     metadata.last_sync = finished.toISOString();
     metadata.sync_count += 1;
     metadata.sync_in_progress = null;
@@ -216,6 +229,8 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       failed: result.failed,
       bytes: result.bytes,
       seconds: result.seconds,
+      info_updated: info.updated,
+      face_requests: info.faceRequests,
     });
     return { kind: 'synced', reason: due.reason, plan, result, reconcile: report, serverVersion: version };
   } finally {
@@ -223,29 +238,39 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
   }
 }
 
-async function listAndPlan(req: SyncRequest, metadata: LibraryMetadata): Promise<{ plan: SyncPlan; version: string }> {
+async function listAndPlan(
+  req: SyncRequest,
+  metadata: LibraryMetadata,
+): Promise<{ plan: SyncPlan; version: string; remote: RemoteAsset[] }> {
   const version = versionString(await req.source.serverVersion(req.signal));
-  const library = req.config.album_id === '';
-  req.onProgress?.({ phase: 'listing', scope: library ? 'library' : 'album' });
-  // Whole-library mode shows one photo per stack unless include_stacked: that needs the stacks.
+  const scope = albumScope(req.config);
+  req.onProgress?.({ phase: 'listing', scope: scope.length === 0 ? 'library' : 'album' });
   const remote = await listRemote(req);
   const plan = planFrom(req, remote, metadata);
   await confirmMassRemoval(req, plan, remote, metadata);
-  return { plan, version };
+  return { plan, version, remote };
 }
 
-function listRemote(req: SyncRequest): Promise<RemoteAsset[]> {
-  const library = req.config.album_id === '';
-  return req.source.listAssets(req.config.album_id, req.signal, {
-    stacks: library && !req.config.include_stacked,
-  });
+/** Several albums: one listing each, their union (planSync drops the repeats). Immich's own
+ * search with several albumIds is not documented as a union, so it is not relied on. */
+async function listRemote(req: SyncRequest): Promise<RemoteAsset[]> {
+  const scope = albumScope(req.config);
+  const library = scope.length === 0;
+  const remote: RemoteAsset[] = [];
+  for (const album of library ? [''] : scope) {
+    // Whole-library mode shows one photo per stack unless include_stacked: that needs the stacks.
+    remote.push(
+      ...(await req.source.listAssets(album, req.signal, { stacks: library && !req.config.include_stacked })),
+    );
+  }
+  return remote;
 }
 
 function planFrom(req: SyncRequest, remote: readonly RemoteAsset[], metadata: LibraryMetadata): SyncPlan {
   return planSync({
     includeArchived: req.config.include_archived ?? false,
     includeStacked: req.config.include_stacked ?? false,
-    albumId: req.config.album_id,
+    albumId: albumScope(req.config).join(', '),
     remote,
     metadata,
     photoSize: req.config.photo_size,
@@ -277,8 +302,10 @@ async function confirmMassRemoval(
   const again = new Set((await listRemote(req)).map((a) => a.id));
   const back = gone.filter((id) => again.has(id)).length;
   if (back > 0) {
+    const scope = albumScope(req.config);
+    const what = scope.length === 0 ? 'the library' : `album ${scope.join(', ')}`;
     throw new BadResponseError(
-      `two listings of ${req.config.album_id ? `album ${req.config.album_id}` : 'the library'} disagree: the first dropped ${gone.length} of ${held} photos, the second still lists ${back} of them; nothing was removed, the sync is tried again later`,
+      `two listings of ${what} disagree: the first dropped ${gone.length} of ${held} photos, the second still lists ${back} of them; nothing was removed, the sync is tried again later`,
       { code: 'LISTING_UNCONFIRMED' },
     );
   }

@@ -207,6 +207,27 @@ describe('status and next commands', () => {
     expect(r.stdout).toMatch(/ {2}next sync {4}\d{4}-.*Z \(in 6 h\)/);
   });
 
+  it('status shows the active filters, how many match and why the last photo was picked; a filter change needs no network', async () => {
+    const t = await setup(4);
+    t.sim.updateAsset(t.photos[1]!.id, { isFavorite: true, rating: 5 });
+    t.sim.updateAsset(t.photos[2]!.id, { isFavorite: true, rating: 2 });
+    await t.cli('sync');
+    await t.sim.close();
+    const config = JSON.parse(await readFile(t.configFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(t.configFile, JSON.stringify({ ...config, favorites_only: true, min_rating: 3 }));
+    const next = await t.cli('next', '--json');
+    expect(next.code).toBe(0);
+    const picked = JSON.parse(next.stdout) as { id: string; reason: string };
+    expect(picked.id).toBe(t.photos[1]!.id);
+    const r = await t.cli('status');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('selection\n  filters      favourites only; rating 3 or more\n');
+    expect(r.stdout).toContain('  matching     1 of 4 photos match (favourites only; rating 3 or more)\n');
+    expect(r.stdout).toContain(`  last pick    ${picked.reason}\n`);
+    const json = JSON.parse((await t.cli('status', '--json')).stdout) as { selection: Record<string, unknown> };
+    expect(json.selection).toMatchObject({ matching: 1, total: 4, last_photo: t.photos[1]!.id });
+  });
+
   it('status before any sync says never and due now', async () => {
     const t = await setup(1);
     const r = await t.cli('status');

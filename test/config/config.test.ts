@@ -2,7 +2,15 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configPath, loadConfig, loadOptionalConfig, parseConfig } from '../../src/config/config.js';
+import {
+  albumsOf,
+  configPath,
+  loadConfig,
+  loadOptionalConfig,
+  parseConfig,
+  selectionFilters,
+} from '../../src/config/config.js';
+import { NO_FILTERS } from '../../src/library/selection/options.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { instancePaths } from '../../src/library/instance.js';
 
@@ -294,4 +302,72 @@ describe('config: panel pins', () => {
       expect(msg).toContain('ROLE=BCM pairs');
     },
   );
+});
+
+describe('config: sources and filters (issue 11)', () => {
+  const UUID_A = 'a1b2c3d4-e5f6-4890-abcd-ef1234567890';
+  const UUID_B = 'b1b2c3d4-e5f6-4890-abcd-ef1234567890';
+
+  it('defaults: no filters, album_id as before', () => {
+    const c = parseConfig(valid);
+    expect(selectionFilters(c)).toEqual(NO_FILTERS);
+    expect(albumsOf(c)).toEqual([valid.album_id]);
+    expect(albumsOf(parseConfig({ ...valid, album_id: '' }))).toEqual([]);
+  });
+
+  it('takes every key into the selection filters', () => {
+    const c = parseConfig({
+      ...valid,
+      album_id: '',
+      album_ids: [UUID_A, `https://immich.example.com/albums/${UUID_B}`],
+      people: ['Alice', ' Bob '],
+      exclude_people: ['Carol'],
+      people_match: 'all',
+      favorites_only: true,
+      min_rating: 4,
+      taken_after: '2019-01-01',
+      taken_before: '2024-06-01T00:00:00Z',
+      on_this_day: 'week',
+      recency_weight: 1.5,
+    });
+    expect(albumsOf(c)).toEqual([UUID_A, UUID_B]);
+    expect(selectionFilters(c)).toEqual({
+      people: ['Alice', 'Bob'],
+      excludePeople: ['Carol'],
+      peopleMatch: 'all',
+      favoritesOnly: true,
+      minRating: 4,
+      takenAfter: '2019-01-01',
+      takenBefore: '2024-06-01T00:00:00Z',
+      onThisDay: 'week',
+      recencyWeight: 1.5,
+    });
+  });
+
+  it.each([
+    ['album_ids', ['not-an-album']],
+    ['album_ids', [UUID_A, UUID_A]],
+    ['people', ['']],
+    ['exclude_people', 'Carol'],
+    ['people_match', 'most'],
+    ['favorites_only', 'yes'],
+    ['min_rating', 6],
+    ['min_rating', 2.5],
+    ['taken_after', '2019-02-30'],
+    ['taken_before', 'last year'],
+    ['on_this_day', 'year'],
+    ['recency_weight', -1],
+  ])('one clear line for a bad %s (%j)', (key, value) => {
+    const msg = errorOf({ ...valid, album_id: '', [key]: value });
+    expect(msg.split('\n')).toHaveLength(1);
+    expect(msg).toContain(`cfg.json: ${key} = ${JSON.stringify(value)} is not allowed; expected`);
+  });
+
+  it('keys that clash: album_id with album_ids, taken_before not after taken_after', () => {
+    const both = errorOf({ ...valid, album_ids: [UUID_B] });
+    expect(both).toMatch(/^cfg\.json: album_ids = .* is not allowed; set album_id or album_ids, not both/);
+    const order = errorOf({ ...valid, taken_after: '2024-01-01', taken_before: '2023-01-01' });
+    expect(order).toMatch(/^cfg\.json: taken_before = "2023-01-01" is not allowed; must be later than taken_after/);
+    expect(order.split('\n')).toHaveLength(1);
+  });
 });

@@ -1,5 +1,7 @@
 // Which photo the frame shows next: a pure function of the library (from the metadata, never
 // the network), a small state and the selection mode. selection-state.ts keeps the state on disk.
+import type { PhotoInfo } from '../photo-info.js';
+
 /** The orders the frame shows photos in (config key selection_mode). */
 export const SELECTION_MODES = ['random', 'sequential', 'newest', 'oldest'] as const;
 export type SelectionMode = (typeof SELECTION_MODES)[number];
@@ -16,6 +18,9 @@ export interface SelectablePhoto {
   path: string;
   /** Capture time (ISO 8601); '' when unknown, which sorts as the oldest. */
   capturedAt: string;
+  /** The metadata record (photo-info.ts); absent for adopted files and before the first sync
+   * that fills it. */
+  info?: PhotoInfo;
 }
 
 export interface SelectionState {
@@ -26,10 +31,12 @@ export interface SelectionState {
   shown: string[];
   /** random: the photos still to come in this pass, in order. */
   deck: string[];
+  /** Why the last photo was picked, in words (`status`). */
+  reason?: string | null;
 }
 
 export function initialSelectionState(): SelectionState {
-  return { mode: null, last: null, shown: [], deck: [] };
+  return { mode: null, last: null, shown: [], deck: [], reason: null };
 }
 
 type Key = { id: string; capturedAt: string };
@@ -53,6 +60,35 @@ function shuffle<T>(items: T[], rng: () => number): T[] {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
+}
+
+/**
+ * `b` spread through `a` at random places, each list keeping its own order: every interleaving
+ * equally likely, as inserting each of `b` at a random place would give, but in linear time (a
+ * filter change can bring thousands of arrivals into a round at once).
+ */
+function interleave(a: string[], b: string[], rng: () => number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const fromA = a.length - i;
+    const fromB = b.length - j;
+    if (fromB === 0 || (fromA > 0 && rng() * (fromA + fromB) < fromA)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+/** A random order in which heavier items tend to come first (Efraimidis-Spirakis: sort by
+ * u^(1/w) descending); equal weights give a uniform shuffle. */
+function weightedShuffle(ids: string[], weight: (id: string) => number, rng: () => number): string[] {
+  const keyed = ids.map((id) => {
+    const w = Math.max(weight(id), 1e-9);
+    return { id, key: Math.log(Math.max(rng(), Number.MIN_VALUE)) / w };
+  });
+  keyed.sort((a, b) => b.key - a.key);
+  return keyed.map((k) => k.id);
 }
 
 /**
@@ -96,6 +132,7 @@ function dealRandom(
   photos: readonly SelectablePhoto[],
   state: SelectionState,
   rng: () => number,
+  weightOf?: (p: SelectablePhoto) => number,
 ): { photo: SelectablePhoto; shown: string[]; deck: string[] } {
   const byId = new Map(photos.map((p) => [p.id, p]));
   let deck = state.deck.filter((id) => byId.has(id));
@@ -103,15 +140,13 @@ function dealRandom(
   const dealt = new Set([...deck, ...shown]);
   const arrivals = photos.filter((p) => !dealt.has(p.id)).map((p) => p.id);
   if (deck.length > 0) {
-    for (const id of arrivals) deck.splice(randomIndex(rng, deck.length + 1), 0, id);
+    if (arrivals.length > 0) deck = interleave(deck, shuffle(arrivals, rng), rng);
   } else if (shown.length > 0 && arrivals.length > 0) {
     deck = shuffle(arrivals, rng);
   } else {
     shown = [];
-    deck = shuffle(
-      photos.map((p) => p.id),
-      rng,
-    );
+    const ids = photos.map((p) => p.id);
+    deck = weightOf ? weightedShuffle(ids, (id) => weightOf(byId.get(id)!), rng) : shuffle(ids, rng);
     if (deck.length > 1 && deck[0] === state.last?.id) {
       const j = 1 + randomIndex(rng, deck.length - 1);
       [deck[0], deck[j]] = [deck[j]!, deck[0]!];
@@ -127,6 +162,8 @@ export function selectNext(
   state: SelectionState,
   mode: SelectionMode,
   rng: () => number = Math.random,
+  /** random: how readily a photo comes early in a new round (the recency weight). */
+  weightOf?: (p: SelectablePhoto) => number,
 ): { photo: SelectablePhoto | null; state: SelectionState } {
   if (photos.length === 0) return { photo: null, state };
   // A new mode starts a new pass; `last` stays so the first pick is not a repeat.
@@ -136,6 +173,6 @@ export function selectNext(
   let deck: string[] = [];
   if (mode === 'newest' || mode === 'oldest') ({ photo, shown } = walkByTime(photos, base, mode === 'newest'));
   else if (mode === 'sequential') photo = nextInSequence(photos, base);
-  else ({ photo, shown, deck } = dealRandom(photos, base, rng));
+  else ({ photo, shown, deck } = dealRandom(photos, base, rng, weightOf));
   return { photo, state: { mode, last: { id: photo.id, capturedAt: photo.capturedAt }, shown, deck } };
 }

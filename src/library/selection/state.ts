@@ -12,6 +12,8 @@ import { type SelectablePhoto, type SelectionState, initialSelectionState, selec
 import { type Logger, silentLogger } from '../../core/log.js';
 import { type InstancePaths } from '../instance.js';
 import { type SelectionMode, SELECTION_MODES } from './select.js';
+import { type FilterOutcome, filterPhotos, recencyWeightOf } from './filters.js';
+import { describeFilters, NO_FILTERS, type SelectionFilters, systemTimeZone } from './options.js';
 
 const stateSchema = z.object({
   format: z.literal(1),
@@ -19,6 +21,8 @@ const stateSchema = z.object({
   last: z.object({ id: z.string(), captured_at: z.string() }).nullable(),
   shown: z.array(z.string()),
   deck: z.array(z.string()),
+  /** Why the photo on `last` was picked (added with issue 11: older files lack it). */
+  reason: z.string().nullable().optional(),
 });
 
 /** The saved state; a missing or damaged file starts afresh rather than stopping the frame. */
@@ -38,6 +42,7 @@ export async function readSelectionState(paths: InstancePaths, log: Logger = sil
       last: s.last && { id: s.last.id, capturedAt: s.last.captured_at },
       shown: s.shown,
       deck: s.deck,
+      reason: s.reason ?? null,
     };
   } catch {
     log.warn('the selection state file is damaged; starting a new pass', { file: paths.selectionStatePath });
@@ -52,12 +57,23 @@ export async function writeSelectionState(paths: InstancePaths, state: Selection
     last: state.last && { id: state.last.id, captured_at: state.last.capturedAt },
     shown: state.shown,
     deck: state.deck,
+    reason: state.reason ?? null,
   };
   try {
     await writeFileAtomic(paths.selectionStatePath, JSON.stringify(json) + '\n');
   } catch (err) {
     throw storageError(err, 'write', paths.selectionStatePath);
   }
+}
+
+/** The photos of each metadata file as last parsed, by the file's identity (inode, mtime, size). */
+const loaded = new Map<string, { key: string; photos: readonly SelectablePhoto[] }>();
+
+/** Forget the parsed metadata of one instance, or of all (benches measure the first pick after a
+ * sync with it). */
+export function forgetLoadedPhotos(paths?: InstancePaths): void {
+  if (paths) loaded.delete(paths.metadataPath);
+  else loaded.clear();
 }
 
 const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif)$/i;
@@ -67,15 +83,25 @@ const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif)$/i;
  * crash, which have no capture time yet); when the metadata is missing or unreadable, from the
  * image files in photos/ so the frame keeps showing something until the next sync repairs it.
  */
-export async function loadSelectablePhotos(paths: InstancePaths): Promise<SelectablePhoto[]> {
+export async function loadSelectablePhotos(paths: InstancePaths): Promise<readonly SelectablePhoto[]> {
+  // The running service picks from the same metadata tick after tick: parsed once per version of
+  // the file (it is only ever replaced, by rename, so a new version has a new inode and mtime).
+  // The stat comes before the read, so a file replaced in between is read again next time.
+  const key = await stat(paths.metadataPath).then(
+    (s) => `${s.ino}:${s.mtimeMs}:${s.size}`,
+    () => null,
+  );
+  const cached = loaded.get(paths.metadataPath);
+  if (key !== null && cached?.key === key) return cached.photos;
   const read = await readMetadata(paths);
   if (read.kind === 'ok') {
     const m = read.metadata;
-    return [
+    const photos: readonly SelectablePhoto[] = [
       ...Object.entries(m.synced_assets).map(([id, e]) => ({
         id,
         path: path.join(paths.photosDir, e.local_path),
         capturedAt: e.file_created_at,
+        ...(e.info ? { info: e.info } : {}),
       })),
       ...Object.keys(m.adopted).map((name) => ({
         id: `file:${name}`,
@@ -83,6 +109,8 @@ export async function loadSelectablePhotos(paths: InstancePaths): Promise<Select
         capturedAt: '',
       })),
     ];
+    if (key !== null) loaded.set(paths.metadataPath, { key, photos });
+    return photos;
   }
   const files = await listFolder(paths.photosDir);
   return files
@@ -96,21 +124,56 @@ export async function loadSelectablePhotos(paths: InstancePaths): Promise<Select
 export interface NextPhotoOptions {
   rng?: () => number;
   logger?: Logger;
+  /** What narrows the photos shown; none by default. */
+  filters?: SelectionFilters;
+  /** The user's zone, for "today" and for photos without a local capture time. Default: the system's. */
+  timeZone?: string;
+  now?: () => Date;
+}
+
+export interface Selection {
+  photo: SelectablePhoto;
+  /** The photos the filters let through (what a portrait partner is chosen from). */
+  candidates: SelectablePhoto[];
+  /** Why this photo, in words: also saved with the selection state for `status`. */
+  reason: string;
+  filtered: FilterOutcome;
+  /** Candidates not yet shown in this round: pickPartner's `notShown`, so a partner comes from
+   * the rest of the round when it can. */
+  notShown: Set<string>;
+}
+
+function modeReason(mode: SelectionMode, state: SelectionState, count: number): string {
+  switch (mode) {
+    case 'random':
+      return `random: ${state.shown.length} of ${count} in this round (each once before any repeat)`;
+    case 'sequential':
+      return `sequential: the next by capture time (${count} in order)`;
+    default:
+      return `${mode}: ${state.shown.length} of ${count} in this pass`;
+  }
 }
 
 /**
- * Pick the photo to show now, remember the choice, and return its path. A photo whose file has
- * vanished is skipped. Throws EmptyLibraryError when there is nothing to show.
+ * Pick the photo to show now from the photos the filters let through, remember the choice and
+ * why. A photo whose file has vanished is skipped. Throws EmptyLibraryError when there is nothing
+ * to show.
  */
-export async function nextPhoto(
+export async function nextSelection(
   paths: InstancePaths,
   mode: SelectionMode,
   options: NextPhotoOptions = {},
-): Promise<SelectablePhoto> {
-  const photos = await loadSelectablePhotos(paths);
+): Promise<Selection> {
+  const now = (options.now ?? (() => new Date()))();
+  const filters = options.filters ?? NO_FILTERS;
+  const all = await loadSelectablePhotos(paths);
+  const filtered = filterPhotos(all, filters, now, options.timeZone ?? systemTimeZone());
+  const photos = filtered.photos;
+  const weightOf =
+    filters.recencyWeight > 0 ? (p: SelectablePhoto) => recencyWeightOf(p, filters.recencyWeight, now) : undefined;
   let state = await readSelectionState(paths, options.logger);
   for (let tries = 0; tries < photos.length; tries++) {
-    const r = selectNext(photos, state, mode, options.rng);
+    const r = selectNext(photos, state, mode, options.rng, weightOf);
     state = r.state;
     if (!r.photo) break;
     const exists = await stat(r.photo.path).then(
@@ -118,11 +181,15 @@ export async function nextPhoto(
       () => false,
     );
     if (exists) {
+      const reason = `${modeReason(mode, state, photos.length)}; ${filtered.summary}`;
+      state.reason = reason;
       // Showing the photo matters more than remembering it (a full or read-only disk, say).
       await writeSelectionState(paths, state).catch((err: unknown) =>
         options.logger?.warn('cannot save the selection state; the next pick may repeat', { error: err }),
       );
-      return r.photo;
+      const shown = new Set(state.shown);
+      const notShown = new Set(photos.filter((p) => !shown.has(p.id) && p.id !== r.photo!.id).map((p) => p.id));
+      return { photo: r.photo, candidates: photos, reason, filtered, notShown };
     }
     options.logger?.warn('a photo in the metadata is missing on disk; skipping it until the next sync', {
       path: r.photo.path,
@@ -131,4 +198,48 @@ export async function nextPhoto(
   throw new EmptyLibraryError(
     `no photos to show in ${paths.photosDir}: run \`artframe-immich sync\` (and check album_id and the server)`,
   );
+}
+
+/** The photo to show now (nextSelection without the extras). */
+export async function nextPhoto(
+  paths: InstancePaths,
+  mode: SelectionMode,
+  options: NextPhotoOptions = {},
+): Promise<SelectablePhoto> {
+  return (await nextSelection(paths, mode, options)).photo;
+}
+
+export interface SelectionStatus {
+  /** The active filters in words ([] when none). */
+  filters: string[];
+  /** Photos the filters let through now (on_this_day included when it finds any). */
+  matching: number;
+  total: number;
+  on_this_day_fell_back: boolean;
+  filters_fell_back: boolean;
+  summary: string;
+  /** Why the last photo was picked, as saved with the selection state. */
+  last_reason: string | null;
+  last_photo: string | null;
+}
+
+/** What `status` says of the selection, from the disk alone. */
+export async function selectionStatus(
+  paths: InstancePaths,
+  options: { filters?: SelectionFilters; timeZone?: string; now: Date },
+): Promise<SelectionStatus> {
+  const filters = options.filters ?? NO_FILTERS;
+  const all = await loadSelectablePhotos(paths);
+  const outcome = filterPhotos(all, filters, options.now, options.timeZone ?? systemTimeZone());
+  const state = await readSelectionState(paths);
+  return {
+    filters: describeFilters(filters),
+    matching: outcome.matched,
+    total: outcome.total,
+    on_this_day_fell_back: outcome.onThisDayFellBack,
+    filters_fell_back: outcome.filtersFellBack,
+    summary: outcome.summary,
+    last_reason: state.reason ?? null,
+    last_photo: state.last?.id ?? null,
+  };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmptyLibraryError } from '../../../src/core/errors.js';
 import { writeMetadata } from '../../../src/library/store.js';
-import { nextPhoto } from '../../../src/library/selection/state.js';
+import { loadSelectablePhotos, nextPhoto } from '../../../src/library/selection/state.js';
 import { jpegBytes, metadataOf, remoteAsset, tempLibrary } from '../../support/library.js';
 import type { InstancePaths } from '../../../src/library/instance.js';
 
@@ -73,5 +73,22 @@ describe('selection state on disk', () => {
     const { paths } = await libraryWith(3);
     await writeFile(paths.selectionStatePath, '\u0000garbage');
     expect((await nextPhoto(paths, 'oldest')).path).toMatch(/\.jpg$/);
+  });
+});
+
+describe('the parsed metadata, kept between picks', () => {
+  it('is read once per version of the file; a rewritten file is read again at once', async () => {
+    const { paths, ids } = await libraryWith(3);
+    const first = await loadSelectablePhotos(paths);
+    expect(await loadSelectablePhotos(paths)).toBe(first);
+    // A sync replaces the file (same size, same millisecond or not): the next pick sees it.
+    const assets = ids.map((id, i) => remoteAsset({ id, fileCreatedAt: `${2010 + i}-01-01T00:00:00.000Z` }));
+    const m = metadataOf(assets);
+    const [gone] = ids;
+    delete m.synced_assets[gone!];
+    await writeMetadata(paths, m);
+    const after = await loadSelectablePhotos(paths);
+    expect(after.map((p) => p.id).sort()).toEqual(ids.slice(1).sort());
+    for (let i = 0; i < 4; i++) expect((await nextPhoto(paths, 'random')).id).not.toBe(gone);
   });
 });
