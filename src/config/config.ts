@@ -14,7 +14,13 @@ import { parseQuietHours, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { AUTO_PANEL } from '../../drivers/detect.js';
 import { PANELS } from '../../drivers/panels.js';
-import { DEFAULT_RENDER_OPTIONS, DISPLAY_KEYS, RENDER_OPTION_RULES } from '../render/options.js';
+import {
+  DEFAULT_RENDER_OPTIONS,
+  DISPLAY_KEYS,
+  FRAME_CONFIG_ALLOWED,
+  FRAME_CONFIG_SHAPE,
+  RENDER_OPTION_RULES,
+} from '../render/options.js';
 
 function accepts(check: (v: string) => void): (v: string) => boolean {
   return (v) => {
@@ -64,6 +70,7 @@ const allowed: Record<string, string> = {
     '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
   panel: `"${AUTO_PANEL}" (an Inky HAT's EEPROM names the panel) or a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   ...Object.fromEntries(DISPLAY_KEYS.map((k) => [k, RENDER_OPTION_RULES[k].allowed])),
+  ...FRAME_CONFIG_ALLOWED,
 };
 
 /** Accept a pasted album URL (https://host/albums/<uuid>) as well as the bare UUID. */
@@ -166,6 +173,8 @@ export const configSchema = z.strictObject({
   saturation: RENDER_OPTION_RULES.saturation.schema.default(DEFAULT_RENDER_OPTIONS.saturation),
   contrast: RENDER_OPTION_RULES.contrast.schema.default(DEFAULT_RENDER_OPTIONS.contrast),
   brightness: RENDER_OPTION_RULES.brightness.schema.default(DEFAULT_RENDER_OPTIONS.brightness),
+  // The frame (captions, portrait pairs): src/render/options.ts, FRAME_OPTION_RULES.
+  ...FRAME_CONFIG_SHAPE,
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;

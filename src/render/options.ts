@@ -1,6 +1,7 @@
 // What can be asked of a render, its defaults, and the one validator of each option (a zod schema
-// and its allowed values in words), which the config's display keys reuse. Free of sharp, so the
-// config can import it cheaply.
+// and its allowed values in words), which the config's display keys reuse: the photo's options
+// (fit, dither, ...) and the frame's (captions, portrait pairs). Free of sharp, so the config can
+// import it cheaply.
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { DITHER_ALGORITHMS } from './dither.js';
@@ -24,7 +25,10 @@ export interface RenderOptions {
   fit: Fit;
   /** Colour around a `contain`ed photo and under transparency: "#rrggbb", "#rgb", "white", "black". */
   background: string;
-  /** Where `cover` crops: the centre, or the busiest region (sharp's attention strategy). */
+  /**
+   * Where `cover` crops a photo without face boxes: the centre, or the busiest region (sharp's
+   * attention strategy). A photo with face boxes is cropped around its faces (render/framing.ts).
+   */
   crop: Crop;
   /** How far the panel is turned clockwise from its native orientation as it hangs. */
   rotate: Rotation;
@@ -170,4 +174,126 @@ export function resolveOptions(options: Partial<RenderOptions> = {}): ResolvedRe
   // Not enumerable: a resolved object prints and spreads as plain options.
   Object.defineProperty(out, '__resolved', { value: true, enumerable: false });
   return out as ResolvedRenderOptions;
+}
+
+/** What a caption can say, in the order it is set (description on top, the date line last). */
+export const CAPTION_FIELDS = ['description', 'people', 'date', 'years_ago', 'place'] as const;
+export type CaptionField = (typeof CAPTION_FIELDS)[number];
+/** `caption: true` means these. */
+export const DEFAULT_CAPTION_FIELDS: readonly CaptionField[] = ['date', 'place'];
+export const CAPTION_POSITIONS = ['auto', 'bottom-left', 'bottom-right', 'top-left', 'top-right'] as const;
+export type CaptionPosition = (typeof CAPTION_POSITIONS)[number];
+
+/** What a frame shows beyond the photo itself: captions, and two photos to a frame. */
+export interface FrameOptions {
+  /** The fields of the caption, [] for none. */
+  caption: readonly CaptionField[];
+  /** `auto`: the corner where the caption hides the least detail of the photo. */
+  captionPosition: CaptionPosition;
+  /** BCP 47 locale of the caption's date and words ("fr-FR"); "" for the system's. */
+  locale: string;
+  /** IANA timezone of the frame ("Europe/Paris") for "today" and photos of no known zone; "" for the system's. */
+  timeZone: string;
+  /** Show two portrait photos side by side on a landscape frame (two landscape ones stacked on a portrait frame). */
+  portraitPairs: boolean;
+}
+
+export const DEFAULT_FRAME_OPTIONS: Readonly<FrameOptions> = {
+  caption: [],
+  captionPosition: 'auto',
+  locale: '',
+  timeZone: '',
+  portraitPairs: true,
+};
+
+function isLocale(v: string): boolean {
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf([v]).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether Intl knows this IANA timezone. */
+export function isTimeZone(v: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The one validator of each frame option, as RENDER_OPTION_RULES is for the photo's. */
+export const FRAME_OPTION_RULES = {
+  caption: {
+    schema: z
+      .union([z.boolean(), z.array(z.enum(CAPTION_FIELDS))])
+      .transform((v): readonly CaptionField[] =>
+        v === true ? DEFAULT_CAPTION_FIELDS : v === false ? [] : CAPTION_FIELDS.filter((f) => v.includes(f)),
+      ),
+    allowed: `true, false, or a list of ${CAPTION_FIELDS.join(' | ')} such as ["date", "place"] (true = ${JSON.stringify(DEFAULT_CAPTION_FIELDS)})`,
+  },
+  captionPosition: {
+    schema: z.enum(CAPTION_POSITIONS),
+    allowed: `${CAPTION_POSITIONS.join(' | ')} (auto: the corner of least detail)`,
+  },
+  locale: {
+    schema: z.string().refine((v) => v === '' || isLocale(v)),
+    allowed: 'a locale such as "en-GB", "fr-FR" or "de", or "" for the system\'s',
+  },
+  timeZone: {
+    schema: z.string().refine((v) => v === '' || isTimeZone(v)),
+    allowed: 'an IANA timezone such as "Europe/Paris" or "America/New_York", or "" for the system\'s',
+  },
+  portraitPairs: { schema: z.boolean(), allowed: 'true or false' },
+} as const satisfies { [K in keyof FrameOptions]: { schema: z.ZodType; allowed: string } };
+
+/** The config's name of each frame option (the config speaks snake_case). */
+export const FRAME_CONFIG_KEYS = {
+  caption: 'caption',
+  captionPosition: 'caption_position',
+  locale: 'locale',
+  timeZone: 'timezone',
+  portraitPairs: 'portrait_pairs',
+} as const satisfies { [K in keyof FrameOptions]: string };
+
+/** The config schema's entries for the frame options: the same validators, their defaults. */
+export const FRAME_CONFIG_SHAPE = {
+  caption: FRAME_OPTION_RULES.caption.schema.default(DEFAULT_FRAME_OPTIONS.caption),
+  caption_position: FRAME_OPTION_RULES.captionPosition.schema.default(DEFAULT_FRAME_OPTIONS.captionPosition),
+  locale: FRAME_OPTION_RULES.locale.schema.default(DEFAULT_FRAME_OPTIONS.locale),
+  timezone: FRAME_OPTION_RULES.timeZone.schema.default(DEFAULT_FRAME_OPTIONS.timeZone),
+  portrait_pairs: FRAME_OPTION_RULES.portraitPairs.schema.default(DEFAULT_FRAME_OPTIONS.portraitPairs),
+};
+
+/** Each frame config key and its allowed values in words, for the config's messages. */
+export const FRAME_CONFIG_ALLOWED: Record<string, string> = Object.fromEntries(
+  (Object.keys(FRAME_CONFIG_KEYS) as (keyof FrameOptions)[]).map((k) => [
+    FRAME_CONFIG_KEYS[k],
+    FRAME_OPTION_RULES[k].allowed,
+  ]),
+);
+
+export type FrameOptionsConfig = { [K in keyof FrameOptions as (typeof FRAME_CONFIG_KEYS)[K]]: FrameOptions[K] };
+
+export function frameOptionsFromConfig(config: FrameOptionsConfig): FrameOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(FRAME_CONFIG_KEYS) as (keyof FrameOptions)[]) out[key] = config[FRAME_CONFIG_KEYS[key]];
+  return out as unknown as FrameOptions;
+}
+
+/** Frame options with defaults filled in and each value checked by its rule: a bad one is a ConfigError naming it. */
+export function resolveFrameOptions(options: Partial<FrameOptions> = {}): FrameOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(FRAME_OPTION_RULES) as (keyof FrameOptions)[]) {
+    const value = options[key] ?? DEFAULT_FRAME_OPTIONS[key];
+    const rule = FRAME_OPTION_RULES[key];
+    const parsed = rule.schema.safeParse(value);
+    if (!parsed.success) {
+      throw new ConfigError(`frame option ${key} = ${JSON.stringify(value)} is not allowed; expected ${rule.allowed}`);
+    }
+    out[key] = parsed.data;
+  }
+  return out as unknown as FrameOptions;
 }

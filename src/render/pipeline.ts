@@ -9,7 +9,10 @@ import { ditherToPalette } from './dither.js';
 import type { RgbImage } from './dither.js';
 import { resolveOptions } from './options.js';
 export { resolveOptions };
-import type { RenderOptions, Rotation } from './options.js';
+import type { RenderOptions, ResolvedRenderOptions, Rotation } from './options.js';
+import type { FaceBox } from './frame-input.js';
+import { faceWindow, facesInImage, turnRects } from './framing.js';
+import type { Rect, Size } from './framing.js';
 import { gamutMap, gamutTable } from './gamut.js';
 import { packFrame } from '../../drivers/frame-format.js';
 import { inkPalette, toneTable } from './palette.js';
@@ -41,11 +44,7 @@ export async function renderForPanel(
 ): Promise<RenderedFrame> {
   const o = resolveOptions(options);
   const image = await preparePhoto(input, panel, o, options.name);
-  const palette = inkPalette(panel, o.palette);
-  const table = o.gamut === 'map' ? cachedGamutTable(panel, palette, o.palette, o.tone) : null;
-  const indices = table
-    ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none') })
-    : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone) });
+  const indices = quantize(image, panel, o);
   return {
     panelId: panel.id,
     width: panel.width,
@@ -54,6 +53,15 @@ export async function renderForPanel(
     indices,
     buffer: packFrame(indices, panel),
   };
+}
+
+/** The photo (native size and orientation) as the panel's colour indices: gamut map, tone, dither. */
+export function quantize(image: RgbImage, panel: PanelProfile, o: ResolvedRenderOptions): Uint8Array {
+  const palette = inkPalette(panel, o.palette);
+  const table = o.gamut === 'map' ? cachedGamutTable(panel, palette, o.palette, o.tone) : null;
+  return table
+    ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none') })
+    : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone) });
 }
 
 // A frame renders the same panel every time: its gamut table (a few ms to build) is made once.
@@ -101,20 +109,35 @@ async function refuseHeavySvg(input: string | Buffer, label: string): Promise<vo
   }
 }
 
+/** Faces to keep in a `cover` crop, and the upright size of the space their boxes are in. */
+export interface FaceHint {
+  faces?: readonly FaceBox[];
+  width?: number;
+  height?: number;
+}
+
+/** A prepared photo; `faces`: where the faces it was told of ended up (native pixels), for a caption to keep off. */
+export type PreparedPhoto = RgbImage & { faces?: Rect[] };
+
 /**
  * The sharp half: decode (shrinking on load), orient by EXIF, turn for the way the panel
- * hangs, fit to the native size, boost, and hand back 8-bit sRGB.
+ * hangs, fit to the native size (a `cover` crop keeps the faces of `hint`), boost, and hand back
+ * 8-bit sRGB.
  */
 export async function preparePhoto(
   input: string | Buffer,
   panel: Pick<PanelProfile, 'width' | 'height'>,
   options: Partial<RenderOptions> = {},
   name?: string,
-): Promise<RgbImage> {
+  hint: FaceHint = {},
+): Promise<PreparedPhoto> {
   const o = resolveOptions(options);
   const label = typeof input === 'string' ? input : (name ?? 'photo (from memory)');
   await refuseHeavySvg(input, label);
   try {
+    const framing = hint.faces?.length ? await turnedFaces(input, o.rotate, hint) : undefined;
+    const crop = framing && o.fit === 'cover' ? faceCrop(framing, panel) : undefined;
+    const faces = crop ? crop.faces : framing && o.fit === 'contain' ? containedFaces(framing, panel) : undefined;
     // failOn 'error' rejects truncated and corrupt data (a half-grey photo is worse than a
     // skipped one) but tolerates the harmless warnings many cameras' JPEGs raise.
     // sequentialRead lets libvips stream a JPEG top to bottom instead of keeping it whole.
@@ -126,13 +149,17 @@ export async function preparePhoto(
       // The frame shows the picture turned by `rotate` clockwise, so the panel's buffer holds it
       // turned back. sharp rotates before it resizes: the fit below sees the turned photo, and
       // the JPEG shrink-on-load still applies (it only depends on the final size).
-      .rotate((360 - o.rotate) % 360)
-      .resize(panel.width, panel.height, {
-        fit: o.fit,
-        position: o.fit === 'cover' && o.crop === 'attention' ? sharp.strategy.attention : 'centre',
-        background: o.background,
-      })
-      .flatten({ background: o.background });
+      .rotate((360 - o.rotate) % 360);
+    pipeline = crop
+      ? // Resize all of it, then cut the faces' window: a cut before the resize would cost the
+        // JPEG shrink-on-load (libvips decodes at full size when it must extract first).
+        pipeline.resize(crop.resize.width, crop.resize.height, { fit: 'fill' }).extract(crop.extract)
+      : pipeline.resize(panel.width, panel.height, {
+          fit: o.fit,
+          position: o.fit === 'cover' && o.crop === 'attention' ? sharp.strategy.attention : 'centre',
+          background: o.background,
+        });
+    pipeline = pipeline.flatten({ background: o.background });
     // The boost is two cheap point operations on the small image, not modulate(): that one goes
     // through LCh and back and cost a third of the whole sharp stage in the render bench.
     // Saturation moves each pixel away from its own grey (Rec. 709 luma), which it keeps.
@@ -151,10 +178,68 @@ export async function preparePhoto(
         `decoded to ${info.width}x${info.height}x${info.channels}, expected ${panel.width}x${panel.height}x3`,
       );
     }
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    return { width: info.width, height: info.height, data: rgb, ...(faces ? { faces } : {}) };
   } catch (err) {
     throw new RenderError(`cannot render ${label}: ${reason(err)}`, { cause: err });
   }
+}
+
+/** A photo's face boxes in the photo as sharp resizes it: upright, then turned for the panel. Reads the header only. */
+async function turnedFaces(
+  input: string | Buffer,
+  rotate: Rotation,
+  hint: FaceHint,
+): Promise<{ image: Size; faces: Rect[] }> {
+  const meta = await sharp(input).metadata();
+  const upright = meta.autoOrient ?? { width: meta.width!, height: meta.height! };
+  const space = hint.width && hint.height ? { width: hint.width, height: hint.height } : undefined;
+  const turn = ((360 - rotate) % 360) as Rotation;
+  const faces = turnRects(facesInImage(hint.faces ?? [], space, upright), upright, turn);
+  const image = turn === 90 || turn === 270 ? { width: upright.height, height: upright.width } : upright;
+  return { image, faces };
+}
+
+/** Face boxes after a resize by `scale` and a cut at (left, top) (negative: an offset), clipped to `target`. */
+function movedFaces(faces: readonly Rect[], scale: number, left: number, top: number, target: Size): Rect[] {
+  return faces.flatMap((f) => {
+    const x1 = Math.max(0, Math.floor(f.x * scale) - left);
+    const y1 = Math.max(0, Math.floor(f.y * scale) - top);
+    const x2 = Math.min(target.width, Math.ceil((f.x + f.width) * scale) - left);
+    const y2 = Math.min(target.height, Math.ceil((f.y + f.height) * scale) - top);
+    return x2 > x1 && y2 > y1 ? [{ x: x1, y: y1, width: x2 - x1, height: y2 - y1 }] : [];
+  });
+}
+
+/**
+ * The resize and cut that show the faces' window of a photo (turned for the panel) at the target
+ * size, and where the faces land; undefined when no face box is usable.
+ */
+function faceCrop(
+  framing: { image: Size; faces: Rect[] },
+  target: Size,
+): { resize: Size; extract: { left: number; top: number; width: number; height: number }; faces: Rect[] } | undefined {
+  const { image, faces } = framing;
+  const window = faceWindow(image, target, faces);
+  if (!window) return undefined;
+  const scale = Math.max(target.width / image.width, target.height / image.height);
+  const resize = {
+    width: Math.max(target.width, Math.round(image.width * scale)),
+    height: Math.max(target.height, Math.round(image.height * scale)),
+  };
+  const left = Math.min(resize.width - target.width, Math.max(0, Math.round(window.x * scale)));
+  const top = Math.min(resize.height - target.height, Math.max(0, Math.round(window.y * scale)));
+  const extract = { left, top, width: target.width, height: target.height };
+  return { resize, extract, faces: movedFaces(faces, scale, left, top, target) };
+}
+
+/** Where the faces land when the whole photo is contained, centred, in the target. */
+function containedFaces(framing: { image: Size; faces: Rect[] }, target: Size): Rect[] {
+  const { image, faces } = framing;
+  const scale = Math.min(target.width / image.width, target.height / image.height);
+  const left = Math.floor((target.width - Math.round(image.width * scale)) / 2);
+  const top = Math.floor((target.height - Math.round(image.height * scale)) / 2);
+  return movedFaces(faces, scale, -left, -top, target);
 }
 
 /** The 3x3 matrix that scales every pixel's distance from its grey by `s`. */

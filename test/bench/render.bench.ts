@@ -1,7 +1,8 @@
 // `npm run bench -- render`: a 24-megapixel JPEG to a packed 800x480 Spectra 6 frame buffer,
 // against the floor of sharp alone decoding and resizing the same file to 800x480, measured in
 // the same run; peak RSS of each in its own child process; and the quantizer's time per
-// algorithm at 800x480.
+// algorithm at 800x480. The frame's extras (a caption, a face crop, a portrait pair) are also
+// given as a ratio to the plain render of the same run.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,15 +14,54 @@ import { DITHER_ALGORITHMS, ditherToPalette } from '../../src/render/dither.js';
 import { gamutMap, gamutTable } from '../../src/render/gamut.js';
 import { inkPalette, toneTable } from '../../src/render/palette.js';
 import { preparePhoto, renderForPanel } from '../../src/render/pipeline.js';
+import { renderFrame } from '../../src/render/frame.js';
+import type { FramePhoto } from '../../src/render/frame-input.js';
 
 const RUNS = 9;
 const panel = findPanel('waveshare-7in3e');
 
+/** What the library knows of a photo: enough for every caption field. */
+const known = (source: string): FramePhoto => ({
+  source,
+  takenAt: '2019-04-01T10:00:00Z',
+  timeZone: 'Europe/Paris',
+  city: 'Paris',
+  country: 'France',
+  people: ['Alice', 'Bob'],
+  description: 'A picnic by the lake on a sunny Sunday',
+});
+const ALL_FIELDS = ['description', 'people', 'date', 'years_ago', 'place'] as const;
+/** The portrait twin of the bench photo, beside it. */
+const portraitOf = (file: string) => path.join(path.dirname(file), 'big-portrait.jpg');
+
+const PLAIN = 'renderFrame, one photo, no extras';
 const CASES = {
   'floor: sharp decode + resize to 800x480': (file: string) => sharp(file).resize(800, 480).raw().toBuffer(),
   'our sharp stage alone (preparePhoto, defaults)': (file: string) => preparePhoto(file, panel),
   'renderForPanel, defaults (attention crop, gamut map, FS)': (file: string) => renderForPanel(file, panel),
   'renderForPanel, centre crop': (file: string) => renderForPanel(file, panel, { crop: 'centre' }),
+  [PLAIN]: (file: string) => renderFrame({ photos: [{ source: file }], panel }),
+  'renderFrame + caption (all fields, auto corner)': (file: string) =>
+    renderFrame({ photos: [known(file)], panel, options: { caption: ALL_FIELDS } }),
+  'renderFrame + face crop (two faces)': (file: string) =>
+    renderFrame({
+      photos: [
+        {
+          source: file,
+          faces: [
+            { x1: 4000, y1: 800, x2: 4600, y2: 1500 },
+            { x1: 4900, y1: 1000, x2: 5400, y2: 1600 },
+          ],
+        },
+      ],
+      panel,
+    }),
+  'renderFrame, portrait pair + 2 captions': (file: string) =>
+    renderFrame({
+      photos: [known(portraitOf(file)), known(portraitOf(file))],
+      panel,
+      options: { caption: ALL_FIELDS },
+    }),
 } as const;
 type Case = keyof typeof CASES;
 const CASE_NAMES = Object.keys(CASES) as Case[];
@@ -78,6 +118,7 @@ export async function run(): Promise<void> {
   const file = path.join(dir, 'big.jpg');
   try {
     await makeLargeJpeg(file);
+    await sharp(file).rotate(90).jpeg({ quality: 90 }).toFile(portraitOf(file));
     const meta = await sharp(file).metadata();
     console.log(
       `input: ${meta.width}x${meta.height} JPEG; time: median of ${RUNS} interleaved runs; peak RSS: one run a case, each in its own process`,
@@ -90,8 +131,12 @@ export async function run(): Promise<void> {
       if (child.status !== 0) throw new Error(`bench child ${c} failed: ${child.stderr}`);
       const { maxRSS } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { maxRSS: number };
       const ms = median(times[c]);
+      // Paired: each run's time over the plain render's in the same round, the median of those,
+      // so a machine that slows down for a while slows both sides of every ratio alike.
+      const ratios = times[c].map((t, i) => t / times[PLAIN][i]!);
+      const vsPlain = c.startsWith('renderFrame') && c !== PLAIN ? `  ${median(ratios).toFixed(2)}x plain render` : '';
       console.log(
-        `${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB`,
+        `${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB${vsPlain}`,
       );
     }
 
