@@ -774,7 +774,8 @@ build_app() {
   # Called as `build_app || die`, where set -e does not apply: every step is chained.
   (
     export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-    cd "$dir" && npm ci && npm prune --omit=dev
+    # The dependencies' install scripts run with npm's environment: never with the API key in it.
+    cd "$dir" && env -u IMMICH_API_KEY -u IMMICH_URL npm ci && env -u IMMICH_API_KEY -u IMMICH_URL npm prune --omit=dev
   )
 }
 

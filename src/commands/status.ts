@@ -70,6 +70,7 @@ export function formatStatus(st: LibraryStatus, now: Date): string {
   row('next sync', st.next_due ? `${st.next_due} (${ago(st.next_due, now)})` : `due now (${st.due_reason})`);
   if (st.sync_running)
     row('running', `a sync is running (pid ${st.sync_running.pid} since ${st.sync_running.started_at})`);
+  if (st.storage_problem) row('syncs', `disabled: ${st.storage_problem}; the frame shows the photos it has`);
   return lines.join('\n');
 }
 
@@ -112,6 +113,7 @@ export function formatService(sv: ServiceState, now: Date): string {
       'next sync',
       sv.sync_running ? 'running now' : sv.next_sync ? `${sv.next_sync} (${ago(sv.next_sync, now)})` : 'not scheduled',
     );
+  if (alive && sv.sync_disabled) row('syncs', `disabled: ${sv.sync_disabled}`);
   if (sv.panel_resets > 0)
     row('panel', `reset ${sv.panel_resets} time(s) after it stopped answering; last: ${sv.panel_error}`);
   return lines.join('\n');

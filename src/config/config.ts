@@ -1,6 +1,6 @@
 // The frame's configuration: one JSON file with the seed's keys (plus ours), validated with zod.
 // Every invalid value becomes one line naming the key, the value and what is allowed.
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -37,7 +37,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What each key allows, in words: the second half of every validation message. */
 const allowed: Record<string, string> = {
-  immich_url: 'an http:// or https:// URL such as "https://immich.example.com"',
+  immich_url: 'an http:// or https:// URL such as "https://immich.example.com", without user:password@',
   immich_api_key: 'the API key from Immich (Account Settings > API Keys), a non-empty string',
   album_id: 'an album UUID (from the album page URL) or "" for the whole library',
   album_ids:
@@ -61,7 +61,8 @@ const allowed: Record<string, string> = {
   include_archived: 'true or false (whole-library mode: keep archived photos, which the timeline hides)',
   include_stacked: 'true or false (whole-library mode: keep every photo of a stack, not only its primary)',
   refresh_interval_minutes: 'a whole number of minutes from 1 to 10080 (a week); the panel may ask for more',
-  refresh_cron: 'a 5-field cron expression such as "0 8,18 * * *", or "" to use refresh_interval_minutes',
+  refresh_cron:
+    'a 5-field cron expression (exactly: minute hour day month weekday) such as "0 8,18 * * *", or "" to use refresh_interval_minutes',
   quiet_hours: '"HH:MM-HH:MM" in local time, such as "22:00-07:00", or "" for none',
   button_pins: 'a list of BCM GPIO numbers (0-27), such as [5, 6, 16, 24]; [] for no buttons',
   transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
@@ -93,6 +94,8 @@ export const configSchema = z.strictObject({
     .refine((v) => {
       try {
         const u = new URL(v);
+        // Credentials in the URL would be sent to the server and printed: the API key is the way in.
+        if (u.username !== '' || u.password !== '') return false;
         return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
       } catch {
         return false;
@@ -142,7 +145,7 @@ export const configSchema = z.strictObject({
   refresh_cron: z
     .string()
     .default('')
-    .refine((v) => v.trim() === '' || accepts(validateCron)(v.trim())),
+    .refine((v) => v.trim() === '' || (v.trim().split(/\s+/).length === 5 && accepts(validateCron)(v.trim()))),
   quiet_hours: z.string().default('').refine(accepts(parseQuietHours)),
   /** null = the panel's own default buttons (the Inky Impression's four; none on a Waveshare HAT). */
   button_pins: z.array(z.number().int().min(0).max(27)).max(8).nullable().default(null),
@@ -175,6 +178,11 @@ export const configSchema = z.strictObject({
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;
+
+/** A URL's user:password@ replaced by ***@ (for messages). */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
+}
 
 /** Problems between keys (each valid alone), one line each: [key, what is wrong]. */
 function crossKeyProblems(c: FrameConfig): [string, string][] {
@@ -213,6 +221,7 @@ export function selectionFilters(c: FrameConfig): SelectionFilters {
 function showValue(key: string, value: unknown): string {
   if (key === 'immich_api_key') return value === undefined ? 'missing' : '(hidden)';
   if (value === undefined) return 'missing';
+  if (key === 'immich_url' && typeof value === 'string') value = withoutCredentials(value);
   const s = JSON.stringify(value);
   return s.length > 80 ? s.slice(0, 77) + '...' : s;
 }
@@ -281,14 +290,55 @@ export function configPath(loc: ConfigLocation = {}): string {
   return path.join(os.homedir(), '.config', 'artframe-immich', 'config.json');
 }
 
+/** A config file is a few hundred bytes; more than this is the wrong file (or /dev/zero). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Read at most MAX_CONFIG_BYTES + 1 bytes: a device or a huge file is refused, not slurped. */
+async function readConfigText(file: string): Promise<string> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let filled = 0;
+    while (filled < buf.length) {
+      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled > MAX_CONFIG_BYTES) {
+      throw new ConfigError(`config file ${file} is larger than ${MAX_CONFIG_BYTES / 1024} KB; is it the right file?`);
+    }
+    return buf.subarray(0, filled).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Why the text is not JSON, in words that quote none of it (V8 may quote a snippet, which could
+ * hold the API key), with the line and column.
+ */
+function jsonProblem(text: string, err: Error): string {
+  const reason = err.message
+    .replace(/, ".*$/s, '')
+    .replace(/ in JSON.*$/s, '')
+    .replace(/ is not valid JSON.*$/s, '');
+  const at = /position (\d+)/.exec(err.message);
+  if (!at) return reason;
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${reason} at line ${line}, column ${column}`;
+}
+
 /** Read, override from the environment (IMMICH_URL, IMMICH_API_KEY) and validate. */
 export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig & { path: string }> {
   const env = loc.env ?? process.env;
   const file = configPath(loc);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readConfigText(file);
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new ConfigError(
@@ -298,11 +348,15 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
     }
     throw new ConfigError(`cannot read config file ${file}: ${code ?? String(err)}`);
   }
+  // Learn the key before anything can fail: whatever is printed from here on masks it.
+  const key = /"immich_api_key"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+  loc.redactor?.add(key?.trim() || undefined);
+  loc.redactor?.add(env.IMMICH_API_KEY?.trim() || undefined);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new ConfigError(`config file ${file} is not valid JSON: ${jsonProblem(text, err as Error)}`);
   }
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
     const obj = { ...(raw as Record<string, unknown>) };

@@ -1,6 +1,7 @@
-// Time for the service: what time it is and "call me at". The real clock schedules with
-// node-schedule; tests drive a manual clock (test/support/manual-clock.ts) through the same interface.
-import schedule from 'node-schedule';
+// Time for the service: what time it is and "call me at". The real clock waits in steps of at most
+// a minute and looks at the wall clock after each, so it follows NTP setting the clock on a Pi
+// without an RTC (forwards or back), and cancel() always clears the one pending timer: a stopped
+// service leaves nothing armed. Tests drive a manual clock (test/support/manual-clock.ts).
 
 export interface Timer {
   cancel(): void;
@@ -12,16 +13,54 @@ export interface Clock {
   at(when: Date, fn: () => void): Timer;
 }
 
+/** What a wall-clock timer runs on (injectable: tests move time and fire timers by hand). */
+export interface TimerHost {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The longest single wait: a clock change is noticed within this. */
+export const MAX_WAIT_STEP_MS = 60_000;
+
+const realHost: TimerHost = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** Call `fn` once the wall clock reads `when` or later, checking at least every `stepMs`. */
+export function wallClockTimer(
+  when: Date,
+  fn: () => void,
+  host: TimerHost = realHost,
+  stepMs = MAX_WAIT_STEP_MS,
+): Timer {
+  const target = when.getTime();
+  let handle: unknown = null;
+  let cancelled = false;
+  const check = () => {
+    handle = null;
+    if (cancelled) return;
+    const remaining = target - host.now();
+    if (remaining <= 0) {
+      cancelled = true;
+      fn();
+      return;
+    }
+    handle = host.setTimeout(check, Math.min(remaining, stepMs));
+  };
+  handle = host.setTimeout(check, Math.max(0, Math.min(target - host.now(), stepMs)));
+  return {
+    cancel() {
+      cancelled = true;
+      if (handle !== null) host.clearTimeout(handle);
+      handle = null;
+    },
+  };
+}
+
 export const systemClock: Clock = {
   now: () => new Date(),
-  at(when, fn) {
-    if (when.getTime() <= Date.now()) {
-      const t = setTimeout(fn, 0);
-      return { cancel: () => clearTimeout(t) };
-    }
-    // node-schedule keeps long waits exact (no setTimeout overflow past 24.8 days) and follows
-    // wall-clock changes, which matters on a Pi that sets its clock by NTP after boot.
-    const job = schedule.scheduleJob(when, fn);
-    return { cancel: () => job?.cancel() };
-  },
+  at: (when, fn) => wallClockTimer(when, fn),
 };

@@ -9,6 +9,9 @@ export type FrameErrorCode =
   | 'PANEL_NOT_DETECTED'
   | 'SERVER_ERROR'
   | 'SERVER_UNREACHABLE'
+  | 'SERVER_DEADLINE'
+  | 'ANSWER_TOO_LARGE'
+  | 'LISTING_UNCONFIRMED'
   | 'SERVER_TLS'
   | 'AUTH_REJECTED'
   | 'ASSET_UNAVAILABLE'
@@ -16,6 +19,7 @@ export type FrameErrorCode =
   | 'BAD_RESPONSE'
   | 'UNSUPPORTED_SERVER'
   | 'STORAGE'
+  | 'STORAGE_RESERVE'
   | 'LIBRARY_BUSY'
   | 'RENDER'
   | 'PANEL'
@@ -57,6 +61,10 @@ export class ServerError extends FrameError {
 /** The server could not be reached at all (DNS, refused, timeout, reset). */
 export class ServerUnreachableError extends ServerError {
   protected static override readonly defaultCode: FrameErrorCode = 'SERVER_UNREACHABLE';
+}
+/** A request (or a whole sync) ran past its deadline: a server that answers too slowly to use. */
+export class DeadlineError extends ServerUnreachableError {
+  protected static override readonly defaultCode: FrameErrorCode = 'SERVER_DEADLINE';
 }
 /** TLS handshake or certificate failure. */
 export class TlsError extends ServerError {

@@ -59,11 +59,20 @@ export function endOfQuiet(q: QuietHours | null, at: Date): Date {
 }
 
 /**
+ * A last refresh recorded "in the future" was written before the clock jumped back (a Pi without
+ * an RTC, before NTP): it counts as now, so it cannot hold the frame still for that long.
+ */
+function notInFuture(recorded: Date | null, now: Date): Date | null {
+  return recorded && recorded.getTime() > now.getTime() ? now : recorded;
+}
+
+/**
  * The next refresh tick. With no refresh yet it is now (or the end of the quiet hours). After
  * one, it is the next interval or cron time that is at least the panel's minimum interval after
  * the last refresh and outside the quiet hours.
  */
-export function nextRefreshAt(policy: RefreshPolicy, lastRefresh: Date | null, now: Date): Date {
+export function nextRefreshAt(policy: RefreshPolicy, recorded: Date | null, now: Date): Date {
+  const lastRefresh = notInFuture(recorded, now);
   const earliest = lastRefresh ? new Date(Math.max(now.getTime(), lastRefresh.getTime() + policy.minIntervalMs)) : now;
   if (!policy.cron) {
     const due = lastRefresh
@@ -82,7 +91,8 @@ export function nextRefreshAt(policy: RefreshPolicy, lastRefresh: Date | null, n
 }
 
 /** When a button press may refresh the panel: now, unless the panel's minimum interval says later. */
-export function earliestManualRefresh(minIntervalMs: number, lastRefresh: Date | null, now: Date): Date {
+export function earliestManualRefresh(minIntervalMs: number, recorded: Date | null, now: Date): Date {
+  const lastRefresh = notInFuture(recorded, now);
   if (!lastRefresh) return now;
   return new Date(Math.max(now.getTime(), lastRefresh.getTime() + minIntervalMs));
 }

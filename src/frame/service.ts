@@ -6,10 +6,12 @@ import type { PanelProfile } from '../../drivers/panels.js';
 import type { PressKind } from './buttons.js';
 import type { Clock, Timer } from '../core/clock.js';
 import {
+  DeadlineError,
   EmptyLibraryError,
   LibraryBusyError,
   PanelBusyTimeoutError,
   RenderError,
+  StorageError,
   describeError,
 } from '../core/errors.js';
 import type { AssetSource } from '../immich/types.js';
@@ -65,7 +67,14 @@ export interface FrameServiceOptions {
   /** The selection's filters and the user's zone (issue 11); none by default. */
   selection?: { filters: SelectionFilters; timeZone?: string };
   pid?: number;
+  /** A sync still running after this long is abandoned (its photos are kept). Default 4 h. */
+  syncDeadlineMs?: number;
+  /** A long press abandons a running sync that made no progress for this long. Default 5 min. */
+  syncStallMs?: number;
 }
+
+const DEFAULT_SYNC_DEADLINE_MS = 4 * 3_600_000;
+const DEFAULT_SYNC_STALL_MS = 5 * 60_000;
 
 function photoCount(metadata: LibraryMetadata | null): number {
   return metadata ? Object.keys(metadata.synced_assets).length : 0;
@@ -92,6 +101,9 @@ export class FrameService {
   private refreshTimer: Timer | null = null;
   private manualTimer: Timer | null = null;
   private syncTimer: Timer | null = null;
+  /** The running sync's own abort (a deadline or a long press on a stuck sync), and its last sign of life. */
+  private syncAbort: AbortController | null = null;
+  private syncProgressAt = 0;
   private readonly abort = new AbortController();
   private stopped = false;
   private started = false;
@@ -132,7 +144,6 @@ export class FrameService {
   async start(): Promise<void> {
     if (this.started) throw new Error('the frame service is already started');
     this.started = true;
-    await this.library.ensureDirs();
     this.state = await readServiceState(this.paths);
     Object.assign(this.state, {
       running: true,
@@ -141,7 +152,10 @@ export class FrameService {
       panel: this.o.panel.id,
       transport: this.o.config.transport,
       sync_running: false,
+      sync_disabled: null,
     });
+    // Offline first: storage that cannot be written (read-only, full) disables syncing, not the frame.
+    await this.library.ensureDirs().catch((err: unknown) => this.storageTrouble(err, 'create the library folders'));
     // Saved at once: `status` should see a running frame before its first refresh (30 s on a Pi).
     await this.save();
     await this.reconcile();
@@ -155,13 +169,28 @@ export class FrameService {
     } else {
       await this.enqueueRefresh('start');
     }
-    this.scheduleSyncFrom(await this.readLibraryMetadata());
+    this.scheduleSyncFrom(await this.readLibraryMetadata().catch(() => null));
     await this.save();
+  }
+
+  /** A storage failure outside a sync: logged and put in the status; the frame goes on. */
+  private storageTrouble(err: unknown, doing: string): void {
+    if (!(err instanceof StorageError)) throw err;
+    this.log.warn(`cannot ${doing}; showing the cached photos, syncs wait for writable storage`, {
+      error: describeError(err),
+    });
+    this.state.sync_disabled = this.log.redact(describeError(err));
   }
 
   /** Start-up reconciliation under the sync lock; skipped when a sync elsewhere holds it. */
   private async reconcile(): Promise<void> {
-    const report = await this.library.reconcile();
+    let report;
+    try {
+      report = await this.library.reconcile();
+    } catch (err) {
+      this.storageTrouble(err, 'reconcile the library');
+      return;
+    }
     if (!report) {
       this.log.info('a sync is running in another process; it reconciles the library itself');
       return;
@@ -372,6 +401,18 @@ export class FrameService {
   private runSync(force: boolean): Promise<void> {
     if (this.stopped) return Promise.resolve();
     if (this.sync) {
+      const quietMs = this.now().getTime() - this.syncProgressAt;
+      if (force && this.syncAbort && quietMs >= (this.o.syncStallMs ?? DEFAULT_SYNC_STALL_MS)) {
+        this.log.warn('the running sync made no progress; abandoning it and syncing again', {
+          quiet_s: Math.round(quietMs / 1000),
+        });
+        this.syncAbort.abort(
+          new DeadlineError(
+            `the sync made no progress for ${Math.round(quietMs / 60_000)} min and was abandoned at a long press`,
+          ),
+        );
+        return this.sync.then(() => this.runSync(true));
+      }
       if (force) this.log.info('a sync is already running');
       return this.sync;
     }
@@ -386,20 +427,41 @@ export class FrameService {
   }
 
   private async syncOnce(force: boolean): Promise<void> {
-    const hadPhotos = photoCount(await this.readLibraryMetadata()) > 0;
     const source = this.o.createSource();
+    const own = new AbortController();
+    this.syncAbort = own;
+    this.syncProgressAt = this.now().getTime();
+    const deadlineMs = this.o.syncDeadlineMs ?? DEFAULT_SYNC_DEADLINE_MS;
+    const watchdog = this.o.clock.at(new Date(this.now().getTime() + deadlineMs), () =>
+      own.abort(
+        new DeadlineError(
+          `the sync did not finish within ${Math.round(deadlineMs / 60_000)} min and was abandoned; the photos it fetched are kept`,
+        ),
+      ),
+    );
     let outcome: SyncOutcome | null = null;
+    let hadPhotos = false;
     try {
-      outcome = await this.library.sync(source, { force, signal: this.abort.signal });
+      // Inside the try: a metadata file that turned unreadable fails this sync, not the process.
+      hadPhotos = photoCount(await this.readLibraryMetadata()) > 0;
+      outcome = await this.library.sync(source, {
+        force,
+        signal: AbortSignal.any([this.abort.signal, own.signal]),
+        onProgress: () => (this.syncProgressAt = this.now().getTime()),
+      });
+      this.state.sync_disabled = null;
       if (outcome.kind === 'synced') {
         const r = outcome.result;
         const summary = `${r.added} added, ${r.updated} updated, ${r.removed} removed, ${r.kept} kept${r.failed ? `, ${r.failed} failed` : ''}`;
         this.state.last_sync = { at: this.now().toISOString(), ok: r.failed === 0, summary };
       }
-    } catch (err) {
+    } catch (caught) {
       if (this.stopped) return;
+      // Abandoned (deadline, long press): the reason, not the AbortError it surfaced as.
+      const err: unknown = own.signal.aborted ? own.signal.reason : caught;
       const busy = err instanceof LibraryBusyError;
       if (!busy) this.state.sync_failures += 1;
+      if (err instanceof StorageError && !busy) this.state.sync_disabled = this.log.redact(describeError(err));
       this.state.last_sync = { at: this.now().toISOString(), ok: false, summary: this.log.redact(describeError(err)) };
       const delay = busy
         ? BUSY_RETRY_MS
@@ -411,6 +473,8 @@ export class FrameService {
       this.scheduleSync(new Date(this.now().getTime() + delay), force);
       return;
     } finally {
+      watchdog.cancel();
+      if (this.syncAbort === own) this.syncAbort = null;
       this.state.sync_running = false;
       await source.close().catch(() => {});
       await this.save();
@@ -422,7 +486,7 @@ export class FrameService {
       await this.save();
       return;
     }
-    const metadata = await this.readLibraryMetadata();
+    const metadata = await this.readLibraryMetadata().catch(() => null);
     this.scheduleSyncFrom(metadata, { afterSync: true });
     // The first photos arrived: show one now rather than at the next tick.
     if (!hadPhotos && !this.state.panel_shows && photoCount(metadata) > 0) void this.enqueueRefresh('first photos');

@@ -37,6 +37,8 @@ export const serviceStateSchema = z.object({
   next_refresh: z.string().nullable(),
   next_sync: z.string().nullable(),
   sync_running: z.boolean(),
+  /** Why syncing is off (read-only or full storage): the frame shows its cached photos meanwhile. */
+  sync_disabled: z.string().nullable().default(null),
   panel: z.string().nullable(),
   transport: z.string().nullable(),
 });
@@ -59,6 +61,7 @@ export function initialServiceState(): ServiceState {
     next_refresh: null,
     next_sync: null,
     sync_running: false,
+    sync_disabled: null,
     panel: null,
     transport: null,
   };

@@ -1,5 +1,6 @@
 // Fault injection for the simulated server: rules that make the next N requests to a route (or
-// for one asset) fail in a chosen way, from a clean 503 to a body cut off mid-stream.
+// for one asset) fail in a chosen way, from a clean 503 to a body cut off mid-stream, a body
+// that trickles or never ends, and listings that page forever or come back empty.
 
 export type RouteName =
   | 'version'
@@ -28,7 +29,17 @@ export type Fault =
   /** Send a body of the right length whose bytes differ (a checksum mismatch). */
   | { kind: 'wrong-bytes' }
   /** Destroy the socket without a word: a connection reset. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Send the headers, then the body one byte every `everyMs` (default 1000): it never stalls
+   * long enough for a silence timeout, and takes ages to end. */
+  | { kind: 'trickle'; everyMs?: number }
+  /** A 200 whose body never ends (or ends after `bytes`): for JSON routes an opening that looks
+   * like a search answer followed by asset-like items, for photos image bytes; no content-length. */
+  | { kind: 'endless-body'; bytes?: number }
+  /** Search only: every page is full of fresh ids and names a next page, forever. */
+  | { kind: 'endless-paging' }
+  /** Search and album routes: a well-formed answer with no assets (and no next page). */
+  | { kind: 'empty-listing' };
 
 export interface FaultRule {
   fault: Fault;

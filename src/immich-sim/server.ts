@@ -22,7 +22,8 @@
 //   sim.setVersion({ major: 1, minor: 118, patch: 0 })                      // switch dialect
 //   const f = sim.injectFault({ route: 'original', assetId: a.id, times: 2,
 //                               fault: { kind: 'status', status: 503 } }); f.hits; f.cancel()
-//     kinds: status (+retryAfter), stall, stall-body, truncate, wrong-bytes, reset (faults.ts)
+//     kinds: status (+retryAfter), stall, stall-body, truncate, wrong-bytes, reset, trickle,
+//     endless-body, endless-paging, empty-listing (faults.ts)
 //   sim.requests                                      // the request log: method, path, query,
 //                                                     // body, apiKey present?, status, at (ms)
 //   sim.clearRequests(); await sim.close()
@@ -191,6 +192,7 @@ export class ImmichSim {
   private readonly renditions: RenditionCache;
   private readonly sockets = new Set<Socket>();
   private seq = 0;
+  private freshIds = 0;
   private urlValue = '';
 
   constructor(
@@ -523,13 +525,20 @@ export class ImmichSim {
     if (!outcome.ok)
       return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no album.read access', ctx.correlationId));
     await this.prepare(outcome.items);
-    const items = outcome.items.map((a) =>
+    let items = outcome.items.map((a) =>
       assetJson(a, ctx.dialect, this.library, {
         withExif: req.withExif === true,
         withPeople: req.withPeople === true,
         hasPreview: hasRenderings(a),
       }),
     );
+    if (ctx.fault?.kind === 'empty-listing') {
+      items = [];
+      outcome.nextPage = null;
+    } else if (ctx.fault?.kind === 'endless-paging') {
+      items = await this.freshPage(ctx, userId, req.size ?? 250);
+      outcome.nextPage = String((req.page ?? 1) + 1);
+    }
     return jsonReply({
       status: 200,
       body: {
@@ -543,6 +552,23 @@ export class ImmichSim {
           ...(outcome.nextCursor !== undefined ? { nextCursor: outcome.nextCursor } : {}),
         },
       },
+    });
+  }
+
+  /** A page of `size` assets that were never seen before: copies of one of the user's assets
+   * under fresh ids and names (the endless-paging fault). */
+  private async freshPage(ctx: Ctx, userId: string, size: number): Promise<Record<string, unknown>[]> {
+    const model = [...this.library.assets.values()].find((a) => a.ownerId === userId);
+    if (!model) return [];
+    await this.prepare([model]);
+    const json = assetJson(model, ctx.dialect, this.library, { hasPreview: hasRenderings(model) }) as Record<
+      string,
+      unknown
+    >;
+    return Array.from({ length: size }, () => {
+      const n = ++this.freshIds;
+      const id = `ffffffff-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+      return { ...json, id, originalFileName: `ENDLESS_${n}.jpg` };
     });
   }
 
@@ -570,7 +596,9 @@ export class ImmichSim {
     if (withAssets) {
       await this.prepare(album.assetIds.flatMap((aid) => this.library.assets.get(aid) ?? []));
     }
-    return jsonReply({ status: 200, body: albumJson(album, ctx.dialect, this.library, withAssets, hasRenderings) });
+    const json = albumJson(album, ctx.dialect, this.library, withAssets, hasRenderings) as Record<string, unknown>;
+    if (ctx.fault?.kind === 'empty-listing' && withAssets) Object.assign(json, { assets: [], assetCount: 0 });
+    return jsonReply({ status: 200, body: json });
   }
 
   private accessibleAsset(userId: string, id: string): SimAsset | undefined {
@@ -812,10 +840,65 @@ export class ImmichSim {
       });
       return;
     }
+    if (fault?.kind === 'trickle' && body.length > 0) {
+      record.status = reply.status;
+      res.writeHead(reply.status, reply.headers);
+      res.flushHeaders();
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent >= body.length) {
+          clearInterval(timer);
+          res.end();
+          return;
+        }
+        res.write(body.subarray(sent, sent + 1));
+        sent += 1;
+      }, fault.everyMs ?? 1000);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
+    if (fault?.kind === 'endless-body' && reply.status === 200) {
+      record.status = reply.status;
+      const { 'content-length': _l, etag: _e, ...headers } = reply.headers;
+      res.writeHead(200, headers);
+      void endlessBody(res, body, (headers['content-type'] ?? '').includes('json'), fault.bytes ?? Infinity);
+      return;
+    }
     record.status = reply.status;
     res.writeHead(reply.status, reply.headers);
     res.end(body);
   }
+}
+
+/** Write a body that never ends (or ends after `limit` bytes), minding back-pressure: for JSON an
+ * opening that looks like a search answer and then one asset-like item after another. */
+async function endlessBody(res: http.ServerResponse, real: Buffer, json: boolean, limit: number): Promise<void> {
+  let closed = false;
+  res.on('close', () => (closed = true));
+  const head = json ? Buffer.from('{"assets":{"total":1,"count":1,"nextPage":null,"items":[') : real;
+  const filler = json
+    ? Buffer.from(
+        Array.from(
+          { length: 64 },
+          (_, i) => `{"id":"00000000-0000-4000-8000-${String(i).padStart(12, '0')}","type":"IMAGE","isTrashed":false},`,
+        ).join(''),
+      )
+    : Buffer.alloc(64 * 1024, 0x5a);
+  let sent = 0;
+  const write = async (chunk: Buffer): Promise<void> => {
+    sent += chunk.length;
+    if (res.write(chunk) || closed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done).off('close', done);
+        resolve();
+      };
+      res.on('drain', done).on('close', done);
+    });
+  };
+  await write(head.subarray(0, Math.min(head.length, limit)));
+  while (!closed && sent < limit) await write(filler.subarray(0, Math.min(filler.length, limit - sent)));
+  if (!closed) res.end();
 }
 
 function isReply(v: unknown): v is Reply {

@@ -14,6 +14,8 @@ import type { Dispatcher } from 'undici';
 import {
   AssetUnavailableError,
   BadResponseError,
+  DeadlineError,
+  FrameError,
   ServerUnreachableError,
   UnsupportedServerError,
 } from '../core/errors.js';
@@ -32,7 +34,8 @@ import {
 } from './failures.js';
 import { collectPages, DEFAULT_PAGING, type PagingLimits } from './paging.js';
 import { chooseRendition } from './rendition.js';
-import { DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
+import { AnswerTooLargeError, DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
+import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
 import {
   albumSchema,
   facesResponseSchema,
@@ -68,6 +71,8 @@ export interface ImmichClientOptions {
   /** Search page size: 1000, the most a server allows. */
   pageSize?: number;
   paging?: Partial<PagingLimits>;
+  /** Bounds on answers and deadlines (limits.ts): a broken server cannot hold or swell a sync. */
+  limits?: Partial<ClientLimits>;
   /** The jitter source (tests make it fixed). */
   random?: () => number;
   /** Give up on a request that has had no answer (not even headers) for this long, retries
@@ -161,6 +166,7 @@ export class ImmichClient implements AssetSource {
   private readonly timeouts: Timeouts;
   private readonly pageSize: number;
   private readonly paging: PagingLimits;
+  private readonly limits: ClientLimits;
   private readonly answerWithinMs: number | null;
   private lastVersion: ServerVersion | null = null;
 
@@ -173,6 +179,7 @@ export class ImmichClient implements AssetSource {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.pageSize = options.pageSize ?? 1000;
     this.paging = { ...DEFAULT_PAGING, ...options.paging };
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.answerWithinMs = options.answerWithinMs ?? null;
     this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -317,15 +324,26 @@ export class ImmichClient implements AssetSource {
         describe,
         this.paging,
         found,
+        albumId ? () => this.albumAssetCount(albumId, signal) : undefined,
       );
     }
     return found;
   }
 
+  /** The album's assetCount (GET /api/albums/{id}, without its assets), or null if unavailable. */
+  private async albumAssetCount(albumId: string, signal?: AbortSignal): Promise<number | null> {
+    const route = `/api/albums/${encodeURIComponent(albumId)}`;
+    const answer = await this.getJson(route, { withoutAssets: 'true' }, signal);
+    if (answer.status !== 200) return null;
+    const parsed = albumSchema.safeParse(answer.body);
+    return parsed.success && typeof parsed.data.assetCount === 'number' ? parsed.data.assetCount : null;
+  }
+
   private async albumRoute(albumId: string, signal?: AbortSignal): Promise<Map<string, Listed>> {
     const route = `/api/albums/${encodeURIComponent(albumId)}`;
     const ctx = this.context('GET', route, albumId);
-    const answer = await this.getJson(route, { withoutAssets: 'false' }, signal);
+    // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's.
+    const answer = await this.getJson(route, { withoutAssets: 'false' }, signal, this.limits.maxAlbumJsonBytes);
     if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
     const parsed = albumSchema.safeParse(answer.body);
     if (!parsed.success) throw shapeFailure(parsed.error, ctx);
@@ -461,7 +479,7 @@ export class ImmichClient implements AssetSource {
         body: res.body as Readable,
       };
     }
-    return { status: res.statusCode, body: await readBody(res, this.context('GET', route)) };
+    return { status: res.statusCode, body: await readBody(res, this.context('GET', route), this.limits.maxJsonBytes) };
   }
 
   // ---- HTTP ----
@@ -478,6 +496,7 @@ export class ImmichClient implements AssetSource {
     body: string | undefined,
     signal: AbortSignal | undefined,
     buffer: boolean,
+    maxBodyBytes: number = this.limits.maxJsonBytes,
   ): Promise<Dispatcher.ResponseData> {
     const started = Date.now();
     const path = this.prefix + route;
@@ -493,6 +512,19 @@ export class ImmichClient implements AssetSource {
       patience = p;
       signal = giveUp.signal;
     }
+    // One deadline over the whole request: connect, retries, and for a photo its last byte.
+    const deadlineMs = buffer ? this.limits.requestMs : this.limits.downloadMs;
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () =>
+        deadline.abort(
+          new DeadlineError(
+            `the Immich server at ${this.serverUrl} did not finish answering ${method} ${route} within ${Math.round(deadlineMs / 1000)} s; it is too slow or stuck`,
+          ),
+        ),
+      deadlineMs,
+    );
+    timer.unref();
     const opts: Dispatcher.RequestOptions & RetryDispatchOptions = {
       origin: this.origin,
       path,
@@ -504,21 +536,30 @@ export class ImmichClient implements AssetSource {
       headersTimeout: this.timeouts.headersMs,
       bodyTimeout: this.timeouts.bodyMs,
       bufferBody: buffer,
+      maxBodyBytes,
+      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
       ...(body !== undefined ? { body } : {}),
-      ...(signal ? { signal } : {}),
     };
+    let res: Dispatcher.ResponseData;
     try {
-      const res = await this.dispatcher.request(opts);
-      this.logger.debug('immich request', { method, path, status: res.statusCode, ms: Date.now() - started });
-      return res;
+      res = await this.dispatcher.request(opts);
     } catch (err) {
+      clearTimeout(timer);
       if (patience?.expired) {
         throw new ServerUnreachableError(
           `the Immich server at ${this.serverUrl} is not answering: no reply to ${method} ${route} within ${Math.round(limit! / 1000)} s; check that the server is running and not overloaded (the frame keeps the photos it has)`,
           { cause: err },
         );
       }
-      if (isAbort(err) || signal?.aborted) throw err;
+      if (signal?.aborted) throw err;
+      if (err instanceof FrameError) throw err;
+      if (err instanceof AnswerTooLargeError) {
+        throw new BadResponseError(
+          `the Immich server at ${this.serverUrl} sent more than ${mib(err.limitBytes)} for ${method} ${route}, more than any real answer; giving up on it`,
+          { code: 'ANSWER_TOO_LARGE', cause: err },
+        );
+      }
+      if (isAbort(err)) throw err;
       throw networkFailure(err, this.context(method, route), {
         headers: this.timeouts.headersMs,
         body: this.timeouts.bodyMs,
@@ -526,22 +567,27 @@ export class ImmichClient implements AssetSource {
     } finally {
       if (patience) clearTimeout(patience.timer);
     }
+    this.logger.debug('immich request', { method, path, status: res.statusCode, ms: Date.now() - started });
+    if (buffer) clearTimeout(timer);
+    else res.body.once('close', () => clearTimeout(timer));
+    return res;
   }
 
   private async getJson(
     route: string,
     query: Record<string, string>,
     signal: AbortSignal | undefined,
+    maxBytes = this.limits.maxJsonBytes,
   ): Promise<JsonAnswer> {
     const qs = new URLSearchParams(query).toString();
     const full = qs ? `${route}?${qs}` : route;
-    const res = await this.send('GET', full, undefined, signal, true);
-    return { status: res.statusCode, body: await readBody(res, this.context('GET', full)) };
+    const res = await this.send('GET', full, undefined, signal, true, maxBytes);
+    return { status: res.statusCode, body: await readBody(res, this.context('GET', full), maxBytes) };
   }
 
   private async postJson(route: string, body: unknown, signal: AbortSignal | undefined): Promise<JsonAnswer> {
     const res = await this.send('POST', route, JSON.stringify(body), signal, true);
-    return { status: res.statusCode, body: await readBody(res, this.context('POST', route)) };
+    return { status: res.statusCode, body: await readBody(res, this.context('POST', route), this.limits.maxJsonBytes) };
   }
 }
 
@@ -556,8 +602,8 @@ function renditionRoute(assetId: string, rendition: Rendition, edited: boolean):
 
 /** The JSON of an answer (or its text when it is not JSON: a proxy's error page). A 2xx answer
  * that is not JSON is a BadResponseError. */
-async function readBody(res: Dispatcher.ResponseData, ctx: CallContext): Promise<unknown> {
-  const text = await res.body.text();
+async function readBody(res: Dispatcher.ResponseData, ctx: CallContext, maxBytes: number): Promise<unknown> {
+  const text = await readCapped(res.body as Readable, maxBytes, ctx);
   const type = res.headers['content-type'];
   const contentType = typeof type === 'string' ? type : null;
   const ok = res.statusCode >= 200 && res.statusCode < 300;
@@ -568,4 +614,26 @@ async function readBody(res: Dispatcher.ResponseData, ctx: CallContext): Promise
     if (ok) throw notJsonFailure(ctx, contentType);
     return text;
   }
+}
+
+function mib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${bytes} bytes`;
+}
+
+/** The body as text, refused past `maxBytes` (an error page of a photo route is read this way). */
+async function readCapped(body: Readable, maxBytes: number, ctx: CallContext): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > maxBytes) {
+      body.destroy();
+      throw new BadResponseError(
+        `the Immich server at ${ctx.serverUrl} sent more than ${mib(maxBytes)} for ${ctx.method} ${ctx.route}, more than any real answer; giving up on it`,
+        { code: 'ANSWER_TOO_LARGE' },
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

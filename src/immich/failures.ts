@@ -88,14 +88,30 @@ export function networkFailure(
   });
 }
 
-/** The server's own words from an error body, one line. */
+/** The most of a server's own text we print. */
+export const MAX_SERVER_TEXT = 200;
+
+/**
+ * Server text made safe to print on one terminal line: control characters (escape sequences,
+ * newlines, C1 codes) and bidirectional overrides shown as escapes, and at most `max` characters.
+ */
+export function printable(text: string, max = MAX_SERVER_TEXT): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+  return escaped.length > max ? `${escaped.slice(0, max)}... (${text.length} characters)` : escaped;
+}
+
+/** The server's own words from an error body, one printable line. */
 export function serverMessage(body: unknown): string {
   const parsed = errorBodySchema.safeParse(body);
-  if (!parsed.success) return typeof body === 'string' ? body.slice(0, 200).split('\n')[0]! : '';
+  if (!parsed.success) return typeof body === 'string' ? printable(body.split('\n')[0]!) : '';
   const { message, errors } = parsed.data;
   const main = Array.isArray(message) ? message.join('; ') : (message ?? '');
   const details = (errors ?? []).map((e) => `${(e.path ?? []).join('.')}: ${e.message ?? ''}`).join('; ');
-  return [main, details].filter((s) => s !== '').join(': ');
+  return printable([main, details].filter((s) => s !== '').join(': '));
 }
 
 /** Whether a 400 says the request used a property the server does not accept (a strict server
@@ -143,12 +159,12 @@ export function shapeFailure(error: z.ZodError, ctx: CallContext): BadResponseEr
   const issues = error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`);
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
   return new BadResponseError(
-    `the Immich server at ${ctx.serverUrl} answered ${ctx.method} ${ctx.route} with a shape this frame does not understand: ${issues.join('; ')}${more}`,
+    `the Immich server at ${ctx.serverUrl} answered ${ctx.method} ${ctx.route} with a shape this frame does not understand: ${printable(issues.join('; '), 400)}${more}`,
   );
 }
 
 export function notJsonFailure(ctx: CallContext, contentType: string | null): BadResponseError {
   return new BadResponseError(
-    `the Immich server at ${ctx.serverUrl} answered ${ctx.method} ${ctx.route} with something that is not JSON (${contentType ?? 'no content-type'}); is immich_url the Immich server itself?`,
+    `the Immich server at ${ctx.serverUrl} answered ${ctx.method} ${ctx.route} with something that is not JSON (${contentType === null ? 'no content-type' : printable(contentType, 80)}); is immich_url the Immich server itself?`,
   );
 }

@@ -98,6 +98,18 @@ export function retryDelay(
  * it can be retried too (for JSON answers; never for photos). */
 export interface RetryDispatchOptions {
   bufferBody?: boolean;
+  /** With bufferBody: a body longer than this is cut off with an AnswerTooLargeError (an endless
+   * or absurd answer must not grow the process without bound). */
+  maxBodyBytes?: number;
+}
+
+/** A buffered answer grew past maxBodyBytes; the request was aborted. */
+export class AnswerTooLargeError extends Error {
+  readonly code = 'ANSWER_TOO_LARGE';
+  constructor(readonly limitBytes: number) {
+    super(`the answer was longer than ${limitBytes} bytes`);
+    this.name = 'AnswerTooLargeError';
+  }
 }
 
 /** The one controller the downstream handler sees across attempts. */
@@ -153,7 +165,13 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
   private forwarded = false;
   private finished = false;
   private discard: { reason: string; retryAfter: string | string[] | undefined } | null = null;
-  private buffered: { status: number; headers: ResponseHeaders; message?: string; chunks: Buffer[] } | null = null;
+  private buffered: {
+    status: number;
+    headers: ResponseHeaders;
+    message?: string;
+    chunks: Buffer[];
+    bytes: number;
+  } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly controller: AttemptController;
 
@@ -211,6 +229,7 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
         status: statusCode,
         headers,
         chunks: [],
+        bytes: 0,
         ...(statusMessage !== undefined ? { message: statusMessage } : {}),
       };
       return;
@@ -220,8 +239,17 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.discard) return;
+    if (this.discard || this.finished) return;
     if (this.buffered) {
+      this.buffered.bytes += chunk.length;
+      const limit = this.opts.maxBodyBytes;
+      if (limit !== undefined && this.buffered.bytes > limit) {
+        this.buffered = null;
+        const err = new AnswerTooLargeError(limit);
+        this.fail(err);
+        _c.abort(err);
+        return;
+      }
       this.buffered.chunks.push(chunk);
       return;
     }

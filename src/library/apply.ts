@@ -6,6 +6,7 @@ import type { AssetSource, RemoteAsset } from '../immich/types.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import { syncDir } from './atomic-file.js';
 import {
+  type DownloadLimits,
   type RetryPolicy,
   DEFAULT_RETRY,
   downloadVerified,
@@ -40,6 +41,8 @@ export interface ApplyOptions {
   logger?: Logger;
   onProgress?: (event: SyncProgress) => void;
   signal?: AbortSignal;
+  /** The largest photo without an announced length, and the free space kept (download.ts). */
+  downloadLimits?: Partial<DownloadLimits> | undefined;
   now?: () => Date;
   /** Persist the metadata (store.writeMetadata bound to the paths). */
   save: (metadata: LibraryMetadata) => Promise<void>;
@@ -189,6 +192,7 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
       label: item.name,
       retry: options.retry ?? DEFAULT_RETRY,
       signal: stop.signal,
+      ...(options.downloadLimits ? { limits: options.downloadLimits } : {}),
       onRetry: (err, attempt) => log.debug('retrying a photo', { name: item.name, attempt, error: failureReason(err) }),
     });
     const finalName = fitExtension(item.name, landed.format ?? undefined);

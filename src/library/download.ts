@@ -1,7 +1,8 @@
 // One photo from the server to a verified temp file in photos/: the body is streamed to disk
 // and hashed on the way (never held whole in memory), checked (SHA-1 for originals; length and
 // decodability for renderings), fsynced, and only then handed back to be renamed into place.
-// A failed attempt leaves no file; retries with backoff live here too.
+// A body is cut off past the length it announced (or a sane maximum), and never takes the disk
+// below the reserve. A failed attempt leaves no file; retries with backoff live here too.
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
@@ -19,6 +20,8 @@ import {
 import type { AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
 import { probeImage, sniffImageFormat } from './probe.js';
 import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';
+import { DEFAULT_RESERVE_BYTES, freeBytes } from './storage-health.js';
+import { formatBytes } from './progress.js';
 import type { InstancePaths } from './instance.js';
 import { type PhotoSize } from '../immich/types.js';
 
@@ -41,6 +44,30 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500 };
+
+export interface DownloadLimits {
+  /** A photo whose server announces no length is cut off past this. */
+  maxPhotoBytes: number;
+  /** Free space never taken: a download that would go below it stops the sync. */
+  reserveBytes: number;
+}
+
+/** 512 MiB: above any camera's original the frame can decode (a 100 MP 16-bit TIFF is 600 MB,
+ * but is fetched as the server's JPEG rendering). */
+export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = {
+  maxPhotoBytes: 512 * 1024 * 1024,
+  reserveBytes: DEFAULT_RESERVE_BYTES,
+};
+
+/** Free space is looked at again after this many bytes of one download. */
+const RECHECK_BYTES = 1024 * 1024;
+
+function reserveError(label: string, full: string, free: number, reserve: number): StorageError {
+  return new StorageError(
+    `cannot write ${label} to ${full}: the disk would fall below the ${formatBytes(reserve)} kept free (${formatBytes(free)} free); free space or lower max_photos`,
+    { code: 'STORAGE_RESERVE' },
+  );
+}
 
 /** Errors that no retry of this photo can fix: the whole sync stops on them. */
 export function isFatal(err: unknown): boolean {
@@ -74,6 +101,7 @@ async function downloadOnce(
   paths: InstancePaths,
   label: string,
   signal: AbortSignal | undefined,
+  limits: DownloadLimits,
 ): Promise<LandedFile> {
   const dl = await source.download(asset, photoSize, signal);
   const tempName = tempPhotoName();
@@ -81,12 +109,41 @@ async function downloadOnce(
   const hash = createHash('sha1');
   let bytes = 0;
   let head = Buffer.alloc(0);
+  const cap = dl.contentLength ?? limits.maxPhotoBytes;
+  let free = await freeBytes(paths.photosDir);
+  if (free !== null && free - (dl.contentLength ?? 0) < limits.reserveBytes) {
+    dl.body.destroy();
+    throw reserveError(label, full, free, limits.reserveBytes);
+  }
+  // Free space as last measured, and how many of our bytes were written since.
+  let measuredAt = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (bytes > cap) {
+        const what =
+          dl.contentLength !== null
+            ? `the ${dl.contentLength} bytes it announced`
+            : `${formatBytes(limits.maxPhotoBytes)}, the most a photo may be`;
+        done(new AssetUnavailableError(`${label}: the server sent more than ${what}; cut off`, 'download'));
+        return;
+      }
       hash.update(chunk);
       if (head.length < 32) head = Buffer.concat([head, chunk.subarray(0, 32 - head.length)]);
-      bytes += chunk.length;
-      done(null, chunk);
+      const since = bytes - measuredAt;
+      if (free === null || (free - since >= limits.reserveBytes && since < RECHECK_BYTES)) {
+        done(null, chunk);
+        return;
+      }
+      // Near the reserve by our own count, or a while since we looked: measure again (other
+      // downloads write to the same disk).
+      void freeBytes(paths.photosDir).then((f) => {
+        free = f;
+        measuredAt = bytes - chunk.length;
+        if (f !== null && f - chunk.length < limits.reserveBytes)
+          done(reserveError(label, full, f, limits.reserveBytes));
+        else done(null, chunk);
+      });
     },
   });
   let fh: FileHandle | undefined;
@@ -100,7 +157,7 @@ async function downloadOnce(
     try {
       await pipeline(dl.body, tap, fileSink(fh), { signal });
     } catch (err) {
-      if (isFatal(err)) throw err;
+      if (isFatal(err) || err instanceof FrameError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EROFS' || code === 'EIO') throw storageError(err, 'write', full);
       throw new AssetUnavailableError(
@@ -181,12 +238,14 @@ export async function downloadVerified(
     retry?: RetryPolicy;
     signal?: AbortSignal;
     onRetry?: (err: unknown, attempt: number) => void;
+    limits?: Partial<DownloadLimits>;
   },
 ): Promise<LandedFile> {
   const retry = options.retry ?? DEFAULT_RETRY;
+  const limits = { ...DEFAULT_DOWNLOAD_LIMITS, ...options.limits };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await downloadOnce(source, asset, photoSize, paths, options.label, options.signal);
+      return await downloadOnce(source, asset, photoSize, paths, options.label, options.signal, limits);
     } catch (err) {
       if (isFatal(err) || isFinalForThisSync(err) || attempt >= retry.attempts) throw err;
       options.onRetry?.(err, attempt);

@@ -2,6 +2,7 @@
 // answers "is a sync due", runs a sync, reconciles at start-up and picks the next photo, so the
 // service holds no knowledge of locks, metadata files or the order of a sync's steps.
 import type { AssetSource } from '../immich/types.js';
+import type { SyncProgress } from './apply.js';
 import { LibraryBusyError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import { type SyncDue, isSyncDue } from './due.js';
@@ -14,6 +15,10 @@ import { markShown, nextSelection, type Selection } from './selection/state.js';
 import type { SelectionFilters } from './selection/options.js';
 import { ensureLibraryDirs, readMetadata } from './store.js';
 import { type SyncConfig, type SyncOutcome, syncLibrary } from './sync.js';
+import { verifyPhoto } from './verify.js';
+
+/** Damaged photos skipped in one pick before one is shown unchecked. */
+const MAX_DAMAGED_SKIPS = 5;
 
 export interface LibraryOptions {
   paths: InstancePaths;
@@ -74,7 +79,10 @@ export class Library {
   }
 
   /** One sync from `source` (lock, reconcile, list, plan, apply, record). */
-  sync(source: AssetSource, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
+  sync(
+    source: AssetSource,
+    options: { force?: boolean; signal?: AbortSignal; onProgress?: (event: SyncProgress) => void } = {},
+  ): Promise<SyncOutcome> {
     return syncLibrary({
       paths: this.paths,
       source,
@@ -82,6 +90,7 @@ export class Library {
       force: options.force,
       logger: this.log,
       signal: options.signal,
+      onProgress: options.onProgress,
       now: this.now,
       runBy: 'service',
     });
@@ -93,15 +102,21 @@ export class Library {
   }
 
   /** The next photo with the filtered candidates (for a portrait partner: selection/pairs.ts)
-   * and the reason it was picked. */
-  nextSelection(): Promise<Selection> {
-    return nextSelection(this.paths, this.o.settings.selection_mode, {
-      rng: this.o.rng,
-      logger: this.log,
-      now: this.now,
-      ...(this.o.filters ? { filters: this.o.filters } : {}),
-      ...(this.o.timeZone ? { timeZone: this.o.timeZone } : {}),
-    });
+   * and the reason it was picked. The photo is checked against its recorded SHA-1 first: a
+   * damaged one is dropped (and fetched again at the next sync) and the next one is picked. */
+  async nextSelection(): Promise<Selection> {
+    for (let tries = 0; ; tries++) {
+      const selection = await nextSelection(this.paths, this.o.settings.selection_mode, {
+        rng: this.o.rng,
+        logger: this.log,
+        now: this.now,
+        ...(this.o.filters ? { filters: this.o.filters } : {}),
+        ...(this.o.timeZone ? { timeZone: this.o.timeZone } : {}),
+      });
+      if (tries >= MAX_DAMAGED_SKIPS) return selection;
+      const verdict = await verifyPhoto(this.paths, selection.photo.id, this.log).catch(() => 'unknown');
+      if (verdict !== 'damaged') return selection;
+    }
   }
 
   /** A partner shown beside the pick counts as shown in this round. */

@@ -1,6 +1,8 @@
 // The sync lock: `sync.lock` in the instance folder, created with O_EXCL and holding the owner's
 // pid, so the service and a CLI `sync` never apply plans to one library at the same time. A lock
-// whose process is gone (or that predates the last boot) is stale and taken over.
+// whose process is gone (or that predates the last boot) is stale and taken over. The record is
+// written whole to a temp file and then linked into place, so a lock file is never empty or half
+// written (a full disk cannot leave a 0-byte lock that later starts take for a live one).
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
@@ -44,13 +46,9 @@ function parseRecord(text: string): LockRecord | null {
   }
 }
 
-/** A half-written lock younger than this may be a process between create and write. */
-const UNREADABLE_GRACE_MS = 30_000;
-
 async function judge(
   file: string,
   isAlive: (pid: number) => boolean,
-  now: Date,
 ): Promise<{ stale: boolean; record: LockRecord | null; text: string } | null> {
   let text: string;
   let mtime: number;
@@ -61,7 +59,8 @@ async function judge(
     throw storageError(err, 'read', file);
   }
   const record = parseRecord(text);
-  if (!record) return { stale: now.getTime() - mtime > UNREADABLE_GRACE_MS, record, text };
+  // Locks are linked into place whole: an empty or unreadable one belongs to no live process.
+  if (!record) return { stale: true, record, text };
   const bootedAt = Date.now() - os.uptime() * 1000;
   const sameHost = record.host === os.hostname();
   // After a reboot the old pid may belong to some other process: a lock from before boot is dead.
@@ -81,20 +80,42 @@ export async function acquireSyncLock(paths: InstancePaths, options: LockOptions
   };
   const text = JSON.stringify(mine) + '\n';
 
+  // Named like writeFileAtomic's temps, so start-up reconciliation removes one a crash left.
+  const temp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
+  try {
+    const fh = await open(temp, 'wx', 0o644);
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    await unlink(temp).catch(() => {});
+    throw storageError(err, 'create the lock', file);
+  }
+  try {
+    return await linkInPlace(temp, file, isAlive, mine.token);
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+}
+
+async function linkInPlace(
+  temp: string,
+  file: string,
+  isAlive: (pid: number) => boolean,
+  token: string,
+): Promise<SyncLock> {
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const fh = await open(file, 'wx', 0o644);
-      try {
-        await fh.writeFile(text);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      return { release: () => releaseLock(file, mine.token) };
+      // link() fails with EEXIST when a lock is there: the same exclusivity as O_EXCL.
+      await link(temp, file);
+      return { release: () => releaseLock(file, token) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storageError(err, 'create the lock', file);
     }
-    const held = await judge(file, isAlive, now());
+    const held = await judge(file, isAlive);
     if (!held) continue;
     if (!held.stale) {
       const who = held.record ? `pid ${held.record.pid} since ${held.record.started_at}` : 'another process';
@@ -128,7 +149,7 @@ async function releaseLock(file: string, token: string): Promise<void> {
 /** Who holds the lock now, if anyone: for `status`. */
 export async function lockHolder(paths: InstancePaths): Promise<{ pid: number; started_at: string } | null> {
   const file = paths.lockPath;
-  const judged = await judge(file, processAlive, new Date()).catch(() => null);
+  const judged = await judge(file, processAlive).catch(() => null);
   if (!judged || judged.stale || !judged.record) return null;
   return { pid: judged.record.pid, started_at: judged.record.started_at };
 }

@@ -119,10 +119,15 @@ export function parseMetadata(raw: unknown): { ok: true; metadata: LibraryMetada
   return { ok: false, problem: `${issue.path.join('.') || '(top level)'}: ${issue.message}` };
 }
 
-/** The host:port part of a server URL: what the metadata records of the server (no key). */
+/**
+ * What the metadata records of the server (no key, no credentials): host:port, plus the path when
+ * Immich is served under one ("photos.example/immich"), so that a change of path is a change of
+ * server and makes a sync due. A URL without a path gives host:port, as before.
+ */
 export function serverHost(url: string): string {
   try {
-    return new URL(url).host;
+    const u = new URL(url);
+    return u.host + u.pathname.replace(/\/+$/, '');
   } catch {
     return '';
   }

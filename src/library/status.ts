@@ -5,6 +5,7 @@ import { type DueConfig, isSyncDue } from './due.js';
 import { lockHolder } from './lock.js';
 import type { SyncResult } from './metadata.js';
 import { photoPath, readMetadata } from './store.js';
+import { storageProblem } from './storage-health.js';
 import type { InstancePaths } from './instance.js';
 import { readSyncAttempts, type SyncAttempt } from './attempts.js';
 
@@ -30,6 +31,8 @@ export interface LibraryStatus {
   due_reason: string | null;
   sync_running: { pid: number; started_at: string } | null;
   metadata_problem: string | null;
+  /** Why a sync could not write the library now (read-only, no permission, below the reserve). */
+  storage_problem: string | null;
 }
 
 async function sizeOf(file: string): Promise<number | null> {
@@ -71,5 +74,6 @@ export async function libraryStatus(paths: InstancePaths, config: DueConfig, now
     due_reason: due.due ? due.reason : null,
     sync_running: await lockHolder(paths),
     metadata_problem: read.kind === 'corrupt' ? read.problem : null,
+    storage_problem: await storageProblem(paths),
   };
 }

@@ -1,20 +1,29 @@
 // One sync of the offline library, start to finish: take the lock, reconcile the folder, decide
-// whether a sync is due, list the album (or library), plan, apply, and record the result. The service and the
-// `sync` and `test` commands all call syncLibrary.
-import type { AssetSource } from '../immich/types.js';
+// whether a sync is due, list the album (or library), plan, apply, and record the result. The
+// service and the `sync` and `test` commands all call syncLibrary. A sync can carry a deadline,
+// refuses to start on storage it cannot write, and never removes most of the library on one
+// listing's word.
+import type { AssetSource, RemoteAsset } from '../immich/types.js';
 import { type Logger, silentLogger } from '../core/log.js';
-import { describeError, FrameError, LibraryBusyError } from '../core/errors.js';
+import {
+  BadResponseError,
+  DeadlineError,
+  describeError,
+  FrameError,
+  LibraryBusyError,
+  StorageError,
+} from '../core/errors.js';
 import { recordSyncAttempt } from './attempts.js';
 import { type ApplyResult, type SyncProgress, applyPlan } from './apply.js';
 import { albumScope, type DueConfig, type DueReason, isSyncDue } from './due.js';
 import type { SelectionMode } from './selection/select.js';
-import type { RetryPolicy } from './download.js';
+import type { DownloadLimits, RetryPolicy } from './download.js';
+import { storageProblem } from './storage-health.js';
 import { acquireSyncLock } from './lock.js';
 import { type LibraryMetadata, type SyncResult, serverHost, versionString } from './metadata.js';
 import { type SyncPlan, planSync } from './plan.js';
 import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
 import { type RefreshInfoReport, refreshInfo } from './refresh-info.js';
-import type { RemoteAsset } from '../immich/types.js';
 import { ensureLibraryDirs, writeMetadata } from './store.js';
 import type { InstancePaths } from './instance.js';
 
@@ -40,6 +49,10 @@ export interface SyncRequest {
   concurrency?: number;
   retry?: RetryPolicy;
   checkpoint?: { files: number; ms: number };
+  /** Abandon the sync (photos already fetched are kept) when it runs longer than this. */
+  deadlineMs?: number;
+  /** The largest photo without an announced length, and the free space kept. */
+  downloadLimits?: Partial<DownloadLimits>;
   /** Who runs this sync, as sync_attempts.json records it. Default 'cli'. */
   runBy?: 'cli' | 'service';
 }
@@ -88,6 +101,28 @@ function countByReason(applied: ApplyResult): Record<string, number> {
 }
 
 export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
+  if (req.deadlineMs === undefined) return syncOnce(req);
+  const deadline = new AbortController();
+  const minutes = Math.round(req.deadlineMs / 60_000);
+  const error = new DeadlineError(
+    `the sync did not finish within ${minutes >= 1 ? `${minutes} min` : `${req.deadlineMs} ms`} and was abandoned; the photos it fetched are kept and the next sync goes on from there`,
+  );
+  const timer = setTimeout(() => deadline.abort(error), req.deadlineMs);
+  timer.unref();
+  try {
+    return await syncOnce({
+      ...req,
+      signal: req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal,
+    });
+  } catch (err) {
+    if (deadline.signal.aborted && !req.signal?.aborted) throw error;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function syncOnce(req: SyncRequest): Promise<SyncOutcome> {
   const now = req.now ?? (() => new Date());
   const log = req.logger ?? silentLogger;
   const { paths, config } = req;
@@ -137,6 +172,9 @@ export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
 
 async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, started: number): Promise<SyncOutcome> {
   const { paths, source, config } = req;
+  // Read-only or unwritable storage: say so in one line, before the lock (which could not be taken).
+  const problem = await storageProblem(paths, 0);
+  if (problem) throw new StorageError(`syncing is disabled: ${problem}; the frame keeps showing the photos it has`);
   await ensureLibraryDirs(paths);
   const lock = await acquireSyncLock(paths);
   try {
@@ -167,6 +205,7 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       logger: log,
       onProgress: req.onProgress,
       signal: req.signal,
+      downloadLimits: req.downloadLimits,
       now,
       save: (m: LibraryMetadata) => writeMetadata(paths, m),
     });
@@ -204,27 +243,71 @@ async function listAndPlan(
   metadata: LibraryMetadata,
 ): Promise<{ plan: SyncPlan; version: string; remote: RemoteAsset[] }> {
   const version = versionString(await req.source.serverVersion(req.signal));
-  // Several albums: one listing each, their union (planSync drops the repeats). Immich's own
-  // search with several albumIds is not documented as a union, so it is not relied on.
+  const scope = albumScope(req.config);
+  req.onProgress?.({ phase: 'listing', scope: scope.length === 0 ? 'library' : 'album' });
+  const remote = await listRemote(req);
+  const plan = planFrom(req, remote, metadata);
+  await confirmMassRemoval(req, plan, remote, metadata);
+  return { plan, version, remote };
+}
+
+/** Several albums: one listing each, their union (planSync drops the repeats). Immich's own
+ * search with several albumIds is not documented as a union, so it is not relied on. */
+async function listRemote(req: SyncRequest): Promise<RemoteAsset[]> {
   const scope = albumScope(req.config);
   const library = scope.length === 0;
-  req.onProgress?.({ phase: 'listing', scope: library ? 'library' : 'album' });
-  // Whole-library mode shows one photo per stack unless include_stacked: that needs the stacks.
   const remote: RemoteAsset[] = [];
   for (const album of library ? [''] : scope) {
+    // Whole-library mode shows one photo per stack unless include_stacked: that needs the stacks.
     remote.push(
       ...(await req.source.listAssets(album, req.signal, { stacks: library && !req.config.include_stacked })),
     );
   }
-  const plan = planSync({
+  return remote;
+}
+
+function planFrom(req: SyncRequest, remote: readonly RemoteAsset[], metadata: LibraryMetadata): SyncPlan {
+  return planSync({
     includeArchived: req.config.include_archived ?? false,
     includeStacked: req.config.include_stacked ?? false,
-    albumId: scope.join(', '),
+    albumId: albumScope(req.config).join(', '),
     remote,
     metadata,
     photoSize: req.config.photo_size,
     maxPhotos: req.config.max_photos,
     mode: req.config.selection_mode,
   });
-  return { plan, version, remote };
+}
+
+/**
+ * One listing that drops more than half of the library (an empty answer from a server mid-upgrade,
+ * say) is not believed alone: a second listing must agree that those photos are gone. If any of
+ * them is back, nothing is removed and the sync fails, to be tried again later.
+ */
+async function confirmMassRemoval(
+  req: SyncRequest,
+  plan: SyncPlan,
+  remote: readonly RemoteAsset[],
+  metadata: LibraryMetadata,
+): Promise<void> {
+  const listed = new Set(remote.map((a) => a.id));
+  const gone = plan.remove.filter((r) => !listed.has(r.id)).map((r) => r.id);
+  const held = Object.keys(metadata.synced_assets).length;
+  if (gone.length === 0 || gone.length <= held / 2) return;
+  const log = req.logger ?? silentLogger;
+  log.warn('the listing drops most of the library; listing again to confirm before removing anything', {
+    removing: gone.length,
+    held,
+  });
+  const again = new Set((await listRemote(req)).map((a) => a.id));
+  const back = gone.filter((id) => again.has(id)).length;
+  if (back > 0) {
+    const scope = albumScope(req.config);
+    const what = scope.length === 0 ? 'the library' : `album ${scope.join(', ')}`;
+    throw new BadResponseError(
+      `two listings of ${what} disagree: the first dropped ${gone.length} of ${held} photos, the second still lists ${back} of them; nothing was removed, the sync is tried again later`,
+      { code: 'LISTING_UNCONFIRMED' },
+    );
+  }
+  log.info('a second listing confirms the removals', { removing: gone.length });
 }

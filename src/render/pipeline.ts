@@ -1,6 +1,7 @@
 // The render stage's entry point: a photo (any format sharp reads) to a panel's frame: sharp
 // orients, fits, rotates and boosts it at the panel's native size, then our quantizer and
 // packer make the controller's frame buffer. Unreadable photos become a RenderError.
+import { open } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { PanelProfile } from '../../drivers/panels.js';
 import { RenderError } from '../core/errors.js';
@@ -76,6 +77,38 @@ function cachedGamutTable(
   return gamutTables.get(key)!;
 }
 
+/** 100 megapixels: above every phone and most cameras (sharp's own default is 268). */
+export const MAX_INPUT_PIXELS = 100_000_000;
+/** libvips stops a render that takes longer than this (a Pi Zero 2 renders a photo in seconds). */
+export const RENDER_TIMEOUT_SECONDS = 120;
+/** An SVG is drawn, not decoded: its cost is in its text. A photo frame's SVGs are small. */
+export const MAX_SVG_BYTES = 1024 * 1024;
+
+/** Refuse an SVG (or other XML) over MAX_SVG_BYTES before librsvg starts on it. */
+async function refuseHeavySvg(input: string | Buffer, label: string): Promise<void> {
+  let head: Buffer;
+  let size: number;
+  if (typeof input === 'string') {
+    const fh = await open(input, 'r').catch(() => null);
+    if (!fh) return; // sharp reports the missing file in its own words
+    try {
+      size = (await fh.stat()).size;
+      head = Buffer.alloc(Math.min(size, 512));
+      await fh.read(head, 0, head.length, 0);
+    } finally {
+      await fh.close();
+    }
+  } else {
+    size = input.length;
+    head = input.subarray(0, 512);
+  }
+  if (size > MAX_SVG_BYTES && /^\s*(<\?xml|<svg|<!DOCTYPE svg)/i.test(head.toString('latin1').replace(/^\uFEFF/, ''))) {
+    throw new RenderError(
+      `cannot render ${label}: an SVG of ${size} bytes, more than the ${MAX_SVG_BYTES} this frame draws`,
+    );
+  }
+}
+
 /** Faces to keep in a `cover` crop, and the upright size of the space their boxes are in. */
 export interface FaceHint {
   faces?: readonly FaceBox[];
@@ -100,6 +133,7 @@ export async function preparePhoto(
 ): Promise<PreparedPhoto> {
   const o = resolveOptions(options);
   const label = typeof input === 'string' ? input : (name ?? 'photo (from memory)');
+  await refuseHeavySvg(input, label);
   try {
     const framing = hint.faces?.length ? await turnedFaces(input, o.rotate, hint) : undefined;
     const crop = framing && o.fit === 'cover' ? faceCrop(framing, panel) : undefined;
@@ -107,7 +141,10 @@ export async function preparePhoto(
     // failOn 'error' rejects truncated and corrupt data (a half-grey photo is worse than a
     // skipped one) but tolerates the harmless warnings many cameras' JPEGs raise.
     // sequentialRead lets libvips stream a JPEG top to bottom instead of keeping it whole.
-    let pipeline = sharp(input, { failOn: 'error', sequentialRead: true })
+    // Bounded work: no more input pixels than any camera makes, and a render that runs past the
+    // timeout (a pathological image) stops instead of holding the panel's queue.
+    let pipeline = sharp(input, { failOn: 'error', sequentialRead: true, limitInputPixels: MAX_INPUT_PIXELS })
+      .timeout({ seconds: RENDER_TIMEOUT_SECONDS })
       .autoOrient()
       // The frame shows the picture turned by `rotate` clockwise, so the panel's buffer holds it
       // turned back. sharp rotates before it resizes: the fit below sees the turned photo, and

@@ -185,6 +185,8 @@ describe('paging', () => {
       collectPages(async ({ page: p }) => ({ items: [{ id: `i${p}` }], nextPage: String(p + 1) }), 'the search', {
         maxPages: 50,
         maxStalePages: 3,
+        maxItems: 200_000,
+        askTotalAfter: 10_000,
       }),
     ).rejects.toThrow(/still paging after 50 pages/);
   });

@@ -1,0 +1,24 @@
+// The bounds a sync keeps whatever the server does: the largest JSON answer it reads, how long
+// one request may take from first byte sent to last byte read, and the longest photo download.
+
+export interface ClientLimits {
+  /** A search page or version answer longer than this is refused. A full page of 1000 assets of
+   * the recorded v3.1.0 shape (about 2.5 KB each with exif, fixtures/immich-v3.1.0/asset-get-*.json)
+   * is about 2.5 MB: 8 MiB is no real page. */
+  maxJsonBytes: number;
+  /** GET /api/albums/{id} with its assets (servers before v3.0 list albums this way): the whole
+   * album in one answer, so a larger cap: 32 MiB is some 13,000 assets. Parsed, such an answer
+   * takes several times its size in memory; a larger album on such a server wants an upgrade. */
+  maxAlbumJsonBytes: number;
+  /** One JSON request, retries included, must be answered in full within this. */
+  requestMs: number;
+  /** One photo, from the request to its last byte. */
+  downloadMs: number;
+}
+
+export const DEFAULT_LIMITS: ClientLimits = {
+  maxJsonBytes: 8 * 1024 * 1024,
+  maxAlbumJsonBytes: 32 * 1024 * 1024,
+  requestMs: 3 * 60_000,
+  downloadMs: 20 * 60_000,
+};

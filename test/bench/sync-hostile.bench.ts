@@ -1,0 +1,159 @@
+// `npm run bench -- sync`: peak RSS of a `sync` child against a hostile server, next to the same
+// child's peak for a normal sync of the same album in the same run (issue 12). The simulator runs
+// in this process with a fault on every matching request; each sync is its own child process, its
+// peak read from /proc/self/status (VmHWM) at exit, so the server's memory is never counted.
+// Cases: an endless JSON answer to the search (cut at the 8 MiB cap), the same on a v2 server's
+// album route (its cap is larger: a whole album in one answer), and endless paging with fresh ids
+// (cut at the listing bound). Each hostile child must fail with the matching error, not crash.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateSamplePhoto } from '../../src/immich-sim/sample-photos.js';
+import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
+import type { FaultRule } from '../../src/immich-sim/faults.js';
+
+// The album size of sync.bench.ts, whose normal-sync peak RSS is the figure to stay within.
+const PHOTOS = 1000;
+/** Runs of each case; the largest peak counts, as in sync.bench.ts. */
+const RUNS = 3;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BIN = path.resolve(here, '../../../bin/artframe-immich.js');
+
+interface Child {
+  ms: number;
+  maxRssMb: number;
+  code: number | null;
+  stderr: string;
+}
+
+async function syncChild(preload: string, config: string, force: boolean): Promise<Child> {
+  const rssFile = path.join(os.tmpdir(), `bench-rss-${process.pid}-${Math.random().toString(16).slice(2)}`);
+  const t = performance.now();
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', preload, BIN, 'sync', ...(force ? ['--force'] : []), '--config', config],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BENCH_RSS_FILE: rssFile } },
+    );
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.on('exit', (c) => resolve(c));
+  });
+  const ms = performance.now() - t;
+  const kb = Number(await readFile(rssFile, 'utf8').catch(() => '0'));
+  await rm(rssFile, { force: true });
+  return { ms, maxRssMb: kb / 1024, code, stderr };
+}
+
+async function album(sim: ImmichSim): Promise<string> {
+  // JPEG originals only (as in sync.bench.ts), each made unique by bytes after its end marker.
+  const bases: Buffer[] = [];
+  for (let i = 0; bases.length < 40; i++) {
+    const p = await generateSamplePhoto(i, { seed: 4 });
+    if (p.mimeType === 'image/jpeg') bases.push(p.bytes);
+  }
+  const ids: string[] = [];
+  for (let i = 0; i < PHOTOS; i++) {
+    const bytes = Buffer.concat([bases[i % bases.length]!, Buffer.from(`bench ${i}`)]);
+    ids.push(sim.addAsset({ bytes, originalFileName: `IMG_${i}.jpg` }).id);
+  }
+  return sim.addAlbum({ albumName: 'hostile bench', assetIds: ids }).id;
+}
+
+export async function run(): Promise<void> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'sync-hostile-bench-'));
+  const preload = path.join(work, 'rss.mjs');
+  await writeFile(
+    preload,
+    [
+      "import { readFileSync, writeFileSync } from 'node:fs';",
+      "process.on('exit', () => {",
+      '  let kb = process.resourceUsage().maxRSS;',
+      "  try { kb = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}",
+      '  writeFileSync(process.env.BENCH_RSS_FILE, String(kb));',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  const sim = await startImmichSim({ seed: 5 });
+  try {
+    const albumId = await album(sim);
+    const config = async (name: string) => {
+      const storage = path.join(work, name);
+      await mkdir(storage, { recursive: true });
+      const file = path.join(storage, 'config.json');
+      await writeFile(
+        file,
+        JSON.stringify({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage }),
+      );
+      return file;
+    };
+
+    // The normal figure as sync.bench.ts takes it: the largest peak of three initial syncs (each
+    // into a fresh library), and of the no-change resyncs after them.
+    const normals: Child[] = [];
+    let normalCfg = '';
+    for (let i = 0; i < RUNS; i++) {
+      normalCfg = await config(`normal-${i}`);
+      const first = await syncChild(preload, normalCfg, false);
+      if (first.code !== 0) throw new Error(`the normal sync exited ${first.code}: ${first.stderr}`);
+      const again = await syncChild(preload, normalCfg, true);
+      if (again.code !== 0) throw new Error(`the no-change resync exited ${again.code}`);
+      normals.push(first, again);
+    }
+    const normalPeak = Math.max(...normals.map((r) => r.maxRssMb));
+    console.log(
+      `normal sync of ${PHOTOS} photos: peak RSS ${normalPeak.toFixed(0)} MB (largest of ${RUNS} initial syncs and ${RUNS} no-change resyncs; ` +
+        `smallest ${Math.min(...normals.map((r) => r.maxRssMb)).toFixed(0)} MB)`,
+    );
+
+    const cases: { name: string; rule: FaultRule; expect: RegExp; version?: { major: number; minor: number } }[] = [
+      {
+        name: 'endless JSON answer to the search',
+        rule: { route: 'search', times: Infinity, fault: { kind: 'endless-body' } },
+        expect: /sent more than 8 MiB for POST \/api\/search\/metadata/,
+      },
+      {
+        name: 'endless JSON answer to GET /api/albums/{id} (a v2.5 server)',
+        rule: { route: 'album', times: Infinity, fault: { kind: 'endless-body' } },
+        expect: /sent more than \d+ MiB for GET \/api\/albums\//,
+        version: { major: 2, minor: 5 },
+      },
+      {
+        name: 'endless paging with fresh ids',
+        rule: { route: 'search', times: Infinity, fault: { kind: 'endless-paging' } },
+        expect: /the listing passed \d+ assets/,
+      },
+    ];
+    const peaks: number[] = [];
+    for (const c of cases) {
+      const runs: Child[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        sim.clearFaults();
+        if (c.version) sim.setVersion({ ...c.version, patch: 0 });
+        sim.injectFault(c.rule);
+        const r = await syncChild(preload, normalCfg, true);
+        sim.clearFaults();
+        sim.setVersion({ major: 3, minor: 1, patch: 0 });
+        const refused = r.code !== 0 && c.expect.test(r.stderr);
+        if (!refused) throw new Error(`${c.name}: exit ${r.code}, not the expected refusal: ${r.stderr.slice(-500)}`);
+        runs.push(r);
+      }
+      const peak = Math.max(...runs.map((r) => r.maxRssMb));
+      peaks.push(peak);
+      console.log(
+        `  hostile: ${c.name}: refused every time (exit ${runs[0]!.code}) after ${(Math.max(...runs.map((r) => r.ms)) / 1000).toFixed(1)} s at most, ` +
+          `peak RSS ${peak.toFixed(0)} MB (largest of ${RUNS}): ratio to the normal sync ${(peak / normalPeak).toFixed(2)}`,
+      );
+    }
+    console.log(
+      `peak RSS under a hostile server: at most ${Math.max(...peaks).toFixed(0)} MB vs ${normalPeak.toFixed(0)} MB for a normal sync ` +
+        `(${Math.max(...peaks) <= normalPeak ? 'within' : 'ABOVE'} the normal figure)`,
+    );
+  } finally {
+    await sim.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
