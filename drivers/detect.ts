@@ -16,7 +16,7 @@ import {
 } from './inky-eeprom.js';
 
 /** The config's and --panel's word for "the panel the Inky EEPROM names". */
-export const AUTO_PANEL = 'auto';
+export { AUTO_PANEL } from './panels.js';
 
 export interface DetectSeams {
   /** /proc/device-tree/model, or a fixture. */

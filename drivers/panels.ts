@@ -341,3 +341,6 @@ export function findPanel(id: string): PanelProfile {
   }
   return panel;
 }
+
+/** The config's `panel` value that asks the HAT's EEPROM which panel it is (drivers/detect.ts). */
+export const AUTO_PANEL = 'auto';

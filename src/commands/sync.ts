@@ -2,7 +2,7 @@
 // prints a summary, the plan (--dry-run) or JSON. Exit 0 only when every photo landed.
 import { parseArgs } from 'node:util';
 import { type FrameConfig, loadConfig } from '../config/config.js';
-import { createProgressReporter, formatBytes } from '../library/progress.js';
+import { createProgressReporter, formatBytes, formatFailureReasons } from '../library/progress.js';
 import { formatPlan, planCounts, planToJson } from '../library/plan.js';
 import type { SyncOutcome } from '../library/sync.js';
 import type { Command, CommandContext } from './command.js';
@@ -32,23 +32,6 @@ export function outcomeToJson(outcome: SyncOutcome) {
  * retrying at its own pace): 15 s for an answer's headers, at most 45 s for a request, retries
  * included, and "not answering" said at each retry. */
 export const CLI_PATIENCE = { headersMs: 15_000, answerWithinMs: 45_000 };
-
-const REASON_FIX: Record<string, string> = {
-  permission: 'give the API key the permission named (Account Settings > API Keys)',
-  'not-found': 'deleted or unshared since the listing; the next sync drops them',
-  'not-rendered': 'the server has not made their renderings yet; the next sync tries again',
-  decode: 'the server sent images that cannot be read; the next sync tries again',
-  checksum: 'the bytes did not match the checksum (a proxy or a damaged file); the next sync tries again',
-  download: 'the download broke off; the next sync tries again',
-};
-
-/** "27 permission (give the key ...), 1 download (...)": the failures of a sync by reason. */
-export function formatFailureReasons(byReason: Record<string, number> | undefined): string {
-  return Object.entries(byReason ?? {})
-    .sort((a, b) => b[1] - a[1])
-    .map(([reason, n]) => `${n} ${reason} (${REASON_FIX[reason] ?? 'see the log'})`)
-    .join(', ');
-}
 
 export function formatOutcome(outcome: SyncOutcome): string {
   if (outcome.kind === 'not-due') {

@@ -3,7 +3,8 @@
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-messages.js';
 import { PHOTO_SIZES } from '../immich/types.js';
 import { expandHome } from '../library/instance.js';
 import { SELECTION_MODES } from '../library/selection/select.js';
@@ -12,8 +13,7 @@ import { ConfigError } from '../core/errors.js';
 import type { Redactor } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
-import { AUTO_PANEL } from '../../drivers/detect.js';
-import { PANELS } from '../../drivers/panels.js';
+import { AUTO_PANEL, PANELS } from '../../drivers/panels.js';
 import {
   DEFAULT_RENDER_OPTIONS,
   DISPLAY_KEYS,
@@ -88,10 +88,8 @@ function normaliseUrl(value: string): string {
 }
 
 export const configSchema = z.strictObject({
-  immich_url: z
-    .string()
-    .transform(normaliseUrl)
-    .refine((v) => {
+  immich_url: z.pipe(z.string(), z.transform(normaliseUrl)).check(
+    z.refine((v) => {
       try {
         const u = new URL(v);
         // Credentials in the URL would be sent to the server and printed: the API key is the way in.
@@ -101,78 +99,65 @@ export const configSchema = z.strictObject({
         return false;
       }
     }),
-  immich_api_key: z.string().trim().min(1),
+  ),
+  immich_api_key: z.string().check(z.trim()).check(z.minLength(1)),
   album_id: z
-    .string()
-    .default('')
-    .transform(albumIdFromInput)
-    .refine((v) => v === '' || UUID.test(v)),
+    .pipe(z._default(z.string(), ''), z.transform(albumIdFromInput))
+    .check(z.refine((v) => v === '' || UUID.test(v))),
   /** Several albums (their union); [] = album_id as before. */
   album_ids: z
-    .array(
-      z
-        .string()
-        .transform(albumIdFromInput)
-        .refine((v) => UUID.test(v)),
-    )
-    .default([])
-    .refine((ids) => new Set(ids).size === ids.length),
-  selection_mode: z.enum(SELECTION_MODES).default('random'),
+    ._default(z.array(z.pipe(z.string(), z.transform(albumIdFromInput)).check(z.refine((v) => UUID.test(v)))), [])
+    .check(z.refine((ids) => new Set(ids).size === ids.length)),
+  selection_mode: z._default(z.enum(SELECTION_MODES), 'random'),
   // Filters (issue 11): they narrow what is shown, never what is synced.
-  people: z.array(z.string().trim().min(1)).default([]),
-  exclude_people: z.array(z.string().trim().min(1)).default([]),
-  people_match: z.enum(PEOPLE_MATCH).default('any'),
-  favorites_only: z.boolean().default(false),
-  min_rating: z.number().int().min(0).max(5).default(0),
-  taken_after: z.string().trim().default('').refine(isDateBound),
-  taken_before: z.string().trim().default('').refine(isDateBound),
-  on_this_day: z.enum(ON_THIS_DAY).default('off'),
-  recency_weight: z.number().min(0).max(10).default(0),
-  sync_interval_hours: z.number().int().min(1).max(168).default(6),
-  max_photos: z.number().int().min(0).default(0),
-  instance_id: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
-    .default('default'),
-  storage_dir: z.string().min(1).default('~/.artframe'),
-  photo_size: z.enum(PHOTO_SIZES).default('original'),
+  people: z._default(z.array(z.string().check(z.trim()).check(z.minLength(1))), []),
+  exclude_people: z._default(z.array(z.string().check(z.trim()).check(z.minLength(1))), []),
+  people_match: z._default(z.enum(PEOPLE_MATCH), 'any'),
+  favorites_only: z._default(z.boolean(), false),
+  min_rating: z._default(z.int().check(z.minimum(0)).check(z.maximum(5)), 0),
+  taken_after: z._default(z.string().check(z.trim()), '').check(z.refine(isDateBound)),
+  taken_before: z._default(z.string().check(z.trim()), '').check(z.refine(isDateBound)),
+  on_this_day: z._default(z.enum(ON_THIS_DAY), 'off'),
+  recency_weight: z._default(z.number().check(z.minimum(0)).check(z.maximum(10)), 0),
+  sync_interval_hours: z._default(z.int().check(z.minimum(1)).check(z.maximum(168)), 6),
+  max_photos: z._default(z.int().check(z.minimum(0)), 0),
+  instance_id: z._default(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)), 'default'),
+  storage_dir: z._default(z.string().check(z.minLength(1)), '~/.artframe'),
+  photo_size: z._default(z.enum(PHOTO_SIZES), 'original'),
   // Whole-library mode (album_id ""): Immich's timeline hides archived photos and shows one photo
   // per stack (its primary); these keep them too. Album mode shows the album page as it is.
-  include_archived: z.boolean().default(false),
-  include_stacked: z.boolean().default(false),
+  include_archived: z._default(z.boolean(), false),
+  include_stacked: z._default(z.boolean(), false),
   // The service (artframe-immich run).
-  refresh_interval_minutes: z.number().int().min(1).max(10080).default(60),
+  refresh_interval_minutes: z._default(z.int().check(z.minimum(1)).check(z.maximum(10080)), 60),
   refresh_cron: z
-    .string()
-    .default('')
-    .refine((v) => v.trim() === '' || (v.trim().split(/\s+/).length === 5 && accepts(validateCron)(v.trim()))),
-  quiet_hours: z.string().default('').refine(accepts(parseQuietHours)),
+    ._default(z.string(), '')
+    .check(z.refine((v) => v.trim() === '' || (v.trim().split(/\s+/).length === 5 && accepts(validateCron)(v.trim())))),
+  quiet_hours: z._default(z.string(), '').check(z.refine(accepts(parseQuietHours))),
   /** null = the panel's own default buttons (the Inky Impression's four; none on a Waveshare HAT). */
-  button_pins: z.array(z.number().int().min(0).max(27)).max(8).nullable().default(null),
+  button_pins: z._default(
+    z.nullable(z.array(z.int().check(z.minimum(0)).check(z.maximum(27))).check(z.maxLength(8))),
+    null,
+  ),
   transport: z
-    .string()
-    .default('rpio')
-    .refine((v) => v === 'rpio' || /^(serial|trace|virtual):.+/.test(v)),
+    ._default(z.string(), 'rpio')
+    .check(z.refine((v) => v === 'rpio' || /^(serial|trace|virtual):.+/.test(v))),
   /** Overrides of the HAT's default panel pins, in the same form as --pins. */
   panel_pins: z
-    .string()
-    .default('')
-    .refine(accepts((v) => parsePins(v.trim() || undefined, HATS.waveshare.pins))),
+    ._default(z.string(), '')
+    .check(z.refine(accepts((v) => parsePins(v.trim() || undefined, HATS.waveshare.pins)))),
   // The display (render stage): see src/render/options.ts for why the defaults are what they are.
   /** "auto": the panel the Inky board's EEPROM names, read when the panel is opened (drivers/detect.ts). */
-  panel: z
-    .string()
-    .default(AUTO_PANEL)
-    .refine((v) => v === AUTO_PANEL || PANELS.some((p) => p.id === v)),
+  panel: z._default(z.string(), AUTO_PANEL).check(z.refine((v) => v === AUTO_PANEL || PANELS.some((p) => p.id === v))),
   // The display (render stage): the render stage's own validators (src/render/options.ts), its defaults.
-  fit: RENDER_OPTION_RULES.fit.schema.default(DEFAULT_RENDER_OPTIONS.fit),
-  background: RENDER_OPTION_RULES.background.schema.default(DEFAULT_RENDER_OPTIONS.background),
-  crop: RENDER_OPTION_RULES.crop.schema.default(DEFAULT_RENDER_OPTIONS.crop),
-  rotate: RENDER_OPTION_RULES.rotate.schema.default(DEFAULT_RENDER_OPTIONS.rotate),
-  dither: RENDER_OPTION_RULES.dither.schema.default(DEFAULT_RENDER_OPTIONS.dither),
-  saturation: RENDER_OPTION_RULES.saturation.schema.default(DEFAULT_RENDER_OPTIONS.saturation),
-  contrast: RENDER_OPTION_RULES.contrast.schema.default(DEFAULT_RENDER_OPTIONS.contrast),
-  brightness: RENDER_OPTION_RULES.brightness.schema.default(DEFAULT_RENDER_OPTIONS.brightness),
+  fit: z._default(RENDER_OPTION_RULES.fit.schema, DEFAULT_RENDER_OPTIONS.fit),
+  background: z._default(RENDER_OPTION_RULES.background.schema, DEFAULT_RENDER_OPTIONS.background),
+  crop: z._default(RENDER_OPTION_RULES.crop.schema, DEFAULT_RENDER_OPTIONS.crop),
+  rotate: z._default(RENDER_OPTION_RULES.rotate.schema, DEFAULT_RENDER_OPTIONS.rotate),
+  dither: z._default(RENDER_OPTION_RULES.dither.schema, DEFAULT_RENDER_OPTIONS.dither),
+  saturation: z._default(RENDER_OPTION_RULES.saturation.schema, DEFAULT_RENDER_OPTIONS.saturation),
+  contrast: z._default(RENDER_OPTION_RULES.contrast.schema, DEFAULT_RENDER_OPTIONS.contrast),
+  brightness: z._default(RENDER_OPTION_RULES.brightness.schema, DEFAULT_RENDER_OPTIONS.brightness),
   // The frame (captions, portrait pairs): src/render/options.ts, FRAME_OPTION_RULES.
   ...FRAME_CONFIG_SHAPE,
 });

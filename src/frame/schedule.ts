@@ -1,6 +1,15 @@
 // When the frame acts: the next refresh tick (interval or cron, quiet hours, the panel's minimum
 // interval) and the backoff after failed syncs (when a sync is due is library/due.ts). Pure.
-import cronParser from 'cron-parser';
+import { createRequire } from 'node:module';
+import type CronParser from 'cron-parser';
+
+/** cron-parser (and the date library under it) loads only when a cron expression is in use: most
+ * frames refresh on an interval, and `status` or `next` should not pay for it. */
+let cronModule: typeof CronParser | undefined;
+function cronParser(): typeof CronParser {
+  cronModule ??= createRequire(import.meta.url)('cron-parser') as typeof CronParser;
+  return cronModule;
+}
 
 /** Quiet hours as minutes after local midnight; start > end spans midnight (22:00-07:00). */
 export interface QuietHours {
@@ -36,7 +45,7 @@ export function parseQuietHours(text: string): QuietHours | null {
 
 /** Throws with the parser's reason when `expr` is not a cron expression we can schedule. */
 export function validateCron(expr: string): void {
-  cronParser.parseExpression(expr, { currentDate: new Date(0) });
+  cronParser().parseExpression(expr, { currentDate: new Date(0) });
 }
 
 function minuteOfDay(d: Date): number {
@@ -81,7 +90,7 @@ export function nextRefreshAt(policy: RefreshPolicy, recorded: Date | null, now:
     return endOfQuiet(policy.quietHours, due);
   }
   // cron-parser's next() is strictly after currentDate; step back 1 ms so `earliest` itself counts.
-  const it = cronParser.parseExpression(policy.cron, { currentDate: new Date(earliest.getTime() - 1) });
+  const it = cronParser().parseExpression(policy.cron, { currentDate: new Date(earliest.getTime() - 1) });
   // A week of minutes bounds the search: a cron that only fires inside quiet hours never ticks.
   for (let i = 0; i < 7 * 24 * 60; i++) {
     const next = it.next().toDate();

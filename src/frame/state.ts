@@ -2,7 +2,7 @@
 // refresh a panel that already shows ours), and a status snapshot that `status` reads. One small
 // JSON file in the instance folder, replaced atomically; a damaged one is treated as absent.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { writeFileAtomic } from '../library/atomic-file.js';
 import type { InstancePaths } from '../library/instance.js';
 
@@ -22,25 +22,25 @@ const syncReportSchema = z.object({
 export const serviceStateSchema = z.object({
   format: z.literal(1),
   /** The photo on the glass, when it is ours; null after a clear or before the first refresh. */
-  panel_shows: refreshSchema.nullable(),
-  last_refresh: refreshSchema.nullable(),
-  last_refresh_error: z.string().nullable(),
-  last_sync: syncReportSchema.nullable(),
-  sync_failures: z.number().int().min(0),
+  panel_shows: z.nullable(refreshSchema),
+  last_refresh: z.nullable(refreshSchema),
+  last_refresh_error: z.nullable(z.string()),
+  last_sync: z.nullable(syncReportSchema),
+  sync_failures: z.int().check(z.minimum(0)),
   /** The last time the panel stopped answering (BUSY timeout) and was reset: "<ISO time> <message>". */
-  panel_error: z.string().nullable(),
-  panel_resets: z.number().int().min(0),
+  panel_error: z.nullable(z.string()),
+  panel_resets: z.int().check(z.minimum(0)),
   // What the service is doing, for `status` (meaningful while `running` is true).
   running: z.boolean(),
-  pid: z.number().int().nullable(),
-  started_at: z.string().nullable(),
-  next_refresh: z.string().nullable(),
-  next_sync: z.string().nullable(),
+  pid: z.nullable(z.int()),
+  started_at: z.nullable(z.string()),
+  next_refresh: z.nullable(z.string()),
+  next_sync: z.nullable(z.string()),
   sync_running: z.boolean(),
   /** Why syncing is off (read-only or full storage): the frame shows its cached photos meanwhile. */
-  sync_disabled: z.string().nullable().default(null),
-  panel: z.string().nullable(),
-  transport: z.string().nullable(),
+  sync_disabled: z._default(z.nullable(z.string()), null),
+  panel: z.nullable(z.string()),
+  transport: z.nullable(z.string()),
 });
 
 export type ServiceState = z.infer<typeof serviceStateSchema>;

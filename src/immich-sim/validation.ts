@@ -1,7 +1,8 @@
 // Request validation and error bodies as each dialect writes them: v3's zod issues verbatim (the
 // same zod 4 messages the v3.1.0 recordings show), or the class-validator strings and
 // { message, error, statusCode, correlationId } bodies of v1/v2 (see history.ts).
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-messages.js';
 import type { Dialect } from './history.js';
 
 export interface Answer {
@@ -74,17 +75,20 @@ export function validationAnswer(dialect: Dialect, issues: readonly Issue[], cor
 }
 
 /** class-validator with transform: numeric strings become numbers before the checks. */
-function lenientNumber<T extends z.ZodType>(dialect: Dialect, schema: T) {
+function lenientNumber<T extends z.ZodMiniType>(dialect: Dialect, schema: T) {
   if (dialect.validator === 'zod') return schema;
-  return z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v),
+  return z.pipe(
+    z.transform((v: unknown) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v)),
     schema,
   );
 }
 
-function lenientBoolean<T extends z.ZodType>(dialect: Dialect, schema: T) {
+function lenientBoolean<T extends z.ZodMiniType>(dialect: Dialect, schema: T) {
   if (dialect.validator === 'zod') return schema;
-  return z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), schema);
+  return z.pipe(
+    z.transform((v: unknown) => (v === 'true' ? true : v === 'false' ? false : v)),
+    schema,
+  );
 }
 
 const uuid = z.uuidv4();
@@ -108,58 +112,63 @@ export interface SearchRequest {
 }
 
 /** The POST /api/search/metadata body this dialect knows (a subset of MetadataSearchDto). */
-export function searchSchema(dialect: Dialect, strictUnknown: boolean): z.ZodType<SearchRequest> {
-  const shape: Record<string, z.ZodType> = {
-    type: z.enum(['IMAGE', 'VIDEO', 'AUDIO', 'OTHER']).optional(),
-    withDeleted: lenientBoolean(dialect, z.boolean()).optional(),
-    withExif: lenientBoolean(dialect, z.boolean()).optional(),
-    withPeople: lenientBoolean(dialect, z.boolean()).optional(),
-    order: z.enum(['asc', 'desc']).optional(),
-    page: lenientNumber(dialect, z.int().min(1)).optional(),
-    size: lenientNumber(dialect, z.int().min(1).max(1000)).optional(),
+export function searchSchema(dialect: Dialect, strictUnknown: boolean): z.ZodMiniType<SearchRequest> {
+  const shape: Record<string, z.ZodMiniType> = {
+    type: z.optional(z.enum(['IMAGE', 'VIDEO', 'AUDIO', 'OTHER'])),
+    withDeleted: z.optional(lenientBoolean(dialect, z.boolean())),
+    withExif: z.optional(lenientBoolean(dialect, z.boolean())),
+    withPeople: z.optional(lenientBoolean(dialect, z.boolean())),
+    order: z.optional(z.enum(['asc', 'desc'])),
+    page: z.optional(lenientNumber(dialect, z.int().check(z.minimum(1)))),
+    size: z.optional(lenientNumber(dialect, z.int().check(z.minimum(1)).check(z.maximum(1000)))),
     // Accepted and ignored here: filters a frame never sends.
-    originalFileName: z.string().optional(),
-    isFavorite: lenientBoolean(dialect, z.boolean()).optional(),
-    withStacked: lenientBoolean(dialect, z.boolean()).optional(),
+    originalFileName: z.optional(z.string()),
+    isFavorite: z.optional(lenientBoolean(dialect, z.boolean())),
+    withStacked: z.optional(lenientBoolean(dialect, z.boolean())),
   };
-  if (dialect.searchCursor) shape['cursor'] = z.string().min(1).optional();
-  if (dialect.searchAlbumIds) shape['albumIds'] = z.array(uuid).optional();
+  if (dialect.searchCursor) shape['cursor'] = z.optional(z.string().check(z.minLength(1)));
+  if (dialect.searchAlbumIds) shape['albumIds'] = z.optional(z.array(uuid));
   if (dialect.visibility) {
-    shape['visibility'] = visibilityEnum.optional();
+    shape['visibility'] = z.optional(visibilityEnum);
   } else {
-    shape['isArchived'] = lenientBoolean(dialect, z.boolean()).optional();
-    shape['withArchived'] = lenientBoolean(dialect, z.boolean()).optional();
+    shape['isArchived'] = z.optional(lenientBoolean(dialect, z.boolean()));
+    shape['withArchived'] = z.optional(lenientBoolean(dialect, z.boolean()));
   }
   const obj = strictUnknown ? z.strictObject(shape) : z.object(shape);
-  return obj as unknown as z.ZodType<SearchRequest>;
+  return obj as unknown as z.ZodMiniType<SearchRequest>;
 }
 
 export const idParamSchema = z.object({ id: uuid });
 
 /** `edited` from v2.5: only "true" or "false" (zod stringbool; fixture
  * error-thumbnail-edited-capitalised-true); older servers drop it like any unknown key. */
-function editedParam(dialect: Dialect): Record<string, z.ZodType> {
+function editedParam(dialect: Dialect): Record<string, z.ZodMiniType> {
   return dialect.isEdited
-    ? { edited: z.stringbool({ truthy: ['true'], falsy: ['false'], case: 'sensitive' }).optional() }
+    ? { edited: z.optional(z.stringbool({ truthy: ['true'], falsy: ['false'], case: 'sensitive' })) }
     : {};
 }
 
 /** GET /api/faces?id=: the id is required and must be a UUID. */
 export const facesQuerySchema = z.object({ id: uuid });
 
-export function thumbnailQuerySchema(dialect: Dialect): z.ZodType<{ size?: string; edited?: boolean }> {
-  const shape = { size: z.enum(dialect.thumbnailSizes as [string, ...string[]]).optional(), ...editedParam(dialect) };
-  return z.object(shape) as unknown as z.ZodType<{ size?: string; edited?: boolean }>;
+export function thumbnailQuerySchema(dialect: Dialect): z.ZodMiniType<{ size?: string; edited?: boolean }> {
+  const shape = { size: z.optional(z.enum(dialect.thumbnailSizes as [string, ...string[]])), ...editedParam(dialect) };
+  return z.object(shape) as unknown as z.ZodMiniType<{ size?: string; edited?: boolean }>;
 }
 
-export function originalQuerySchema(dialect: Dialect): z.ZodType<{ edited?: boolean }> {
-  return z.object(editedParam(dialect)) as unknown as z.ZodType<{ edited?: boolean }>;
+export function originalQuerySchema(dialect: Dialect): z.ZodMiniType<{ edited?: boolean }> {
+  return z.object(editedParam(dialect)) as unknown as z.ZodMiniType<{ edited?: boolean }>;
 }
 
 /** `withoutAssets` exists while albums carry assets; v3 drops it like any unknown key. */
-export function albumQuerySchema(dialect: Dialect): z.ZodType<{ withoutAssets?: boolean }> {
+export function albumQuerySchema(dialect: Dialect): z.ZodMiniType<{ withoutAssets?: boolean }> {
   if (!dialect.albumAssetsInBody) return z.object({});
   return z.object({
-    withoutAssets: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean()).optional(),
+    withoutAssets: z.optional(
+      z.pipe(
+        z.transform((v: unknown) => (v === 'true' ? true : v === 'false' ? false : v)),
+        z.boolean(),
+      ),
+    ),
   });
 }

@@ -1,6 +1,7 @@
 // Turning what went wrong on the wire into the frame's errors: one line naming the server (and
 // the album or route) and what the owner can do. Pure functions; the key is never in the input.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import '../core/zod-messages.js';
 import {
   AlbumNotFoundError,
   AuthRejectedError,
@@ -155,7 +156,7 @@ export function httpFailure(status: number, body: unknown, ctx: CallContext): Fr
 }
 
 /** A 2xx answer whose JSON is not the shape we rely on: name the first fields that differ. */
-export function shapeFailure(error: z.ZodError, ctx: CallContext): BadResponseError {
+export function shapeFailure(error: z.core.$ZodError, ctx: CallContext): BadResponseError {
   const issues = error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`);
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
   return new BadResponseError(

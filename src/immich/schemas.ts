@@ -1,27 +1,29 @@
 // The shapes of the Immich answers the client reads, as zod schemas (the types come from them).
 // Only the fields the frame relies on are checked; every other field may come and go between
 // versions without troubling us (loose objects).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date' });
+const isoDate = z
+  .string()
+  .check(z.refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date' }));
 
 export const serverVersionSchema = z.looseObject({
-  major: z.number().int().nonnegative(),
-  minor: z.number().int().nonnegative(),
-  patch: z.number().int().nonnegative(),
+  major: z.int().check(z.nonnegative()),
+  minor: z.int().check(z.nonnegative()),
+  patch: z.int().check(z.nonnegative()),
 });
 
 // The metadata fields (issue 11) are read leniently: a value of an unexpected shape becomes
 // null/absent rather than failing the listing, since a photo without a caption is still a photo.
-const lenientString = z.string().nullish().catch(null);
-const lenientNumber = z.number().nullish().catch(null);
+const lenientString = z.catch(z.nullish(z.string()), null);
+const lenientNumber = z.catch(z.nullish(z.number()), null);
 
 /** exifInfo as `withExif: true` searches and GET /api/assets/{id} carry it (v3.1.0 fixtures). */
 export const exifInfoSchema = z.looseObject({
   exifImageWidth: lenientNumber,
   exifImageHeight: lenientNumber,
   /** A string on v3.1.0 ("6"). */
-  orientation: z.union([z.string(), z.number()]).nullish().catch(null),
+  orientation: z.catch(z.nullish(z.union([z.string(), z.number()])), null),
   timeZone: lenientString,
   latitude: lenientNumber,
   longitude: lenientNumber,
@@ -34,9 +36,9 @@ export const exifInfoSchema = z.looseObject({
 
 /** A person as `people[]` lists them (PersonResponseDto; asset-get-with-people.json). */
 export const personSchema = z.looseObject({
-  id: z.string().min(1),
-  name: z.string().catch(''),
-  isHidden: z.boolean().catch(false),
+  id: z.string().check(z.minLength(1)),
+  name: z.catch(z.string(), ''),
+  isHidden: z.catch(z.boolean(), false),
 });
 
 /** GET /api/faces?id=<asset id> (faces-get-two-people.json). */
@@ -45,59 +47,59 @@ export const faceSchema = z.looseObject({
   boundingBoxY1: z.number(),
   boundingBoxX2: z.number(),
   boundingBoxY2: z.number(),
-  imageWidth: z.number().positive(),
-  imageHeight: z.number().positive(),
-  person: z.looseObject({ id: z.string() }).nullish(),
+  imageWidth: z.number().check(z.positive()),
+  imageHeight: z.number().check(z.positive()),
+  person: z.nullish(z.looseObject({ id: z.string() })),
 });
 export const facesResponseSchema = z.array(faceSchema);
 
 /** One asset as searches and album bodies list it (v1.106 to v3.x). */
 export const assetSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   type: z.string(),
   originalFileName: z.string(),
   /** Sent since before v1.106, but nullable in older specs. */
-  originalMimeType: z.string().nullish(),
+  originalMimeType: z.nullish(z.string()),
   fileCreatedAt: isoDate,
-  localDateTime: isoDate.nullish(),
+  localDateTime: z.nullish(isoDate),
   updatedAt: isoDate,
-  checksum: z.string().min(1),
+  checksum: z.string().check(z.minLength(1)),
   /** Set for assets of an external library (whose checksum hashes the path, not the bytes). */
-  libraryId: z.string().nullish(),
+  libraryId: z.nullish(z.string()),
   isTrashed: z.boolean(),
   /** Before v1.133 the only archive flag; still sent beside `visibility` on v3.1. */
-  isArchived: z.boolean().optional(),
+  isArchived: z.optional(z.boolean()),
   /** timeline | archive | hidden | locked, from v1.133. */
-  visibility: z.string().optional(),
+  visibility: z.optional(z.string()),
   /** From v2.5: edits exist (the asset's width/height are then the edited size). */
-  isEdited: z.boolean().optional(),
-  isFavorite: z.boolean().optional().catch(undefined),
-  exifInfo: exifInfoSchema.nullish().catch(undefined),
-  people: z.array(personSchema).optional().catch(undefined),
+  isEdited: z.optional(z.boolean()),
+  isFavorite: z.catch(z.optional(z.boolean()), undefined),
+  exifInfo: z.catch(z.nullish(exifInfoSchema), undefined),
+  people: z.catch(z.optional(z.array(personSchema)), undefined),
   width: lenientNumber,
   height: lenientNumber,
-  stack: z.looseObject({ id: z.string(), primaryAssetId: z.string() }).nullish().catch(undefined),
+  stack: z.catch(z.nullish(z.looseObject({ id: z.string(), primaryAssetId: z.string() })), undefined),
 });
 
 export const searchResponseSchema = z.looseObject({
   assets: z.looseObject({
     items: z.array(assetSchema),
     /** The next page number as a string ("2"), or null on the last page. */
-    nextPage: z.union([z.string(), z.number()]).nullable(),
+    nextPage: z.nullable(z.union([z.string(), z.number()])),
     /** v3.2+: an opaque token for the next page, followed instead of nextPage when present. */
-    nextCursor: z.string().nullish(),
+    nextCursor: z.nullish(z.string()),
     /** Items on this page, not a grand total. */
-    total: z.number().optional(),
-    count: z.number().optional(),
+    total: z.optional(z.number()),
+    count: z.optional(z.number()),
   }),
 });
 
 export const albumSchema = z.looseObject({
   id: z.string(),
-  albumName: z.string().optional(),
-  assetCount: z.number().optional(),
+  albumName: z.optional(z.string()),
+  assetCount: z.optional(z.number()),
   /** Present up to v2.x; gone in v3. */
-  assets: z.array(assetSchema).optional(),
+  assets: z.optional(z.array(assetSchema)),
 });
 
 /** GET /api/stacks: every stack of the user, its primary and members (v3.1.0 fixture stacks-list). */
@@ -111,17 +113,17 @@ export const stacksSchema = z.array(
 
 /** Error bodies: v3 `{ message, errors? }`, v1/v2 `{ message (string or list), error, statusCode }`. */
 export const errorBodySchema = z.looseObject({
-  message: z.union([z.string(), z.array(z.string())]).optional(),
-  errors: z
-    .array(
+  message: z.optional(z.union([z.string(), z.array(z.string())])),
+  errors: z.optional(
+    z.array(
       z.looseObject({
-        path: z.array(z.union([z.string(), z.number()])).optional(),
-        message: z.string().optional(),
+        path: z.optional(z.array(z.union([z.string(), z.number()]))),
+        message: z.optional(z.string()),
       }),
-    )
-    .optional(),
-  error: z.string().optional(),
-  statusCode: z.number().optional(),
+    ),
+  ),
+  error: z.optional(z.string()),
+  statusCode: z.optional(z.number()),
 });
 
 export type ImmichServerVersion = z.infer<typeof serverVersionSchema>;

@@ -2,11 +2,11 @@
 // success and the last failure with its time and reason, in sync_attempts.json beside the
 // metadata, so `status` shows a failed run even when the metadata still holds the last good one.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { writeFileAtomic } from './atomic-file.js';
 import type { InstancePaths } from './instance.js';
 
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+const isoTime = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'not a date'));
 
 const attemptSchema = z.object({
   at: isoTime,
@@ -14,17 +14,17 @@ const attemptSchema = z.object({
   by: z.enum(['cli', 'service']),
   ok: z.boolean(),
   /** A failed attempt: the FrameError code (AUTH_REJECTED, SERVER_UNREACHABLE...) and its line. */
-  code: z.string().optional(),
-  error: z.string().optional(),
+  code: z.optional(z.string()),
+  error: z.optional(z.string()),
   /** A finished sync in which some photos failed. */
-  failed: z.number().int().optional(),
+  failed: z.optional(z.int()),
 });
 export type SyncAttempt = z.infer<typeof attemptSchema>;
 
 const attemptsSchema = z.object({
-  last_attempt: attemptSchema.nullable().default(null),
-  last_success: attemptSchema.nullable().default(null),
-  last_failure: attemptSchema.nullable().default(null),
+  last_attempt: z._default(z.nullable(attemptSchema), null),
+  last_success: z._default(z.nullable(attemptSchema), null),
+  last_failure: z._default(z.nullable(attemptSchema), null),
 });
 export type SyncAttempts = z.infer<typeof attemptsSchema>;
 

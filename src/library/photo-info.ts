@@ -1,7 +1,7 @@
 // The `info` record each synced photo keeps in sync_metadata.json (issue 11): capture time and
 // zone, favourite, rating, description, place, people and their face boxes in the stored file's
 // pixels, size and orientation, stack. Pure: the schema and the conversions; refresh-info.ts fills it.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { RemoteAssetInfo, RemoteFace } from '../immich/types.js';
 
 const personSchema = z.object({ id: z.string(), name: z.string(), hidden: z.boolean() });
@@ -9,7 +9,7 @@ const personSchema = z.object({ id: z.string(), name: z.string(), hidden: z.bool
 /** A face box in the stored file's pixels, as displayed (EXIF orientation applied): x1,y1 is the
  * top-left corner, x2,y2 the bottom-right, 0 <= x1 < x2 <= width. */
 const faceSchema = z.object({
-  person_id: z.string().nullable(),
+  person_id: z.nullable(z.string()),
   x1: z.number(),
   y1: z.number(),
   x2: z.number(),
@@ -18,31 +18,31 @@ const faceSchema = z.object({
 
 export const photoInfoSchema = z.object({
   /** Local wall-clock time of capture as Immich writes it (with a Z that does not mean UTC). */
-  local_date_time: z.string().nullable(),
+  local_date_time: z.nullable(z.string()),
   /** IANA zone ("Europe/Paris"), "UTC-5", or null when unknown. */
-  time_zone: z.string().nullable(),
+  time_zone: z.nullable(z.string()),
   favorite: z.boolean(),
   /** 1..5, -1 rejected, null unrated or unknown. */
-  rating: z.number().int().min(-1).max(5).nullable(),
+  rating: z.nullable(z.int().check(z.minimum(-1)).check(z.maximum(5))),
   description: z.string(),
-  city: z.string().nullable(),
-  state: z.string().nullable(),
-  country: z.string().nullable(),
-  latitude: z.number().nullable(),
-  longitude: z.number().nullable(),
+  city: z.nullable(z.string()),
+  state: z.nullable(z.string()),
+  country: z.nullable(z.string()),
+  latitude: z.nullable(z.number()),
+  longitude: z.nullable(z.number()),
   /** Everyone Immich recognised on the photo, hidden people included (they still filter). */
   people: z.array(personSchema),
   faces: z.array(faceSchema),
   /** What the faces were fetched for (people ids, stored file, asset size): a different key
    * next sync means fetch them again. null: not fetched yet. */
-  faces_for: z.string().nullable(),
+  faces_for: z.nullable(z.string()),
   /** The stored file's size as displayed (after its EXIF orientation), and that orientation. */
-  width: z.number().int().positive().nullable(),
-  height: z.number().int().positive().nullable(),
-  orientation: z.number().int().min(1).max(8).nullable(),
+  width: z.nullable(z.int().check(z.positive())),
+  height: z.nullable(z.int().check(z.positive())),
+  orientation: z.nullable(z.int().check(z.minimum(1)).check(z.maximum(8))),
   /** The SHA-1 of the file width/height/orientation were read from. */
-  measured_sha1: z.string().nullable(),
-  stack: z.object({ id: z.string(), primary_asset_id: z.string() }).nullable(),
+  measured_sha1: z.nullable(z.string()),
+  stack: z.nullable(z.object({ id: z.string(), primary_asset_id: z.string() })),
 });
 export type PhotoInfo = z.infer<typeof photoInfoSchema>;
 export type PhotoPerson = z.infer<typeof personSchema>;

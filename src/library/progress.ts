@@ -62,3 +62,20 @@ export function createProgressReporter(options: {
   };
   return report;
 }
+
+const REASON_FIX: Record<string, string> = {
+  permission: 'give the API key the permission named (Account Settings > API Keys)',
+  'not-found': 'deleted or unshared since the listing; the next sync drops them',
+  'not-rendered': 'the server has not made their renderings yet; the next sync tries again',
+  decode: 'the server sent images that cannot be read; the next sync tries again',
+  checksum: 'the bytes did not match the checksum (a proxy or a damaged file); the next sync tries again',
+  download: 'the download broke off; the next sync tries again',
+};
+
+/** "27 permission (give the key ...), 1 download (...)": the failures of a sync by reason. */
+export function formatFailureReasons(byReason: Record<string, number> | undefined): string {
+  return Object.entries(byReason ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => `${n} ${reason} (${REASON_FIX[reason] ?? 'see the log'})`)
+    .join(', ');
+}

@@ -2,7 +2,7 @@
 // and its allowed values in words), which the config's display keys reuse: the photo's options
 // (fit, dither, ...) and the frame's (captions, portrait pairs). Free of sharp, so the config can
 // import it cheaply.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from '../core/errors.js';
 import { DITHER_ALGORITHMS } from './dither.js';
 import type { DitherAlgorithm } from './dither.js';
@@ -113,7 +113,7 @@ export function renderOptionsFromConfig(config: DisplayConfig): Partial<RenderOp
 }
 
 const boost = (key: keyof typeof BOOST_LIMITS) => ({
-  schema: z.number().min(BOOST_LIMITS[key][0]).max(BOOST_LIMITS[key][1]),
+  schema: z.number().check(z.minimum(BOOST_LIMITS[key][0])).check(z.maximum(BOOST_LIMITS[key][1])),
   allowed: `a number from ${BOOST_LIMITS[key][0]} to ${BOOST_LIMITS[key][1]} (1 = unchanged)`,
 });
 
@@ -128,10 +128,10 @@ export const RENDER_OPTION_RULES = {
     allowed: `${FITS.join(' | ')} (cover fills the glass and crops; contain shows all of the photo)`,
   },
   background: {
-    schema: z
-      .string()
-      .refine((v) => parseBackground(v) !== undefined)
-      .transform((v) => parseBackground(v)!),
+    schema: z.pipe(
+      z.string().check(z.refine((v) => parseBackground(v) !== undefined)),
+      z.transform((v) => parseBackground(v)!),
+    ),
     allowed: 'a colour "#rrggbb", "#rgb", "white" or "black"',
   },
   crop: { schema: z.enum(CROPS), allowed: `${CROPS.join(' | ')} (where cover crops)` },
@@ -146,7 +146,7 @@ export const RENDER_OPTION_RULES = {
   palette: { schema: z.enum(PALETTE_CHOICES), allowed: PALETTE_CHOICES.join(' | ') },
   tone: { schema: z.enum(TONE_MAPS), allowed: TONE_MAPS.join(' | ') },
   gamut: { schema: z.enum(GAMUT_MAPPINGS), allowed: GAMUT_MAPPINGS.join(' | ') },
-} as const satisfies { [K in keyof RenderOptions]: { schema: z.ZodType; allowed: string } };
+} as const satisfies { [K in keyof RenderOptions]: { schema: z.ZodMiniType; allowed: string } };
 
 /** Options that went through resolveOptions: complete and valid, so the stages take them as they are. */
 export type ResolvedRenderOptions = Readonly<RenderOptions> & { readonly __resolved: true };
@@ -227,11 +227,12 @@ export function isTimeZone(v: string): boolean {
 /** The one validator of each frame option, as RENDER_OPTION_RULES is for the photo's. */
 export const FRAME_OPTION_RULES = {
   caption: {
-    schema: z
-      .union([z.boolean(), z.array(z.enum(CAPTION_FIELDS))])
-      .transform((v): readonly CaptionField[] =>
+    schema: z.pipe(
+      z.union([z.boolean(), z.array(z.enum(CAPTION_FIELDS))]),
+      z.transform((v): readonly CaptionField[] =>
         v === true ? DEFAULT_CAPTION_FIELDS : v === false ? [] : CAPTION_FIELDS.filter((f) => v.includes(f)),
       ),
+    ),
     allowed: `true, false, or a list of ${CAPTION_FIELDS.join(' | ')} such as ["date", "place"] (true = ${JSON.stringify(DEFAULT_CAPTION_FIELDS)})`,
   },
   captionPosition: {
@@ -239,15 +240,15 @@ export const FRAME_OPTION_RULES = {
     allowed: `${CAPTION_POSITIONS.join(' | ')} (auto: the corner of least detail)`,
   },
   locale: {
-    schema: z.string().refine((v) => v === '' || isLocale(v)),
+    schema: z.string().check(z.refine((v) => v === '' || isLocale(v))),
     allowed: 'a locale such as "en-GB", "fr-FR" or "de", or "" for the system\'s',
   },
   timeZone: {
-    schema: z.string().refine((v) => v === '' || isTimeZone(v)),
+    schema: z.string().check(z.refine((v) => v === '' || isTimeZone(v))),
     allowed: 'an IANA timezone such as "Europe/Paris" or "America/New_York", or "" for the system\'s',
   },
   portraitPairs: { schema: z.boolean(), allowed: 'true or false' },
-} as const satisfies { [K in keyof FrameOptions]: { schema: z.ZodType; allowed: string } };
+} as const satisfies { [K in keyof FrameOptions]: { schema: z.ZodMiniType; allowed: string } };
 
 /** The config's name of each frame option (the config speaks snake_case). */
 export const FRAME_CONFIG_KEYS = {
@@ -260,11 +261,11 @@ export const FRAME_CONFIG_KEYS = {
 
 /** The config schema's entries for the frame options: the same validators, their defaults. */
 export const FRAME_CONFIG_SHAPE = {
-  caption: FRAME_OPTION_RULES.caption.schema.default(DEFAULT_FRAME_OPTIONS.caption),
-  caption_position: FRAME_OPTION_RULES.captionPosition.schema.default(DEFAULT_FRAME_OPTIONS.captionPosition),
-  locale: FRAME_OPTION_RULES.locale.schema.default(DEFAULT_FRAME_OPTIONS.locale),
-  timezone: FRAME_OPTION_RULES.timeZone.schema.default(DEFAULT_FRAME_OPTIONS.timeZone),
-  portrait_pairs: FRAME_OPTION_RULES.portraitPairs.schema.default(DEFAULT_FRAME_OPTIONS.portraitPairs),
+  caption: z._default(FRAME_OPTION_RULES.caption.schema, DEFAULT_FRAME_OPTIONS.caption),
+  caption_position: z._default(FRAME_OPTION_RULES.captionPosition.schema, DEFAULT_FRAME_OPTIONS.captionPosition),
+  locale: z._default(FRAME_OPTION_RULES.locale.schema, DEFAULT_FRAME_OPTIONS.locale),
+  timezone: z._default(FRAME_OPTION_RULES.timeZone.schema, DEFAULT_FRAME_OPTIONS.timeZone),
+  portrait_pairs: z._default(FRAME_OPTION_RULES.portraitPairs.schema, DEFAULT_FRAME_OPTIONS.portraitPairs),
 };
 
 /** Each frame config key and its allowed values in words, for the config's messages. */

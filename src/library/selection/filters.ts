@@ -139,8 +139,12 @@ export function filterPhotos(
   photos: readonly SelectablePhoto[],
   f: SelectionFilters,
   now: Date,
-  timeZone: string,
+  zone: string | (() => string),
 ): FilterOutcome {
+  // The zone only matters to date filters; finding the system's costs ICU's start-up, so a pick
+  // without them never asks.
+  const dated = f.takenAfter !== '' || f.takenBefore !== '' || f.onThisDay !== 'off';
+  const timeZone = !dated ? 'UTC' : typeof zone === 'function' ? zone() : zone;
   const active = describeFilters({ ...f, onThisDay: 'off', recencyWeight: 0 });
   const filtered = active.length === 0 ? [...photos] : photos.filter((p) => matchesFilters(p, f, timeZone));
   const what = active.length > 0 ? active.join('; ') : 'no filters';

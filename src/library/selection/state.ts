@@ -3,7 +3,7 @@
 // Offline by design: it reads the metadata, never the network.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EmptyLibraryError } from '../../core/errors.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { readMetadata, isPhotoTemp, listFolder, storageError } from '../store.js';
@@ -17,12 +17,12 @@ import { describeFilters, NO_FILTERS, type SelectionFilters, systemTimeZone } fr
 
 const stateSchema = z.object({
   format: z.literal(1),
-  mode: z.enum(SELECTION_MODES).nullable(),
-  last: z.object({ id: z.string(), captured_at: z.string() }).nullable(),
+  mode: z.nullable(z.enum(SELECTION_MODES)),
+  last: z.nullable(z.object({ id: z.string(), captured_at: z.string() })),
   shown: z.array(z.string()),
   deck: z.array(z.string()),
   /** Why the photo on `last` was picked (added with issue 11: older files lack it). */
-  reason: z.string().nullable().optional(),
+  reason: z.optional(z.nullable(z.string())),
 });
 
 /** The saved state; a missing or damaged file starts afresh rather than stopping the frame. */
@@ -167,7 +167,7 @@ export async function nextSelection(
   const now = (options.now ?? (() => new Date()))();
   const filters = options.filters ?? NO_FILTERS;
   const all = await loadSelectablePhotos(paths);
-  const filtered = filterPhotos(all, filters, now, options.timeZone ?? systemTimeZone());
+  const filtered = filterPhotos(all, filters, now, options.timeZone ?? systemTimeZone);
   const photos = filtered.photos;
   const weightOf =
     filters.recencyWeight > 0 ? (p: SelectablePhoto) => recencyWeightOf(p, filters.recencyWeight, now) : undefined;
@@ -244,7 +244,7 @@ export async function selectionStatus(
 ): Promise<SelectionStatus> {
   const filters = options.filters ?? NO_FILTERS;
   const all = await loadSelectablePhotos(paths);
-  const outcome = filterPhotos(all, filters, options.now, options.timeZone ?? systemTimeZone());
+  const outcome = filterPhotos(all, filters, options.now, options.timeZone ?? systemTimeZone);
   const state = await readSelectionState(paths);
   return {
     filters: describeFilters(filters),
