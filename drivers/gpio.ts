@@ -17,19 +17,9 @@ import { TransportError } from '../src/core/errors.js';
 import { MODEL_PATH, readBoard, type Board, type GpioBackend } from './board.js';
 import { findPinctrlChip, openChardevGpio, systemGpioSys, type GpioSys } from './gpio/chardev.js';
 import { gpiomemAccessCode, gpiomemError, GPIOMEM_PATH, openRpioGpio, type Rpio } from './gpio/rpio.js';
-import type { Level } from './transports/transport.js';
 
-export type Pull = 'up' | 'down' | 'off';
-
-export interface Gpio {
-  openOutput(pin: number, level: Level): void;
-  write(pin: number, level: Level): void;
-  read(pin: number): Level;
-  openInput(pin: number, pull: Pull): void;
-  /** Call `onEdge` with the pin's level after each change; returns the function that stops it. */
-  watch(pin: number, onEdge: (level: Level) => void): () => void;
-  close(pin: number): void;
-}
+export type { Gpio, Pull } from './gpio/contract.js';
+import type { Gpio } from './gpio/contract.js';
 
 export { gpiomemError };
 

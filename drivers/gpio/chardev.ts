@@ -26,7 +26,7 @@ import { closeSync, constants, openSync, readdirSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { TransportError } from '../../src/core/errors.js';
-import type { Gpio, Pull } from '../gpio.js';
+import type { Gpio, Pull } from './contract.js';
 import type { Level } from '../transports/transport.js';
 import {
   CHIPINFO_SIZE,

@@ -4,7 +4,7 @@ import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { TransportError } from '../../src/core/errors.js';
-import type { Gpio, Pull } from '../gpio.js';
+import type { Gpio, Pull } from './contract.js';
 import type { Level } from '../transports/transport.js';
 
 /** The part of rpio's API used here (rpio ships no types); tests pass an in-memory one. */

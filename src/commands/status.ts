@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, selectionFilters } from '../config/config.js';
 import { selectionStatus, type SelectionStatus } from '../library/selection/state.js';
-import { formatBytes, formatFailureReasons } from '../library/progress.js';
+import { formatBytes, formatFailureReasons } from '../library/words.js';
 import { type LibraryStatus, libraryStatus } from '../library/status.js';
 import { isAlive, readServiceState, type ServiceState } from '../frame/state.js';
 import type { Command } from './command.js';

@@ -2,7 +2,8 @@
 // prints a summary, the plan (--dry-run) or JSON. Exit 0 only when every photo landed.
 import { parseArgs } from 'node:util';
 import { type FrameConfig, loadConfig } from '../config/config.js';
-import { createProgressReporter, formatBytes, formatFailureReasons } from '../library/progress.js';
+import { createProgressReporter } from '../library/progress.js';
+import { formatBytes, formatFailureReasons } from '../library/words.js';
 import { formatPlan, planCounts, planToJson } from '../library/plan.js';
 import type { SyncOutcome } from '../library/sync.js';
 import type { Command, CommandContext } from './command.js';

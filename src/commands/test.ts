@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
-import { formatBytes } from '../library/progress.js';
+import { formatBytes } from '../library/words.js';
 import { readMetadata } from '../library/store.js';
 import type { Command, CommandContext } from './command.js';
 import { formatOutcome, runSync } from './sync.js';

@@ -21,7 +21,7 @@ import type { AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
 import { probeImage, sniffImageFormat } from './probe.js';
 import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';
 import { DEFAULT_RESERVE_BYTES, freeBytes } from './storage-health.js';
-import { formatBytes } from './progress.js';
+import { formatBytes } from './words.js';
 import type { InstancePaths } from './instance.js';
 import { type PhotoSize } from '../immich/types.js';
 

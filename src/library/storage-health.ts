@@ -3,7 +3,7 @@
 // service say why. Also the free-space figure downloads check against the reserve.
 import { constants } from 'node:fs';
 import { access, statfs } from 'node:fs/promises';
-import { formatBytes } from './progress.js';
+import { formatBytes } from './words.js';
 import type { InstancePaths } from './instance.js';
 
 /** Free space a sync never takes the filesystem below: room for the OS, logs and the metadata. */
