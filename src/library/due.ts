@@ -15,6 +15,7 @@ export type DueReason =
   | 'server changed'
   | 'photo_size changed'
   | 'max_photos changed'
+  | 'timeline changed'
   | 'interval passed'
   | 'retrying failed photos';
 
@@ -29,6 +30,15 @@ export interface DueConfig {
   photo_size: PhotoSize;
   max_photos: number;
   sync_interval_hours: number;
+  /** Whole-library mode: keep archived photos / every member of a stack (issue 10). */
+  include_archived?: boolean;
+  include_stacked?: boolean;
+}
+
+/** What the whole-library listing kept, as the metadata records it. A library synced before the
+ * timeline rule (no record) kept everything, so a sync after the upgrade applies the rule. */
+export function timelineOf(m: { timeline?: { include_archived: boolean; include_stacked: boolean } | undefined }) {
+  return m.timeline ?? { include_archived: true, include_stacked: true };
 }
 
 /** The albums a sync covers, sorted; [] = the whole library. */
@@ -53,6 +63,15 @@ export function isSyncDue(input: {
   }
   if (m.photo_size !== config.photo_size) return { due: true, reason: 'photo_size changed' };
   if (m.max_photos !== config.max_photos) return { due: true, reason: 'max_photos changed' };
+  if (albumScope(config).length === 0) {
+    const kept = timelineOf(m);
+    if (
+      kept.include_archived !== (config.include_archived ?? false) ||
+      kept.include_stacked !== (config.include_stacked ?? false)
+    ) {
+      return { due: true, reason: 'timeline changed' };
+    }
+  }
   // An album that was empty at the last sync is not "no photos yet": wait for the interval.
   const photos = Object.keys(m.synced_assets).length;
   if (photos === 0 && (m.last_result?.remote_total ?? 1) > 0) return { due: true, reason: 'no photos yet' };

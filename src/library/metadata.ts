@@ -83,6 +83,8 @@ export const metadataSchema = z
     album_id: z._default(z.string(), ''),
     /** Every album synced when there are several (album_id then holds the first). */
     album_ids: z.optional(z.array(z.string())),
+    /** Whole-library mode: what the last sync kept of what the timeline hides (due.ts). */
+    timeline: z.optional(z.object({ include_archived: z.boolean(), include_stacked: z.boolean() })),
     sync_count: z._default(z.int().check(z.minimum(0)), 0),
     synced_assets: z._default(z.record(z.string(), syncedAssetSchema), {}),
     /** Host (and port) of the server the photos came from: never the key. */

@@ -30,9 +30,6 @@ import type { InstancePaths } from './instance.js';
 /** The settings a sync takes (the config keys of the same names). */
 export interface SyncConfig extends DueConfig {
   selection_mode: SelectionMode;
-  /** Whole-library mode: keep archived photos / every member of a stack (default: the timeline). */
-  include_archived?: boolean;
-  include_stacked?: boolean;
 }
 
 export interface SyncRequest {
@@ -193,6 +190,10 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
     metadata.server_version = version;
     metadata.photo_size = config.photo_size;
     metadata.max_photos = config.max_photos;
+    metadata.timeline = {
+      include_archived: config.include_archived ?? false,
+      include_stacked: config.include_stacked ?? false,
+    };
     metadata.sync_in_progress = { started_at: now().toISOString() };
 
     const applied = await applyPlan(plan, {

@@ -102,4 +102,27 @@ describe('when a sync is due', () => {
   it('a clock set back before the last sync does not postpone syncing', () => {
     expect(isSyncDue({ metadata: synced(), config, now: hours(-48) }).due).toBe(true);
   });
+
+  it('in whole-library mode a change of include_archived or include_stacked is due; album mode ignores them', () => {
+    const library = { ...config, album_id: '' };
+    const kept = synced({ album_id: '', timeline: { include_archived: false, include_stacked: false } });
+    expect(isSyncDue({ metadata: kept, config: library, now: hours(1) }).due).toBe(false);
+    expect(isSyncDue({ metadata: kept, config: { ...library, include_archived: true }, now: hours(1) })).toEqual({
+      due: true,
+      reason: 'timeline changed',
+    });
+    expect(isSyncDue({ metadata: kept, config: { ...library, include_stacked: true }, now: hours(1) })).toEqual({
+      due: true,
+      reason: 'timeline changed',
+    });
+    // A library synced before the timeline rule kept everything: the first sync after the upgrade applies it.
+    expect(isSyncDue({ metadata: synced({ album_id: '' }), config: library, now: hours(1) })).toEqual({
+      due: true,
+      reason: 'timeline changed',
+    });
+    // An album is the album page: the timeline keys change nothing there.
+    expect(isSyncDue({ metadata: synced(), config: { ...config, include_archived: true }, now: hours(1) }).due).toBe(
+      false,
+    );
+  });
 });
