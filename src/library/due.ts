@@ -63,6 +63,9 @@ export function isSyncDue(input: {
   }
   if (m.photo_size !== config.photo_size) return { due: true, reason: 'photo_size changed' };
   if (m.max_photos !== config.max_photos) return { due: true, reason: 'max_photos changed' };
+  // An album that was empty at the last sync is not "no photos yet": wait for the interval.
+  const photos = Object.keys(m.synced_assets).length;
+  if (photos === 0 && (m.last_result?.remote_total ?? 1) > 0) return { due: true, reason: 'no photos yet' };
   if (albumScope(config).length === 0) {
     const kept = timelineOf(m);
     if (
@@ -72,9 +75,6 @@ export function isSyncDue(input: {
       return { due: true, reason: 'timeline changed' };
     }
   }
-  // An album that was empty at the last sync is not "no photos yet": wait for the interval.
-  const photos = Object.keys(m.synced_assets).length;
-  if (photos === 0 && (m.last_result?.remote_total ?? 1) > 0) return { due: true, reason: 'no photos yet' };
 
   const last = Date.parse(m.last_sync);
   const interval = config.sync_interval_hours * 3_600_000;
