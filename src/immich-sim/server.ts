@@ -125,6 +125,21 @@ function expressEtag(body: Buffer): string {
   return `"${body.length.toString(16)}-${hash}"`;
 }
 
+/** Express's 302 as the recorded server sends it (thumbnail-*-fullsize fixtures). */
+function redirectReply(location: string): Reply {
+  const body = Buffer.from(`Found. Redirecting to ${location}`);
+  return {
+    status: 302,
+    body,
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(body.length),
+      location,
+      vary: 'Accept, Accept-Encoding',
+    },
+  };
+}
+
 function jsonReply(answer: Answer): Reply {
   const body = Buffer.from(JSON.stringify(answer.body));
   return {
@@ -674,18 +689,7 @@ export class ImmichSim {
       // full-size generation is off (fixtures thumbnail-edited-fullsize-edited-true,
       // thumbnail-unedited-fullsize-edited-true).
       if (a.edits.length === 0) {
-        const location = `/api/assets/${a.id}/thumbnail?size=preview&edited=true`;
-        const body = Buffer.from(`Found. Redirecting to ${location}`);
-        return {
-          status: 302,
-          body,
-          headers: {
-            'content-type': 'text/plain; charset=utf-8',
-            'content-length': String(body.length),
-            location,
-            vary: 'Accept, Accept-Encoding',
-          },
-        };
+        return redirectReply(`/api/assets/${a.id}/thumbnail?size=preview&edited=true`);
       }
       await this.library.ensureChecksums([a]);
       const full = await this.renditions.get(a, 'full', true);
@@ -707,17 +711,7 @@ export class ImmichSim {
         WEB_FRIENDLY.has(a.originalMimeType) || size === 'original'
           ? `original?${rest.toString()}`
           : `/api/assets/${a.id}/thumbnail?size=preview`;
-      const body = Buffer.from(`Found. Redirecting to ${location}`);
-      return {
-        status: 302,
-        body,
-        headers: {
-          'content-type': 'text/plain; charset=utf-8',
-          'content-length': String(body.length),
-          location,
-          vary: 'Accept, Accept-Encoding',
-        },
-      };
+      return redirectReply(location);
     }
     await this.library.ensureChecksums([a]);
     const rendering = await this.renditions.get(a, size === 'preview' ? 'preview' : 'thumbnail', edited);
