@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { startImmichSim } from '../../src/immich-sim/server.js';
+import { type ChildUsage, writeUsagePreload } from './child-usage.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // STARTUP_BIN measures another build (an older checkout's bin) against the same baseline.
@@ -22,27 +23,14 @@ interface Usage {
   rssMb: number;
 }
 
-/** Writes the child's own CPU time and peak RSS to the file named by BENCH_USAGE at exit. */
-// Peak RSS from /proc/self/status VmHWM where there is one: getrusage's maxrss survives exec on
-// Linux, so a child would report its parent's size.
-const REPORTER = `import { readFileSync, writeFileSync } from 'node:fs';
-process.on('exit', () => {
-  const u = process.resourceUsage();
-  let rssKb = u.maxRSS;
-  try {
-    rssKb = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
-  } catch {}
-  writeFileSync(process.env.BENCH_USAGE, JSON.stringify({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, rssMb: rssKb / 1024 }));
-});
-`;
-
 function measure(args: string[], env: NodeJS.ProcessEnv, usageFile: string, reporter: string): Usage {
   const r = spawnSync(process.execPath, ['--import', reporter, ...args], {
-    env: { ...env, BENCH_USAGE: usageFile },
+    env: { ...env, BENCH_USAGE_FILE: usageFile },
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(readFileSync(usageFile, 'utf8')) as Usage;
+  const u = JSON.parse(readFileSync(usageFile, 'utf8')) as ChildUsage;
+  return { cpuMs: u.cpuMs, rssMb: u.rssKb / 1024 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -68,8 +56,7 @@ export async function run(): Promise<void> {
     await promisify(execFile)(process.execPath, [BIN, 'sync'], { env });
     await sim.close();
 
-    const reporter = path.join(work, 'report.mjs');
-    await writeFile(reporter, REPORTER);
+    const reporter = await writeUsagePreload(work);
     const usageFile = path.join(work, 'usage.json');
     const cases: [string, string[]][] = [
       ['node -e 0', ['-e', '0']],

@@ -6,13 +6,14 @@
 // album route (its cap is larger: a whole album in one answer), and endless paging with fresh ids
 // (cut at the listing bound). Each hostile child must fail with the matching error, not crash.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSamplePhoto } from '../../src/immich-sim/sample-photos.js';
 import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
 import type { FaultRule } from '../../src/immich-sim/faults.js';
+import { takeChildUsage, writeUsagePreload } from './child-usage.js';
 
 // The album size of sync.bench.ts, whose normal-sync peak RSS is the figure to stay within.
 const PHOTOS = 1000;
@@ -36,14 +37,13 @@ async function syncChild(preload: string, config: string, force: boolean): Promi
     const child = spawn(
       process.execPath,
       ['--import', preload, BIN, 'sync', ...(force ? ['--force'] : []), '--config', config],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BENCH_RSS_FILE: rssFile } },
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BENCH_USAGE_FILE: rssFile } },
     );
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     child.on('exit', (c) => resolve(c));
   });
   const ms = performance.now() - t;
-  const kb = Number(await readFile(rssFile, 'utf8').catch(() => '0'));
-  await rm(rssFile, { force: true });
+  const kb = (await takeChildUsage(rssFile))?.rssKb ?? 0;
   return { ms, maxRssMb: kb / 1024, code, stderr };
 }
 
@@ -64,19 +64,7 @@ async function album(sim: ImmichSim): Promise<string> {
 
 export async function run(): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'sync-hostile-bench-'));
-  const preload = path.join(work, 'rss.mjs');
-  await writeFile(
-    preload,
-    [
-      "import { readFileSync, writeFileSync } from 'node:fs';",
-      "process.on('exit', () => {",
-      '  let kb = process.resourceUsage().maxRSS;',
-      "  try { kb = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}",
-      '  writeFileSync(process.env.BENCH_RSS_FILE, String(kb));',
-      '});',
-      '',
-    ].join('\n'),
-  );
+  const preload = await writeUsagePreload(work);
   const sim = await startImmichSim({ seed: 5 });
   try {
     const albumId = await album(sim);

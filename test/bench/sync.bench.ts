@@ -12,7 +12,7 @@
 //    step 1 (temp file, hash, fsync, rename, checkpoints) against a realistic amount of bytes.
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -25,6 +25,7 @@ import { generateSamplePhoto } from '../../src/immich-sim/sample-photos.js';
 import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
 import { syncLibrary } from '../../src/library/sync.js';
 import { instancePaths } from '../../src/library/instance.js';
+import { takeChildUsage, writeUsagePreload } from './child-usage.js';
 
 const MB = 1024 * 1024;
 const PHOTOS = 1000;
@@ -85,13 +86,12 @@ async function nodeChild(
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn(process.execPath, ['--import', preload, ...args], {
       stdio: ['ignore', 'ignore', 'ignore'],
-      env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile },
+      env: { ...process.env, ...env, BENCH_USAGE_FILE: rssFile },
     });
     child.on('exit', (c) => resolve(c));
   });
   const ms = performance.now() - t;
-  const kb = Number(await readFile(rssFile, 'utf8').catch(() => '0'));
-  await rm(rssFile, { force: true });
+  const kb = (await takeChildUsage(rssFile))?.rssKb ?? 0;
   return { ms, maxRssMb: kb / 1024, code };
 }
 
@@ -184,21 +184,7 @@ function plainClientScript(): string {
 
 export async function run(): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'sync-bench-'));
-  const preload = path.join(work, 'rss.mjs');
-  // The child's own peak: VmHWM of its post-exec address space. (getrusage's maxRSS would carry
-  // this bench process's size over the fork, and this process holds the whole album.)
-  await writeFile(
-    preload,
-    [
-      "import { readFileSync, writeFileSync } from 'node:fs';",
-      "process.on('exit', () => {",
-      '  let kb = process.resourceUsage().maxRSS;',
-      "  try { kb = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}",
-      '  writeFileSync(process.env.BENCH_RSS_FILE, String(kb));',
-      '});',
-      '',
-    ].join('\n'),
-  );
+  const preload = await writeUsagePreload(work);
   const sim = await startImmichSim({ seed: 3 });
   try {
     const album = await albumOfPhotos(sim, PHOTOS);

@@ -1,0 +1,37 @@
+// A child process's own CPU time and peak RSS, for the benches that time whole commands: a
+// preload (node --import) writes them at exit to the file named by BENCH_USAGE_FILE. Peak RSS is
+// VmHWM of the child's post-exec address space where /proc has it: getrusage's maxRSS survives
+// exec on Linux, so a child would report the bench process's own size.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface ChildUsage {
+  cpuMs: number;
+  rssKb: number;
+}
+
+const PRELOAD = [
+  "import { readFileSync, writeFileSync } from 'node:fs';",
+  "process.on('exit', () => {",
+  '  const u = process.resourceUsage();',
+  '  let rssKb = u.maxRSS;',
+  "  try { rssKb = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}",
+  '  const cpuMs = (u.userCPUTime + u.systemCPUTime) / 1000;',
+  '  writeFileSync(process.env.BENCH_USAGE_FILE, JSON.stringify({ cpuMs, rssKb }));',
+  '});',
+  '',
+].join('\n');
+
+/** Write the preload into `dir`; pass its path to the child as `--import PATH`. */
+export async function writeUsagePreload(dir: string): Promise<string> {
+  const file = path.join(dir, 'usage.mjs');
+  await writeFile(file, PRELOAD);
+  return file;
+}
+
+/** What the child wrote (and remove the file); null when it wrote nothing (it was killed). */
+export async function takeChildUsage(file: string): Promise<ChildUsage | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  await rm(file, { force: true });
+  return text === null ? null : (JSON.parse(text) as ChildUsage);
+}
