@@ -115,6 +115,19 @@ describe('the frame service, end to end', () => {
   let service: FrameService;
   let pins: PinBank;
   let stopButtons: () => void;
+  let buttonMs = 0;
+
+  /** Press the button, hold it `ms` on the buttons' clock (past the 5 ms debounce), release it. */
+  async function hold(ms: number): Promise<void> {
+    pins.set(BUTTON, 0);
+    buttonMs += 10;
+    await sleep(20); // the debounce settles: pressed
+    buttonMs += ms - 10;
+    await sleep(80); // a pending long-press wait (at most 60 ms) fires
+    pins.set(BUTTON, 1);
+    buttonMs += 10;
+    await sleep(20); // the release settles
+  }
   const trace: string[] = [];
   const logs: string[] = [];
   const expectedPhotos: string[] = [];
@@ -177,7 +190,16 @@ describe('the frame service, end to end', () => {
     });
     pins = new PinBank();
     // Short thresholds keep the test quick; the debounce logic itself is proven in buttons.test.ts.
-    stopButtons = watchGpioButtons(pins, [BUTTON], (kind) => service.press(kind), { debounceMs: 5, longPressMs: 60 });
+    // The buttons run on their own clock, moved by hand: a press lasts exactly as long as the test
+    // says, however slow the machine. Real time only lets their timers fire (Node runs timers in
+    // the order they fall due, so a sleep longer than a pending wait always comes after it).
+    stopButtons = watchGpioButtons(
+      pins,
+      [BUTTON],
+      (kind) => service.press(kind),
+      { debounceMs: 5, longPressMs: 60 },
+      () => buttonMs,
+    );
   });
 
   afterAll(async () => {
@@ -206,10 +228,7 @@ describe('the frame service, end to end', () => {
 
   it('a short press shows the next photo, once the panel minimum interval has passed', async () => {
     clock.advance(30_000);
-    pins.set(BUTTON, 0);
-    await sleep(20);
-    pins.set(BUTTON, 1);
-    await sleep(20);
+    await hold(10);
     await service.idle();
     expect(emulator.shown).toHaveLength(2); // the panel needs 180 s between refreshes
     clock.advanceTo(new Date('2026-11-25T10:03:00Z'));
@@ -219,10 +238,7 @@ describe('the frame service, end to end', () => {
   });
 
   it('a long press syncs; with the server down the sync fails clearly and the frame carries on', async () => {
-    pins.set(BUTTON, 0);
-    await sleep(120);
-    pins.set(BUTTON, 1);
-    await sleep(20);
+    await hold(120);
     await service.idle();
     const state = service.status;
     expect(state.last_sync?.ok).toBe(false);
