@@ -13,10 +13,8 @@ import { ImmichClient } from '../immich/client.js';
 import { generateSamplePhoto, seedSampleLibrary } from '../immich-sim/sample-photos.js';
 import { startImmichSim } from '../immich-sim/server.js';
 import { syncLibrary } from '../library/sync.js';
-import { framePhoto, framePhotos } from '../frame/compose.js';
-import { photoFacts } from '../library/selection/facts.js';
+import { renderSelection } from '../frame/compose.js';
 import { Library } from '../library/library.js';
-import { renderFrame } from '../render/frame.js';
 import { frameOptionsFromConfig, renderOptionsFromConfig } from '../render/options.js';
 import type { Command } from './command.js';
 import { instancePaths } from '../library/instance.js';
@@ -118,15 +116,20 @@ export const demoCommand: Command = {
       const compose = { panel, rotate: config.rotate, pairs: config.portrait_pairs };
       const options = { ...renderOptionsFromConfig(config), ...frameOptionsFromConfig(config) };
       for (let i = 1; i <= frames; i++) {
-        const chosen = framePhotos(await library.nextSelection(), compose);
-        const photos = chosen.map((p) => framePhoto(photoFacts(p)));
-        const frame = await renderFrame({ photos, panel, options });
-        if (frame.shown.includes(1)) await library.markShown(chosen[1]!.id);
+        const {
+          frame,
+          paths: shown,
+          partner,
+        } = await renderSelection(await library.nextSelection(), {
+          ...compose,
+          options,
+        });
+        if (partner) await library.markShown(partner.id);
         const png = path.join(out, `frame-${i}.png`);
         const virtual = await openPanel(panel, `virtual:${png}`, { rotate: frame.rotate });
         await virtual.show(frame.buffer);
         await virtual.close();
-        const names = frame.shown.map((k) => path.basename(String(photos[k]!.source)));
+        const names = shown.map((p) => path.basename(p));
         say(`   ${png}  <- ${names.join(' + ')}${names.length > 1 ? ' (a portrait pair)' : ''}`);
       }
       say(

@@ -2,10 +2,11 @@
 // (a portrait photo on a landscape frame), as the render stage's plain inputs. The one place where
 // the library's facts about a photo meet the render stage's FramePhoto.
 import type { PanelProfile } from '../../drivers/panels.js';
-import type { PhotoFacts } from '../library/selection/facts.js';
+import { photoFacts, type PhotoFacts } from '../library/selection/facts.js';
 import { pickPartner } from '../library/selection/pairs.js';
 import type { SelectablePhoto } from '../library/selection/select.js';
 import type { Selection } from '../library/selection/state.js';
+import { type ComposedFrame, type FrameRequest, renderFrame } from '../render/frame.js';
 import type { FramePhoto } from '../render/frame-input.js';
 import { viewSize } from '../render/layout.js';
 import type { Rotation } from '../render/options.js';
@@ -49,4 +50,27 @@ export function framePhotos(selection: Selection, o: ComposeOptions): Selectable
     notShown: selection.notShown,
   });
   return partner ? [selection.photo, partner] : [selection.photo];
+}
+
+export interface RenderedSelection {
+  frame: ComposedFrame;
+  /** The files on the glass, the chosen photo's first (a pair whose photo failed shows one). */
+  paths: string[];
+  /** The partner when the frame shows it: the caller marks it shown once it is on the glass. */
+  partner: SelectablePhoto | null;
+}
+
+/** The selection's frame, rendered: the service's refresh and the demo both draw it this way. */
+export async function renderSelection(
+  selection: Selection,
+  o: ComposeOptions & { panel: PanelProfile; options: FrameRequest['options'] },
+): Promise<RenderedSelection> {
+  const chosen = framePhotos(selection, o);
+  const photos = chosen.map((p) => framePhoto(photoFacts(p)));
+  const frame = await renderFrame({ photos, panel: o.panel, options: o.options });
+  return {
+    frame,
+    paths: frame.shown.map((i) => chosen[i]!.path),
+    partner: frame.shown.includes(1) ? chosen[1]! : null,
+  };
 }

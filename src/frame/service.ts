@@ -20,9 +20,7 @@ import type { SelectionFilters } from '../library/selection/options.js';
 import type { LibraryMetadata } from '../library/metadata.js';
 import type { SyncConfig, SyncOutcome } from '../library/sync.js';
 import type { Logger } from '../core/log.js';
-import { renderFrame } from '../render/frame.js';
-import { framePhoto, framePhotos } from './compose.js';
-import { photoFacts } from '../library/selection/facts.js';
+import { renderSelection } from './compose.js';
 import {
   type DisplayConfig,
   type FrameOptions,
@@ -289,18 +287,13 @@ export class FrameService {
           this.log.info('nothing to show yet; the panel is left alone until photos arrive');
           return;
         }
-        const chosen = framePhotos(selection, {
-          panel: this.o.panel,
-          rotate: this.renderOptions.rotate,
-          pairs: this.frameOptions.portraitPairs,
-          timeZone: this.o.selection?.timeZone,
-        });
-        const photos = chosen.map((p) => framePhoto(photoFacts(p)));
-        let frame;
+        let rendered;
         try {
-          frame = await renderFrame({
-            photos,
+          rendered = await renderSelection(selection, {
             panel: this.o.panel,
+            rotate: this.renderOptions.rotate,
+            pairs: this.frameOptions.portraitPairs,
+            timeZone: this.o.selection?.timeZone,
             options: { ...this.renderOptions, ...this.frameOptions, now: this.now() },
           });
         } catch (err) {
@@ -308,17 +301,17 @@ export class FrameService {
           this.log.warn('cannot render a photo; trying the next one', { error: describeError(err) });
           continue;
         }
+        const { frame, paths, partner } = rendered;
         for (const f of frame.failed) {
           this.log.warn('one photo of a pair cannot be rendered; showing the other alone', {
             error: describeError(f.error),
           });
         }
         await this.showOnPanel(frame.buffer);
-        if (frame.shown.includes(1)) await this.library.markShown(chosen[1]!.id);
-        const [path, partner] = frame.shown.map((i) => String(photos[i]!.source));
-        const shown = { at: this.now().toISOString(), photo: path!, reason };
+        if (partner) await this.library.markShown(partner.id);
+        const shown = { at: this.now().toISOString(), photo: paths[0]!, reason };
         Object.assign(this.state, { last_refresh: shown, panel_shows: shown, last_refresh_error: null });
-        this.log.info('photo shown', { photo: path, ...(partner ? { partner } : {}), reason });
+        this.log.info('photo shown', { photo: paths[0], ...(paths[1] ? { partner: paths[1] } : {}), reason });
         return;
       }
       this.state.last_refresh_error = `${RENDER_ATTEMPTS} photos in a row could not be rendered`;
