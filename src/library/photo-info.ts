@@ -48,9 +48,9 @@ export type PhotoInfo = z.infer<typeof photoInfoSchema>;
 export type PhotoPerson = z.infer<typeof personSchema>;
 export type PhotoFace = z.infer<typeof faceSchema>;
 
-/** The listing's facts over the record we had: what the listing did not carry stays as it was. */
-export function mergeListedInfo(previous: PhotoInfo | undefined, listed: RemoteAssetInfo): PhotoInfo {
-  const base: PhotoInfo = previous ?? {
+/** A record that knows nothing yet: what a listing or a measurement fills in. */
+export function emptyPhotoInfo(): PhotoInfo {
+  return {
     local_date_time: null,
     time_zone: null,
     favorite: false,
@@ -70,6 +70,11 @@ export function mergeListedInfo(previous: PhotoInfo | undefined, listed: RemoteA
     measured_sha1: null,
     stack: null,
   };
+}
+
+/** The listing's facts over the record we had: what the listing did not carry stays as it was. */
+export function mergeListedInfo(previous: PhotoInfo | undefined, listed: RemoteAssetInfo): PhotoInfo {
+  const base: PhotoInfo = previous ?? emptyPhotoInfo();
   const next: PhotoInfo = {
     ...base,
     local_date_time: listed.localDateTime,

@@ -1,29 +1,9 @@
 // Selectable photos with metadata records for the selection suites (pure data, no files).
-import type { PhotoInfo } from '../../src/library/photo-info.js';
+import { emptyPhotoInfo, type PhotoInfo } from '../../src/library/photo-info.js';
 import type { SelectablePhoto } from '../../src/library/selection/select.js';
 
 export function info(over: Partial<PhotoInfo> = {}): PhotoInfo {
-  return {
-    local_date_time: null,
-    time_zone: null,
-    favorite: false,
-    rating: null,
-    description: '',
-    city: null,
-    state: null,
-    country: null,
-    latitude: null,
-    longitude: null,
-    people: [],
-    faces: [],
-    faces_for: null,
-    width: 4000,
-    height: 3000,
-    orientation: 1,
-    measured_sha1: null,
-    stack: null,
-    ...over,
-  };
+  return { ...emptyPhotoInfo(), width: 4000, height: 3000, orientation: 1, ...over };
 }
 
 /** A photo taken at `capturedAt` (local time = UTC unless `info.local_date_time` says otherwise). */
