@@ -711,11 +711,8 @@ export class FrameService implements FrameControl {
       ),
     );
     let outcome: SyncOutcome | null = null;
-    let hadPhotos = false;
     const reportedBefore = this.state.last_sync;
     try {
-      // Inside the try: a metadata file that turned unreadable fails this sync, not the process.
-      hadPhotos = photoCount(await this.readLibraryMetadata()) > 0;
       outcome = await this.library.sync(source, {
         force,
         signal: AbortSignal.any([this.abort.signal, own.signal]),
@@ -770,9 +767,12 @@ export class FrameService implements FrameControl {
       await this.save();
       return;
     }
-    const metadata = await this.readLibraryMetadata().catch(() => null);
+    // The metadata as the sync wrote it: not read back from the disk.
+    const metadata = outcome.kind === 'synced' ? outcome.metadata : await this.readLibraryMetadata().catch(() => null);
     this.scheduleSyncFrom(metadata, { afterSync: true });
     // The first photos arrived: show one now rather than at the next tick.
+    const added = outcome.kind === 'synced' ? outcome.result.added : 0;
+    const hadPhotos = photoCount(metadata) - added > 0;
     if (!hadPhotos && !this.state.panel_shows && photoCount(metadata) > 0) void this.enqueueRefresh('first photos');
     await this.save();
   }
