@@ -156,8 +156,14 @@ export function httpFailure(status: number, body: unknown, ctx: CallContext): Fr
 }
 
 /** A 2xx answer whose JSON is not the shape we rely on: name the first fields that differ. */
-export function shapeFailure(error: z.core.$ZodError, ctx: CallContext): BadResponseError {
-  const issues = error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`);
+export function shapeFailure(
+  error: z.core.$ZodError,
+  ctx: CallContext,
+  under: readonly PropertyKey[] = [],
+): BadResponseError {
+  const issues = error.issues
+    .slice(0, 3)
+    .map((i) => `${[...under, ...i.path].map(String).join('.') || '(body)'}: ${i.message}`);
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
   return new BadResponseError(
     `the Immich server at ${ctx.serverUrl} answered ${ctx.method} ${ctx.route} with a shape this frame does not understand: ${printable(issues.join('; '), 400)}${more}`,
