@@ -76,7 +76,16 @@ export const runCommand: Command = {
       transport: config.transport,
       album_id: config.album_id || '(whole library)',
     });
-    await service.start();
+    // A stop asked for during start (the first photo still drawing) is not kept waiting for it:
+    // the service's stop kills the render.
+    const starting = service.start();
+    await Promise.race([starting, stopped]);
+    if (ctx.signal.aborted) {
+      logger.info('frame stopping');
+      await service.stop();
+      await starting.catch(() => {});
+      return 0;
+    }
 
     const stops: Array<() => void> = [];
     if (buttonPins.length > 0) stops.push(await startGpioButtons(buttonPins, (kind) => service.press(kind), logger));

@@ -22,6 +22,7 @@ export type FrameErrorCode =
   | 'STORAGE_RESERVE'
   | 'LIBRARY_BUSY'
   | 'RENDER'
+  | 'RENDER_DEADLINE'
   | 'PANEL'
   | 'PANEL_BUSY_TIMEOUT'
   | 'TRANSPORT'

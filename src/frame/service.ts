@@ -21,6 +21,7 @@ import type { LibraryMetadata } from '../library/metadata.js';
 import type { SyncConfig, SyncOutcome } from '../library/sync.js';
 import type { Logger } from '../core/log.js';
 import { renderSelection } from './compose.js';
+import { RENDER_TIMEOUT_SECONDS } from '../render/pipeline.js';
 import {
   type DisplayConfig,
   type FrameOptions,
@@ -69,6 +70,8 @@ export interface FrameServiceOptions {
   syncDeadlineMs?: number;
   /** A long press abandons a running sync that made no progress for this long. Default 5 min. */
   syncStallMs?: number;
+  /** A frame still drawing after this long is stopped and the next photo tried. Default 120 s. */
+  renderDeadlineMs?: number;
 }
 
 const DEFAULT_SYNC_DEADLINE_MS = 4 * 3_600_000;
@@ -295,6 +298,8 @@ export class FrameService {
             pairs: this.frameOptions.portraitPairs,
             timeZone: this.o.selection?.timeZone,
             options: { ...this.renderOptions, ...this.frameOptions, now: this.now() },
+            // Drawn in a child killed at the deadline or at SIGTERM: a runaway photo is skipped.
+            stop: { deadlineMs: this.o.renderDeadlineMs ?? RENDER_TIMEOUT_SECONDS * 1000, signal: this.abort.signal },
           });
         } catch (err) {
           if (!(err instanceof RenderError)) throw err;
