@@ -26,6 +26,8 @@ function ago(iso: string, now: Date): string {
 export function formatStatus(st: LibraryStatus, now: Date): string {
   const lines = [`library ${st.photos_dir}`];
   const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${v}`);
+  if (st.metadata_unreadable)
+    row('metadata', `${st.metadata_unreadable}; the frame shows the ${st.photos} photos on disk meanwhile`);
   if (st.metadata_problem)
     row('metadata', `unreadable (${st.metadata_problem}); the next sync moves it aside and rebuilds it`);
   row('album', st.album_id === null ? '(never synced)' : st.album_id === '' ? 'the whole library' : st.album_id);

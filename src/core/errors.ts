@@ -23,6 +23,7 @@ export type FrameErrorCode =
   | 'LIBRARY_BUSY'
   | 'RENDER'
   | 'RENDER_DEADLINE'
+  | 'STORAGE_PERMISSION'
   | 'PANEL'
   | 'PANEL_BUSY_TIMEOUT'
   | 'TRANSPORT'
