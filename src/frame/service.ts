@@ -121,6 +121,15 @@ export class FrameService {
       now: () => this.now(),
       rng: o.rng,
       ...o.selection,
+      // A damaged photo found at a refresh makes a sync due within the hour: re-arm for it now,
+      // so the refetch is prompt and status shows one next-sync time.
+      onDamaged: () => {
+        if (!this.sync)
+          void this.readLibraryMetadata().then(
+            (m) => this.scheduleSyncFrom(m),
+            () => {},
+          );
+      },
     });
     const minIntervalMs = o.panel.minRefreshIntervalSeconds * 1000;
     this.policy = {

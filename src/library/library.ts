@@ -30,6 +30,8 @@ export interface LibraryOptions {
   /** What narrows the photos shown (issue 11), and the user's zone for "on this day". */
   filters?: SelectionFilters;
   timeZone?: string;
+  /** A photo was found damaged and dropped: a sync is due sooner (the caller re-arms its timer). */
+  onDamaged?: () => void;
 }
 
 export class Library {
@@ -116,6 +118,7 @@ export class Library {
       if (tries >= MAX_DAMAGED_SKIPS) return selection;
       const verdict = await verifyPhoto(this.paths, selection.photo.id, this.log).catch(() => 'unknown');
       if (verdict !== 'damaged') return selection;
+      this.o.onDamaged?.();
     }
   }
 
