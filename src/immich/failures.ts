@@ -1,5 +1,6 @@
 // Turning what went wrong on the wire into the frame's errors: one line naming the server (and
 // the album or route) and what the owner can do. Pure functions; the key is never in the input.
+import { terminalSafe } from '../core/terminal-text.js';
 import type * as z from 'zod/mini';
 import '../core/zod-messages.js';
 import {
@@ -97,11 +98,7 @@ export const MAX_SERVER_TEXT = 200;
  * newlines, C1 codes) and bidirectional overrides shown as escapes, and at most `max` characters.
  */
 export function printable(text: string, max = MAX_SERVER_TEXT): string {
-  // eslint-disable-next-line no-control-regex
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  const escaped = terminalSafe(text);
   return escaped.length > max ? `${escaped.slice(0, max)}... (${text.length} characters)` : escaped;
 }
 
