@@ -69,7 +69,7 @@ const allowed: Record<string, string> = {
   button_pins: 'a list of BCM GPIO numbers (0-27), such as [5, 6, 16, 24]; [] for no buttons',
   transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
   panel_pins:
-    '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
+    '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr, each on its own pin; pwr=none)',
   panel: `"${AUTO_PANEL}" (an Inky HAT's EEPROM names the panel) or a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   ...Object.fromEntries(DISPLAY_KEYS.map((k) => [k, RENDER_OPTION_RULES[k].allowed])),
   ...FRAME_CONFIG_ALLOWED,
@@ -147,7 +147,8 @@ export const configSchema = z.strictObject({
   /** Overrides of the HAT's default panel pins, in the same form as --pins. */
   panel_pins: z
     ._default(z.string(), '')
-    .check(z.refine(accepts((v) => parsePins(v.trim() || undefined, HATS.waveshare.pins)))),
+    // Checked alone (the HAT's own defaults are only known at run): its form, and no two roles on one pin.
+    .check(z.refine(accepts((v) => parsePins(v.trim() || undefined, {} as typeof HATS.waveshare.pins)))),
   // The display (render stage): see src/render/options.ts for why the defaults are what they are.
   /** "auto": the panel the Inky board's EEPROM names, read when the panel is opened (drivers/detect.ts). */
   panel: z._default(z.string(), AUTO_PANEL).check(z.refine((v) => v === AUTO_PANEL || PANELS.some((p) => p.id === v))),
