@@ -77,7 +77,10 @@ export function wrapText(text: string, max: number, maxLines: number): string[] 
   let word: string[] = [];
   for (const c of cs) {
     if (c !== ' ') word.push(c);
-    else if (word.length > 0) (words.push(word), (word = []));
+    else if (word.length > 0) {
+      words.push(word);
+      word = [];
+    }
   }
   if (word.length > 0) words.push(word);
   const gap = LETTER_SPACING + glyphFor(' ').width + LETTER_SPACING;

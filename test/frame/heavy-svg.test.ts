@@ -12,7 +12,6 @@ import { HATS } from '../../drivers/hats.js';
 import { findPanel } from '../../drivers/panels.js';
 import { driverFor } from '../../drivers/registry.js';
 import { SpiPanel } from '../../drivers/spi-panel.js';
-import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/log.js';
 import { FrameService } from '../../src/frame/service.js';
 import { readServiceState } from '../../src/frame/state.js';
@@ -20,12 +19,12 @@ import { ImmichClient } from '../../src/immich/client.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { startImmichSim, type ImmichSim } from '../../src/immich-sim/server.js';
 import { instancePaths } from '../../src/library/instance.js';
-import { syncLibrary } from '../../src/library/sync.js';
 import { renderFrame } from '../../src/render/frame.js';
 import { renderFrameStoppable } from '../../src/render/isolated.js';
 import { CONTROLLERS } from '../emulator/controllers.js';
 import { PanelEmulator } from '../emulator/panel-emulator.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { syncedConfig } from '../support/synced-config.js';
 
 const PANEL = findPanel('waveshare-7in3e');
 const DRIVER = driverFor(PANEL);
@@ -58,20 +57,11 @@ async function libraryWithHeavySvg(extra: Record<string, unknown> = {}) {
     height: 8000,
   });
   sim.addToAlbum(seeded.album.id, [svg.id]);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'heavy-svg-'));
-  const raw = {
-    immich_url: sim.url,
-    immich_api_key: sim.apiKey,
-    album_id: seeded.album.id,
-    storage_dir: path.join(dir, 'storage'),
+  const { dir, raw, config } = await syncedConfig(sim, seeded.album.id, {
     panel: PANEL.id,
     selection_mode: 'newest',
     ...extra,
-  };
-  const config = parseConfig(raw);
-  const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-  await syncLibrary({ paths: instancePaths(config), source, config });
-  await source.close();
+  });
   return { sim, dir, raw, config, svgId: svg.id };
 }
 
@@ -125,14 +115,14 @@ describe('the frame with a heavy SVG (point 8)', () => {
       createSource: () => new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey }),
       clock: new ManualClock(new Date('2026-11-25T09:00:00Z')),
       logger: createLogger({ write: (l) => lines.push(l) }),
-      renderDeadlineMs: 2_000,
+      renderDeadlineMs: 8_000,
     });
     cleanups.push(() => service.stop());
     await service.start();
     await service.idle();
     const log = lines.join('\n');
     expect(log).toMatch(
-      new RegExp(`cannot render a photo; trying the next one.*cannot render ${svgId}: drawing it took longer than 2 s`),
+      new RegExp(`cannot render a photo; trying the next one.*cannot render ${svgId}: drawing it took longer than 8 s`),
     );
     const state = await readServiceState(instancePaths(config));
     expect(state?.last_refresh?.photo).toBeDefined();

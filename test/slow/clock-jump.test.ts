@@ -4,17 +4,15 @@
 // 180 s minimum), not a day later, and the status's next_refresh follows the new time. Slow: the
 // panel allows one refresh every 3 minutes.
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/config.js';
 import { readServiceState } from '../../src/frame/state.js';
-import { ImmichClient } from '../../src/immich/client.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { startImmichSim } from '../../src/immich-sim/server.js';
 import { instancePaths } from '../../src/library/instance.js';
-import { syncLibrary } from '../../src/library/sync.js';
+import { syncedConfig } from '../support/synced-config.js';
 
 const BIN = path.resolve('bin/artframe-immich.js');
 const DAY = 24 * 3_600_000;
@@ -36,23 +34,12 @@ describe('a wall clock set back a day (point 9)', () => {
     const sim = await startImmichSim({ seed: 9 });
     try {
       const seeded = await seedSampleLibrary(sim, { count: 3, seed: 9, withVideo: false });
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'clock-jump-'));
-      const raw = {
-        immich_url: sim.url,
-        immich_api_key: sim.apiKey,
-        album_id: seeded.album.id,
-        storage_dir: path.join(dir, 'storage'),
+      const { dir, config, file } = await syncedConfig(sim, seeded.album.id, {
         panel: 'waveshare-7in3e',
-        transport: `trace:${path.join(dir, 'panel.jsonl')}`,
+        transport: 'trace:' + path.join(os.tmpdir(), `clock-jump-${process.pid}.jsonl`),
         refresh_interval_minutes: 3,
         sync_interval_hours: 24,
-      };
-      const config = parseConfig(raw);
-      const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-      await syncLibrary({ paths: instancePaths(config), source, config });
-      await source.close();
-      const file = path.join(dir, 'config.json');
-      await writeFile(file, JSON.stringify(raw));
+      });
       const preload = path.join(dir, 'shift.mjs');
       await writeFile(preload, PRELOAD);
 
