@@ -101,6 +101,33 @@ describe('a lying Content-Length (point 7)', () => {
   );
 });
 
+describe('10,000 faces on a photo (point 2)', () => {
+  it('the metadata keeps the largest 64 faces a photo has, and the people a caption can use', async () => {
+    const f = await frame();
+    const photo = f.seeded.photos[0]!;
+    const alice = f.sim.addPerson({ name: 'Alice' });
+    const w = photo.width ?? 1000;
+    const h = photo.height ?? 750;
+    f.sim.addFace({
+      assetId: photo.id,
+      personId: alice.id,
+      x1: 0,
+      y1: 0,
+      x2: w / 2,
+      y2: h / 2,
+      imageWidth: w,
+      imageHeight: h,
+    });
+    f.sim.injectFault({ route: 'faces', times: Infinity, fault: { kind: 'many-faces', count: 10_000 } });
+    await f.sync();
+    const info = (await f.metadata()).synced_assets[photo.id]!.info!;
+    expect(info.faces).toHaveLength(64);
+    // The largest, the real face, is among them.
+    expect(info.faces.some((b) => b.x1 === 0 && b.y1 === 0 && b.x2 > 0)).toBe(true);
+    expect((await stat(f.paths.metadataPath)).size).toBeLessThan(200_000);
+  });
+});
+
 describe('a server that echoes the key (point 13)', () => {
   it("the key reaches no stored file and no file name; state files are the owner's alone", async () => {
     const f = await frame();
