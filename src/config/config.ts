@@ -11,7 +11,7 @@ import { SELECTION_MODES } from '../library/selection/select.js';
 import { isDateBound, ON_THIS_DAY, PEOPLE_MATCH, type SelectionFilters } from '../library/selection/options.js';
 import { ConfigError } from '../core/errors.js';
 import type { Redactor } from '../core/log.js';
-import { parseQuietHours, validateCron } from '../frame/schedule.js';
+import { parseQuietHours, scheduleProblem, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { AUTO_PANEL, PANELS } from '../../drivers/panels.js';
 import {
@@ -176,6 +176,9 @@ function crossKeyProblems(c: FrameConfig): [string, string][] {
     out.push(['album_ids', 'set album_id or album_ids, not both (put every album in album_ids)']);
   if (c.taken_after && c.taken_before && boundTime(c.taken_after) >= boundTime(c.taken_before))
     out.push(['taken_before', `must be later than taken_after (${c.taken_after}): no photo could match`]);
+  const quiet = scheduleProblem(c.refresh_cron, parseQuietHours(c.quiet_hours));
+  if (quiet)
+    out.push(['refresh_cron', `${quiet} (quiet_hours ${JSON.stringify(c.quiet_hours)}): change one of the two`]);
   return out;
 }
 
