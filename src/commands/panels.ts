@@ -29,6 +29,7 @@ export function detectionLines(r: HardwareReport): string[] {
       : 'none',
   ]);
   rows.push(['panel', r.panelId ? `${r.panelId} (${findPanel(r.panelId).name})` : `none: ${r.problem}`]);
+  for (const owed of r.reboot) rows.push(['reboot', owed]);
   return rows.map(([k, v]) => `${k.padEnd(8)}${v}`);
 }
 

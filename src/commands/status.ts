@@ -1,6 +1,7 @@
 // `status`: what the offline library holds, when it syncs next, and what the frame service is
 // doing (its state file), from the disk alone.
 import { parseArgs } from 'node:util';
+import { pendingReboot } from '../../drivers/boot-config.js';
 import { loadConfig, selectionFilters } from '../config/config.js';
 import { selectionStatus, type SelectionStatus } from '../library/selection/state.js';
 import { formatBytes, formatFailureReasons } from '../library/words.js';
@@ -137,10 +138,12 @@ export const statusCommand: Command = {
       ...(config.timezone ? { timeZone: config.timezone } : {}),
     });
     const frame = { ...sv, running: sv.running && isAlive(sv.pid) };
+    const reboot = pendingReboot(ctx.hardware);
     ctx.stdout(
       (values.json
-        ? JSON.stringify({ ...st, selection, frame }, null, 2)
-        : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}`) + '\n',
+        ? JSON.stringify({ ...st, selection, frame, pending_reboot: reboot }, null, 2)
+        : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}${reboot.length ? '\nsystem' : ''}${reboot.map((r) => `\n  ${'reboot'.padEnd(12)} ${r}`).join('')}`) +
+        '\n',
     );
     return 0;
   },
