@@ -10,6 +10,7 @@ import { expandHome } from '../library/instance.js';
 import { SELECTION_MODES } from '../library/selection/select.js';
 import { isDateBound, ON_THIS_DAY, PEOPLE_MATCH, type SelectionFilters } from '../library/selection/options.js';
 import { ConfigError } from '../core/errors.js';
+import { configOwner, unreadableConfigMessage } from './access.js';
 import type { Redactor } from '../core/log.js';
 import { parseQuietHours, scheduleProblem, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
@@ -334,6 +335,9 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
         { code: 'CONFIG_NOT_FOUND' },
       );
     }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new ConfigError(unreadableConfigMessage(file, code, configOwner(file)), { code: 'CONFIG_UNREADABLE' });
+    }
     throw new ConfigError(`cannot read config file ${file}: ${code ?? String(err)}`);
   }
   // Learn the key before anything can fail: whatever is printed from here on masks it.
@@ -355,13 +359,22 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
   return { ...parseConfig(raw, file, loc.redactor), path: file };
 }
 
+export interface OptionalConfigLocation extends ConfigLocation {
+  /**
+   * The command was given everything it needs (render or show with --panel): a config it may not
+   * read (installed, the service user's) is gone without, unless --config named it. `skipped`
+   * hears why, for a one-line note.
+   */
+  complete?: { skipped(why: string): void };
+}
+
 /**
  * The config when there is one; undefined when there is no file at the default path and none was
- * named (--config or ARTFRAME_IMMICH_CONFIG). Commands that work without a config (render, show,
- * clear, panels) use it.
+ * named (--config or ARTFRAME_IMMICH_CONFIG), or when the command has all it needs and may not
+ * read it. Commands that work without a config (render, show, clear, panels) use it.
  */
 export async function loadOptionalConfig(
-  loc: ConfigLocation = {},
+  loc: OptionalConfigLocation = {},
 ): Promise<(FrameConfig & { path: string }) | undefined> {
   const env = loc.env ?? process.env;
   try {
@@ -369,6 +382,10 @@ export async function loadOptionalConfig(
   } catch (err) {
     const named = Boolean(loc.flag || env.ARTFRAME_IMMICH_CONFIG);
     if (!named && err instanceof ConfigError && err.code === 'CONFIG_NOT_FOUND') return undefined;
+    if (loc.complete && !loc.flag && err instanceof ConfigError && err.code === 'CONFIG_UNREADABLE') {
+      loc.complete.skipped(`not reading ${configPath(loc)} (permission denied): the flags say all this command needs`);
+      return undefined;
+    }
     throw err;
   }
 }
