@@ -474,7 +474,10 @@ check_addons() {
       ok "$addon loads ($(addon_role "$addon"))"
     else
       out=$(grep -m 1 -E '^[A-Za-z]*Error' <<<"$out" || printf 'it does not load')
-      die "the $addon addon ($(addon_role "$addon")) did not build: $(addon_build_error "$addon" "$log") [loading it: ${out:0:160}]"
+      local why
+      why=$(addon_build_error "$addon" "$log")
+      rm -f "$log"
+      die "the $addon addon ($(addon_role "$addon")) did not build: $why [loading it: ${out:0:160}]"
     fi
   done < <(needed_addons)
 }
@@ -948,7 +951,10 @@ install_app() {
     say "  npm ci (bundles dist/ with esbuild, compiles rpio), then npm prune --omit=dev"
     local npm_log
     npm_log=$(mktemp)
-    build_app "$stage" "$npm_log" || die "npm could not build the app in $stage (see npm's messages above)"
+    build_app "$stage" "$npm_log" || {
+      rm -f "$npm_log"
+      die "npm could not build the app in $stage (see npm's messages above)"
+    }
     step "Native addons for this board and panel"
     check_addons "$stage" "$npm_log"
     rm -f "$npm_log"
