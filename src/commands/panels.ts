@@ -30,6 +30,7 @@ export function detectionLines(r: HardwareReport): string[] {
       : 'none',
   ]);
   rows.push(['panel', r.panelId ? `${r.panelId} (${findPanel(r.panelId).name})` : `none: ${r.problem}`]);
+  for (const owed of r.reboot) rows.push(['reboot', owed]);
   // The board's model file and the EEPROM's write time are bytes from the hardware: escaped.
   return rows.map(([k, v]) => `${k.padEnd(8)}${terminalSafe(v)}`);
 }

@@ -60,7 +60,13 @@ export const renderCommand: Command = {
     // sharp loads only for this command, so the others start quickly.
     const { renderForPanel, resolveOptions } = await import('../render/pipeline.js');
     const { writeVirtualPanel } = await import('../../drivers/virtual-panel.js');
-    const fromConfig = await loadOptionalConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
+    // --panel says all render needs: a config this user may not read only loses its display keys.
+    const fromConfig = await loadOptionalConfig({
+      flag: ctx.configFlag,
+      env: ctx.env,
+      redactor: ctx.redactor,
+      complete: values.panel ? { skipped: (why) => ctx.stderr(`note: ${why}\n`) } : undefined,
+    });
     const panel = findPanel(concretePanelId(values.panel ?? fromConfig?.panel ?? 'waveshare-7in3e', ctx));
     const flags: Partial<RenderOptions> = {
       dither: values.dither as RenderOptions['dither'] | undefined,

@@ -23,7 +23,8 @@ export const showCommand: Command = {
       options: { ...PANEL_TARGET_OPTIONS, json: { type: 'boolean' } },
     });
     if (positionals.length > 1) throw new ConfigError('show takes at most one PHOTO (see artframe-immich show --help)');
-    const config = await optionalConfig(ctx);
+    // A photo and --panel are all show needs; without a photo it picks from the config's library.
+    const config = await optionalConfig(ctx, Boolean(values.panel && positionals[0] !== undefined));
     const target = panelTarget(ctx, values, config);
 
     const started = performance.now();

@@ -1,6 +1,7 @@
 // `status`: what the offline library holds, when it syncs next, and what the frame service is
 // doing (its state file), from the disk alone.
 import { parseArgs } from 'node:util';
+import { pendingReboot } from '../../drivers/boot-config.js';
 import { loadConfig, selectionFilters } from '../config/config.js';
 import { selectionStatus, type SelectionStatus } from '../library/selection/state.js';
 import { formatBytes, formatFailureReasons } from '../library/words.js';
@@ -140,11 +141,12 @@ export const statusCommand: Command = {
       ...(config.timezone ? { timeZone: config.timezone } : {}),
     });
     const frame = { ...sv, running: sv.running && isAlive(sv.pid) };
+    const reboot = pendingReboot(ctx.hardware);
     // Metadata and state hold server text: escaped for the terminal, and the key masked (a file
     // written before the listing masked it may still hold it).
     const text = values.json
-      ? terminalSafeJson({ ...st, selection, frame })
-      : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}`;
+      ? terminalSafeJson({ ...st, selection, frame, pending_reboot: reboot })
+      : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}${reboot.length ? '\nsystem' : ''}${reboot.map((r) => `\n  ${'reboot'.padEnd(12)} ${r}`).join('')}`;
     ctx.stdout(ctx.redactor.redact(text) + '\n');
     return 0;
   },

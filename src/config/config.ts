@@ -12,8 +12,9 @@ import { SELECTION_MODES } from '../library/selection/select.js';
 import { isDateBound, ON_THIS_DAY, PEOPLE_MATCH, type SelectionFilters } from '../library/selection/options.js';
 import { ConfigError } from '../core/errors.js';
 import { jsonSyntaxProblem } from './json-syntax.js';
+import { configOwner, unreadableConfigMessage } from './access.js';
 import type { Redactor } from '../core/log.js';
-import { parseQuietHours, validateCron } from '../frame/schedule.js';
+import { parseQuietHours, scheduleProblem, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { AUTO_PANEL, PANELS } from '../../drivers/panels.js';
 import {
@@ -179,6 +180,9 @@ function crossKeyProblems(c: FrameConfig): [string, string][] {
     out.push(['album_ids', 'set album_id or album_ids, not both (put every album in album_ids)']);
   if (c.taken_after && c.taken_before && boundTime(c.taken_after) >= boundTime(c.taken_before))
     out.push(['taken_before', `must be later than taken_after (${c.taken_after}): no photo could match`]);
+  const quiet = scheduleProblem(c.refresh_cron, parseQuietHours(c.quiet_hours));
+  if (quiet)
+    out.push(['refresh_cron', `${quiet} (quiet_hours ${JSON.stringify(c.quiet_hours)}): change one of the two`]);
   return out;
 }
 
@@ -332,6 +336,9 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
         { code: 'CONFIG_NOT_FOUND' },
       );
     }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new ConfigError(unreadableConfigMessage(file, code, configOwner(file)), { code: 'CONFIG_UNREADABLE' });
+    }
     throw new ConfigError(`cannot read config file ${file}: ${code ?? String(err)}`);
   }
   // Learn the key before anything can fail: whatever is printed from here on masks it.
@@ -363,13 +370,22 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
   return { ...parseConfig(raw, file, loc.redactor), path: file };
 }
 
+export interface OptionalConfigLocation extends ConfigLocation {
+  /**
+   * The command was given everything it needs (render or show with --panel): a config it may not
+   * read (installed, the service user's) is gone without, unless --config named it. `skipped`
+   * hears why, for a one-line note.
+   */
+  complete?: { skipped(why: string): void };
+}
+
 /**
  * The config when there is one; undefined when there is no file at the default path and none was
- * named (--config or ARTFRAME_IMMICH_CONFIG). Commands that work without a config (render, show,
- * clear, panels) use it.
+ * named (--config or ARTFRAME_IMMICH_CONFIG), or when the command has all it needs and may not
+ * read it. Commands that work without a config (render, show, clear, panels) use it.
  */
 export async function loadOptionalConfig(
-  loc: ConfigLocation = {},
+  loc: OptionalConfigLocation = {},
 ): Promise<(FrameConfig & { path: string }) | undefined> {
   const env = loc.env ?? process.env;
   try {
@@ -377,6 +393,10 @@ export async function loadOptionalConfig(
   } catch (err) {
     const named = Boolean(loc.flag || env.ARTFRAME_IMMICH_CONFIG);
     if (!named && err instanceof ConfigError && err.code === 'CONFIG_NOT_FOUND') return undefined;
+    if (loc.complete && !loc.flag && err instanceof ConfigError && err.code === 'CONFIG_UNREADABLE') {
+      loc.complete.skipped(`not reading ${configPath(loc)} (permission denied): the flags say all this command needs`);
+      return undefined;
+    }
     throw err;
   }
 }

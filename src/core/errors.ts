@@ -6,6 +6,8 @@ export type FrameErrorCode =
   | 'FRAME_ERROR'
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
+  /** The config exists but this user may not read it (installed: the service user's). */
+  | 'CONFIG_UNREADABLE'
   | 'PANEL_NOT_DETECTED'
   | 'SERVER_ERROR'
   | 'SERVER_UNREACHABLE'

@@ -380,4 +380,22 @@ describe('config: sources and filters (issue 11)', () => {
     expect(order).toMatch(/^cfg\.json: taken_before = "2023-01-01" is not allowed; must be later than taken_after/);
     expect(order.split('\n')).toHaveLength(1);
   });
+
+  it('a refresh_cron whose every time is inside quiet_hours is refused in one line naming both (issue 20)', () => {
+    const never = errorOf({ ...valid, refresh_cron: '0 23 * * *', quiet_hours: '22:00-23:30' });
+    expect(never).toMatch(
+      /^cfg\.json: refresh_cron = "0 23 \* \* \*" is not allowed; every time it names falls inside quiet_hours, .* \(quiet_hours "22:00-23:30"\)/,
+    );
+    expect(never.split('\n')).toHaveLength(1);
+    // Across midnight, and every minute of the quiet hours.
+    expect(errorOf({ ...valid, refresh_cron: '*/5 22,23,0-6 * * *', quiet_hours: '22:00-07:00' })).toMatch(
+      /refresh_cron = .* quiet_hours/,
+    );
+    // One time outside is enough.
+    const some = parseConfig({ ...valid, refresh_cron: '0 23,8 * * *', quiet_hours: '22:00-23:30' });
+    expect(some.refresh_cron).toBe('0 23,8 * * *');
+    expect(parseConfig({ ...valid, refresh_cron: '30 23 * * *', quiet_hours: '22:00-23:30' }).quiet_hours).toBe(
+      '22:00-23:30',
+    );
+  });
 });
