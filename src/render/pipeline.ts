@@ -13,6 +13,7 @@ import type { RenderOptions, ResolvedRenderOptions, Rotation } from './options.j
 import type { FaceBox } from './frame-input.js';
 import { faceWindow, facesInImage, turnRects } from './framing.js';
 import type { Rect, Size } from './framing.js';
+import { applyExposure } from './exposure.js';
 import { gamutMap, gamutTable } from './gamut.js';
 import { packFrame } from '../../drivers/frame-format.js';
 import { inkPalette, toneTable } from './palette.js';
@@ -179,6 +180,7 @@ export async function preparePhoto(
       );
     }
     const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    applyExposure(rgb, o.exposure);
     return { width: info.width, height: info.height, data: rgb, ...(faces ? { faces } : {}) };
   } catch (err) {
     throw new RenderError(`cannot render ${label}: ${reason(err)}`, { cause: err });
