@@ -4,6 +4,7 @@
 // other four is the orientation mark, a third of the way along the top edge. Pure: bytes in.
 import { MARK_AT } from './swatch.js';
 import type { Point } from './swatch.js';
+import { labelRegions } from './regions.js';
 
 /** A grey (luma) image, one byte a pixel. */
 export interface GreyImage {
@@ -72,49 +73,18 @@ export function darkMask(grey: GreyImage): Uint8Array {
 
 /** Every dark component with a clean light square hole at its middle. */
 export function ringCandidates(dark: Uint8Array, width: number, height: number): RingCandidate[] {
-  const label = new Int32Array(width * height);
+  const { regions } = labelRegions(dark, width, height);
   const stack = new Int32Array(width * height);
   const seen = new Int32Array(width * height);
   const out: RingCandidate[] = [];
-  let next = 0;
-  for (let start = 0; start < dark.length; start++) {
-    if (!dark[start] || label[start]) continue;
-    next++;
-    // The dark component: flood fill, 4-connected.
-    let top = 0;
-    stack[top++] = start;
-    label[start] = next;
-    let area = 0;
-    let sx = 0;
-    let sy = 0;
-    let x0 = width;
-    let x1 = 0;
-    let y0 = height;
-    let y1 = 0;
-    while (top > 0) {
-      const p = stack[--top]!;
-      const x = p % width;
-      const y = (p - x) / width;
-      area++;
-      sx += x;
-      sy += y;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-      if (x > 0 && dark[p - 1] && !label[p - 1]) (label[p - 1] = next), (stack[top++] = p - 1);
-      if (x < width - 1 && dark[p + 1] && !label[p + 1]) (label[p + 1] = next), (stack[top++] = p + 1);
-      if (y > 0 && dark[p - width] && !label[p - width]) (label[p - width] = next), (stack[top++] = p - width);
-      if (y < height - 1 && dark[p + width] && !label[p + width])
-        (label[p + width] = next), (stack[top++] = p + width);
-    }
+  for (const { label: next, area, sumX: sx, sumY: sy, x0, x1, y0, y1 } of regions) {
     const bw = x1 - x0 + 1;
     const bh = y1 - y0 + 1;
     if (area < 20 || bw < 6 || bh < 6 || bw > 3 * bh || bh > 3 * bw) continue;
     const mid = Math.round((y0 + y1) / 2) * width + Math.round((x0 + x1) / 2);
     if (dark[mid]) continue;
     // The hole: the light region at the middle, which must stay inside the ring's box.
-    top = 0;
+    let top = 0;
     stack[top++] = mid;
     seen[mid] = next;
     let hole = 0;
@@ -133,7 +103,9 @@ export function ringCandidates(dark: Uint8Array, width: number, height: number):
       hx += x;
       hy += y;
       for (const q of [p - 1, p + 1, p - width, p + width]) {
-        if (!dark[q] && seen[q] !== next) (seen[q] = next), (stack[top++] = q);
+        if (dark[q] || seen[q] === next) continue;
+        seen[q] = next;
+        stack[top++] = q;
       }
     }
     if (!closed) continue;

@@ -13,6 +13,7 @@ import type { Homography } from './homography.js';
 import { darkMask, orderMarkers, pickFive, ringCandidates } from './markers.js';
 import type { GreyImage } from './markers.js';
 import { findPaper } from './paper.js';
+import { median, trimmedMean } from './robust-mean.js';
 import { swatchLayout } from './swatch.js';
 import type { Point, SwatchLayout } from './swatch.js';
 
@@ -111,7 +112,10 @@ export function readSwatch(photo: RgbImage, panel: PanelProfile, rotate: Rotatio
   const paper = findPaper(photo, grey, swatchOutline(layout, h));
   if (!paper) return refuse('no-paper', NO_PAPER);
   if (paper.clipped > 0.1) {
-    return refuse('overexposed', 'the paper is overexposed (pure white): tap the paper on the phone screen to expose for it');
+    return refuse(
+      'overexposed',
+      'the paper is overexposed (pure white): tap the paper on the phone screen to expose for it',
+    );
   }
   if (light.glare > 0.05 || light.clipped > 0.02) {
     return refuse('glare', 'glare on the glass: turn the frame or the phone so no light is reflected into the lens');
@@ -263,21 +267,6 @@ function solve3(m: number[], b: Float64Array): Float64Array {
   return out;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s[s.length >> 1]!;
-}
-
-/** The mean of the middle half: a median that still averages the noise away. */
-function trimmedMean(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const lo = Math.floor(s.length / 4);
-  const hi = Math.max(lo + 1, Math.ceil((s.length * 3) / 4));
-  let sum = 0;
-  for (let i = lo; i < hi; i++) sum += s[i]!;
-  return sum / (hi - lo);
-}
-
 interface PatchRead {
   /** The patch against the white ink in the same light, channel by channel. */
   ratio: [number, number, number];
@@ -286,7 +275,12 @@ interface PatchRead {
   veiled: number;
 }
 
-function readPatch(photo: RgbImage, rect: SwatchLayout['patches'][number]['rect'], h: Homography, field: LightField): PatchRead {
+function readPatch(
+  photo: RgbImage,
+  rect: SwatchLayout['patches'][number]['rect'],
+  h: Homography,
+  field: LightField,
+): PatchRead {
   const v = new Float64Array(3);
   const channels: number[][] = [[], [], []];
   const lum: number[] = [];

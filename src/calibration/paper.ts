@@ -5,6 +5,9 @@ import { SRGB_TO_LINEAR } from '../render/colour.js';
 import type { RgbImage } from '../render/dither.js';
 import type { GreyImage } from './markers.js';
 import type { Point } from './swatch.js';
+import { labelRegions } from './regions.js';
+import type { Region } from './regions.js';
+import { trimmedMean } from './robust-mean.js';
 
 export interface PaperReading {
   /** Linear light of the paper, channel by channel (trimmed mean of its middle). */
@@ -39,33 +42,11 @@ export function findPaper(photo: RgbImage, grey: GreyImage, outline: readonly Po
     for (let x = 0; x < w; x++)
       if (grey.data[y * w + x]! >= BRIGHT * top && !insideConvex(outline, x, y)) bright[y * w + x] = 1;
 
-  // The largest bright region, 4-connected.
-  const label = new Int32Array(w * h);
-  const stack = new Int32Array(w * h);
-  let bestLabel = 0;
-  let bestArea = 0;
-  let next = 0;
-  for (let start = 0; start < bright.length; start++) {
-    if (!bright[start] || label[start]) continue;
-    next++;
-    let top = 0;
-    let area = 0;
-    stack[top++] = start;
-    label[start] = next;
-    while (top > 0) {
-      const p = stack[--top]!;
-      const x = p % w;
-      area++;
-      if (x > 0 && bright[p - 1] && !label[p - 1]) (label[p - 1] = next), (stack[top++] = p - 1);
-      if (x < w - 1 && bright[p + 1] && !label[p + 1]) (label[p + 1] = next), (stack[top++] = p + 1);
-      if (p >= w && bright[p - w] && !label[p - w]) (label[p - w] = next), (stack[top++] = p - w);
-      if (p + w < bright.length && bright[p + w] && !label[p + w]) (label[p + w] = next), (stack[top++] = p + w);
-    }
-    if (area > bestArea) {
-      bestArea = area;
-      bestLabel = next;
-    }
-  }
+  // The largest bright region.
+  const { labels: label, regions } = labelRegions(bright, w, h);
+  const largest = regions.reduce<Region | null>((m, r) => (!m || r.area > m.area ? r : m), null);
+  const bestArea = largest?.area ?? 0;
+  const bestLabel = largest?.label ?? 0;
   if (bestArea < MIN_SHARE * w * h) return null;
 
   // Its middle: pixels with the region `d` away on all four sides.
@@ -97,14 +78,7 @@ export function findPaper(photo: RgbImage, grey: GreyImage, outline: readonly Po
     sx += p % w;
     sy += Math.floor(p / w);
   }
-  const linear = channels.map((vs) => {
-    const s = vs.sort((a, b) => a - b);
-    const lo = Math.floor(s.length / 4);
-    const hi = Math.max(lo + 1, Math.ceil((s.length * 3) / 4));
-    let sum = 0;
-    for (let i = lo; i < hi; i++) sum += s[i]!;
-    return sum / (hi - lo);
-  }) as [number, number, number];
+  const linear = channels.map(trimmedMean) as [number, number, number];
   return {
     linear,
     centre: { x: sx / pixels.length, y: sy / pixels.length },

@@ -30,6 +30,10 @@ export async function readSwatchPhoto(
     return { ok: false, reason: 'unreadable', message: `not a photo this frame can read (${first})` };
   }
   const { data, info } = decoded;
-  const image = { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  const image = {
+    width: info.width,
+    height: info.height,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+  };
   return readSwatch(image, panel, rotate);
 }

@@ -103,7 +103,11 @@ export function swatchLayout(panel: PanelProfile, rotate: Rotation = 0): SwatchL
   const whitePoints: Point[] = [];
   for (let y = edge; y <= H - edge; y += step) {
     for (let x = edge; x <= W - edge; x += step) {
-      if (drawn.every((r) => x < r.x - clear || x > r.x + r.width + clear || y < r.y - clear || y > r.y + r.height + clear))
+      if (
+        drawn.every(
+          (r) => x < r.x - clear || x > r.x + r.width + clear || y < r.y - clear || y > r.y + r.height + clear,
+        )
+      )
         whitePoints.push({ x, y });
     }
   }

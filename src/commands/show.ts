@@ -6,6 +6,7 @@ import { nextPhoto } from '../library/selection/state.js';
 import type { Command } from './command.js';
 import { optionalConfig, PANEL_TARGET_HELP, PANEL_TARGET_OPTIONS, panelTarget } from './panel-target.js';
 import { instancePaths } from '../library/instance.js';
+import { framePanel } from '../calibration/inks-file.js';
 
 export const showCommand: Command = {
   name: 'show',
@@ -37,7 +38,10 @@ export const showCommand: Command = {
     // sharp loads only when a photo is rendered, so the other commands start quickly.
     const { renderForPanel } = await import('../render/pipeline.js');
     const started = performance.now();
-    const frame = await renderForPanel(photo, target.profile, config ? renderOptionsFromConfig(config) : {});
+    const inked = config
+      ? await framePanel(target.profile, instancePaths(config), (m) => ctx.logger.warn(m))
+      : target.profile;
+    const frame = await renderForPanel(photo, inked, config ? renderOptionsFromConfig(config) : {});
     const panel = await target.open({ rotate: frame.rotate });
     try {
       await panel.show(frame.buffer);

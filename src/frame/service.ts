@@ -40,6 +40,7 @@ import {
 } from './schedule.js';
 import { readServiceState, writeServiceState, type ServiceState } from './state.js';
 import { instancePaths, type InstancePaths } from '../library/instance.js';
+import { framePanel } from '../calibration/inks-file.js';
 
 /** The config keys the service reads (the composition root passes the whole config). */
 export interface ServiceConfig extends SyncConfig, DisplayConfig, FrameOptionsConfig {
@@ -290,7 +291,8 @@ export class FrameService {
         let rendered;
         try {
           rendered = await renderSelection(selection, {
-            panel: this.o.panel,
+            // Read at every refresh: inks saved by `calibrate --save` count from the next photo on.
+            panel: await framePanel(this.o.panel, this.paths, (m) => this.log.warn(m)),
             rotate: this.renderOptions.rotate,
             pairs: this.frameOptions.portraitPairs,
             timeZone: this.o.selection?.timeZone,

@@ -18,6 +18,8 @@ export interface InstancePaths {
   serviceStatePath: string;
   /** The last sync attempt, success and failure, whoever ran them (attempts.ts). */
   syncAttemptsPath: string;
+  /** This frame's own inks, measured from a photo of its swatch (calibration/inks-file.ts). */
+  calibratedInksPath: string;
 }
 
 /** "~" and "~/..." are the user's home folder, as in a shell. */
@@ -37,5 +39,6 @@ export function instancePaths(where: { storage_dir: string; instance_id: string 
     selectionStatePath: path.join(instanceDir, 'selection_state.json'),
     serviceStatePath: path.join(instanceDir, 'service_state.json'),
     syncAttemptsPath: path.join(instanceDir, 'sync_attempts.json'),
+    calibratedInksPath: path.join(instanceDir, 'calibrated_inks.json'),
   };
 }
