@@ -98,8 +98,8 @@ export async function photographSwatch(panel: PanelProfile, unit: UnitInks, shot
   const glare = shot.glareOn ? layout.patches.find((p) => p.name === shot.glareOn)!.rect : undefined;
 
   // The camera: the scene plane turned by the tilts, seen through a pinhole, fitted to the photo.
-  const pw = shot.width ?? 1200;
-  const ph = shot.height ?? 900;
+  const pw = shot.width ?? 1000;
+  const ph = shot.height ?? 750;
   const cx = (scene.x0 + scene.x1) / 2;
   const cy = (scene.y0 + scene.y1) / 2;
   const k = 1 / (scene.x1 - scene.x0);
