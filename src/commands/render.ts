@@ -68,7 +68,7 @@ export const renderCommand: Command = {
     const catalogue = findPanel(concretePanelId(values.panel ?? fromConfig?.panel ?? 'waveshare-7in3e', ctx));
     // The frame's own inks when it has been calibrated (and the panel is the config's).
     const panel =
-      fromConfig && catalogue.id === findPanel(concretePanelId(fromConfig.panel, ctx)).id
+      fromConfig && (values.panel === undefined || values.panel === fromConfig.panel)
         ? await framePanel(catalogue, instancePaths(fromConfig), (m) => ctx.logger.warn(m))
         : catalogue;
     const flags: Partial<RenderOptions> = {
