@@ -49,26 +49,28 @@ export function darkMask(grey: GreyImage): Uint8Array {
   }
   for (let k = 0; k < mean.length; k++) mean[k] = mean[k]! / count[k]!;
   const r = Math.ceil(Math.min(gw, gh) / 4);
-  const across = new Float32Array(gw * gh);
-  for (let y = 0; y < gh; y++)
-    for (let x = 0; x < gw; x++) {
-      let m = 0;
-      for (let i = Math.max(0, x - r); i <= Math.min(gw - 1, x + r); i++) m = Math.max(m, mean[y * gw + i]!);
-      across[y * gw + x] = m;
-    }
-  const white = new Float32Array(gw * gh);
-  for (let y = 0; y < gh; y++)
-    for (let x = 0; x < gw; x++) {
-      let m = 0;
-      for (let j = Math.max(0, y - r); j <= Math.min(gh - 1, y + r); j++) m = Math.max(m, across[j * gw + x]!);
-      white[y * gw + x] = m;
-    }
+  const white = maxWithin(maxWithin(mean, gw, gh, r, 1, gw), gw, gh, r, gw, gh);
   const dark = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const row = Math.floor(y / b) * gw;
     for (let x = 0; x < w; x++) if (data[y * w + x]! < 0.35 * white[row + Math.floor(x / b)]!) dark[y * w + x] = 1;
   }
   return dark;
+}
+
+/**
+ * The largest value within `r` cells along one axis of a gw x gh grid: `step` 1 along rows (`n`
+ * = gw cells), `step` gw along columns (`n` = gh). Twice, once an axis, is the max over a square.
+ */
+function maxWithin(src: Float32Array, gw: number, gh: number, r: number, step: number, n: number): Float32Array {
+  const out = new Float32Array(gw * gh);
+  for (let k = 0; k < src.length; k++) {
+    const at = step === 1 ? k % gw : Math.floor(k / gw);
+    let m = 0;
+    for (let i = Math.max(0, at - r); i <= Math.min(n - 1, at + r); i++) m = Math.max(m, src[k + (i - at) * step]!);
+    out[k] = m;
+  }
+  return out;
 }
 
 /** Every dark component with a clean light square hole at its middle. */

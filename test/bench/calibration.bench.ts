@@ -14,7 +14,7 @@ import { calibratedPanel, inksFile } from '../../src/calibration/inks-file.js';
 import { readSwatchPhoto } from '../../src/calibration/photo.js';
 import { SRGB_TO_LINEAR } from '../../src/render/colour.js';
 import { renderForPanel } from '../../src/render/pipeline.js';
-import { catalogueUnit, differingUnit, photographSwatch } from '../support/swatch-camera.js';
+import { HARD_SHOT, catalogueUnit, differingUnit, photographSwatch } from '../support/swatch-camera.js';
 import type { UnitInks } from '../support/swatch-camera.js';
 import {
   H,
@@ -67,14 +67,7 @@ export async function run(): Promise<void> {
       ['matches the catalogue', catalogueUnit(panel)],
     ] as const) {
       const truth = unitPanel(panel, unit);
-      const photo = await photographSwatch(panel, unit, {
-        tiltX: 12,
-        tiltY: -18,
-        gradient: [0.2, -0.15],
-        cast: [1.1, 1, 0.85],
-        noise: 2,
-        quality: 80,
-      });
+      const photo = await photographSwatch(panel, unit, HARD_SHOT);
       const started = performance.now();
       const reading = await readSwatchPhoto(photo, panel);
       const readMs = performance.now() - started;

@@ -9,18 +9,10 @@ import { deltaE2000, linearToLab } from '../../src/calibration/cielab.js';
 import type { RefusalReason } from '../../src/calibration/measure.js';
 import { readSwatchPhoto } from '../../src/calibration/photo.js';
 import { SRGB_TO_LINEAR } from '../../src/render/colour.js';
-import { differingUnit, photographSwatch } from '../support/swatch-camera.js';
+import { HARD_SHOT, differingUnit, photographSwatch } from '../support/swatch-camera.js';
 import type { Shot, UnitInks } from '../support/swatch-camera.js';
 
-/** A hard but honest phone photo: tilted, uneven warm light, noise, JPEG at quality 80, paper beside the frame. */
-const hard: Shot = {
-  tiltX: 12,
-  tiltY: -20,
-  gradient: [0.25, -0.15],
-  cast: [1.12, 1, 0.82],
-  noise: 2.5,
-  quality: 80,
-};
+const hard = HARD_SHOT;
 
 const labOf = (rgb: readonly number[]) =>
   linearToLab(SRGB_TO_LINEAR[rgb[0]!]!, SRGB_TO_LINEAR[rgb[1]!]!, SRGB_TO_LINEAR[rgb[2]!]!);

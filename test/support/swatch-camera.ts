@@ -39,6 +39,19 @@ export interface Shot {
   height?: number;
 }
 
+/**
+ * A hard but honest phone photo: tilted, uneven warm light, sensor noise, JPEG at quality 80, the
+ * paper beside the frame.
+ */
+export const HARD_SHOT: Shot = {
+  tiltX: 12,
+  tiltY: -20,
+  gradient: [0.25, -0.15],
+  cast: [1.12, 1, 0.82],
+  noise: 2.5,
+  quality: 80,
+};
+
 /** The camera's encoding, linear light 0..1 to sRGB levels 0..255 (fractional), in 16384 steps. */
 const ENCODE = Float32Array.from({ length: 16385 }, (_, i) => 255 * linearToSrgb(i / 16384));
 
