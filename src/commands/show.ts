@@ -38,9 +38,11 @@ export const showCommand: Command = {
     // sharp loads only when a photo is rendered, so the other commands start quickly.
     const { renderForPanel } = await import('../render/pipeline.js');
     const started = performance.now();
-    const inked = config
-      ? await framePanel(target.profile, instancePaths(config), (m) => ctx.logger.warn(m))
-      : target.profile;
+    // The frame's own inks when it has been calibrated (and the panel is the config's).
+    const inked =
+      config && (values.panel === undefined || values.panel === config.panel)
+        ? await framePanel(target.profile, instancePaths(config), (m) => ctx.logger.warn(m))
+        : target.profile;
     const frame = await renderForPanel(photo, inked, config ? renderOptionsFromConfig(config) : {});
     const panel = await target.open({ rotate: frame.rotate });
     try {

@@ -3,6 +3,7 @@ import { unpackFrame } from '../../drivers/frame-format.js';
 import { PANELS, findPanel } from '../../drivers/panels.js';
 import { deltaE2000 } from '../../src/calibration/cielab.js';
 import { homographyFrom, invert, project } from '../../src/calibration/homography.js';
+import { orderMarkers } from '../../src/calibration/markers.js';
 import { MARK_AT, drawSwatch, swatchLayout } from '../../src/calibration/swatch.js';
 import type { Rect } from '../../src/render/framing.js';
 import { viewPixelToNative } from '../../src/render/layout.js';
@@ -127,5 +128,31 @@ describe('CIEDE2000', () => {
     [[60.2574, -34.0099, 36.2677], [60.4626, -34.1751, 39.4387], 1.2644],
   ] as const)('%j vs %j is %d', (a, b, expected) => {
     expect(deltaE2000([...a], [...b])).toBeCloseTo(expected, 3);
+  });
+});
+
+describe('which marker is which', () => {
+  const swatch = [
+    { x: 100, y: 100 },
+    { x: 700, y: 100 },
+    { x: 700, y: 400 },
+    { x: 100, y: 400 },
+  ];
+  const mark = { x: 300, y: 100 };
+
+  it('finds the corners in order from five points in any order, the photo turned upside down too', () => {
+    const shuffled = [swatch[2]!, mark, swatch[0]!, swatch[3]!, swatch[1]!];
+    expect(orderMarkers(shuffled)).toEqual({ corners: swatch, mark });
+    const turn = (p: { x: number; y: number }) => ({ x: 800 - p.x, y: 500 - p.y });
+    expect(orderMarkers([...swatch, mark].map(turn))).toEqual({ corners: swatch.map(turn), mark: turn(mark) });
+  });
+
+  it('a mirrored photo (a selfie camera) still gets each corner right', () => {
+    const mirror = (p: { x: number; y: number }) => ({ x: 800 - p.x, y: p.y });
+    expect(orderMarkers([...swatch, mark].map(mirror))).toEqual({ corners: swatch.map(mirror), mark: mirror(mark) });
+  });
+
+  it('five points with none on an edge are not the swatch', () => {
+    expect(orderMarkers([...swatch, { x: 400, y: 250 }])).toBeNull();
   });
 });
