@@ -6,12 +6,17 @@
 // mean OKLab distance x100 in linear light after a viewing blur, against the photo on the unit's
 // own black..white ("vs paper") and against the photo itself ("vs photo"). Ratio calibrated /
 // catalogue: below 1 is better.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { findPanel } from '../../drivers/panels.js';
 import type { PanelProfile } from '../../drivers/panels.js';
 import { deltaE2000, linearToLab } from '../../src/calibration/cielab.js';
 import { calibratedPanel, inksFile } from '../../src/calibration/inks-file.js';
-import { readSwatchPhoto } from '../../src/calibration/photo.js';
+import { READ_SIDE, readSwatchPhoto } from '../../src/calibration/photo.js';
 import { SRGB_TO_LINEAR } from '../../src/render/colour.js';
 import { renderForPanel } from '../../src/render/pipeline.js';
 import { HARD_SHOT, catalogueUnit, differingUnit, photographSwatch } from '../support/swatch-camera.js';
@@ -42,7 +47,62 @@ function unitPanel(panel: PanelProfile, unit: UnitInks): PanelProfile {
   );
 }
 
+/** What reading costs on a phone-size photo: the cases, each also run alone in a child for its peak RSS. */
+const COST_CASES = {
+  /** The floor: sharp decoding the JPEG, upright, to the size the reading works at. */
+  'decode only (sharp, to the reading size)': async (file: string) => {
+    await sharp(file, { failOn: 'error' })
+      .autoOrient()
+      .resize(READ_SIDE, READ_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer();
+  },
+  'readSwatchPhoto (decode, markers, patches, paper)': async (file: string) => {
+    const r = await readSwatchPhoto(file, findPanel('waveshare-7in3e'));
+    if (!r.ok) throw new Error(r.message);
+  },
+} as const;
+type CostCase = keyof typeof COST_CASES;
+const COST_RUNS = 5;
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+
+async function cost(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'calibration-bench-'));
+  try {
+    const panel = findPanel('waveshare-7in3e');
+    const small = await photographSwatch(panel, differingUnit(panel), { ...HARD_SHOT, width: 1600, height: 1200 });
+    const file = path.join(dir, 'phone.jpg');
+    // A 12-megapixel phone photo of the swatch.
+    await writeFile(file, await sharp(small).resize(4032, 3024).jpeg({ quality: 90 }).toBuffer());
+    const names = Object.keys(COST_CASES) as CostCase[];
+    const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<CostCase, number[]>;
+    for (const n of names) await COST_CASES[n](file); // warm up
+    for (let i = 0; i < COST_RUNS; i++) {
+      for (const n of names) {
+        const t = performance.now();
+        await COST_CASES[n](file);
+        times[n].push(performance.now() - t);
+      }
+    }
+    console.log(`
+reading a 4032x3024 JPEG of the swatch: median of ${COST_RUNS} interleaved runs; peak RSS in a child`);
+    const self = fileURLToPath(import.meta.url);
+    for (const n of names) {
+      const child = spawnSync(process.execPath, [self, n, file], { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(`bench child ${n} failed: ${child.stderr}`);
+      const { maxRSS } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { maxRSS: number };
+      const ratio = median(times[n].map((t, i) => t / times[names[0]!][i]!));
+      console.log(
+        `  ${n.padEnd(52)} ${median(times[n]).toFixed(0).padStart(6)} ms  x${ratio.toFixed(2)} decode  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB`,
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<void> {
+  await cost();
   const photos = await testPhotos();
   const names = Object.keys(photos);
   const inputs = Object.fromEntries(
@@ -113,4 +173,10 @@ export async function run(): Promise<void> {
     }
   }
   if (!verdict) process.exitCode = 1;
+}
+
+// Child mode: `node calibration.bench.js <case> <file>` runs one cost case and prints its peak RSS.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
+  await COST_CASES[process.argv[2] as CostCase](process.argv[3]!);
+  console.log(JSON.stringify({ maxRSS: process.resourceUsage().maxRSS }));
 }
