@@ -24,6 +24,8 @@ export interface Shot {
   /** Sensor noise, sRGB levels (standard deviation). */
   noise?: number;
   quality?: number;
+  /** A phone's tone curve on top of sRGB: an S-curve this steep at mid-grey (0 = none, plain sRGB). */
+  sCurve?: number;
   /** Put the sheet of paper in the picture (default yes). */
   paper?: boolean;
   /** Cover a corner marker (0..3: top-left, clockwise) or the orientation mark (4) with a grey card. */
@@ -164,6 +166,7 @@ export async function photographSwatch(panel: PanelProfile, unit: UnitInks, shot
   const cast = shot.cast ?? [1, 1, 1];
   const [gx, gy] = shot.gradient ?? [0, 0];
   const noise = shot.noise ?? 0;
+  const steep = shot.sCurve ?? 0;
   const out = new Uint8Array(pw * ph * 3);
   const refl = [0, 0, 0];
   // The glass's true colours as the viewer sees it (view pixels), linear light.
@@ -212,7 +215,8 @@ export async function photographSwatch(panel: PanelProfile, unit: UnitInks, shot
       }
       for (let c = 0; c < 3; c++) {
         const v = refl[c]! * light * cast[c]! + extra;
-        const e = ENCODE[Math.min(ENCODE.length - 1, Math.round(v * (ENCODE.length - 1)))]!;
+        let e = ENCODE[Math.min(ENCODE.length - 1, Math.round(v * (ENCODE.length - 1)))]!;
+        if (steep) e = 127.5 + (127.5 * Math.tanh(steep * (e / 255 - 0.5))) / Math.tanh(steep / 2);
         out[(py * pw + px) * 3 + c] = Math.max(0, Math.min(255, Math.round(e + (noise ? noise * gauss() : 0))));
       }
     }
