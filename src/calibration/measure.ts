@@ -13,7 +13,7 @@ import type { Homography } from './homography.js';
 import { darkMask, orderMarkers, pickFive, ringCandidates } from './markers.js';
 import type { GreyImage } from './markers.js';
 import { findPaper } from './paper.js';
-import { median, trimmedMean } from './robust-mean.js';
+import { bytePercentile, median, trimmedMean } from './sample-stats.js';
 import { swatchLayout } from './swatch.js';
 import type { Point, SwatchLayout } from './swatch.js';
 
@@ -81,7 +81,7 @@ export function lumaImage(photo: RgbImage): GreyImage {
 /** Read the inks of `panel` from a photo of its swatch (drawn for the panel hung `rotate`). */
 export function readSwatch(photo: RgbImage, panel: PanelProfile, rotate: Rotation = 0): CalibrationResult {
   const grey = lumaImage(photo);
-  const top = percentile(grey.data, 0.99);
+  const top = bytePercentile(grey.data, 0.99);
   if (top < 60) {
     return refuse(
       'too-dark',
@@ -166,18 +166,6 @@ export function readSwatch(photo: RgbImage, panel: PanelProfile, rotate: Rotatio
 
 function distance(a: Point, b: Point): number {
   return Math.hypot(a.x - b.x, a.y - b.y);
-}
-
-function percentile(data: Uint8Array, q: number): number {
-  const hist = new Uint32Array(256);
-  for (let i = 0; i < data.length; i++) hist[data[i]!]!++;
-  const want = q * data.length;
-  let seen = 0;
-  for (let v = 0; v < 256; v++) {
-    seen += hist[v]!;
-    if (seen >= want) return v;
-  }
-  return 255;
 }
 
 /** Linear light of the photo at (x, y), bilinear; `clipped` when the nearest pixel is clipped. */

@@ -7,7 +7,7 @@ import type { GreyImage } from './markers.js';
 import type { Point } from './swatch.js';
 import { labelRegions } from './regions.js';
 import type { Region } from './regions.js';
-import { trimmedMean } from './robust-mean.js';
+import { bytePercentile, trimmedMean } from './sample-stats.js';
 
 export interface PaperReading {
   /** Linear light of the paper, channel by channel (trimmed mean of its middle). */
@@ -26,17 +26,7 @@ const MIN_SHARE = 0.003;
 /** The paper outside `outline` (a convex quadrilateral, photo pixels), or null when there is none. */
 export function findPaper(photo: RgbImage, grey: GreyImage, outline: readonly Point[]): PaperReading | null {
   const { width: w, height: h } = grey;
-  const hist = new Uint32Array(256);
-  for (let i = 0; i < grey.data.length; i++) hist[grey.data[i]!]!++;
-  let seen = 0;
-  let top = 255;
-  for (let v = 255; v >= 0; v--) {
-    seen += hist[v]!;
-    if (seen >= 0.005 * grey.data.length) {
-      top = v;
-      break;
-    }
-  }
+  const top = bytePercentile(grey.data, 0.995);
   const bright = new Uint8Array(w * h);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
