@@ -18,6 +18,10 @@ export interface InstancePaths {
   serviceStatePath: string;
   /** The last sync attempt, success and failure, whoever ran them (attempts.ts). */
   syncAttemptsPath: string;
+  /** Photos the owner never wants shown (hidden.ts): kept offline, survives syncs. */
+  hiddenPath: string;
+  /** The running frame's local door (local-door/): `artframe-immich frame next` talks to it. */
+  controlSocketPath: string;
   /** This frame's own inks, measured from a photo of its swatch (calibration/inks-file.ts). */
   calibratedInksPath: string;
 }
@@ -39,6 +43,8 @@ export function instancePaths(where: { storage_dir: string; instance_id: string 
     selectionStatePath: path.join(instanceDir, 'selection_state.json'),
     serviceStatePath: path.join(instanceDir, 'service_state.json'),
     syncAttemptsPath: path.join(instanceDir, 'sync_attempts.json'),
+    hiddenPath: path.join(instanceDir, 'hidden.json'),
+    controlSocketPath: path.join(instanceDir, 'control.sock'),
     calibratedInksPath: path.join(instanceDir, 'calibrated_inks.json'),
   };
 }
