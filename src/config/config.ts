@@ -162,6 +162,7 @@ export const configSchema = z.strictObject({
   saturation: z._default(RENDER_OPTION_RULES.saturation.schema, DEFAULT_RENDER_OPTIONS.saturation),
   contrast: z._default(RENDER_OPTION_RULES.contrast.schema, DEFAULT_RENDER_OPTIONS.contrast),
   brightness: z._default(RENDER_OPTION_RULES.brightness.schema, DEFAULT_RENDER_OPTIONS.brightness),
+  exposure: z._default(RENDER_OPTION_RULES.exposure.schema, DEFAULT_RENDER_OPTIONS.exposure),
   // The frame (captions, portrait pairs): src/render/options.ts, FRAME_OPTION_RULES.
   ...FRAME_CONFIG_SHAPE,
 });

@@ -29,7 +29,8 @@ export type FrameErrorCode =
   | 'PANEL'
   | 'PANEL_BUSY_TIMEOUT'
   | 'TRANSPORT'
-  | 'LIBRARY_EMPTY';
+  | 'LIBRARY_EMPTY'
+  | 'CALIBRATION_REFUSED';
 
 export interface FrameErrorOptions {
   cause?: unknown;
@@ -157,6 +158,19 @@ export class TransportError extends PanelError {
 export class EmptyLibraryError extends FrameError {
   override readonly exitCode = 7;
   protected static override readonly defaultCode: FrameErrorCode = 'LIBRARY_EMPTY';
+}
+
+/** A calibration photo the frame cannot read; `reason` says why (calibration/measure.ts): exit 8. */
+export class CalibrationRefusedError extends FrameError {
+  override readonly exitCode = 8;
+  protected static override readonly defaultCode: FrameErrorCode = 'CALIBRATION_REFUSED';
+  constructor(
+    message: string,
+    readonly reason: string,
+    options?: FrameErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /** Turn anything thrown into one line (whoever writes it out masks secrets: Logger.redact). */

@@ -58,6 +58,7 @@ import {
 } from './schedule.js';
 import { readServiceState, writeServiceState, type ServiceState } from './state.js';
 import { instancePaths, type InstancePaths } from '../library/instance.js';
+import { framePanel } from '../calibration/inks-file.js';
 
 /** The config keys the service reads (the composition root passes the whole config). */
 export interface ServiceConfig extends SyncConfig, DisplayConfig, FrameOptionsConfig {
@@ -444,7 +445,7 @@ export class FrameService implements FrameControl {
     const shown = this.shownBuffer;
     if (!frame || !shown) return null;
     if (this.png?.seq !== frame.seq) {
-      this.png = { seq: frame.seq, png: framePng(shown.buffer, this.o.panel, { rotate: shown.rotate }) };
+      this.png = { seq: frame.seq, png: framePng(shown.buffer, await this.inkedPanel(), { rotate: shown.rotate }) };
     }
     return { png: await this.png.png, frame };
   }
@@ -462,7 +463,7 @@ export class FrameService implements FrameControl {
     const photos = await this.savedShownPhotos();
     if (photos.length === 0) return;
     const rendered = await renderPhotos(photos, {
-      panel: this.o.panel,
+      panel: await this.inkedPanel(),
       options: this.renderInput(),
       stop: this.renderStop(),
     }).catch(() => null);
@@ -473,6 +474,12 @@ export class FrameService implements FrameControl {
 
   private renderStop() {
     return { deadlineMs: this.o.renderDeadlineMs ?? RENDER_TIMEOUT_SECONDS * 1000, signal: this.abort.signal };
+  }
+
+  /** The panel with this frame's own inks when it has them: read at every render, so inks saved
+   * by `calibrate --save` count from the next photo on. */
+  private inkedPanel() {
+    return framePanel(this.o.panel, this.paths, (m) => this.log.warn(m));
   }
 
   private renderInput() {
@@ -553,7 +560,7 @@ export class FrameService implements FrameControl {
             return selection;
           },
           {
-            panel: this.o.panel,
+            panel: await this.inkedPanel(),
             rotate: this.renderOptions.rotate,
             pairs: this.frameOptions.portraitPairs,
             timeZone: this.o.selection?.timeZone,

@@ -231,6 +231,7 @@ describe('config: display keys', () => {
       saturation: 1,
       contrast: 1,
       brightness: 1,
+      exposure: 0,
     });
   });
 
@@ -244,6 +245,7 @@ describe('config: display keys', () => {
     ['saturation', 5, 'from 0 to 3'],
     ['contrast', 0.1, 'from 0.5 to 2'],
     ['brightness', '1', 'from 0.5 to 2'],
+    ['exposure', 3, 'stops from -2 to 2'],
   ])('an invalid display key %s (%j) names the key and what is allowed', (key, value, allowedText) => {
     const msg = errorOf({ ...valid, [key]: value });
     expect(msg.split('\n')).toHaveLength(1);
@@ -282,6 +284,7 @@ describe('config: display keys reach the render stage', () => {
       saturation: 1.4,
       contrast: 1.2,
       brightness: 0.9,
+      exposure: -0.5,
     };
     const c = parseConfig({ ...valid, ...display });
     expect(renderOptionsFromConfig(c)).toEqual(display);

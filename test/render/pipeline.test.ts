@@ -278,6 +278,14 @@ describe('render pipeline', () => {
         100, 100, 100,
       ]);
     });
+
+    it('exposure scales the light in linear light: +1 stop doubles it, -1 halves it, white clips', async () => {
+      // sRGB 100 is 0.1274 linear: doubled 0.2549 is sRGB 138; halved 0.0637 is sRGB 71.
+      expect(await first(await solid('#646464'), { exposure: 1 })).toEqual([138, 138, 138]);
+      expect(await first(await solid('#646464'), { exposure: -1 })).toEqual([71, 71, 71]);
+      expect(await first(await solid('#c8c8c8'), { exposure: 2 })).toEqual([255, 255, 255]);
+      expect(await first(await solid('#646464'), { exposure: 0 })).toEqual([100, 100, 100]);
+    });
   });
 
   describe('unreadable photos are a RenderError naming the file', () => {
