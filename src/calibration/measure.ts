@@ -108,6 +108,12 @@ export function readSwatch(photo: RgbImage, panel: PanelProfile, rotate: Rotatio
   }
 
   const light = lightField(photo, layout, h);
+  if (light.stray > 0.08) {
+    return refuse(
+      'patches-out-of-order',
+      `the patches are not where the ${panel.id}'s swatch${rotate ? ` hung at rotate ${rotate}` : ''} has them: is the frame showing this panel's swatch, and are panel and rotate right?`,
+    );
+  }
   const read = layout.patches.map((p) => readPatch(photo, p.rect, h, light.field));
   const paper = findPaper(photo, grey, swatchOutline(layout, h));
   if (!paper) return refuse('no-paper', NO_PAPER);
@@ -206,7 +212,7 @@ function lightField(
   photo: RgbImage,
   layout: SwatchLayout,
   h: Homography,
-): { field: LightField; glare: number; clipped: number } {
+): { field: LightField; glare: number; clipped: number; stray: number } {
   const pts = layout.whitePoints.map((p) => project(h, p));
   const values = pts.map(() => new Float64Array(3));
   let clipped = 0;
@@ -220,8 +226,11 @@ function lightField(
   const spread = median(off.map(Math.abs));
   keep = off.map((o) => Math.abs(o) <= Math.max(0.03, 3 * spread));
   field = fitField(pts, values, keep);
-  const glare = pts.filter((p, i) => lum(values[i]!) / lum(evalField(field, p)) - 1 > 0.25).length;
-  return { field, glare: glare / pts.length, clipped: clipped / pts.length };
+  const rel = pts.map((p, i) => lum(values[i]!) / lum(evalField(field, p)));
+  const glare = rel.filter((r) => r > 1.25).length;
+  // White ink that reads far darker: an ink patch where this swatch has white ink.
+  const stray = rel.filter((r) => r < 0.6).length;
+  return { field, glare: glare / pts.length, clipped: clipped / pts.length, stray: stray / pts.length };
 }
 
 function fitField(pts: Point[], values: Float64Array[], keep: boolean[]): LightField {

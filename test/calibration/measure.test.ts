@@ -68,6 +68,15 @@ describe('calibration: a photo it cannot read is refused with the reason', () =>
     }
   });
 
+  it("another panel's swatch, or the swatch hung another way than the config says, is refused", async () => {
+    const acep = findPanel('waveshare-7in3f');
+    const other = await readSwatchPhoto(await photographSwatch(acep, differingUnit(acep), hard), panel);
+    expect(other).toMatchObject({ ok: false, reason: 'patches-out-of-order' });
+    const turned = await readSwatchPhoto(await photographSwatch(panel, unit, { ...hard, rotate: 90 }), panel, 0);
+    expect(turned).toMatchObject({ ok: false, reason: 'patches-out-of-order' });
+    if (!turned.ok) expect(turned.message).toContain('are panel and rotate right?');
+  });
+
   it('a file that is not a photo is refused as unreadable', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'calibrate-'));
     const file = path.join(dir, 'notes.jpg');
