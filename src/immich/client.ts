@@ -7,7 +7,7 @@
 //                   checks it too ("Not found or no album.read access")
 //   asset.download  GET /api/assets/{id}/original
 //   asset.view      GET /api/assets/{id}/thumbnail (fullsize and preview renderings)
-//   stack.read      GET /api/stacks (whole-library mode, to show one photo per stack)
+//   stack.read      GET /api/stacks (each photo's stack; whole-library mode shows one per stack)
 //   GET /api/server/version (or /server-info/version before v1.107) needs no key.
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -47,11 +47,11 @@ import {
 import type {
   AssetDownload,
   AssetSource,
-  ListOptions,
   PhotoSize,
   RemoteAsset,
   RemoteAssetInfo,
   RemoteFace,
+  RemoteStack,
   Rendition,
   ServerVersion,
 } from './types.js';
@@ -136,7 +136,8 @@ export function infoOf(a: ImmichAsset, peopleAsked = true): RemoteAssetInfo {
     width: a.width ?? null,
     height: a.height ?? null,
     orientation: orientation !== null && Number.isInteger(orientation) ? orientation : null,
-    stack: a.stack ? { id: a.stack.id, primaryAssetId: a.stack.primaryAssetId } : null,
+    // GET /api/assets/{id} says (null: in no stack); search items have no key (undefined).
+    stack: a.stack ? { id: a.stack.id, primaryAssetId: a.stack.primaryAssetId } : a.stack === null ? null : undefined,
     hasExif: exif !== null,
   };
 }
@@ -169,6 +170,7 @@ export class ImmichClient implements AssetSource {
   private readonly limits: ClientLimits;
   private readonly answerWithinMs: number | null;
   private lastVersion: ServerVersion | null = null;
+  private saidNoFullsize = false;
 
   constructor(options: ImmichClientOptions) {
     const url = new URL(options.baseUrl);
@@ -252,7 +254,7 @@ export class ImmichClient implements AssetSource {
 
   // ---- listing ----
 
-  async listAssets(albumId: string, signal?: AbortSignal, options: ListOptions = {}): Promise<RemoteAsset[]> {
+  async listAssets(albumId: string, signal?: AbortSignal): Promise<RemoteAsset[]> {
     const version = await this.supportedVersion(signal);
     const caps = capabilitiesOf(version);
     let found: Map<string, Listed>;
@@ -275,13 +277,6 @@ export class ImmichClient implements AssetSource {
       }
     }
     const list = [...found.values()].flatMap((l) => (l.asset ? [l.asset] : []));
-    if (albumId === '' && options.stacks) {
-      const primaryOf = await this.stackMembers(signal);
-      for (const a of list) {
-        const primary = primaryOf?.get(a.id);
-        if (primary !== undefined) a.stackPrimaryId = primary;
-      }
-    }
     this.logger.debug('immich listing', {
       server: this.serverUrl,
       version: formatVersion(version),
@@ -377,16 +372,18 @@ export class ImmichClient implements AssetSource {
     }));
   }
 
-  /** Non-primary stack member id -> its primary's id, from GET /api/stacks (stack.read); null
-   * when this key or server cannot tell (then stacks are shown whole, and the log says why). */
-  private async stackMembers(signal?: AbortSignal): Promise<Map<string, string> | null> {
+  /** Member id (the primary's too) -> its stack, from GET /api/stacks (stack.read): search items
+   * carry no stack (v3.1.0 fixtures search-metadata-album-stack-items*), this answer does
+   * (stacks-list: `[{id, primaryAssetId, assets[]}]`). null when this key or server cannot tell
+   * (then stacks are shown whole and photos keep no stack, and the log says why). */
+  async listStacks(signal?: AbortSignal): Promise<Map<string, RemoteStack> | null> {
     const route = '/api/stacks';
     const answer = await this.getJson(route, {}, signal);
     if (answer.status === 403 || answer.status === 404) {
       this.logger.warn(
         answer.status === 403
-          ? 'the API key lacks stack.read: every photo of a stack is shown, not only its primary; give the key stack.read (or all) to show one photo per stack'
-          : 'this server has no GET /api/stacks: every photo of a stack is shown',
+          ? 'the API key lacks stack.read: photos carry no stack, and in whole-library mode every photo of a stack is shown, not only its primary; give the key stack.read (or all)'
+          : 'this server has no GET /api/stacks: photos carry no stack, and every photo of a stack is shown',
         { server: this.serverUrl, status: answer.status },
       );
       return null;
@@ -394,10 +391,11 @@ export class ImmichClient implements AssetSource {
     if (answer.status !== 200) throw httpFailure(answer.status, answer.body, this.context('GET', route));
     const parsed = stacksSchema.safeParse(answer.body);
     if (!parsed.success) throw shapeFailure(parsed.error, this.context('GET', route));
-    const out = new Map<string, string>();
-    for (const stack of parsed.data)
-      for (const member of stack.assets)
-        if (member.id !== stack.primaryAssetId) out.set(member.id, stack.primaryAssetId);
+    const out = new Map<string, RemoteStack>();
+    for (const stack of parsed.data) {
+      const of: RemoteStack = { id: stack.id, primaryAssetId: stack.primaryAssetId };
+      for (const member of stack.assets) out.set(member.id, of);
+    }
     return out;
   }
 
@@ -415,10 +413,12 @@ export class ImmichClient implements AssetSource {
     if (rendition === 'fullsize' && first.status === 400) {
       // Before v1.131 `size` has no fullsize value (a 400 validation error): the preview is the
       // best rendering such a server has.
-      this.logger.info('the server has no fullsize rendering; using the preview', {
-        server: this.serverUrl,
-        asset: asset.id,
-      });
+      // A fact about the server, not the photo: said once at info, then per photo at debug.
+      (this.saidNoFullsize ? this.logger.debug : this.logger.info)(
+        'the server has no fullsize rendering; using the preview',
+        { server: this.serverUrl, asset: asset.id },
+      );
+      this.saidNoFullsize = true;
       const second = await this.fetchRendition(asset.id, 'preview', edited, signal);
       if ('rendition' in second) return second;
       throw this.downloadFailure(asset.id, 'preview', edited, second);
@@ -502,11 +502,16 @@ export class ImmichClient implements AssetSource {
     const path = this.prefix + route;
     // The command line's patience: abort a request still without an answer after answerWithinMs.
     let patience: { timer: NodeJS.Timeout; expired: boolean } | null = null;
+    /** Detach from the caller's signal: once the request is over, else one listener stays on the
+     * sync's signal per request (a MaxListenersExceededWarning from the tenth photo on). */
+    let detach = () => {};
     const limit = this.answerWithinMs;
     if (limit !== null) {
       const giveUp = new AbortController();
-      const onAbort = () => giveUp.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const caller = signal;
+      const onAbort = () => giveUp.abort(caller?.reason);
+      caller?.addEventListener('abort', onAbort, { once: true });
+      detach = () => caller?.removeEventListener('abort', onAbort);
       const p = { expired: false, timer: setTimeout(() => ((p.expired = true), giveUp.abort()), limit) };
       p.timer.unref?.();
       patience = p;
@@ -545,6 +550,7 @@ export class ImmichClient implements AssetSource {
       res = await this.dispatcher.request(opts);
     } catch (err) {
       clearTimeout(timer);
+      detach();
       if (patience?.expired) {
         throw new ServerUnreachableError(
           `the Immich server at ${this.serverUrl} is not answering: no reply to ${method} ${route} within ${Math.round(limit! / 1000)} s; check that the server is running and not overloaded (the frame keeps the photos it has)`,
@@ -568,8 +574,15 @@ export class ImmichClient implements AssetSource {
       if (patience) clearTimeout(patience.timer);
     }
     this.logger.debug('immich request', { method, path, status: res.statusCode, ms: Date.now() - started });
-    if (buffer) clearTimeout(timer);
-    else res.body.once('close', () => clearTimeout(timer));
+    // A photo's body may still be aborted by the caller while it streams: detach when it closes.
+    if (buffer) {
+      clearTimeout(timer);
+      detach();
+    } else
+      res.body.once('close', () => {
+        clearTimeout(timer);
+        detach();
+      });
     return res;
   }
 

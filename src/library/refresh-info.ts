@@ -103,7 +103,8 @@ export async function refreshInfo(options: {
       const faces = await source.listFaces!(job.id, options.signal);
       const placed = facesInFile(faces, { width: job.info.width!, height: job.info.height! });
       if (placed.refused > 0) {
-        log.info('some face boxes do not fit the stored photo and are left out', {
+        // Per photo, so at debug; the sync's summary counts them (faces_refused).
+        log.debug('some face boxes do not fit the stored photo and are left out', {
           asset: job.id,
           refused: placed.refused,
         });
