@@ -85,6 +85,19 @@ async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
   for (let off = 0; off < chunk.length; ) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
 }
 
+/** Several chunks in one system call, without copying them together (a short write, rare on a
+ * file, finishes the rest one chunk at a time). */
+async function writeAllv(fh: FileHandle, chunks: Buffer[]): Promise<void> {
+  let written = (await fh.writev(chunks)).bytesWritten;
+  for (const chunk of chunks) {
+    if (written >= chunk.length) written -= chunk.length;
+    else {
+      await writeAll(fh, chunk.subarray(written));
+      written = 0;
+    }
+  }
+}
+
 /** A writable over a file handle we keep: we close it ourselves once the body is in. Chunks that
  * queue while a write is under way go down in one write (a small photo is one or two writes,
  * not one per socket read). */
@@ -95,7 +108,10 @@ function fileSink(fh: FileHandle): Writable {
       writeAll(fh, chunk).then(() => done(), done);
     },
     writev(chunks: { chunk: Buffer }[], done) {
-      writeAll(fh, Buffer.concat(chunks.map((c) => c.chunk))).then(() => done(), done);
+      writeAllv(
+        fh,
+        chunks.map((c) => c.chunk),
+      ).then(() => done(), done);
     },
   });
 }

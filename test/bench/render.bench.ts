@@ -16,6 +16,7 @@ import { inkPalette, toneTable } from '../../src/render/palette.js';
 import { preparePhoto, renderForPanel } from '../../src/render/pipeline.js';
 import { renderFrame } from '../../src/render/frame.js';
 import type { FramePhoto } from '../../src/render/frame-input.js';
+import { takeChildUsage, writeUsagePreload } from './child-usage.js';
 
 const RUNS = 9;
 const panel = findPanel('waveshare-7in3e');
@@ -124,12 +125,20 @@ export async function run(): Promise<void> {
       `input: ${meta.width}x${meta.height} JPEG; time: median of ${RUNS} interleaved runs; peak RSS: one run a case, each in its own process`,
     );
     const self = fileURLToPath(import.meta.url);
+    const preload = await writeUsagePreload(dir);
     const times = await timeCases(file);
     const floorMs = median(times[CASE_NAMES[0]!]);
     for (const c of CASE_NAMES) {
-      const child = spawnSync(process.execPath, [self, c, file], { encoding: 'utf8' });
+      // The child's own peak (VmHWM), not getrusage's, which on Linux reports the bench's own.
+      const usageFile = path.join(dir, 'usage.json');
+      const child = spawnSync(process.execPath, ['--import', preload, self, c, file], {
+        encoding: 'utf8',
+        env: { ...process.env, BENCH_USAGE_FILE: usageFile },
+      });
       if (child.status !== 0) throw new Error(`bench child ${c} failed: ${child.stderr}`);
-      const { maxRSS } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { maxRSS: number };
+      const usage = await takeChildUsage(usageFile);
+      if (!usage) throw new Error(`bench child ${c} reported no usage`);
+      const maxRSS = usage.rssKb;
       const ms = median(times[c]);
       // Paired: each run's time over the plain render's in the same round, the median of those,
       // so a machine that slows down for a while slows both sides of every ratio alike.
@@ -171,8 +180,8 @@ export async function run(): Promise<void> {
   }
 }
 
-// Child mode: `node render.bench.js <case> <file>` runs the case once and prints its peak RSS.
+// Child mode: `node --import <usage preload> render.bench.js <case> <file>` runs the case once;
+// the preload (child-usage.ts) writes its peak RSS at exit.
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
   await CASES[process.argv[2] as Case](process.argv[3]!);
-  console.log(JSON.stringify({ maxRSS: process.resourceUsage().maxRSS }));
 }
