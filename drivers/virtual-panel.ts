@@ -1,6 +1,6 @@
 // The virtual panel: takes the frame buffer a real panel would get and writes a PNG of what its
 // glass would show, each ink in its measured colour, turned the way the frame hangs.
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { StorageError } from '../src/core/errors.js';
@@ -38,6 +38,16 @@ export function frameToRgb(
   return rgb;
 }
 
+/** The PNG of a frame buffer, as the glass would show it: indexed (a frame has at most 16 inks), so
+ * it holds the frame exactly at a fraction of the size. */
+export function framePng(buffer: Uint8Array, panel: PanelProfile, options: VirtualPanelOptions = {}): Promise<Buffer> {
+  const rgb = frameToRgb(buffer, panel, options.palette);
+  return sharp(rgb, { raw: { width: panel.width, height: panel.height, channels: 3 } })
+    .rotate(options.rotate ?? 0)
+    .png({ palette: true, colours: 16, dither: 0 })
+    .toBuffer();
+}
+
 /**
  * Write the PNG of a frame buffer; the file appears whole or not at all. A frame has at most
  * 16 colours, so an indexed PNG holds it exactly and at a fraction of the size.
@@ -48,14 +58,10 @@ export async function writeVirtualPanel(
   file: string,
   options: VirtualPanelOptions = {},
 ): Promise<void> {
-  const rgb = frameToRgb(buffer, panel, options.palette);
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await sharp(rgb, { raw: { width: panel.width, height: panel.height, channels: 3 } })
-      .rotate(options.rotate ?? 0)
-      .png({ palette: true, colours: 16, dither: 0 })
-      .toFile(tmp);
+    await writeFile(tmp, await framePng(buffer, panel, options));
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -1,11 +1,10 @@
 // `next`: the path of the photo to show now, advancing the selection. Offline: it reads the
 // local library only, so it works with the server (or the network) gone.
 import { parseArgs } from 'node:util';
-import { loadConfig, selectionFilters } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
-import { nextSelection } from '../library/selection/state.js';
 import type { Command } from './command.js';
-import { instancePaths } from '../library/instance.js';
+import { openLibrary } from './open-library.js';
 import { type SelectionMode, SELECTION_MODES } from '../library/selection/select.js';
 
 export const nextCommand: Command = {
@@ -27,11 +26,8 @@ export const nextCommand: Command = {
       }
       mode = values.mode as SelectionMode;
     }
-    const { photo, reason } = await nextSelection(instancePaths(config), mode, {
-      logger: ctx.logger,
-      filters: selectionFilters(config),
-      ...(config.timezone ? { timeZone: config.timezone } : {}),
-    });
+    // The frame's own pick: filters, the hide list and the bit-rot check, as the service does it.
+    const { photo, reason } = await openLibrary(config, { logger: ctx.logger }).nextSelection({ mode });
     if (values.json) {
       const id = photo.id.startsWith('file:') ? null : photo.id;
       ctx.stdout(JSON.stringify({ path: photo.path, id, captured_at: photo.capturedAt || null, reason }) + '\n');

@@ -8,10 +8,13 @@ import { driverFor, openPanel } from '../../drivers/registry.js';
 import { watchKeys } from '../frame/button-input.js';
 import { systemClock } from '../core/clock.js';
 import { loadConfig, selectionFilters, type FrameConfig } from '../config/config.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, describeError } from '../core/errors.js';
+import { instancePaths } from '../library/instance.js';
 import { ImmichClient } from '../immich/client.js';
 import { createLogger } from '../core/log.js';
 import { FrameService } from '../frame/service.js';
+import { FrameHost } from '../frame/host.js';
+import type { PressKind } from '../frame/buttons.js';
 import { startGpioButtons } from '../frame/gpio-buttons.js';
 import { concretePanelId } from './auto-panel.js';
 import type { Command } from './command.js';
@@ -52,17 +55,20 @@ export const runCommand: Command = {
       write: (l) => ctx.stdout(l + '\n'),
     });
 
-    const service = new FrameService({
-      config,
-      panel: profile,
-      openPanel: () =>
-        openPanel(profile, config.transport, { rotate: config.rotate, pins: config.panel_pins || undefined }),
-      createSource: () => new ImmichClient({ baseUrl: config.immich_url, apiKey: config.immich_api_key, logger }),
-      clock: systemClock,
-      logger,
-      // One zone for "today" (on this day) and "the same day" (pairs) as for the captions.
-      selection: { filters: selectionFilters(config), timeZone: config.timezone || undefined },
-    });
+    const makeService = (c: typeof config) =>
+      new FrameService({
+        config: c,
+        panel: profile,
+        openPanel: () => openPanel(profile, c.transport, { rotate: c.rotate, pins: c.panel_pins || undefined }),
+        createSource: () => new ImmichClient({ baseUrl: c.immich_url, apiKey: c.immich_api_key, logger }),
+        clock: systemClock,
+        logger,
+        // One zone for "today" (on this day) and "the same day" (pairs) as for the captions.
+        selection: { filters: selectionFilters(c), timeZone: c.timezone || undefined },
+      });
+    // Every door (buttons, keys, and the doors to come) steers the frame through the host.
+    const frame = new FrameHost(makeService, logger);
+    const press = (kind: PressKind) => void frame.command({ type: kind === 'long' ? 'sync' : 'next' }, 'button');
 
     const buttonPins = config.transport === 'rpio' && !values['no-buttons'] ? buttonPinsFor(config, driver.hat) : [];
 
@@ -76,25 +82,31 @@ export const runCommand: Command = {
       transport: config.transport,
       album_id: config.album_id || '(whole library)',
     });
-    await service.start();
+    await frame.start(config);
+    // The CLI's door (`artframe-immich frame next`): optional like every door, so a socket that
+    // cannot be opened (a read-only card) costs that door only.
+    const { startLocalDoor } = await import('../local-door/server.js');
+    const closeLocalDoor = await startLocalDoor(frame, instancePaths(config).controlSocketPath, logger).catch(
+      (err: unknown) => {
+        logger.warn('the local door cannot open; `artframe-immich frame` will not reach this frame', {
+          error: describeError(err),
+        });
+        return null;
+      },
+    );
 
     const stops: Array<() => void> = [];
-    if (buttonPins.length > 0) stops.push(await startGpioButtons(buttonPins, (kind) => service.press(kind), logger));
+    if (buttonPins.length > 0) stops.push(await startGpioButtons(buttonPins, press, logger));
     if (process.stdin.isTTY && ctx.isTTY) {
-      stops.push(
-        watchKeys(
-          process.stdin,
-          (kind) => service.press(kind),
-          () => quit.abort(),
-        ),
-      );
+      stops.push(watchKeys(process.stdin, press, () => quit.abort()));
       logger.info('keys: n = next photo, s = sync now, q = quit');
     }
 
     await Promise.race([stopped, new Promise<void>((r) => quit.signal.addEventListener('abort', () => r()))]);
     logger.info('frame stopping');
     for (const stop of stops) stop();
-    await service.stop();
+    await closeLocalDoor?.();
+    await frame.stop();
     return 0;
   },
 };

@@ -1,11 +1,10 @@
 // `show`: render a photo (or the library's next one) for the panel and push it to the glass.
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
-import { renderOptionsFromConfig } from '../render/options.js';
-import { nextPhoto } from '../library/selection/state.js';
+import { frameOptionsFromConfig, renderOptionsFromConfig } from '../render/options.js';
 import type { Command } from './command.js';
+import { openLibrary } from './open-library.js';
 import { optionalConfig, PANEL_TARGET_HELP, PANEL_TARGET_OPTIONS, panelTarget } from './panel-target.js';
-import { instancePaths } from '../library/instance.js';
 
 export const showCommand: Command = {
   name: 'show',
@@ -27,23 +26,45 @@ export const showCommand: Command = {
     const config = await optionalConfig(ctx);
     const target = panelTarget(ctx, values, config);
 
+    const started = performance.now();
     let photo = positionals[0];
+    let frame: { buffer: Uint8Array; rotate: number };
+    let partner: string | null = null;
+    let library: ReturnType<typeof openLibrary> | null = null;
     if (photo === undefined) {
       if (!config)
         throw new ConfigError('show without PHOTO picks from the library, which needs a config (--config FILE)');
-      photo = (await nextPhoto(instancePaths(config), config.selection_mode, { logger: ctx.logger })).path;
+      // The frame's own refresh: the one pick (filters, hide list, bit-rot check), then captions,
+      // face-aware crops and a portrait partner, as the service draws it.
+      library = openLibrary(config, { logger: ctx.logger });
+      const { pickAndRender } = await import('../frame/compose.js');
+      const picked = await pickAndRender(
+        () => library!.nextSelection(),
+        {
+          panel: target.profile,
+          rotate: config.rotate,
+          pairs: config.portrait_pairs,
+          timeZone: config.timezone || undefined,
+          options: { ...renderOptionsFromConfig(config), ...frameOptionsFromConfig(config) },
+        },
+        (err) => ctx.logger.warn('cannot render a photo; trying the next one', { error: err.message }),
+      );
+      if (!picked) throw new ConfigError('show: three photos in a row could not be rendered; see the log');
+      photo = picked.rendered.paths[0]!;
+      partner = picked.rendered.partner?.id ?? null;
+      frame = picked.rendered.frame;
+    } else {
+      // sharp loads only when a photo is rendered, so the other commands start quickly.
+      const { renderForPanel } = await import('../render/pipeline.js');
+      frame = await renderForPanel(photo, target.profile, config ? renderOptionsFromConfig(config) : {});
     }
-
-    // sharp loads only when a photo is rendered, so the other commands start quickly.
-    const { renderForPanel } = await import('../render/pipeline.js');
-    const started = performance.now();
-    const frame = await renderForPanel(photo, target.profile, config ? renderOptionsFromConfig(config) : {});
     const panel = await target.open({ rotate: frame.rotate });
     try {
       await panel.show(frame.buffer);
     } finally {
       await panel.close();
     }
+    if (partner && library) await library.markShown(partner);
     const ms = Math.round(performance.now() - started);
     const summary = { photo, panel: target.profile.id, transport: target.transport, ms };
     // With --dry-run stdout carries the trace, so the summary goes to the log instead.

@@ -2,6 +2,7 @@
 // (a portrait photo on a landscape frame), as the render stage's plain inputs. The one place where
 // the library's facts about a photo meet the render stage's FramePhoto.
 import type { PanelProfile } from '../../drivers/panels.js';
+import { RenderError } from '../core/errors.js';
 import { photoFacts, type PhotoFacts } from '../library/selection/facts.js';
 import { pickPartner } from '../library/selection/pairs.js';
 import type { SelectablePhoto } from '../library/selection/select.js';
@@ -61,11 +62,18 @@ export interface RenderedSelection {
 }
 
 /** The selection's frame, rendered: the service's refresh and the demo both draw it this way. */
-export async function renderSelection(
+export function renderSelection(
   selection: Selection,
   o: ComposeOptions & { panel: PanelProfile; options: FrameRequest['options'] },
 ): Promise<RenderedSelection> {
-  const chosen = framePhotos(selection, o);
+  return renderPhotos(framePhotos(selection, o), o);
+}
+
+/** A frame of these photos as they are (the first, then a partner): a frame drawn again. */
+export async function renderPhotos(
+  chosen: SelectablePhoto[],
+  o: { panel: PanelProfile; options: FrameRequest['options'] },
+): Promise<RenderedSelection> {
   const photos = chosen.map((p) => framePhoto(photoFacts(p)));
   const frame = await renderFrame({ photos, panel: o.panel, options: o.options });
   return {
@@ -73,4 +81,35 @@ export async function renderSelection(
     paths: frame.shown.map((i) => chosen[i]!.path),
     partner: frame.shown.includes(1) ? chosen[1]! : null,
   };
+}
+
+/** Photos tried per refresh when some cannot be rendered (a damaged file must not blank the frame). */
+export const RENDER_ATTEMPTS = 3;
+
+export interface PickedFrame {
+  selection: Selection;
+  rendered: RenderedSelection;
+}
+
+/**
+ * One refresh's frame: `pick` a selection and render it; a photo that cannot be rendered
+ * (RenderError) is reported to `onSkip` and the next pick is tried, `attempts` times in all.
+ * Null when every attempt failed. Other errors (an empty library, storage) are the caller's.
+ */
+export async function pickAndRender(
+  pick: () => Promise<Selection>,
+  o: ComposeOptions & { panel: PanelProfile; options: FrameRequest['options'] },
+  onSkip: (err: RenderError) => void,
+  attempts = RENDER_ATTEMPTS,
+): Promise<PickedFrame | null> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const selection = await pick();
+    try {
+      return { selection, rendered: await renderSelection(selection, o) };
+    } catch (err) {
+      if (!(err instanceof RenderError)) throw err;
+      onSkip(err);
+    }
+  }
+  return null;
 }

@@ -3,14 +3,25 @@
 // used by one refresh at a time; a sync never blocks or delays a refresh.
 import type { Panel } from '../../drivers/driver.js';
 import type { PanelProfile } from '../../drivers/panels.js';
+import { framePng } from '../../drivers/virtual-panel.js';
 import type { PressKind } from './buttons.js';
+import type {
+  CommandOutcome,
+  Door,
+  FrameCommand,
+  FrameControl,
+  FrameEvent,
+  FrameListener,
+  FrameStatus,
+  ShownFrame,
+  ShownPhoto,
+} from './control.js';
 import type { Clock, Timer } from '../core/clock.js';
 import {
   DeadlineError,
   EmptyLibraryError,
   LibraryBusyError,
   PanelBusyTimeoutError,
-  RenderError,
   StorageError,
   describeError,
 } from '../core/errors.js';
@@ -20,7 +31,13 @@ import type { SelectionFilters } from '../library/selection/options.js';
 import type { LibraryMetadata } from '../library/metadata.js';
 import type { SyncConfig, SyncOutcome } from '../library/sync.js';
 import type { Logger } from '../core/log.js';
-import { renderSelection } from './compose.js';
+import { pickAndRender, renderPhotos, type RenderedSelection } from './compose.js';
+import type { Selection } from '../library/selection/state.js';
+import type { SelectablePhoto } from '../library/selection/select.js';
+import { photoFacts } from '../library/selection/facts.js';
+import { type BatteryReading, type FrameHealth, readHealth } from './health.js';
+// Inlined by the bundler: the version is package.json's, stated once.
+import pkg from '../../package.json' with { type: 'json' };
 import {
   type DisplayConfig,
   type FrameOptions,
@@ -69,6 +86,8 @@ export interface FrameServiceOptions {
   syncDeadlineMs?: number;
   /** A long press abandons a running sync that made no progress for this long. Default 5 min. */
   syncStallMs?: number;
+  /** The battery board's reading (power/), for health; none fitted by default. */
+  battery?: () => Promise<BatteryReading | null>;
 }
 
 const DEFAULT_SYNC_DEADLINE_MS = 4 * 3_600_000;
@@ -78,12 +97,38 @@ function photoCount(metadata: LibraryMetadata | null): number {
   return metadata ? Object.keys(metadata.synced_assets).length : 0;
 }
 
-/** Photos tried per refresh when some cannot be rendered (a damaged file must not blank the frame). */
-const RENDER_ATTEMPTS = 3;
+/** Frames remembered for "previous". */
+const HISTORY = 20;
 /** Another process (a `sync` from the CLI) holds the library lock: look again this much later. */
 const BUSY_RETRY_MS = 60_000;
 
-export class FrameService {
+/** What a refresh shows: the next pick, one named photo, or a frame from the history. */
+type RefreshTarget = { kind: 'next' } | { kind: 'photo'; id: string } | { kind: 'previous' };
+
+function shownPhoto(p: SelectablePhoto): ShownPhoto {
+  const f = photoFacts(p);
+  return {
+    id: p.id,
+    path: p.path,
+    capturedAt: f.capturedAt,
+    localDateTime: f.localDateTime,
+    people: f.people,
+    place: f.placeText,
+    description: f.description,
+    favorite: f.favorite,
+    rating: f.rating,
+    albums: [],
+  };
+}
+
+function inWords(ms: number): string {
+  const s = Math.max(1, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return s % 60 === 0 || m >= 10 ? `${Math.round(s / 60)} min` : `${m} min ${s % 60} s`;
+}
+
+export class FrameService implements FrameControl {
   readonly paths: InstancePaths;
   private readonly library: Library;
   /** Checked once here, not at every refresh. */
@@ -105,6 +150,16 @@ export class FrameService {
   private readonly abort = new AbortController();
   private stopped = false;
   private started = false;
+  private readonly listeners = new Set<FrameListener>();
+  /** The frame on the glass as this process knows it, its buffer, and its PNG once asked for. */
+  private shown: ShownFrame | null = null;
+  private shownBuffer: { buffer: Uint8Array; rotate: number } | null = null;
+  private png: { seq: number; png: Promise<Buffer> } | null = null;
+  private seq = 0;
+  private readonly startedAt = Date.now();
+  /** The ids of the frames shown, oldest first; "previous" walks back from `historyAt`. */
+  private history: string[][] = [];
+  private historyAt = -1;
 
   constructor(private readonly o: FrameServiceOptions) {
     this.paths = instancePaths(o.config);
@@ -163,6 +218,13 @@ export class FrameService {
       this.log.info('the panel still shows our photo; waiting for the next tick', {
         photo: this.state.panel_shows.photo,
       });
+      const saved = this.state.panel_shows;
+      const photos = await this.savedShownPhotos().catch(() => []);
+      if (photos.length > 0) {
+        this.shown = { seq: ++this.seq, at: saved.at, reason: saved.reason, why: null, photos: photos.map(shownPhoto) };
+        this.history = [photos.map((p) => p.id)];
+        this.historyAt = 0;
+      }
       this.scheduleTick();
     } else {
       await this.enqueueRefresh('start');
@@ -204,23 +266,197 @@ export class FrameService {
 
   /** A button: short = next photo now (as soon as the panel allows), long = sync now. */
   press(kind: PressKind): void {
-    if (this.stopped) return;
-    if (kind === 'long') {
-      this.log.info('button: long press, syncing now');
-      void this.runSync(true);
-      return;
+    void this.command({ type: kind === 'long' ? 'sync' : 'next' }, 'button');
+  }
+
+  /**
+   * The frame's one way in: every door (buttons, CLI, page, MQTT, the wake cycle) hands its command
+   * here and learns what happened from the events. A refresh a command asks for waits for the
+   * panel's minimum interval, and the outcome says when it will come.
+   */
+  async command(cmd: FrameCommand, door: Door): Promise<CommandOutcome> {
+    if (this.stopped || !this.started)
+      return { ok: false, command: cmd.type, code: 'FRAME_STOPPED', message: 'the frame is not running' };
+    this.log.info(`${door}: ${cmd.type}`, 'photo' in cmd ? { photo: cmd.photo } : {});
+    switch (cmd.type) {
+      case 'next':
+        return this.manualRefresh(cmd.type, { kind: 'next' }, door, 'next photo');
+      case 'previous': {
+        if (this.historyAt < 1)
+          return {
+            ok: false,
+            command: 'previous',
+            code: 'NO_PREVIOUS',
+            message: 'no earlier photo in this session to go back to',
+          };
+        return this.manualRefresh(cmd.type, { kind: 'previous' }, door, 'previous photo');
+      }
+      case 'show': {
+        if (!(await this.library.photo(cmd.photo))) return this.notFound('show', cmd.photo);
+        return this.manualRefresh(cmd.type, { kind: 'photo', id: cmd.photo }, door, 'that photo');
+      }
+      case 'hide': {
+        if (!(await this.library.photo(cmd.photo))) return this.notFound('hide', cmd.photo);
+        await this.library.hide(cmd.photo);
+        this.emitState();
+        if (this.shown?.photos.some((p) => p.id === cmd.photo)) {
+          const moved = this.manualRefresh('hide', { kind: 'next' }, door, 'the next photo');
+          return { ...moved, message: `hidden; it will not be shown again. ${moved.message}` };
+        }
+        return { ok: true, command: 'hide', at: null, message: 'hidden; it will not be shown again' };
+      }
+      case 'unhide': {
+        const was = await this.library.unhide(cmd.photo);
+        this.emitState();
+        return {
+          ok: true,
+          command: 'unhide',
+          at: null,
+          message: was ? 'shown again from the next round' : 'that photo was not hidden',
+        };
+      }
+      case 'pause':
+      case 'resume': {
+        const paused = cmd.type === 'pause';
+        if (this.state.paused !== paused) {
+          this.state.paused = paused;
+          if (paused) {
+            this.refreshTimer?.cancel();
+            this.refreshTimer = null;
+            this.state.next_refresh = null;
+          } else this.scheduleTick();
+          await this.save();
+          this.emitState();
+        }
+        return {
+          ok: true,
+          command: cmd.type,
+          at: null,
+          message: paused ? 'paused: this photo stays until resumed' : 'resumed',
+        };
+      }
+      case 'sync': {
+        const running = this.sync !== null;
+        void this.runSync(true);
+        return {
+          ok: true,
+          command: 'sync',
+          at: this.now().toISOString(),
+          message: running ? 'a sync is already running' : 'syncing now',
+        };
+      }
     }
+  }
+
+  private notFound(command: 'show' | 'hide', id: string): CommandOutcome {
+    return {
+      ok: false,
+      command,
+      code: 'PHOTO_NOT_FOUND',
+      message: `no photo ${JSON.stringify(id)} in the offline library`,
+    };
+  }
+
+  /** A refresh a door asked for, as soon as the panel allows; a newer request replaces a waiting one. */
+  private manualRefresh(
+    command: FrameCommand['type'],
+    target: RefreshTarget,
+    door: Door,
+    what: string,
+  ): CommandOutcome & { ok: true } {
     const at = earliestManualRefresh(this.policy.minIntervalMs, this.lastRefreshAt(), this.now());
     this.manualTimer?.cancel();
-    if (at.getTime() > this.now().getTime()) {
-      this.log.info('button: next photo as soon as the panel allows', { at: at.toISOString() });
-    } else {
-      this.log.info('button: next photo');
-    }
+    const waitMs = at.getTime() - this.now().getTime();
     this.manualTimer = this.o.clock.at(at, () => {
       this.manualTimer = null;
-      void this.enqueueRefresh('button');
+      void this.enqueueRefresh(door, target);
     });
+    return {
+      ok: true,
+      command,
+      at: at.toISOString(),
+      message:
+        waitMs > 0
+          ? `${what} in ${inWords(waitMs)}: the panel needs ${inWords(this.policy.minIntervalMs)} between refreshes`
+          : `${what} now`,
+    };
+  }
+
+  subscribe(listener: FrameListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: FrameEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A door's trouble is its own: the frame goes on.
+        this.log.warn('a door failed to take an event', { event: event.type, error: describeError(err) });
+      }
+    }
+  }
+
+  private emitState(): void {
+    if (this.listeners.size > 0) this.emit({ type: 'state', status: this.snapshot() });
+  }
+
+  snapshot(): FrameStatus {
+    const last = this.lastRefreshAt();
+    const at = earliestManualRefresh(this.policy.minIntervalMs, last, this.now());
+    return {
+      ...this.state,
+      paused: this.state.paused,
+      next_possible_refresh: at.getTime() > this.now().getTime() ? at.toISOString() : null,
+      shown: this.shown,
+    };
+  }
+
+  health(): Promise<FrameHealth> {
+    return readHealth({
+      paths: this.paths,
+      status: this.snapshot(),
+      version: pkg.version,
+      startedAt: this.startedAt,
+      now: this.now(),
+      ...(this.o.battery ? { battery: this.o.battery } : {}),
+    });
+  }
+
+  /** The PNG of what the glass shows; after a restart that found our photo on the glass, drawn
+   * again from the photos the saved state names (once, on first asking). */
+  async framePng(): Promise<{ png: Buffer; frame: ShownFrame } | null> {
+    if (!this.shownBuffer) await this.redrawShown();
+    const frame = this.shown;
+    const shown = this.shownBuffer;
+    if (!frame || !shown) return null;
+    if (this.png?.seq !== frame.seq) {
+      this.png = { seq: frame.seq, png: framePng(shown.buffer, this.o.panel, { rotate: shown.rotate }) };
+    }
+    return { png: await this.png.png, frame };
+  }
+
+  /** The photos the saved state says are on the glass (a restart that left our photo there). */
+  private async savedShownPhotos(): Promise<SelectablePhoto[]> {
+    const ids = this.state?.panel_shows?.ids ?? [];
+    return (await Promise.all(ids.map((id) => this.library.photo(id)))).filter((p): p is SelectablePhoto => p !== null);
+  }
+
+  /** Draw the frame on the glass again from the saved state's photos, for its PNG. */
+  private async redrawShown(): Promise<void> {
+    const seq = this.shown?.seq;
+    if (!this.shown || this.shownBuffer) return;
+    const photos = await this.savedShownPhotos();
+    if (photos.length === 0) return;
+    const rendered = await renderPhotos(photos, { panel: this.o.panel, options: this.renderInput() }).catch(() => null);
+    // A refresh that came meanwhile drew its own.
+    if (!rendered || this.shown?.seq !== seq || this.shownBuffer) return;
+    this.shownBuffer = { buffer: rendered.frame.buffer, rotate: rendered.frame.rotate };
+  }
+
+  private renderInput() {
+    return { ...this.renderOptions, ...this.frameOptions, now: this.now() };
   }
 
   /** Finish the refresh in progress, stop the sync, release the panel, save the state. */
@@ -264,57 +500,60 @@ export class FrameService {
     return this.state.last_refresh ? new Date(this.state.last_refresh.at) : null;
   }
 
-  private enqueueRefresh(reason: string): Promise<void> {
+  private enqueueRefresh(reason: string, target: RefreshTarget = { kind: 'next' }): Promise<void> {
     // A refresh queued behind the one in progress when SIGTERM came is dropped, not run.
-    const run = this.panelWork.then(() => (this.stopped ? undefined : this.refresh(reason)));
+    const run = this.panelWork.then(() => (this.stopped ? undefined : this.refresh(reason, target)));
     this.panelWork = run.catch((err: unknown) => {
       this.log.error('refresh failed', { reason, error: describeError(err) });
+      this.emit({ type: 'refresh-failed', at: this.now().toISOString(), message: this.log.redact(describeError(err)) });
     });
     return this.panelWork;
   }
 
-  private async refresh(reason: string): Promise<void> {
+  /** The selection a refresh shows; null when the photo it names is gone. */
+  private async pick(target: RefreshTarget, reason: string): Promise<Selection | null> {
+    if (target.kind === 'next') return this.library.nextSelection();
+    if (target.kind === 'photo') return this.library.selectionOf(target.id, `chosen by ${reason}`);
+    const ids = this.history[this.historyAt - 1];
+    return ids ? this.library.selectionOf(ids[0]!, 'shown before') : null;
+  }
+
+  private async refresh(reason: string, target: RefreshTarget): Promise<void> {
+    // A tick while paused leaves the photo; a door's own request still shows.
+    if (reason === 'tick' && this.state.paused) return;
     this.refreshTimer?.cancel();
     const attemptAt = this.now();
     try {
-      for (let attempt = 0; attempt < RENDER_ATTEMPTS; attempt++) {
-        let selection;
-        try {
-          selection = await this.library.nextSelection();
-        } catch (err) {
-          if (!(err instanceof EmptyLibraryError)) throw err;
-          this.state.last_refresh_error = 'no photos yet: waiting for the first sync';
-          this.log.info('nothing to show yet; the panel is left alone until photos arrive');
-          return;
-        }
-        let rendered;
-        try {
-          rendered = await renderSelection(selection, {
+      let picked;
+      try {
+        picked = await pickAndRender(
+          async () => {
+            const selection = await this.pick(target, reason);
+            if (!selection) throw new EmptyLibraryError('that photo is no longer in the offline library');
+            return selection;
+          },
+          {
             panel: this.o.panel,
             rotate: this.renderOptions.rotate,
             pairs: this.frameOptions.portraitPairs,
             timeZone: this.o.selection?.timeZone,
-            options: { ...this.renderOptions, ...this.frameOptions, now: this.now() },
-          });
-        } catch (err) {
-          if (!(err instanceof RenderError)) throw err;
-          this.log.warn('cannot render a photo; trying the next one', { error: describeError(err) });
-          continue;
-        }
-        const { frame, paths, partner } = rendered;
-        for (const f of frame.failed) {
-          this.log.warn('one photo of a pair cannot be rendered; showing the other alone', {
-            error: describeError(f.error),
-          });
-        }
-        await this.showOnPanel(frame.buffer);
-        if (partner) await this.library.markShown(partner.id);
-        const shown = { at: this.now().toISOString(), photo: paths[0]!, reason };
-        Object.assign(this.state, { last_refresh: shown, panel_shows: shown, last_refresh_error: null });
-        this.log.info('photo shown', { photo: paths[0], ...(paths[1] ? { partner: paths[1] } : {}), reason });
+            options: this.renderInput(),
+          },
+          (err) => this.log.warn('cannot render a photo; trying the next one', { error: describeError(err) }),
+          target.kind === 'next' ? undefined : 1,
+        );
+      } catch (err) {
+        if (!(err instanceof EmptyLibraryError) || target.kind !== 'next') throw err;
+        this.state.last_refresh_error = 'no photos yet: waiting for the first sync';
+        this.log.info('nothing to show yet; the panel is left alone until photos arrive');
         return;
       }
-      this.state.last_refresh_error = `${RENDER_ATTEMPTS} photos in a row could not be rendered`;
+      if (!picked) {
+        this.state.last_refresh_error = `photos could not be rendered (${reason})`;
+        this.emit({ type: 'refresh-failed', at: this.now().toISOString(), message: this.state.last_refresh_error });
+        return;
+      }
+      await this.shownOnPanel(picked.selection, picked.rendered, reason, target);
     } catch (err) {
       this.state.last_refresh_error = this.log.redact(describeError(err));
       throw err;
@@ -322,6 +561,38 @@ export class FrameService {
       this.scheduleTick(attemptAt);
       await this.save();
     }
+  }
+
+  /** Put a rendered frame on the glass and tell every door. */
+  private async shownOnPanel(
+    selection: Selection,
+    rendered: RenderedSelection,
+    reason: string,
+    target: RefreshTarget,
+  ): Promise<void> {
+    const { frame, paths, partner } = rendered;
+    for (const f of frame.failed) {
+      this.log.warn('one photo of a pair cannot be rendered; showing the other alone', {
+        error: describeError(f.error),
+      });
+    }
+    await this.showOnPanel(frame.buffer);
+    if (partner) await this.library.markShown(partner.id);
+    else if (target.kind === 'photo') await this.library.markShown(selection.photo.id);
+    const photos = partner ? [selection.photo, partner] : [selection.photo];
+    const ids = photos.map((p) => p.id);
+    const at = this.now().toISOString();
+    const saved = { at, photo: paths[0]!, reason, ids };
+    Object.assign(this.state, { last_refresh: saved, panel_shows: saved, last_refresh_error: null });
+    if (target.kind === 'previous') this.historyAt -= 1;
+    else {
+      this.history = [...this.history.slice(0, this.historyAt + 1), ids].slice(-HISTORY);
+      this.historyAt = this.history.length - 1;
+    }
+    this.shown = { seq: ++this.seq, at, reason, why: selection.reason, photos: photos.map(shownPhoto) };
+    this.shownBuffer = { buffer: frame.buffer, rotate: frame.rotate };
+    this.log.info('photo shown', { photo: paths[0], ...(paths[1] ? { partner: paths[1] } : {}), reason });
+    this.emit({ type: 'refreshed', frame: this.shown });
   }
 
   /** Push a frame; a panel that stops answering is reset (reopened) and tried once more. */
@@ -333,6 +604,7 @@ export class FrameService {
       if (!(err instanceof PanelBusyTimeoutError)) throw err;
       this.state.panel_error = `${this.now().toISOString()} ${this.log.redact(describeError(err))}`;
       this.state.panel_resets += 1;
+      this.emit({ type: 'panel-trouble', at: this.now().toISOString(), message: this.log.redact(describeError(err)) });
       this.log.warn('the panel stopped answering; resetting it and trying again', { error: describeError(err) });
       await this.panel.close().catch(() => {});
       this.panel = null;
@@ -345,6 +617,11 @@ export class FrameService {
   private scheduleTick(attemptAt?: Date): void {
     if (this.stopped) return;
     this.refreshTimer?.cancel();
+    if (this.state.paused) {
+      this.refreshTimer = null;
+      this.state.next_refresh = null;
+      return;
+    }
     const last = this.lastRefreshAt();
     const from = attemptAt && (!last || attemptAt > last) ? attemptAt : last;
     // With nothing shown yet, an attempt still counts, so an empty library does not spin.
@@ -412,6 +689,7 @@ export class FrameService {
     this.syncTimer?.cancel();
     this.state.sync_running = true;
     this.state.next_sync = null;
+    this.emit({ type: 'sync-started', at: this.now().toISOString(), forced: force });
     const run = this.syncOnce(force).finally(() => {
       this.sync = null;
     });
@@ -433,14 +711,22 @@ export class FrameService {
       ),
     );
     let outcome: SyncOutcome | null = null;
-    let hadPhotos = false;
+    const reportedBefore = this.state.last_sync;
     try {
-      // Inside the try: a metadata file that turned unreadable fails this sync, not the process.
-      hadPhotos = photoCount(await this.readLibraryMetadata()) > 0;
       outcome = await this.library.sync(source, {
         force,
         signal: AbortSignal.any([this.abort.signal, own.signal]),
-        onProgress: () => (this.syncProgressAt = this.now().getTime()),
+        onProgress: (event) => {
+          this.syncProgressAt = this.now().getTime();
+          if (this.listeners.size === 0) return;
+          const counts =
+            event.phase === 'download'
+              ? { done: event.done, total: event.total }
+              : event.phase === 'planned'
+                ? { done: 0, total: event.downloads }
+                : { done: 0, total: 0 };
+          this.emit({ type: 'sync-progress', at: this.now().toISOString(), phase: event.phase, ...counts });
+        },
       });
       this.state.sync_disabled = null;
       if (outcome.kind === 'synced') {
@@ -471,6 +757,8 @@ export class FrameService {
       this.state.sync_running = false;
       await source.close().catch(() => {});
       await this.save();
+      if (!this.stopped && this.state.last_sync && this.state.last_sync !== reportedBefore)
+        this.emit({ type: 'sync-finished', ...this.state.last_sync });
     }
     if (this.stopped) return;
     if (outcome.kind === 'not-due') {
@@ -479,9 +767,12 @@ export class FrameService {
       await this.save();
       return;
     }
-    const metadata = await this.readLibraryMetadata().catch(() => null);
+    // The metadata as the sync wrote it: not read back from the disk.
+    const metadata = outcome.kind === 'synced' ? outcome.metadata : await this.readLibraryMetadata().catch(() => null);
     this.scheduleSyncFrom(metadata, { afterSync: true });
     // The first photos arrived: show one now rather than at the next tick.
+    const added = outcome.kind === 'synced' ? outcome.result.added : 0;
+    const hadPhotos = photoCount(metadata) - added > 0;
     if (!hadPhotos && !this.state.panel_shows && photoCount(metadata) > 0) void this.enqueueRefresh('first photos');
     await this.save();
   }

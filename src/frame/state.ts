@@ -10,6 +10,8 @@ const refreshSchema = z.object({
   at: z.string(),
   photo: z.string(),
   reason: z.string(),
+  /** The library ids of the photos on the glass (a pair has two); older files lack it. */
+  ids: z.optional(z.array(z.string())),
 });
 
 const syncReportSchema = z.object({
@@ -41,6 +43,8 @@ export const serviceStateSchema = z.object({
   sync_disabled: z._default(z.nullable(z.string()), null),
   panel: z.nullable(z.string()),
   transport: z.nullable(z.string()),
+  /** Held by a door's pause: the schedule's ticks leave the photo on the glass until resumed. */
+  paused: z._default(z.boolean(), false),
 });
 
 export type ServiceState = z.infer<typeof serviceStateSchema>;
@@ -64,6 +68,7 @@ export function initialServiceState(): ServiceState {
     sync_disabled: null,
     panel: null,
     transport: null,
+    paused: false,
   };
 }
 

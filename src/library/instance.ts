@@ -18,6 +18,10 @@ export interface InstancePaths {
   serviceStatePath: string;
   /** The last sync attempt, success and failure, whoever ran them (attempts.ts). */
   syncAttemptsPath: string;
+  /** Photos the owner never wants shown (hidden.ts): kept offline, survives syncs. */
+  hiddenPath: string;
+  /** The running frame's local door (local-door/): `artframe-immich frame next` talks to it. */
+  controlSocketPath: string;
 }
 
 /** "~" and "~/..." are the user's home folder, as in a shell. */
@@ -37,5 +41,7 @@ export function instancePaths(where: { storage_dir: string; instance_id: string 
     selectionStatePath: path.join(instanceDir, 'selection_state.json'),
     serviceStatePath: path.join(instanceDir, 'service_state.json'),
     syncAttemptsPath: path.join(instanceDir, 'sync_attempts.json'),
+    hiddenPath: path.join(instanceDir, 'hidden.json'),
+    controlSocketPath: path.join(instanceDir, 'control.sock'),
   };
 }

@@ -1,6 +1,7 @@
 // The offline library as the frame service sees it: one object over an instance folder that
 // answers "is a sync due", runs a sync, reconciles at start-up and picks the next photo, so the
 // service holds no knowledge of locks, metadata files or the order of a sync's steps.
+import path from 'node:path';
 import type { AssetSource } from '../immich/types.js';
 import type { SyncProgress } from './apply.js';
 import { LibraryBusyError } from '../core/errors.js';
@@ -11,7 +12,18 @@ import { acquireSyncLock } from './lock.js';
 import type { LibraryMetadata } from './metadata.js';
 import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
 import type { SelectablePhoto } from './selection/select.js';
-import { markShown, nextSelection, type Selection } from './selection/state.js';
+import {
+  markShown,
+  nextSelection,
+  photoById,
+  selectionOf,
+  selectionStatus,
+  type NextPhotoOptions,
+  type Selection,
+  type SelectionStatus,
+} from './selection/state.js';
+import type { SelectionMode } from './selection/select.js';
+import { type HiddenPhoto, hidePhoto, readHidden, unhidePhoto } from './hidden.js';
 import type { SelectionFilters } from './selection/options.js';
 import { ensureLibraryDirs, readMetadata } from './store.js';
 import { type SyncConfig, type SyncOutcome, syncLibrary } from './sync.js';
@@ -101,22 +113,74 @@ export class Library {
     return (await this.nextSelection()).photo;
   }
 
-  /** The next photo with the filtered candidates (for a portrait partner: selection/pairs.ts)
-   * and the reason it was picked. The photo is checked against its recorded SHA-1 first: a
-   * damaged one is dropped (and fetched again at the next sync) and the next one is picked. */
-  async nextSelection(): Promise<Selection> {
+  /** What every pick is given: the filters, the zone, and the hide list as it is now. */
+  private async pickOptions(): Promise<NextPhotoOptions> {
+    const hidden = await readHidden(this.paths, this.log);
+    return {
+      rng: this.o.rng,
+      logger: this.log,
+      now: this.now,
+      ...(this.o.filters ? { filters: this.o.filters } : {}),
+      ...(this.o.timeZone ? { timeZone: this.o.timeZone } : {}),
+      ...(hidden.length > 0 ? { exclude: new Set(hidden.map((h) => h.id)) } : {}),
+    };
+  }
+
+  /**
+   * The one pick every door goes through (the service's ticks and buttons, `next`, `show`, the
+   * demo): the next photo with the filtered candidates (for a portrait partner: selection/pairs.ts)
+   * and the reason it was picked. Hidden photos never come; the photo is checked against its
+   * recorded SHA-1 first: a damaged one is dropped (and fetched again at the next sync) and the
+   * next one is picked. `mode` overrides the config's selection_mode for this pick.
+   */
+  async nextSelection(options: { mode?: SelectionMode } = {}): Promise<Selection> {
+    const pick = await this.pickOptions();
     for (let tries = 0; ; tries++) {
-      const selection = await nextSelection(this.paths, this.o.settings.selection_mode, {
-        rng: this.o.rng,
-        logger: this.log,
-        now: this.now,
-        ...(this.o.filters ? { filters: this.o.filters } : {}),
-        ...(this.o.timeZone ? { timeZone: this.o.timeZone } : {}),
-      });
+      const selection = await nextSelection(this.paths, options.mode ?? this.o.settings.selection_mode, pick);
       if (tries >= MAX_DAMAGED_SKIPS) return selection;
-      const verdict = await verifyPhoto(this.paths, selection.photo.id, this.log).catch(() => 'unknown');
+      const { id, sha1, path: file } = selection.photo;
+      // The pick carries the recorded SHA-1: the check reads the photo, not the whole metadata again.
+      const known = sha1 ? { sha1, localPath: path.relative(this.paths.photosDir, file) } : undefined;
+      const verdict = await verifyPhoto(this.paths, id, this.log, known).catch(() => 'unknown');
       if (verdict !== 'damaged') return selection;
     }
+  }
+
+  /** The selection for one named photo (show this one, previous), hidden or filtered out or not:
+   * a person asked for it. Null when the library has no such photo on disk. */
+  async selectionOf(id: string, reason: string): Promise<Selection | null> {
+    return selectionOf(this.paths, id, reason, await this.pickOptions());
+  }
+
+  /** One photo of the library by id, or null. */
+  photo(id: string): Promise<SelectablePhoto | null> {
+    return photoById(this.paths, id);
+  }
+
+  /** What the filters and the hide list let through now, in words and counts (offline). */
+  async selectionStatus(): Promise<SelectionStatus> {
+    const pick = await this.pickOptions();
+    return selectionStatus(this.paths, {
+      now: this.now(),
+      ...(pick.filters ? { filters: pick.filters } : {}),
+      ...(pick.timeZone ? { timeZone: pick.timeZone } : {}),
+      ...(pick.exclude ? { exclude: pick.exclude } : {}),
+    });
+  }
+
+  /** The hide list, oldest first. */
+  hidden(): Promise<HiddenPhoto[]> {
+    return readHidden(this.paths, this.log);
+  }
+
+  /** Never show `id` again (until unhidden); false when it was hidden already. */
+  hide(id: string): Promise<boolean> {
+    return hidePhoto(this.paths, id, this.now(), this.log);
+  }
+
+  /** Show `id` again; false when it was not hidden. */
+  unhide(id: string): Promise<boolean> {
+    return unhidePhoto(this.paths, id, this.log);
   }
 
   /** A partner shown beside the pick counts as shown in this round. */

@@ -101,6 +101,7 @@ export async function loadSelectablePhotos(paths: InstancePaths): Promise<readon
         id,
         path: path.join(paths.photosDir, e.local_path),
         capturedAt: e.file_created_at,
+        ...(e.sha1 ? { sha1: e.sha1 } : {}),
         ...(e.info ? { info: e.info } : {}),
       })),
       ...Object.keys(m.adopted).map((name) => ({
@@ -129,6 +130,16 @@ export interface NextPhotoOptions {
   /** The user's zone, for "today" and for photos without a local capture time. Default: the system's. */
   timeZone?: string;
   now?: () => Date;
+  /** Photos never to pick (the hide list): left out before the filters, so they count nowhere. */
+  exclude?: ReadonlySet<string>;
+}
+
+/** The library's photos less the excluded ones. */
+function withoutExcluded(
+  all: readonly SelectablePhoto[],
+  exclude: ReadonlySet<string> | undefined,
+): readonly SelectablePhoto[] {
+  return exclude && exclude.size > 0 ? all.filter((p) => !exclude.has(p.id)) : all;
 }
 
 export interface Selection {
@@ -166,7 +177,7 @@ export async function nextSelection(
 ): Promise<Selection> {
   const now = (options.now ?? (() => new Date()))();
   const filters = options.filters ?? NO_FILTERS;
-  const all = await loadSelectablePhotos(paths);
+  const all = withoutExcluded(await loadSelectablePhotos(paths), options.exclude);
   const filtered = filterPhotos(all, filters, now, options.timeZone ?? systemTimeZone);
   const photos = filtered.photos;
   const weightOf =
@@ -198,6 +209,43 @@ export async function nextSelection(
   throw new EmptyLibraryError(
     `no photos to show in ${paths.photosDir}: run \`artframe-immich sync\` (and check album_id and the server)`,
   );
+}
+
+/**
+ * The selection for one named photo (a door's "show this one", "previous"): the photo whatever the
+ * filters say (a person asked for it), with the filtered candidates for a partner. The round is not
+ * advanced; `markShown` counts it. Null when the library has no such photo or its file is gone.
+ */
+export async function selectionOf(
+  paths: InstancePaths,
+  id: string,
+  reason: string,
+  options: NextPhotoOptions = {},
+): Promise<Selection | null> {
+  const now = (options.now ?? (() => new Date()))();
+  const all = await loadSelectablePhotos(paths);
+  const photo = all.find((p) => p.id === id);
+  if (!photo) return null;
+  const exists = await stat(photo.path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (!exists) return null;
+  const filtered = filterPhotos(
+    withoutExcluded(all, options.exclude),
+    options.filters ?? NO_FILTERS,
+    now,
+    options.timeZone ?? systemTimeZone,
+  );
+  const state = await readSelectionState(paths, options.logger);
+  const shown = new Set(state.shown);
+  const notShown = new Set(filtered.photos.filter((p) => !shown.has(p.id) && p.id !== id).map((p) => p.id));
+  return { photo, candidates: filtered.photos, reason, filtered, notShown };
+}
+
+/** One photo of the library by id (adopted files as `file:NAME`), or null. */
+export async function photoById(paths: InstancePaths, id: string): Promise<SelectablePhoto | null> {
+  return (await loadSelectablePhotos(paths)).find((p) => p.id === id) ?? null;
 }
 
 /**
@@ -240,10 +288,10 @@ export interface SelectionStatus {
 /** What `status` says of the selection, from the disk alone. */
 export async function selectionStatus(
   paths: InstancePaths,
-  options: { filters?: SelectionFilters; timeZone?: string; now: Date },
+  options: { filters?: SelectionFilters; timeZone?: string; now: Date; exclude?: ReadonlySet<string> },
 ): Promise<SelectionStatus> {
   const filters = options.filters ?? NO_FILTERS;
-  const all = await loadSelectablePhotos(paths);
+  const all = withoutExcluded(await loadSelectablePhotos(paths), options.exclude);
   const outcome = filterPhotos(all, filters, options.now, options.timeZone ?? systemTimeZone);
   const state = await readSelectionState(paths);
   return {

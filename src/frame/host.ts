@@ -1,0 +1,120 @@
+// The frame behind its doors: holds the running FrameService and swaps it for a new one when the
+// settings change, so a door (the page, MQTT) keeps one handle and one subscription across a
+// restart. What a door sees is always FrameControl; the host only adds start, restart and stop.
+import type { Logger } from '../core/log.js';
+import { describeError } from '../core/errors.js';
+import type {
+  CommandOutcome,
+  Door,
+  FrameCommand,
+  FrameControl,
+  FrameListener,
+  FrameStatus,
+  ShownFrame,
+} from './control.js';
+import type { FrameService } from './service.js';
+import type { FrameHealth } from './health.js';
+
+export class FrameHost<C> implements FrameControl {
+  private current: FrameService | null = null;
+  private config: C | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private readonly listeners = new Set<FrameListener>();
+  /** Serialises start, restart and stop. */
+  private lifecycle: Promise<void> = Promise.resolve();
+
+  constructor(
+    /** Builds the service for a config (the composition root: panel, transport, source, clock). */
+    private readonly make: (config: C) => FrameService,
+    private readonly log: Logger,
+  ) {}
+
+  /** The settings the running frame was started with. */
+  get settings(): C | null {
+    return this.config;
+  }
+
+  start(config: C): Promise<void> {
+    return this.serially(() => this.open(config));
+  }
+
+  /** Stop the running frame (its refresh in progress finishes) and start it again with `config`. */
+  restart(config: C): Promise<void> {
+    return this.serially(async () => {
+      await this.close();
+      this.log.info('restarting the frame with new settings');
+      await this.open(config);
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.serially(() => this.close());
+  }
+
+  private serially(step: () => Promise<void>): Promise<void> {
+    const run = this.lifecycle.then(step);
+    this.lifecycle = run.catch(() => {});
+    return run;
+  }
+
+  private async open(config: C): Promise<void> {
+    const service = this.make(config);
+    this.unsubscribe = service.subscribe((event) => {
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch (err) {
+          this.log.warn('a door failed to take an event', { event: event.type, error: describeError(err) });
+        }
+      }
+    });
+    this.current = service;
+    this.config = config;
+    await service.start();
+  }
+
+  private async close(): Promise<void> {
+    const service = this.current;
+    this.current = null;
+    if (!service) return;
+    await service.stop();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  /** Resolves when no refresh and no sync is in flight (tests, and a clean stop). */
+  async idle(): Promise<void> {
+    await this.lifecycle;
+    await this.current?.idle();
+  }
+
+  command(command: FrameCommand, door: Door): Promise<CommandOutcome> {
+    if (!this.current)
+      return Promise.resolve({
+        ok: false,
+        command: command.type,
+        code: 'FRAME_STOPPED',
+        message: 'the frame is restarting; try again in a moment',
+      });
+    return this.current.command(command, door);
+  }
+
+  subscribe(listener: FrameListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  snapshot(): FrameStatus {
+    if (!this.current) throw new Error('the frame is not running');
+    return this.current.snapshot();
+  }
+
+  health(): Promise<FrameHealth> {
+    if (!this.current) return Promise.reject(new Error('the frame is not running'));
+    return this.current.health();
+  }
+
+  framePng(): Promise<{ png: Buffer; frame: ShownFrame } | null> {
+    return this.current ? this.current.framePng() : Promise.resolve(null);
+  }
+}
