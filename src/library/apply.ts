@@ -73,8 +73,8 @@ interface Downloaded {
   landed: LandedFile;
 }
 
-/** How many landed temp files are fsynced at once: the libuv pool's size, so the fsyncs of one
- * checkpoint share the filesystem's journal commits instead of each waiting for its own. */
+/** How many of a checkpoint's temp files are fsynced at once: the libuv pool's size (fsyncs that
+ * run together can share a journal commit on ext4; one at a time, each waits for its own). */
 const FSYNC_AT_ONCE = 4;
 
 /** Serialised, throttled checkpoints: many downloads, one writer at a time. Each lands the
@@ -116,10 +116,6 @@ class Checkpointer {
     return this.pending > 0 ? this.flush() : this.chain;
   }
 
-  private async land(batch: Downloaded[]): Promise<void> {
-    if (batch.length > 0) await landAll(this.options.paths, batch, this.record);
-  }
-
   flush(): Promise<void> {
     // A save still waiting to start will see every change made until then: one is enough.
     if (this.queued) return this.chain;
@@ -129,7 +125,8 @@ class Checkpointer {
       this.pending = 0;
       this.last = Date.now();
       this.due = Math.max(this.every.files, Math.floor(Object.keys(this.options.metadata.synced_assets).length / 10));
-      await this.land(this.waiting.splice(0));
+      const batch = this.waiting.splice(0);
+      if (batch.length > 0) await landAll(this.options.paths, batch, this.record);
       // The renames must be on disk before a record that relies on them is.
       await syncDir(this.options.paths.photosDir);
       await this.options.save(this.options.metadata);
