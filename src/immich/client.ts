@@ -7,7 +7,7 @@
 //                   checks it too ("Not found or no album.read access")
 //   asset.download  GET /api/assets/{id}/original
 //   asset.view      GET /api/assets/{id}/thumbnail (fullsize and preview renderings)
-//   stack.read      GET /api/stacks (whole-library mode, to show one photo per stack)
+//   stack.read      GET /api/stacks (each photo's stack; whole-library mode shows one per stack)
 //   GET /api/server/version (or /server-info/version before v1.107) needs no key.
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -50,11 +50,11 @@ import {
 import type {
   AssetDownload,
   AssetSource,
-  ListOptions,
   PhotoSize,
   RemoteAsset,
   RemoteAssetInfo,
   RemoteFace,
+  RemoteStack,
   Rendition,
   ServerVersion,
 } from './types.js';
@@ -147,7 +147,8 @@ export function infoOf(a: ImmichAsset, peopleAsked = true, mask: Mask = noMask):
     width: a.width ?? null,
     height: a.height ?? null,
     orientation: orientation !== null && Number.isInteger(orientation) ? orientation : null,
-    stack: a.stack ? { id: a.stack.id, primaryAssetId: a.stack.primaryAssetId } : null,
+    // GET /api/assets/{id} says (null: in no stack); search items have no key (undefined).
+    stack: a.stack ? { id: a.stack.id, primaryAssetId: a.stack.primaryAssetId } : a.stack === null ? null : undefined,
     hasExif: exif !== null,
   };
 }
@@ -198,6 +199,7 @@ export class ImmichClient implements AssetSource {
   private lastVersion: ServerVersion | null = null;
   /** Where the listing in progress is, for the listing deadline's message. */
   private listingAt = { pages: 0, assets: 0 };
+  private saidNoFullsize = false;
 
   constructor(options: ImmichClientOptions) {
     const url = new URL(options.baseUrl);
@@ -282,8 +284,8 @@ export class ImmichClient implements AssetSource {
 
   // ---- listing ----
 
-  async listAssets(albumId: string, signal?: AbortSignal, options: ListOptions = {}): Promise<RemoteAsset[]> {
-    // One deadline over the whole listing, every page and the stacks: a server that answers each
+  async listAssets(albumId: string, signal?: AbortSignal): Promise<RemoteAsset[]> {
+    // One deadline over the whole listing, every page: a server that answers each
     // page slowly but always names one more cannot hold a sync for hours.
     const deadlineMs = this.limits.listingMs;
     const deadline = new AbortController();
@@ -298,11 +300,7 @@ export class ImmichClient implements AssetSource {
     }, deadlineMs);
     timer.unref();
     try {
-      return await this.listWithin(
-        albumId,
-        signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
-        options,
-      );
+      return await this.listWithin(albumId, signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal);
     } catch (err) {
       if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason as Error;
       throw err;
@@ -311,7 +309,7 @@ export class ImmichClient implements AssetSource {
     }
   }
 
-  private async listWithin(albumId: string, signal: AbortSignal, options: ListOptions): Promise<RemoteAsset[]> {
+  private async listWithin(albumId: string, signal: AbortSignal): Promise<RemoteAsset[]> {
     const version = await this.supportedVersion(signal);
     const caps = capabilitiesOf(version);
     let found: Map<string, Listed>;
@@ -334,13 +332,6 @@ export class ImmichClient implements AssetSource {
       }
     }
     const list = [...found.values()].flatMap((l) => (l.asset ? [l.asset] : []));
-    if (albumId === '' && options.stacks) {
-      const primaryOf = await this.stackMembers(found.size, signal);
-      for (const a of list) {
-        const primary = primaryOf?.get(a.id);
-        if (primary !== undefined) a.stackPrimaryId = primary;
-      }
-    }
     this.logger.debug('immich listing', {
       server: this.serverUrl,
       version: formatVersion(version),
@@ -474,12 +465,14 @@ export class ImmichClient implements AssetSource {
     }));
   }
 
-  /** Non-primary stack member id -> its primary's id, from GET /api/stacks (stack.read); null
-   * when this key or server cannot tell (then stacks are shown whole, and the log says why).
+  /** Member id (the primary's too) -> its stack, from GET /api/stacks (stack.read): search items
+   * carry no stack (v3.1.0 fixtures search-metadata-album-stack-items*), this answer does
+   * (stacks-list: `[{id, primaryAssetId, assets[]}]`). null when this key or server cannot tell
+   * (then stacks are shown whole and photos keep no stack, and the log says why).
    * The answer lists every stacked asset in full (v3.1.0 fixture stacks-list, ~1.5 KB each), so
-   * its cap follows the listing's size; an answer past it or of a wrong shape costs the stack
-   * rule for this sync, never the sync. */
-  private async stackMembers(listed: number, signal?: AbortSignal): Promise<Map<string, string> | null> {
+   * its cap follows the listing's size (`listed`); an answer past it or of a wrong shape costs the
+   * stack rule for this sync, never the sync. */
+  async listStacks(signal?: AbortSignal, listed = 0): Promise<Map<string, RemoteStack> | null> {
     const route = '/api/stacks';
     const cap = this.limits.maxJsonBytes + listed * STACK_BYTES_PER_ASSET;
     const without = 'every photo of a stack is shown this time, not only its primary';
@@ -494,8 +487,8 @@ export class ImmichClient implements AssetSource {
     if (answer.status === 403 || answer.status === 404) {
       this.logger.warn(
         answer.status === 403
-          ? 'the API key lacks stack.read: every photo of a stack is shown, not only its primary; give the key stack.read (or all) to show one photo per stack'
-          : 'this server has no GET /api/stacks: every photo of a stack is shown',
+          ? 'the API key lacks stack.read: photos carry no stack, and in whole-library mode every photo of a stack is shown, not only its primary; give the key stack.read (or all)'
+          : 'this server has no GET /api/stacks: photos carry no stack, and every photo of a stack is shown',
         { server: this.serverUrl, status: answer.status },
       );
       return null;
@@ -509,10 +502,11 @@ export class ImmichClient implements AssetSource {
       );
       return null;
     }
-    const out = new Map<string, string>();
-    for (const stack of parsed.data)
-      for (const member of stack.assets)
-        if (member.id !== stack.primaryAssetId) out.set(member.id, stack.primaryAssetId);
+    const out = new Map<string, RemoteStack>();
+    for (const stack of parsed.data) {
+      const of: RemoteStack = { id: stack.id, primaryAssetId: stack.primaryAssetId };
+      for (const member of stack.assets) out.set(member.id, of);
+    }
     return out;
   }
 
@@ -530,10 +524,12 @@ export class ImmichClient implements AssetSource {
     if (rendition === 'fullsize' && first.status === 400) {
       // Before v1.131 `size` has no fullsize value (a 400 validation error): the preview is the
       // best rendering such a server has.
-      this.logger.info('the server has no fullsize rendering; using the preview', {
-        server: this.serverUrl,
-        asset: asset.id,
-      });
+      // A fact about the server, not the photo: said once at info, then per photo at debug.
+      (this.saidNoFullsize ? this.logger.debug : this.logger.info)(
+        'the server has no fullsize rendering; using the preview',
+        { server: this.serverUrl, asset: asset.id },
+      );
+      this.saidNoFullsize = true;
       const second = await this.fetchRendition(asset.id, 'preview', edited, signal);
       if ('rendition' in second) return second;
       throw this.downloadFailure(asset.id, 'preview', edited, second);
@@ -624,24 +620,30 @@ export class ImmichClient implements AssetSource {
   ): Promise<Dispatcher.ResponseData> {
     const started = Date.now();
     const path = this.prefix + route;
+    // One controller a request, aborted by whichever comes first: the caller's signal, the
+    // deadline, or the command line's patience. (An AbortSignal.any and a controller each cost as
+    // much as the rest of a small photo's request.)
+    const controller = new AbortController();
+    const caller = signal;
+    const onAbort = () => controller.abort(caller?.reason);
+    if (caller?.aborted) onAbort();
+    else caller?.addEventListener('abort', onAbort, { once: true });
+    /** Detach from the caller's signal once the request is over, else one listener stays on the
+     * sync's signal per request (a MaxListenersExceededWarning from the tenth photo on). */
+    const detach = () => caller?.removeEventListener('abort', onAbort);
     // The command line's patience: abort a request still without an answer after answerWithinMs.
     let patience: { timer: NodeJS.Timeout; expired: boolean } | null = null;
     const limit = this.answerWithinMs;
     if (limit !== null) {
-      const giveUp = new AbortController();
-      const onAbort = () => giveUp.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const p = { expired: false, timer: setTimeout(() => ((p.expired = true), giveUp.abort()), limit) };
+      const p = { expired: false, timer: setTimeout(() => ((p.expired = true), controller.abort()), limit) };
       p.timer.unref?.();
       patience = p;
-      signal = giveUp.signal;
     }
     // One deadline over the whole request: connect, retries, and for a photo its last byte.
     const deadlineMs = this.limits.requestMs;
-    const deadline = new AbortController();
     const timer = setTimeout(
       () =>
-        deadline.abort(
+        controller.abort(
           new DeadlineError(
             `the Immich server at ${this.serverUrl} did not finish answering ${method} ${route} within ${Math.round(deadlineMs / 1000)} s; it is too slow or stuck`,
           ),
@@ -661,7 +663,7 @@ export class ImmichClient implements AssetSource {
       bodyTimeout: this.timeouts.bodyMs,
       bufferBody: buffer,
       maxBodyBytes,
-      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+      signal: controller.signal,
       ...(body !== undefined ? { body } : {}),
     };
     let res: Dispatcher.ResponseData;
@@ -669,13 +671,14 @@ export class ImmichClient implements AssetSource {
       res = await this.dispatcher.request(opts);
     } catch (err) {
       clearTimeout(timer);
+      detach();
       if (patience?.expired) {
         throw new ServerUnreachableError(
           `the Immich server at ${this.serverUrl} is not answering: no reply to ${method} ${route} within ${Math.round(limit! / 1000)} s; check that the server is running and not overloaded (the frame keeps the photos it has)`,
           { cause: err },
         );
       }
-      if (signal?.aborted) throw err;
+      if (caller?.aborted) throw err;
       if (err instanceof FrameError) throw err;
       if (err instanceof AnswerTooLargeError) {
         throw new BadResponseError(
@@ -693,13 +696,14 @@ export class ImmichClient implements AssetSource {
     }
     this.logger.debug('immich request', { method, path, status: res.statusCode, ms: Date.now() - started });
     clearTimeout(timer);
-    if (!buffer) {
+    if (buffer) detach();
+    else {
       // A photo's own deadline, from the length it announces: one slow photo is that photo's
       // failure (the sync goes on with the others), never the whole sync's.
       const bodyMs = this.photoDeadlineMs(announcedLength(res));
       const bodyTimer = setTimeout(
         () =>
-          deadline.abort(
+          controller.abort(
             new AssetUnavailableError(
               `the Immich server at ${this.serverUrl} did not finish sending ${method} ${route} within ${Math.round(bodyMs / 1000)} s (the photo's size at ${Math.round(this.limits.photoFloorRate / 1024)} KiB/s, at least ${Math.round(this.limits.photoFloorMs / 1000)} s); too slow, tried again next sync`,
               'too-slow',
@@ -708,7 +712,11 @@ export class ImmichClient implements AssetSource {
         bodyMs,
       );
       bodyTimer.unref();
-      res.body.once('close', () => clearTimeout(bodyTimer));
+      // A photo's body may still be aborted by the caller while it streams: detach when it closes.
+      res.body.once('close', () => {
+        clearTimeout(bodyTimer);
+        detach();
+      });
     }
     return res;
   }

@@ -81,7 +81,11 @@ export function mergeListedInfo(previous: PhotoInfo | undefined, listed: RemoteA
     ...base,
     local_date_time: listed.localDateTime,
     favorite: listed.favorite,
-    stack: listed.stack ? { id: listed.stack.id, primary_asset_id: listed.stack.primaryAssetId } : base.stack,
+    // undefined: the listing did not say (no stacks answer), so the record keeps what it knew.
+    stack:
+      listed.stack === undefined
+        ? base.stack
+        : listed.stack && { id: listed.stack.id, primary_asset_id: listed.stack.primaryAssetId },
   };
   if (listed.hasExif) {
     Object.assign(next, {
