@@ -12,8 +12,9 @@ export const KEPT_CHARS = {
   name: 100,
   /** An IANA zone name ("America/Argentina/ComodRivadavia" is the longest, 32) or an offset. */
   timeZone: 64,
-  /** originalFileName: file systems cut names at 255 bytes. */
-  fileName: 255,
+  /** originalFileName: generous (library/names.ts cuts the stem to what a file system takes and
+   * keeps the extension, which a cut here would lose). */
+  fileName: 1_024,
   /** Ids and checksums: a UUID is 36, a base64 SHA-1 28. */
   id: 128,
 } as const;
