@@ -34,7 +34,16 @@ import {
   type CallContext,
 } from './failures.js';
 import { collectPages, DEFAULT_PAGING, type PagingLimits } from './paging.js';
-import { KEPT_CHARS, KEPT_PEOPLE, keptText, largestFaces, maskOf, textBytes, type Mask } from './kept.js';
+import {
+  ASSET_OBJECT_BYTES,
+  KEPT_CHARS,
+  KEPT_PEOPLE,
+  Keeper,
+  largestFaces,
+  maskOf,
+  stringBytes,
+  type Mask,
+} from './kept.js';
 import { chooseRendition } from './rendition.js';
 import { AnswerTooLargeError, DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
@@ -94,15 +103,13 @@ export function keepInListing(a: ImmichAsset): boolean {
   return a.type === 'IMAGE' && !a.isTrashed && a.visibility !== 'hidden' && a.visibility !== 'locked';
 }
 
-const noMask: Mask = (t) => t;
-
 /** `peopleAsked`: the answer came from a search with `withPeople: true`, so its `people` array is
  * the truth; elsewhere (the album route of v1/v2) an empty array may only mean "not sent".
  * Server text is cut to what the frame keeps and the key masked in it (kept.ts). */
-export function toRemoteAsset(a: ImmichAsset, peopleAsked = true, mask: Mask = noMask): RemoteAsset {
+export function toRemoteAsset(a: ImmichAsset, peopleAsked = true, keep: Keeper = new Keeper()): RemoteAsset {
   const remote: RemoteAsset = {
     id: a.id,
-    originalFileName: keptText(a.originalFileName, KEPT_CHARS.fileName, mask),
+    originalFileName: keep.text(a.originalFileName, KEPT_CHARS.fileName),
     originalMimeType: a.originalMimeType ?? null,
     fileCreatedAt: a.fileCreatedAt,
     localDateTime: a.localDateTime ?? null,
@@ -113,22 +120,22 @@ export function toRemoteAsset(a: ImmichAsset, peopleAsked = true, mask: Mask = n
   // External-library assets carry a path hash as their checksum.
   if (a.libraryId) remote.checksumIsContentHash = false;
   if (a.isEdited === true) remote.edited = true;
-  remote.info = infoOf(a, peopleAsked, mask);
+  remote.info = infoOf(a, peopleAsked, keep);
   return remote;
 }
 
 /** What the frame keeps of an asset's metadata (fields per FEATURES.md of the v3.1.0 fixtures). */
-export function infoOf(a: ImmichAsset, peopleAsked = true, mask: Mask = noMask): RemoteAssetInfo {
+export function infoOf(a: ImmichAsset, peopleAsked = true, keep: Keeper = new Keeper()): RemoteAssetInfo {
   const exif = a.exifInfo ?? null;
-  const name = (t: string | null | undefined) => (t == null ? null : keptText(t, KEPT_CHARS.name, mask));
+  const name = (t: string | null | undefined) => (t == null ? null : keep.text(t, KEPT_CHARS.name, true));
   const orientation = exif?.orientation == null ? null : Number(exif.orientation);
   const rating = exif?.rating ?? null;
   return {
     localDateTime: a.localDateTime ?? null,
-    timeZone: exif?.timeZone == null ? null : keptText(exif.timeZone, KEPT_CHARS.timeZone, mask),
+    timeZone: exif?.timeZone == null ? null : keep.text(exif.timeZone, KEPT_CHARS.timeZone, true),
     favorite: a.isFavorite === true,
     rating: rating !== null && Number.isInteger(rating) && rating >= -1 && rating <= 5 && rating !== 0 ? rating : null,
-    description: keptText(exif?.description ?? '', KEPT_CHARS.description, mask),
+    description: keep.text(exif?.description ?? '', KEPT_CHARS.description),
     city: name(exif?.city),
     state: name(exif?.state),
     country: name(exif?.country),
@@ -138,11 +145,7 @@ export function infoOf(a: ImmichAsset, peopleAsked = true, mask: Mask = noMask):
     // withpeople.json); the listing always asks, so an array here is the truth.
     people:
       a.people && (peopleAsked || a.people.length > 0)
-        ? a.people.slice(0, KEPT_PEOPLE).map((p) => ({
-            id: keptText(p.id, KEPT_CHARS.id, mask),
-            name: keptText(p.name, KEPT_CHARS.name, mask),
-            hidden: p.isHidden,
-          }))
+        ? a.people.slice(0, KEPT_PEOPLE).map((p) => keep.person(p.id, p.name, p.isHidden))
         : null,
     width: a.width ?? null,
     height: a.height ?? null,
@@ -166,14 +169,17 @@ interface Listed {
   bytes: number;
 }
 
-function slim(a: ImmichAsset, peopleAsked: boolean, mask: Mask): Listed {
-  if (!keepInListing(a)) return { id: a.id, asset: null, bytes: textBytes(a.id) };
-  const asset = toRemoteAsset(a, peopleAsked, mask);
-  const info = asset.info!;
+function slim(a: ImmichAsset, peopleAsked: boolean, keep: Keeper): Listed {
+  if (!keepInListing(a)) return { id: a.id, asset: null, bytes: stringBytes(a.id) + 64 };
+  const before = keep.spent;
+  const asset = toRemoteAsset(a, peopleAsked, keep);
+  const strings = [asset.id, asset.checksum, asset.fileCreatedAt, asset.updatedAt, asset.localDateTime ?? ''];
   const bytes =
-    textBytes(asset.id, asset.originalFileName, asset.checksum, info.description, info.city, info.state) +
-    textBytes(info.country, info.timeZone, ...(info.people ?? []).flatMap((p) => [p.id, p.name])) +
-    256;
+    keep.spent -
+    before +
+    strings.reduce((n, t) => n + stringBytes(t), 0) +
+    (asset.info?.people?.length ?? 0) * 8 +
+    ASSET_OBJECT_BYTES;
   return { id: a.id, asset, bytes };
 }
 
@@ -200,6 +206,8 @@ export class ImmichClient implements AssetSource {
   /** Where the listing in progress is, for the listing deadline's message. */
   private listingAt = { pages: 0, assets: 0 };
   private saidNoFullsize = false;
+  /** What the listing in progress keeps of the server's text (kept.ts): shared names, its cost. */
+  private keeper: Keeper;
 
   constructor(options: ImmichClientOptions) {
     const url = new URL(options.baseUrl);
@@ -213,6 +221,7 @@ export class ImmichClient implements AssetSource {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.answerWithinMs = options.answerWithinMs ?? null;
     this.mask = maskOf(options.apiKey);
+    this.keeper = new Keeper(this.mask);
     this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.dispatcher = composeImmichDispatcher({
@@ -290,6 +299,7 @@ export class ImmichClient implements AssetSource {
     const deadlineMs = this.limits.listingMs;
     const deadline = new AbortController();
     this.listingAt = { pages: 0, assets: 0 };
+    this.keeper = new Keeper(this.mask);
     const timer = setTimeout(() => {
       const at = this.listingAt;
       deadline.abort(
@@ -414,7 +424,7 @@ export class ImmichClient implements AssetSource {
     const failed: { item: unknown; error: z.core.$ZodError }[] = [];
     for (const item of items) {
       const parsed = assetSchema.safeParse(item);
-      if (parsed.success) out.push(slim(parsed.data, peopleAsked, this.mask));
+      if (parsed.success) out.push(slim(parsed.data, peopleAsked, this.keeper));
       else failed.push({ item, error: parsed.error });
     }
     if (out.length === 0 && failed.length > 0) {

@@ -312,7 +312,14 @@ async function confirmMassRemoval(
   const gone = plan.remove.filter((r) => !listed.has(r.id)).map((r) => r.id);
   const held = Object.keys(metadata.synced_assets).length;
   const log = req.logger ?? silentLogger;
-  if (gone.length === 0 || gone.length <= held / 2) {
+  // Another album or server than the library holds: the removals are what was asked for.
+  const scope = albumScope(req.config);
+  const heldScope = metadata.album_ids ?? [metadata.album_id];
+  const sameScope =
+    scope.length === heldScope.length &&
+    scope.every((a, i) => a === heldScope[i]) &&
+    metadata.server_host === serverHost(req.config.immich_url);
+  if (gone.length === 0 || gone.length <= held / 2 || !sameScope) {
     // The listing is whole again: whatever was pending is forgotten (saved with the sync's result).
     if (metadata.removal_pending) log.info('the library is listed whole again; no removal pending');
     metadata.removal_pending = null;
@@ -330,7 +337,6 @@ async function confirmMassRemoval(
     await writeMetadata(req.paths, metadata);
   }
   const confirmAt = new Date(Date.parse(seenAt) + MASS_REMOVAL_WAIT_MS);
-  const scope = albumScope(req.config);
   const what = scope.length === 0 ? 'the library' : `album ${scope.join(', ')}`;
   log.warn('the listing drops most of the library; nothing is removed until a later sync lists the same', {
     removing: gone.length,
