@@ -1,5 +1,10 @@
 // Durable replacement of a small file: write a temp file beside it, fsync, rename over the old
 // one, fsync the folder. A crash at any point leaves the old file or the new one, never half.
+// `durable: false` skips both fsyncs for state that is cheap to lose (what the panel shows, the
+// selection's place): each fsync forces an ext4 journal commit, the larger part of a refresh
+// tick's writes to the SD card. The rename still replaces the file whole (ext4's auto_da_alloc
+// writes a renamed-over file's data before the rename commits), and `sync` before a battery
+// power-off (power/cycle.ts) flushes everything.
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,12 +28,17 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { durable?: boolean } = {},
+): Promise<void> {
+  const durable = options.durable ?? true;
   const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
   const fh = await open(tmp, 'wx', 0o644);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (durable) await fh.sync();
   } catch (err) {
     await fh.close().catch(() => {});
     await unlink(tmp).catch(() => {});
@@ -41,5 +51,5 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await unlink(tmp).catch(() => {});
     throw err;
   }
-  await syncDir(path.dirname(file));
+  if (durable) await syncDir(path.dirname(file));
 }

@@ -7,7 +7,7 @@ import type { SyncResult } from './metadata.js';
 import { photoPath, readMetadata } from './store.js';
 import { storageProblem } from './storage-health.js';
 import type { InstancePaths } from './instance.js';
-import { readSyncAttempts, type SyncAttempt } from './attempts.js';
+import { readSyncAttempts, withUnchangedSyncs, type SyncAttempt } from './attempts.js';
 
 export interface LibraryStatus {
   photos_dir: string;
@@ -44,7 +44,7 @@ async function sizeOf(file: string): Promise<number | null> {
 
 export async function libraryStatus(paths: InstancePaths, config: DueConfig, now: Date): Promise<LibraryStatus> {
   const read = await readMetadata(paths);
-  const metadata = read.kind === 'ok' ? read.metadata : null;
+  const metadata = read.kind === 'ok' ? await withUnchangedSyncs(paths, read.metadata) : null;
   let bytes = 0;
   let missing = 0;
   const names = metadata

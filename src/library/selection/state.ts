@@ -60,7 +60,8 @@ export async function writeSelectionState(paths: InstancePaths, state: Selection
     reason: state.reason ?? null,
   };
   try {
-    await writeFileAtomic(paths.selectionStatePath, JSON.stringify(json) + '\n');
+    // Not fsynced: losing the last pick after a power cut repeats one photo (atomic-file.ts).
+    await writeFileAtomic(paths.selectionStatePath, JSON.stringify(json) + '\n', { durable: false });
   } catch (err) {
     throw storageError(err, 'write', paths.selectionStatePath);
   }
