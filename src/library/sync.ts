@@ -64,6 +64,8 @@ export type SyncOutcome =
       result: SyncResult;
       reconcile: ReconcileReport;
       serverVersion: string;
+      /** The metadata as this sync wrote it: a caller need not read it back. */
+      metadata: LibraryMetadata;
       /** Nothing in the library changed: the metadata was left as it was (SD-card wear) and the
        * time of this sync lives in sync_attempts.json (attempts.ts, unchanged). */
       unchanged?: boolean;
@@ -261,6 +263,7 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       result,
       reconcile: report,
       serverVersion: version,
+      metadata,
       ...(unchanged ? { unchanged } : {}),
     };
   } finally {
