@@ -21,6 +21,7 @@ import {
   FRAME_CONFIG_SHAPE,
   RENDER_OPTION_RULES,
 } from '../render/options.js';
+import { POWER_CONFIG_SHAPE } from '../power/config.js';
 
 function accepts(check: (v: string) => void): (v: string) => boolean {
   return (v) => {
@@ -160,6 +161,7 @@ export const configSchema = z.strictObject({
   brightness: z._default(RENDER_OPTION_RULES.brightness.schema, DEFAULT_RENDER_OPTIONS.brightness),
   // The frame (captions, portrait pairs): src/render/options.ts, FRAME_OPTION_RULES.
   ...FRAME_CONFIG_SHAPE,
+  ...POWER_CONFIG_SHAPE,
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;

@@ -25,7 +25,8 @@ export type FrameErrorCode =
   | 'PANEL'
   | 'PANEL_BUSY_TIMEOUT'
   | 'TRANSPORT'
-  | 'LIBRARY_EMPTY';
+  | 'LIBRARY_EMPTY'
+  | 'WAKE_BOARD';
 
 export interface FrameErrorOptions {
   cause?: unknown;
@@ -147,6 +148,12 @@ export class TransportError extends PanelError {
 export class EmptyLibraryError extends FrameError {
   override readonly exitCode = 7;
   protected static override readonly defaultCode: FrameErrorCode = 'LIBRARY_EMPTY';
+}
+
+/** The battery board that wakes the Pi (kernel RTC, PiSugar, Witty Pi) is missing or did not answer: exit 8. */
+export class WakeBoardError extends FrameError {
+  override readonly exitCode = 8;
+  protected static override readonly defaultCode: FrameErrorCode = 'WAKE_BOARD';
 }
 
 /** Turn anything thrown into one line (whoever writes it out masks secrets: Logger.redact). */
