@@ -53,3 +53,20 @@ export async function writeFileAtomic(
   }
   if (durable) await syncDir(path.dirname(file));
 }
+
+/** fsync files written with `durable: false` (and their folder) before the power goes: the
+ * battery wake cycle's last step. A missing file is skipped. */
+export async function flushFiles(files: string[]): Promise<void> {
+  const dirs = new Set<string>();
+  for (const file of files) {
+    const fh = await open(file, 'r').catch(() => null);
+    if (!fh) continue;
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    dirs.add(path.dirname(file));
+  }
+  for (const dir of dirs) await syncDir(dir);
+}

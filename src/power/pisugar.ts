@@ -77,8 +77,8 @@ function isoWithOffset(at: Date): string {
 
 export class PiSugar implements WakeBoard {
   readonly name = 'pisugar';
-  /** One alarm, repeated daily at a time of day: it reaches a day ahead (a minute of margin). */
-  readonly horizonMs = 24 * 3_600_000 - 60_000;
+  /** One alarm, repeated daily at a time of day: it reaches a day ahead. */
+  readonly horizonMs = 24 * 3_600_000;
 
   constructor(private readonly where: string) {}
 
