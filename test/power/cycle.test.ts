@@ -117,7 +117,11 @@ async function wake(config: FrameConfig, clock: TestClock, board: WakeBoard, url
         panel: PANEL,
         openPanel: async () => new SpiPanel(DRIVER, emulator, PINS),
         createSource: () =>
-          new ImmichClient({ baseUrl: url, apiKey: sim.apiKey, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+          new ImmichClient({
+            baseUrl: url,
+            apiKey: sim.apiKey,
+            retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+          }),
         clock,
         logger,
         wakeCycle: true,
