@@ -26,7 +26,8 @@ export type FrameErrorCode =
   | 'PANEL_BUSY_TIMEOUT'
   | 'TRANSPORT'
   | 'LIBRARY_EMPTY'
-  | 'WAKE_BOARD';
+  | 'WAKE_BOARD'
+  | 'UPGRADE';
 
 export interface FrameErrorOptions {
   cause?: unknown;
