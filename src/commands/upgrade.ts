@@ -42,7 +42,8 @@ export const upgradeCommand: Command = {
       log: (line: string) => ctx.stderr(line + '\n'),
     };
     if (values.recover) {
-      await recoverUpgrade(base);
+      // From the service's ExecStartPre: the start under way runs whatever the pointer leads to.
+      await recoverUpgrade(base, false);
       return 0;
     }
     if (!values.from) {

@@ -102,9 +102,10 @@ function dropInText(o: { node: string; current: string; config: string; installD
   const bin = (dir: string) => path.join(dir, 'bin', `${APP}.js`);
   return [
     '# Written by `artframe-immich upgrade`: the service starts through the release pointer, and',
-    '# finishes (rolls back) an upgrade that was never confirmed before it starts.',
+    '# finishes (rolls back) an upgrade that was never confirmed before it starts ("+": as root and',
+    '# outside the sandbox, which keeps /opt read-only; "-": its failure never stops the frame).',
     '[Service]',
-    `ExecStartPre=-${o.node} ${bin(o.installDir)} upgrade --recover --root ${o.root} --config ${o.config}`,
+    `ExecStartPre=-+${o.node} ${bin(o.installDir)} upgrade --recover --root ${o.root} --config ${o.config}`,
     'ExecStart=',
     `ExecStart=${o.node} ${bin(o.current)} run --config ${o.config}`,
     '',
@@ -141,21 +142,23 @@ function checkpoint(o: UpgradeOptions, step: UpgradeStep): void {
 }
 
 /** Put the pointer back, restore the state files, restart on the old version; forget the journal. */
-async function rollBack(o: UpgradeOptions, l: UpgradeLayout, j: Journal): Promise<void> {
+async function rollBack(o: UpgradeOptions, l: UpgradeLayout, j: Journal, restart = true): Promise<void> {
   await swapPointer(l, j.from);
   for (const file of stateFiles(o.instance)) {
     const saved = path.join(j.backup, path.basename(file));
     if (await exists(saved)) await cp(saved, file);
     else await rm(file, { force: true });
   }
-  await systemctl(o, 'restart', APP).catch((err: unknown) =>
-    o.log?.(`upgrade: restarting the old version failed: ${(err as Error).message}`),
-  );
+  if (restart)
+    await systemctl(o, 'restart', APP).catch((err: unknown) =>
+      o.log?.(`upgrade: restarting the old version failed: ${(err as Error).message}`),
+    );
   await unlink(l.journal).catch(() => {});
 }
 
-/** An upgrade the journal says was never confirmed: back to the version before it. */
-export async function recoverUpgrade(o: Omit<UpgradeOptions, 'from'>): Promise<'none' | 'rolled-back'> {
+/** An upgrade the journal says was never confirmed: back to the version before it. `restart`
+ * false from the service's own ExecStartPre: the start under way runs the old version. */
+export async function recoverUpgrade(o: Omit<UpgradeOptions, 'from'>, restart = true): Promise<'none' | 'rolled-back'> {
   const l = upgradeLayout(o.root);
   let j: Journal;
   try {
@@ -164,7 +167,7 @@ export async function recoverUpgrade(o: Omit<UpgradeOptions, 'from'>): Promise<'
     return 'none';
   }
   o.log?.(`upgrade: an upgrade to ${j.to} was never confirmed; back to ${j.from}`);
-  await rollBack({ ...o, from: '' }, l, j);
+  await rollBack({ ...o, from: '' }, l, j, restart);
   return 'rolled-back';
 }
 

@@ -159,7 +159,7 @@ describe('upgrade', () => {
       const target = await currentTarget(l);
       expect((await readFile(path.join(target, 'package.json'), 'utf8')).length).toBeGreaterThan(0);
       // The next start of the service: ExecStartPre, then the start itself.
-      await recoverUpgrade({ ...options(t, bad), log: () => {} });
+      await recoverUpgrade({ ...options(t, bad), log: () => {} }, false);
       await promisify(execFile)('systemctl', ['restart', APP]);
       expect(await running(t)).toBe('0.1.0');
       expect(await sha(t.photo)).toBe(photo);
