@@ -137,10 +137,24 @@ export const statusCommand: Command = {
       ...(config.timezone ? { timeZone: config.timezone } : {}),
     });
     const frame = { ...sv, running: sv.running && isAlive(sv.pid) };
+    // Battery mode: the wake board and the battery (loopback and I2C only, no network).
+    const power =
+      config.power === 'battery'
+        ? await import('../power/status.js').then(async (m) => ({
+            status: await m.powerStatus(
+              config.battery,
+              (await import('../../drivers/i2c.js')).openI2cDevice,
+              (await import('../../drivers/board.js')).readBoard().model,
+            ),
+            format: m.formatPower,
+          }))
+        : null;
     ctx.stdout(
       (values.json
-        ? JSON.stringify({ ...st, selection, frame }, null, 2)
-        : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}`) + '\n',
+        ? JSON.stringify({ ...st, selection, frame, ...(power ? { power: power.status } : {}) }, null, 2)
+        : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}${
+            power ? `\n${power.format(power.status)}` : ''
+          }`) + '\n',
     );
     return 0;
   },

@@ -61,8 +61,13 @@ export async function recordSyncAttempt(paths: InstancePaths, attempt: SyncAttem
  * file alone): what "is a sync due" and `status` go by. Changes `metadata` in place.
  */
 export async function withUnchangedSyncs(paths: InstancePaths, metadata: LibraryMetadata): Promise<LibraryMetadata> {
-  if (metadata.last_sync === null) return metadata;
-  const last = (await readSyncAttempts(paths)).last_success;
-  if (last?.unchanged && Date.parse(last.at) > Date.parse(metadata.last_sync)) metadata.last_sync = last.at;
+  metadata.last_sync = lastSyncAt(metadata.last_sync, await readSyncAttempts(paths));
   return metadata;
+}
+
+/** The metadata's last sync, or a later sync that changed nothing (and so did not rewrite it). */
+export function lastSyncAt(recorded: string | null, attempts: SyncAttempts): string | null {
+  const last = attempts.last_success;
+  if (recorded === null || !last?.unchanged || Date.parse(last.at) <= Date.parse(recorded)) return recorded;
+  return last.at;
 }
