@@ -124,7 +124,14 @@ export const runCommand: Command = {
       await frame.stop();
     };
     if (board && config.power === 'battery') {
-      cycle = wakeCycle({ frame, board, config: config.battery, paths: instancePaths(config), logger, stopFrame: stopAll });
+      cycle = wakeCycle({
+        frame,
+        board,
+        config: config.battery,
+        paths: instancePaths(config),
+        logger,
+        stopFrame: stopAll,
+      });
       const outcome = await cycle.run(ctx.signal);
       if (outcome.poweredOff) return 0;
       cycle = null;

@@ -29,7 +29,7 @@ describe('power in status', () => {
     expect(p.board).toBe('rtc');
     expect(formatPower(p)).toMatch(/POWER_OFF_ON_HALT=1/);
     const none = await powerStatus({ ...c, rtc_dir: '/nonexistent' }, noI2c, 'Raspberry Pi 4 Model B Rev 1.5');
-    expect(formatPower(none)).toMatch(/wake board   none: power is "battery" but no wake board answers/);
+    expect(formatPower(none)).toContain('wake board   none: power is "battery" but no wake board answers');
     expect(none.halt_advice).toMatch(/270-400 mA/);
     expect(haltAdvice('Raspberry Pi Zero 2 W Rev 1.0')).toBeNull();
   });
