@@ -19,7 +19,7 @@ export const upgradeCommand: Command = {
     '--root DIR        the installed tree (default /; install.sh --prefix trees for tests)',
     '--recover         roll back an upgrade that was interrupted before it was confirmed',
   ],
-  examples: ['sudo artframe-immich upgrade --from ~/artframe-immich-0.2.0'],
+  examples: ['artframe-immich upgrade --from ~/artframe-immich-0.2.0   (as root: it restarts the service)'],
   async run(ctx) {
     const { values } = parseArgs({
       args: ctx.args,
