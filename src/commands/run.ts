@@ -98,7 +98,16 @@ export const runCommand: Command = {
       transport: config.transport,
       album_id: config.album_id || '(whole library)',
     });
-    await frame.start(config);
+    // A stop asked for during start (the first photo still drawing) is not kept waiting for it:
+    // the service's stop kills the render.
+    const starting = frame.start(config);
+    await Promise.race([starting, stopped]);
+    if (ctx.signal.aborted) {
+      logger.info('frame stopping');
+      await frame.stop();
+      await starting.catch(() => {});
+      return 0;
+    }
     // The CLI's door (`artframe-immich frame next`): optional like every door, so a socket that
     // cannot be opened (a read-only card) costs that door only.
     const { startLocalDoor } = await import('../local-door/server.js');

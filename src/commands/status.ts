@@ -7,6 +7,7 @@ import { formatBytes, formatFailureReasons } from '../library/words.js';
 import { type LibraryStatus, libraryStatus } from '../library/status.js';
 import { isAlive, readServiceState, type ServiceState } from '../frame/state.js';
 import type { Command } from './command.js';
+import { terminalSafe, terminalSafeJson } from '../core/terminal-text.js';
 import { instancePaths } from '../library/instance.js';
 
 function ago(iso: string, now: Date): string {
@@ -24,8 +25,10 @@ function ago(iso: string, now: Date): string {
 }
 
 export function formatStatus(st: LibraryStatus, now: Date): string {
-  const lines = [`library ${st.photos_dir}`];
-  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${v}`);
+  const lines = [`library ${terminalSafe(st.photos_dir)}`];
+  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${terminalSafe(v)}`);
+  if (st.metadata_unreadable)
+    row('metadata', `${st.metadata_unreadable}; the frame shows the ${st.photos} photos on disk meanwhile`);
   if (st.metadata_problem)
     row('metadata', `unreadable (${st.metadata_problem}); the next sync moves it aside and rebuilds it`);
   row('album', st.album_id === null ? '(never synced)' : st.album_id === '' ? 'the whole library' : st.album_id);
@@ -76,7 +79,7 @@ export function formatStatus(st: LibraryStatus, now: Date): string {
 /** The selection's part: the active filters, how many photos match, why the last one was picked. */
 export function formatSelection(sel: SelectionStatus): string {
   const lines = ['selection'];
-  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${v}`);
+  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${terminalSafe(v)}`);
   row('filters', sel.filters.length > 0 ? sel.filters.join('; ') : 'none');
   row('matching', sel.summary);
   row('last pick', sel.last_reason ?? '(none yet)');
@@ -86,7 +89,7 @@ export function formatSelection(sel: SelectionStatus): string {
 /** The frame service's part: what is on the glass, the next refresh and sync, panel trouble. */
 export function formatService(sv: ServiceState, now: Date): string {
   const lines = ['frame'];
-  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${v}`);
+  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${terminalSafe(v)}`);
   if (!sv.started_at) {
     row('service', 'has not run yet (artframe-immich run, or the systemd service)');
     return lines.join('\n');
@@ -149,13 +152,14 @@ export const statusCommand: Command = {
             format: m.formatPower,
           }))
         : null;
-    ctx.stdout(
-      (values.json
-        ? JSON.stringify({ ...st, selection, frame, ...(power ? { power: power.status } : {}) }, null, 2)
-        : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}${
-            power ? `\n${power.format(power.status)}` : ''
-          }`) + '\n',
-    );
+    // Metadata and state hold server text: escaped for the terminal, and the key masked (a file
+    // written before the listing masked it may still hold it).
+    const text = values.json
+      ? terminalSafeJson({ ...st, selection, frame, ...(power ? { power: power.status } : {}) })
+      : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}${
+          power ? `\n${power.format(power.status)}` : ''
+        }`;
+    ctx.stdout(ctx.redactor.redact(text) + '\n');
     return 0;
   },
 };

@@ -1,5 +1,6 @@
 // The frame's configuration: one JSON file with the seed's keys (plus ours), validated with zod.
 // Every invalid value becomes one line naming the key, the value and what is allowed.
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { expandHome } from '../library/instance.js';
 import { SELECTION_MODES } from '../library/selection/select.js';
 import { isDateBound, ON_THIS_DAY, PEOPLE_MATCH, type SelectionFilters } from '../library/selection/options.js';
 import { ConfigError } from '../core/errors.js';
+import { jsonSyntaxProblem } from './json-syntax.js';
 import type { Redactor } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
@@ -68,7 +70,7 @@ const allowed: Record<string, string> = {
   button_pins: 'a list of BCM GPIO numbers (0-27), such as [5, 6, 16, 24]; [] for no buttons',
   transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
   panel_pins:
-    '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
+    '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr, each on its own pin; pwr=none)',
   panel: `"${AUTO_PANEL}" (an Inky HAT's EEPROM names the panel) or a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   ...Object.fromEntries(DISPLAY_KEYS.map((k) => [k, RENDER_OPTION_RULES[k].allowed])),
   ...FRAME_CONFIG_ALLOWED,
@@ -146,7 +148,8 @@ export const configSchema = z.strictObject({
   /** Overrides of the HAT's default panel pins, in the same form as --pins. */
   panel_pins: z
     ._default(z.string(), '')
-    .check(z.refine(accepts((v) => parsePins(v.trim() || undefined, HATS.waveshare.pins)))),
+    // Checked alone (the HAT's own defaults are only known at run): its form, and no two roles on one pin.
+    .check(z.refine(accepts((v) => parsePins(v.trim() || undefined, {} as typeof HATS.waveshare.pins)))),
   // The display (render stage): see src/render/options.ts for why the defaults are what they are.
   /** "auto": the panel the Inky board's EEPROM names, read when the panel is opened (drivers/detect.ts). */
   panel: z._default(z.string(), AUTO_PANEL).check(z.refine((v) => v === AUTO_PANEL || PANELS.some((p) => p.id === v))),
@@ -282,8 +285,23 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Read at most MAX_CONFIG_BYTES + 1 bytes: a device or a huge file is refused, not slurped. */
 async function readConfigText(file: string): Promise<string> {
-  const fh = await open(file, 'r');
+  // Opened without blocking and checked to be a plain file: a FIFO would wait for a writer
+  // forever, a device never end.
+  const fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      const kind = st.isFIFO()
+        ? 'a FIFO'
+        : st.isDirectory()
+          ? 'a folder'
+          : st.isCharacterDevice() || st.isBlockDevice()
+            ? 'a device'
+            : st.isSocket()
+              ? 'a socket'
+              : 'not a plain file';
+      throw new ConfigError(`config file ${file} is ${kind}, not a file; point --config at the JSON file`);
+    }
     const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
     let filled = 0;
     while (filled < buf.length) {
@@ -298,23 +316,6 @@ async function readConfigText(file: string): Promise<string> {
   } finally {
     await fh.close();
   }
-}
-
-/**
- * Why the text is not JSON, in words that quote none of it (V8 may quote a snippet, which could
- * hold the API key), with the line and column.
- */
-function jsonProblem(text: string, err: Error): string {
-  const reason = err.message
-    .replace(/, ".*$/s, '')
-    .replace(/ in JSON.*$/s, '')
-    .replace(/ is not valid JSON.*$/s, '');
-  const at = /position (\d+)/.exec(err.message);
-  if (!at) return reason;
-  const before = text.slice(0, Number(at[1]));
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
-  return `${reason} at line ${line}, column ${column}`;
 }
 
 /** Read, override from the environment (IMMICH_URL, IMMICH_API_KEY) and validate. */
@@ -336,14 +337,24 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
     throw new ConfigError(`cannot read config file ${file}: ${code ?? String(err)}`);
   }
   // Learn the key before anything can fail: whatever is printed from here on masks it.
-  const key = /"immich_api_key"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+  // Quoted as JSON wants, or (a careless edit) in single quotes or bare.
+  const found = /"immich_api_key"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'([^'\n]*)'|([^\s,}"']+))/.exec(text);
+  const key = found?.[1] ?? found?.[2] ?? found?.[3];
   loc.redactor?.add(key?.trim() || undefined);
   loc.redactor?.add(env.IMMICH_API_KEY?.trim() || undefined);
+  // Our own scan first: it names the line and column and quotes none of the file (V8's message
+  // would quote the key), and refuses nesting that would overflow a recursive parser.
+  const problem = jsonSyntaxProblem(text);
+  if (problem) {
+    throw new ConfigError(
+      `config file ${file} is not valid JSON: ${problem.reason} at line ${problem.line}, column ${problem.column}`,
+    );
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid JSON: ${jsonProblem(text, err as Error)}`);
+  } catch {
+    throw new ConfigError(`config file ${file} is not valid JSON`);
   }
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
     const obj = { ...(raw as Record<string, unknown>) };

@@ -22,6 +22,8 @@ export type FrameErrorCode =
   | 'STORAGE_RESERVE'
   | 'LIBRARY_BUSY'
   | 'RENDER'
+  | 'RENDER_DEADLINE'
+  | 'STORAGE_PERMISSION'
   | 'PANEL'
   | 'PANEL_BUSY_TIMEOUT'
   | 'TRANSPORT'
@@ -89,7 +91,13 @@ export type AssetFailureReason =
   /** The bytes do not match the server's checksum, or their announced length. */
   | 'checksum'
   /** The download broke off, or anything else. */
-  | 'download';
+  | 'download'
+  /** Announced larger than the most a photo may be, or than the disk has room for. */
+  | 'too-large'
+  /** The bytes came slower than the floor rate: the photo missed its own deadline. */
+  | 'too-slow'
+  /** The listing's entry for it cannot be read (a date that is no date, a field of the wrong kind). */
+  | 'listing';
 
 /** One photo cannot be fetched (its permission, a 404, bad bytes): the sync reports it and goes
  * on; `reason` says why, without parsing the message. */

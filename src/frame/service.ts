@@ -38,6 +38,7 @@ import { photoFacts } from '../library/selection/facts.js';
 import { type BatteryReading, type FrameHealth, readHealth } from './health.js';
 // Inlined by the bundler: the version is package.json's, stated once.
 import pkg from '../../package.json' with { type: 'json' };
+import { RENDER_TIMEOUT_SECONDS } from '../render/pipeline.js';
 import {
   type DisplayConfig,
   type FrameOptions,
@@ -88,6 +89,8 @@ export interface FrameServiceOptions {
   syncStallMs?: number;
   /** The battery board's reading (power/), for health; none fitted by default. */
   battery?: () => Promise<BatteryReading | null>;
+  /** A frame still drawing after this long is stopped and the next photo tried. Default 120 s. */
+  renderDeadlineMs?: number;
   /** Run once (battery mode, power/cycle.ts): start() neither refreshes nor arms a timer; it works
    * out next_refresh and next_sync and saves them, and the wake cycle asks for what it wants. */
   wakeCycle?: boolean;
@@ -178,6 +181,15 @@ export class FrameService implements FrameControl {
       now: () => this.now(),
       rng: o.rng,
       ...o.selection,
+      // A damaged photo found at a refresh makes a sync due within the hour: re-arm for it now,
+      // so the refetch is prompt and status shows one next-sync time.
+      onDamaged: () => {
+        if (!this.sync)
+          void this.readLibraryMetadata().then(
+            (m) => this.scheduleSyncFrom(m),
+            () => {},
+          );
+      },
     });
     const minIntervalMs = o.panel.minRefreshIntervalSeconds * 1000;
     this.policy = {
@@ -456,10 +468,18 @@ export class FrameService implements FrameControl {
     if (!this.shown || this.shownBuffer) return;
     const photos = await this.savedShownPhotos();
     if (photos.length === 0) return;
-    const rendered = await renderPhotos(photos, { panel: this.o.panel, options: this.renderInput() }).catch(() => null);
+    const rendered = await renderPhotos(photos, {
+      panel: this.o.panel,
+      options: this.renderInput(),
+      stop: this.renderStop(),
+    }).catch(() => null);
     // A refresh that came meanwhile drew its own.
     if (!rendered || this.shown?.seq !== seq || this.shownBuffer) return;
     this.shownBuffer = { buffer: rendered.frame.buffer, rotate: rendered.frame.rotate };
+  }
+
+  private renderStop() {
+    return { deadlineMs: this.o.renderDeadlineMs ?? RENDER_TIMEOUT_SECONDS * 1000, signal: this.abort.signal };
   }
 
   private renderInput() {
@@ -546,6 +566,8 @@ export class FrameService implements FrameControl {
             pairs: this.frameOptions.portraitPairs,
             timeZone: this.o.selection?.timeZone,
             options: this.renderInput(),
+            // Drawn in a child killed at the deadline or at SIGTERM: a runaway photo is skipped.
+            stop: this.renderStop(),
             ...(notice ? { notice } : {}),
           },
           (err) => this.log.warn('cannot render a photo; trying the next one', { error: describeError(err) }),

@@ -28,6 +28,9 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** Every state file holds text a server wrote (names, descriptions, errors): the owner's alone. */
+const STATE_FILE_MODE = 0o600;
+
 export async function writeFileAtomic(
   file: string,
   data: string | Uint8Array,
@@ -35,7 +38,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const durable = options.durable ?? true;
   const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-  const fh = await open(tmp, 'wx', 0o644);
+  const fh = await open(tmp, 'wx', STATE_FILE_MODE);
   try {
     await fh.writeFile(data);
     if (durable) await fh.sync();

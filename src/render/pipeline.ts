@@ -256,6 +256,10 @@ function reason(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const first = (text.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').trim();
   if (/unsupported image format/i.test(first)) return 'not an image sharp can read (unsupported format)';
-  if (/missing/i.test(first) && /input file/i.test(first)) return 'file not found';
+  // sharp's own words for an absent file; a damaged JPEG's libjpeg text may say "Missing" too
+  // ("Missing Huffman code table entry"), which is no missing file.
+  if (/^input file is missing/i.test(first)) return 'file not found';
+  const corrupt = /^input file has corrupt header:\s*(?:Vips\w+:\s*)?(.*)$/i.exec(first);
+  if (corrupt) return `a damaged image: its header cannot be read (${corrupt[1]})`;
   return first.replace(/^[A-Za-z]+load(_source|_buffer)?: /, '');
 }

@@ -1,3 +1,4 @@
+import { HATS, parsePins } from '../../drivers/hats.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -294,14 +295,23 @@ describe('config: panel pins', () => {
     expect(parseConfig(valid).panel_pins).toBe('');
   });
 
-  it.each([['busy=40'], ['reset=17'], ['rst=none'], ['17,25']])(
+  it.each([['busy=40'], ['reset=17'], ['rst=none'], ['17,25'], ['rst=17,dc=17,cs=17,busy=17,pwr=17']])(
     'rejects panel_pins %j naming the key and the form',
     (value) => {
       const msg = errorOf({ ...valid, panel_pins: value });
       expect(msg).toContain(`cfg.json: panel_pins = ${JSON.stringify(value)} is not allowed`);
       expect(msg).toContain('ROLE=BCM pairs');
+      expect(msg).toContain('each on its own pin');
     },
   );
+
+  it('one pin for every role is refused, naming the roles and the pin (issue 21)', () => {
+    expect(() => parsePins('rst=17,dc=17,cs=17,busy=17,pwr=17', HATS.waveshare.pins)).toThrow(
+      '--pins: rst, dc, cs, busy and pwr are all on BCM 17; each line needs its own pin',
+    );
+    // An override onto a default's pin, too, where the HAT is known.
+    expect(() => parsePins('busy=17', HATS.waveshare.pins)).toThrow(/rst and busy are both on BCM 17/);
+  });
 });
 
 describe('config: sources and filters (issue 11)', () => {

@@ -319,6 +319,19 @@ describe('render pipeline', () => {
       await expect(renderForPanel(file, spectra)).rejects.toThrow(file);
     });
 
+    it('a 23-byte JPEG with a corrupt header is a damaged image, never "file not found" (issue 21)', async () => {
+      const file = path.join(dir, 'tiny.jpg');
+      await writeFile(file, Buffer.from('ffd8ffe000104a46494600010100000100010000ffdb00', 'hex'));
+      const err = await renderForPanel(file, spectra).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RenderError);
+      expect((err as Error).message).toMatch(
+        new RegExp(
+          `^cannot render ${file}: a damaged image: its header cannot be read \\(premature end of JPEG image\\)$`,
+        ),
+      );
+      expect((err as Error).message).not.toMatch(/not found/);
+    });
+
     it('a missing file', async () => {
       const file = path.join(dir, 'gone.jpg');
       await expect(renderForPanel(file, spectra)).rejects.toThrow(`cannot render ${file}: file not found`);
