@@ -24,6 +24,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PREFIX=""
 DRY_RUN=0
 UNINSTALL=0
+UPGRADE=0
 PURGE=0
 SKIP_NPM=0
 SERVICE_USER=artframe
@@ -64,6 +65,9 @@ Install:
   --skip-npm          copy the app but do not run npm (for tests: the service needs the build)
 
 Other modes:
+  --upgrade           install this checkout beside the running version, switch to it, restart
+                      the service and switch back by itself if it does not report ready
+                      (artframe-immich upgrade); the config and the photos stay as they are
   --uninstall         stop and remove the service, the unit and /opt/$APP; keeps the config
                       and the photos
   --purge             with --uninstall: also remove the config, the photos and the user
@@ -193,6 +197,7 @@ parse_args() {
       --prefix=*) PREFIX=${1#*=}; shift ;;
       --skip-npm) SKIP_NPM=1; shift ;;
       --dry-run) DRY_RUN=1; shift ;;
+      --upgrade) UPGRADE=1; shift ;;
       --uninstall) UNINSTALL=1; shift ;;
       --purge) PURGE=1; shift ;;
       -h | --help) usage; exit 0 ;;
@@ -1145,6 +1150,28 @@ uninstall() {
 
 # ---- main -----------------------------------------------------------------------------------
 
+# ---- upgrade (issue 18) ---------------------------------------------------------------------
+
+# --upgrade: this checkout, built here, replaces the running version through `artframe-immich
+# upgrade` (src/upgrade/upgrade.ts): copied beside it, switched by one rename of the release
+# pointer, the service restarted and kept only if it reports ready, else switched back. Later
+# installs should use --upgrade too: the service starts through the pointer from then on.
+upgrade_release() {
+  step "Upgrade to this checkout ($SCRIPT_DIR)"
+  [ -e "$CONFIG" ] || die "--upgrade needs an installed frame, and $CONFIG is missing: run ./install.sh first"
+  ensure_node
+  if [ "$SKIP_NPM" = 0 ] && [ "$DRY_RUN" = 0 ]; then
+    build_app "$SCRIPT_DIR" || die "npm ci failed in $SCRIPT_DIR; nothing was changed"
+  fi
+  local cmd=("$NODE_BIN" "$SCRIPT_DIR/bin/$APP.js" upgrade --from "$SCRIPT_DIR" --root "${ROOT:-/}" --config "$CONFIG")
+  if [ "$DRY_RUN" = 1 ]; then
+    say "    [dry run] $(show_cmd "${cmd[@]}")"
+    return 0
+  fi
+  "${cmd[@]}" || die "the upgrade was rolled back; the version before it runs (journalctl -u $APP says why)"
+  CHANGED=1
+}
+
 main() {
   parse_args "$@"
   setup_paths
@@ -1158,6 +1185,10 @@ main() {
     return 0
   fi
   check_os
+  if [ "$UPGRADE" = 1 ]; then
+    upgrade_release
+    return 0
+  fi
   local mode=""
   [ -z "$PREFIX" ] || mode=", into the tree $PREFIX"
   [ "$DRY_RUN" = 0 ] || mode="$mode, dry run"

@@ -23,4 +23,5 @@ export const commands: readonly CommandEntry[] = [
   { name: 'show', load: async () => (await import('./show.js')).showCommand },
   { name: 'clear', load: async () => (await import('./clear.js')).clearCommand },
   { name: 'calibrate', load: async () => (await import('./calibrate.js')).calibrateCommand },
+  { name: 'upgrade', load: async () => (await import('./upgrade.js')).upgradeCommand },
 ];

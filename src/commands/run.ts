@@ -18,6 +18,9 @@ import type { PressKind } from '../frame/buttons.js';
 import { startGpioButtons } from '../frame/gpio-buttons.js';
 import { concretePanelId } from './auto-panel.js';
 import type { Command } from './command.js';
+import { openI2cDevice } from '../../drivers/i2c.js';
+import { chooseWakeBoard } from '../power/choose.js';
+import { type WakeCycle, wakeCycle } from '../power/cycle.js';
 
 /** The button pins to watch: the config's or the HAT's own, none of them a pin the panel uses. */
 export function buttonPinsFor(config: FrameConfig, hat: HatKind): number[] {
@@ -55,8 +58,20 @@ export const runCommand: Command = {
       write: (l) => ctx.stdout(l + '\n'),
     });
 
+    // Battery mode (power/): `run` is one wake cycle ending in power-off. No wake board found means
+    // the frame runs as on mains power rather than powering off for good.
+    const board =
+      config.power === 'battery'
+        ? await chooseWakeBoard(config.battery, openI2cDevice).catch((err: unknown) => {
+            logger.error('battery mode without a wake board; running as on mains power', { error: describeError(err) });
+            return null;
+          })
+        : null;
+    let cycle: WakeCycle | null = null;
     const makeService = (c: typeof config) =>
       new FrameService({
+        ...(board ? { battery: () => board.battery() } : {}),
+        ...(board && c.power === 'battery' ? { wakeCycle: true, notice: () => cycle?.noticeText() ?? null } : {}),
         config: c,
         panel: profile,
         openPanel: () => openPanel(profile, c.transport, { rotate: c.rotate, pins: c.panel_pins || undefined }),
@@ -68,7 +83,8 @@ export const runCommand: Command = {
       });
     // Every door (buttons, keys, and the doors to come) steers the frame through the host.
     const frame = new FrameHost(makeService, logger);
-    const press = (kind: PressKind) => void frame.command({ type: kind === 'long' ? 'sync' : 'next' }, 'button');
+    const press = (kind: PressKind) =>
+      void (cycle ? cycle.press(kind) : frame.command({ type: kind === 'long' ? 'sync' : 'next' }, 'button'));
 
     const buttonPins = config.transport === 'rpio' && !values['no-buttons'] ? buttonPinsFor(config, driver.hat) : [];
 
@@ -111,11 +127,29 @@ export const runCommand: Command = {
       logger.info('keys: n = next photo, s = sync now, q = quit');
     }
 
+    const stopAll = async () => {
+      for (const stop of stops.splice(0)) stop();
+      await closeLocalDoor?.();
+      await frame.stop();
+    };
+    if (board && config.power === 'battery') {
+      cycle = wakeCycle({
+        frame,
+        board,
+        config: config.battery,
+        paths: instancePaths(config),
+        logger,
+        stopFrame: stopAll,
+      });
+      const outcome = await cycle.run(ctx.signal);
+      if (outcome.poweredOff) return 0;
+      cycle = null;
+      if (outcome.stayOn) await frame.restart({ ...config, power: 'mains' });
+    }
+
     await Promise.race([stopped, new Promise<void>((r) => quit.signal.addEventListener('abort', () => r()))]);
     logger.info('frame stopping');
-    for (const stop of stops) stop();
-    await closeLocalDoor?.();
-    await frame.stop();
+    await stopAll();
     return 0;
   },
 };

@@ -142,11 +142,25 @@ export const statusCommand: Command = {
     });
     const frame = { ...sv, running: sv.running && isAlive(sv.pid) };
     const reboot = pendingReboot(ctx.hardware);
+    // Battery mode: the wake board and the battery (loopback and I2C only, no network).
+    const power =
+      config.power === 'battery'
+        ? await import('../power/status.js').then(async (m) => ({
+            status: await m.powerStatus(
+              config.battery,
+              (await import('../../drivers/i2c.js')).openI2cDevice,
+              (await import('../../drivers/board.js')).readBoard().model,
+            ),
+            format: m.formatPower,
+          }))
+        : null;
     // Metadata and state hold server text: escaped for the terminal, and the key masked (a file
     // written before the listing masked it may still hold it).
     const text = values.json
-      ? terminalSafeJson({ ...st, selection, frame, pending_reboot: reboot })
-      : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}${reboot.length ? '\nsystem' : ''}${reboot.map((r) => `\n  ${'reboot'.padEnd(12)} ${r}`).join('')}`;
+      ? terminalSafeJson({ ...st, selection, frame, pending_reboot: reboot, ...(power ? { power: power.status } : {}) })
+      : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}${
+          power ? `\n${power.format(power.status)}` : ''
+        }${reboot.length ? '\nsystem' : ''}${reboot.map((r) => `\n  ${'reboot'.padEnd(12)} ${r}`).join('')}`;
     ctx.stdout(ctx.redactor.redact(text) + '\n');
     return 0;
   },

@@ -24,6 +24,7 @@ import {
   FRAME_CONFIG_SHAPE,
   RENDER_OPTION_RULES,
 } from '../render/options.js';
+import { POWER_CONFIG_SHAPE } from '../power/config.js';
 
 function accepts(check: (v: string) => void): (v: string) => boolean {
   return (v) => {
@@ -165,6 +166,7 @@ export const configSchema = z.strictObject({
   exposure: z._default(RENDER_OPTION_RULES.exposure.schema, DEFAULT_RENDER_OPTIONS.exposure),
   // The frame (captions, portrait pairs): src/render/options.ts, FRAME_OPTION_RULES.
   ...FRAME_CONFIG_SHAPE,
+  ...POWER_CONFIG_SHAPE,
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;

@@ -30,7 +30,9 @@ export type FrameErrorCode =
   | 'PANEL_BUSY_TIMEOUT'
   | 'TRANSPORT'
   | 'LIBRARY_EMPTY'
-  | 'CALIBRATION_REFUSED';
+  | 'CALIBRATION_REFUSED'
+  | 'WAKE_BOARD'
+  | 'UPGRADE';
 
 export interface FrameErrorOptions {
   cause?: unknown;
@@ -171,6 +173,12 @@ export class CalibrationRefusedError extends FrameError {
   ) {
     super(message, options);
   }
+}
+
+/** The battery board that wakes the Pi (kernel RTC, PiSugar, Witty Pi) is missing or did not answer: exit 8. */
+export class WakeBoardError extends FrameError {
+  override readonly exitCode = 8;
+  protected static override readonly defaultCode: FrameErrorCode = 'WAKE_BOARD';
 }
 
 /** Turn anything thrown into one line (whoever writes it out masks secrets: Logger.redact). */

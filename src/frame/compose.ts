@@ -40,11 +40,13 @@ export interface ComposeOptions {
   pairs: boolean;
   /** The zone "the same day" is counted in when choosing a partner. */
   timeZone?: string;
+  /** A line set on the photo in place of its caption ("battery low: charge me"); the photo shows alone. */
+  notice?: string;
 }
 
 /** The photos of one frame: the selection's photo, then its partner when there is one. */
 export function framePhotos(selection: Selection, o: ComposeOptions): SelectablePhoto[] {
-  if (!o.pairs) return [selection.photo];
+  if (!o.pairs || o.notice) return [selection.photo];
   const view = viewSize(o.panel, o.rotate);
   const orientation = view.width >= view.height ? 'landscape' : 'portrait';
   const partner = pickPartner(selection.photo, selection.candidates, orientation, {
@@ -74,10 +76,16 @@ export function renderSelection(
 /** A frame of these photos as they are (the first, then a partner): a frame drawn again. */
 export async function renderPhotos(
   chosen: SelectablePhoto[],
-  o: { panel: PanelProfile; options: FrameRequest['options']; stop?: StopOptions },
+  o: { panel: PanelProfile; options: FrameRequest['options']; stop?: StopOptions; notice?: string },
 ): Promise<RenderedSelection> {
-  const photos = chosen.map((p) => framePhoto(photoFacts(p)));
-  const request = { photos, panel: o.panel, options: o.options };
+  let photos = chosen.map((p) => framePhoto(photoFacts(p)));
+  let options = o.options;
+  if (o.notice) {
+    // The notice rides on the caption machinery: set where it hides the least of the photo.
+    photos = photos.slice(0, 1).map((p) => ({ ...p, description: o.notice }));
+    options = { ...options, caption: ['description'] };
+  }
+  const request = { photos, panel: o.panel, options };
   const frame = o.stop ? await renderFrameStoppable(request, o.stop) : await renderFrame(request);
   return {
     frame,

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { readBoard } from '../../drivers/board.js';
 import type { InstancePaths } from '../library/instance.js';
 import { readMetadata } from '../library/store.js';
-import { readSyncAttempts } from '../library/attempts.js';
+import { lastSyncAt, readSyncAttempts } from '../library/attempts.js';
 import { storageProblem } from '../library/storage-health.js';
 import { readHidden } from '../library/hidden.js';
 import type { FrameStatus } from './control.js';
@@ -118,7 +118,7 @@ export async function readHealth(o: HealthInput): Promise<FrameHealth> {
       photos: entries.length,
       failed: metadata?.last_result?.failed ?? 0,
       hidden: hidden.length,
-      last_sync: metadata?.last_sync ?? null,
+      last_sync: lastSyncAt(metadata?.last_sync ?? null, attempts),
       next_sync: s.next_sync,
       sync_running: s.sync_running,
       last_failure: failedSince ? { at: failedSince.at, error: failedSince.error ?? failedSince.code ?? null } : null,

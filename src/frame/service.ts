@@ -92,6 +92,11 @@ export interface FrameServiceOptions {
   battery?: () => Promise<BatteryReading | null>;
   /** A frame still drawing after this long is stopped and the next photo tried. Default 120 s. */
   renderDeadlineMs?: number;
+  /** Run once (battery mode, power/cycle.ts): start() neither refreshes nor arms a timer; it works
+   * out next_refresh and next_sync and saves them, and the wake cycle asks for what it wants. */
+  wakeCycle?: boolean;
+  /** A line set on the photo in place of its caption while it returns text ("battery low: charge me"). */
+  notice?: () => string | null;
 }
 
 const DEFAULT_SYNC_DEADLINE_MS = 4 * 3_600_000;
@@ -227,7 +232,9 @@ export class FrameService implements FrameControl {
     await this.reconcile();
     this.panel = await this.o.openPanel();
 
-    if (this.state.panel_shows) {
+    if (this.o.wakeCycle) {
+      this.scheduleTick();
+    } else if (this.state.panel_shows) {
       this.log.info('the panel still shows our photo; waiting for the next tick', {
         photo: this.state.panel_shows.photo,
       });
@@ -550,6 +557,7 @@ export class FrameService implements FrameControl {
     if (reason === 'tick' && this.state.paused) return;
     this.refreshTimer?.cancel();
     const attemptAt = this.now();
+    const notice = this.o.notice?.() ?? null;
     try {
       let picked;
       try {
@@ -567,6 +575,7 @@ export class FrameService implements FrameControl {
             options: this.renderInput(),
             // Drawn in a child killed at the deadline or at SIGTERM: a runaway photo is skipped.
             stop: this.renderStop(),
+            ...(notice ? { notice } : {}),
           },
           (err) => this.log.warn('cannot render a photo; trying the next one', { error: describeError(err) }),
           target.kind === 'next' ? undefined : 1,
@@ -656,6 +665,7 @@ export class FrameService implements FrameControl {
     // With nothing shown yet, an attempt still counts, so an empty library does not spin.
     const at = nextRefreshAt(this.policy, from, this.now());
     this.state.next_refresh = at.toISOString();
+    if (this.o.wakeCycle) return;
     this.refreshTimer = this.o.clock.at(at, () => {
       this.refreshTimer = null;
       void this.enqueueRefresh('tick');
@@ -681,7 +691,8 @@ export class FrameService implements FrameControl {
       this.scheduleSync(new Date(this.now().getTime() + delay));
     } else {
       this.log.info('a sync is due', { reason: due.reason });
-      void this.runSync(false);
+      if (this.o.wakeCycle) this.state.next_sync = this.now().toISOString();
+      else void this.runSync(false);
     }
   }
 
@@ -690,6 +701,7 @@ export class FrameService implements FrameControl {
     if (this.stopped) return;
     this.syncTimer?.cancel();
     this.state.next_sync = at.toISOString();
+    if (this.o.wakeCycle) return;
     this.syncTimer = this.o.clock.at(at, () => {
       this.syncTimer = null;
       void this.runSync(force);

@@ -83,8 +83,12 @@ export async function readServiceState(paths: InstancePaths): Promise<ServiceSta
   return initialServiceState();
 }
 
+/** Replace the state file, unless it already holds exactly this (a read wears nothing; another
+ * process, `clear` say, may have written it); not fsynced (atomic-file.ts). */
 export async function writeServiceState(paths: InstancePaths, state: ServiceState): Promise<void> {
-  await writeFileAtomic(paths.serviceStatePath, JSON.stringify(state, null, 2) + '\n');
+  const text = JSON.stringify(state, null, 2) + '\n';
+  if ((await readFile(paths.serviceStatePath, 'utf8').catch(() => null)) === text) return;
+  await writeFileAtomic(paths.serviceStatePath, text, { durable: false });
 }
 
 /** Is the process that wrote a `running` state still alive? (A crash leaves running: true.) */

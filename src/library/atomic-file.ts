@@ -1,5 +1,10 @@
 // Durable replacement of a small file: write a temp file beside it, fsync, rename over the old
 // one, fsync the folder. A crash at any point leaves the old file or the new one, never half.
+// `durable: false` skips both fsyncs for state that is cheap to lose (what the panel shows, the
+// selection's place): each fsync forces an ext4 journal commit, the larger part of a refresh
+// tick's writes to the SD card. The rename still replaces the file whole (ext4's auto_da_alloc
+// writes a renamed-over file's data before the rename commits), and `sync` before a battery
+// power-off (power/cycle.ts) flushes everything.
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -37,12 +42,17 @@ export async function syncFile(file: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { durable?: boolean } = {},
+): Promise<void> {
+  const durable = options.durable ?? true;
   const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
   const fh = await open(tmp, 'wx', STATE_FILE_MODE);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (durable) await fh.sync();
   } catch (err) {
     await fh.close().catch(() => {});
     await unlink(tmp).catch(() => {});
@@ -55,5 +65,22 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await unlink(tmp).catch(() => {});
     throw err;
   }
-  await syncDir(path.dirname(file));
+  if (durable) await syncDir(path.dirname(file));
+}
+
+/** fsync files written with `durable: false` (and their folder) before the power goes: the
+ * battery wake cycle's last step. A missing file is skipped. */
+export async function flushFiles(files: string[]): Promise<void> {
+  const dirs = new Set<string>();
+  for (const file of files) {
+    const fh = await open(file, 'r').catch(() => null);
+    if (!fh) continue;
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    dirs.add(path.dirname(file));
+  }
+  for (const dir of dirs) await syncDir(dir);
 }

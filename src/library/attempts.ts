@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import * as z from 'zod/mini';
 import { writeFileAtomic } from './atomic-file.js';
 import type { InstancePaths } from './instance.js';
+import type { LibraryMetadata } from './metadata.js';
 
 const isoTime = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'not a date'));
 
@@ -18,6 +19,9 @@ const attemptSchema = z.object({
   error: z.optional(z.string()),
   /** A finished sync in which some photos failed. */
   failed: z.optional(z.int()),
+  /** A sync that found nothing to change: the metadata was not rewritten, so its last_sync is
+   * older than this attempt (withUnchangedSyncs reads the two together). */
+  unchanged: z.optional(z.boolean()),
 });
 export type SyncAttempt = z.infer<typeof attemptSchema>;
 
@@ -50,4 +54,20 @@ export async function recordSyncAttempt(paths: InstancePaths, attempt: SyncAttem
   } catch {
     // A full or read-only disk already fails the sync itself, which says so.
   }
+}
+
+/**
+ * The metadata with its last_sync moved to the latest sync that changed nothing (and so left the
+ * file alone): what "is a sync due" and `status` go by. Changes `metadata` in place.
+ */
+export async function withUnchangedSyncs(paths: InstancePaths, metadata: LibraryMetadata): Promise<LibraryMetadata> {
+  metadata.last_sync = lastSyncAt(metadata.last_sync, await readSyncAttempts(paths));
+  return metadata;
+}
+
+/** The metadata's last sync, or a later sync that changed nothing (and so did not rewrite it). */
+export function lastSyncAt(recorded: string | null, attempts: SyncAttempts): string | null {
+  const last = attempts.last_success;
+  if (recorded === null || !last?.unchanged || Date.parse(last.at) <= Date.parse(recorded)) return recorded;
+  return last.at;
 }

@@ -9,6 +9,7 @@ import { type Logger, silentLogger } from '../core/log.js';
 import { type SyncDue, isSyncDue } from './due.js';
 import type { InstancePaths } from './instance.js';
 import { acquireSyncLock } from './lock.js';
+import { withUnchangedSyncs } from './attempts.js';
 import type { LibraryMetadata } from './metadata.js';
 import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
 import type { SelectablePhoto } from './selection/select.js';
@@ -65,7 +66,7 @@ export class Library {
   /** The saved metadata, or null when there is none or it cannot be read (a sync rebuilds it). */
   async metadata(): Promise<LibraryMetadata | null> {
     const read = await readMetadata(this.paths);
-    return read.kind === 'ok' ? read.metadata : null;
+    return read.kind === 'ok' ? withUnchangedSyncs(this.paths, read.metadata) : null;
   }
 
   /** Whether a sync is due now, from metadata already read. */

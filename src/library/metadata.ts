@@ -118,6 +118,12 @@ export function emptyMetadata(): LibraryMetadata {
   return metadataSchema.parse({});
 }
 
+/** The library itself, without the record of syncs (when, how many, the last result): two equal
+ * strings mean a sync changed nothing worth a rewrite of the file. */
+export function libraryContent(m: LibraryMetadata): string {
+  return JSON.stringify({ ...m, last_sync: null, sync_count: 0, sync_in_progress: null, last_result: null });
+}
+
 /** Validate parsed JSON; the error names the first offending field. */
 export function parseMetadata(raw: unknown): { ok: true; metadata: LibraryMetadata } | { ok: false; problem: string } {
   const r = metadataSchema.safeParse(raw);

@@ -8,7 +8,7 @@ import { isPhotoTemp, listFolder, photoPath, readMetadata } from './store.js';
 import { StorageError } from '../core/errors.js';
 import { storageProblem } from './storage-health.js';
 import type { InstancePaths } from './instance.js';
-import { readSyncAttempts, type SyncAttempt } from './attempts.js';
+import { readSyncAttempts, withUnchangedSyncs, type SyncAttempt } from './attempts.js';
 
 export interface LibraryStatus {
   photos_dir: string;
@@ -61,7 +61,7 @@ export async function libraryStatus(paths: InstancePaths, config: DueConfig, now
       return { kind: 'unreadable' as const, problem: err.message };
     throw err;
   });
-  const metadata = read.kind === 'ok' ? read.metadata : null;
+  const metadata = read.kind === 'ok' ? await withUnchangedSyncs(paths, read.metadata) : null;
   let bytes = 0;
   let missing = 0;
   const names = metadata

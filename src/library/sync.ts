@@ -13,14 +13,14 @@ import {
   LibraryBusyError,
   StorageError,
 } from '../core/errors.js';
-import { recordSyncAttempt } from './attempts.js';
+import { recordSyncAttempt, withUnchangedSyncs } from './attempts.js';
 import { type ApplyResult, type SyncProgress, applyPlan } from './apply.js';
 import { albumScope, type DueConfig, type DueReason, isSyncDue } from './due.js';
 import type { SelectionMode } from './selection/select.js';
 import type { DownloadLimits, RetryPolicy } from './download.js';
 import { storageProblem } from './storage-health.js';
 import { acquireSyncLock } from './lock.js';
-import { type LibraryMetadata, type SyncResult, serverHost, versionString } from './metadata.js';
+import { type LibraryMetadata, type SyncResult, libraryContent, serverHost, versionString } from './metadata.js';
 import { type SyncPlan, planSync } from './plan.js';
 import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
 import { type RefreshInfoReport, refreshInfo } from './refresh-info.js';
@@ -66,6 +66,9 @@ export type SyncOutcome =
       serverVersion: string;
       /** The metadata as this sync wrote it: a caller need not read it back. */
       metadata: LibraryMetadata;
+      /** Nothing in the library changed: the metadata was left as it was (SD-card wear) and the
+       * time of this sync lives in sync_attempts.json (attempts.ts, unchanged). */
+      unchanged?: boolean;
     };
 
 function summarise(
@@ -129,6 +132,7 @@ async function syncOnce(req: SyncRequest): Promise<SyncOutcome> {
 
   if (req.dryRun) {
     const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log, dryRun: true });
+    await withUnchangedSyncs(paths, metadata);
     // A dry run always plans; the reason says whether a real sync would be due now.
     const due = isSyncDue({ metadata, config, now: now(), force: req.force });
     const { plan, version } = await listAndPlan(req, metadata, now, false);
@@ -164,6 +168,7 @@ async function syncOnce(req: SyncRequest): Promise<SyncOutcome> {
       by,
       ok: true,
       ...(outcome.result.failed > 0 ? { failed: outcome.result.failed } : {}),
+      ...(outcome.unchanged ? { unchanged: true } : {}),
     });
   }
   return outcome;
@@ -178,8 +183,11 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
   const lock = await acquireSyncLock(paths);
   try {
     const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log });
+    await withUnchangedSyncs(paths, metadata);
     const due = isSyncDue({ metadata, config, now: now(), force: req.force });
     if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile: report };
+    const before = libraryContent(metadata);
+    let saves = 0;
     const scope = albumScope(config);
     log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
 
@@ -210,18 +218,31 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       signal: req.signal,
       downloadLimits: req.downloadLimits,
       now,
-      save: (m: LibraryMetadata) => writeMetadata(paths, m),
+      save: (m: LibraryMetadata) => {
+        saves += 1;
+        return writeMetadata(paths, m);
+      },
     });
 
     // Metadata-only changes (a favourite, a rating, a renamed person) land here, no download.
     const info = await refreshInfo({ paths, metadata, listed: remote, source, signal: req.signal, logger: log });
     const finished = now();
     const result = summarise(plan, applied, info, started, finished);
-    metadata.last_sync = finished.toISOString();
-    metadata.sync_count += 1;
     metadata.sync_in_progress = null;
-    metadata.last_result = result;
-    await writeMetadata(paths, metadata);
+    // A sync that changed nothing leaves the metadata file alone: rewriting it (about 1 KB a
+    // photo) at every sync was most of what a settled frame wrote to its SD card.
+    const unchanged =
+      saves === 0 &&
+      result.failed === 0 &&
+      metadata.last_result !== null &&
+      metadata.last_result.failed === 0 &&
+      libraryContent(metadata) === before;
+    metadata.last_sync = finished.toISOString();
+    if (!unchanged) {
+      metadata.sync_count += 1;
+      metadata.last_result = result;
+      await writeMetadata(paths, metadata);
+    }
     req.onProgress?.({ phase: 'finished' });
     log.info('sync finished', {
       added: result.added,
@@ -236,7 +257,16 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       face_requests: info.faceRequests,
       ...(info.facesRefused > 0 ? { faces_refused: info.facesRefused } : {}),
     });
-    return { kind: 'synced', reason: due.reason, plan, result, reconcile: report, serverVersion: version, metadata };
+    return {
+      kind: 'synced',
+      reason: due.reason,
+      plan,
+      result,
+      reconcile: report,
+      serverVersion: version,
+      metadata,
+      ...(unchanged ? { unchanged } : {}),
+    };
   } finally {
     await lock.release();
   }

@@ -66,7 +66,8 @@ export async function writeSelectionState(paths: InstancePaths, state: Selection
     reason: state.reason ?? null,
   };
   try {
-    await writeFileAtomic(paths.selectionStatePath, JSON.stringify(json) + '\n');
+    // Not fsynced: losing the last pick after a power cut repeats one photo (atomic-file.ts).
+    await writeFileAtomic(paths.selectionStatePath, JSON.stringify(json) + '\n', { durable: false });
   } catch (err) {
     // Kept in memory: the next pick in this process goes on from it.
     unsaved.set(paths.selectionStatePath, structuredClone(state));
