@@ -63,7 +63,7 @@ export function keptText(text: string, max: number, mask: Mask): string {
   return out === text ? text : copyString(out);
 }
 
-const WIDE = /[^\u0000-\u00ff]/;
+const WIDE = /[\u0100-\uffff]/;
 
 /** A fresh string with the same characters (not a view of a longer one), one byte a character
  * where V8 can keep it so. */
