@@ -63,8 +63,7 @@ export function keptText(text: string, max: number, mask: Mask): string {
   return out === text ? text : copyString(out);
 }
 
-// eslint-disable-next-line no-control-regex -- a range from NUL: "any character above Latin-1"
-const WIDE = /[^\u0000-\u00ff]/;
+const WIDE = /[\u0100-\uffff]/;
 
 /** A fresh string with the same characters (not a view of a longer one), one byte a character
  * where V8 can keep it so. */

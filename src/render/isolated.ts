@@ -27,7 +27,8 @@ export interface StopOptions {
 export function childEntry(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'dist', 'render', 'render-child.js');
+    const entry = path.join(dir, 'dist', 'render', 'render-child.js');
+    if (existsSync(entry)) return entry;
     dir = path.dirname(dir);
   }
   throw new RenderError('cannot find the render child (dist/render/render-child.js): run npm run build');
@@ -38,9 +39,11 @@ function names(request: FrameRequest): string {
 }
 
 export function renderFrameStoppable(request: FrameRequest, o: StopOptions): Promise<ComposedFrame> {
-  const entry = childEntry();
-  if (!existsSync(entry)) {
-    return Promise.reject(new RenderError(`cannot find the render child ${entry}: run npm run build`));
+  let entry: string;
+  try {
+    entry = childEntry();
+  } catch (err) {
+    return Promise.reject(err as Error);
   }
   return new Promise<ComposedFrame>((resolve, reject) => {
     const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
