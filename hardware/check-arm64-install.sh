@@ -116,6 +116,9 @@ mount_root() {
     mountpoint -q "$ROOT/$m" || mount --bind "/$m" "$ROOT/$m"
   done
   cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+  # debootstrap writes no /etc/hosts: the tests' loopback servers listen on localhost.
+  grep -qs '^127\.0\.0\.1[[:space:]].*localhost' "$ROOT/etc/hosts" ||
+    printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >>"$ROOT/etc/hosts"
   if [ -z "$CA_FILE" ] && command -v npm >/dev/null; then
     CA_FILE=$(npm config get cafile 2>/dev/null || true)
     [ "$CA_FILE" != null ] && [ "$CA_FILE" != undefined ] || CA_FILE=""
