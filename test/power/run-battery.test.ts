@@ -2,7 +2,7 @@
 // the kernel RTC's wake alarm (a simulated sysfs folder), leaves the panel asleep and runs the
 // injected power-off command (here: a script that records that it ran), then exits 0.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,14 +10,12 @@ import { HATS } from '../../drivers/hats.js';
 import { findPanel } from '../../drivers/panels.js';
 import { driverFor } from '../../drivers/registry.js';
 import { parseTrace } from '../../drivers/transports/trace.js';
-import { parseConfig } from '../../src/config/config.js';
-import { ImmichClient } from '../../src/immich/client.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { startImmichSim } from '../../src/immich-sim/server.js';
 import { instancePaths } from '../../src/library/instance.js';
-import { syncLibrary } from '../../src/library/sync.js';
 import { CONTROLLERS } from '../emulator/controllers.js';
 import { replayTrace } from '../emulator/panel-emulator.js';
+import { syncedConfig } from '../support/synced-config.js';
 import { rtcFolder } from './sim-boards.js';
 
 const BIN = path.resolve('bin/artframe-immich.js');
@@ -30,11 +28,7 @@ describe('run, power "battery"', () => {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'run-battery-'));
       const rtc = await rtcFolder(new Date());
       const marker = path.join(dir, 'powered-off');
-      const raw = {
-        immich_url: sim.url,
-        immich_api_key: sim.apiKey,
-        album_id: seeded.album.id,
-        storage_dir: path.join(dir, 'storage'),
+      const { config, file } = await syncedConfig(sim, seeded.album.id, {
         panel: 'waveshare-7in3e',
         transport: `trace:${path.join(dir, 'panel.jsonl')}`,
         power: 'battery',
@@ -43,13 +37,7 @@ describe('run, power "battery"', () => {
           rtc_dir: rtc,
           poweroff_command: [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'off')`],
         },
-      };
-      const config = parseConfig(raw);
-      const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-      await syncLibrary({ paths: instancePaths(config), source, config });
-      await source.close();
-      const file = path.join(dir, 'config.json');
-      await writeFile(file, JSON.stringify(raw));
+      });
 
       const started = Date.now();
       const child = spawn(process.execPath, [BIN, 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
