@@ -14,6 +14,7 @@ export type RouteName =
   | 'edits'
   | 'stacks'
   | 'faces'
+  | 'people'
   | 'other';
 
 export type Fault =

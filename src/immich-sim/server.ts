@@ -491,6 +491,8 @@ export class ImmichSim {
         return this.thumbnail(ctx, user, path.split('/')[3]!, query);
       case 'faces':
         return this.faces(ctx, user, query);
+      case 'people':
+        return this.peopleList();
       default:
         return notFound();
     }
@@ -584,6 +586,29 @@ export class ImmichSim {
       const n = ++this.freshIds;
       const id = `ffffffff-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
       return { ...json, id, originalFileName: `ENDLESS_${n}.jpg` };
+    });
+  }
+
+  /** GET /api/people (people-list.json): the visible people, hidden ones counted in `hidden`. */
+  private peopleList(): Reply {
+    const all = [...this.library.people.values()];
+    const shown = all.filter((p) => !p.isHidden);
+    return jsonReply({
+      status: 200,
+      body: {
+        people: shown.map((p) => ({
+          id: p.id,
+          name: p.name,
+          birthDate: p.birthDate,
+          thumbnailPath: '',
+          isHidden: p.isHidden,
+          isFavorite: p.isFavorite,
+          updatedAt: p.updatedAt,
+        })),
+        hasNextPage: false,
+        total: all.length,
+        hidden: all.length - shown.length,
+      },
     });
   }
 
@@ -924,6 +949,7 @@ const PERMISSION: Partial<Record<RouteName, string>> = {
   stacks: 'stack.read',
   // v3.1.0 spec: GET /api/faces needs face.read.
   faces: 'face.read',
+  people: 'person.read',
 };
 
 function routeOf(method: string, path: string): { route: RouteName; assetId?: string } {
@@ -933,6 +959,7 @@ function routeOf(method: string, path: string): { route: RouteName; assetId?: st
   if (method !== 'GET' && method !== 'HEAD') return { route: 'other' };
   if (path === '/api/faces') return { route: 'faces' };
   if (path === '/api/albums') return { route: 'albums' };
+  if (path === '/api/people') return { route: 'people' };
   if (/^\/api\/albums\/[^/]+$/.test(path)) return { route: 'album' };
   if (/^\/api\/stacks(\/[^/]+)?$/.test(path)) return { route: 'stacks' };
   const edits = /^\/api\/assets\/([^/]+)\/edits$/.exec(path);
