@@ -21,4 +21,5 @@ export const commands: readonly CommandEntry[] = [
   { name: 'panels', load: async () => (await import('./panels.js')).panelsCommand },
   { name: 'show', load: async () => (await import('./show.js')).showCommand },
   { name: 'clear', load: async () => (await import('./clear.js')).clearCommand },
+  { name: 'password', load: async () => (await import('./password.js')).passwordCommand },
 ];

@@ -8,7 +8,7 @@ import { driverFor, openPanel } from '../../drivers/registry.js';
 import { watchKeys } from '../frame/button-input.js';
 import { systemClock } from '../core/clock.js';
 import { loadConfig, selectionFilters, type FrameConfig } from '../config/config.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, describeError } from '../core/errors.js';
 import { ImmichClient } from '../immich/client.js';
 import { createLogger } from '../core/log.js';
 import { FrameService } from '../frame/service.js';
@@ -47,11 +47,14 @@ export const runCommand: Command = {
     const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
     const profile = findPanel(concretePanelId(config.panel, ctx));
     const driver = driverFor(profile);
+    // The page keeps the last lines in memory for its Health screen; loaded only when it is on.
+    const logRing = config.web.enabled ? new (await import('../web/log-ring.js')).LogRing() : null;
     const logger = createLogger({
       redactor: ctx.redactor,
       level: ctx.verbose ? 'debug' : 'info',
       format: 'json',
       write: (l) => ctx.stdout(l + '\n'),
+      ...(logRing ? { sink: logRing.push } : {}),
     });
 
     const makeService = (c: typeof config) =>
@@ -90,8 +93,20 @@ export const runCommand: Command = {
       logger.info('keys: n = next photo, s = sync now, q = quit');
     }
 
+    // The page: optional, and the frame runs the same when it cannot start (a port in use, say).
+    let web: { close(): Promise<void> } | null = null;
+    if (logRing) {
+      try {
+        const { startFrameWebDoor } = await import('../web/start.js');
+        web = await startFrameWebDoor({ frame, config, logger, redactor: ctx.redactor, logRing, panel: profile });
+      } catch (err) {
+        logger.warn('the page could not start; the frame runs without it', { error: describeError(err) });
+      }
+    }
+
     await Promise.race([stopped, new Promise<void>((r) => quit.signal.addEventListener('abort', () => r()))]);
     logger.info('frame stopping');
+    await web?.close().catch(() => {});
     for (const stop of stops) stop();
     await frame.stop();
     return 0;

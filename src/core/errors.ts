@@ -27,6 +27,9 @@ export type FrameErrorCode =
   | 'TRANSPORT'
   | 'LIBRARY_EMPTY'
   | 'FRAME_STOPPED'
+  // A door's command refused (frame/control.ts's CommandOutcome codes).
+  | 'PHOTO_NOT_FOUND'
+  | 'NO_PREVIOUS'
   // The page's door (src/web/): what an HTTP caller is refused for.
   | 'UNAUTHORIZED'
   | 'CSRF_REJECTED'

@@ -23,9 +23,14 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+/** `mode`: 0o600 for a file only its owner may read (the config, the page's password hash). */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): Promise<void> {
   const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-  const fh = await open(tmp, 'wx', 0o644);
+  const fh = await open(tmp, 'wx', options.mode ?? 0o644);
   try {
     await fh.writeFile(data);
     await fh.sync();

@@ -20,6 +20,8 @@ export interface InstancePaths {
   syncAttemptsPath: string;
   /** Photos the owner never wants shown (hidden.ts): kept offline, survives syncs. */
   hiddenPath: string;
+  /** The page's small thumbnails of the photos (web/thumbnails.ts): made once, remade when a photo changes. */
+  thumbnailsDir: string;
 }
 
 /** "~" and "~/..." are the user's home folder, as in a shell. */
@@ -40,5 +42,6 @@ export function instancePaths(where: { storage_dir: string; instance_id: string 
     serviceStatePath: path.join(instanceDir, 'service_state.json'),
     syncAttemptsPath: path.join(instanceDir, 'sync_attempts.json'),
     hiddenPath: path.join(instanceDir, 'hidden.json'),
+    thumbnailsDir: path.join(instanceDir, 'thumbnails'),
   };
 }

@@ -36,6 +36,8 @@ describe('run', () => {
         storage_dir: path.join(dir, 'storage'),
         panel: 'waveshare-7in3e',
         transport: `trace:${tracePath}`,
+        // The page is on by default (0.0.0.0:8080): these tests are about the frame alone.
+        web: { enabled: false },
       };
       const config = parseConfig(raw);
       const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
