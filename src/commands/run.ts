@@ -9,6 +9,7 @@ import { watchKeys } from '../frame/button-input.js';
 import { systemClock } from '../core/clock.js';
 import { loadConfig, selectionFilters, type FrameConfig } from '../config/config.js';
 import { ConfigError, describeError } from '../core/errors.js';
+import { instancePaths } from '../library/instance.js';
 import { ImmichClient } from '../immich/client.js';
 import { createLogger } from '../core/log.js';
 import { FrameService } from '../frame/service.js';
@@ -85,6 +86,17 @@ export const runCommand: Command = {
       album_id: config.album_id || '(whole library)',
     });
     await frame.start(config);
+    // The CLI's door (`artframe-immich frame next`): optional like every door, so a socket that
+    // cannot be opened (a read-only card) costs that door only.
+    const { startLocalDoor } = await import('../local-door/server.js');
+    const closeLocalDoor = await startLocalDoor(frame, instancePaths(config).controlSocketPath, logger).catch(
+      (err: unknown) => {
+        logger.warn('the local door cannot open; `artframe-immich frame` will not reach this frame', {
+          error: describeError(err),
+        });
+        return null;
+      },
+    );
 
     const stops: Array<() => void> = [];
     if (buttonPins.length > 0) stops.push(await startGpioButtons(buttonPins, press, logger));
@@ -108,6 +120,7 @@ export const runCommand: Command = {
     logger.info('frame stopping');
     await web?.close().catch(() => {});
     for (const stop of stops) stop();
+    await closeLocalDoor?.();
     await frame.stop();
     return 0;
   },

@@ -7,6 +7,7 @@ import type { ServiceState } from './state.js';
 import type { FilterPreview, PhotoPage, PhotoRecord } from '../library/listing.js';
 import type { SelectionFilters } from '../library/selection/options.js';
 import type { FrameOptions, RenderOptions } from '../render/options.js';
+import type { FrameHealth } from './health.js';
 
 /** What a door may ask of the frame, as plain words (a payload on MQTT, a path on the page). */
 export const FRAME_COMMANDS = ['next', 'previous', 'pause', 'resume', 'sync', 'show', 'hide', 'unhide'] as const;
@@ -106,6 +107,8 @@ export interface FrameControl {
   /** Every event from now on, until the returned function is called. A listener that throws is logged, not fatal. */
   subscribe(listener: FrameListener): () => void;
   snapshot(): FrameStatus;
+  /** The library, disk, panel, board and battery in one record (offline; a few file reads). */
+  health(): Promise<FrameHealth>;
   /** The PNG of what the glass shows (the frame buffer through the panel's measured inks, turned as
    * the frame hangs): what `show --transport virtual:` writes. Null before the first refresh. */
   framePng(): Promise<{ png: Buffer; frame: ShownFrame } | null>;

@@ -16,6 +16,7 @@ import type { FrameService } from './service.js';
 import type { FilterPreview, PhotoPage, PhotoRecord } from '../library/listing.js';
 import type { SelectionFilters } from '../library/selection/options.js';
 import type { FrameOptions, RenderOptions } from '../render/options.js';
+import type { FrameHealth } from './health.js';
 
 export class FrameHost<C> implements FrameControl {
   private current: FrameService | null = null;
@@ -84,6 +85,12 @@ export class FrameHost<C> implements FrameControl {
     this.unsubscribe = null;
   }
 
+  /** Resolves when no refresh and no sync is in flight (tests, and a clean stop). */
+  async idle(): Promise<void> {
+    await this.lifecycle;
+    await this.current?.idle();
+  }
+
   command(command: FrameCommand, door: Door): Promise<CommandOutcome> {
     if (!this.current)
       return Promise.resolve({
@@ -103,6 +110,11 @@ export class FrameHost<C> implements FrameControl {
   snapshot(): FrameStatus {
     if (!this.current) throw new Error('the frame is not running');
     return this.current.snapshot();
+  }
+
+  health(): Promise<FrameHealth> {
+    if (!this.current) return Promise.reject(new Error('the frame is not running'));
+    return this.current.health();
   }
 
   framePng(): Promise<{ png: Buffer; frame: ShownFrame } | null> {

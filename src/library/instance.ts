@@ -22,6 +22,8 @@ export interface InstancePaths {
   hiddenPath: string;
   /** The page's small thumbnails of the photos (web/thumbnails.ts): made once, remade when a photo changes. */
   thumbnailsDir: string;
+  /** The running frame's local door (local-door/): `artframe-immich frame next` talks to it. */
+  controlSocketPath: string;
 }
 
 /** "~" and "~/..." are the user's home folder, as in a shell. */
@@ -43,5 +45,6 @@ export function instancePaths(where: { storage_dir: string; instance_id: string 
     syncAttemptsPath: path.join(instanceDir, 'sync_attempts.json'),
     hiddenPath: path.join(instanceDir, 'hidden.json'),
     thumbnailsDir: path.join(instanceDir, 'thumbnails'),
+    controlSocketPath: path.join(instanceDir, 'control.sock'),
   };
 }

@@ -375,32 +375,9 @@ export function apiRoutes(): RouteSpec[] {
       method: 'GET',
       path: '/api/health',
       access: 'signed-in',
-      handler: async (_call, door) => ({ json: await healthOf(door) }),
+      handler: async (_call, door) => ({ json: await door.o.frame.health() }),
     },
   ];
-}
-
-/** What the Health screen shows: the frame's own report where it has one, and what the door knows. */
-export async function healthOf(door: Door): Promise<Record<string, unknown>> {
-  const report = door.o.frame.health
-    ? await door.o.frame.health().catch((err: unknown) => ({ error: describeError(err) }))
-    : null;
-  const s = door.o.frame.snapshot();
-  return {
-    version: door.o.version,
-    uptime_s: Math.round(process.uptime()),
-    panel: s.panel,
-    transport: s.transport,
-    last_refresh: s.last_refresh,
-    last_refresh_error: s.last_refresh_error,
-    panel_error: s.panel_error,
-    panel_resets: s.panel_resets,
-    last_sync: s.last_sync,
-    sync_failures: s.sync_failures,
-    sync_disabled: s.sync_disabled,
-    next_sync: s.next_sync,
-    ...(report && typeof report === 'object' ? { frame: report } : {}),
-  };
 }
 
 async function saveHandler(call: Call, door: Door): Promise<Answer> {

@@ -5,7 +5,6 @@ import { selectionFilters } from '../config/config.js';
 import { describeError } from '../core/errors.js';
 import type { FrameStatus } from '../frame/control.js';
 import { formatBytes, formatFailureReasons } from '../library/words.js';
-import { healthOf } from './api.js';
 import { html, type Html } from './html.js';
 import { LOG_LEVELS } from './log-ring.js';
 import { readPasswordHash } from './password.js';
@@ -409,32 +408,63 @@ function settingsScreen(call: Call, door: Door): Answer {
   );
 }
 
+function when(iso: string | null): string {
+  return iso ? iso.replace('T', ' ').slice(0, 19) + ' UTC' : '—';
+}
+
 async function healthScreen(call: Call, door: Door): Promise<Answer> {
-  const h = await healthOf(door);
+  const h = await door.o.frame.health();
+  const s = door.o.frame.snapshot();
   const level = (call.url.searchParams.get('level') ?? 'info') as (typeof LOG_LEVELS)[number];
   const lvl = LOG_LEVELS.includes(level) ? level : 'info';
   const lines = door.o.logRing.lines(lvl, 300);
-  const s = door.o.frame.snapshot();
-  const frameReport = (h.frame ?? null) as Record<string, unknown> | null;
-  const rows: [string, unknown][] = [
+  const bytes = (n: number | null) => (n === null ? 'unknown' : formatBytes(n));
+  const rows: [string, string | number][] = [
     ['Version', h.version],
-    ['Uptime', inWords(Number(h.uptime_s) * 1000)],
-    ['Panel', `${s.panel ?? 'unknown'} on ${s.transport ?? 'unknown'}`],
-    ['Last refresh', s.last_refresh ? `${s.last_refresh.at} (${s.last_refresh.reason})` : 'none yet'],
-    ['Refresh problem', s.last_refresh_error ?? 'none'],
-    ['Panel resets (BUSY)', `${s.panel_resets}${s.panel_error ? `; last: ${s.panel_error}` : ''}`],
+    ['Uptime', `${inWords(h.uptime_s * 1000)} (machine: ${inWords(h.system_uptime_s * 1000)})`],
+    ['Board', h.board ?? 'unknown'],
+    ['CPU temperature', h.cpu_temp_c === null ? 'not measured on this board' : `${h.cpu_temp_c} °C`],
+    [
+      'Disk',
+      `${bytes(h.disk.free_bytes)} free of ${bytes(h.disk.total_bytes)}; the library takes ${bytes(h.disk.library_bytes)}`,
+    ],
+    ['Storage', h.storage_problem ?? 'writable'],
+    ['Photos', `${h.library.photos} (${h.library.hidden} hidden, ${h.library.failed} failed at the last sync)`],
     [
       'Last sync',
-      s.last_sync ? `${s.last_sync.at}: ${s.last_sync.ok ? 'ok' : 'failed'}, ${s.last_sync.summary}` : 'none yet',
+      s.last_sync
+        ? `${when(s.last_sync.at)}: ${s.last_sync.ok ? 'ok' : 'failed'}, ${s.last_sync.summary}`
+        : when(h.library.last_sync),
     ],
-    ['Failed syncs in a row', s.sync_failures],
-    ['Storage', s.sync_disabled ? `syncs stopped: ${s.sync_disabled}` : 'writable'],
-    ['Next sync', s.next_sync ?? '—'],
+    [
+      'Last failed sync',
+      h.library.last_failure
+        ? `${when(h.library.last_failure.at)}: ${h.library.last_failure.error ?? ''}`
+        : 'none since the last success',
+    ],
+    ['Next sync', h.library.sync_running ? 'running now' : when(h.library.next_sync)],
+    [
+      'Server',
+      h.server_reachable === null
+        ? 'not tried yet'
+        : h.server_reachable
+          ? 'reachable'
+          : 'not reachable at the last sync',
+    ],
+    [
+      'Panel',
+      `${h.panel.id ?? 'unknown'} on ${h.panel.transport ?? 'unknown'}${h.panel.answering ? '' : ' (not answering)'}`,
+    ],
+    ['Last refresh', `${when(h.panel.last_refresh)}; next ${when(h.panel.next_refresh)}`],
+    ['Panel resets (BUSY)', `${h.panel.resets}${h.panel.error ? `; last: ${h.panel.error}` : ''}`],
+    [
+      'Battery',
+      h.battery
+        ? `${h.battery.level_pct} %${h.battery.charging ? ', charging' : ''} (${h.battery.board})`
+        : 'none fitted',
+    ],
   ];
-  if (frameReport)
-    for (const [k, v] of Object.entries(frameReport)) rows.push([k, typeof v === 'object' ? JSON.stringify(v) : v]);
-  const byReason = (frameReport?.library as { failed_by_reason?: Record<string, number> } | undefined)
-    ?.failed_by_reason;
+  const reasons = formatFailureReasons(h.library.failed_by_reason);
   return layout(
     call,
     door,
@@ -443,10 +473,11 @@ async function healthScreen(call: Call, door: Door): Promise<Answer> {
         ${rows.map(
           ([k, v]) =>
             html`<dt>${k}</dt>
-              <dd>${String(v ?? '—')}</dd>`,
+              <dd>${String(v)}</dd>`,
         )}
       </dl>
-      ${byReason ? html`<p>Failures by reason: ${formatFailureReasons(byReason)}</p>` : ''}
+      <h2>Failures by reason</h2>
+      <p id="failures">${reasons || 'none at the last sync'}</p>
       <section aria-labelledby="log-h">
         <h2 id="log-h">Log</h2>
         <form method="get" action="/health" id="log-filter">

@@ -26,8 +26,6 @@ import { Thumbnails } from './thumbnails.js';
 export interface SteeredFrame extends FrameControl {
   readonly settings: FrameConfig | null;
   restart(config: FrameConfig): Promise<void>;
-  /** The lead's health report (frame/health.ts), when the frame has one. */
-  health?(): Promise<unknown>;
 }
 
 export interface WebDoorOptions {
