@@ -4,16 +4,13 @@ import { parseArgs } from 'node:util';
 import { HATS, parsePins, type HatKind } from '../../drivers/hats.js';
 import type { PinMap } from '../../drivers/transports/transport.js';
 import { findPanel } from '../../drivers/panels.js';
-import { driverFor, openPanel } from '../../drivers/registry.js';
+import { driverFor } from '../../drivers/registry.js';
 import { watchKeys } from '../frame/button-input.js';
-import { systemClock } from '../core/clock.js';
-import { loadConfig, selectionFilters, type FrameConfig } from '../config/config.js';
+import { loadConfig, type FrameConfig } from '../config/config.js';
 import { ConfigError, describeError } from '../core/errors.js';
 import { instancePaths } from '../library/instance.js';
-import { ImmichClient } from '../immich/client.js';
 import { createLogger } from '../core/log.js';
-import { FrameService } from '../frame/service.js';
-import { FrameHost } from '../frame/host.js';
+import { frameHost } from '../frame/frame-host.js';
 import type { PressKind } from '../frame/buttons.js';
 import { startGpioButtons } from '../frame/gpio-buttons.js';
 import { concretePanelId } from './auto-panel.js';
@@ -58,19 +55,8 @@ export const runCommand: Command = {
       ...(logRing ? { sink: logRing.push } : {}),
     });
 
-    const makeService = (c: typeof config) =>
-      new FrameService({
-        config: c,
-        panel: profile,
-        openPanel: () => openPanel(profile, c.transport, { rotate: c.rotate, pins: c.panel_pins || undefined }),
-        createSource: () => new ImmichClient({ baseUrl: c.immich_url, apiKey: c.immich_api_key, logger }),
-        clock: systemClock,
-        logger,
-        // One zone for "today" (on this day) and "the same day" (pairs) as for the captions.
-        selection: { filters: selectionFilters(c), timeZone: c.timezone || undefined },
-      });
     // Every door (buttons, keys, and the doors to come) steers the frame through the host.
-    const frame = new FrameHost(makeService, logger);
+    const frame = frameHost<typeof config>(profile, logger);
     const press = (kind: PressKind) => void frame.command({ type: kind === 'long' ? 'sync' : 'next' }, 'button');
 
     const buttonPins = config.transport === 'rpio' && !values['no-buttons'] ? buttonPinsFor(config, driver.hat) : [];

@@ -387,6 +387,13 @@ async function saveHandler(call: Call, door: Door): Promise<Answer> {
     saved = await saveSettings(door.o.configPath, changes, door.o.redactor);
   } catch (err) {
     if (err instanceof ConfigError) throw new WebError(422, 'CONFIG_INVALID', err.message);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code)
+      throw new WebError(
+        500,
+        'STORAGE',
+        `cannot write ${door.o.configPath}: ${code} (the folder of the config must be writable by the frame's user; install.sh sets that up)`,
+      );
     throw err;
   }
   const { config, restartNeeded } = saved;

@@ -5,6 +5,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { timingSafeEqual } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { describeError, FrameError } from '../core/errors.js';
 import type { Logger, Redactor } from '../core/log.js';
 import type { FrameConfig } from '../config/config.js';

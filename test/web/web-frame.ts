@@ -5,12 +5,10 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findPanel } from '../../drivers/panels.js';
-import { openPanel } from '../../drivers/registry.js';
-import { parseConfig, selectionFilters, type FrameConfig } from '../../src/config/config.js';
-import { systemClock } from '../../src/core/clock.js';
+import { parseConfig, type FrameConfig } from '../../src/config/config.js';
 import { createLogger, Redactor } from '../../src/core/log.js';
-import { FrameHost } from '../../src/frame/host.js';
-import { FrameService } from '../../src/frame/service.js';
+import type { FrameHost } from '../../src/frame/host.js';
+import { frameHost } from '../../src/frame/frame-host.js';
 import { ImmichClient } from '../../src/immich/client.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { startImmichSim, type ImmichSim } from '../../src/immich-sim/server.js';
@@ -82,19 +80,7 @@ export async function startWebFrame(
   const logger = createLogger({ redactor, level: 'debug', write: (l) => logLines.push(l), sink: logRing.push });
   // The panel as named, with its minimum refresh interval shortened so a test's "next" comes at once.
   const panel = { ...findPanel('waveshare-7in3e'), minRefreshIntervalSeconds: o.minRefreshSeconds ?? 0 };
-  const host = new FrameHost<FrameConfig & { path: string }>(
-    (c) =>
-      new FrameService({
-        config: c,
-        panel,
-        openPanel: () => openPanel(panel, c.transport, { rotate: c.rotate }),
-        createSource: () => new ImmichClient({ baseUrl: c.immich_url, apiKey: c.immich_api_key, logger }),
-        clock: systemClock,
-        logger,
-        selection: { filters: selectionFilters(c), timeZone: c.timezone || undefined },
-      }),
-    logger,
-  );
+  const host = frameHost<FrameConfig & { path: string }>(panel, logger);
   await host.start(config);
   const web = await startFrameWebDoor({
     frame: host,

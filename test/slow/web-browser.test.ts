@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { FrameEvent } from '../../src/frame/control.js';
-import { PAIRING_CODE, PASSWORD, startWebFrame, type WebFrame } from './web-frame.js';
+import { PAIRING_CODE, PASSWORD, startWebFrame, type WebFrame } from '../web/web-frame.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `no ${CHROMIUM}: apt-get install chromium (.ci/run installs it)`;
