@@ -215,11 +215,14 @@ export async function startWebDoor(o: WebDoorOptions): Promise<WebDoor> {
         return void res.end();
       }
       if ('html' in answer) {
+        const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
         res.writeHead(answer.status ?? 200, {
           'content-type': 'text/html; charset=utf-8',
           'cache-control': 'no-store',
+          vary: 'accept-encoding',
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
         });
-        return void res.end(answer.html);
+        return void res.end(gzip ? gzipSync(answer.html) : answer.html);
       }
       if (form) {
         // A page without its script: back to the page it came from, with the outcome in words.
