@@ -240,7 +240,10 @@ export async function run(): Promise<void> {
                 const find = () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
                 const t = find();
                 if (t !== undefined) return resolve(t);
-                new PerformanceObserver(() => resolve(find() ?? -1)).observe({ type: 'paint' as never, buffered: true });
+                new PerformanceObserver(() => resolve(find() ?? -1)).observe({
+                  type: 'paint' as never,
+                  buffered: true,
+                });
               }),
           );
         };
