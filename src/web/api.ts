@@ -84,6 +84,13 @@ function limited(call: Call, door: Door): void {
     });
 }
 
+/** A new signed-in session in place of the caller's (a planted session id is worth nothing). */
+function signedIn(call: Call, door: Door, message: string): Answer {
+  door.sessions.end(call.session);
+  const s = door.sessions.create(true);
+  return { json: { message, csrf_token: door.sessions.csrfToken(s) }, cookie: door.sessions.cookie(s) };
+}
+
 export function apiRoutes(): RouteSpec[] {
   return [
     { method: 'GET', path: '/api/openapi.json', access: 'public', handler: () => ({ json: openApiDocument() }) },
@@ -130,12 +137,7 @@ export function apiRoutes(): RouteSpec[] {
           door.log.warn('a sign-in to the page failed', { from: clientKey(call) });
           throw new WebError(401, 'UNAUTHORIZED', 'wrong password');
         }
-        door.sessions.end(call.session);
-        const s = door.sessions.create(true);
-        return {
-          json: { message: 'signed in', csrf_token: door.sessions.csrfToken(s) },
-          cookie: door.sessions.cookie(s),
-        };
+        return signedIn(call, door, 'signed in');
       },
     },
     {
@@ -172,12 +174,7 @@ export function apiRoutes(): RouteSpec[] {
         door.pairing.code = null;
         door.log.info('the page has a password now (set by pairing)');
         await door.o.frame.command({ type: 'next' }, 'web');
-        door.sessions.end(call.session);
-        const s = door.sessions.create(true);
-        return {
-          json: { message: 'password set; you are signed in', csrf_token: door.sessions.csrfToken(s) },
-          cookie: door.sessions.cookie(s),
-        };
+        return signedIn(call, door, 'password set; you are signed in');
       },
     },
     {

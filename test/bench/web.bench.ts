@@ -18,13 +18,13 @@ import { parseConfig } from '../../src/config/config.js';
 import { instancePaths } from '../../src/library/instance.js';
 import { syncLibrary } from '../../src/library/sync.js';
 import { takeChildUsage, writeUsagePreload } from './child-usage.js';
+import { CHROMIUM, openChromium } from '../support/chromium.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.resolve(here, '../../../bin/artframe-immich.js');
 const RUNS = Number(process.env.WEB_RUNS ?? 3);
 const IDLE_MS = Number(process.env.WEB_IDLE_MS ?? 10_000);
 const PASSWORD = 'bench password 16';
-const CHROMIUM = '/usr/bin/chromium';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -110,7 +110,8 @@ export async function run(): Promise<void> {
         process.execPath,
         ['--import', preload, BIN, 'run', '--no-buttons', '--config', web ? files.on : files.off],
         {
-          env: { ...process.env, BENCH_USAGE_FILE: usageFile },
+          // As the systemd unit runs the frame (hardware/systemd: two malloc arenas).
+        env: { ...process.env, BENCH_USAGE_FILE: usageFile, MALLOC_ARENA_MAX: '2' },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
@@ -213,21 +214,7 @@ export async function run(): Promise<void> {
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const staticUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      const { chromium } = await import('playwright-core');
-      const browser = await chromium.launchPersistentContext(await mkdtemp(path.join(os.tmpdir(), 'chromium-')), {
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-        headless: true,
-        viewport: { width: 390, height: 844 },
-      });
+      const browser = await openChromium();
       try {
         const [name, value] = cookie.split('=');
         await browser.addCookies([{ name: name!, value: value!, url }]);

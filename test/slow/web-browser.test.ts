@@ -3,39 +3,16 @@
 // message, a good one is applied, a filter's match count, a hidden photo never comes back, and
 // pairing with the code on the glass. Each screen is photographed for the README at a phone's
 // and a desktop's size (docs/web-*.png).
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { FrameEvent } from '../../src/frame/control.js';
-import { PAIRING_CODE, PASSWORD, startWebFrame, type WebFrame } from '../web/web-frame.js';
+import { nextRefresh, PAIRING_CODE, PASSWORD, startWebFrame, type WebFrame } from '../web/web-frame.js';
+import { NO_CHROMIUM, openChromium } from '../support/chromium.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `no ${CHROMIUM}: apt-get install chromium (.ci/run installs it)`;
+const skip = NO_CHROMIUM;
 if (skip) console.warn(`browser tests skipped: ${skip}`);
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-export async function openBrowser(): Promise<BrowserContext> {
-  const { chromium } = await import('playwright-core');
-  return chromium.launchPersistentContext(await mkdtemp(path.join(os.tmpdir(), 'chromium-')), {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    viewport: { width: 390, height: 844 },
-  });
-}
 
 const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
 
@@ -49,17 +26,6 @@ async function screenshots(page: Page, name: string): Promise<void> {
 
 async function pixels(png: Buffer): Promise<Buffer> {
   return sharp(png).raw().toBuffer();
-}
-
-function refreshed(frame: WebFrame, after: number): Promise<number> {
-  return new Promise((resolve) => {
-    const off = frame.host.subscribe((e: FrameEvent) => {
-      if (e.type === 'refreshed' && e.frame.seq > after) {
-        off();
-        resolve(e.frame.seq);
-      }
-    });
-  });
 }
 
 /** The bytes of the picture the page shows now, as the browser fetched them. */
@@ -79,7 +45,7 @@ describe.skipIf(skip)('the page in Chromium', () => {
 
   beforeAll(async () => {
     frame = await startWebFrame({ count: 8 });
-    browser = await openBrowser();
+    browser = await openChromium();
     page = await browser.newPage();
   }, 90_000);
 
@@ -106,7 +72,7 @@ describe.skipIf(skip)('the page in Chromium', () => {
 
   it('presses Next and sees the picture change to the frame the panel received', async () => {
     const seq = frame.host.snapshot().shown!.seq;
-    const next = refreshed(frame, seq);
+    const next = nextRefresh(frame, seq);
     await page.getByRole('button', { name: 'Next', exact: true }).click();
     const newSeq = await next;
     await page.waitForFunction(
@@ -155,7 +121,7 @@ describe.skipIf(skip)('the page in Chromium', () => {
     await page.goto(frame.url + '/');
     const hidden = frame.host.snapshot().shown!.photos[0]!.id;
     let seq = frame.host.snapshot().shown!.seq;
-    const moved = refreshed(frame, seq);
+    const moved = nextRefresh(frame, seq);
     await page.getByRole('button', { name: 'Never show this one' }).click();
     seq = await moved;
     for (let i = 0; i < 9; i++) {
@@ -169,7 +135,7 @@ describe.skipIf(skip)('the page in Chromium', () => {
         .poll(() => page.locator('#now-facts dl').getAttribute('data-photo'))
         .toBe(frame.host.snapshot().shown!.photos[0]!.id);
       expect(await page.locator('#now-facts').innerHTML()).not.toContain(hidden);
-      const next = refreshed(frame, seq);
+      const next = nextRefresh(frame, seq);
       await page.getByRole('button', { name: 'Next', exact: true }).click();
       seq = await next;
     }
@@ -190,7 +156,7 @@ describe.skipIf(skip)('the page in Chromium', () => {
 describe.skipIf(skip)('pairing in Chromium', () => {
   it('pairs with the code shown on the virtual panel', async () => {
     const frame = await startWebFrame({ password: false });
-    const browser = await openBrowser();
+    const browser = await openChromium();
     try {
       const page = await browser.newPage();
       // The glass shows the notice (the API suite checks its pixels); wait for it.

@@ -5,24 +5,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { findPanel } from '../../drivers/panels.js';
-import type { FrameEvent } from '../../src/frame/control.js';
 import { renderNotice } from '../../src/frame/notice.js';
 import { framePng } from '../../drivers/virtual-panel.js';
-import { ApiClient, PAIRING_CODE, PASSWORD, startWebFrame, type WebFrame } from './web-frame.js';
+import { ApiClient, nextRefresh, PAIRING_CODE, PASSWORD, startWebFrame, type WebFrame } from './web-frame.js';
 
 async function pixels(png: Buffer): Promise<Buffer> {
   return sharp(png).raw().toBuffer();
-}
-
-function refreshed(frame: WebFrame, after: number): Promise<number> {
-  return new Promise((resolve) => {
-    const off = frame.host.subscribe((e: FrameEvent) => {
-      if (e.type === 'refreshed' && e.frame.seq > after) {
-        off();
-        resolve(e.frame.seq);
-      }
-    });
-  });
 }
 
 async function until<T>(f: () => Promise<T | null | undefined> | T | null | undefined, ms = 10_000): Promise<T> {
@@ -123,7 +111,7 @@ describe('the page API', () => {
     // Buffer.equals: a deep toEqual of a megabyte of pixels takes seconds.
     expect((await pixels(before.bytes)).equals(await pixels(await readFile(frame.glass)))).toBe(true);
     const seq = Number(before.headers.get('x-frame-seq'));
-    const next = refreshed(frame, seq);
+    const next = nextRefresh(frame, seq);
     const outcome = await c.post('/api/commands/next');
     expect(outcome.status).toBe(200);
     expect(outcome.json).toMatchObject({ ok: true, command: 'next' });
@@ -271,7 +259,7 @@ describe('the page API', () => {
     expect(hide.json.message).toContain('hidden');
     let seq = frame.host.snapshot().shown!.seq;
     for (let i = 0; i < 7; i++) {
-      const next = refreshed(frame, seq);
+      const next = nextRefresh(frame, seq);
       await c.post('/api/commands/next');
       seq = await next;
       expect(frame.host.snapshot().shown!.photos.map((p) => p.id)).not.toContain(shown);

@@ -8,6 +8,7 @@ import { findPanel } from '../../drivers/panels.js';
 import { parseConfig, type FrameConfig } from '../../src/config/config.js';
 import { createLogger, Redactor } from '../../src/core/log.js';
 import type { FrameHost } from '../../src/frame/host.js';
+import type { FrameEvent } from '../../src/frame/control.js';
 import { frameHost } from '../../src/frame/frame-host.js';
 import { ImmichClient } from '../../src/immich/client.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
@@ -159,6 +160,18 @@ export class ApiClient {
     await this.get('/api/session');
     return (await this.post('/api/login', { password })).status;
   }
+}
+
+/** The seq of the next frame on the glass after `after`. */
+export function nextRefresh(frame: WebFrame, after: number): Promise<number> {
+  return new Promise((resolve) => {
+    const off = frame.host.subscribe((e: FrameEvent) => {
+      if (e.type === 'refreshed' && e.frame.seq > after) {
+        off();
+        resolve(e.frame.seq);
+      }
+    });
+  });
 }
 
 /** The glass as the virtual panel last wrote it. */
