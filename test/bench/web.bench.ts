@@ -111,7 +111,7 @@ export async function run(): Promise<void> {
         ['--import', preload, BIN, 'run', '--no-buttons', '--config', web ? files.on : files.off],
         {
           // As the systemd unit runs the frame (hardware/systemd: two malloc arenas).
-        env: { ...process.env, BENCH_USAGE_FILE: usageFile, MALLOC_ARENA_MAX: '2' },
+          env: { ...process.env, BENCH_USAGE_FILE: usageFile, MALLOC_ARENA_MAX: '2' },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
