@@ -8,11 +8,11 @@ import { writeFileAtomic } from '../library/atomic-file.js';
 import { ConfigError, StorageError } from '../core/errors.js';
 
 /**
- * scrypt's cost: N = 2^12, r = 8, p = 4: the work of RFC 7914's interactive N = 2^14 (four
- * sequential passes) in 4 MiB instead of 16, which a Pi Zero 2 W's 15 MB page budget can carry at
- * each sign-in. Stored with the hash, so a later frame can raise them.
+ * scrypt's cost: N = 2^11, r = 8, p = 8: the work of RFC 7914's interactive N = 2^14 (eight
+ * sequential passes) in 2 MiB instead of 16, which the page's 15 MB budget on a Pi Zero 2 W can
+ * carry at each sign-in. Stored with the hash, so a later frame can raise them.
  */
-const COST = { N: 2 ** 12, r: 8, p: 4 };
+const COST = { N: 2 ** 11, r: 8, p: 8 };
 const KEY_BYTES = 32;
 export const MIN_PASSWORD = 8;
 export const MAX_PASSWORD = 200;
