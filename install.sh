@@ -1170,6 +1170,43 @@ upgrade_release() {
   fi
   "${cmd[@]}" || die "the upgrade was rolled back; the version before it runs (journalctl -u $APP says why)"
   CHANGED=1
+
+# ---- the page's password (issue 16) ------------------------------------------------------------
+# Nobody on the LAN steers the frame without it: asked on a terminal (empty: generated and printed
+# once), stored by the app as a scrypt hash in web-password beside the config; one already set is
+# kept. Without it the frame shows a pairing code on its glass. The page saves settings and this
+# password beside the config, so the folder is writable by the service's group.
+setup_web_password() {
+  step "The page's password"
+  local file="$CONFIG_DIR/web-password"
+  if [ -e "$file" ]; then
+    ok "$file exists: kept ($APP password --stdin or --generate replaces it)"
+    return 0
+  fi
+  if [ "$DRY_RUN" = 1 ] || [ ! -f "$INSTALL_DIR/dist/cli.js" ]; then
+    ok "skipped (no build to set it with): the frame shows a pairing code on its glass instead"
+    return 0
+  fi
+  local cmd=(env -u ARTFRAME_IMMICH_CONFIG "$NODE_BIN" "$INSTALL_DIR/bin/$APP.js" password --config "$CONFIG")
+  local pw="" again=""
+  if [ -t 0 ]; then
+    read -rsp "  a password for the frame's page (8 characters or more; empty: generate one): " pw
+    echo
+    if [ -n "$pw" ]; then
+      read -rsp "  the same again: " again
+      echo
+      [ "$pw" = "$again" ] || die "the two passwords differ; run install.sh again"
+    fi
+  fi
+  if [ -n "$pw" ]; then
+    printf '%s\n' "$pw" | "${cmd[@]}" --stdin >/dev/null || die "the page's password was not set"
+  else
+    "${cmd[@]}" --generate || die "the page's password was not set"
+  fi
+  did_file "write $file (a scrypt hash of the page's password)"
+  set_owner "$SERVICE_USER:$SERVICE_USER" "$file"
+  fs chmod 0770 "$CONFIG_DIR"
+  did_file "let $SERVICE_USER's group write $CONFIG_DIR (the page saves settings there)"
 }
 
 main() {
@@ -1206,6 +1243,7 @@ main() {
   install_wrapper
   install_unit
   check_config
+  setup_web_password
   start_service
   summary
 }

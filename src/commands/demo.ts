@@ -24,14 +24,20 @@ import { instancePaths } from '../library/instance.js';
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'see the whole path work: a built-in server, a sync, frames rendered to PNG',
-  usage: 'demo [--out DIR] [--panel ID] [--photos N] [--frames N]',
+  usage: 'demo [--out DIR] [--panel ID] [--photos N] [--frames N] [--web] [--port N]',
   options: [
     '--out DIR     where the library and the PNGs go (default: a new folder in the temp dir)',
     '--panel ID    the panel to render for (default waveshare-7in3e; see `artframe-immich panels`)',
     '--photos N    photos on the built-in server (default 12)',
     '--frames N    frames to render (default 3)',
+    '--web         then keep the demo frame running with its page (on 127.0.0.1) until Ctrl-C',
+    "--port N      the page's port with --web (default 8080)",
   ],
-  examples: ['artframe-immich demo', 'artframe-immich demo --panel inky-impression-7in3 --out ./demo'],
+  examples: [
+    'artframe-immich demo',
+    'artframe-immich demo --panel inky-impression-7in3 --out ./demo',
+    'artframe-immich demo --web',
+  ],
   async run(ctx) {
     const { values } = parseArgs({
       args: ctx.args,
@@ -40,8 +46,11 @@ export const demoCommand: Command = {
         panel: { type: 'string' },
         photos: { type: 'string' },
         frames: { type: 'string' },
+        web: { type: 'boolean' },
+        port: { type: 'string' },
       },
     });
+    const port = wholeNumber('--port', values.port ?? '8080', 0, 65535);
     const count = wholeNumber('--photos', values.photos ?? '12', 1, 200);
     const frames = wholeNumber('--frames', values.frames ?? '3', 1, 20);
     const panel = findPanel(values.panel ?? 'waveshare-7in3e');
@@ -93,15 +102,15 @@ export const demoCommand: Command = {
       say(`1. A built-in Immich server (simulated v3.1.0) is running at ${sim.url}`);
       say(`   with an album "${seeded.album.albumName}" of ${seeded.photos.length} generated photos and a video.`);
 
-      const config = parseConfig({
+      const raw = {
         immich_url: sim.url,
         immich_api_key: sim.apiKey,
         album_id: seeded.album.id,
         storage_dir: path.join(out, 'storage'),
         selection_mode: 'newest',
         panel: panel.id,
-        caption: ['date', 'place', 'people'],
-      });
+      };
+      const config = parseConfig({ ...raw, caption: ['date', 'place', 'people'] });
       const paths = instancePaths(config);
       const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
       let outcome;
@@ -142,7 +151,10 @@ export const demoCommand: Command = {
       say(
         `Done in ${((performance.now() - started) / 1000).toFixed(1)} s. Open the PNGs to see what the frame would show.`,
       );
-      say('Next: point a config at your own server (README, "Configuration") and run `artframe-immich test`.');
+      if (values.web) {
+        const { runDemoFrame } = await import('./demo-web.js');
+        await runDemoFrame({ ctx, out, port, panel, raw: { ...raw, caption: ['date', 'place', 'people'] } });
+      } else say('Next: point a config at your own server (README, "Configuration") and run `artframe-immich test`.');
       if (temporary)
         say(
           `The PNGs stay in ${out}, a temporary folder made for this demo (its synced library was removed): delete it when done, or give --out DIR to choose the folder.`,

@@ -24,4 +24,5 @@ export const commands: readonly CommandEntry[] = [
   { name: 'clear', load: async () => (await import('./clear.js')).clearCommand },
   { name: 'calibrate', load: async () => (await import('./calibrate.js')).calibrateCommand },
   { name: 'upgrade', load: async () => (await import('./upgrade.js')).upgradeCommand },
+  { name: 'password', load: async () => (await import('./password.js')).passwordCommand },
 ];

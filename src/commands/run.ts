@@ -4,16 +4,13 @@ import { parseArgs } from 'node:util';
 import { HATS, parsePins, type HatKind } from '../../drivers/hats.js';
 import type { PinMap } from '../../drivers/transports/transport.js';
 import { findPanel } from '../../drivers/panels.js';
-import { driverFor, openPanel } from '../../drivers/registry.js';
+import { driverFor } from '../../drivers/registry.js';
 import { watchKeys } from '../frame/button-input.js';
-import { systemClock } from '../core/clock.js';
-import { loadConfig, selectionFilters, type FrameConfig } from '../config/config.js';
+import { loadConfig, type FrameConfig } from '../config/config.js';
 import { ConfigError, describeError } from '../core/errors.js';
 import { instancePaths } from '../library/instance.js';
-import { ImmichClient } from '../immich/client.js';
 import { createLogger } from '../core/log.js';
-import { FrameService } from '../frame/service.js';
-import { FrameHost } from '../frame/host.js';
+import { frameHost } from '../frame/frame-host.js';
 import type { PressKind } from '../frame/buttons.js';
 import { startGpioButtons } from '../frame/gpio-buttons.js';
 import { concretePanelId } from './auto-panel.js';
@@ -51,11 +48,14 @@ export const runCommand: Command = {
     const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
     const profile = findPanel(concretePanelId(config.panel, ctx));
     const driver = driverFor(profile);
+    // The page keeps the last lines in memory for its Health screen; loaded only when it is on.
+    const logRing = config.web.enabled ? new (await import('../web/log-ring.js')).LogRing() : null;
     const logger = createLogger({
       redactor: ctx.redactor,
       level: ctx.verbose ? 'debug' : 'info',
       format: 'json',
       write: (l) => ctx.stdout(l + '\n'),
+      ...(logRing ? { sink: logRing.push } : {}),
     });
 
     // Battery mode (power/): `run` is one wake cycle ending in power-off. No wake board found means
@@ -68,21 +68,11 @@ export const runCommand: Command = {
           })
         : null;
     let cycle: WakeCycle | null = null;
-    const makeService = (c: typeof config) =>
-      new FrameService({
-        ...(board ? { battery: () => board.battery() } : {}),
-        ...(board && c.power === 'battery' ? { wakeCycle: true, notice: () => cycle?.noticeText() ?? null } : {}),
-        config: c,
-        panel: profile,
-        openPanel: () => openPanel(profile, c.transport, { rotate: c.rotate, pins: c.panel_pins || undefined }),
-        createSource: () => new ImmichClient({ baseUrl: c.immich_url, apiKey: c.immich_api_key, logger }),
-        clock: systemClock,
-        logger,
-        // One zone for "today" (on this day) and "the same day" (pairs) as for the captions.
-        selection: { filters: selectionFilters(c), timeZone: c.timezone || undefined },
-      });
-    // Every door (buttons, keys, and the doors to come) steers the frame through the host.
-    const frame = new FrameHost(makeService, logger);
+    // Every door (buttons, keys, the page, MQTT, the wake cycle) steers the frame through the host.
+    const frame = frameHost<typeof config>(profile, logger, (c) => ({
+      ...(board ? { battery: () => board.battery() } : {}),
+      ...(board && c.power === 'battery' ? { wakeCycle: true, notice: () => cycle?.noticeText() ?? null } : {}),
+    }));
     const press = (kind: PressKind) =>
       void (cycle ? cycle.press(kind) : frame.command({ type: kind === 'long' ? 'sync' : 'next' }, 'button'));
 
@@ -127,7 +117,9 @@ export const runCommand: Command = {
       logger.info('keys: n = next photo, s = sync now, q = quit');
     }
 
+    let web: { close(): Promise<void> } | null = null;
     const stopAll = async () => {
+      await web?.close().catch(() => {});
       for (const stop of stops.splice(0)) stop();
       await closeLocalDoor?.();
       await frame.stop();
@@ -145,6 +137,15 @@ export const runCommand: Command = {
       if (outcome.poweredOff) return 0;
       cycle = null;
       if (outcome.stayOn) await frame.restart({ ...config, power: 'mains' });
+    }
+    // The page: optional, and the frame runs the same when it cannot start (a port in use, say).
+    if (logRing) {
+      try {
+        const { startFrameWebDoor } = await import('../web/start.js');
+        web = await startFrameWebDoor({ frame, config, logger, redactor: ctx.redactor, logRing, panel: profile });
+      } catch (err) {
+        logger.warn('the page could not start; the frame runs without it', { error: describeError(err) });
+      }
     }
 
     await Promise.race([stopped, new Promise<void>((r) => quit.signal.addEventListener('abort', () => r()))]);

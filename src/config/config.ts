@@ -17,6 +17,7 @@ import type { Redactor } from '../core/log.js';
 import { parseQuietHours, scheduleProblem, validateCron } from '../frame/schedule.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { AUTO_PANEL, PANELS } from '../../drivers/panels.js';
+import { WEB_CONFIG_ALLOWED, WEB_DEFAULTS, webConfigSchema } from '../web/config.js';
 import {
   DEFAULT_RENDER_OPTIONS,
   DISPLAY_KEYS,
@@ -40,7 +41,7 @@ function accepts(check: (v: string) => void): (v: string) => boolean {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What each key allows, in words: the second half of every validation message. */
-const allowed: Record<string, string> = {
+export const CONFIG_ALLOWED: Record<string, string> = {
   immich_url: 'an http:// or https:// URL such as "https://immich.example.com", without user:password@',
   immich_api_key: 'the API key from Immich (Account Settings > API Keys), a non-empty string',
   album_id: 'an album UUID (from the album page URL) or "" for the whole library',
@@ -75,6 +76,7 @@ const allowed: Record<string, string> = {
   panel: `"${AUTO_PANEL}" (an Inky HAT's EEPROM names the panel) or a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   ...Object.fromEntries(DISPLAY_KEYS.map((k) => [k, RENDER_OPTION_RULES[k].allowed])),
   ...FRAME_CONFIG_ALLOWED,
+  web: WEB_CONFIG_ALLOWED,
 };
 
 /** Accept a pasted album URL (https://host/albums/<uuid>) as well as the bare UUID. */
@@ -167,6 +169,7 @@ export const configSchema = z.strictObject({
   // The frame (captions, portrait pairs): src/render/options.ts, FRAME_OPTION_RULES.
   ...FRAME_CONFIG_SHAPE,
   ...POWER_CONFIG_SHAPE,
+  web: z._default(webConfigSchema, WEB_DEFAULTS),
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;
@@ -264,7 +267,7 @@ export function parseConfig(raw: unknown, source = 'config', redactor?: Redactor
     }
     const key = String(issue.path[0] ?? '');
     lines.push(
-      `${source}: ${key} = ${showValue(key, input[key])} is not allowed; expected ${allowed[key] ?? issue.message}`,
+      `${source}: ${key} = ${showValue(key, input[key])} is not allowed; expected ${CONFIG_ALLOWED[key] ?? issue.message}`,
     );
   }
   throw new ConfigError([...new Set(lines)].join('\n'));

@@ -32,7 +32,19 @@ export type FrameErrorCode =
   | 'LIBRARY_EMPTY'
   | 'CALIBRATION_REFUSED'
   | 'WAKE_BOARD'
-  | 'UPGRADE';
+  | 'UPGRADE'
+  | 'FRAME_STOPPED'
+  // A door's command refused (frame/control.ts's CommandOutcome codes).
+  | 'PHOTO_NOT_FOUND'
+  | 'NO_PREVIOUS'
+  // The page's door (src/web/): what an HTTP caller is refused for.
+  | 'UNAUTHORIZED'
+  | 'CSRF_REJECTED'
+  | 'RATE_LIMITED'
+  | 'BODY_TOO_LARGE'
+  | 'NOT_FOUND'
+  | 'BAD_REQUEST'
+  | 'PAIRING_REFUSED';
 
 export interface FrameErrorOptions {
   cause?: unknown;
@@ -157,6 +169,11 @@ export class TransportError extends PanelError {
 }
 
 /** The library has nothing to show (never synced, empty album): exit 7. */
+/** The frame is between two services (a restart with new settings) or stopped. */
+export class FrameStoppedError extends FrameError {
+  protected static override readonly defaultCode: FrameErrorCode = 'FRAME_STOPPED';
+}
+
 export class EmptyLibraryError extends FrameError {
   override readonly exitCode = 7;
   protected static override readonly defaultCode: FrameErrorCode = 'LIBRARY_EMPTY';

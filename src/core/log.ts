@@ -42,6 +42,14 @@ export interface LoggerOptions {
   now?: () => Date;
   /** Secrets to mask; loggers made from the same Redactor mask the same values. */
   redactor?: Redactor;
+  /** Also hands every line written (already redacted) here: the page's log (web/log-ring.ts). */
+  sink?: (entry: LogEntry) => void;
+}
+
+/** One line as a sink gets it: its level and the line as written, secrets masked. */
+export interface LogEntry {
+  level: LogLevel;
+  line: string;
 }
 
 export function createLogger(options: LoggerOptions = {}, base: LogFields = {}): Logger {
@@ -65,7 +73,9 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
         .join(' ');
       line = `${level.padEnd(5)} ${msg}${kv ? ' ' + kv : ''}`;
     }
-    write(redactor.redact(line));
+    const out = redactor.redact(line);
+    write(out);
+    options.sink?.({ level, line: out });
   };
 
   return {

@@ -4,6 +4,9 @@
 // added to the pick holds for every door by construction.
 import * as z from 'zod/mini';
 import type { ServiceState } from './state.js';
+import type { FilterPreview, PhotoPage, PhotoRecord } from '../library/listing.js';
+import type { SelectionFilters } from '../library/selection/options.js';
+import type { FrameOptions, RenderOptions } from '../render/options.js';
 import type { FrameHealth } from './health.js';
 
 /** What a door may ask of the frame, as plain words (a payload on MQTT, a path on the page). */
@@ -31,7 +34,8 @@ export type Door = 'button' | 'cli' | 'web' | 'mqtt' | 'power' | 'test';
 export type CommandOutcome =
   | {
       ok: true;
-      command: FrameCommandName;
+      /** notice: showNotice's outcome. */
+      command: FrameCommandName | 'notice';
       /** When it takes effect (ISO): now, or the earliest the panel allows; null when already done. */
       at: string | null;
       /** One line for a person ("next photo in 2 min 10 s: the panel's minimum refresh interval"). */
@@ -39,7 +43,7 @@ export type CommandOutcome =
     }
   | {
       ok: false;
-      command: FrameCommandName;
+      command: FrameCommandName | 'notice';
       /** A stable code doors branch on (PHOTO_NOT_FOUND, STOPPED, ...). */
       code: string;
       message: string;
@@ -108,6 +112,18 @@ export interface FrameControl {
   /** The PNG of what the glass shows (the frame buffer through the panel's measured inks, turned as
    * the frame hangs): what `show --transport virtual:` writes. Null before the first refresh. */
   framePng(): Promise<{ png: Buffer; frame: ShownFrame } | null>;
+  /** The offline library newest first, `limit` photos from `offset` (the page's Library screen). */
+  photos(offset: number, limit: number): Promise<PhotoPage>;
+  /** One photo's whole record (info, stored size, edited, failures); null when the library has none. */
+  photo(id: string): Promise<PhotoRecord | null>;
+  /** What proposed filters would let through now, before they are saved (offline). */
+  previewFilters(filters: SelectionFilters, limit: number): Promise<FilterPreview>;
+  /** The PNG of the glass's photos drawn again with proposed options (captions, crop, pairs), before
+   * they are saved; null when nothing is shown yet. Nothing reaches the panel. */
+  previewFrame(options: Partial<RenderOptions> & Partial<FrameOptions>): Promise<Buffer | null>;
+  /** Put a notice on the glass (a pairing code, say) instead of a photo; ticks leave it until a
+   * door asks for a photo again. The panel's minimum interval holds as for any refresh. */
+  showNotice(text: string, door: Door): Promise<CommandOutcome>;
 }
 
 /** A door's words for a command, validated: the same rule for the page, MQTT and the CLI. */

@@ -34,6 +34,8 @@ export interface FrameHealth {
   library: {
     photos: number;
     failed: number;
+    /** The last sync's failures by reason ({ permission: 27 }): library/words.ts says what fixes each. */
+    failed_by_reason: Record<string, number>;
     hidden: number;
     last_sync: string | null;
     next_sync: string | null;
@@ -117,6 +119,7 @@ export async function readHealth(o: HealthInput): Promise<FrameHealth> {
     library: {
       photos: entries.length,
       failed: metadata?.last_result?.failed ?? 0,
+      failed_by_reason: metadata?.last_result?.failed_by_reason ?? {},
       hidden: hidden.length,
       last_sync: lastSyncAt(metadata?.last_sync ?? null, attempts),
       next_sync: s.next_sync,

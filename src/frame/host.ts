@@ -2,7 +2,7 @@
 // settings change, so a door (the page, MQTT) keeps one handle and one subscription across a
 // restart. What a door sees is always FrameControl; the host only adds start, restart and stop.
 import type { Logger } from '../core/log.js';
-import { describeError } from '../core/errors.js';
+import { describeError, FrameStoppedError } from '../core/errors.js';
 import type {
   CommandOutcome,
   Door,
@@ -13,6 +13,9 @@ import type {
   ShownFrame,
 } from './control.js';
 import type { FrameService } from './service.js';
+import type { FilterPreview, PhotoPage, PhotoRecord } from '../library/listing.js';
+import type { SelectionFilters } from '../library/selection/options.js';
+import type { FrameOptions, RenderOptions } from '../render/options.js';
 import type { FrameHealth } from './health.js';
 
 export class FrameHost<C> implements FrameControl {
@@ -119,5 +122,38 @@ export class FrameHost<C> implements FrameControl {
 
   framePng(): Promise<{ png: Buffer; frame: ShownFrame } | null> {
     return this.current ? this.current.framePng() : Promise.resolve(null);
+  }
+
+  /** The running service, or a FRAME_STOPPED error while the host swaps it. */
+  private running(): FrameService {
+    if (!this.current) throw new FrameStoppedError('the frame is restarting; try again in a moment');
+    return this.current;
+  }
+
+  photos(offset: number, limit: number): Promise<PhotoPage> {
+    return this.running().photos(offset, limit);
+  }
+
+  photo(id: string): Promise<PhotoRecord | null> {
+    return this.running().photo(id);
+  }
+
+  previewFilters(filters: SelectionFilters, limit: number): Promise<FilterPreview> {
+    return this.running().previewFilters(filters, limit);
+  }
+
+  previewFrame(options: Partial<RenderOptions> & Partial<FrameOptions>): Promise<Buffer | null> {
+    return this.running().previewFrame(options);
+  }
+
+  showNotice(text: string, door: Door): Promise<CommandOutcome> {
+    if (!this.current)
+      return Promise.resolve({
+        ok: false,
+        command: 'notice',
+        code: 'FRAME_STOPPED',
+        message: 'the frame is restarting; try again in a moment',
+      });
+    return this.current.showNotice(text, door);
   }
 }

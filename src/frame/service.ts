@@ -59,6 +59,16 @@ import {
 import { readServiceState, writeServiceState, type ServiceState } from './state.js';
 import { instancePaths, type InstancePaths } from '../library/instance.js';
 import { framePanel } from '../calibration/inks-file.js';
+import {
+  photoPage,
+  photoRecord,
+  previewFilters,
+  type FilterPreview,
+  type PhotoPage,
+  type PhotoRecord,
+} from '../library/listing.js';
+import type { RenderOptions } from '../render/options.js';
+import { renderNotice } from './notice.js';
 
 /** The config keys the service reads (the composition root passes the whole config). */
 export interface ServiceConfig extends SyncConfig, DisplayConfig, FrameOptionsConfig {
@@ -169,6 +179,8 @@ export class FrameService implements FrameControl {
   /** The ids of the frames shown, oldest first; "previous" walks back from `historyAt`. */
   private history: string[][] = [];
   private historyAt = -1;
+  /** A notice (showNotice) is on the glass: ticks leave it until a door asks for a photo. */
+  private notice = false;
 
   constructor(private readonly o: FrameServiceOptions) {
     this.paths = instancePaths(o.config);
@@ -489,6 +501,95 @@ export class FrameService implements FrameControl {
     return framePanel(this.o.panel, this.paths, (m) => this.log.warn(m));
   }
 
+  private async hiddenIds(): Promise<Set<string>> {
+    return new Set((await this.library.hidden()).map((h) => h.id));
+  }
+
+  async photos(offset: number, limit: number): Promise<PhotoPage> {
+    return photoPage(this.paths, offset, limit, await this.hiddenIds());
+  }
+
+  async photo(id: string): Promise<PhotoRecord | null> {
+    return photoRecord(this.paths, id, await this.hiddenIds());
+  }
+
+  async previewFilters(filters: SelectionFilters, limit: number): Promise<FilterPreview> {
+    return previewFilters(this.paths, filters, {
+      now: this.now(),
+      timeZone: this.o.selection?.timeZone,
+      hidden: await this.hiddenIds(),
+      limit,
+    });
+  }
+
+  /** Off the panel's queue: sharp works on its own threads, so a refresh is not held up by it. */
+  async previewFrame(options: Partial<RenderOptions> & Partial<FrameOptions>): Promise<Buffer | null> {
+    const ids = this.shown?.photos.map((p) => p.id) ?? this.state?.panel_shows?.ids ?? [];
+    const found = (await Promise.all(ids.map((id) => this.library.photo(id)))).filter(
+      (p): p is SelectablePhoto => p !== null,
+    );
+    const photos = options.portraitPairs === false ? found.slice(0, 1) : found;
+    if (photos.length === 0) return null;
+    const panel = await this.inkedPanel();
+    const rendered = await renderPhotos(photos, {
+      panel,
+      options: { ...this.renderInput(), ...options },
+      stop: this.renderStop(),
+    });
+    return framePng(rendered.frame.buffer, panel, { rotate: rendered.frame.rotate });
+  }
+
+  showNotice(text: string, door: Door): Promise<CommandOutcome> {
+    if (this.stopped || !this.started)
+      return Promise.resolve({
+        ok: false,
+        command: 'notice',
+        code: 'FRAME_STOPPED',
+        message: 'the frame is not running',
+      });
+    this.log.info(`${door}: notice on the glass`);
+    const at = earliestManualRefresh(this.policy.minIntervalMs, this.lastRefreshAt(), this.now());
+    this.manualTimer?.cancel();
+    const waitMs = at.getTime() - this.now().getTime();
+    this.manualTimer = this.o.clock.at(at, () => {
+      this.manualTimer = null;
+      void this.enqueueNotice(text);
+    });
+    return Promise.resolve({
+      ok: true,
+      command: 'notice',
+      at: at.toISOString(),
+      message:
+        waitMs > 0
+          ? `notice in ${inWords(waitMs)}: the panel needs ${inWords(this.policy.minIntervalMs)} between refreshes`
+          : 'notice now',
+    });
+  }
+
+  private enqueueNotice(text: string): Promise<void> {
+    const run = this.panelWork.then(async () => {
+      if (this.stopped) return;
+      const frame = await renderNotice(text, await this.inkedPanel(), this.renderOptions);
+      await this.showOnPanel(frame.buffer);
+      const at = this.now().toISOString();
+      this.notice = true;
+      // Not a photo: a restart shows a photo again rather than believing the glass holds one.
+      Object.assign(this.state, {
+        last_refresh: { at, photo: '', reason: 'notice', ids: [] },
+        panel_shows: null,
+        last_refresh_error: null,
+      });
+      this.shown = { seq: ++this.seq, at, reason: 'notice', why: null, photos: [] };
+      this.shownBuffer = { buffer: frame.buffer, rotate: frame.rotate };
+      await this.save();
+      this.emit({ type: 'refreshed', frame: this.shown });
+    });
+    this.panelWork = run.catch((err: unknown) =>
+      this.log.error('the notice could not be shown', { error: describeError(err) }),
+    );
+    return this.panelWork;
+  }
+
   private renderInput() {
     return { ...this.renderOptions, ...this.frameOptions, now: this.now() };
   }
@@ -554,7 +655,7 @@ export class FrameService implements FrameControl {
 
   private async refresh(reason: string, target: RefreshTarget): Promise<void> {
     // A tick while paused leaves the photo; a door's own request still shows.
-    if (reason === 'tick' && this.state.paused) return;
+    if (reason === 'tick' && (this.state.paused || this.notice)) return;
     this.refreshTimer?.cancel();
     const attemptAt = this.now();
     const notice = this.o.notice?.() ?? null;
@@ -615,6 +716,7 @@ export class FrameService implements FrameControl {
       });
     }
     await this.showOnPanel(frame.buffer);
+    this.notice = false;
     if (partner) await this.library.markShown(partner.id);
     else if (target.kind === 'photo') await this.library.markShown(selection.photo.id);
     const photos = partner ? [selection.photo, partner] : [selection.photo];

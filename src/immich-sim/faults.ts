@@ -16,6 +16,7 @@ export type RouteName =
   | 'edits'
   | 'stacks'
   | 'faces'
+  | 'people'
   | 'other';
 
 export type Fault =

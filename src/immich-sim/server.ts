@@ -498,6 +498,8 @@ export class ImmichSim {
         return this.thumbnail(ctx, user, path.split('/')[3]!, query);
       case 'faces':
         return this.faces(ctx, user, query);
+      case 'people':
+        return this.peopleList();
       default:
         return notFound();
     }
@@ -611,6 +613,29 @@ export class ImmichSim {
       string,
       unknown
     >;
+  }
+
+  /** GET /api/people (people-list.json): the visible people, hidden ones counted in `hidden`. */
+  private peopleList(): Reply {
+    const all = [...this.library.people.values()];
+    const shown = all.filter((p) => !p.isHidden);
+    return jsonReply({
+      status: 200,
+      body: {
+        people: shown.map((p) => ({
+          id: p.id,
+          name: p.name,
+          birthDate: p.birthDate,
+          thumbnailPath: '',
+          isHidden: p.isHidden,
+          isFavorite: p.isFavorite,
+          updatedAt: p.updatedAt,
+        })),
+        hasNextPage: false,
+        total: all.length,
+        hidden: all.length - shown.length,
+      },
+    });
   }
 
   private async albums(ctx: Ctx, userId: string): Promise<Reply> {
@@ -971,6 +996,7 @@ const PERMISSION: Partial<Record<RouteName, string>> = {
   stacks: 'stack.read',
   // v3.1.0 spec: GET /api/faces needs face.read.
   faces: 'face.read',
+  people: 'person.read',
 };
 
 function routeOf(method: string, path: string): { route: RouteName; assetId?: string } {
@@ -980,6 +1006,7 @@ function routeOf(method: string, path: string): { route: RouteName; assetId?: st
   if (method !== 'GET' && method !== 'HEAD') return { route: 'other' };
   if (path === '/api/faces') return { route: 'faces' };
   if (path === '/api/albums') return { route: 'albums' };
+  if (path === '/api/people') return { route: 'people' };
   if (/^\/api\/albums\/[^/]+$/.test(path)) return { route: 'album' };
   if (/^\/api\/stacks(\/[^/]+)?$/.test(path)) return { route: 'stacks' };
   const edits = /^\/api\/assets\/([^/]+)\/edits$/.exec(path);

@@ -48,8 +48,10 @@ import { chooseRendition } from './rendition.js';
 import { AnswerTooLargeError, DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
 import {
+  albumListSchema,
   albumSchema,
   assetSchema,
+  peopleListSchema,
   facesResponseSchema,
   searchResponseSchema,
   serverVersionSchema,
@@ -442,6 +444,30 @@ export class ImmichClient implements AssetSource {
       );
     }
     return out;
+  }
+
+  // ---- pickers (the page's album and people lists) ----
+
+  /** The albums the key can read, as the page's album picker lists them. */
+  async listAlbums(signal?: AbortSignal): Promise<{ id: string; name: string; photos: number | null }[]> {
+    const route = '/api/albums';
+    const answer = await this.getJson(route, {}, signal);
+    const ctx = this.context('GET', route);
+    if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
+    const parsed = albumListSchema.safeParse(answer.body);
+    if (!parsed.success) throw shapeFailure(parsed.error, ctx);
+    return parsed.data.map((a) => ({ id: a.id, name: a.albumName, photos: a.assetCount ?? null }));
+  }
+
+  /** The named people the server knows (hidden ones left out), as the page's people picker lists them. */
+  async listPeople(signal?: AbortSignal): Promise<{ id: string; name: string }[]> {
+    const route = '/api/people';
+    const answer = await this.getJson(route, {}, signal);
+    const ctx = this.context('GET', route);
+    if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
+    const parsed = peopleListSchema.safeParse(answer.body);
+    if (!parsed.success) throw shapeFailure(parsed.error, ctx);
+    return parsed.data.people.filter((p) => p.name !== '' && !p.isHidden).map((p) => ({ id: p.id, name: p.name }));
   }
 
   // ---- faces ----

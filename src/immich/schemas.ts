@@ -102,6 +102,16 @@ export const searchResponseSchema = z.looseObject({
   }),
 });
 
+/** GET /api/albums: the albums the key can read (albums-list.json). */
+export const albumListSchema = z.array(
+  z.looseObject({ id: z.string(), albumName: z.string(), assetCount: z.optional(z.number()) }),
+);
+
+/** GET /api/people: named and unnamed people, hidden ones left out unless asked (people-list.json). */
+export const peopleListSchema = z.looseObject({
+  people: z.array(z.looseObject({ id: z.string(), name: z.string(), isHidden: z.optional(z.boolean()) })),
+});
+
 export const albumSchema = z.looseObject({
   id: z.string(),
   albumName: z.optional(z.string()),

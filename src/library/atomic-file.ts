@@ -45,11 +45,11 @@ export async function syncFile(file: string): Promise<void> {
 export async function writeFileAtomic(
   file: string,
   data: string | Uint8Array,
-  options: { durable?: boolean } = {},
+  options: { durable?: boolean; mode?: number } = {},
 ): Promise<void> {
   const durable = options.durable ?? true;
   const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-  const fh = await open(tmp, 'wx', STATE_FILE_MODE);
+  const fh = await open(tmp, 'wx', options.mode ?? STATE_FILE_MODE);
   try {
     await fh.writeFile(data);
     if (durable) await fh.sync();

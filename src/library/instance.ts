@@ -20,6 +20,8 @@ export interface InstancePaths {
   syncAttemptsPath: string;
   /** Photos the owner never wants shown (hidden.ts): kept offline, survives syncs. */
   hiddenPath: string;
+  /** The page's small thumbnails of the photos (web/thumbnails.ts): made once, remade when a photo changes. */
+  thumbnailsDir: string;
   /** The running frame's local door (local-door/): `artframe-immich frame next` talks to it. */
   controlSocketPath: string;
   /** This frame's own inks, measured from a photo of its swatch (calibration/inks-file.ts). */
@@ -44,6 +46,7 @@ export function instancePaths(where: { storage_dir: string; instance_id: string 
     serviceStatePath: path.join(instanceDir, 'service_state.json'),
     syncAttemptsPath: path.join(instanceDir, 'sync_attempts.json'),
     hiddenPath: path.join(instanceDir, 'hidden.json'),
+    thumbnailsDir: path.join(instanceDir, 'thumbnails'),
     controlSocketPath: path.join(instanceDir, 'control.sock'),
     calibratedInksPath: path.join(instanceDir, 'calibrated_inks.json'),
   };

@@ -37,6 +37,7 @@ describe('frame: the command line steers the running frame', () => {
       panel: 'waveshare-7in3e',
       transport: `virtual:${glass}`,
       selection_mode: 'sequential',
+      web: { enabled: false },
     };
     const config = parseConfig(raw);
     const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });

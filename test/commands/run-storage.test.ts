@@ -43,6 +43,7 @@ describe('run on read-only storage', () => {
       storage_dir: disk.dir,
       panel: 'waveshare-7in3e',
       transport: `trace:${tracePath}`,
+      web: { enabled: false },
     };
     const config = parseConfig(raw);
     const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });

@@ -31,6 +31,8 @@ export async function syncedConfig(
     immich_api_key: sim.apiKey,
     album_id: albumId,
     storage_dir: path.join(dir, 'storage'),
+    // The page is on by default (0.0.0.0:8080): a test that wants it says so.
+    web: { enabled: false },
     ...(typeof extra === 'function' ? extra(dir) : extra),
   };
   const config = parseConfig(raw);

@@ -1,0 +1,77 @@
+// The Library screen's thumbnails: made once with sharp (small WebP), kept under the instance
+// folder, remade when the photo's file is newer. Made one at a time in a bounded queue: sharp's
+// work goes to libuv's threads, so one thumbnail leaves the rest to a refresh, which never waits.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../library/atomic-file.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { WebError } from './http.js';
+import { MAX_INPUT_PIXELS } from '../render/pipeline.js';
+
+export const THUMBNAIL_PX = 160;
+/** Waiting requests at most; more is a 503 the page retries, not an ever longer queue. */
+const MAX_QUEUED = 64;
+
+export class Thumbnails {
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private readonly pending = new Map<string, Promise<Buffer>>();
+  /** Thumbnails made by this process (tests and the bench count them). */
+  made = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly log: Logger,
+  ) {}
+
+  private fileFor(id: string): string {
+    return path.join(this.dir, createHash('sha1').update(id).digest('hex') + '.webp');
+  }
+
+  /** The thumbnail of photo `id` whose file is `source`: from the cache, else made in turn. */
+  async get(id: string, source: string): Promise<Buffer> {
+    const file = this.fileFor(id);
+    const [thumb, photo] = await Promise.all([stat(file).catch(() => null), stat(source).catch(() => null)]);
+    if (!photo) throw new WebError(404, 'NOT_FOUND', `photo ${JSON.stringify(id)} has no file in the offline library`);
+    if (thumb && thumb.mtimeMs >= photo.mtimeMs) return readFile(file);
+    const waiting = this.pending.get(id);
+    if (waiting) return waiting;
+    if (this.queued >= MAX_QUEUED)
+      throw new WebError(503, 'RATE_LIMITED', 'thumbnails are being made; try again in a moment', {
+        'retry-after': '2',
+      });
+    this.queued += 1;
+    const made = this.queue.then(() => this.make(source, file));
+    this.queue = made.then(
+      () => {},
+      () => {},
+    );
+    const done = made.finally(() => {
+      this.queued -= 1;
+      this.pending.delete(id);
+    });
+    this.pending.set(id, done);
+    return done;
+  }
+
+  private async make(source: string, file: string): Promise<Buffer> {
+    // Loaded here: a frame whose page nobody opens never pays for it twice.
+    const { default: sharp } = await import('sharp');
+    const bytes = await sharp(source, { sequentialRead: true, limitInputPixels: MAX_INPUT_PIXELS })
+      .autoOrient()
+      .resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'cover', fastShrinkOnLoad: true })
+      .webp({ quality: 60, effort: 0 })
+      .toBuffer();
+    this.made += 1;
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writeFileAtomic(file, bytes);
+    } catch (err) {
+      // A full or read-only disk: the page still gets its thumbnail, only not kept.
+      this.log.warn('cannot keep a thumbnail', { error: describeError(err) });
+    }
+    return bytes;
+  }
+}
