@@ -17,6 +17,8 @@ import type { PressKind } from '../frame/buttons.js';
 import { startGpioButtons } from '../frame/gpio-buttons.js';
 import { concretePanelId } from './auto-panel.js';
 import type { Command } from './command.js';
+// Inlined by the bundler: the version Home Assistant shows for the device.
+import pkg from '../../package.json' with { type: 'json' };
 
 /** The button pins to watch: the config's or the HAT's own, none of them a pin the panel uses. */
 export function buttonPinsFor(config: FrameConfig, hat: HatKind): number[] {
@@ -83,6 +85,24 @@ export const runCommand: Command = {
     });
     await frame.start(config);
 
+    let mqttDoor: { stop(): Promise<void> } | null = null;
+    if (config.mqtt) {
+      // Loaded only when the block is there: a frame without MQTT never loads the client.
+      const { startMqttDoor, pageUrl } = await import('../mqtt/door.js');
+      mqttDoor = startMqttDoor({
+        frame,
+        settings: config.mqtt,
+        instanceId: config.instance_id,
+        immichUrl: config.immich_url,
+        device: {
+          model: profile.name,
+          swVersion: pkg.version,
+          configurationUrl: pageUrl((config as { web?: unknown }).web),
+        },
+        logger,
+      });
+    }
+
     const stops: Array<() => void> = [];
     if (buttonPins.length > 0) stops.push(await startGpioButtons(buttonPins, press, logger));
     if (process.stdin.isTTY && ctx.isTTY) {
@@ -93,6 +113,7 @@ export const runCommand: Command = {
     await Promise.race([stopped, new Promise<void>((r) => quit.signal.addEventListener('abort', () => r()))]);
     logger.info('frame stopping');
     for (const stop of stops) stop();
+    await mqttDoor?.stop();
     await frame.stop();
     return 0;
   },

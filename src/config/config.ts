@@ -12,6 +12,7 @@ import { isDateBound, ON_THIS_DAY, PEOPLE_MATCH, type SelectionFilters } from '.
 import { ConfigError } from '../core/errors.js';
 import type { Redactor } from '../core/log.js';
 import { parseQuietHours, validateCron } from '../frame/schedule.js';
+import { learnMqttSecrets, mqttProblem, mqttSettingsSchema } from '../mqtt/settings.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { AUTO_PANEL, PANELS } from '../../drivers/panels.js';
 import {
@@ -160,6 +161,8 @@ export const configSchema = z.strictObject({
   brightness: z._default(RENDER_OPTION_RULES.brightness.schema, DEFAULT_RENDER_OPTIONS.brightness),
   // The frame (captions, portrait pairs): src/render/options.ts, FRAME_OPTION_RULES.
   ...FRAME_CONFIG_SHAPE,
+  /** The MQTT door (src/mqtt/): absent = off. */
+  mqtt: z.optional(mqttSettingsSchema),
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;
@@ -228,6 +231,7 @@ export function parseConfig(raw: unknown, source = 'config', redactor?: Redactor
   }
   const input = raw as Record<string, unknown>;
   redactor?.add(typeof input.immich_api_key === 'string' ? input.immich_api_key.trim() : undefined);
+  learnMqttSecrets(input, redactor);
   const result = configSchema.safeParse(input);
   if (result.success) {
     redactor?.add(result.data.immich_api_key);
@@ -243,6 +247,10 @@ export function parseConfig(raw: unknown, source = 'config', redactor?: Redactor
   }
   const lines: string[] = [];
   for (const issue of result.error.issues) {
+    if (issue.path[0] === 'mqtt') {
+      lines.push(mqttProblem(source, issue, input.mqtt));
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const hint = closestKey(key);
