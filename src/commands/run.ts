@@ -8,7 +8,7 @@ import { driverFor, openPanel } from '../../drivers/registry.js';
 import { watchKeys } from '../frame/button-input.js';
 import { systemClock } from '../core/clock.js';
 import { loadConfig, selectionFilters, type FrameConfig } from '../config/config.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, describeError } from '../core/errors.js';
 import { ImmichClient } from '../immich/client.js';
 import { createLogger } from '../core/log.js';
 import { FrameService } from '../frame/service.js';
@@ -87,20 +87,25 @@ export const runCommand: Command = {
 
     let mqttDoor: { stop(): Promise<void> } | null = null;
     if (config.mqtt) {
-      // Loaded only when the block is there: a frame without MQTT never loads the client.
-      const { startMqttDoor, pageUrl } = await import('../mqtt/door.js');
-      mqttDoor = startMqttDoor({
-        frame,
-        settings: config.mqtt,
-        instanceId: config.instance_id,
-        immichUrl: config.immich_url,
-        device: {
-          model: profile.name,
-          swVersion: pkg.version,
-          configurationUrl: pageUrl((config as { web?: unknown }).web),
-        },
-        logger,
-      });
+      // Loaded only when the block is there: a frame without MQTT never loads the client. A door that
+      // cannot start is logged and left out; the frame runs the same without it.
+      try {
+        const { startMqttDoor, pageUrl } = await import('../mqtt/door.js');
+        mqttDoor = startMqttDoor({
+          frame,
+          settings: config.mqtt,
+          instanceId: config.instance_id,
+          immichUrl: config.immich_url,
+          device: {
+            model: profile.name,
+            swVersion: pkg.version,
+            configurationUrl: pageUrl((config as { web?: unknown }).web),
+          },
+          logger,
+        });
+      } catch (err) {
+        logger.error('mqtt: cannot start the MQTT door; the frame runs without it', { error: describeError(err) });
+      }
     }
 
     const stops: Array<() => void> = [];
