@@ -14,6 +14,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'sync', load: async () => (await import('./sync.js')).syncCommand },
   { name: 'status', load: async () => (await import('./status.js')).statusCommand },
   { name: 'next', load: async () => (await import('./next.js')).nextCommand },
+  { name: 'frame', load: async () => (await import('./frame.js')).frameCommand },
   { name: 'test', load: async () => (await import('./test.js')).testCommand },
   { name: 'demo', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'config check', load: async () => (await import('./config-check.js')).configCheckCommand },

@@ -9,6 +9,7 @@ import { watchKeys } from '../frame/button-input.js';
 import { systemClock } from '../core/clock.js';
 import { loadConfig, selectionFilters, type FrameConfig } from '../config/config.js';
 import { ConfigError, describeError } from '../core/errors.js';
+import { instancePaths } from '../library/instance.js';
 import { ImmichClient } from '../immich/client.js';
 import { createLogger } from '../core/log.js';
 import { FrameService } from '../frame/service.js';
@@ -84,6 +85,17 @@ export const runCommand: Command = {
       album_id: config.album_id || '(whole library)',
     });
     await frame.start(config);
+    // The CLI's door (`artframe-immich frame next`): optional like every door, so a socket that
+    // cannot be opened (a read-only card) costs that door only.
+    const { startLocalDoor } = await import('../local-door/server.js');
+    const closeLocalDoor = await startLocalDoor(frame, instancePaths(config).controlSocketPath, logger).catch(
+      (err: unknown) => {
+        logger.warn('the local door cannot open; `artframe-immich frame` will not reach this frame', {
+          error: describeError(err),
+        });
+        return null;
+      },
+    );
 
     let mqttDoor: { stop(): Promise<void> } | null = null;
     if (config.mqtt) {
@@ -102,6 +114,7 @@ export const runCommand: Command = {
             configurationUrl: pageUrl((config as { web?: unknown }).web),
           },
           logger,
+          health: () => frame.health(),
         });
       } catch (err) {
         logger.error('mqtt: cannot start the MQTT door; the frame runs without it', { error: describeError(err) });
@@ -119,6 +132,7 @@ export const runCommand: Command = {
     logger.info('frame stopping');
     for (const stop of stops) stop();
     await mqttDoor?.stop();
+    await closeLocalDoor?.();
     await frame.stop();
     return 0;
   },

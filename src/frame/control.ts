@@ -4,6 +4,7 @@
 // added to the pick holds for every door by construction.
 import * as z from 'zod/mini';
 import type { ServiceState } from './state.js';
+import type { FrameHealth } from './health.js';
 
 /** What a door may ask of the frame, as plain words (a payload on MQTT, a path on the page). */
 export const FRAME_COMMANDS = ['next', 'previous', 'pause', 'resume', 'sync', 'show', 'hide', 'unhide'] as const;
@@ -102,6 +103,8 @@ export interface FrameControl {
   /** Every event from now on, until the returned function is called. A listener that throws is logged, not fatal. */
   subscribe(listener: FrameListener): () => void;
   snapshot(): FrameStatus;
+  /** The library, disk, panel, board and battery in one record (offline; a few file reads). */
+  health(): Promise<FrameHealth>;
   /** The PNG of what the glass shows (the frame buffer through the panel's measured inks, turned as
    * the frame hangs): what `show --transport virtual:` writes. Null before the first refresh. */
   framePng(): Promise<{ png: Buffer; frame: ShownFrame } | null>;

@@ -13,6 +13,7 @@ import type {
   ShownFrame,
 } from './control.js';
 import type { FrameService } from './service.js';
+import type { FrameHealth } from './health.js';
 
 export class FrameHost<C> implements FrameControl {
   private current: FrameService | null = null;
@@ -81,6 +82,12 @@ export class FrameHost<C> implements FrameControl {
     this.unsubscribe = null;
   }
 
+  /** Resolves when no refresh and no sync is in flight (tests, and a clean stop). */
+  async idle(): Promise<void> {
+    await this.lifecycle;
+    await this.current?.idle();
+  }
+
   command(command: FrameCommand, door: Door): Promise<CommandOutcome> {
     if (!this.current)
       return Promise.resolve({
@@ -100,6 +107,11 @@ export class FrameHost<C> implements FrameControl {
   snapshot(): FrameStatus {
     if (!this.current) throw new Error('the frame is not running');
     return this.current.snapshot();
+  }
+
+  health(): Promise<FrameHealth> {
+    if (!this.current) return Promise.reject(new Error('the frame is not running'));
+    return this.current.health();
   }
 
   framePng(): Promise<{ png: Buffer; frame: ShownFrame } | null> {

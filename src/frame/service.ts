@@ -35,6 +35,9 @@ import { pickAndRender, renderPhotos, type RenderedSelection } from './compose.j
 import type { Selection } from '../library/selection/state.js';
 import type { SelectablePhoto } from '../library/selection/select.js';
 import { photoFacts } from '../library/selection/facts.js';
+import { type BatteryReading, type FrameHealth, readHealth } from './health.js';
+// Inlined by the bundler: the version is package.json's, stated once.
+import pkg from '../../package.json' with { type: 'json' };
 import {
   type DisplayConfig,
   type FrameOptions,
@@ -83,6 +86,8 @@ export interface FrameServiceOptions {
   syncDeadlineMs?: number;
   /** A long press abandons a running sync that made no progress for this long. Default 5 min. */
   syncStallMs?: number;
+  /** The battery board's reading (power/), for health; none fitted by default. */
+  battery?: () => Promise<BatteryReading | null>;
 }
 
 const DEFAULT_SYNC_DEADLINE_MS = 4 * 3_600_000;
@@ -151,6 +156,7 @@ export class FrameService implements FrameControl {
   private shownBuffer: { buffer: Uint8Array; rotate: number } | null = null;
   private png: { seq: number; png: Promise<Buffer> } | null = null;
   private seq = 0;
+  private readonly startedAt = Date.now();
   /** The ids of the frames shown, oldest first; "previous" walks back from `historyAt`. */
   private history: string[][] = [];
   private historyAt = -1;
@@ -212,6 +218,13 @@ export class FrameService implements FrameControl {
       this.log.info('the panel still shows our photo; waiting for the next tick', {
         photo: this.state.panel_shows.photo,
       });
+      const saved = this.state.panel_shows;
+      const photos = await this.savedShownPhotos().catch(() => []);
+      if (photos.length > 0) {
+        this.shown = { seq: ++this.seq, at: saved.at, reason: saved.reason, why: null, photos: photos.map(shownPhoto) };
+        this.history = [photos.map((p) => p.id)];
+        this.historyAt = 0;
+      }
       this.scheduleTick();
     } else {
       await this.enqueueRefresh('start');
@@ -400,6 +413,17 @@ export class FrameService implements FrameControl {
     };
   }
 
+  health(): Promise<FrameHealth> {
+    return readHealth({
+      paths: this.paths,
+      status: this.snapshot(),
+      version: pkg.version,
+      startedAt: this.startedAt,
+      now: this.now(),
+      ...(this.o.battery ? { battery: this.o.battery } : {}),
+    });
+  }
+
   /** The PNG of what the glass shows; after a restart that found our photo on the glass, drawn
    * again from the photos the saved state names (once, on first asking). */
   async framePng(): Promise<{ png: Buffer; frame: ShownFrame } | null> {
@@ -413,23 +437,21 @@ export class FrameService implements FrameControl {
     return { png: await this.png.png, frame };
   }
 
+  /** The photos the saved state says are on the glass (a restart that left our photo there). */
+  private async savedShownPhotos(): Promise<SelectablePhoto[]> {
+    const ids = this.state?.panel_shows?.ids ?? [];
+    return (await Promise.all(ids.map((id) => this.library.photo(id)))).filter((p): p is SelectablePhoto => p !== null);
+  }
+
+  /** Draw the frame on the glass again from the saved state's photos, for its PNG. */
   private async redrawShown(): Promise<void> {
-    const ids = this.state?.panel_shows?.ids;
-    if (!ids || ids.length === 0 || this.shown) return;
-    const photos = (await Promise.all(ids.map((id) => this.library.photo(id)))).filter(
-      (p): p is SelectablePhoto => p !== null,
-    );
+    const seq = this.shown?.seq;
+    if (!this.shown || this.shownBuffer) return;
+    const photos = await this.savedShownPhotos();
     if (photos.length === 0) return;
     const rendered = await renderPhotos(photos, { panel: this.o.panel, options: this.renderInput() }).catch(() => null);
-    if (!rendered || this.shown) return;
-    const saved = this.state.panel_shows!;
-    this.shown = {
-      seq: ++this.seq,
-      at: saved.at,
-      reason: saved.reason,
-      why: null,
-      photos: photos.map(shownPhoto),
-    };
+    // A refresh that came meanwhile drew its own.
+    if (!rendered || this.shown?.seq !== seq || this.shownBuffer) return;
     this.shownBuffer = { buffer: rendered.frame.buffer, rotate: rendered.frame.rotate };
   }
 
@@ -689,11 +711,8 @@ export class FrameService implements FrameControl {
       ),
     );
     let outcome: SyncOutcome | null = null;
-    let hadPhotos = false;
     const reportedBefore = this.state.last_sync;
     try {
-      // Inside the try: a metadata file that turned unreadable fails this sync, not the process.
-      hadPhotos = photoCount(await this.readLibraryMetadata()) > 0;
       outcome = await this.library.sync(source, {
         force,
         signal: AbortSignal.any([this.abort.signal, own.signal]),
@@ -748,9 +767,12 @@ export class FrameService implements FrameControl {
       await this.save();
       return;
     }
-    const metadata = await this.readLibraryMetadata().catch(() => null);
+    // The metadata as the sync wrote it: not read back from the disk.
+    const metadata = outcome.kind === 'synced' ? outcome.metadata : await this.readLibraryMetadata().catch(() => null);
     this.scheduleSyncFrom(metadata, { afterSync: true });
     // The first photos arrived: show one now rather than at the next tick.
+    const added = outcome.kind === 'synced' ? outcome.result.added : 0;
+    const hadPhotos = photoCount(metadata) - added > 0;
     if (!hadPhotos && !this.state.panel_shows && photoCount(metadata) > 0) void this.enqueueRefresh('first photos');
     await this.save();
   }

@@ -20,6 +20,8 @@ export interface InstancePaths {
   syncAttemptsPath: string;
   /** Photos the owner never wants shown (hidden.ts): kept offline, survives syncs. */
   hiddenPath: string;
+  /** The running frame's local door (local-door/): `artframe-immich frame next` talks to it. */
+  controlSocketPath: string;
 }
 
 /** "~" and "~/..." are the user's home folder, as in a shell. */
@@ -40,5 +42,6 @@ export function instancePaths(where: { storage_dir: string; instance_id: string 
     serviceStatePath: path.join(instanceDir, 'service_state.json'),
     syncAttemptsPath: path.join(instanceDir, 'sync_attempts.json'),
     hiddenPath: path.join(instanceDir, 'hidden.json'),
+    controlSocketPath: path.join(instanceDir, 'control.sock'),
   };
 }

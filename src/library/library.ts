@@ -1,6 +1,7 @@
 // The offline library as the frame service sees it: one object over an instance folder that
 // answers "is a sync due", runs a sync, reconciles at start-up and picks the next photo, so the
 // service holds no knowledge of locks, metadata files or the order of a sync's steps.
+import path from 'node:path';
 import type { AssetSource } from '../immich/types.js';
 import type { SyncProgress } from './apply.js';
 import { LibraryBusyError } from '../core/errors.js';
@@ -137,7 +138,10 @@ export class Library {
     for (let tries = 0; ; tries++) {
       const selection = await nextSelection(this.paths, options.mode ?? this.o.settings.selection_mode, pick);
       if (tries >= MAX_DAMAGED_SKIPS) return selection;
-      const verdict = await verifyPhoto(this.paths, selection.photo.id, this.log).catch(() => 'unknown');
+      const { id, sha1, path: file } = selection.photo;
+      // The pick carries the recorded SHA-1: the check reads the photo, not the whole metadata again.
+      const known = sha1 ? { sha1, localPath: path.relative(this.paths.photosDir, file) } : undefined;
+      const verdict = await verifyPhoto(this.paths, id, this.log, known).catch(() => 'unknown');
       if (verdict !== 'damaged') return selection;
     }
   }

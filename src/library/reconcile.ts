@@ -47,6 +47,10 @@ export function reconcileChanged(r: ReconcileReport): boolean {
 }
 
 const ATOMIC_TEMP = /\.tmp-[0-9a-f]{12}$/;
+/** The service writes its own small files (selection state, hide list, its state) beside the
+ * metadata without the sync lock: a temp younger than this may be such a write in flight, and is
+ * left alone. An atomic write of a small file takes milliseconds. */
+const TEMP_IN_FLIGHT_MS = 60_000;
 
 export async function reconcileLibrary(
   paths: InstancePaths,
@@ -67,7 +71,8 @@ export async function reconcileLibrary(
 
   // Leftovers of interrupted atomic writes (metadata, selection state) in the instance folder.
   for (const e of await listFolder(paths.instanceDir)) {
-    if (e.kind === 'file' && ATOMIC_TEMP.test(e.name)) {
+    // Against the filesystem's clock (Date.now), not `now`, which a test or a jump may have moved.
+    if (e.kind === 'file' && ATOMIC_TEMP.test(e.name) && Date.now() - e.mtimeMs > TEMP_IN_FLIGHT_MS) {
       report.tempsRemoved.push(e.name);
       if (!dry) await removeFile(path.join(paths.instanceDir, e.name));
     }

@@ -108,6 +108,8 @@ export interface DirEntry {
   name: string;
   kind: 'file' | 'dir' | 'other';
   size: number;
+  /** Last modified, ms since the epoch (the filesystem's own clock). */
+  mtimeMs: number;
 }
 
 export async function listFolder(dir: string): Promise<DirEntry[]> {
@@ -128,7 +130,12 @@ export async function listFolder(dir: string): Promise<DirEntry[]> {
       const name = names[i]!;
       try {
         const st = await stat(path.join(dir, name));
-        found[i] = { name, kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', size: st.size };
+        found[i] = {
+          name,
+          kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other',
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+        };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, 'inspect', path.join(dir, name));
       }

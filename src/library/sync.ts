@@ -64,6 +64,8 @@ export type SyncOutcome =
       result: SyncResult;
       reconcile: ReconcileReport;
       serverVersion: string;
+      /** The metadata as this sync wrote it: a caller need not read it back. */
+      metadata: LibraryMetadata;
     };
 
 function summarise(
@@ -233,7 +235,7 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       info_updated: info.updated,
       face_requests: info.faceRequests,
     });
-    return { kind: 'synced', reason: due.reason, plan, result, reconcile: report, serverVersion: version };
+    return { kind: 'synced', reason: due.reason, plan, result, reconcile: report, serverVersion: version, metadata };
   } finally {
     await lock.release();
   }

@@ -19,9 +19,15 @@ export async function verifyPhoto(
   paths: InstancePaths,
   assetId: string,
   logger: Logger = silentLogger,
+  /** What the caller already knows of the record (the pick has it): saves parsing the metadata. */
+  known?: { sha1: string; localPath: string },
 ): Promise<Verdict> {
-  const read = await readMetadata(paths);
-  const entry = read.kind === 'ok' ? read.metadata.synced_assets[assetId] : undefined;
+  let entry: { sha1?: string | undefined; local_path: string } | undefined;
+  if (known) entry = { sha1: known.sha1, local_path: known.localPath };
+  else {
+    const read = await readMetadata(paths);
+    entry = read.kind === 'ok' ? read.metadata.synced_assets[assetId] : undefined;
+  }
   if (!entry?.sha1) return 'unknown';
   const file = path.join(paths.photosDir, entry.local_path);
   const sha1 = await sha1OfFile(file).catch(() => null);

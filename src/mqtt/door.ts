@@ -8,7 +8,7 @@ import type { FrameControl, FrameEvent } from '../frame/control.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { allDiscoveryTopics, discoveryConfigs, type DeviceFacts } from './discovery.js';
-import { featuresOf, frameState, photoAttributes, type FrameFeatures, type FrameHealth } from './frame-state.js';
+import { featuresOf, frameState, photoAttributes, type FrameFeatures, type HealthFacts } from './frame-state.js';
 import { readMessage } from './inbox.js';
 import { defaultNodeId } from './node-id.js';
 import { Outbox } from './outbox.js';
@@ -26,7 +26,7 @@ export interface MqttDoorOptions {
   device: { model: string; swVersion: string; configurationUrl: string | null };
   logger: Logger;
   /** How the frame is doing (FrameControl.health); the sensors show what the status alone says without it. */
-  health?: () => Promise<FrameHealth>;
+  health?: () => Promise<HealthFacts>;
   /** Seams for tests: the machine's id, how often the sensors are read again, the reconnect backoff,
    * the command rate. */
   machineId?: string;
@@ -39,7 +39,14 @@ export interface MqttDoor {
   readonly nodeId: string;
   readonly topics: FrameTopics;
   /** Counters for tests and the bench. */
-  stats(): { connects: number; commands: number; dropped: number; rejected: number; heldBytes: number };
+  stats(): {
+    connects: number;
+    received: number;
+    commands: number;
+    dropped: number;
+    rejected: number;
+    heldBytes: number;
+  };
   /** Say "offline" (retained) and leave the broker; never waits more than a couple of seconds. */
   stop(): Promise<void>;
 }
@@ -88,7 +95,7 @@ export function startMqttDoor(o: MqttDoorOptions): MqttDoor {
   const bucket = new TokenBucket(rate.burst, rate.perSecond);
   const outbox = new Outbox();
   const discoveryTopics = new Set(allDiscoveryTopics(topics, device));
-  const counters = { connects: 0, commands: 0, dropped: 0, rejected: 0 };
+  const counters = { connects: 0, received: 0, commands: 0, dropped: 0, rejected: 0 };
 
   let client: MqttClient | null = null;
   let stopped = false;
@@ -285,6 +292,7 @@ export function startMqttDoor(o: MqttDoorOptions): MqttDoor {
       });
     });
     c.on('message', (topic, payload, packet) => {
+      counters.received += 1;
       try {
         onMessage(topic, payload, packet.retain === true);
       } catch (err) {

@@ -2,16 +2,13 @@
 // (every sensor picks its key with a value template) and the photo's facts as attributes. Pure: the
 // door feeds it FrameStatus and FrameHealth and publishes what comes out.
 import type { FrameStatus, ShownFrame } from '../frame/control.js';
+import type { FrameHealth } from '../frame/health.js';
 
-/** The part of FrameHealth (frame/health.ts, FrameControl.health) the sensors show. */
-export interface FrameHealth {
-  cpu_temp_c: number | null;
-  disk: { free_bytes: number | null };
-  library: { photos: number; failed: number; last_sync: string | null };
-  panel: { answering: boolean };
-  server_reachable: boolean | null;
-  battery: { level_pct: number; charging: boolean } | null;
-}
+/** The part of the frame's health (FrameControl.health) the sensors show. */
+export type HealthFacts = Pick<
+  FrameHealth,
+  'cpu_temp_c' | 'disk' | 'library' | 'panel' | 'server_reachable' | 'battery'
+>;
 
 /** HA's MQTT sensors take the payload "None" as "unknown" (a template rendering a JSON null). */
 type OnOff = 'ON' | 'OFF' | null;
@@ -41,7 +38,7 @@ export interface FrameFeatures {
   battery: boolean;
 }
 
-export function featuresOf(health: FrameHealth | null): FrameFeatures {
+export function featuresOf(health: HealthFacts | null): FrameFeatures {
   return { cpuTemperature: health?.cpu_temp_c != null, battery: health?.battery != null };
 }
 
@@ -58,7 +55,7 @@ export function photoLine(frame: ShownFrame | null): string | null {
   return line.length > MAX_STATE ? line.slice(0, MAX_STATE - 1) + '…' : line;
 }
 
-export function frameState(status: FrameStatus, health: FrameHealth | null): FrameStateMessage {
+export function frameState(status: FrameStatus, health: HealthFacts | null): FrameStateMessage {
   const sync = status.last_sync;
   const free = health?.disk.free_bytes;
   return {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyMetadata } from '../../src/library/metadata.js';
@@ -38,10 +38,22 @@ describe('reconciliation', () => {
     const temp = tempPhotoName();
     await writeFile(path.join(paths.photosDir, temp), 'half a photo');
     await writeFile(`${paths.metadataPath}.tmp-0123456789ab`, '{"half":');
+    // Left by a write interrupted a while ago (a fresh one may be in flight: next test).
+    const old = new Date(Date.now() - 5 * 60_000);
+    await utimes(`${paths.metadataPath}.tmp-0123456789ab`, old, old);
     const { report } = await reconcileLibrary(paths);
     expect(report.tempsRemoved.sort()).toEqual([temp, 'sync_metadata.json.tmp-0123456789ab'].sort());
     expect(await files(paths)).not.toContain(temp);
     expect(await readdir(paths.instanceDir)).not.toContain('sync_metadata.json.tmp-0123456789ab');
+  });
+
+  it("a temp file written a moment ago in the instance folder is left alone: the service's own write in flight", async () => {
+    const { paths } = await syncedLibrary();
+    const inFlight = `${paths.hiddenPath}.tmp-0123456789ab`;
+    await writeFile(inFlight, '{"format":1,');
+    const { report } = await reconcileLibrary(paths);
+    expect(report.tempsRemoved).toEqual([]);
+    expect(await readdir(paths.instanceDir)).toContain(path.basename(inFlight));
   });
 
   it('an unknown image is adopted with its SHA-1; other unknown files are removed', async () => {

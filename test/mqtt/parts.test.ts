@@ -11,7 +11,7 @@ import type { FrameStatus, ShownFrame } from '../../src/frame/control.js';
 import { initialServiceState } from '../../src/frame/state.js';
 import { allDiscoveryTopics, discoveryConfigs } from '../../src/mqtt/discovery.js';
 import { brokerProblem, pageUrl } from '../../src/mqtt/door.js';
-import { frameState, photoAttributes, type FrameHealth } from '../../src/mqtt/frame-state.js';
+import { frameState, photoAttributes, type HealthFacts } from '../../src/mqtt/frame-state.js';
 import { readMessage } from '../../src/mqtt/inbox.js';
 import { defaultNodeId, machineId } from '../../src/mqtt/node-id.js';
 import { Outbox } from '../../src/mqtt/outbox.js';
@@ -146,7 +146,7 @@ describe('the outbox', () => {
       done();
     });
     expect(sent.sort()).toEqual(['t/image', 't/state']);
-    box.put('t/state', JSON.stringify({ i: 9999 })); // no news
+    box.put('t/state', JSON.stringify({ i: 999 })); // no news
     expect(sent).toHaveLength(2);
   });
 
@@ -238,13 +238,29 @@ describe('what the sensors read', () => {
     next_possible_refresh: null,
     shown,
   };
-  const health: FrameHealth = {
+  const health: HealthFacts = {
     cpu_temp_c: 51.2,
-    disk: { free_bytes: 12_345_678_901 },
-    library: { photos: 4, failed: 1, last_sync: '2026-11-25T08:00:00.000Z' },
-    panel: { answering: true },
+    disk: { free_bytes: 12_345_678_901, total_bytes: 31_000_000_000, library_bytes: 9_000_000 },
+    library: {
+      photos: 4,
+      failed: 1,
+      hidden: 0,
+      last_sync: '2026-11-25T08:00:00.000Z',
+      next_sync: null,
+      sync_running: false,
+      last_failure: null,
+    },
+    panel: {
+      id: 'waveshare-7in3e',
+      transport: 'rpio',
+      last_refresh: null,
+      next_refresh: null,
+      resets: 0,
+      error: null,
+      answering: true,
+    },
     server_reachable: false,
-    battery: { level_pct: 87, charging: true },
+    battery: { level_pct: 87, charging: true, board: 'pisugar3' },
   };
 
   it('one state object with a key per sensor; unknown is null', () => {

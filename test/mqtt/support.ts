@@ -89,6 +89,7 @@ export async function startTestFrame(
         immichUrl: config.immich_url,
         device: { model: PANEL.name, swVersion: '0.1.0-test', configurationUrl: null },
         logger,
+        health: () => service.health(),
         backoff: { firstMs: 50, maxMs: 400 },
         ...over,
       });

@@ -65,6 +65,7 @@ export async function startBroker(options: { user?: string; password?: string } 
     'persistence false',
     'log_dest stderr',
     'log_type error',
+    ...(process.env.MOSQUITTO_DEBUG ? ['log_type all'] : []),
   ];
   if (options.user) {
     const file = path.join(dir, 'passwd');

@@ -18,6 +18,8 @@ export interface SelectablePhoto {
   path: string;
   /** Capture time (ISO 8601); '' when unknown, which sorts as the oldest. */
   capturedAt: string;
+  /** The SHA-1 the sync recorded for the file (base64), for the bit-rot check; absent for adopted files. */
+  sha1?: string;
   /** The metadata record (photo-info.ts); absent for adopted files and before the first sync
    * that fills it. */
   info?: PhotoInfo;

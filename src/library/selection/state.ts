@@ -101,6 +101,7 @@ export async function loadSelectablePhotos(paths: InstancePaths): Promise<readon
         id,
         path: path.join(paths.photosDir, e.local_path),
         capturedAt: e.file_created_at,
+        ...(e.sha1 ? { sha1: e.sha1 } : {}),
         ...(e.info ? { info: e.info } : {}),
       })),
       ...Object.keys(m.adopted).map((name) => ({
