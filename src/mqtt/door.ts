@@ -118,62 +118,50 @@ export function startMqttDoor(o: MqttDoorOptions): MqttDoor {
     for (const t of discoveryTopics) if (!live.has(t)) outbox.put(t, '');
   };
 
-  let stateRun: Promise<void> | null = null;
-  let stateAgain = false;
-  /** Read the frame's status and health and publish them; one read at a time, the last request wins. */
-  const refreshState = (): void => {
-    if (stopped) return;
-    if (stateRun) {
-      stateAgain = true;
-      return;
-    }
-    stateRun = (async () => {
-      const health = o.health ? await o.health().catch(() => null) : null;
-      let status;
-      try {
-        status = o.frame.snapshot();
-      } catch {
-        return; // the frame is restarting: its next event brings the state
+  /** `work` one run at a time: a call while it runs asks for one more run after it (the latest state wins),
+   * so a burst of events costs two reads, not one each. A failure is a log line. */
+  const coalesced = (work: () => Promise<void>, failure: string): (() => void) => {
+    let running = false;
+    let again = false;
+    const run = (): void => {
+      if (stopped) return;
+      if (running) {
+        again = true;
+        return;
       }
-      announce(featuresOf(health));
-      outbox.put(topics.state, JSON.stringify(frameState(status, health)));
-      outbox.put(topics.photo, JSON.stringify(photoAttributes(status.shown, o.immichUrl)));
-    })()
-      .catch((err: unknown) => log.warn('mqtt: cannot read the frame state', { error: describeError(err) }))
-      .finally(() => {
-        stateRun = null;
-        if (stateAgain) {
-          stateAgain = false;
-          refreshState();
-        }
-      });
+      running = true;
+      work()
+        .catch((err: unknown) => log.warn(failure, { error: describeError(err) }))
+        .finally(() => {
+          running = false;
+          if (again) {
+            again = false;
+            run();
+          }
+        });
+    };
+    return run;
   };
 
-  let imageRun = false;
-  let imageAgain = false;
-  const refreshImage = (): void => {
-    if (stopped) return;
-    if (imageRun) {
-      imageAgain = true;
-      return;
+  /** The frame's status and health, as the sensors and the photo's attributes. */
+  const refreshState = coalesced(async () => {
+    const health = o.health ? await o.health().catch(() => null) : null;
+    let status;
+    try {
+      status = o.frame.snapshot();
+    } catch {
+      return; // the frame is restarting: its next event brings the state
     }
-    imageRun = true;
-    o.frame
-      .framePng()
-      .then((shown) => {
-        if (shown) outbox.put(topics.image, shown.png);
-      })
-      .catch((err: unknown) =>
-        log.warn('mqtt: cannot draw the glass for Home Assistant', { error: describeError(err) }),
-      )
-      .finally(() => {
-        imageRun = false;
-        if (imageAgain) {
-          imageAgain = false;
-          refreshImage();
-        }
-      });
-  };
+    announce(featuresOf(health));
+    outbox.put(topics.state, JSON.stringify(frameState(status, health)));
+    outbox.put(topics.photo, JSON.stringify(photoAttributes(status.shown, o.immichUrl)));
+  }, 'mqtt: cannot read the frame state');
+
+  /** The glass, as the image entity shows it. */
+  const refreshImage = coalesced(async () => {
+    const shown = await o.frame.framePng();
+    if (shown) outbox.put(topics.image, shown.png);
+  }, 'mqtt: cannot draw the glass for Home Assistant');
 
   const onEvent = (event: FrameEvent): void => {
     if (event.type === 'refreshed') refreshImage();
