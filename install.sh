@@ -221,6 +221,9 @@ setup_paths() {
   UNIT_FILE=$ROOT/etc/systemd/system/$APP.service
   WRAPPER=$ROOT/usr/local/bin/$APP
   LOG=$ROOT/install.log
+  # What the running system has: its devices and its board (a test tree's stand in for them).
+  DEV_DIR=$ROOT/dev
+  MODEL_FILE=$ROOT/proc/device-tree/model
   OS_RELEASE=/etc/os-release
   if [ -n "$ROOT" ] && [ -e "$ROOT/etc/os-release" ]; then
     OS_RELEASE=$ROOT/etc/os-release
@@ -358,6 +361,125 @@ collect_config_input() {
   fi
   validate_album
   validate_panel
+}
+
+# ---- reboot owed (decided from the system's state, not from this run's changes) -------------
+# A run that switched SPI or I2C on and then failed leaves the reboot owed to the next run, which
+# changes nothing: so the boot config is compared with the devices the running kernel has.
+
+# The SPI and I2C requests of the boot config ($1) that the running system has no device for,
+# as one sentence each; nothing when every request is active (or there is no boot config).
+inactive_boot_settings() {
+  local boot=$1
+  [ -n "$boot" ] && [ -f "$boot" ] || return 0
+  if grep -Eq '^[[:space:]]*(device_tree_param|dtparam)=([^,]*,)*spi(=(on|true|yes|1))?(,.*)?[[:space:]]*$' "$boot" &&
+    [ ! -e "$DEV_DIR/spidev0.0" ]; then
+    printf 'SPI is enabled in %s but not active (no %s): reboot\n' "$boot" "$DEV_DIR/spidev0.0"
+  fi
+  if grep -Eq '^[[:space:]]*(device_tree_param|dtparam)=([^,]*,)*i2c(_arm)?(=(on|true|yes|1))?(,.*)?[[:space:]]*$' "$boot" &&
+    [ ! -e "$DEV_DIR/i2c-1" ]; then
+    printf 'I2C is enabled in %s but not active (no %s): reboot\n' "$boot" "$DEV_DIR/i2c-1"
+  fi
+}
+
+# The "sudo reboot" line of the summary, when one is owed (by this run or an earlier one).
+reboot_note() {
+  local owed
+  owed=$(inactive_boot_settings "$(boot_config)")
+  if [ "$REBOOT_NEEDED" = 1 ]; then
+    next "sudo reboot" "the SPI and I2C boot settings changed: they take effect after a reboot"
+  elif [ -n "$owed" ]; then
+    local line
+    while IFS= read -r line; do
+      next "sudo reboot" "$line"
+    done <<<"$owed"
+  fi
+}
+
+# ---- addons: each native module this board and panel need must load -----------------------
+# rpio, spi-device and ioctl are optional dependencies, so npm ci exits 0 when one fails to
+# build (offline, node-gyp cannot fetch Node's headers) and the frame only fails at the panel.
+
+# The addons this board and panel need, one a line: the board from the device tree's model
+# (drivers/board.ts: a Pi 5 drives its GPIO through the character device, ioctl; a Pi 1-4
+# through rpio), SPI (spi-device) and I2C for the Inky EEPROM (ioctl) on every Pi, the serial
+# port module when the config's transport is serial:. Not a Pi: all of the GPIO and SPI ones.
+needed_addons() {
+  local model=""
+  [ -r "$MODEL_FILE" ] && model=$(tr -d '\0' <"$MODEL_FILE")
+  if [[ $model =~ ^Raspberry\ Pi\ (5|500|Compute\ Module\ 5)([^0-9]|$) ]]; then
+    printf '%s\n' spi-device ioctl
+  else
+    printf '%s\n' rpio spi-device ioctl
+  fi
+  if [ -f "$CONFIG" ] && grep -Eq '"transport"[[:space:]]*:[[:space:]]*"serial:' "$CONFIG"; then
+    printf '%s\n' @serialport/bindings-cpp
+  fi
+}
+
+addon_role() {
+  case "$1" in
+    rpio) printf 'GPIO on a Pi 1-4' ;;
+    spi-device) printf 'the panel on SPI' ;;
+    ioctl) printf "the Pi 5's GPIO and the Inky EEPROM on I2C" ;;
+    *) printf 'the serial transport' ;;
+  esac
+}
+
+# The directory holding the headers of this Node.js (include/node, NodeSource's package ships
+# them in /usr/include/node), when their version is the running one: node-gyp builds against
+# them (npm_config_nodedir) instead of downloading them from nodejs.org, so the build works offline.
+node_headers_dir() {
+  local prefix version h major minor patch
+  prefix=$(dirname "$(dirname "$(readlink -f "$NODE_BIN")")")
+  h=$prefix/include/node/node_version.h
+  [ -f "$h" ] || return 0
+  version=$(node_version "$NODE_BIN") || return 0
+  major=$(sed -n 's/^#define NODE_MAJOR_VERSION \([0-9]*\).*/\1/p' "$h")
+  minor=$(sed -n 's/^#define NODE_MINOR_VERSION \([0-9]*\).*/\1/p' "$h")
+  patch=$(sed -n 's/^#define NODE_PATCH_VERSION \([0-9]*\).*/\1/p' "$h")
+  if [ "$major.$minor.$patch" = "$version" ]; then
+    printf '%s' "$prefix"
+  fi
+}
+
+# The build error of addon $1 in npm's output $2 and its fix, as "ERROR; fix: FIX".
+addon_build_error() {
+  local addon=$1 log=$2 section
+  # npm prints "> NAME@VERSION install" before each install script's output (--foreground-scripts).
+  section=$(awk -v want="> $addon@" 'index($0, "> ") == 1 && $0 ~ /^> [^ ]+@[^ ]+ [a-z]+$/ { on = (index($0, want) == 1) } on' "$log" 2>/dev/null || true)
+  local version
+  version=$(node_version "$NODE_BIN" || printf 'this version')
+  if [[ $section == *headers.tar.gz* ]] && [[ $section == *"gyp ERR!"* ]]; then
+    printf "node-gyp could not download Node.js %s's headers from nodejs.org; fix: build offline against installed headers: NodeSource's nodejs package has them in /usr/include/node (then run again, or with npm_config_nodedir=/usr), or unpack node-v%s-headers.tar.gz and run again with npm_config_nodedir=THAT_DIR" "$version" "$version"
+  elif [[ $section == *"find Python"*"gyp ERR!"* ]] || [[ $section == *"Could not find any Python"* ]]; then
+    printf 'node-gyp found no Python; fix: sudo apt-get install python3, then run install.sh again'
+  elif [[ $section =~ (not found: (make|g\+\+|cc|c\+\+)|make: not found|g\+\+: not found|No such file or directory: .?(make|g\+\+)) ]]; then
+    printf '%s; fix: sudo apt-get install make g++, then run install.sh again' "${BASH_REMATCH[1]}"
+  elif [ -n "$section" ]; then
+    local first
+    first=$(grep -m 1 -E ': error: |gyp ERR! stack Error|gyp ERR! .*error' <<<"$section" | sed -E 's/^gyp ERR! (stack )?//' || true)
+    printf '%s; fix: see its build output above (build tools: sudo apt-get install python3 make g++)' "${first:-its install script failed}"
+  else
+    printf 'npm did not install it; fix: run install.sh again online, and see npm'"'"'s messages above'
+  fi
+}
+
+# Load every needed addon from the staged build $1 (npm's output in $2): the first that does
+# not load stops the install in one line naming it, its build error and the fix.
+check_addons() {
+  local stage=$1 log=$2 addon out
+  while IFS= read -r addon; do
+    if out=$(cd "$stage" && "$NODE_BIN" -e 'require(process.argv[1])' "$addon" 2>&1); then
+      ok "$addon loads ($(addon_role "$addon"))"
+    else
+      out=$(grep -m 1 -E '^[A-Za-z]*Error' <<<"$out" || printf 'it does not load')
+      local why
+      why=$(addon_build_error "$addon" "$log")
+      rm -f "$log"
+      die "the $addon addon ($(addon_role "$addon")) did not build: $why [loading it: ${out:0:160}]"
+    fi
+  done < <(needed_addons)
 }
 
 # ---- steps ----------------------------------------------------------------------------------
@@ -770,12 +892,22 @@ app_manifest() { # checksums of what gets copied, and what it was built with
 # and rebuilding the native modules by name, has to know which modules are native and skips
 # their install scripts: it breaks silently when a dependency adds or changes one.
 build_app() {
-  local dir=$1
+  local dir=$1 log=$2
   # Called as `build_app || die`, where set -e does not apply: every step is chained.
   (
     export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+    # The install scripts' output (the addons' builds) shown and kept: check_addons reads it.
+    export npm_config_foreground_scripts=true
+    local headers
+    headers=$(node_headers_dir)
+    if [ -z "${npm_config_nodedir:-}" ] && [ -n "$headers" ]; then
+      say "  node-gyp builds against the headers in $headers/include/node (npm_config_nodedir), offline"
+      export npm_config_nodedir=$headers
+    fi
     # The dependencies' install scripts run with npm's environment: never with the API key in it.
-    cd "$dir" && env -u IMMICH_API_KEY -u IMMICH_URL npm ci && env -u IMMICH_API_KEY -u IMMICH_URL npm prune --omit=dev
+    set -o pipefail
+    cd "$dir" && env -u IMMICH_API_KEY -u IMMICH_URL npm ci 2>&1 | tee "$log" &&
+      env -u IMMICH_API_KEY -u IMMICH_URL npm prune --omit=dev
   )
 }
 
@@ -817,7 +949,15 @@ install_app() {
     say "    [dry run] (cd $stage && npm ci && npm prune --omit=dev)"
   else
     say "  npm ci (bundles dist/ with esbuild, compiles rpio), then npm prune --omit=dev"
-    build_app "$stage" || die "npm could not build the app in $stage (see npm's messages above)"
+    local npm_log
+    npm_log=$(mktemp)
+    build_app "$stage" "$npm_log" || {
+      rm -f "$npm_log"
+      die "npm could not build the app in $stage (see npm's messages above)"
+    }
+    step "Native addons for this board and panel"
+    check_addons "$stage" "$npm_log"
+    rm -f "$npm_log"
   fi
   if [ "$DRY_RUN" = 0 ]; then
     printf '%s\n' "$want" >"$stage/.install-manifest"
@@ -940,9 +1080,7 @@ summary() {
   fi
   say ""
   say "Next:"
-  if [ "$REBOOT_NEEDED" = 1 ]; then
-    next "sudo reboot" "the SPI and I2C boot settings changed: they take effect after a reboot"
-  fi
+  reboot_note
   next "systemctl status $APP" "is the service running?"
   next "journalctl -u $APP -f" "follow its log"
   next "sudo -u $SERVICE_USER $APP status" "the library, the last sync and the panel"

@@ -3,6 +3,7 @@
 // line saying why when nothing is found (a Waveshare HAT has no EEPROM).
 import { ConfigError, FrameError } from '../src/core/errors.js';
 import { MODEL_PATH, readBoard, type Board } from './board.js';
+import { pendingReboot, type BootSeams } from './boot-config.js';
 import { probeGpio, type GpioProbe, type GpioSeams } from './gpio.js';
 import { i2cOpenError, openI2cDevice, type I2cDevice, type OpenI2c } from './i2c.js';
 import {
@@ -96,14 +97,16 @@ export function resolveAutoPanel(seams: DetectSeams = {}): string {
 }
 
 /** Everything `panels --detect` looks at, each replaceable in tests. */
-export type HardwareSeams = DetectSeams & Omit<GpioSeams, 'modelPath'>;
+export type HardwareSeams = DetectSeams & Omit<GpioSeams, 'modelPath'> & BootSeams;
 
 export interface HardwareReport extends Detection {
   gpio: GpioProbe;
+  /** Boot settings asked for in config.txt and not active yet, one sentence each (a reboot is owed). */
+  reboot: string[];
 }
 
 /** The board, its GPIO backend and whether it opens, the EEPROM and the panel it names. */
 export function detectHardware(seams: HardwareSeams = {}): HardwareReport {
   const found = detectPanel(seams);
-  return { ...found, gpio: probeGpio(found.board, seams) };
+  return { ...found, gpio: probeGpio(found.board, seams), reboot: pendingReboot(seams) };
 }

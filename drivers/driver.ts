@@ -35,6 +35,8 @@ export type Step =
       after: string;
       pollCommand?: number;
       heldReady?: 'sleep';
+      /** `return`: a line busy at the first sample ends the wait at once (Pimoroni's el133uf1). */
+      busyAtFirst?: 'return';
       onTimeout: 'fail' | 'continue';
     };
 
@@ -128,6 +130,16 @@ export function waitFor(level: Level, after: string, pollMs: number, timeoutMs =
  */
 export function inkyBusyWait(after: string, timeoutMs: number): Step {
   return { op: 'waitBusy', level: 1, pollMs: 100, timeoutMs, after, heldReady: 'sleep', onTimeout: 'continue' };
+}
+
+/**
+ * Pimoroni's _busy_wait(timeout) for the 13.3" (pimoroni/inky @07035b3 inky/inky_el133uf1.py:266-280):
+ * already high at the first sample, it sleeps the whole timeout (:271-273), like the others; but
+ * its loop (:276) waits while BUSY is *high*, which that check has just ruled out, so a busy (low)
+ * line ends the wait at once and the next command goes out without waiting. We do as it does.
+ */
+export function inkyEl133uf1BusyWait(after: string, timeoutMs: number): Step {
+  return { ...inkyBusyWait(after, timeoutMs), busyAtFirst: 'return' } as Step;
 }
 
 /** A white frame in `nibble4` (index 1 is white on every colour panel here: 0x11 a byte). */

@@ -72,5 +72,17 @@ export function parsePins(text: string | undefined, defaults: PinMap): PinMap {
     if (bcm > 27) throw new ConfigError(`--pins: ${role}=${bcm} is not a BCM GPIO number (0-27)`);
     pins[role] = bcm;
   }
+  // Two lines on one GPIO cannot both work: reset and chip select on one pin, say, drives the
+  // panel's reset with every byte sent.
+  const byPin = new Map<number, string[]>();
+  for (const [role, bcm] of Object.entries(pins) as [string, number | undefined][]) {
+    if (bcm !== undefined) byPin.set(bcm, [...(byPin.get(bcm) ?? []), role]);
+  }
+  for (const [bcm, roles] of byPin) {
+    if (roles.length > 1)
+      throw new ConfigError(
+        `--pins: ${roles.slice(0, -1).join(', ')} and ${roles.at(-1)} are ${roles.length === 2 ? 'both' : 'all'} on BCM ${bcm}; each line needs its own pin`,
+      );
+  }
   return pins;
 }

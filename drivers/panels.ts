@@ -2,6 +2,7 @@
 // panel (size, native orientation, the controller's colour indices, pixel packing, palettes).
 // Pure data; the controller protocols live in one driver file each.
 import { ConfigError } from '../src/core/errors.js';
+import type { Pull } from './gpio/contract.js';
 
 export type RGB = readonly [number, number, number];
 
@@ -59,7 +60,21 @@ export interface PanelProfile {
   measuredSource: string;
   /** The shortest interval between full refreshes the vendor recommends, in seconds. */
   minRefreshIntervalSeconds: number;
+  /** The pull resistor on the BUSY input, as the vendor's driver sets it (see the sources above PANELS). */
+  busyPull: Pull;
 }
+
+/*
+ * `busyPull`, BUSY's pull resistor as each vendor's own driver sets it:
+ * - Waveshare, waveshareteam/e-Paper @86aa993 RaspberryPi_JetsonNano/python/lib/waveshare_epd/
+ *   epdconfig.py:60: gpiozero.Button(BUSY_PIN, pull_up=False), a pull-down.
+ * - Waveshare 13.3" (E), whose Python loads its own C library: E-paper_Separate_Program/
+ *   13.3inch_e-Paper_E/RaspberryPi/c/lib/Config/DEV_Config.c:71-88 with Makefile:16's default
+ *   USE_BCM2835_LIB sets BUSY an input and no pull.
+ * - Pimoroni, pimoroni/inky @07035b3: inky_e673.py:192, inky_e640.py:192, inky_el133uf1.py:220
+ *   Bias.PULL_UP; inky_uc8159.py:225 Bias.DISABLED; inky_ac073tc1a.py:213 no bias (gpiod's
+ *   as-is, which leaves the Pi's reset default): none.
+ */
 
 // Colour indices come from the vendors' reference drivers (waveshareteam/e-Paper
 // `epd7in3e.py`, `epd7in3f.py`, `epd5in65f.py`, `epd4in01f.py`, `epd7in5_V2.py`, `epd13in3E.py`:44-49;
@@ -133,6 +148,7 @@ export const PANELS: readonly PanelProfile[] = [
     hangs: LANDSCAPE_HANGS,
     landscapeRotate: 0,
     driver: 'waveshare-7in3e',
+    busyPull: 'down',
     pixelFormat: 'nibble4',
     colours: spectra6Colours(),
     measuredSource: SPECTRA6_SOURCE,
@@ -149,6 +165,7 @@ export const PANELS: readonly PanelProfile[] = [
     hangs: LANDSCAPE_HANGS,
     landscapeRotate: 0,
     driver: 'waveshare-7in3f',
+    busyPull: 'down',
     pixelFormat: 'nibble4',
     colours: acep73Colours([255, 128, 0]),
     measuredSource: ACEP73_SOURCE,
@@ -165,6 +182,7 @@ export const PANELS: readonly PanelProfile[] = [
     hangs: LANDSCAPE_HANGS,
     landscapeRotate: 0,
     driver: 'waveshare-7in5-v2',
+    busyPull: 'down',
     pixelFormat: 'mono1',
     // epd7in5_V2.py's getbuffer makes 1 = black; display() sends the buffer to the new-data RAM
     // (0x13) and its inverse to the old one (0x10): on the glass a 0 bit is white.
@@ -188,6 +206,7 @@ export const PANELS: readonly PanelProfile[] = [
     hangs: LANDSCAPE_HANGS,
     landscapeRotate: 0,
     driver: 'waveshare-5in65f',
+    busyPull: 'down',
     pixelFormat: 'nibble4',
     colours: uc8159Colours([255, 128, 0]),
     measuredSource: uc8159Source('Inky Impression 5.7", the same 600x448 glass'),
@@ -207,6 +226,7 @@ export const PANELS: readonly PanelProfile[] = [
       'portrait, the frame buffer upright; Waveshare hangs it landscape turned 90 degrees clockwise (rotate 90), the buffer top row on the right-hand edge',
     landscapeRotate: 90,
     driver: 'waveshare-13in3e',
+    busyPull: 'off',
     pixelFormat: 'nibble4',
     colours: spectra6Colours(),
     measuredSource: spectra6Source('inky_el133uf1.py', 'Inky Impression 13.3", the same 1200x1600 glass'),
@@ -223,6 +243,7 @@ export const PANELS: readonly PanelProfile[] = [
     hangs: LANDSCAPE_HANGS,
     landscapeRotate: 0,
     driver: 'waveshare-4in01f',
+    busyPull: 'down',
     pixelFormat: 'nibble4',
     // epd4in01f.py getbuffer maps (255,128,0) to orange (:160-161).
     colours: uc8159Colours([255, 128, 0]),
@@ -240,6 +261,7 @@ export const PANELS: readonly PanelProfile[] = [
     hangs: LANDSCAPE_HANGS,
     landscapeRotate: 0,
     driver: 'inky-e673',
+    busyPull: 'up',
     pixelFormat: 'nibble4',
     colours: spectra6Colours(),
     measuredSource: SPECTRA6_SOURCE,
@@ -256,6 +278,7 @@ export const PANELS: readonly PanelProfile[] = [
     hangs: LANDSCAPE_HANGS,
     landscapeRotate: 0,
     driver: 'inky-ac073tc1a',
+    busyPull: 'off',
     pixelFormat: 'nibble4',
     colours: acep73Colours([255, 140, 0]),
     measuredSource: ACEP73_SOURCE,
@@ -275,6 +298,7 @@ export const PANELS: readonly PanelProfile[] = [
       "landscape, as Pimoroni draws it: the set_pixel frame upright, the glass's 1200x1600 scan turned 90 degrees counter-clockwise (its first row on the left-hand edge)",
     landscapeRotate: 0,
     driver: 'inky-el133uf1',
+    busyPull: 'up',
     pixelFormat: 'nibble4',
     colours: spectra6Colours(),
     measuredSource: spectra6Source('inky_el133uf1.py', 'Inky Impression 13.3"'),
@@ -293,6 +317,7 @@ export const PANELS: readonly PanelProfile[] = [
       "landscape, as Pimoroni draws it: the set_pixel frame upright, the glass's 400x600 scan turned 90 degrees counter-clockwise (its first row on the left-hand edge)",
     landscapeRotate: 0,
     driver: 'inky-e640',
+    busyPull: 'up',
     pixelFormat: 'nibble4',
     colours: spectra6Colours(),
     measuredSource: spectra6Source('inky_e640.py', 'Inky Impression 4" Spectra 6'),
@@ -309,6 +334,7 @@ export const PANELS: readonly PanelProfile[] = [
     hangs: LANDSCAPE_HANGS,
     landscapeRotate: 0,
     driver: 'inky-uc8159-600x448',
+    busyPull: 'off',
     pixelFormat: 'nibble4',
     // inky_uc8159.py DESATURATED_PALETTE orange (255,140,0) (:31).
     colours: uc8159Colours([255, 140, 0]),
@@ -326,6 +352,7 @@ export const PANELS: readonly PanelProfile[] = [
     hangs: LANDSCAPE_HANGS,
     landscapeRotate: 0,
     driver: 'inky-uc8159-640x400',
+    busyPull: 'off',
     pixelFormat: 'nibble4',
     colours: uc8159Colours([255, 140, 0]),
     measuredSource: uc8159Source('Inky Impression 4"'),

@@ -90,7 +90,7 @@ export async function openPanel(profile: PanelProfile, spec: string, options: Op
     transport = await openTraceFile(spec.slice('trace:'.length), pins, traceOptions);
   } else if (spec === 'rpio') {
     const { RpioTransport } = await import('./transports/rpio.js');
-    transport = RpioTransport.open({ pins, spiHz: options.spiHz ?? driver.spiHz });
+    transport = RpioTransport.open({ pins, spiHz: options.spiHz ?? driver.spiHz, busyPull: profile.busyPull });
   } else if (spec.startsWith('virtual:')) {
     const { VirtualPanel } = await import('./virtual-panel.js');
     return new VirtualPanel(profile, spec.slice('virtual:'.length), options.rotate ?? 0);

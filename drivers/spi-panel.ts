@@ -74,6 +74,7 @@ export class StepRunner {
       if (step.heldReady === 'sleep') await this.t.delay(step.timeoutMs);
       return;
     }
+    if (step.busyAtFirst === 'return') return;
     let waited = 0;
     for (;;) {
       if (waited >= step.timeoutMs) {

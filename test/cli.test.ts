@@ -64,4 +64,24 @@ describe('cli', () => {
       `error: ${file}: max_photos = -3 is not allowed; expected a whole number, 0 for unlimited\n`,
     );
   });
+
+  it('config check and run refuse a schedule whose every tick is quiet, in one line naming both keys (issue 20)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-'));
+    const file = path.join(dir, 'c.json');
+    const config = {
+      immich_url: 'https://i.example',
+      immich_api_key: 'key-abcdef',
+      storage_dir: dir,
+      panel: 'waveshare-7in3e',
+      transport: 'virtual:' + path.join(dir, 'frame.png'),
+    };
+    await writeFile(file, JSON.stringify({ ...config, refresh_cron: '0 23 * * *', quiet_hours: '22:00-23:30' }));
+    for (const args of [['config', 'check'], ['run']]) {
+      const r = await runCli([...args, '--config', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `error: ${file}: refresh_cron = "0 23 * * *" is not allowed; every time it names falls inside quiet_hours, so the frame would never refresh (quiet_hours "22:00-23:30"): change one of the two\n`,
+      );
+    }
+  });
 });

@@ -49,6 +49,15 @@ interface Machine {
   node?: string;
   /** Contents of DIR/boot/firmware/config.txt; absent: no boot config. */
   bootConfig?: string;
+  /** Device files the running system has (DIR/dev/NAME), such as spidev0.0 after a reboot. */
+  devices?: string[];
+  /** The device tree's model (DIR/proc/device-tree/model); absent: not a Pi. */
+  model?: string;
+  /**
+   * A node found on PATH whose prefix has Node's headers (include/node/node_version.h) for its
+   * own version ('match') or another ('other'); it runs the real node.
+   */
+  nodeHeaders?: 'match' | 'other';
 }
 
 interface Tree {
@@ -81,6 +90,26 @@ async function makeTree(m: Machine = {}): Promise<Tree> {
     `#!/bin/sh\n[ "$1" = -m ] && { echo ${m.machine ?? 'aarch64'}; exit 0; }\nexec ${realUname} "$@"\n`,
   );
   if (m.node) await executable(path.join(stubs, 'node'), `#!/bin/sh\necho ${m.node}\n`);
+  for (const d of m.devices ?? []) {
+    await mkdir(path.join(root, 'dev'), { recursive: true });
+    await writeFile(path.join(root, 'dev', d), '');
+  }
+  if (m.model !== undefined) {
+    await mkdir(path.join(root, 'proc/device-tree'), { recursive: true });
+    await writeFile(path.join(root, 'proc/device-tree/model'), m.model + '\0');
+  }
+  if (m.nodeHeaders) {
+    const prefix = path.join(stubs, 'node-prefix');
+    await mkdir(path.join(prefix, 'bin'), { recursive: true });
+    await mkdir(path.join(prefix, 'include/node'), { recursive: true });
+    await executable(path.join(prefix, 'bin/node'), `#!/bin/sh\nexec ${process.execPath} "$@"\n`);
+    const [major, minor, patch] = m.nodeHeaders === 'match' ? process.versions.node.split('.') : ['1', '2', '3'];
+    await writeFile(
+      path.join(prefix, 'include/node/node_version.h'),
+      `#define NODE_MAJOR_VERSION ${major}\n#define NODE_MINOR_VERSION ${minor}\n#define NODE_PATCH_VERSION ${patch}\n`,
+    );
+    await symlink(path.join(prefix, 'bin/node'), path.join(stubs, 'node'));
+  }
   return { root, stubs };
 }
 
@@ -271,7 +300,8 @@ describe('install.sh', () => {
   });
 
   it('a second run changes nothing and says so', async () => {
-    const t = await makeTree({ bootConfig: 'arm_64bit=1\n' });
+    // After the reboot the first run asked for, the kernel has the SPI and I2C devices.
+    const t = await makeTree({ bootConfig: 'arm_64bit=1\n', devices: ['spidev0.0', 'i2c-1'] });
     install(t);
     const before = await snapshot(t.root, ['install.log']);
     const again = install(t, ['--skip-npm']);
@@ -384,7 +414,7 @@ describe('install.sh', () => {
 
   it('SPI and I2C already on in a combined dtparam line are left alone', async () => {
     const boot = 'dtparam=audio=on,spi=on,i2c_arm=on\ndtoverlay=spi0-0cs\n';
-    const t = await makeTree({ bootConfig: boot });
+    const t = await makeTree({ bootConfig: boot, devices: ['spidev0.0', 'i2c-1'] });
     const r = install(t);
     expect(await read(t, 'boot/firmware/config.txt')).toBe(boot);
     expect(r.stdout).not.toMatch(/sudo reboot/);
@@ -619,5 +649,122 @@ describe('install.sh keeps the key from npm and contains the service (issue 12)'
     if (analyze.error) return; // No systemd-analyze here: the directives above are the check.
     const score = /Overall exposure level for \S+: (\d+\.\d+)/.exec(analyze.stdout);
     expect(Number(score?.[1])).toBeLessThanOrEqual(2.5);
+  });
+});
+
+describe('install.sh after a failed first run (issue 20)', () => {
+  it('a reboot owed by an earlier run is still asked for: decided from config.txt and the devices', async () => {
+    // An earlier run wrote the SPI and I2C lines and failed before its summary; nothing rebooted.
+    const boot = 'dtparam=spi=on\ndtoverlay=spi0-0cs\ndtparam=i2c_arm=on\n';
+    const pending = await makeTree({ bootConfig: boot });
+    const r = install(pending);
+    expect(await read(pending, 'boot/firmware/config.txt')).toBe(boot);
+    expect(r.stdout).not.toMatch(/boot settings changed/);
+    expect(r.stdout).toMatch(
+      /sudo reboot +SPI is enabled in \S+\/boot\/firmware\/config\.txt but not active \(no \S+\/dev\/spidev0\.0\): reboot/,
+    );
+    expect(r.stdout).toMatch(
+      /sudo reboot +I2C is enabled in \S+config\.txt but not active \(no \S+\/dev\/i2c-1\): reboot/,
+    );
+    // SPI active, I2C not yet: only I2C is named.
+    const half = await makeTree({ bootConfig: boot, devices: ['spidev0.0'] });
+    const h = install(half);
+    expect(h.stdout).not.toMatch(/SPI is enabled in \S+ but not active/);
+    expect(h.stdout).toMatch(/I2C is enabled in \S+ but not active/);
+    // Rebooted: nothing owed.
+    const done = await makeTree({ bootConfig: boot, devices: ['spidev0.0', 'i2c-1'] });
+    expect(install(done).stdout).not.toMatch(/reboot/);
+  });
+});
+
+describe('install.sh loads the addons the board and panel need after npm ci (issue 20)', () => {
+  /** A stand-in npm: `npm ci` prints `output` and installs the given addons in the working folder. */
+  async function fakeNpm(t: Tree, addons: Record<string, 'ok' | 'throws'>, output: string): Promise<string> {
+    const seen = path.join(t.stubs, 'npm-env');
+    const lines = ['#!/bin/sh', `env >> ${seen}`, '[ "$1" = ci ] || exit 0', `cat ${path.join(t.stubs, 'npm-output')}`];
+    for (const [name, how] of Object.entries(addons)) {
+      const body = how === 'ok' ? 'module.exports = {};' : "throw new Error('Could not locate the bindings file.');";
+      lines.push(
+        `mkdir -p node_modules/${name}`,
+        `echo '{"name":"${name}","version":"1.0.0","main":"index.js"}' > node_modules/${name}/package.json`,
+        `echo "${body}" > node_modules/${name}/index.js`,
+      );
+    }
+    await writeFile(path.join(t.stubs, 'npm-output'), output);
+    await executable(path.join(t.stubs, 'npm'), lines.join('\n') + '\n');
+    return seen;
+  }
+  // What npm ci printed on an offline machine (node-gyp 12.4.0, npm --foreground-scripts).
+  const offline = [
+    '> rpio@2.4.2 install',
+    '> node-gyp rebuild',
+    '',
+    'gyp info it worked if it ends with ok',
+    'gyp http GET https://nodejs.org/download/release/v20.20.2/node-v20.20.2-headers.tar.gz',
+    'gyp WARN install got an error, rolling back install',
+    'gyp ERR! configure error ',
+    'gyp ERR! stack Error: This is most likely not a problem with node-gyp or the package itself and',
+    'gyp ERR! stack is related to network connectivity. In most cases you are behind a proxy or have bad',
+    'gyp ERR! not ok ',
+    '',
+    '> spi-device@3.1.2 install',
+    '> node-gyp rebuild',
+    'gyp info ok ',
+    '',
+    'added 120 packages in 12s',
+  ].join('\n');
+  const withNpm = ['--url', URL_, '--key', KEY];
+
+  it('an addon that did not build stops the install in one line naming it, the error and the fix', async () => {
+    const t = await makeTree({ model: 'Raspberry Pi 4 Model B Rev 1.4' });
+    await fakeNpm(t, { 'spi-device': 'ok', ioctl: 'ok' }, offline);
+    const r = runScript(withNpm, t);
+    expect(r.status).toBe(1);
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(
+      /^error: the rpio addon \(GPIO on a Pi 1-4\) did not build: node-gyp could not download Node\.js \S+'s headers from nodejs\.org; fix: .*\/usr\/include\/node.*npm_config_nodedir/,
+    );
+    expect(r.stdout).not.toMatch(/Installed/);
+    // The half-built app never replaced anything.
+    await expect(lstat(p(t, 'opt/artframe-immich'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('an addon that is installed but does not load is named with its load error', async () => {
+    const t = await makeTree({ model: 'Raspberry Pi 5 Model B Rev 1.0' });
+    await fakeNpm(t, { 'spi-device': 'ok', ioctl: 'throws' }, 'added 120 packages in 12s\n');
+    const r = runScript(withNpm, t);
+    expect(r.status).toBe(1);
+    expect(
+      oneLine(
+        r.stderr
+          .split('\n')
+          .filter((l) => l.startsWith('error:'))
+          .join('\n'),
+      ),
+    ).toMatch(
+      /^error: the ioctl addon \(the Pi 5's GPIO and the Inky EEPROM on I2C\) did not build: .*\[loading it: Error: Could not locate the bindings file\.\]$/,
+    );
+  });
+
+  it('a Pi 5 does not need rpio: the install goes on without it', async () => {
+    const t = await makeTree({ model: 'Raspberry Pi 5 Model B Rev 1.0' });
+    await fakeNpm(t, { 'spi-device': 'ok', ioctl: 'ok' }, offline);
+    const r = runScript(withNpm, t);
+    expect(r.stderr).not.toMatch(/^error:/m);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/= ioctl loads/);
+    expect(r.stdout).not.toMatch(/rpio loads/);
+  });
+
+  it("node-gyp builds against the installed headers of this Node.js (offline), never another version's", async () => {
+    for (const headers of ['match', 'other'] as const) {
+      const t = await makeTree({ model: 'Raspberry Pi 4 Model B Rev 1.4', nodeHeaders: headers });
+      const seen = await fakeNpm(t, { rpio: 'ok', 'spi-device': 'ok', ioctl: 'ok' }, '');
+      const r = runScript(withNpm, t);
+      expect(r.status).toBe(0);
+      const env = await readFile(seen, 'utf8');
+      if (headers === 'match') expect(env).toContain(`npm_config_nodedir=${path.join(t.stubs, 'node-prefix')}\n`);
+      else expect(env).not.toMatch(/npm_config_nodedir/);
+    }
   });
 });

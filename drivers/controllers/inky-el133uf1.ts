@@ -5,7 +5,7 @@ import {
   cmdData,
   cmdTo,
   delay,
-  inkyBusyWait,
+  inkyEl133uf1BusyWait,
   reset,
   whiteNibbles,
   type ChipSelect,
@@ -19,8 +19,8 @@ import { inkyClaimLines } from './hat-lines.js';
 // waveform" init used for both EEPROM variants 21 and 27): setup (:196-264), _update
 // (:282-298), show (:308-330: rot90(buf, -1), then columns 0..599 to cs0, 600..1199 to cs1),
 // _send_command (:382-403). Pimoroni sends no deep sleep: neither do we. Its _busy_wait
-// (:266-280) ends at once on a busy (low) line, so its next command does not wait; ours waits
-// for BUSY to go high, as its e640 and e673 do (no byte changes).
+// (:266-280) sleeps the timeout on a line high at the first sample and ends at once on a busy
+// (low) one (its loop, :276, waits while BUSY is high): we follow it (inkyEl133uf1BusyWait).
 const BOTH: readonly ChipSelect[] = ['cs0', 'cs1'];
 const CS0: readonly ChipSelect[] = ['cs0'];
 
@@ -30,11 +30,11 @@ function update(frame: Uint8Array): Step[] {
     cmdData(0x10, left, CS0),
     cmdData(0x10, right, ['cs1']),
     cmdTo(BOTH, 0x04), // power on
-    inkyBusyWait('power on', 200),
+    inkyEl133uf1BusyWait('power on', 200),
     cmdTo(BOTH, 0x12, 0x00), // display refresh
-    inkyBusyWait('refresh', 32_000),
+    inkyEl133uf1BusyWait('refresh', 32_000),
     cmdTo(BOTH, 0x02, 0x00), // power off
-    inkyBusyWait('power off', 200),
+    inkyEl133uf1BusyWait('power off', 200),
   ];
 }
 
@@ -54,7 +54,7 @@ export const inkyEl133uf1: PanelDriver = {
     delay(30),
     reset(1),
     delay(30),
-    inkyBusyWait('reset', 300),
+    inkyEl133uf1BusyWait('reset', 300),
     cmdTo(CS0, 0x74, 0x00, 0x0c, 0x0c, 0xd9, 0xdd, 0xdd, 0x15, 0x15, 0x55),
     cmdTo(BOTH, 0xf0, 0x49, 0x55, 0x13, 0x5d, 0x05, 0x10),
     cmdTo(BOTH, 0x00, 0xdf, 0x6b), // panel setting

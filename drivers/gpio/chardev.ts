@@ -127,6 +127,23 @@ export interface FoundChip {
   fd: number;
 }
 
+/** The most lines a Pi's pin controller has (RP1 and BCM2711 both: 54): BCM numbers are below it. */
+const MAX_LINES = 54;
+
+/** A pin is a whole BCM number the chip has; anything else (NaN, 2.5, -1) is refused in words
+ * before it reaches an ioctl's struct (where it would be a RangeError or a wrong line). */
+function checkPin(pin: number): void {
+  if (!Number.isInteger(pin) || pin < 0 || pin >= MAX_LINES)
+    throw new TransportError(
+      `GPIO ${String(pin)} is not a pin number: a BCM GPIO is a whole number from 0 to ${MAX_LINES - 1}`,
+    );
+}
+
+/** A level is 0 or 1, nothing else (true, 2 and "1" are refused, not read as high). */
+function checkLevel(pin: number, level: unknown): void {
+  if (level !== 0 && level !== 1) throw new TransportError(`GPIO ${String(pin)}: level ${String(level)} is not 0 or 1`);
+}
+
 /** Open the first chip whose label starts with "pinctrl", as gpiodevice's find_chip_by_platform does. */
 export function findPinctrlChip(sys: GpioSys): FoundChip {
   const chips = sys.listChips();
@@ -187,10 +204,13 @@ export class ChardevGpio implements Gpio {
   }
 
   openOutput(pin: number, level: Level): void {
+    checkPin(pin);
+    checkLevel(pin, level);
     this.configure(pin, { flags: LineFlag.OUTPUT, output: level });
   }
 
   write(pin: number, level: Level): void {
+    checkLevel(pin, level);
     const line = this.line(pin);
     this.call(pin, 'set', () => this.sys.ioctl(line.fd, GPIO_V2_LINE_SET_VALUES_IOCTL, encodeLineValues(level)));
   }
@@ -203,6 +223,8 @@ export class ChardevGpio implements Gpio {
   }
 
   openInput(pin: number, pull: Pull): void {
+    checkPin(pin);
+    if (!(pull in BIAS)) throw new TransportError(`GPIO ${pin}: pull ${String(pull)} is not up, down or off`);
     this.configure(pin, { flags: LineFlag.INPUT | BIAS[pull] });
   }
 
@@ -300,6 +322,7 @@ export class ChardevGpio implements Gpio {
   }
 
   private line(pin: number): Line {
+    checkPin(pin);
     const line = this.lines.get(pin);
     if (!line) throw new TransportError(`GPIO ${pin} is not set up: openOutput or openInput first`);
     return line;

@@ -5,7 +5,7 @@
 //
 // Chip select: the panel's CS (BCM 8, CE0; and the 13.3" panels' second one, BCM 7 or 16) is ours, a plain GPIO taken low around each command
 // and data run as the reference drivers do, so a 192 000-byte frame is one CS-low run although
-// spidev sends it as 4096-byte transfers. The kernel must not move that line as well:
+// spidev sends it as transfers of its bufsiz (4096 bytes by default). The kernel must not move that line as well:
 // - `dtparam=spi=on` alone: recent Pi kernels give SPI0 GPIO chip selects (cs-gpios on BCM 8
 //   and 7), so spi-bcm2835 claims BCM 8 and the SPI core raises it after every transfer,
 //   cutting the frame into pieces.
@@ -15,13 +15,34 @@
 // We recommend the overlay (Pimoroni's setup; install.sh adds it) and also open spidev with
 // SPI_NO_CS, which stops the SPI core from toggling a CS GPIO it holds, so an older kernel or a
 // config without the overlay leaves BCM 8 to us too.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { TransportError } from '../../src/core/errors.js';
-import { openGpio, type Gpio } from '../gpio.js';
-import { spiChunks, type Level, type PinMap, type Transport } from './transport.js';
+import { openGpio, type Gpio, type Pull } from '../gpio.js';
+import { SPI_CHUNK_BYTES, spiChunks, type Level, type PinMap, type Transport } from './transport.js';
 
 export const SPIDEV_PATH = '/dev/spidev0.0';
+
+/** The spidev module's transfer limit, which `modprobe spidev bufsiz=N` (or the kernel command line) sets. */
+export const SPIDEV_BUFSIZ_PATH = '/sys/module/spidev/parameters/bufsiz';
+
+/**
+ * The largest transfer spidev takes here, read as py-spidev reads it (doceme/py-spidev @cbd6b20
+ * spidev_module.c:41-94, get_xfer3_block_size): the number in SPIDEV_BUFSIZ_PATH, 4096 where it
+ * cannot be read or is not a positive number, at most 65535 (py-spidev's XFER3_MAX_BLOCK_SIZE).
+ * So a raised buffer means fewer transfers and a lowered one no EMSGSIZE.
+ */
+export function spidevBufsiz(file: string = SPIDEV_BUFSIZ_PATH): number {
+  let value: number;
+  try {
+    value = Number.parseInt(readFileSync(file, 'latin1').trim(), 10);
+  } catch {
+    return SPI_CHUNK_BYTES;
+  }
+  if (!Number.isInteger(value) || value <= 0) return SPI_CHUNK_BYTES;
+  return Math.min(value, 65535);
+}
 
 /** One spidev transfer, in spi-device's terms. */
 export interface SpiTransfer {
@@ -103,6 +124,10 @@ export interface RpioOptions {
   pins: PinMap;
   /** SPI clock in Hz: the kernel divides the core clock by an even number, never above this. */
   spiHz: number;
+  /** BUSY's pull resistor, as the panel's vendor sets it (PanelProfile.busyPull). */
+  busyPull: Pull;
+  /** The largest spidev transfer (default: spidevBufsiz(), what the running kernel allows). */
+  transferBytes?: number;
 }
 
 export interface RpioDevices {
@@ -115,6 +140,7 @@ export class RpioTransport implements Transport {
   private readonly spi: SpiDevice;
   private readonly pins: PinMap;
   private readonly spiHz: number;
+  private readonly transferBytes: number;
   private closed = false;
 
   /** Take over open devices and set the panel's pins to their idle levels. */
@@ -123,6 +149,7 @@ export class RpioTransport implements Transport {
     this.spi = devices.spi;
     this.pins = options.pins;
     this.spiHz = options.spiHz;
+    this.transferBytes = options.transferBytes ?? SPI_CHUNK_BYTES;
     const { pins } = options;
     try {
       this.gpio.openOutput(pins.cs, 1);
@@ -131,8 +158,8 @@ export class RpioTransport implements Transport {
       this.gpio.openOutput(pins.dc, 0);
       this.gpio.openOutput(pins.rst, 1);
       if (pins.pwr !== undefined) this.gpio.openOutput(pins.pwr, 0);
-      // The controllers drive BUSY push-pull: no pull resistor.
-      this.gpio.openInput(pins.busy, 'off');
+      // The pull the vendor's driver sets: up on the newer Inky boards, down on Waveshare's HATs.
+      this.gpio.openInput(pins.busy, options.busyPull);
     } catch (err) {
       throw new TransportError(
         `cannot set up the panel's pins (${(err as Error).message}): check that nothing else holds GPIO ${[pins.cs, pins.cs1, pins.dc, pins.rst, pins.busy].filter((p) => p !== undefined).join(', ')}`,
@@ -145,7 +172,7 @@ export class RpioTransport implements Transport {
     const gpio = openGpio();
     const spi = openSpidev(options.spiHz);
     try {
-      return new RpioTransport({ gpio, spi }, options);
+      return new RpioTransport({ gpio, spi }, { ...options, transferBytes: options.transferBytes ?? spidevBufsiz() });
     } catch (err) {
       spi.closeSync();
       throw err;
@@ -161,12 +188,12 @@ export class RpioTransport implements Transport {
   }
 
   /**
-   * One spidev transfer a chunk, each within spidev's default bufsiz. The asynchronous transfer
+   * One spidev transfer a chunk, each within spidev's bufsiz (transferBytes). The asynchronous transfer
    * runs on libuv's pool: a frame at 1 MHz takes 1.5 s, which would otherwise stall the event
    * loop (the buttons' polling, a sync in progress).
    */
   async spiWrite(bytes: Uint8Array): Promise<void> {
-    for (const chunk of spiChunks(bytes)) {
+    for (const chunk of spiChunks(bytes, this.transferBytes)) {
       const sendBuffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
       await new Promise<void>((resolve, reject) => {
         this.spi.transfer([{ sendBuffer, byteLength: chunk.length, speedHz: this.spiHz }], (err) =>

@@ -11,7 +11,7 @@ export const clearCommand: Command = {
   examples: ['artframe-immich clear', 'artframe-immich clear --panel waveshare-7in5-v2 --transport rpio'],
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: PANEL_TARGET_OPTIONS });
-    const target = panelTarget(ctx, values, await optionalConfig(ctx));
+    const target = panelTarget(ctx, values, await optionalConfig(ctx, Boolean(values.panel)));
     const started = performance.now();
     const panel = await target.open();
     try {

@@ -22,4 +22,5 @@ export const commands: readonly CommandEntry[] = [
   { name: 'panels', load: async () => (await import('./panels.js')).panelsCommand },
   { name: 'show', load: async () => (await import('./show.js')).showCommand },
   { name: 'clear', load: async () => (await import('./clear.js')).clearCommand },
+  { name: 'calibrate', load: async () => (await import('./calibrate.js')).calibrateCommand },
 ];

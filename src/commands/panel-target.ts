@@ -32,9 +32,20 @@ export interface PanelTargetFlags {
   'spi-hz'?: string;
 }
 
-/** The config when there is one; undefined when none exists and none was asked for. */
-export function optionalConfig(ctx: CommandContext): Promise<(FrameConfig & { path: string }) | undefined> {
-  return loadOptionalConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
+/**
+ * The config when there is one; undefined when none exists and none was asked for, or when the
+ * flags say all the command needs (`complete`) and this user may not read it (a note says so).
+ */
+export function optionalConfig(
+  ctx: CommandContext,
+  complete = false,
+): Promise<(FrameConfig & { path: string }) | undefined> {
+  return loadOptionalConfig({
+    flag: ctx.configFlag,
+    env: ctx.env,
+    redactor: ctx.redactor,
+    complete: complete ? { skipped: (why) => ctx.stderr(`note: ${why}\n`) } : undefined,
+  });
 }
 
 export interface PanelTarget {

@@ -5,6 +5,7 @@ import { detectHardware, type HardwareReport } from '../../drivers/detect.js';
 import { pcbVersion } from '../../drivers/inky-eeprom.js';
 import { findPanel, PANELS } from '../../drivers/panels.js';
 import type { Command } from './command.js';
+import { terminalSafe, terminalSafeJson } from '../core/terminal-text.js';
 
 const BACKENDS = { chardev: 'GPIO character device', rpio: 'rpio' } as const;
 
@@ -29,7 +30,9 @@ export function detectionLines(r: HardwareReport): string[] {
       : 'none',
   ]);
   rows.push(['panel', r.panelId ? `${r.panelId} (${findPanel(r.panelId).name})` : `none: ${r.problem}`]);
-  return rows.map(([k, v]) => `${k.padEnd(8)}${v}`);
+  for (const owed of r.reboot) rows.push(['reboot', owed]);
+  // The board's model file and the EEPROM's write time are bytes from the hardware: escaped.
+  return rows.map(([k, v]) => `${k.padEnd(8)}${terminalSafe(v)}`);
 }
 
 export const panelsCommand: Command = {
@@ -48,7 +51,7 @@ export const panelsCommand: Command = {
     });
     if (values.detect) {
       const report = detectHardware(ctx.hardware);
-      if (values.json) ctx.stdout(JSON.stringify(report, null, 2) + '\n');
+      if (values.json) ctx.stdout(terminalSafeJson(report) + '\n');
       else for (const line of detectionLines(report)) ctx.stdout(line + '\n');
       return report.panelId ? 0 : 1;
     }

@@ -9,6 +9,8 @@ import { ConfigError, StorageError } from '../core/errors.js';
 import { DITHER_ALGORITHMS, renderOptionsFromConfig } from '../render/options.js';
 import type { RenderOptions } from '../render/options.js';
 import { concretePanelId } from './auto-panel.js';
+import { framePanel } from '../calibration/inks-file.js';
+import { instancePaths } from '../library/instance.js';
 import type { Command } from './command.js';
 
 export const renderCommand: Command = {
@@ -25,7 +27,8 @@ export const renderCommand: Command = {
     '--background COLOUR   "#rrggbb", "#rgb", white or black',
     '--rotate DEG          0, 90, 180 or 270: how far the panel is turned clockwise as it hangs',
     '--saturation N, --contrast N, --brightness N   the colour boost (1 = unchanged)',
-    "--palette measured|nominal   inks to match against (nominal: what the vendors' drivers assume)",
+    '--exposure STOPS      light in linear light, -2 to 2 (0 = unchanged, 1 = twice the light)',
+    "--palette measured|nominal   inks to match against: measured is this frame's own after `calibrate --save`, else the catalogue's (nominal: what the vendors' drivers assume)",
     '--buffer FILE.bin     also write the packed frame buffer, exactly the bytes the panel receives',
     '--json                print what was written as JSON',
   ],
@@ -48,6 +51,7 @@ export const renderCommand: Command = {
         saturation: { type: 'string' },
         contrast: { type: 'string' },
         brightness: { type: 'string' },
+        exposure: { type: 'string' },
         palette: { type: 'string' },
         buffer: { type: 'string' },
         json: { type: 'boolean' },
@@ -60,8 +64,19 @@ export const renderCommand: Command = {
     // sharp loads only for this command, so the others start quickly.
     const { renderForPanel, resolveOptions } = await import('../render/pipeline.js');
     const { writeVirtualPanel } = await import('../../drivers/virtual-panel.js');
-    const fromConfig = await loadOptionalConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
-    const panel = findPanel(concretePanelId(values.panel ?? fromConfig?.panel ?? 'waveshare-7in3e', ctx));
+    // --panel says all render needs: a config this user may not read only loses its display keys.
+    const fromConfig = await loadOptionalConfig({
+      flag: ctx.configFlag,
+      env: ctx.env,
+      redactor: ctx.redactor,
+      complete: values.panel ? { skipped: (why) => ctx.stderr(`note: ${why}\n`) } : undefined,
+    });
+    const catalogue = findPanel(concretePanelId(values.panel ?? fromConfig?.panel ?? 'waveshare-7in3e', ctx));
+    // The frame's own inks when it has been calibrated (and the panel is the config's).
+    const panel =
+      fromConfig && (values.panel === undefined || values.panel === fromConfig.panel)
+        ? await framePanel(catalogue, instancePaths(fromConfig), (m) => ctx.logger.warn(m))
+        : catalogue;
     const flags: Partial<RenderOptions> = {
       dither: values.dither as RenderOptions['dither'] | undefined,
       fit: values.fit as RenderOptions['fit'] | undefined,
@@ -71,6 +86,7 @@ export const renderCommand: Command = {
       saturation: numberFlag('saturation', values.saturation),
       contrast: numberFlag('contrast', values.contrast),
       brightness: numberFlag('brightness', values.brightness),
+      exposure: numberFlag('exposure', values.exposure),
       palette: values.palette as RenderOptions['palette'] | undefined,
     };
     const options = resolveOptions({ ...(fromConfig ? renderOptionsFromConfig(fromConfig) : {}), ...defined(flags) });

@@ -87,7 +87,16 @@ export const runCommand: Command = {
     // The MQTT door's client is loaded before the frame's first render, not after it: what loading
     // leaves behind is collected before the render's peak instead of adding to it (bench: mqtt).
     const mqttModule = config.mqtt ? import('../mqtt/door.js').catch((err: unknown) => err as Error) : null;
-    await frame.start(config);
+    // A stop asked for during start (the first photo still drawing) is not kept waiting for it:
+    // the service's stop kills the render.
+    const starting = frame.start(config);
+    await Promise.race([starting, stopped]);
+    if (ctx.signal.aborted) {
+      logger.info('frame stopping');
+      await frame.stop();
+      await starting.catch(() => {});
+      return 0;
+    }
     // The CLI's door (`artframe-immich frame next`): optional like every door, so a socket that
     // cannot be opened (a read-only card) costs that door only.
     const { startLocalDoor } = await import('../local-door/server.js');

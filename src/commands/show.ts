@@ -5,6 +5,8 @@ import { frameOptionsFromConfig, renderOptionsFromConfig } from '../render/optio
 import type { Command } from './command.js';
 import { openLibrary } from './open-library.js';
 import { optionalConfig, PANEL_TARGET_HELP, PANEL_TARGET_OPTIONS, panelTarget } from './panel-target.js';
+import { instancePaths } from '../library/instance.js';
+import { framePanel } from '../calibration/inks-file.js';
 
 export const showCommand: Command = {
   name: 'show',
@@ -23,8 +25,14 @@ export const showCommand: Command = {
       options: { ...PANEL_TARGET_OPTIONS, json: { type: 'boolean' } },
     });
     if (positionals.length > 1) throw new ConfigError('show takes at most one PHOTO (see artframe-immich show --help)');
-    const config = await optionalConfig(ctx);
+    // A photo and --panel are all show needs; without a photo it picks from the config's library.
+    const config = await optionalConfig(ctx, Boolean(values.panel && positionals[0] !== undefined));
     const target = panelTarget(ctx, values, config);
+    // The frame's own inks when it has been calibrated (and the panel is the config's).
+    const inked =
+      config && (values.panel === undefined || values.panel === config.panel)
+        ? await framePanel(target.profile, instancePaths(config), (m) => ctx.logger.warn(m))
+        : target.profile;
 
     const started = performance.now();
     let photo = positionals[0];
@@ -41,7 +49,7 @@ export const showCommand: Command = {
       const picked = await pickAndRender(
         () => library!.nextSelection(),
         {
-          panel: target.profile,
+          panel: inked,
           rotate: config.rotate,
           pairs: config.portrait_pairs,
           timeZone: config.timezone || undefined,
@@ -56,7 +64,7 @@ export const showCommand: Command = {
     } else {
       // sharp loads only when a photo is rendered, so the other commands start quickly.
       const { renderForPanel } = await import('../render/pipeline.js');
-      frame = await renderForPanel(photo, target.profile, config ? renderOptionsFromConfig(config) : {});
+      frame = await renderForPanel(photo, inked, config ? renderOptionsFromConfig(config) : {});
     }
     const panel = await target.open({ rotate: frame.rotate });
     try {

@@ -1,12 +1,14 @@
 // `status`: what the offline library holds, when it syncs next, and what the frame service is
 // doing (its state file), from the disk alone.
 import { parseArgs } from 'node:util';
+import { pendingReboot } from '../../drivers/boot-config.js';
 import { loadConfig, selectionFilters } from '../config/config.js';
 import { selectionStatus, type SelectionStatus } from '../library/selection/state.js';
 import { formatBytes, formatFailureReasons } from '../library/words.js';
 import { type LibraryStatus, libraryStatus } from '../library/status.js';
 import { isAlive, readServiceState, type ServiceState } from '../frame/state.js';
 import type { Command } from './command.js';
+import { terminalSafe, terminalSafeJson } from '../core/terminal-text.js';
 import { instancePaths } from '../library/instance.js';
 
 function ago(iso: string, now: Date): string {
@@ -24,8 +26,10 @@ function ago(iso: string, now: Date): string {
 }
 
 export function formatStatus(st: LibraryStatus, now: Date): string {
-  const lines = [`library ${st.photos_dir}`];
-  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${v}`);
+  const lines = [`library ${terminalSafe(st.photos_dir)}`];
+  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${terminalSafe(v)}`);
+  if (st.metadata_unreadable)
+    row('metadata', `${st.metadata_unreadable}; the frame shows the ${st.photos} photos on disk meanwhile`);
   if (st.metadata_problem)
     row('metadata', `unreadable (${st.metadata_problem}); the next sync moves it aside and rebuilds it`);
   row('album', st.album_id === null ? '(never synced)' : st.album_id === '' ? 'the whole library' : st.album_id);
@@ -76,7 +80,7 @@ export function formatStatus(st: LibraryStatus, now: Date): string {
 /** The selection's part: the active filters, how many photos match, why the last one was picked. */
 export function formatSelection(sel: SelectionStatus): string {
   const lines = ['selection'];
-  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${v}`);
+  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${terminalSafe(v)}`);
   row('filters', sel.filters.length > 0 ? sel.filters.join('; ') : 'none');
   row('matching', sel.summary);
   row('last pick', sel.last_reason ?? '(none yet)');
@@ -86,7 +90,7 @@ export function formatSelection(sel: SelectionStatus): string {
 /** The frame service's part: what is on the glass, the next refresh and sync, panel trouble. */
 export function formatService(sv: ServiceState, now: Date): string {
   const lines = ['frame'];
-  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${v}`);
+  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(12)} ${terminalSafe(v)}`);
   if (!sv.started_at) {
     row('service', 'has not run yet (artframe-immich run, or the systemd service)');
     return lines.join('\n');
@@ -137,11 +141,13 @@ export const statusCommand: Command = {
       ...(config.timezone ? { timeZone: config.timezone } : {}),
     });
     const frame = { ...sv, running: sv.running && isAlive(sv.pid) };
-    ctx.stdout(
-      (values.json
-        ? JSON.stringify({ ...st, selection, frame }, null, 2)
-        : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}`) + '\n',
-    );
+    const reboot = pendingReboot(ctx.hardware);
+    // Metadata and state hold server text: escaped for the terminal, and the key masked (a file
+    // written before the listing masked it may still hold it).
+    const text = values.json
+      ? terminalSafeJson({ ...st, selection, frame, pending_reboot: reboot })
+      : `${formatStatus(st, now)}\n${formatSelection(selection)}\n${formatService(sv, now)}${reboot.length ? '\nsystem' : ''}${reboot.map((r) => `\n  ${'reboot'.padEnd(12)} ${r}`).join('')}`;
+    ctx.stdout(ctx.redactor.redact(text) + '\n');
     return 0;
   },
 };

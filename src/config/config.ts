@@ -1,5 +1,6 @@
 // The frame's configuration: one JSON file with the seed's keys (plus ours), validated with zod.
 // Every invalid value becomes one line naming the key, the value and what is allowed.
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +11,10 @@ import { expandHome } from '../library/instance.js';
 import { SELECTION_MODES } from '../library/selection/select.js';
 import { isDateBound, ON_THIS_DAY, PEOPLE_MATCH, type SelectionFilters } from '../library/selection/options.js';
 import { ConfigError } from '../core/errors.js';
+import { jsonSyntaxProblem } from './json-syntax.js';
+import { configOwner, unreadableConfigMessage } from './access.js';
 import type { Redactor } from '../core/log.js';
-import { parseQuietHours, validateCron } from '../frame/schedule.js';
+import { parseQuietHours, scheduleProblem, validateCron } from '../frame/schedule.js';
 import { learnMqttSecrets, mqttProblem, mqttSettingsSchema } from '../mqtt/settings.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { AUTO_PANEL, PANELS } from '../../drivers/panels.js';
@@ -68,7 +71,7 @@ const allowed: Record<string, string> = {
   button_pins: 'a list of BCM GPIO numbers (0-27), such as [5, 6, 16, 24]; [] for no buttons',
   transport: '"rpio" (SPI on the Pi), "serial:/dev/ttyACM0", "trace:FILE.jsonl" or "virtual:FILE.png"',
   panel_pins:
-    '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr; pwr=none)',
+    '"" for the HAT\'s own pins, or ROLE=BCM pairs such as "rst=17,dc=25,cs=8,busy=24,pwr=18" (roles rst, dc, cs, busy, pwr, each on its own pin; pwr=none)',
   panel: `"${AUTO_PANEL}" (an Inky HAT's EEPROM names the panel) or a panel id (artframe-immich panels): ${PANELS.map((p) => p.id).join(' | ')}`,
   ...Object.fromEntries(DISPLAY_KEYS.map((k) => [k, RENDER_OPTION_RULES[k].allowed])),
   ...FRAME_CONFIG_ALLOWED,
@@ -146,7 +149,8 @@ export const configSchema = z.strictObject({
   /** Overrides of the HAT's default panel pins, in the same form as --pins. */
   panel_pins: z
     ._default(z.string(), '')
-    .check(z.refine(accepts((v) => parsePins(v.trim() || undefined, HATS.waveshare.pins)))),
+    // Checked alone (the HAT's own defaults are only known at run): its form, and no two roles on one pin.
+    .check(z.refine(accepts((v) => parsePins(v.trim() || undefined, {} as typeof HATS.waveshare.pins)))),
   // The display (render stage): see src/render/options.ts for why the defaults are what they are.
   /** "auto": the panel the Inky board's EEPROM names, read when the panel is opened (drivers/detect.ts). */
   panel: z._default(z.string(), AUTO_PANEL).check(z.refine((v) => v === AUTO_PANEL || PANELS.some((p) => p.id === v))),
@@ -159,6 +163,7 @@ export const configSchema = z.strictObject({
   saturation: z._default(RENDER_OPTION_RULES.saturation.schema, DEFAULT_RENDER_OPTIONS.saturation),
   contrast: z._default(RENDER_OPTION_RULES.contrast.schema, DEFAULT_RENDER_OPTIONS.contrast),
   brightness: z._default(RENDER_OPTION_RULES.brightness.schema, DEFAULT_RENDER_OPTIONS.brightness),
+  exposure: z._default(RENDER_OPTION_RULES.exposure.schema, DEFAULT_RENDER_OPTIONS.exposure),
   // The frame (captions, portrait pairs): src/render/options.ts, FRAME_OPTION_RULES.
   ...FRAME_CONFIG_SHAPE,
   /** The MQTT door (src/mqtt/): absent = off. */
@@ -179,6 +184,9 @@ function crossKeyProblems(c: FrameConfig): [string, string][] {
     out.push(['album_ids', 'set album_id or album_ids, not both (put every album in album_ids)']);
   if (c.taken_after && c.taken_before && boundTime(c.taken_after) >= boundTime(c.taken_before))
     out.push(['taken_before', `must be later than taken_after (${c.taken_after}): no photo could match`]);
+  const quiet = scheduleProblem(c.refresh_cron, parseQuietHours(c.quiet_hours));
+  if (quiet)
+    out.push(['refresh_cron', `${quiet} (quiet_hours ${JSON.stringify(c.quiet_hours)}): change one of the two`]);
   return out;
 }
 
@@ -288,8 +296,23 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Read at most MAX_CONFIG_BYTES + 1 bytes: a device or a huge file is refused, not slurped. */
 async function readConfigText(file: string): Promise<string> {
-  const fh = await open(file, 'r');
+  // Opened without blocking and checked to be a plain file: a FIFO would wait for a writer
+  // forever, a device never end.
+  const fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      const kind = st.isFIFO()
+        ? 'a FIFO'
+        : st.isDirectory()
+          ? 'a folder'
+          : st.isCharacterDevice() || st.isBlockDevice()
+            ? 'a device'
+            : st.isSocket()
+              ? 'a socket'
+              : 'not a plain file';
+      throw new ConfigError(`config file ${file} is ${kind}, not a file; point --config at the JSON file`);
+    }
     const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
     let filled = 0;
     while (filled < buf.length) {
@@ -304,23 +327,6 @@ async function readConfigText(file: string): Promise<string> {
   } finally {
     await fh.close();
   }
-}
-
-/**
- * Why the text is not JSON, in words that quote none of it (V8 may quote a snippet, which could
- * hold the API key), with the line and column.
- */
-function jsonProblem(text: string, err: Error): string {
-  const reason = err.message
-    .replace(/, ".*$/s, '')
-    .replace(/ in JSON.*$/s, '')
-    .replace(/ is not valid JSON.*$/s, '');
-  const at = /position (\d+)/.exec(err.message);
-  if (!at) return reason;
-  const before = text.slice(0, Number(at[1]));
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
-  return `${reason} at line ${line}, column ${column}`;
 }
 
 /** Read, override from the environment (IMMICH_URL, IMMICH_API_KEY) and validate. */
@@ -339,17 +345,30 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
         { code: 'CONFIG_NOT_FOUND' },
       );
     }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new ConfigError(unreadableConfigMessage(file, code, configOwner(file)), { code: 'CONFIG_UNREADABLE' });
+    }
     throw new ConfigError(`cannot read config file ${file}: ${code ?? String(err)}`);
   }
   // Learn the key before anything can fail: whatever is printed from here on masks it.
-  const key = /"immich_api_key"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+  // Quoted as JSON wants, or (a careless edit) in single quotes or bare.
+  const found = /"immich_api_key"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'([^'\n]*)'|([^\s,}"']+))/.exec(text);
+  const key = found?.[1] ?? found?.[2] ?? found?.[3];
   loc.redactor?.add(key?.trim() || undefined);
   loc.redactor?.add(env.IMMICH_API_KEY?.trim() || undefined);
+  // Our own scan first: it names the line and column and quotes none of the file (V8's message
+  // would quote the key), and refuses nesting that would overflow a recursive parser.
+  const problem = jsonSyntaxProblem(text);
+  if (problem) {
+    throw new ConfigError(
+      `config file ${file} is not valid JSON: ${problem.reason} at line ${problem.line}, column ${problem.column}`,
+    );
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid JSON: ${jsonProblem(text, err as Error)}`);
+  } catch {
+    throw new ConfigError(`config file ${file} is not valid JSON`);
   }
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
     const obj = { ...(raw as Record<string, unknown>) };
@@ -360,13 +379,22 @@ export async function loadConfig(loc: ConfigLocation = {}): Promise<FrameConfig 
   return { ...parseConfig(raw, file, loc.redactor), path: file };
 }
 
+export interface OptionalConfigLocation extends ConfigLocation {
+  /**
+   * The command was given everything it needs (render or show with --panel): a config it may not
+   * read (installed, the service user's) is gone without, unless --config named it. `skipped`
+   * hears why, for a one-line note.
+   */
+  complete?: { skipped(why: string): void };
+}
+
 /**
  * The config when there is one; undefined when there is no file at the default path and none was
- * named (--config or ARTFRAME_IMMICH_CONFIG). Commands that work without a config (render, show,
- * clear, panels) use it.
+ * named (--config or ARTFRAME_IMMICH_CONFIG), or when the command has all it needs and may not
+ * read it. Commands that work without a config (render, show, clear, panels) use it.
  */
 export async function loadOptionalConfig(
-  loc: ConfigLocation = {},
+  loc: OptionalConfigLocation = {},
 ): Promise<(FrameConfig & { path: string }) | undefined> {
   const env = loc.env ?? process.env;
   try {
@@ -374,6 +402,10 @@ export async function loadOptionalConfig(
   } catch (err) {
     const named = Boolean(loc.flag || env.ARTFRAME_IMMICH_CONFIG);
     if (!named && err instanceof ConfigError && err.code === 'CONFIG_NOT_FOUND') return undefined;
+    if (loc.complete && !loc.flag && err instanceof ConfigError && err.code === 'CONFIG_UNREADABLE') {
+      loc.complete.skipped(`not reading ${configPath(loc)} (permission denied): the flags say all this command needs`);
+      return undefined;
+    }
     throw err;
   }
 }

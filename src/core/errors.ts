@@ -6,6 +6,8 @@ export type FrameErrorCode =
   | 'FRAME_ERROR'
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
+  /** The config exists but this user may not read it (installed: the service user's). */
+  | 'CONFIG_UNREADABLE'
   | 'PANEL_NOT_DETECTED'
   | 'SERVER_ERROR'
   | 'SERVER_UNREACHABLE'
@@ -22,10 +24,13 @@ export type FrameErrorCode =
   | 'STORAGE_RESERVE'
   | 'LIBRARY_BUSY'
   | 'RENDER'
+  | 'RENDER_DEADLINE'
+  | 'STORAGE_PERMISSION'
   | 'PANEL'
   | 'PANEL_BUSY_TIMEOUT'
   | 'TRANSPORT'
-  | 'LIBRARY_EMPTY';
+  | 'LIBRARY_EMPTY'
+  | 'CALIBRATION_REFUSED';
 
 export interface FrameErrorOptions {
   cause?: unknown;
@@ -87,7 +92,13 @@ export type AssetFailureReason =
   /** The bytes do not match the server's checksum, or their announced length. */
   | 'checksum'
   /** The download broke off, or anything else. */
-  | 'download';
+  | 'download'
+  /** Announced larger than the most a photo may be, or than the disk has room for. */
+  | 'too-large'
+  /** The bytes came slower than the floor rate: the photo missed its own deadline. */
+  | 'too-slow'
+  /** The listing's entry for it cannot be read (a date that is no date, a field of the wrong kind). */
+  | 'listing';
 
 /** One photo cannot be fetched (its permission, a 404, bad bytes): the sync reports it and goes
  * on; `reason` says why, without parsing the message. */
@@ -147,6 +158,19 @@ export class TransportError extends PanelError {
 export class EmptyLibraryError extends FrameError {
   override readonly exitCode = 7;
   protected static override readonly defaultCode: FrameErrorCode = 'LIBRARY_EMPTY';
+}
+
+/** A calibration photo the frame cannot read; `reason` says why (calibration/measure.ts): exit 8. */
+export class CalibrationRefusedError extends FrameError {
+  override readonly exitCode = 8;
+  protected static override readonly defaultCode: FrameErrorCode = 'CALIBRATION_REFUSED';
+  constructor(
+    message: string,
+    readonly reason: string,
+    options?: FrameErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /** Turn anything thrown into one line (whoever writes it out masks secrets: Logger.redact). */

@@ -8,6 +8,7 @@ import { pickPartner } from '../library/selection/pairs.js';
 import type { SelectablePhoto } from '../library/selection/select.js';
 import type { Selection } from '../library/selection/state.js';
 import { type ComposedFrame, type FrameRequest, renderFrame } from '../render/frame.js';
+import { renderFrameStoppable, type StopOptions } from '../render/isolated.js';
 import type { FramePhoto } from '../render/frame-input.js';
 import { viewSize } from '../render/layout.js';
 import type { Rotation } from '../render/options.js';
@@ -61,10 +62,11 @@ export interface RenderedSelection {
   partner: SelectablePhoto | null;
 }
 
-/** The selection's frame, rendered: the service's refresh and the demo both draw it this way. */
+/** The selection's frame, rendered: the service's refresh and the demo both draw it this way.
+ * With `stop`, it is drawn in a child process killed at its deadline or signal (isolated.ts). */
 export function renderSelection(
   selection: Selection,
-  o: ComposeOptions & { panel: PanelProfile; options: FrameRequest['options'] },
+  o: ComposeOptions & { panel: PanelProfile; options: FrameRequest['options']; stop?: StopOptions },
 ): Promise<RenderedSelection> {
   return renderPhotos(framePhotos(selection, o), o);
 }
@@ -72,10 +74,11 @@ export function renderSelection(
 /** A frame of these photos as they are (the first, then a partner): a frame drawn again. */
 export async function renderPhotos(
   chosen: SelectablePhoto[],
-  o: { panel: PanelProfile; options: FrameRequest['options'] },
+  o: { panel: PanelProfile; options: FrameRequest['options']; stop?: StopOptions },
 ): Promise<RenderedSelection> {
   const photos = chosen.map((p) => framePhoto(photoFacts(p)));
-  const frame = await renderFrame({ photos, panel: o.panel, options: o.options });
+  const request = { photos, panel: o.panel, options: o.options };
+  const frame = o.stop ? await renderFrameStoppable(request, o.stop) : await renderFrame(request);
   return {
     frame,
     paths: frame.shown.map((i) => chosen[i]!.path),
@@ -98,7 +101,7 @@ export interface PickedFrame {
  */
 export async function pickAndRender(
   pick: () => Promise<Selection>,
-  o: ComposeOptions & { panel: PanelProfile; options: FrameRequest['options'] },
+  o: ComposeOptions & { panel: PanelProfile; options: FrameRequest['options']; stop?: StopOptions },
   onSkip: (err: RenderError) => void,
   attempts = RENDER_ATTEMPTS,
 ): Promise<PickedFrame | null> {

@@ -48,6 +48,9 @@ export class FrameHost<C> implements FrameControl {
   }
 
   stop(): Promise<void> {
+    // A stop during a start (the first photo still drawing) stops that service at once: its stop
+    // kills the render, so the start ends and the stop behind it runs.
+    if (this.current) void this.current.stop();
     return this.serially(() => this.close());
   }
 

@@ -38,6 +38,7 @@ import { photoFacts } from '../library/selection/facts.js';
 import { type BatteryReading, type FrameHealth, readHealth } from './health.js';
 // Inlined by the bundler: the version is package.json's, stated once.
 import pkg from '../../package.json' with { type: 'json' };
+import { RENDER_TIMEOUT_SECONDS } from '../render/pipeline.js';
 import {
   type DisplayConfig,
   type FrameOptions,
@@ -57,6 +58,7 @@ import {
 } from './schedule.js';
 import { readServiceState, writeServiceState, type ServiceState } from './state.js';
 import { instancePaths, type InstancePaths } from '../library/instance.js';
+import { framePanel } from '../calibration/inks-file.js';
 
 /** The config keys the service reads (the composition root passes the whole config). */
 export interface ServiceConfig extends SyncConfig, DisplayConfig, FrameOptionsConfig {
@@ -88,6 +90,8 @@ export interface FrameServiceOptions {
   syncStallMs?: number;
   /** The battery board's reading (power/), for health; none fitted by default. */
   battery?: () => Promise<BatteryReading | null>;
+  /** A frame still drawing after this long is stopped and the next photo tried. Default 120 s. */
+  renderDeadlineMs?: number;
 }
 
 const DEFAULT_SYNC_DEADLINE_MS = 4 * 3_600_000;
@@ -173,6 +177,15 @@ export class FrameService implements FrameControl {
       now: () => this.now(),
       rng: o.rng,
       ...o.selection,
+      // A damaged photo found at a refresh makes a sync due within the hour: re-arm for it now,
+      // so the refetch is prompt and status shows one next-sync time.
+      onDamaged: () => {
+        if (!this.sync)
+          void this.readLibraryMetadata().then(
+            (m) => this.scheduleSyncFrom(m),
+            () => {},
+          );
+      },
     });
     const minIntervalMs = o.panel.minRefreshIntervalSeconds * 1000;
     this.policy = {
@@ -432,7 +445,7 @@ export class FrameService implements FrameControl {
     const shown = this.shownBuffer;
     if (!frame || !shown) return null;
     if (this.png?.seq !== frame.seq) {
-      this.png = { seq: frame.seq, png: framePng(shown.buffer, this.o.panel, { rotate: shown.rotate }) };
+      this.png = { seq: frame.seq, png: framePng(shown.buffer, await this.inkedPanel(), { rotate: shown.rotate }) };
     }
     return { png: await this.png.png, frame };
   }
@@ -449,10 +462,24 @@ export class FrameService implements FrameControl {
     if (!this.shown || this.shownBuffer) return;
     const photos = await this.savedShownPhotos();
     if (photos.length === 0) return;
-    const rendered = await renderPhotos(photos, { panel: this.o.panel, options: this.renderInput() }).catch(() => null);
+    const rendered = await renderPhotos(photos, {
+      panel: await this.inkedPanel(),
+      options: this.renderInput(),
+      stop: this.renderStop(),
+    }).catch(() => null);
     // A refresh that came meanwhile drew its own.
     if (!rendered || this.shown?.seq !== seq || this.shownBuffer) return;
     this.shownBuffer = { buffer: rendered.frame.buffer, rotate: rendered.frame.rotate };
+  }
+
+  private renderStop() {
+    return { deadlineMs: this.o.renderDeadlineMs ?? RENDER_TIMEOUT_SECONDS * 1000, signal: this.abort.signal };
+  }
+
+  /** The panel with this frame's own inks when it has them: read at every render, so inks saved
+   * by `calibrate --save` count from the next photo on. */
+  private inkedPanel() {
+    return framePanel(this.o.panel, this.paths, (m) => this.log.warn(m));
   }
 
   private renderInput() {
@@ -533,11 +560,13 @@ export class FrameService implements FrameControl {
             return selection;
           },
           {
-            panel: this.o.panel,
+            panel: await this.inkedPanel(),
             rotate: this.renderOptions.rotate,
             pairs: this.frameOptions.portraitPairs,
             timeZone: this.o.selection?.timeZone,
             options: this.renderInput(),
+            // Drawn in a child killed at the deadline or at SIGTERM: a runaway photo is skipped.
+            stop: this.renderStop(),
           },
           (err) => this.log.warn('cannot render a photo; trying the next one', { error: describeError(err) }),
           target.kind === 'next' ? undefined : 1,

@@ -1,6 +1,8 @@
 // Fault injection for the simulated server: rules that make the next N requests to a route (or
 // for one asset) fail in a chosen way, from a clean 503 to a body cut off mid-stream, a body
-// that trickles or never ends, and listings that page forever or come back empty.
+// that trickles or never ends, and listings that page forever or come back empty; and the
+// hostile answers of issue 21: items too big to keep, cursors of megabytes, slow endless pages,
+// thousands of faces or stacks, one unreadable item, a server echoing the key, a lying length.
 
 export type RouteName =
   | 'version'
@@ -39,7 +41,36 @@ export type Fault =
   /** Search only: every page is full of fresh ids and names a next page, forever. */
   | { kind: 'endless-paging' }
   /** Search and album routes: a well-formed answer with no assets (and no next page). */
-  | { kind: 'empty-listing' };
+  | { kind: 'empty-listing' }
+  /** Search only: pages of `perPage` (default: the size asked) fresh copies of one asset, each
+   * with a description of `descriptionChars` and `people` people named with `nameChars`
+   * characters; every page names a next page (a fresh cursor of `cursorChars` when set), after
+   * `delayMs` (default none). */
+  | {
+      kind: 'big-items';
+      perPage?: number;
+      descriptionChars?: number;
+      people?: number;
+      nameChars?: number;
+      cursorChars?: number;
+      delayMs?: number;
+    }
+  /** Search only: the page's item at `index` (default 0) with these fields laid over it (exifInfo
+   * merged field by field): a date that is no date, hostile caption text. */
+  | { kind: 'patch-item'; index?: number; patch: Record<string, unknown> }
+  /** Search only: the request's x-api-key written into every item's file name, description,
+   * city, time zone and people's names. */
+  | { kind: 'echo-key' }
+  /** Faces: `count` face boxes for the asset (one person's, spread over the image). */
+  | { kind: 'many-faces'; count: number }
+  /** Stacks: `count` more two-photo stacks in Immich's real shape (members as full assets with
+   * exifInfo), copies of one of the user's assets under fresh ids. */
+  | { kind: 'many-stacks'; count: number }
+  /** Photos: announce `announce` bytes in Content-Length, send the real bytes, then cut the
+   * connection. */
+  | { kind: 'lying-length'; announce: number }
+  /** An error status (500 by default) whose body never ends. */
+  | { kind: 'endless-error'; status?: number };
 
 export interface FaultRule {
   fault: Fault;

@@ -33,6 +33,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { ServerVersion } from '../immich/types.js';
 import { albumJson, assetJson, faceJson } from './asset-json.js';
 import { FaultPlan, type Fault, type FaultHandle, type FaultRule, type RouteName } from './faults.js';
+import { bigItemsPage, echoKey, freshCursor, freshId, manyFaces, manyStacks, patchItem } from './hostile.js';
 import { dialectFor, type Dialect } from './history.js';
 import {
   readSource,
@@ -425,6 +426,12 @@ export class ImmichSim {
       return;
     }
     if (fault?.kind === 'stall') return;
+    if (fault?.kind === 'endless-error') {
+      record.status = fault.status ?? 500;
+      res.writeHead(fault.status ?? 500, { 'content-type': 'text/html' });
+      void endlessBody(res, Buffer.from('<html><body>Internal Server Error '), false, Infinity);
+      return;
+    }
     if (fault?.kind === 'status') {
       const answer =
         fault.body !== undefined
@@ -553,6 +560,20 @@ export class ImmichSim {
     } else if (ctx.fault?.kind === 'endless-paging') {
       items = await this.freshPage(ctx, userId, req.size ?? 250);
       outcome.nextPage = String((req.page ?? 1) + 1);
+    } else if (ctx.fault?.kind === 'big-items') {
+      const fault = ctx.fault;
+      const model = await this.modelJson(ctx, userId, true);
+      items = model ? bigItemsPage(model, fault, req.size ?? 250, () => ++this.freshIds) : [];
+      outcome.nextPage = String((req.page ?? 1) + 1);
+      if (fault.cursorChars) outcome.nextCursor = freshCursor(fault.cursorChars, ++this.freshIds);
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    } else if (ctx.fault?.kind === 'patch-item') {
+      const at = ctx.fault.index ?? 0;
+      const patch = ctx.fault.patch;
+      items = items.map((item, i) => (i === at ? patchItem(item as Record<string, unknown>, patch) : item));
+    } else if (ctx.fault?.kind === 'echo-key') {
+      const key = String(ctx.req.headers['x-api-key']);
+      items = items.map((item) => echoKey(item as Record<string, unknown>, key));
     }
     return jsonReply({
       status: 200,
@@ -573,18 +594,23 @@ export class ImmichSim {
   /** A page of `size` assets that were never seen before: copies of one of the user's assets
    * under fresh ids and names (the endless-paging fault). */
   private async freshPage(ctx: Ctx, userId: string, size: number): Promise<Record<string, unknown>[]> {
-    const model = [...this.library.assets.values()].find((a) => a.ownerId === userId);
-    if (!model) return [];
+    const json = await this.modelJson(ctx, userId, false);
+    if (!json) return [];
+    return Array.from({ length: size }, () => {
+      const n = ++this.freshIds;
+      return { ...json, id: freshId(n), originalFileName: `ENDLESS_${n}.jpg` };
+    });
+  }
+
+  /** The JSON of the user's first image, the model the copying faults copy. */
+  private async modelJson(ctx: Ctx, userId: string, withExif: boolean): Promise<Record<string, unknown> | null> {
+    const model = [...this.library.assets.values()].find((a) => a.ownerId === userId && a.type === 'IMAGE');
+    if (!model) return null;
     await this.prepare([model]);
-    const json = assetJson(model, ctx.dialect, this.library, { hasPreview: hasRenderings(model) }) as Record<
+    return assetJson(model, ctx.dialect, this.library, { withExif, hasPreview: hasRenderings(model) }) as Record<
       string,
       unknown
     >;
-    return Array.from({ length: size }, () => {
-      const n = ++this.freshIds;
-      const id = `ffffffff-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-      return { ...json, id, originalFileName: `ENDLESS_${n}.jpg` };
-    });
   }
 
   private async albums(ctx: Ctx, userId: string): Promise<Reply> {
@@ -647,6 +673,16 @@ export class ImmichSim {
     const a = this.accessibleAsset(userId, q.id);
     if (!a) return jsonReply(errorAnswer(ctx.dialect, 400, 'Not found or no asset.read access', ctx.correlationId));
     const faces = this.library.facesOf(a.id).map((f) => faceJson(f, this.library, a.ownerId));
+    if (ctx.fault?.kind === 'many-faces') {
+      const first = faces[0] as Record<string, unknown> | undefined;
+      const extra = manyFaces(
+        ctx.fault.count,
+        Number(first?.['imageWidth'] ?? a.width ?? 1000),
+        Number(first?.['imageHeight'] ?? a.height ?? 750),
+        (first?.['person'] as Record<string, unknown> | null | undefined) ?? null,
+      );
+      return jsonReply({ status: 200, body: [...faces, ...extra] });
+    }
     return jsonReply({ status: 200, body: faces });
   }
 
@@ -762,7 +798,12 @@ export class ImmichSim {
       return jsonReply({ status: 200, body: await json(st) });
     }
     const chosen = query['primaryAssetId'] ? mine.filter((st) => st.primaryAssetId === query['primaryAssetId']) : mine;
-    return jsonReply({ status: 200, body: await Promise.all(chosen.map(json)) });
+    const body: unknown[] = await Promise.all(chosen.map(json));
+    if (ctx.fault?.kind === 'many-stacks') {
+      const model = await this.modelJson(ctx, userId, true);
+      if (model) body.push(...manyStacks(model, ctx.fault.count, () => ++this.freshIds));
+    }
+    return jsonReply({ status: 200, body });
   }
 
   /** A file answer with conditional requests and ranges as the recordings show them. */
@@ -849,6 +890,12 @@ export class ImmichSim {
         sent += 1;
       }, fault.everyMs ?? 1000);
       res.on('close', () => clearInterval(timer));
+      return;
+    }
+    if (fault?.kind === 'lying-length' && reply.status === 200 && body.length > 0) {
+      record.status = reply.status;
+      res.writeHead(200, { ...reply.headers, 'content-length': String(fault.announce) });
+      res.write(body, () => res.socket?.destroy());
       return;
     }
     if (fault?.kind === 'endless-body' && reply.status === 200) {

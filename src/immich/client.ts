@@ -11,6 +11,7 @@
 //   GET /api/server/version (or /server-info/version before v1.107) needs no key.
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import type * as z from 'zod/mini';
 import {
   AssetUnavailableError,
   BadResponseError,
@@ -33,11 +34,13 @@ import {
   type CallContext,
 } from './failures.js';
 import { collectPages, DEFAULT_PAGING, type PagingLimits } from './paging.js';
+import { KEPT_CHARS, KEPT_PEOPLE, keptText, largestFaces, maskOf, textBytes, type Mask } from './kept.js';
 import { chooseRendition } from './rendition.js';
 import { AnswerTooLargeError, DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
 import {
   albumSchema,
+  assetSchema,
   facesResponseSchema,
   searchResponseSchema,
   serverVersionSchema,
@@ -91,12 +94,15 @@ export function keepInListing(a: ImmichAsset): boolean {
   return a.type === 'IMAGE' && !a.isTrashed && a.visibility !== 'hidden' && a.visibility !== 'locked';
 }
 
+const noMask: Mask = (t) => t;
+
 /** `peopleAsked`: the answer came from a search with `withPeople: true`, so its `people` array is
- * the truth; elsewhere (the album route of v1/v2) an empty array may only mean "not sent". */
-export function toRemoteAsset(a: ImmichAsset, peopleAsked = true): RemoteAsset {
+ * the truth; elsewhere (the album route of v1/v2) an empty array may only mean "not sent".
+ * Server text is cut to what the frame keeps and the key masked in it (kept.ts). */
+export function toRemoteAsset(a: ImmichAsset, peopleAsked = true, mask: Mask = noMask): RemoteAsset {
   const remote: RemoteAsset = {
     id: a.id,
-    originalFileName: a.originalFileName,
+    originalFileName: keptText(a.originalFileName, KEPT_CHARS.fileName, mask),
     originalMimeType: a.originalMimeType ?? null,
     fileCreatedAt: a.fileCreatedAt,
     localDateTime: a.localDateTime ?? null,
@@ -107,31 +113,36 @@ export function toRemoteAsset(a: ImmichAsset, peopleAsked = true): RemoteAsset {
   // External-library assets carry a path hash as their checksum.
   if (a.libraryId) remote.checksumIsContentHash = false;
   if (a.isEdited === true) remote.edited = true;
-  remote.info = infoOf(a, peopleAsked);
+  remote.info = infoOf(a, peopleAsked, mask);
   return remote;
 }
 
 /** What the frame keeps of an asset's metadata (fields per FEATURES.md of the v3.1.0 fixtures). */
-export function infoOf(a: ImmichAsset, peopleAsked = true): RemoteAssetInfo {
+export function infoOf(a: ImmichAsset, peopleAsked = true, mask: Mask = noMask): RemoteAssetInfo {
   const exif = a.exifInfo ?? null;
+  const name = (t: string | null | undefined) => (t == null ? null : keptText(t, KEPT_CHARS.name, mask));
   const orientation = exif?.orientation == null ? null : Number(exif.orientation);
   const rating = exif?.rating ?? null;
   return {
     localDateTime: a.localDateTime ?? null,
-    timeZone: exif?.timeZone ?? null,
+    timeZone: exif?.timeZone == null ? null : keptText(exif.timeZone, KEPT_CHARS.timeZone, mask),
     favorite: a.isFavorite === true,
     rating: rating !== null && Number.isInteger(rating) && rating >= -1 && rating <= 5 && rating !== 0 ? rating : null,
-    description: exif?.description ?? '',
-    city: exif?.city ?? null,
-    state: exif?.state ?? null,
-    country: exif?.country ?? null,
+    description: keptText(exif?.description ?? '', KEPT_CHARS.description, mask),
+    city: name(exif?.city),
+    state: name(exif?.state),
+    country: name(exif?.country),
     latitude: exif?.latitude ?? null,
     longitude: exif?.longitude ?? null,
     // Search items carry `people: []` unless asked withPeople (search-metadata-album-person-without-
     // withpeople.json); the listing always asks, so an array here is the truth.
     people:
       a.people && (peopleAsked || a.people.length > 0)
-        ? a.people.map((p) => ({ id: p.id, name: p.name, hidden: p.isHidden }))
+        ? a.people.slice(0, KEPT_PEOPLE).map((p) => ({
+            id: keptText(p.id, KEPT_CHARS.id, mask),
+            name: keptText(p.name, KEPT_CHARS.name, mask),
+            hidden: p.isHidden,
+          }))
         : null,
     width: a.width ?? null,
     height: a.height ?? null,
@@ -150,10 +161,25 @@ const LISTING_DETAIL = { withExif: true, withPeople: true } as const;
 interface Listed {
   id: string;
   asset: RemoteAsset | null;
+  /** What keeping it costs (kept.ts textBytes): the listing's total is bounded. */
+  bytes: number;
 }
 
-function slim(a: ImmichAsset, peopleAsked = true): Listed {
-  return { id: a.id, asset: keepInListing(a) ? toRemoteAsset(a, peopleAsked) : null };
+function slim(a: ImmichAsset, peopleAsked: boolean, mask: Mask): Listed {
+  if (!keepInListing(a)) return { id: a.id, asset: null, bytes: textBytes(a.id) };
+  const asset = toRemoteAsset(a, peopleAsked, mask);
+  const info = asset.info!;
+  const bytes =
+    textBytes(asset.id, asset.originalFileName, asset.checksum, info.description, info.city, info.state) +
+    textBytes(info.country, info.timeZone, ...(info.people ?? []).flatMap((p) => [p.id, p.name])) +
+    256;
+  return { id: a.id, asset, bytes };
+}
+
+/** An asset id fit to keep: a string of sane length (anything else is no asset we can name). */
+function itemId(item: unknown): string | null {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id.length > 0 && id.length <= KEPT_CHARS.id ? id : null;
 }
 
 export class ImmichClient implements AssetSource {
@@ -168,7 +194,10 @@ export class ImmichClient implements AssetSource {
   private readonly paging: PagingLimits;
   private readonly limits: ClientLimits;
   private readonly answerWithinMs: number | null;
+  private readonly mask: Mask;
   private lastVersion: ServerVersion | null = null;
+  /** Where the listing in progress is, for the listing deadline's message. */
+  private listingAt = { pages: 0, assets: 0 };
 
   constructor(options: ImmichClientOptions) {
     const url = new URL(options.baseUrl);
@@ -181,6 +210,7 @@ export class ImmichClient implements AssetSource {
     this.paging = { ...DEFAULT_PAGING, ...options.paging };
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.answerWithinMs = options.answerWithinMs ?? null;
+    this.mask = maskOf(options.apiKey);
     this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.dispatcher = composeImmichDispatcher({
@@ -253,6 +283,35 @@ export class ImmichClient implements AssetSource {
   // ---- listing ----
 
   async listAssets(albumId: string, signal?: AbortSignal, options: ListOptions = {}): Promise<RemoteAsset[]> {
+    // One deadline over the whole listing, every page and the stacks: a server that answers each
+    // page slowly but always names one more cannot hold a sync for hours.
+    const deadlineMs = this.limits.listingMs;
+    const deadline = new AbortController();
+    this.listingAt = { pages: 0, assets: 0 };
+    const timer = setTimeout(() => {
+      const at = this.listingAt;
+      deadline.abort(
+        new DeadlineError(
+          `the Immich server at ${this.serverUrl} did not finish listing ${albumId ? `album ${albumId}` : 'the library'} within ${minutes(deadlineMs)} (${at.pages} pages, ${at.assets} assets so far); it answers too slowly or pages without end. The frame keeps the photos it has`,
+        ),
+      );
+    }, deadlineMs);
+    timer.unref();
+    try {
+      return await this.listWithin(
+        albumId,
+        signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+        options,
+      );
+    } catch (err) {
+      if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason as Error;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async listWithin(albumId: string, signal: AbortSignal, options: ListOptions): Promise<RemoteAsset[]> {
     const version = await this.supportedVersion(signal);
     const caps = capabilitiesOf(version);
     let found: Map<string, Listed>;
@@ -276,7 +335,7 @@ export class ImmichClient implements AssetSource {
     }
     const list = [...found.values()].flatMap((l) => (l.asset ? [l.asset] : []));
     if (albumId === '' && options.stacks) {
-      const primaryOf = await this.stackMembers(signal);
+      const primaryOf = await this.stackMembers(found.size, signal);
       for (const a of list) {
         const primary = primaryOf?.get(a.id);
         if (primary !== undefined) a.stackPrimaryId = primary;
@@ -315,8 +374,10 @@ export class ImmichClient implements AssetSource {
           if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
           const parsed = searchResponseSchema.safeParse(answer.body);
           if (!parsed.success) throw shapeFailure(parsed.error, ctx);
+          this.listingAt.pages += 1;
+          this.listingAt.assets += parsed.data.assets.items.length;
           return {
-            items: parsed.data.assets.items.map((a) => slim(a)),
+            items: this.readItems(parsed.data.assets.items, true, ctx, ['assets', 'items']),
             nextPage: parsed.data.assets.nextPage,
             nextCursor: parsed.data.assets.nextCursor ?? null,
           };
@@ -352,7 +413,34 @@ export class ImmichClient implements AssetSource {
         `the Immich server at ${this.serverUrl} answered GET ${route} without the album's assets field; this server lists albums only through search`,
       );
     }
-    return new Map(parsed.data.assets.map((a) => [a.id, slim(a, false)]));
+    return new Map(this.readItems(parsed.data.assets, false, ctx, ['assets']).map((l) => [l.id, l]));
+  }
+
+  /** A page's items, each read on its own: one that cannot be read is left out with a warning
+   * naming it (that asset's failure), the rest of the page is kept. */
+  private readItems(items: unknown[], peopleAsked: boolean, ctx: CallContext, under: string[]): Listed[] {
+    const out: Listed[] = [];
+    const failed: { item: unknown; error: z.core.$ZodError }[] = [];
+    for (const item of items) {
+      const parsed = assetSchema.safeParse(item);
+      if (parsed.success) out.push(slim(parsed.data, peopleAsked, this.mask));
+      else failed.push({ item, error: parsed.error });
+    }
+    if (out.length === 0 && failed.length > 0) {
+      // Not one item of the page can be read: the server speaks another shape, and the page is
+      // refused whole (taking it as empty could look like a library emptied).
+      throw shapeFailure(failed[0]!.error, ctx, [...under, 0]);
+    }
+    for (const { item, error } of failed) {
+      const id = itemId(item);
+      const issue = error.issues[0];
+      const where = issue?.path.length ? issue.path.join('.') : 'the entry';
+      this.logger.warn(
+        `${id ? `asset ${id}` : 'an asset without a usable id'} is left out of the listing: ${where} cannot be read (${issue?.message ?? 'bad shape'})`,
+        { server: ctx.serverUrl, route: `${ctx.method} ${ctx.route}`, ...(id ? { asset: id } : {}) },
+      );
+    }
+    return out;
   }
 
   // ---- faces ----
@@ -366,7 +454,16 @@ export class ImmichClient implements AssetSource {
     if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
     const parsed = facesResponseSchema.safeParse(answer.body);
     if (!parsed.success) throw shapeFailure(parsed.error, ctx);
-    return parsed.data.map((f) => ({
+    // The largest faces only (kept.ts): ten thousand boxes on one photo change no framing.
+    return largestFaces(
+      parsed.data.map((f) => ({
+        x1: f.boundingBoxX1,
+        y1: f.boundingBoxY1,
+        x2: f.boundingBoxX2,
+        y2: f.boundingBoxY2,
+        f,
+      })),
+    ).map(({ f }) => ({
       personId: f.person?.id ?? null,
       x1: f.boundingBoxX1,
       y1: f.boundingBoxY1,
@@ -378,10 +475,22 @@ export class ImmichClient implements AssetSource {
   }
 
   /** Non-primary stack member id -> its primary's id, from GET /api/stacks (stack.read); null
-   * when this key or server cannot tell (then stacks are shown whole, and the log says why). */
-  private async stackMembers(signal?: AbortSignal): Promise<Map<string, string> | null> {
+   * when this key or server cannot tell (then stacks are shown whole, and the log says why).
+   * The answer lists every stacked asset in full (v3.1.0 fixture stacks-list, ~1.5 KB each), so
+   * its cap follows the listing's size; an answer past it or of a wrong shape costs the stack
+   * rule for this sync, never the sync. */
+  private async stackMembers(listed: number, signal?: AbortSignal): Promise<Map<string, string> | null> {
     const route = '/api/stacks';
-    const answer = await this.getJson(route, {}, signal);
+    const cap = this.limits.maxJsonBytes + listed * STACK_BYTES_PER_ASSET;
+    const without = 'every photo of a stack is shown this time, not only its primary';
+    let answer: JsonAnswer;
+    try {
+      answer = await this.getJson(route, {}, signal, cap);
+    } catch (err) {
+      if (!(err instanceof BadResponseError)) throw err;
+      this.logger.warn(`the stacks answer cannot be used: ${err.message}; ${without}`, { server: this.serverUrl });
+      return null;
+    }
     if (answer.status === 403 || answer.status === 404) {
       this.logger.warn(
         answer.status === 403
@@ -393,7 +502,13 @@ export class ImmichClient implements AssetSource {
     }
     if (answer.status !== 200) throw httpFailure(answer.status, answer.body, this.context('GET', route));
     const parsed = stacksSchema.safeParse(answer.body);
-    if (!parsed.success) throw shapeFailure(parsed.error, this.context('GET', route));
+    if (!parsed.success) {
+      this.logger.warn(
+        `the stacks answer cannot be used: ${shapeFailure(parsed.error, this.context('GET', route)).message}; ${without}`,
+        { server: this.serverUrl },
+      );
+      return null;
+    }
     const out = new Map<string, string>();
     for (const stack of parsed.data)
       for (const member of stack.assets)
@@ -469,13 +584,22 @@ export class ImmichClient implements AssetSource {
     const route = renditionRoute(assetId, rendition, edited);
     const res = await this.send('GET', route, undefined, signal, false);
     if (res.statusCode === 200) {
-      const length = Number(res.headers['content-length']);
+      const length = announcedLength(res);
       const type = res.headers['content-type'];
+      if (length !== null && length > this.limits.maxPhotoBytes) {
+        // Refused before a byte is read: no real photo is this large, and its announced size
+        // must not hold the disk reserve against the others.
+        res.body.destroy();
+        throw new AssetUnavailableError(
+          `asset ${assetId}: the Immich server at ${this.serverUrl} announces ${mib(length)} for GET ${route}, more than the ${mib(this.limits.maxPhotoBytes)} a photo may be; left out`,
+          'too-large',
+        );
+      }
       return {
         rendition,
         edited,
         contentType: typeof type === 'string' ? type : null,
-        contentLength: Number.isFinite(length) && res.headers['content-length'] !== undefined ? length : null,
+        contentLength: length,
         body: res.body as Readable,
       };
     }
@@ -513,7 +637,7 @@ export class ImmichClient implements AssetSource {
       signal = giveUp.signal;
     }
     // One deadline over the whole request: connect, retries, and for a photo its last byte.
-    const deadlineMs = buffer ? this.limits.requestMs : this.limits.downloadMs;
+    const deadlineMs = this.limits.requestMs;
     const deadline = new AbortController();
     const timer = setTimeout(
       () =>
@@ -568,9 +692,32 @@ export class ImmichClient implements AssetSource {
       if (patience) clearTimeout(patience.timer);
     }
     this.logger.debug('immich request', { method, path, status: res.statusCode, ms: Date.now() - started });
-    if (buffer) clearTimeout(timer);
-    else res.body.once('close', () => clearTimeout(timer));
+    clearTimeout(timer);
+    if (!buffer) {
+      // A photo's own deadline, from the length it announces: one slow photo is that photo's
+      // failure (the sync goes on with the others), never the whole sync's.
+      const bodyMs = this.photoDeadlineMs(announcedLength(res));
+      const bodyTimer = setTimeout(
+        () =>
+          deadline.abort(
+            new AssetUnavailableError(
+              `the Immich server at ${this.serverUrl} did not finish sending ${method} ${route} within ${Math.round(bodyMs / 1000)} s (the photo's size at ${Math.round(this.limits.photoFloorRate / 1024)} KiB/s, at least ${Math.round(this.limits.photoFloorMs / 1000)} s); too slow, tried again next sync`,
+              'too-slow',
+            ),
+          ),
+        bodyMs,
+      );
+      bodyTimer.unref();
+      res.body.once('close', () => clearTimeout(bodyTimer));
+    }
     return res;
+  }
+
+  /** How long a photo's bytes may take: its announced size at the floor rate, never less than
+   * the floor; a photo of unknown size gets the longest download time. */
+  private photoDeadlineMs(length: number | null): number {
+    if (length === null) return this.limits.downloadMs;
+    return Math.max(this.limits.photoFloorMs, Math.ceil((length / this.limits.photoFloorRate) * 1000));
   }
 
   private async getJson(
@@ -593,6 +740,13 @@ export class ImmichClient implements AssetSource {
 
 class AlbumIdsRejected extends Error {}
 
+/** Room in the stacks answer for each listed asset: a stack member in full with its exif. */
+const STACK_BYTES_PER_ASSET = 4 * 1024;
+
+function minutes(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
+
 function renditionRoute(assetId: string, rendition: Rendition, edited: boolean): string {
   const id = encodeURIComponent(assetId);
   // Only lower-case true is accepted (v3.1.0 fixture error-thumbnail-edited-capitalised-true).
@@ -614,6 +768,14 @@ async function readBody(res: Dispatcher.ResponseData, ctx: CallContext, maxBytes
     if (ok) throw notJsonFailure(ctx, contentType);
     return text;
   }
+}
+
+/** The Content-Length a server announced, or null when it sent none (or nonsense). */
+function announcedLength(res: Dispatcher.ResponseData): number | null {
+  const raw = res.headers['content-length'];
+  if (raw === undefined) return null;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
 function mib(bytes: number): string {

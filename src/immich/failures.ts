@@ -1,5 +1,6 @@
 // Turning what went wrong on the wire into the frame's errors: one line naming the server (and
 // the album or route) and what the owner can do. Pure functions; the key is never in the input.
+import { terminalSafe } from '../core/terminal-text.js';
 import type * as z from 'zod/mini';
 import '../core/zod-messages.js';
 import {
@@ -97,11 +98,7 @@ export const MAX_SERVER_TEXT = 200;
  * newlines, C1 codes) and bidirectional overrides shown as escapes, and at most `max` characters.
  */
 export function printable(text: string, max = MAX_SERVER_TEXT): string {
-  // eslint-disable-next-line no-control-regex
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  const escaped = terminalSafe(text);
   return escaped.length > max ? `${escaped.slice(0, max)}... (${text.length} characters)` : escaped;
 }
 
@@ -156,8 +153,14 @@ export function httpFailure(status: number, body: unknown, ctx: CallContext): Fr
 }
 
 /** A 2xx answer whose JSON is not the shape we rely on: name the first fields that differ. */
-export function shapeFailure(error: z.core.$ZodError, ctx: CallContext): BadResponseError {
-  const issues = error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`);
+export function shapeFailure(
+  error: z.core.$ZodError,
+  ctx: CallContext,
+  under: readonly PropertyKey[] = [],
+): BadResponseError {
+  const issues = error.issues
+    .slice(0, 3)
+    .map((i) => `${[...under, ...i.path].map(String).join('.') || '(body)'}: ${i.message}`);
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
   return new BadResponseError(
     `the Immich server at ${ctx.serverUrl} answered ${ctx.method} ${ctx.route} with a shape this frame does not understand: ${printable(issues.join('; '), 400)}${more}`,

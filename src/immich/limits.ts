@@ -12,8 +12,18 @@ export interface ClientLimits {
   maxAlbumJsonBytes: number;
   /** One JSON request, retries included, must be answered in full within this. */
   requestMs: number;
-  /** One photo, from the request to its last byte. */
+  /** One photo, from the request to its last byte, when the server announces no length. */
   downloadMs: number;
+  /** A photo that announces its length: this long at least, */
+  photoFloorMs: number;
+  /** and as long as its bytes take at this rate (bytes a second): a photo slower than a poor
+   * link is that photo's failure, not the sync's. */
+  photoFloorRate: number;
+  /** The most a photo may announce: a larger one is refused before a byte is read. */
+  maxPhotoBytes: number;
+  /** One whole listing, every page and the stacks: a real 20,000-photo library lists in well
+   * under a minute. */
+  listingMs: number;
 }
 
 export const DEFAULT_LIMITS: ClientLimits = {
@@ -21,4 +31,8 @@ export const DEFAULT_LIMITS: ClientLimits = {
   maxAlbumJsonBytes: 32 * 1024 * 1024,
   requestMs: 3 * 60_000,
   downloadMs: 20 * 60_000,
+  photoFloorMs: 60_000,
+  photoFloorRate: 32 * 1024,
+  maxPhotoBytes: 512 * 1024 * 1024,
+  listingMs: 5 * 60_000,
 };

@@ -2,7 +2,9 @@
 // else `nextPage`, until there is none (never stop because of `total`, which only counts the
 // page), keep the first copy of each id, and refuse a server that pages forever: too many pages, pages of repeats, or more assets than the
 // frame will hold. The fetching is passed in; the rules here are plain code.
+import { createHash } from 'node:crypto';
 import { BadResponseError } from '../core/errors.js';
+import { MAX_CURSOR_CHARS, MAX_LISTING_TEXT_BYTES } from './kept.js';
 
 export interface Page<T> {
   items: T[];
@@ -28,6 +30,9 @@ export interface PagingLimits {
   maxItems: number;
   /** Past this many assets the listing asks the server for its own count (`total`, below) once. */
   askTotalAfter: number;
+  /** The most the kept items may weigh in all (their `bytes`): a listing of big items is
+   * refused here rather than grow the heap with every page. */
+  maxKeptBytes: number;
 }
 
 /** How many assets the server says the listing holds, or null when it does not say. */
@@ -46,7 +51,13 @@ export const DEFAULT_PAGING: PagingLimits = {
   maxStalePages: 3,
   maxItems: 200_000,
   askTotalAfter: 2_000,
+  maxKeptBytes: MAX_LISTING_TEXT_BYTES,
 };
+
+/** A cursor's fingerprint: loop detection keeps 20 bytes a page, not the server's token. */
+function fingerprint(cursor: string): string {
+  return createHash('sha1').update(cursor).digest('base64');
+}
 
 /** The page number to ask for after `current`, or null at the end. `describe` names the search
  * in errors. */
@@ -61,7 +72,7 @@ export function nextPageNumber(current: number, nextPage: string | number | null
   return n;
 }
 
-export async function collectPages<T extends { id: string }>(
+export async function collectPages<T extends { id: string; bytes?: number }>(
   fetchPage: (at: PageRequest) => Promise<Page<T>>,
   describe: string,
   limits: PagingLimits = DEFAULT_PAGING,
@@ -76,6 +87,7 @@ export async function collectPages<T extends { id: string }>(
   let bound = limits.maxItems;
   let why = 'more than this frame holds; choose an album rather than the whole library, or check the server';
   let asked = false;
+  let kept = 0;
   while (true) {
     const { items, nextPage, nextCursor } = await fetchPage(cursor === undefined ? { page } : { page, cursor });
     fetched += 1;
@@ -83,8 +95,15 @@ export async function collectPages<T extends { id: string }>(
     for (const item of items) {
       if (!into.has(item.id)) {
         into.set(item.id, item);
+        kept += item.bytes ?? 0;
         fresh += 1;
       }
+    }
+    if (kept > limits.maxKeptBytes) {
+      throw new BadResponseError(
+        `${describe}: the listing's names and descriptions passed ${Math.round(limits.maxKeptBytes / (1024 * 1024))} MiB (page ${page}, ${into.size} assets), more than any real library's; check the server`,
+        { code: 'ANSWER_TOO_LARGE' },
+      );
     }
     if (!asked && total && into.size > limits.askTotalAfter) {
       // A long listing: hold it to the server's own count (a server paging forever with fresh
@@ -104,11 +123,17 @@ export async function collectPages<T extends { id: string }>(
     let next: number | null;
     if (typeof nextCursor === 'string' && nextCursor !== '') {
       // Follow the cursor (v3.2 search, immich PR #30179); a cursor seen before goes in circles.
-      if (cursorsSeen.has(nextCursor))
+      if (nextCursor.length > MAX_CURSOR_CHARS)
+        throw new BadResponseError(
+          `${describe}: page ${page} names a cursor of ${nextCursor.length} characters, longer than any real one`,
+          { code: 'ANSWER_TOO_LARGE' },
+        );
+      const print = fingerprint(nextCursor);
+      if (cursorsSeen.has(print))
         throw new BadResponseError(
           `${describe}: page ${page} names a cursor it named before; the paging goes in circles`,
         );
-      cursorsSeen.add(nextCursor);
+      cursorsSeen.add(print);
       cursor = nextCursor;
       next = page + 1;
     } else {

@@ -112,6 +112,10 @@ export class AnswerTooLargeError extends Error {
   }
 }
 
+/** An error answer's body is read this far: enough for any message; an endless error page past
+ * it still ends as the HTTP error it is, not as a silent server. */
+const ERROR_BODY_BYTES = 64 * 1024;
+
 /** The one controller the downstream handler sees across attempts. */
 class AttemptController implements Dispatcher.DispatchController {
   target: Dispatcher.DispatchController | null = null;
@@ -164,7 +168,9 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
   private started = false;
   private forwarded = false;
   private finished = false;
-  private discard: { reason: string; retryAfter: string | string[] | undefined } | null = null;
+  private discard: { reason: string; retryAfter: string | string[] | undefined; bytes: number } | null = null;
+  /** An attempt we cut off ourselves (its error body read far enough): its later events are ignored. */
+  private dropped: Dispatcher.DispatchController | null = null;
   private buffered: {
     status: number;
     headers: ResponseHeaders;
@@ -221,7 +227,7 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
     statusMessage?: string,
   ): void {
     if (this.attempt < this.policy.maxAttempts && isRetryableStatus(statusCode)) {
-      this.discard = { reason: `HTTP ${statusCode}`, retryAfter: headers['retry-after'] };
+      this.discard = { reason: `HTTP ${statusCode}`, retryAfter: headers['retry-after'], bytes: 0 };
       return;
     }
     if (this.opts.bufferBody) {
@@ -239,9 +245,31 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.discard || this.finished) return;
+    if (_c === this.dropped) return;
+    if (this.discard) {
+      this.discard.bytes += chunk.length;
+      if (this.discard.bytes > ERROR_BODY_BYTES) {
+        // An error page that goes on and on: retry now rather than wait for its end.
+        const { reason, retryAfter } = this.discard;
+        this.discard = null;
+        this.dropped = _c;
+        _c.abort(new Error('error answer not read further'));
+        this.scheduleRetry(reason, parseRetryAfter(retryAfter, (this.hooks.now ?? Date.now)()));
+      }
+      return;
+    }
+    if (this.finished) return;
     if (this.buffered) {
       this.buffered.bytes += chunk.length;
+      if (this.buffered.status >= 400 && this.buffered.bytes > ERROR_BODY_BYTES) {
+        // The error's first 64 KiB say what it is: deliver them as the whole answer.
+        const b = this.buffered;
+        this.buffered = null;
+        this.dropped = _c;
+        this.deliver(b, {});
+        _c.abort(new Error('error answer not read further'));
+        return;
+      }
       const limit = this.opts.maxBodyBytes;
       if (limit !== undefined && this.buffered.bytes > limit) {
         this.buffered = null;
@@ -257,6 +285,7 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(_c: Dispatcher.DispatchController, trailers: ResponseHeaders): void {
+    if (_c === this.dropped) return;
     if (this.discard) {
       const { reason, retryAfter } = this.discard;
       this.discard = null;
@@ -264,8 +293,13 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
       return;
     }
     const b = this.buffered;
+    this.buffered = null;
+    this.deliver(b, trailers);
+  }
+
+  /** Hand a buffered answer (if any) down and end it. */
+  private deliver(b: RetryingHandler['buffered'], trailers: ResponseHeaders): void {
     if (b) {
-      this.buffered = null;
       this.forwarded = true;
       this.handler.onResponseStart?.(this.controller, b.status, b.headers, b.message);
       for (const chunk of b.chunks) {
@@ -278,6 +312,7 @@ class RetryingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    if (_c === this.dropped) return;
     const retryable =
       !this.forwarded &&
       !this.controller.abortedByUser &&

@@ -3,9 +3,12 @@
 // versions without troubling us (loose objects).
 import * as z from 'zod/mini';
 
-const isoDate = z
-  .string()
-  .check(z.refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date' }));
+const isoDate = z.string().check(
+  z.maxLength(64),
+  z.refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date' }),
+);
+/** Ids and checksums: a UUID is 36 characters, a base64 SHA-1 28; 128 is no real one. */
+const token = z.string().check(z.minLength(1), z.maxLength(128));
 
 export const serverVersionSchema = z.looseObject({
   major: z.int().check(z.nonnegative()),
@@ -55,15 +58,16 @@ export const facesResponseSchema = z.array(faceSchema);
 
 /** One asset as searches and album bodies list it (v1.106 to v3.x). */
 export const assetSchema = z.looseObject({
-  id: z.string().check(z.minLength(1)),
+  id: token,
   type: z.string(),
   originalFileName: z.string(),
   /** Sent since before v1.106, but nullable in older specs. */
-  originalMimeType: z.nullish(z.string()),
+  originalMimeType: z.catch(z.nullish(z.string().check(z.maxLength(128))), null),
   fileCreatedAt: isoDate,
-  localDateTime: z.nullish(isoDate),
+  /** Only a caption's date: one that is no date is left out, the photo kept. */
+  localDateTime: z.catch(z.nullish(isoDate), null),
   updatedAt: isoDate,
-  checksum: z.string().check(z.minLength(1)),
+  checksum: token,
   /** Set for assets of an external library (whose checksum hashes the path, not the bytes). */
   libraryId: z.nullish(z.string()),
   isTrashed: z.boolean(),
@@ -83,7 +87,9 @@ export const assetSchema = z.looseObject({
 
 export const searchResponseSchema = z.looseObject({
   assets: z.looseObject({
-    items: z.array(assetSchema),
+    /** Each item is read on its own (assetSchema): one that cannot be read is that asset's
+     * failure, not the page's. */
+    items: z.array(z.unknown()),
     /** The next page number as a string ("2"), or null on the last page. */
     nextPage: z.nullable(z.union([z.string(), z.number()])),
     /** v3.2+: an opaque token for the next page, followed instead of nextPage when present. */
@@ -98,8 +104,8 @@ export const albumSchema = z.looseObject({
   id: z.string(),
   albumName: z.optional(z.string()),
   assetCount: z.optional(z.number()),
-  /** Present up to v2.x; gone in v3. */
-  assets: z.optional(z.array(assetSchema)),
+  /** Present up to v2.x; gone in v3. Items read one by one, as a search page's. */
+  assets: z.optional(z.array(z.unknown())),
 });
 
 /** GET /api/stacks: every stack of the user, its primary and members (v3.1.0 fixture stacks-list). */

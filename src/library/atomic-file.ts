@@ -23,9 +23,12 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** Every state file holds text a server wrote (names, descriptions, errors): the owner's alone. */
+const STATE_FILE_MODE = 0o600;
+
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-  const fh = await open(tmp, 'wx', 0o644);
+  const fh = await open(tmp, 'wx', STATE_FILE_MODE);
   try {
     await fh.writeFile(data);
     await fh.sync();

@@ -111,9 +111,19 @@ async function downloadOnce(
   let head = Buffer.alloc(0);
   const cap = dl.contentLength ?? limits.maxPhotoBytes;
   let free = await freeBytes(paths.photosDir);
-  if (free !== null && free - (dl.contentLength ?? 0) < limits.reserveBytes) {
+  if (free !== null && free <= limits.reserveBytes) {
+    // The disk is at its reserve: no photo can land, the sync stops.
     dl.body.destroy();
     throw reserveError(label, full, free, limits.reserveBytes);
+  }
+  if (free !== null && dl.contentLength !== null && free - dl.contentLength < limits.reserveBytes) {
+    // This photo alone does not fit (or says it does not: a lying Content-Length): it is left
+    // out, and the others, which may fit, still land.
+    dl.body.destroy();
+    throw new AssetUnavailableError(
+      `${label}: announced ${formatBytes(dl.contentLength)}, more than the ${formatBytes(free - limits.reserveBytes)} free above the ${formatBytes(limits.reserveBytes)} kept free; left out (free space or lower max_photos)`,
+      'too-large',
+    );
   }
   // Free space as last measured, and how many of our bytes were written since.
   let measuredAt = 0;
@@ -219,7 +229,11 @@ async function downloadOnce(
 export function isFinalForThisSync(err: unknown): boolean {
   return (
     err instanceof AssetUnavailableError &&
-    (err.reason === 'permission' || err.reason === 'not-found' || err.reason === 'not-rendered')
+    (err.reason === 'permission' ||
+      err.reason === 'not-found' ||
+      err.reason === 'not-rendered' ||
+      err.reason === 'too-large' ||
+      err.reason === 'too-slow')
   );
 }
 

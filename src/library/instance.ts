@@ -22,6 +22,8 @@ export interface InstancePaths {
   hiddenPath: string;
   /** The running frame's local door (local-door/): `artframe-immich frame next` talks to it. */
   controlSocketPath: string;
+  /** This frame's own inks, measured from a photo of its swatch (calibration/inks-file.ts). */
+  calibratedInksPath: string;
 }
 
 /** "~" and "~/..." are the user's home folder, as in a shell. */
@@ -43,5 +45,6 @@ export function instancePaths(where: { storage_dir: string; instance_id: string 
     syncAttemptsPath: path.join(instanceDir, 'sync_attempts.json'),
     hiddenPath: path.join(instanceDir, 'hidden.json'),
     controlSocketPath: path.join(instanceDir, 'control.sock'),
+    calibratedInksPath: path.join(instanceDir, 'calibrated_inks.json'),
   };
 }

@@ -42,6 +42,8 @@ export interface LibraryOptions {
   /** What narrows the photos shown (issue 11), and the user's zone for "on this day". */
   filters?: SelectionFilters;
   timeZone?: string;
+  /** A photo was found damaged and dropped: a sync is due sooner (the caller re-arms its timer). */
+  onDamaged?: () => void;
 }
 
 export class Library {
@@ -143,6 +145,7 @@ export class Library {
       const known = sha1 ? { sha1, localPath: path.relative(this.paths.photosDir, file) } : undefined;
       const verdict = await verifyPhoto(this.paths, id, this.log, known).catch(() => 'unknown');
       if (verdict !== 'damaged') return selection;
+      this.o.onDamaged?.();
     }
   }
 

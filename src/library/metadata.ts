@@ -96,6 +96,9 @@ export const metadataSchema = z
     sync_in_progress: z._default(z.nullable(z.object({ started_at: isoTime })), null),
     last_result: z._default(z.nullable(syncResultSchema), null),
     adopted: z._default(z.record(localName, adoptedFileSchema), {}),
+    /** A listing that dropped most of the library, not yet believed: a later sync's listing
+     * (MASS_REMOVAL_WAIT_MS on) must drop them too before anything is removed. */
+    removal_pending: z.optional(z.nullable(z.object({ seen_at: isoTime, count: z.int() }))),
   })
   .check(
     z.superRefine((m, ctx) => {

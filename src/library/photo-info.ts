@@ -3,6 +3,7 @@
 // pixels, size and orientation, stack. Pure: the schema and the conversions; refresh-info.ts fills it.
 import * as z from 'zod/mini';
 import type { RemoteAssetInfo, RemoteFace } from '../immich/types.js';
+import { KEPT_CHARS, KEPT_FACES, KEPT_PEOPLE } from '../immich/kept.js';
 
 const personSchema = z.object({ id: z.string(), name: z.string(), hidden: z.boolean() });
 
@@ -24,15 +25,16 @@ export const photoInfoSchema = z.object({
   favorite: z.boolean(),
   /** 1..5, -1 rejected, null unrated or unknown. */
   rating: z.nullable(z.int().check(z.minimum(-1)).check(z.maximum(5))),
-  description: z.string(),
+  description: z.string().check(z.maxLength(KEPT_CHARS.description)),
   city: z.nullable(z.string()),
   state: z.nullable(z.string()),
   country: z.nullable(z.string()),
   latitude: z.nullable(z.number()),
   longitude: z.nullable(z.number()),
   /** Everyone Immich recognised on the photo, hidden people included (they still filter). */
-  people: z.array(personSchema),
-  faces: z.array(faceSchema),
+  people: z.array(personSchema).check(z.maxLength(KEPT_PEOPLE)),
+  /** At most KEPT_FACES: a record from before that bound is dropped and refilled by the next sync. */
+  faces: z.array(faceSchema).check(z.maxLength(KEPT_FACES)),
   /** What the faces were fetched for (people ids, stored file, asset size): a different key
    * next sync means fetch them again. null: not fetched yet. */
   faces_for: z.nullable(z.string()),

@@ -4,6 +4,7 @@
 // files go, records whose file is missing are dropped so the next sync fetches them again, and a
 // corrupt metadata file is moved aside and rebuilt from what is on disk.
 import path from 'node:path';
+import { isAtomicTemp } from './atomic-file.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import { type LibraryMetadata, emptyMetadata } from './metadata.js';
 import { isSafeLocalName } from './names.js';
@@ -72,7 +73,10 @@ export async function reconcileLibrary(
   // Leftovers of interrupted atomic writes (metadata, selection state) in the instance folder.
   for (const e of await listFolder(paths.instanceDir)) {
     // Against the filesystem's clock (Date.now), not `now`, which a test or a jump may have moved.
-    if (e.kind === 'file' && ATOMIC_TEMP.test(e.name) && Date.now() - e.mtimeMs > TEMP_IN_FLIGHT_MS) {
+    // The metadata (and the lock itself) are written only by a sync holding the lock, which we
+    // hold now: their temps are leftovers whatever their age.
+    const ours = [paths.metadataPath, paths.lockPath].some((f) => isAtomicTemp(e.name, path.basename(f)));
+    if (e.kind === 'file' && ATOMIC_TEMP.test(e.name) && (ours || Date.now() - e.mtimeMs > TEMP_IN_FLIGHT_MS)) {
       report.tempsRemoved.push(e.name);
       if (!dry) await removeFile(path.join(paths.instanceDir, e.name));
     }

@@ -2,6 +2,7 @@
 // place: the listing's metadata is merged in without any download; the stored file's size is read
 // once per file; face boxes are fetched (GET /api/faces?id=) only for photos with people whose
 // people, file or size changed since the last fetch. One failure never stops the rest.
+import { largestFaces } from '../immich/kept.js';
 import sharp from 'sharp';
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
 import { type Logger, silentLogger } from '../core/log.js';
@@ -109,7 +110,8 @@ export async function refreshInfo(options: {
         });
       }
       report.facesRefused += placed.refused;
-      job.info.faces = placed.faces;
+      // Whatever the source sent, no more than the record keeps (photo-info.ts).
+      job.info.faces = largestFaces(placed.faces);
       job.info.faces_for = job.key;
       report.updated += 1;
     } catch (err) {

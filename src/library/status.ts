@@ -4,7 +4,8 @@ import { stat } from 'node:fs/promises';
 import { type DueConfig, isSyncDue } from './due.js';
 import { lockHolder } from './lock.js';
 import type { SyncResult } from './metadata.js';
-import { photoPath, readMetadata } from './store.js';
+import { isPhotoTemp, listFolder, photoPath, readMetadata } from './store.js';
+import { StorageError } from '../core/errors.js';
 import { storageProblem } from './storage-health.js';
 import type { InstancePaths } from './instance.js';
 import { readSyncAttempts, type SyncAttempt } from './attempts.js';
@@ -31,6 +32,9 @@ export interface LibraryStatus {
   due_reason: string | null;
   sync_running: { pid: number; started_at: string } | null;
   metadata_problem: string | null;
+  /** The metadata cannot be read for want of permission (the message says the fix); `photos`
+   * and `bytes_on_disk` then count the files in photos/. */
+  metadata_unreadable: string | null;
   /** Why a sync could not write the library now (read-only, no permission, below the reserve). */
   storage_problem: string | null;
 }
@@ -42,8 +46,21 @@ async function sizeOf(file: string): Promise<number | null> {
   );
 }
 
+/** The photos in photos/ counted from the folder alone (when the metadata cannot be read). */
+async function filesOnDisk(paths: InstancePaths): Promise<{ photos: number; bytes_on_disk: number }> {
+  const files = (await listFolder(paths.photosDir)).filter(
+    (f) => f.kind === 'file' && f.size > 0 && !isPhotoTemp(f.name),
+  );
+  return { photos: files.length, bytes_on_disk: files.reduce((n, f) => n + f.size, 0) };
+}
+
 export async function libraryStatus(paths: InstancePaths, config: DueConfig, now: Date): Promise<LibraryStatus> {
-  const read = await readMetadata(paths);
+  // Unreadable for want of permission: say so (owner, mode, the fix) and count what is on disk.
+  const read = await readMetadata(paths).catch((err: unknown) => {
+    if (err instanceof StorageError && err.code === 'STORAGE_PERMISSION')
+      return { kind: 'unreadable' as const, problem: err.message };
+    throw err;
+  });
   const metadata = read.kind === 'ok' ? read.metadata : null;
   let bytes = 0;
   let missing = 0;
@@ -74,6 +91,8 @@ export async function libraryStatus(paths: InstancePaths, config: DueConfig, now
     due_reason: due.due ? due.reason : null,
     sync_running: await lockHolder(paths),
     metadata_problem: read.kind === 'corrupt' ? read.problem : null,
+    metadata_unreadable: read.kind === 'unreadable' ? read.problem : null,
+    ...(read.kind === 'unreadable' ? await filesOnDisk(paths) : {}),
     storage_problem: await storageProblem(paths),
   };
 }

@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises
 import path from 'node:path';
 import { StorageError } from '../core/errors.js';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
+import { permissionAdvice } from './permission.js';
 import { type LibraryMetadata, parseMetadata } from './metadata.js';
 import { isSafeLocalName } from './names.js';
 import type { InstancePaths } from './instance.js';
@@ -72,6 +73,13 @@ export async function readMetadata(paths: InstancePaths): Promise<MetadataRead> 
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };
     if (code === 'EISDIR') return { kind: 'corrupt', problem: 'it is a folder' };
+    if (code === 'EACCES' || code === 'EPERM') {
+      const advice = await permissionAdvice(paths.metadataPath);
+      throw new StorageError(`cannot read ${paths.metadataPath}: permission denied${advice ? `; ${advice}` : ''}`, {
+        code: 'STORAGE_PERMISSION',
+        cause: err,
+      });
+    }
     throw storageError(err, 'read', paths.metadataPath);
   }
   let raw: unknown;

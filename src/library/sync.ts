@@ -131,7 +131,7 @@ async function syncOnce(req: SyncRequest): Promise<SyncOutcome> {
     const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log, dryRun: true });
     // A dry run always plans; the reason says whether a real sync would be due now.
     const due = isSyncDue({ metadata, config, now: now(), force: req.force });
-    const { plan, version } = await listAndPlan(req, metadata);
+    const { plan, version } = await listAndPlan(req, metadata, now, false);
     return {
       kind: 'dry-run',
       reason: due.due ? due.reason : 'forced',
@@ -183,7 +183,7 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
     const scope = albumScope(config);
     log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
 
-    const { plan, version, remote } = await listAndPlan(req, metadata);
+    const { plan, version, remote } = await listAndPlan(req, metadata, now, true);
     // From here the library is being changed: mark it, so a crash makes the next run finish the job.
     metadata.album_id = scope[0] ?? '';
     if (scope.length > 1) metadata.album_ids = scope;
@@ -244,13 +244,15 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
 async function listAndPlan(
   req: SyncRequest,
   metadata: LibraryMetadata,
+  now: () => Date,
+  applying: boolean,
 ): Promise<{ plan: SyncPlan; version: string; remote: RemoteAsset[] }> {
   const version = versionString(await req.source.serverVersion(req.signal));
   const scope = albumScope(req.config);
   req.onProgress?.({ phase: 'listing', scope: scope.length === 0 ? 'library' : 'album' });
   const remote = await listRemote(req);
   const plan = planFrom(req, remote, metadata);
-  await confirmMassRemoval(req, plan, remote, metadata);
+  if (applying) await confirmMassRemoval(req, plan, remote, metadata, now());
   return { plan, version, remote };
 }
 
@@ -282,35 +284,55 @@ function planFrom(req: SyncRequest, remote: readonly RemoteAsset[], metadata: Li
   });
 }
 
+/** How long a listing that drops most of the library waits to be believed: a later sync, at
+ * least this much later, must list the same. A server that answers empty for a few minutes (an
+ * upgrade, a restore) is past it by then. */
+export const MASS_REMOVAL_WAIT_MS = 15 * 60_000;
+
 /**
  * One listing that drops more than half of the library (an empty answer from a server mid-upgrade,
- * say) is not believed alone: a second listing must agree that those photos are gone. If any of
- * them is back, nothing is removed and the sync fails, to be tried again later.
+ * say) is not believed alone: nothing is removed and the sync fails, and only a later sync's
+ * listing, MASS_REMOVAL_WAIT_MS on or more, that drops them too removes them. A second listing
+ * within the same sync would not do: a server briefly answering empty answers empty twice.
  */
 async function confirmMassRemoval(
   req: SyncRequest,
   plan: SyncPlan,
   remote: readonly RemoteAsset[],
   metadata: LibraryMetadata,
+  now: Date,
 ): Promise<void> {
   const listed = new Set(remote.map((a) => a.id));
   const gone = plan.remove.filter((r) => !listed.has(r.id)).map((r) => r.id);
   const held = Object.keys(metadata.synced_assets).length;
-  if (gone.length === 0 || gone.length <= held / 2) return;
   const log = req.logger ?? silentLogger;
-  log.warn('the listing drops most of the library; listing again to confirm before removing anything', {
+  if (gone.length === 0 || gone.length <= held / 2) {
+    // The listing is whole again: whatever was pending is forgotten (saved with the sync's result).
+    if (metadata.removal_pending) log.info('the library is listed whole again; no removal pending');
+    metadata.removal_pending = null;
+    return;
+  }
+  const pending = metadata.removal_pending;
+  if (pending && now.getTime() - Date.parse(pending.seen_at) >= MASS_REMOVAL_WAIT_MS) {
+    log.info('a later listing confirms the removals', { removing: gone.length, first_seen: pending.seen_at });
+    metadata.removal_pending = null;
+    return;
+  }
+  const seenAt = pending?.seen_at ?? now.toISOString();
+  if (!pending) {
+    metadata.removal_pending = { seen_at: seenAt, count: gone.length };
+    await writeMetadata(req.paths, metadata);
+  }
+  const confirmAt = new Date(Date.parse(seenAt) + MASS_REMOVAL_WAIT_MS);
+  const scope = albumScope(req.config);
+  const what = scope.length === 0 ? 'the library' : `album ${scope.join(', ')}`;
+  log.warn('the listing drops most of the library; nothing is removed until a later sync lists the same', {
     removing: gone.length,
     held,
+    confirm_from: confirmAt.toISOString(),
   });
-  const again = new Set((await listRemote(req)).map((a) => a.id));
-  const back = gone.filter((id) => again.has(id)).length;
-  if (back > 0) {
-    const scope = albumScope(req.config);
-    const what = scope.length === 0 ? 'the library' : `album ${scope.join(', ')}`;
-    throw new BadResponseError(
-      `two listings of ${what} disagree: the first dropped ${gone.length} of ${held} photos, the second still lists ${back} of them; nothing was removed, the sync is tried again later`,
-      { code: 'LISTING_UNCONFIRMED' },
-    );
-  }
-  log.info('a second listing confirms the removals', { removing: gone.length });
+  throw new BadResponseError(
+    `the listing of ${what} drops ${gone.length} of ${held} photos; nothing was removed: a sync from ${confirmAt.toISOString()} on that lists the same removes them (a server that answered empty for a while lists them again)`,
+    { code: 'LISTING_UNCONFIRMED' },
+  );
 }

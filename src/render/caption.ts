@@ -9,6 +9,22 @@ export interface CaptionContext {
   /** The frame's IANA timezone, "" for the system's. */
   timeZone: string;
   now: Date;
+  /** The most clusters a line of the caption's box can hold (its width in font pixels + 1):
+   * each field is cut to what its lines could show before any text is joined or laid out. */
+  lineClusters?: number;
+}
+
+/** Without a box to say: a line of the widest panel's caption holds some 260 clusters. */
+const DEFAULT_LINE_CLUSTERS = 300;
+/** Code units kept per cluster that could show (accents and emoji take several). */
+const UNITS_PER_CLUSTER = 4;
+
+/** `text` cut to `units` code units, an ellipsis saying it goes on. */
+function cut(text: string, units: number): string {
+  if (text.length <= units) return text;
+  const code = text.charCodeAt(units - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? units - 1 : units;
+  return text.slice(0, end) + '\u2026';
 }
 
 /** A caption's paragraphs: each wraps on its own; at most `maxLines` lines each. */
@@ -43,7 +59,8 @@ function validZone(zone: string): boolean {
  * 20's Intl refuses them) shifts the instant and is shown as UTC. Unknown zones fall back.
  */
 function zoned(instant: Date, zone: string | undefined, fallback: string): { date: Date; timeZone?: string } {
-  if (zone) {
+  // No zone name is longer than 64 characters (IANA's longest is 32): a longer one is none.
+  if (zone && zone.length <= 64) {
     const offset = offsetMinutes(zone);
     if (offset !== undefined) return { date: new Date(instant.getTime() + offset * 60_000), timeZone: 'UTC' };
     if (validZone(zone)) return { date: instant, timeZone: zone };
@@ -94,9 +111,17 @@ export function captionParagraphs(
   const locale = ctx.locale || undefined;
   const has = (f: CaptionField) => fields.includes(f);
   const out: CaptionParagraph[] = [];
-  const description = photo.description?.trim();
+  const perLine = ctx.lineClusters ?? DEFAULT_LINE_CLUSTERS;
+  // What two lines, or one, could show: a 100,000-character name or 5,000 people are cut here,
+  // before a list is joined or a line measured.
+  const twoLines = 2 * perLine * UNITS_PER_CLUSTER;
+  const oneLine = perLine * UNITS_PER_CLUSTER;
+  const description = cut(photo.description ?? '', twoLines).trim();
   if (has('description') && description) out.push({ text: description, maxLines: 2 });
-  const people = (photo.people ?? []).map((p) => p.trim()).filter((p) => p !== '');
+  // Each name takes at least a cluster and a separator: no more than a line's worth can show.
+  const named = (photo.people ?? []).slice(0, perLine);
+  const people = named.map((p) => cut(p, oneLine).trim()).filter((p) => p !== '');
+  if ((photo.people?.length ?? 0) > named.length) people.push('\u2026');
   if (has('people') && people.length > 0) {
     out.push({ text: new Intl.ListFormat(locale, { type: 'conjunction' }).format(people), maxLines: 1 });
   }
@@ -112,7 +137,11 @@ export function captionParagraphs(
       if (years >= 1) line.push(new Intl.RelativeTimeFormat(locale, { numeric: 'always' }).format(-years, 'year'));
     }
   }
-  const place = placeText(photo);
+  const place = placeText({
+    city: photo.city == null ? photo.city : cut(photo.city, oneLine),
+    state: photo.state == null ? photo.state : cut(photo.state, oneLine),
+    country: photo.country == null ? photo.country : cut(photo.country, oneLine),
+  });
   if (has('place') && place) line.push(place);
   if (line.length > 0) out.push({ text: line.join(' \u00b7 '), maxLines: 2 });
   return out;

@@ -218,6 +218,9 @@ function withMarks(base: Glyph, marks: string[]): Glyph {
 }
 
 const cache = new Map<string, Glyph>();
+/** Glyphs remembered: every letter and accent a caption uses, never a hostile text's every
+ * distinct cluster (a process lives for months). */
+const CACHE_MAX = 4096;
 
 /**
  * The glyph of one user-perceived character (a base letter and its combining marks): accented
@@ -237,7 +240,7 @@ export function glyphFor(cluster: string): Glyph {
     if (!baseGlyph || marks.length !== rest.length) glyph = FALLBACK;
     else glyph = marks.length ? withMarks(baseGlyph, marks) : baseGlyph;
   }
-  cache.set(cluster, glyph);
+  if (cache.size < CACHE_MAX && cluster.length <= 8) cache.set(cluster, glyph);
   return glyph;
 }
 
@@ -252,6 +255,23 @@ const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
 /** The user-perceived characters of a text (a letter and its accents stay one). */
 export function clusters(text: string): string[] {
   return [...GRAPHEMES.segment(normaliseText(text))].map((s) => s.segment);
+}
+
+/** Code units a cluster may take before the text is cut there (a letter with a few accents, an
+ * emoji sequence); a cluster of hundreds of combining marks is cut, not measured. */
+const CLUSTER_UNITS = 32;
+
+/** The first `limit` clusters of `text` and whether it goes on: the work is bounded by `limit`,
+ * whatever the text's length. */
+export function leadingClusters(text: string, limit: number): { clusters: string[]; more: boolean } {
+  const units = limit * CLUSTER_UNITS;
+  const head = text.length > units ? text.slice(0, units) : text;
+  const out: string[] = [];
+  for (const s of GRAPHEMES.segment(normaliseText(head))) {
+    if (out.length >= limit) return { clusters: out, more: true };
+    out.push(s.segment);
+  }
+  return { clusters: out, more: head.length < text.length };
 }
 
 /** Characters the font draws directly (for tests and docs). */

@@ -190,7 +190,12 @@ function setCaption(
   const boxMax = Math.min(slot.width - 2 * margin, Math.max(Math.round((slot.width * 2) / 3), 180 * scale));
   const textMax = Math.floor((boxMax - 2 * padding) / scale);
   if (textMax <= 0) return undefined;
-  const paragraphs = captionParagraphs(photo, f.caption, { locale: f.locale, timeZone: f.timeZone, now });
+  const paragraphs = captionParagraphs(photo, f.caption, {
+    locale: f.locale,
+    timeZone: f.timeZone,
+    now,
+    lineClusters: textMax + 1,
+  });
   const lines = paragraphs.flatMap((p) => wrapText(p.text, textMax, p.maxLines));
   if (lines.length === 0) return undefined;
   const mask = rasterText(lines, scale);

@@ -37,6 +37,8 @@ export interface RenderOptions {
   saturation: number;
   contrast: number;
   brightness: number;
+  /** Exposure in stops, in linear light: +1 doubles the light of every pixel, 0 = unchanged. */
+  exposure: number;
   /** Match against the inks' measured colours (default) or the vendor's nominal ones. */
   palette: PaletteChoice;
   /** Map the photo's black..white onto the inks' black..white (`paper`, default) or not. */
@@ -70,10 +72,14 @@ export const DEFAULT_RENDER_OPTIONS: Readonly<RenderOptions> = {
   saturation: 1,
   contrast: 1,
   brightness: 1,
+  exposure: 0,
   palette: 'measured',
   tone: 'paper',
   gamut: 'map',
 };
+
+/** Stops either way: two stops is a quarter or four times the light, more than a photo needs. */
+export const EXPOSURE_LIMITS = [-2, 2] as const;
 
 export const BOOST_LIMITS = {
   saturation: [0, 3],
@@ -102,6 +108,7 @@ export const DISPLAY_KEYS = [
   'saturation',
   'contrast',
   'brightness',
+  'exposure',
 ] as const;
 
 export type DisplayConfig = Pick<RenderOptions, (typeof DISPLAY_KEYS)[number]>;
@@ -143,6 +150,10 @@ export const RENDER_OPTION_RULES = {
   saturation: boost('saturation'),
   contrast: boost('contrast'),
   brightness: boost('brightness'),
+  exposure: {
+    schema: z.number().check(z.minimum(EXPOSURE_LIMITS[0])).check(z.maximum(EXPOSURE_LIMITS[1])),
+    allowed: `a number of stops from ${EXPOSURE_LIMITS[0]} to ${EXPOSURE_LIMITS[1]} (0 = unchanged, 1 = twice the light)`,
+  },
   palette: { schema: z.enum(PALETTE_CHOICES), allowed: PALETTE_CHOICES.join(' | ') },
   tone: { schema: z.enum(TONE_MAPS), allowed: TONE_MAPS.join(' | ') },
   gamut: { schema: z.enum(GAMUT_MAPPINGS), allowed: GAMUT_MAPPINGS.join(' | ') },

@@ -13,10 +13,11 @@ import type { RenderOptions, ResolvedRenderOptions, Rotation } from './options.j
 import type { FaceBox } from './frame-input.js';
 import { faceWindow, facesInImage, turnRects } from './framing.js';
 import type { Rect, Size } from './framing.js';
+import { applyExposure } from './exposure.js';
 import { gamutMap, gamutTable } from './gamut.js';
 import { packFrame } from '../../drivers/frame-format.js';
 import { inkPalette, toneTable } from './palette.js';
-import type { InkPalette, PaletteChoice, ToneMap } from './palette.js';
+import type { InkPalette, ToneMap } from './palette.js';
 
 export interface RenderedFrame {
   panelId: string;
@@ -58,22 +59,23 @@ export async function renderForPanel(
 /** The photo (native size and orientation) as the panel's colour indices: gamut map, tone, dither. */
 export function quantize(image: RgbImage, panel: PanelProfile, o: ResolvedRenderOptions): Uint8Array {
   const palette = inkPalette(panel, o.palette);
-  const table = o.gamut === 'map' ? cachedGamutTable(panel, palette, o.palette, o.tone) : null;
+  const table = o.gamut === 'map' ? cachedGamutTable(palette, o.tone) : null;
   return table
     ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none') })
     : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone) });
 }
 
-// A frame renders the same panel every time: its gamut table (a few ms to build) is made once.
+// A frame renders the same inks every time: their gamut table (a few ms to build) is made once.
+// Keyed by the inks' colours, not the panel's id: a calibrated unit has its own, and a preview of
+// inks edited by hand adds more, so only the last few are kept (60 KB each).
 const gamutTables = new Map<string, Float32Array | null>();
-function cachedGamutTable(
-  panel: PanelProfile,
-  palette: InkPalette,
-  choice: PaletteChoice,
-  tone: ToneMap,
-): Float32Array | null {
-  const key = `${panel.id}/${choice}/${tone}`;
-  if (!gamutTables.has(key)) gamutTables.set(key, gamutTable(palette, tone));
+const GAMUT_TABLES_KEPT = 8;
+function cachedGamutTable(palette: InkPalette, tone: ToneMap): Float32Array | null {
+  const key = `${palette.rgb.join(',')}/${tone}`;
+  if (!gamutTables.has(key)) {
+    if (gamutTables.size >= GAMUT_TABLES_KEPT) gamutTables.delete(gamutTables.keys().next().value!);
+    gamutTables.set(key, gamutTable(palette, tone));
+  }
   return gamutTables.get(key)!;
 }
 
@@ -179,6 +181,7 @@ export async function preparePhoto(
       );
     }
     const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    applyExposure(rgb, o.exposure);
     return { width: info.width, height: info.height, data: rgb, ...(faces ? { faces } : {}) };
   } catch (err) {
     throw new RenderError(`cannot render ${label}: ${reason(err)}`, { cause: err });
@@ -256,6 +259,10 @@ function reason(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const first = (text.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').trim();
   if (/unsupported image format/i.test(first)) return 'not an image sharp can read (unsupported format)';
-  if (/missing/i.test(first) && /input file/i.test(first)) return 'file not found';
+  // sharp's own words for an absent file; a damaged JPEG's libjpeg text may say "Missing" too
+  // ("Missing Huffman code table entry"), which is no missing file.
+  if (/^input file is missing/i.test(first)) return 'file not found';
+  const corrupt = /^input file has corrupt header:\s*(?:Vips\w+:\s*)?(.*)$/i.exec(first);
+  if (corrupt) return `a damaged image: its header cannot be read (${corrupt[1]})`;
   return first.replace(/^[A-Za-z]+load(_source|_buffer)?: /, '');
 }

@@ -1,6 +1,6 @@
 // Setting text in the caption font: measuring, wrapping to a width, and rasterising lines into a
 // one-bit mask at a whole-number scale (each font pixel a square of scale x scale panel pixels).
-import { CELL_ROWS, LETTER_SPACING, clusters, glyphFor } from './font.js';
+import { CELL_ROWS, LETTER_SPACING, clusters, glyphFor, leadingClusters } from './font.js';
 
 /** One bit a pixel: 1 where the text has ink. */
 export interface TextMask {
@@ -24,39 +24,92 @@ export function linesHeight(lines: number): number {
   return lines <= 0 ? 0 : lines * CELL_ROWS + (lines - 1) * LINE_GAP;
 }
 
-/** The longest start of `text` that, with an ellipsis, fits `max` font pixels. */
-function ellipsize(text: string, max: number): string {
-  if (textWidth(text) <= max) return text;
-  const cs = clusters(text);
-  for (let n = cs.length - 1; n > 0; n--) {
-    const candidate = cs.slice(0, n).join('').trimEnd() + '\u2026';
-    if (textWidth(candidate) <= max) return candidate;
+const ELLIPSIS = '\u2026';
+
+/** Font pixels of a run of clusters. */
+function runWidth(cs: readonly string[]): number {
+  let w = 0;
+  for (const c of cs) w += glyphFor(c).width;
+  return cs.length === 0 ? 0 : w + LETTER_SPACING * (cs.length - 1);
+}
+
+/**
+ * The longest start of `cs` that, with an ellipsis, fits `max` font pixels (the whole of it when
+ * it fits and `more` is false). A binary search over the start's width: a start only grows.
+ */
+function ellipsize(cs: readonly string[], max: number, more = false): string {
+  if (!more && runWidth(cs) <= max) return cs.join('');
+  // prefix[n]: width of the first n clusters without the spacing after the last.
+  const prefix = new Array<number>(cs.length + 1);
+  prefix[0] = 0;
+  for (let n = 1; n <= cs.length; n++) prefix[n] = prefix[n - 1]! + glyphFor(cs[n - 1]!).width;
+  const tail = glyphFor(ELLIPSIS).width;
+  // The width of the first n clusters, trailing spaces dropped, with the ellipsis after them.
+  const withEllipsis = (n: number) => {
+    let m = n;
+    while (m > 0 && cs[m - 1] === ' ') m--;
+    return m === 0 ? tail : prefix[m]! + LETTER_SPACING * m + tail;
+  };
+  let lo = 0;
+  let hi = more ? cs.length : cs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (withEllipsis(mid) <= max) lo = mid;
+    else hi = mid - 1;
   }
-  return '\u2026';
+  if (lo === 0) return ELLIPSIS;
+  let m = lo;
+  while (m > 0 && cs[m - 1] === ' ') m--;
+  return cs.slice(0, m).join('') + ELLIPSIS;
 }
 
 /**
  * `text` broken at spaces into lines of at most `max` font pixels, at most `maxLines` of them; a
- * word longer than a line is cut, and what does not fit ends in an ellipsis.
+ * word longer than a line is cut, and what does not fit ends in an ellipsis. Only as much of the
+ * text as could fit is read (every cluster takes at least a pixel of spacing), so a description
+ * of megabytes costs what a full box costs.
  */
 export function wrapText(text: string, max: number, maxLines: number): string[] {
-  const words = text.split(' ').filter((w) => w !== '');
+  if (maxLines <= 0 || max <= 0) return [];
+  const perLine = max + 1;
+  const { clusters: cs, more } = leadingClusters(text, maxLines * (perLine + 1) + 1);
+  const words: string[][] = [];
+  let word: string[] = [];
+  for (const c of cs) {
+    if (c !== ' ') word.push(c);
+    else if (word.length > 0) {
+      words.push(word);
+      word = [];
+    }
+  }
+  if (word.length > 0) words.push(word);
+  const gap = LETTER_SPACING + glyphFor(' ').width + LETTER_SPACING;
   const lines: string[] = [];
-  let line = '';
+  let line: string[] = [];
+  let lineWidth = 0;
   let i = 0;
   for (; i < words.length; i++) {
-    const next = line ? `${line} ${words[i]}` : words[i]!;
-    if (!line || textWidth(next) <= max) {
-      line = next;
+    const w = runWidth(words[i]!);
+    if (line.length === 0) {
+      line = [...words[i]!];
+      lineWidth = w;
+      continue;
+    }
+    if (lineWidth + gap + w <= max) {
+      line.push(' ', ...words[i]!);
+      lineWidth += gap + w;
       continue;
     }
     // The last line allowed is full: the words from i on do not fit.
     if (lines.length === maxLines - 1) break;
     lines.push(ellipsize(line, max));
-    line = words[i]!;
+    line = [...words[i]!];
+    lineWidth = w;
   }
-  if (i < words.length) line = ellipsize(`${line} ${words.slice(i).join(' ')}`, max);
-  if (line && maxLines > 0) lines.push(ellipsize(line, max));
+  if (i < words.length) {
+    const rest = words.slice(i).flatMap((w) => [' ', ...w]);
+    lines.push(ellipsize([...line, ...rest], max, more));
+  } else if (line.length > 0) lines.push(ellipsize(line, max, more));
   return lines;
 }
 

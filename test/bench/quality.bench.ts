@@ -15,10 +15,10 @@ import type { RenderOptions } from '../../src/render/options.js';
 import { inkPalette, paperInks, toneTable } from '../../src/render/palette.js';
 import { preparePhoto, resolveOptions } from '../../src/render/pipeline.js';
 
-const W = 800;
-const H = 480;
+export const W = 800;
+export const H = 480;
 /** Viewing distance: the eye blends neighbouring dots; about 1.5 px at arm's length on a 7.3" panel. */
-const VIEW_SIGMA = 1.5;
+export const VIEW_SIGMA = 1.5;
 
 // ---- test photos ---------------------------------------------------------------------------
 
@@ -47,7 +47,7 @@ async function smoothNoise(seed: number, cell: number, sigma: number): Promise<F
   return Float32Array.from(big, (v) => v / 255);
 }
 
-async function testPhotos(): Promise<Record<string, RgbImage>> {
+export async function testPhotos(): Promise<Record<string, RgbImage>> {
   const photos: Record<string, RgbImage> = {};
   const make = (fill: (x: number, y: number) => [number, number, number]) => {
     const data = new Uint8Array(W * H * 3);
@@ -179,9 +179,9 @@ function baselineFloydSteinberg(img: RgbImage, panel: PanelProfile): Uint8Array 
 
 // ---- the metric ------------------------------------------------------------------------------
 
-type Planes = [Float32Array, Float32Array, Float32Array];
+export type Planes = [Float32Array, Float32Array, Float32Array];
 
-function toLinearPlanes(rgb: Uint8Array): Planes {
+export function toLinearPlanes(rgb: Uint8Array): Planes {
   const n = rgb.length / 3;
   const planes: Planes = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) planes[c]![i] = SRGB_TO_LINEAR[rgb[i * 3 + c]!]!;
@@ -189,7 +189,7 @@ function toLinearPlanes(rgb: Uint8Array): Planes {
 }
 
 /** Separable Gaussian blur in linear light (the eye averages light, not sRGB numbers). */
-function blur(planes: Planes, sigma: number): Planes {
+export function blur(planes: Planes, sigma: number): Planes {
   const r = Math.ceil(sigma * 3);
   const k = Float32Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
   const sum = k.reduce((a, b) => a + b, 0);
@@ -215,7 +215,7 @@ function blur(planes: Planes, sigma: number): Planes {
   }) as Planes;
 }
 
-function meanOklabDistance(a: Planes, b: Planes): number {
+export function meanOklabDistance(a: Planes, b: Planes): number {
   const la = [0, 0, 0];
   const lb = [0, 0, 0];
   let total = 0;
@@ -228,7 +228,7 @@ function meanOklabDistance(a: Planes, b: Planes): number {
 }
 
 /** The photo as a perfect panel with these inks' black and white would show it (the eye adapts to the paper). */
-function adaptToPaper(planes: Planes, panel: PanelProfile): Planes {
+export function adaptToPaper(planes: Planes, panel: PanelProfile): Planes {
   const p = inkPalette(panel);
   const { black, white } = paperInks(p);
   return planes.map((plane, c) => {
@@ -238,7 +238,7 @@ function adaptToPaper(planes: Planes, panel: PanelProfile): Planes {
   }) as Planes;
 }
 
-function shownInMeasuredInks(indices: Uint8Array, panel: PanelProfile): Uint8Array {
+export function shownInMeasuredInks(indices: Uint8Array, panel: PanelProfile): Uint8Array {
   const rgb = new Uint8Array(indices.length * 3);
   const byIndex = new Map(panel.colours.map((c) => [c.index, c.measured]));
   for (let i = 0; i < indices.length; i++) rgb.set(byIndex.get(indices[i]!)!, i * 3);

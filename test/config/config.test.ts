@@ -1,3 +1,4 @@
+import { HATS, parsePins } from '../../drivers/hats.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -230,6 +231,7 @@ describe('config: display keys', () => {
       saturation: 1,
       contrast: 1,
       brightness: 1,
+      exposure: 0,
     });
   });
 
@@ -243,6 +245,7 @@ describe('config: display keys', () => {
     ['saturation', 5, 'from 0 to 3'],
     ['contrast', 0.1, 'from 0.5 to 2'],
     ['brightness', '1', 'from 0.5 to 2'],
+    ['exposure', 3, 'stops from -2 to 2'],
   ])('an invalid display key %s (%j) names the key and what is allowed', (key, value, allowedText) => {
     const msg = errorOf({ ...valid, [key]: value });
     expect(msg.split('\n')).toHaveLength(1);
@@ -281,6 +284,7 @@ describe('config: display keys reach the render stage', () => {
       saturation: 1.4,
       contrast: 1.2,
       brightness: 0.9,
+      exposure: -0.5,
     };
     const c = parseConfig({ ...valid, ...display });
     expect(renderOptionsFromConfig(c)).toEqual(display);
@@ -294,14 +298,23 @@ describe('config: panel pins', () => {
     expect(parseConfig(valid).panel_pins).toBe('');
   });
 
-  it.each([['busy=40'], ['reset=17'], ['rst=none'], ['17,25']])(
+  it.each([['busy=40'], ['reset=17'], ['rst=none'], ['17,25'], ['rst=17,dc=17,cs=17,busy=17,pwr=17']])(
     'rejects panel_pins %j naming the key and the form',
     (value) => {
       const msg = errorOf({ ...valid, panel_pins: value });
       expect(msg).toContain(`cfg.json: panel_pins = ${JSON.stringify(value)} is not allowed`);
       expect(msg).toContain('ROLE=BCM pairs');
+      expect(msg).toContain('each on its own pin');
     },
   );
+
+  it('one pin for every role is refused, naming the roles and the pin (issue 21)', () => {
+    expect(() => parsePins('rst=17,dc=17,cs=17,busy=17,pwr=17', HATS.waveshare.pins)).toThrow(
+      '--pins: rst, dc, cs, busy and pwr are all on BCM 17; each line needs its own pin',
+    );
+    // An override onto a default's pin, too, where the HAT is known.
+    expect(() => parsePins('busy=17', HATS.waveshare.pins)).toThrow(/rst and busy are both on BCM 17/);
+  });
 });
 
 describe('config: sources and filters (issue 11)', () => {
@@ -369,5 +382,23 @@ describe('config: sources and filters (issue 11)', () => {
     const order = errorOf({ ...valid, taken_after: '2024-01-01', taken_before: '2023-01-01' });
     expect(order).toMatch(/^cfg\.json: taken_before = "2023-01-01" is not allowed; must be later than taken_after/);
     expect(order.split('\n')).toHaveLength(1);
+  });
+
+  it('a refresh_cron whose every time is inside quiet_hours is refused in one line naming both (issue 20)', () => {
+    const never = errorOf({ ...valid, refresh_cron: '0 23 * * *', quiet_hours: '22:00-23:30' });
+    expect(never).toMatch(
+      /^cfg\.json: refresh_cron = "0 23 \* \* \*" is not allowed; every time it names falls inside quiet_hours, .* \(quiet_hours "22:00-23:30"\)/,
+    );
+    expect(never.split('\n')).toHaveLength(1);
+    // Across midnight, and every minute of the quiet hours.
+    expect(errorOf({ ...valid, refresh_cron: '*/5 22,23,0-6 * * *', quiet_hours: '22:00-07:00' })).toMatch(
+      /refresh_cron = .* quiet_hours/,
+    );
+    // One time outside is enough.
+    const some = parseConfig({ ...valid, refresh_cron: '0 23,8 * * *', quiet_hours: '22:00-23:30' });
+    expect(some.refresh_cron).toBe('0 23,8 * * *');
+    expect(parseConfig({ ...valid, refresh_cron: '30 23 * * *', quiet_hours: '22:00-23:30' }).quiet_hours).toBe(
+      '22:00-23:30',
+    );
   });
 });

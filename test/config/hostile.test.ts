@@ -43,9 +43,9 @@ describe('a config file that is not JSON', () => {
     expect(redactor.redact(`x ${KEY} y`)).toBe('x *** y');
   });
 
-  it('/dev/zero is refused after a bounded read', async () => {
+  it('/dev/zero is refused before a byte is read: it is no file', async () => {
     const err = await loadError('/dev/zero');
-    expect(err.message).toMatch(/^config file \/dev\/zero is larger than 1024 KB; is it the right file\?$/);
+    expect(err.message).toMatch(/^config file \/dev\/zero is a device, not a file; point --config at the JSON file$/);
   });
 });
 

@@ -14,6 +14,13 @@ export interface ControllerModel {
   busyLevel: Level;
   /** How a command byte is told from data: DC low (default), or first byte after CS fell. */
   commandBy?: 'dc' | 'cs';
+  /**
+   * A command sent while busy is held until the work in hand is done, then taken (and its data):
+   * what Pimoroni's 13.3" driver relies on, whose _busy_wait goes on at once on a busy line
+   * (pimoroni/inky @07035b3 inky/inky_el133uf1.py:266-280). No datasheet of ours says so; this is
+   * the vendor's working assumption, kept to that one controller.
+   */
+  holdsCommandsWhileBusy?: boolean;
   /** Commands the controller answers even while busy (status reads). */
   statusCommands?: number[];
   /**
@@ -230,6 +237,9 @@ const spectra6_13in3: ControllerModel = {
 /** The Waveshare 13.3" (E) HAT holds DC low: its controllers take commands by CS framing. */
 const spectra6_13in3_csFramed: ControllerModel = { ...spectra6_13in3, commandBy: 'cs' };
 
+/** The Inky Impression 13.3"'s controllers, as Pimoroni's driver drives them (see holdsCommandsWhileBusy). */
+const spectra6_13in3_inky: ControllerModel = { ...spectra6_13in3, holdsCommandsWhileBusy: true };
+
 /** The controller behind each driver name of the catalogue (one-controller glass). */
 export const CONTROLLERS: Record<string, ControllerModel> = {
   'waveshare-7in3e': spectra6,
@@ -247,5 +257,5 @@ export const CONTROLLERS: Record<string, ControllerModel> = {
 /** The two controllers (cs0, cs1) behind each two-controller glass's driver. */
 export const DUAL_CONTROLLERS: Record<string, readonly [ControllerModel, ControllerModel]> = {
   'waveshare-13in3e': [spectra6_13in3_csFramed, spectra6_13in3_csFramed],
-  'inky-el133uf1': [spectra6_13in3, spectra6_13in3],
+  'inky-el133uf1': [spectra6_13in3_inky, spectra6_13in3_inky],
 };

@@ -164,7 +164,12 @@ export class PanelEmulator implements Transport {
     const letIn =
       this.model.statusCommands?.includes(byte) ||
       (byte === this.model.deepSleep && this.busyFor === 'powerOff' && !this.mustObserveIdle);
-    if (this.busy && !letIn) this.fail(`command ${hex(byte)} sent while BUSY says busy`);
+    if (this.busy && !letIn) {
+      if (!this.model.holdsCommandsWhileBusy) this.fail(`command ${hex(byte)} sent while BUSY says busy`);
+      // Taken once the work in hand is done: the controller's time moves on to then.
+      this.clock = Math.max(this.clock, this.busyUntil);
+      this.mustObserveIdle = false;
+    }
     const expected = this.model.dataBytes[byte];
     if (expected === undefined) this.fail(`unknown command ${hex(byte)}`);
     this.commands.push(byte);

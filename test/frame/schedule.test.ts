@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { describe, expect, it, vi } from 'vitest';
 import {
   earliestManualRefresh,
   endOfQuiet,
   isQuiet,
+  MAX_CRON_LOOKS,
   nextRefreshAt,
+  nextRefreshTimes,
   parseQuietHours,
+  scheduleProblem,
   syncRetryDelayMs,
   validateCron,
   type RefreshPolicy,
@@ -78,6 +82,50 @@ describe('refresh schedule', () => {
     expect(() => parseQuietHours('07:00-07:00')).toThrow('same time');
     expect(() => validateCron('61 * * * *')).toThrow();
     expect(() => validateCron('0 8 * * *')).not.toThrow();
+  });
+
+  it('a cron whose every time is quiet costs a bounded number of cron steps and falls back to the end of the quiet hours', () => {
+    // The class whose next() schedule.ts calls: count every cron step it takes.
+    const expression = createRequire(import.meta.url)('cron-parser/lib/expression') as {
+      prototype: { next(): unknown };
+    };
+    const parse = vi.spyOn(expression.prototype, 'next');
+    try {
+      const never = { ...hourly, cron: '0 23 * * *', quietHours: parseQuietHours('22:00-23:30') };
+      expect(nextRefreshAt(never, at(23, 0), at(23, 1))).toEqual(at(23, 30));
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(MAX_CRON_LOOKS);
+      // Quiet times are skipped a whole quiet period at a time: a time just after them is found at once.
+      parse.mockClear();
+      const minutely = { ...hourly, minIntervalMs: 0, cron: '* * * * *', quietHours: parseQuietHours('22:00-07:00') };
+      expect(nextRefreshAt(minutely, at(22, 0), at(22, 1))).toEqual(at(7, 0, 11));
+      expect(parse.mock.calls.length).toBe(2);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('scheduleProblem says when no cron time is outside the quiet hours, from the hours and minutes alone', () => {
+    const q = parseQuietHours('22:00-23:30');
+    expect(scheduleProblem('0 23 * * *', q)).toMatch(/inside quiet_hours/);
+    expect(scheduleProblem('0 23 * * *', null)).toBeNull();
+    expect(scheduleProblem('0 23,8 * * *', q)).toBeNull();
+    expect(scheduleProblem('45 23 29 2 *', q)).toBeNull();
+    expect(scheduleProblem('*/10 22-23 * * *', q)).toBeNull(); // 23:30, 23:40, 23:50
+    expect(scheduleProblem('0-29 23 * * *', q)).toMatch(/inside/);
+  });
+
+  it('nextRefreshTimes lists the next refreshes as the frame makes them (a schedule editor shows five)', () => {
+    const cron = { ...hourly, cron: '30 8,18 * * *', quietHours: parseQuietHours('22:00-07:00') };
+    expect(nextRefreshTimes(cron, at(9, 0), 5)).toEqual([
+      at(18, 30),
+      at(8, 30, 11),
+      at(18, 30, 11),
+      at(8, 30, 12),
+      at(18, 30, 12),
+    ]);
+    const interval = { ...hourly, intervalMinutes: 90, quietHours: parseQuietHours('22:00-07:00') };
+    expect(nextRefreshTimes(interval, at(19, 0), 4)).toEqual([at(20, 30), at(7, 0, 11), at(8, 30, 11), at(10, 0, 11)]);
+    expect(nextRefreshTimes(hourly, at(9, 0), 0)).toEqual([]);
   });
 
   it('a button press waits out the panel minimum interval', () => {

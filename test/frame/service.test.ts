@@ -28,6 +28,8 @@ import { CONTROLLERS } from '../emulator/controllers.js';
 import { PanelEmulator, replayTrace } from '../emulator/panel-emulator.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { instancePaths } from '../../src/library/instance.js';
+import { calibratedPanel, inksFile, saveInksFile } from '../../src/calibration/inks-file.js';
+import { differingUnit } from '../support/swatch-camera.js';
 
 const SEED = 11;
 const PANEL = findPanel('waveshare-7in3e');
@@ -339,6 +341,41 @@ describe('the frame service, alone', () => {
       const frame = await renderForPanel(second, PANEL, renderOptionsFromConfig(config));
       expect(emulator.shown).toHaveLength(1);
       expect(Buffer.from(emulator.shown[0]!).equals(Buffer.from(frame.indices))).toBe(true);
+      await service.stop();
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('the frame service and calibrated inks', () => {
+  it("renders with the frame's own inks once they are saved, read at the refresh", async () => {
+    const { sim, config } = await syncedFrame('frame-inks-', { selection_mode: 'oldest' });
+    try {
+      const paths = instancePaths(config);
+      const unit = differingUnit(PANEL);
+      const file = inksFile(
+        PANEL,
+        PANEL.colours.map((c) => ({ name: c.name, rgb: unit[c.name]! })),
+        'photo',
+      );
+      // Saved while the service is constructed but before its first refresh, as `calibrate --save` would.
+      const emulator = new PanelEmulator(CONTROLLERS[DRIVER.name]!, PINS);
+      const service = frameService(sim, config, [emulator]);
+      await saveInksFile(paths, file);
+      await service.start();
+      await service.idle();
+      const read = await readMetadata(paths);
+      if (read.kind !== 'ok') throw new Error('no metadata');
+      const oldest = Object.values(read.metadata.synced_assets).sort((a, b) =>
+        a.file_created_at.localeCompare(b.file_created_at),
+      )[0]!;
+      const photo = path.join(paths.photosDir, oldest.local_path);
+      const own = await renderForPanel(photo, calibratedPanel(PANEL, file), renderOptionsFromConfig(config));
+      const catalogue = await renderForPanel(photo, PANEL, renderOptionsFromConfig(config));
+      expect(emulator.shown).toHaveLength(1);
+      expect(Buffer.from(emulator.shown[0]!).equals(Buffer.from(own.indices))).toBe(true);
+      expect(Buffer.from(own.indices).equals(Buffer.from(catalogue.indices))).toBe(false);
       await service.stop();
     } finally {
       await sim.close();

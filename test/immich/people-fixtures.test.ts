@@ -18,7 +18,8 @@ function body(name: string): unknown {
 describe('recorded v3.1.0 metadata through the client', () => {
   it('a withPeople + withExif search item gives people (hidden flag kept), exif, size and orientation', () => {
     const page = searchResponseSchema.parse(body('search-metadata-album-person-alice.json'));
-    const orient6 = page.assets.items.find((a) => a.originalFileName === 'ORIENT-6.jpg')!;
+    const items = page.assets.items.map((a) => assetSchema.parse(a));
+    const orient6 = items.find((a) => a.originalFileName === 'ORIENT-6.jpg')!;
     expect(infoOf(orient6)).toMatchObject({
       people: [{ id: '260acb80-05ca-46f0-93ab-b1da702a725e', name: 'Alice Example', hidden: false }],
       width: 4032,
@@ -37,7 +38,9 @@ describe('recorded v3.1.0 metadata through the client', () => {
       ['Alice Example', false],
       ['Carol Example', true],
     ]);
-    const favs = searchResponseSchema.parse(body('search-metadata-album-favorites-withexif.json')).assets.items;
+    const favs = searchResponseSchema
+      .parse(body('search-metadata-album-favorites-withexif.json'))
+      .assets.items.map((a) => assetSchema.parse(a));
     const dsc1005 = infoOf(favs.find((a) => a.originalFileName === 'DSC_1005.JPG')!);
     expect(dsc1005).toMatchObject({ favorite: true, rating: 4, description: 'Lighthouse at dusk' });
   });

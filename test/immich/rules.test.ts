@@ -186,6 +186,7 @@ describe('paging', () => {
         maxPages: 50,
         maxStalePages: 3,
         maxItems: 200_000,
+        maxKeptBytes: 1 << 30,
         askTotalAfter: 10_000,
       }),
     ).rejects.toThrow(/still paging after 50 pages/);

@@ -38,11 +38,15 @@ describe('reconciliation', () => {
     const temp = tempPhotoName();
     await writeFile(path.join(paths.photosDir, temp), 'half a photo');
     await writeFile(`${paths.metadataPath}.tmp-0123456789ab`, '{"half":');
-    // Left by a write interrupted a while ago (a fresh one may be in flight: next test).
+    // The selection state's temp was left by a write interrupted a while ago (a fresh one may be
+    // in flight: next test); the metadata's is a leftover at once (only a sync, under the lock, writes it).
+    await writeFile(`${paths.selectionStatePath}.tmp-0123456789ab`, '{"half":');
     const old = new Date(Date.now() - 5 * 60_000);
-    await utimes(`${paths.metadataPath}.tmp-0123456789ab`, old, old);
+    await utimes(`${paths.selectionStatePath}.tmp-0123456789ab`, old, old);
     const { report } = await reconcileLibrary(paths);
-    expect(report.tempsRemoved.sort()).toEqual([temp, 'sync_metadata.json.tmp-0123456789ab'].sort());
+    expect(report.tempsRemoved.sort()).toEqual(
+      [temp, 'sync_metadata.json.tmp-0123456789ab', 'selection_state.json.tmp-0123456789ab'].sort(),
+    );
     expect(await files(paths)).not.toContain(temp);
     expect(await readdir(paths.instanceDir)).not.toContain('sync_metadata.json.tmp-0123456789ab');
   });

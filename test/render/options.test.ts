@@ -22,6 +22,7 @@ const bad: Record<(typeof DISPLAY_KEYS)[number], unknown> = {
   saturation: 4,
   contrast: 0.1,
   brightness: 'bright',
+  exposure: -2.5,
 };
 
 describe('render options: one validator per option', () => {

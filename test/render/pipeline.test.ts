@@ -278,6 +278,14 @@ describe('render pipeline', () => {
         100, 100, 100,
       ]);
     });
+
+    it('exposure scales the light in linear light: +1 stop doubles it, -1 halves it, white clips', async () => {
+      // sRGB 100 is 0.1274 linear: doubled 0.2549 is sRGB 138; halved 0.0637 is sRGB 71.
+      expect(await first(await solid('#646464'), { exposure: 1 })).toEqual([138, 138, 138]);
+      expect(await first(await solid('#646464'), { exposure: -1 })).toEqual([71, 71, 71]);
+      expect(await first(await solid('#c8c8c8'), { exposure: 2 })).toEqual([255, 255, 255]);
+      expect(await first(await solid('#646464'), { exposure: 0 })).toEqual([100, 100, 100]);
+    });
   });
 
   describe('unreadable photos are a RenderError naming the file', () => {
@@ -317,6 +325,19 @@ describe('render pipeline', () => {
       await writeFile(file, Buffer.concat([ftyp, Buffer.alloc(512, 7)]));
       await expect(renderForPanel(file, spectra)).rejects.toThrow(RenderError);
       await expect(renderForPanel(file, spectra)).rejects.toThrow(file);
+    });
+
+    it('a 23-byte JPEG with a corrupt header is a damaged image, never "file not found" (issue 21)', async () => {
+      const file = path.join(dir, 'tiny.jpg');
+      await writeFile(file, Buffer.from('ffd8ffe000104a46494600010100000100010000ffdb00', 'hex'));
+      const err = await renderForPanel(file, spectra).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RenderError);
+      expect((err as Error).message).toMatch(
+        new RegExp(
+          `^cannot render ${file}: a damaged image: its header cannot be read \\(premature end of JPEG image\\)$`,
+        ),
+      );
+      expect((err as Error).message).not.toMatch(/not found/);
     });
 
     it('a missing file', async () => {

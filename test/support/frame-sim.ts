@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FrameConfig, parseConfig } from '../../src/config/config.js';
-import { ImmichClient } from '../../src/immich/client.js';
+import { ImmichClient, type ImmichClientOptions } from '../../src/immich/client.js';
 import { seedSampleLibrary, type SeededLibrary } from '../../src/immich-sim/sample-photos.js';
 import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
 import type { LibraryMetadata } from '../../src/library/metadata.js';
@@ -33,7 +33,14 @@ export interface TestFrame {
 }
 
 export async function startFrame(
-  options: { count?: number; seed?: number; withVideo?: boolean; version?: ServerVersion } = {},
+  options: {
+    count?: number;
+    seed?: number;
+    withVideo?: boolean;
+    version?: ServerVersion;
+    /** Client settings over the quick defaults (limits, say). */
+    client?: Partial<ImmichClientOptions>;
+  } = {},
 ): Promise<TestFrame> {
   const sim = await startImmichSim({
     seed: options.seed ?? 7,
@@ -50,6 +57,7 @@ export async function startFrame(
     apiKey: sim.apiKey,
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
     timeouts: { bodyMs: 1_000, headersMs: 2_000 },
+    ...options.client,
   });
   const config: FrameConfig = {
     ...parseConfig({ immich_url: sim.url, immich_api_key: sim.apiKey }),

@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod/mini';
-import { EmptyLibraryError } from '../../core/errors.js';
+import { EmptyLibraryError, StorageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { readMetadata, isPhotoTemp, listFolder, storageError } from '../store.js';
 import { isSafeLocalName } from '../names.js';
@@ -25,8 +25,14 @@ const stateSchema = z.object({
   reason: z.optional(z.nullable(z.string())),
 });
 
+/** States the disk refused (read-only or full card), by file: the newest word on the selection
+ * for as long as this process runs, so a frame that cannot write still moves on. */
+const unsaved = new Map<string, SelectionState>();
+
 /** The saved state; a missing or damaged file starts afresh rather than stopping the frame. */
 export async function readSelectionState(paths: InstancePaths, log: Logger = silentLogger): Promise<SelectionState> {
+  const kept = unsaved.get(paths.selectionStatePath);
+  if (kept) return structuredClone(kept);
   let text: string;
   try {
     text = await readFile(paths.selectionStatePath, 'utf8');
@@ -62,8 +68,11 @@ export async function writeSelectionState(paths: InstancePaths, state: Selection
   try {
     await writeFileAtomic(paths.selectionStatePath, JSON.stringify(json) + '\n');
   } catch (err) {
+    // Kept in memory: the next pick in this process goes on from it.
+    unsaved.set(paths.selectionStatePath, structuredClone(state));
     throw storageError(err, 'write', paths.selectionStatePath);
   }
+  unsaved.delete(paths.selectionStatePath);
 }
 
 /** The photos of each metadata file as last parsed, by the file's identity (inode, mtime, size). */
@@ -93,8 +102,13 @@ export async function loadSelectablePhotos(paths: InstancePaths): Promise<readon
   );
   const cached = loaded.get(paths.metadataPath);
   if (key !== null && cached?.key === key) return cached.photos;
-  const read = await readMetadata(paths);
-  if (read.kind === 'ok') {
+  // Metadata that cannot be read for want of permission: the files on disk are still shown
+  // (status and the log say what is wrong and how to fix it).
+  const read = await readMetadata(paths).catch((err: unknown) => {
+    if (err instanceof StorageError && err.code === 'STORAGE_PERMISSION') return null;
+    throw err;
+  });
+  if (read?.kind === 'ok') {
     const m = read.metadata;
     const photos: readonly SelectablePhoto[] = [
       ...Object.entries(m.synced_assets).map(([id, e]) => ({

@@ -41,12 +41,17 @@ describe('a panel on a Pi 5 through the GPIO character device', () => {
       const kernel = new FakeGpioKernel([{ path: '/dev/gpiochip0', label: 'pinctrl-rp1' }], {
         wire: (e) => wire.push(e.op === 'pin' ? { ...e, op: 'pin' } : { ...e, op: 'read' }),
       });
-      kernel.drive(pins.busy, (1 - driver.busyLevel) as Level);
       const transport = new (class extends RpioTransport {
         override async delay(ms: number): Promise<void> {
           wire.push({ op: 'delay', ms });
         }
-      })({ gpio: openChardevGpio(kernel), spi: new WireSpi(wire) }, { pins, spiHz: driver.spiHz });
+      })(
+        { gpio: openChardevGpio(kernel), spi: new WireSpi(wire) },
+        { pins, spiHz: driver.spiHz, busyPull: profile.busyPull },
+      );
+
+      // The controller drives BUSY idle, whatever pull the transport set on the line.
+      kernel.drive(pins.busy, (1 - driver.busyLevel) as Level);
 
       const indices = randomIndices(profile, 11);
       const panel = new SpiPanel(driver, transport, pins);

@@ -3,8 +3,12 @@
 // one-line errors, the real spi-device module's answer where there is no /dev/spidev0.0, and
 // refusing to pretend off a Pi.
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Gpio, Pull } from '../../../drivers/gpio.js';
+import { openGpioFor, type Gpio, type Pull } from '../../../drivers/gpio.js';
 import { HATS } from '../../../drivers/hats.js';
 import { PANELS } from '../../../drivers/panels.js';
 import { driverFor } from '../../../drivers/registry.js';
@@ -14,7 +18,9 @@ import {
   openSpidev,
   RpioTransport,
   SPIDEV_PATH,
+  spidevBufsiz,
   spidevError,
+  type RpioOptions,
   type SpiDevice,
   type SpiTransfer,
 } from '../../../drivers/transports/rpio.js';
@@ -23,6 +29,11 @@ import { CONTROLLERS } from '../../emulator/controllers.js';
 import { packIndices, randomIndices } from '../../emulator/frames.js';
 import { PanelEmulator } from '../../emulator/panel-emulator.js';
 import { createGlass, frameFromGlass } from '../../emulator/glass.js';
+import { FakeGpioKernel } from '../gpio/fake-gpiochip.js';
+import { FakeRpio } from '../gpio/fake-rpio.js';
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/device-tree');
+const model = (name: string) => path.join(fixtures, `${name}.model`);
 
 /** What reached the wires, in order. */
 type WireEvent =
@@ -95,11 +106,17 @@ class RecordedClockTransport extends RpioTransport {
   }
 }
 
-function makeTransport(pins: PinMap, spiHz: number, inputs?: Map<number, Level>, fail?: NodeJS.ErrnoException) {
+function makeTransport(
+  pins: PinMap,
+  spiHz: number,
+  inputs?: Map<number, Level>,
+  fail?: NodeJS.ErrnoException,
+  extra: Partial<RpioOptions> = {},
+) {
   const wire: WireEvent[] = [];
   const gpio = new MemoryGpio(wire, inputs);
   const spi = new MemorySpi(wire, fail);
-  const transport = new RecordedClockTransport({ gpio, spi }, { pins, spiHz });
+  const transport = new RecordedClockTransport({ gpio, spi }, { pins, spiHz, busyPull: 'down', ...extra });
   transport.wire = wire;
   return { wire, gpio, spi, transport };
 }
@@ -119,10 +136,77 @@ describe('Pi transport (spidev and gpiomem)', () => {
     expect(sent.every((t) => t.speedHz === 3_000_000)).toBe(true);
   });
 
-  it('opening sets the idle levels: CS high, DC low, RST high, PWR off, BUSY an input without pull', () => {
+  it("opening sets the idle levels: CS high, DC low, RST high, PWR off, BUSY an input with the vendor's pull", () => {
     const { gpio } = makeTransport(pins, 4_000_000);
     expect(Object.fromEntries(gpio.levels)).toEqual({ [pins.cs]: 1, [pins.dc]: 0, [pins.rst]: 1, [pins.pwr!]: 0 });
-    expect(gpio.modes.get(pins.busy)).toBe('off');
+    expect(gpio.modes.get(pins.busy)).toBe('down');
+  });
+
+  it("every panel's BUSY pull is its vendor's, and both GPIO backends put it on the line (issue 15)", () => {
+    // The vendors' own drivers (drivers/panels.ts cites each line): Pimoroni's newer Inky boards
+    // pull up, its uc8159 and ac073tc1a set none, Waveshare's epdconfig pulls down, its 13.3" E none.
+    expect(Object.fromEntries(PANELS.map((p) => [p.id, p.busyPull]))).toEqual({
+      'waveshare-7in3e': 'down',
+      'waveshare-7in3f': 'down',
+      'waveshare-7in5-v2': 'down',
+      'waveshare-5in65f': 'down',
+      'waveshare-13in3e': 'off',
+      'waveshare-4in01f': 'down',
+      'inky-impression-7in3-spectra6': 'up',
+      'inky-impression-7in3': 'off',
+      'inky-impression-13in3-spectra6': 'up',
+      'inky-impression-4in-spectra6': 'up',
+      'inky-impression-5in7': 'off',
+      'inky-impression-4in': 'off',
+    });
+    for (const profile of PANELS) {
+      const hatPins = HATS[driverFor(profile).hat].pins;
+      const kernel = new FakeGpioKernel([{ path: '/dev/gpiochip0', label: 'pinctrl-rp1' }]);
+      const rpio = new FakeRpio();
+      const backends = [
+        {
+          gpio: openGpioFor({ modelPath: model('pi5-model-b'), chardev: kernel }).gpio,
+          pull: () => kernel.line(hatPins.busy)?.bias,
+        },
+        {
+          gpio: openGpioFor({ modelPath: model('pi4-model-b'), rpio }).gpio,
+          pull: () => rpio.pins.get(hatPins.busy)?.pull,
+        },
+      ];
+      for (const b of backends) {
+        new RpioTransport(
+          { gpio: b.gpio, spi: new MemorySpi([]) },
+          { pins: hatPins, spiHz: 1_000_000, busyPull: profile.busyPull },
+        );
+        expect([profile.id, b.pull()]).toEqual([profile.id, profile.busyPull]);
+      }
+    }
+  });
+
+  it("transfers follow spidev's bufsiz, read as py-spidev reads it: raised, lowered, capped, or 4096", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bufsiz-'));
+    const file = path.join(dir, 'bufsiz');
+    const read = async (text: string | null) => {
+      if (text === null) await rm(file, { force: true });
+      else await writeFile(file, text);
+      return spidevBufsiz(file);
+    };
+    expect(await read('65536\n')).toBe(65535);
+    expect(await read('16384\n')).toBe(16384);
+    expect(await read('1024\n')).toBe(1024);
+    expect(await read('0\n')).toBe(SPI_CHUNK_BYTES);
+    expect(await read('lots\n')).toBe(SPI_CHUNK_BYTES);
+    expect(await read(null)).toBe(SPI_CHUNK_BYTES);
+    const bytes = Uint8Array.from({ length: 2 * SPI_CHUNK_BYTES + 1808 }, (_, i) => (i * 5) & 0xff);
+    for (const [transferBytes, sizes] of [
+      [16384, [10_000]],
+      [1024, [...Array<number>(9).fill(1024), 784]],
+    ] as const) {
+      const { wire, transport } = makeTransport(pins, 3_000_000, undefined, undefined, { transferBytes });
+      await transport.spiWrite(bytes);
+      expect(transfers(wire).map((t) => t.bytes.length)).toEqual(sizes);
+      expect(Buffer.concat(transfers(wire).map((t) => t.bytes)).equals(Buffer.from(bytes))).toBe(true);
+    }
   });
 
   it('a full update, replayed into the emulator, shows the frame, sent as one CS-low run of transfers', async () => {
@@ -228,7 +312,7 @@ describe('off a Pi', () => {
     () => {
       let err: unknown;
       try {
-        RpioTransport.open({ pins, spiHz: 4_000_000 });
+        RpioTransport.open({ pins, spiHz: 4_000_000, busyPull: 'down' });
       } catch (e) {
         err = e;
       }

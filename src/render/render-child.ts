@@ -1,0 +1,44 @@
+// The render child's side (isolated.ts forks it): draw the one frame the parent sends, send it
+// back, and end. A process of its own, so that a photo whose drawing runs away can be killed.
+import { FrameError } from '../core/errors.js';
+import { renderFrame, type FrameRequest } from './frame.js';
+import type { ChildAnswer } from './isolated.js';
+
+/** Buffers arrive as Uint8Arrays over the IPC channel: sharp is given Buffers again. */
+function revive(request: FrameRequest): FrameRequest {
+  return {
+    ...request,
+    photos: request.photos.map((p) =>
+      typeof p.source === 'string'
+        ? p
+        : { ...p, source: Buffer.from(p.source.buffer, p.source.byteOffset, p.source.length) },
+    ),
+  };
+}
+
+function send(answer: ChildAnswer): Promise<void> {
+  return new Promise((resolve) => process.send!(answer, undefined, {}, () => resolve()));
+}
+
+// The parent gone (killed without a word): this drawing is for no one.
+process.once('disconnect', () => process.exit(1));
+
+process.once('message', (request: FrameRequest) => {
+  void (async () => {
+    try {
+      const frame = await renderFrame(revive(request));
+      await send({
+        ok: true,
+        frame: { ...frame, failed: frame.failed.map((f) => ({ index: f.index, message: f.error.message })) },
+      });
+    } catch (err) {
+      await send({
+        ok: false,
+        message: err instanceof Error ? err.message : String(err),
+        render: err instanceof FrameError && err.code === 'RENDER',
+      });
+    }
+    process.removeAllListeners('disconnect');
+    process.disconnect();
+  })();
+});
