@@ -1,7 +1,9 @@
 // `demo`: the whole path without a server or a panel. A built-in Immich-compatible server on
 // loopback with generated photos, a real sync into a temporary library, and a few frames rendered
-// on the virtual panel (PNG files of what the glass would show).
-import { mkdtemp, mkdir } from 'node:fs/promises';
+// on the virtual panel (PNG files of what the glass would show). Without --out it works in a new
+// temporary folder: the library in it goes at exit, the PNGs stay (they are what the demo made)
+// and the last line says where they are and that the folder is the user's to delete.
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,8 +45,13 @@ export const demoCommand: Command = {
     const count = wholeNumber('--photos', values.photos ?? '12', 1, 200);
     const frames = wholeNumber('--frames', values.frames ?? '3', 1, 20);
     const panel = findPanel(values.panel ?? 'waveshare-7in3e');
-    const out = values.out ? path.resolve(values.out) : await mkdtemp(path.join(os.tmpdir(), 'artframe-demo-'));
+    // The command's environment names the temp dir (TMPDIR), as os.tmpdir() does for the process.
+    const temporary = values.out === undefined;
+    const out = values.out
+      ? path.resolve(values.out)
+      : await mkdtemp(path.join(ctx.env['TMPDIR'] || os.tmpdir(), 'artframe-demo-'));
     await mkdir(out, { recursive: true });
+    let finished = false;
     const say = (line: string) => ctx.stdout(line + '\n');
 
     const started = performance.now();
@@ -136,8 +143,15 @@ export const demoCommand: Command = {
         `Done in ${((performance.now() - started) / 1000).toFixed(1)} s. Open the PNGs to see what the frame would show.`,
       );
       say('Next: point a config at your own server (README, "Configuration") and run `artframe-immich test`.');
+      if (temporary)
+        say(
+          `The PNGs stay in ${out}, a temporary folder made for this demo (its synced library was removed): delete it when done, or give --out DIR to choose the folder.`,
+        );
+      finished = true;
     } finally {
       await sim.close();
+      // A temporary folder keeps only the PNGs, and nothing at all when the demo failed.
+      if (temporary) await rm(finished ? path.join(out, 'storage') : out, { recursive: true, force: true });
     }
     return 0;
   },

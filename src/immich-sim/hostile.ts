@@ -21,21 +21,20 @@ function filler(chars: number, seed: number): string {
 export function bigItemsPage(model: Json, fault: BigItems, size: number, next: () => number): Json[] {
   const count = fault.perPage ?? size;
   const description = fault.descriptionChars ? filler(fault.descriptionChars, 1) : undefined;
-  const people =
-    fault.people !== undefined
-      ? Array.from({ length: fault.people }, (_, i) => ({
-          id: freshId(0xeeee00000000 + i),
-          name: filler(fault.nameChars ?? 12, i),
-          isHidden: false,
-          thumbnailPath: '',
-          faces: [],
-        }))
-      : undefined;
+  // Each item's people are its own (fresh ids): nothing a listing could share between photos.
+  const peopleOf = (n: number) =>
+    Array.from({ length: fault.people ?? 0 }, (_, i) => ({
+      id: `${freshId(n)}-p${i}`,
+      name: filler(fault.nameChars ?? 12, i),
+      isHidden: false,
+      thumbnailPath: '',
+      faces: [],
+    }));
   return Array.from({ length: count }, () => {
     const n = next();
     const item: Json = { ...model, id: freshId(n), originalFileName: `BIG_${n}.jpg` };
     if (description !== undefined) item['exifInfo'] = { ...(model['exifInfo'] as Json), description };
-    if (people) item['people'] = people;
+    if (fault.people !== undefined) item['people'] = peopleOf(n);
     return item;
   });
 }

@@ -7,7 +7,7 @@
 //                   checks it too ("Not found or no album.read access")
 //   asset.download  GET /api/assets/{id}/original
 //   asset.view      GET /api/assets/{id}/thumbnail (fullsize and preview renderings)
-//   stack.read      GET /api/stacks (whole-library mode, to show one photo per stack)
+//   stack.read      GET /api/stacks (each photo's stack; whole-library mode shows one per stack)
 //   GET /api/server/version (or /server-info/version before v1.107) needs no key.
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -34,7 +34,16 @@ import {
   type CallContext,
 } from './failures.js';
 import { collectPages, DEFAULT_PAGING, type PagingLimits } from './paging.js';
-import { KEPT_CHARS, KEPT_PEOPLE, keptText, largestFaces, maskOf, textBytes, type Mask } from './kept.js';
+import {
+  ASSET_OBJECT_BYTES,
+  KEPT_CHARS,
+  KEPT_PEOPLE,
+  Keeper,
+  largestFaces,
+  maskOf,
+  stringBytes,
+  type Mask,
+} from './kept.js';
 import { chooseRendition } from './rendition.js';
 import { AnswerTooLargeError, DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
@@ -50,11 +59,11 @@ import {
 import type {
   AssetDownload,
   AssetSource,
-  ListOptions,
   PhotoSize,
   RemoteAsset,
   RemoteAssetInfo,
   RemoteFace,
+  RemoteStack,
   Rendition,
   ServerVersion,
 } from './types.js';
@@ -94,15 +103,13 @@ export function keepInListing(a: ImmichAsset): boolean {
   return a.type === 'IMAGE' && !a.isTrashed && a.visibility !== 'hidden' && a.visibility !== 'locked';
 }
 
-const noMask: Mask = (t) => t;
-
 /** `peopleAsked`: the answer came from a search with `withPeople: true`, so its `people` array is
  * the truth; elsewhere (the album route of v1/v2) an empty array may only mean "not sent".
  * Server text is cut to what the frame keeps and the key masked in it (kept.ts). */
-export function toRemoteAsset(a: ImmichAsset, peopleAsked = true, mask: Mask = noMask): RemoteAsset {
+export function toRemoteAsset(a: ImmichAsset, peopleAsked = true, keep: Keeper = new Keeper()): RemoteAsset {
   const remote: RemoteAsset = {
     id: a.id,
-    originalFileName: keptText(a.originalFileName, KEPT_CHARS.fileName, mask),
+    originalFileName: keep.text(a.originalFileName, KEPT_CHARS.fileName),
     originalMimeType: a.originalMimeType ?? null,
     fileCreatedAt: a.fileCreatedAt,
     localDateTime: a.localDateTime ?? null,
@@ -113,22 +120,22 @@ export function toRemoteAsset(a: ImmichAsset, peopleAsked = true, mask: Mask = n
   // External-library assets carry a path hash as their checksum.
   if (a.libraryId) remote.checksumIsContentHash = false;
   if (a.isEdited === true) remote.edited = true;
-  remote.info = infoOf(a, peopleAsked, mask);
+  remote.info = infoOf(a, peopleAsked, keep);
   return remote;
 }
 
 /** What the frame keeps of an asset's metadata (fields per FEATURES.md of the v3.1.0 fixtures). */
-export function infoOf(a: ImmichAsset, peopleAsked = true, mask: Mask = noMask): RemoteAssetInfo {
+export function infoOf(a: ImmichAsset, peopleAsked = true, keep: Keeper = new Keeper()): RemoteAssetInfo {
   const exif = a.exifInfo ?? null;
-  const name = (t: string | null | undefined) => (t == null ? null : keptText(t, KEPT_CHARS.name, mask));
+  const name = (t: string | null | undefined) => (t == null ? null : keep.text(t, KEPT_CHARS.name, true));
   const orientation = exif?.orientation == null ? null : Number(exif.orientation);
   const rating = exif?.rating ?? null;
   return {
     localDateTime: a.localDateTime ?? null,
-    timeZone: exif?.timeZone == null ? null : keptText(exif.timeZone, KEPT_CHARS.timeZone, mask),
+    timeZone: exif?.timeZone == null ? null : keep.text(exif.timeZone, KEPT_CHARS.timeZone, true),
     favorite: a.isFavorite === true,
     rating: rating !== null && Number.isInteger(rating) && rating >= -1 && rating <= 5 && rating !== 0 ? rating : null,
-    description: keptText(exif?.description ?? '', KEPT_CHARS.description, mask),
+    description: keep.text(exif?.description ?? '', KEPT_CHARS.description),
     city: name(exif?.city),
     state: name(exif?.state),
     country: name(exif?.country),
@@ -138,16 +145,13 @@ export function infoOf(a: ImmichAsset, peopleAsked = true, mask: Mask = noMask):
     // withpeople.json); the listing always asks, so an array here is the truth.
     people:
       a.people && (peopleAsked || a.people.length > 0)
-        ? a.people.slice(0, KEPT_PEOPLE).map((p) => ({
-            id: keptText(p.id, KEPT_CHARS.id, mask),
-            name: keptText(p.name, KEPT_CHARS.name, mask),
-            hidden: p.isHidden,
-          }))
+        ? a.people.slice(0, KEPT_PEOPLE).map((p) => keep.person(p.id, p.name, p.isHidden))
         : null,
     width: a.width ?? null,
     height: a.height ?? null,
     orientation: orientation !== null && Number.isInteger(orientation) ? orientation : null,
-    stack: a.stack ? { id: a.stack.id, primaryAssetId: a.stack.primaryAssetId } : null,
+    // GET /api/assets/{id} says (null: in no stack); search items have no key (undefined).
+    stack: a.stack ? { id: a.stack.id, primaryAssetId: a.stack.primaryAssetId } : a.stack === null ? null : undefined,
     hasExif: exif !== null,
   };
 }
@@ -165,14 +169,17 @@ interface Listed {
   bytes: number;
 }
 
-function slim(a: ImmichAsset, peopleAsked: boolean, mask: Mask): Listed {
-  if (!keepInListing(a)) return { id: a.id, asset: null, bytes: textBytes(a.id) };
-  const asset = toRemoteAsset(a, peopleAsked, mask);
-  const info = asset.info!;
+function slim(a: ImmichAsset, peopleAsked: boolean, keep: Keeper): Listed {
+  if (!keepInListing(a)) return { id: a.id, asset: null, bytes: stringBytes(a.id) + 64 };
+  const before = keep.spent;
+  const asset = toRemoteAsset(a, peopleAsked, keep);
+  const strings = [asset.id, asset.checksum, asset.fileCreatedAt, asset.updatedAt, asset.localDateTime ?? ''];
   const bytes =
-    textBytes(asset.id, asset.originalFileName, asset.checksum, info.description, info.city, info.state) +
-    textBytes(info.country, info.timeZone, ...(info.people ?? []).flatMap((p) => [p.id, p.name])) +
-    256;
+    keep.spent -
+    before +
+    strings.reduce((n, t) => n + stringBytes(t), 0) +
+    (asset.info?.people?.length ?? 0) * 8 +
+    ASSET_OBJECT_BYTES;
   return { id: a.id, asset, bytes };
 }
 
@@ -198,6 +205,9 @@ export class ImmichClient implements AssetSource {
   private lastVersion: ServerVersion | null = null;
   /** Where the listing in progress is, for the listing deadline's message. */
   private listingAt = { pages: 0, assets: 0 };
+  private saidNoFullsize = false;
+  /** What the listing in progress keeps of the server's text (kept.ts): shared names, its cost. */
+  private keeper: Keeper;
 
   constructor(options: ImmichClientOptions) {
     const url = new URL(options.baseUrl);
@@ -211,6 +221,7 @@ export class ImmichClient implements AssetSource {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.answerWithinMs = options.answerWithinMs ?? null;
     this.mask = maskOf(options.apiKey);
+    this.keeper = new Keeper(this.mask);
     this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.dispatcher = composeImmichDispatcher({
@@ -282,12 +293,13 @@ export class ImmichClient implements AssetSource {
 
   // ---- listing ----
 
-  async listAssets(albumId: string, signal?: AbortSignal, options: ListOptions = {}): Promise<RemoteAsset[]> {
-    // One deadline over the whole listing, every page and the stacks: a server that answers each
+  async listAssets(albumId: string, signal?: AbortSignal): Promise<RemoteAsset[]> {
+    // One deadline over the whole listing, every page: a server that answers each
     // page slowly but always names one more cannot hold a sync for hours.
     const deadlineMs = this.limits.listingMs;
     const deadline = new AbortController();
     this.listingAt = { pages: 0, assets: 0 };
+    this.keeper = new Keeper(this.mask);
     const timer = setTimeout(() => {
       const at = this.listingAt;
       deadline.abort(
@@ -298,11 +310,7 @@ export class ImmichClient implements AssetSource {
     }, deadlineMs);
     timer.unref();
     try {
-      return await this.listWithin(
-        albumId,
-        signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
-        options,
-      );
+      return await this.listWithin(albumId, signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal);
     } catch (err) {
       if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason as Error;
       throw err;
@@ -311,7 +319,7 @@ export class ImmichClient implements AssetSource {
     }
   }
 
-  private async listWithin(albumId: string, signal: AbortSignal, options: ListOptions): Promise<RemoteAsset[]> {
+  private async listWithin(albumId: string, signal: AbortSignal): Promise<RemoteAsset[]> {
     const version = await this.supportedVersion(signal);
     const caps = capabilitiesOf(version);
     let found: Map<string, Listed>;
@@ -334,13 +342,6 @@ export class ImmichClient implements AssetSource {
       }
     }
     const list = [...found.values()].flatMap((l) => (l.asset ? [l.asset] : []));
-    if (albumId === '' && options.stacks) {
-      const primaryOf = await this.stackMembers(found.size, signal);
-      for (const a of list) {
-        const primary = primaryOf?.get(a.id);
-        if (primary !== undefined) a.stackPrimaryId = primary;
-      }
-    }
     this.logger.debug('immich listing', {
       server: this.serverUrl,
       version: formatVersion(version),
@@ -423,7 +424,7 @@ export class ImmichClient implements AssetSource {
     const failed: { item: unknown; error: z.core.$ZodError }[] = [];
     for (const item of items) {
       const parsed = assetSchema.safeParse(item);
-      if (parsed.success) out.push(slim(parsed.data, peopleAsked, this.mask));
+      if (parsed.success) out.push(slim(parsed.data, peopleAsked, this.keeper));
       else failed.push({ item, error: parsed.error });
     }
     if (out.length === 0 && failed.length > 0) {
@@ -474,12 +475,14 @@ export class ImmichClient implements AssetSource {
     }));
   }
 
-  /** Non-primary stack member id -> its primary's id, from GET /api/stacks (stack.read); null
-   * when this key or server cannot tell (then stacks are shown whole, and the log says why).
+  /** Member id (the primary's too) -> its stack, from GET /api/stacks (stack.read): search items
+   * carry no stack (v3.1.0 fixtures search-metadata-album-stack-items*), this answer does
+   * (stacks-list: `[{id, primaryAssetId, assets[]}]`). null when this key or server cannot tell
+   * (then stacks are shown whole and photos keep no stack, and the log says why).
    * The answer lists every stacked asset in full (v3.1.0 fixture stacks-list, ~1.5 KB each), so
-   * its cap follows the listing's size; an answer past it or of a wrong shape costs the stack
-   * rule for this sync, never the sync. */
-  private async stackMembers(listed: number, signal?: AbortSignal): Promise<Map<string, string> | null> {
+   * its cap follows the listing's size (`listed`); an answer past it or of a wrong shape costs the
+   * stack rule for this sync, never the sync. */
+  async listStacks(signal?: AbortSignal, listed = 0): Promise<Map<string, RemoteStack> | null> {
     const route = '/api/stacks';
     const cap = this.limits.maxJsonBytes + listed * STACK_BYTES_PER_ASSET;
     const without = 'every photo of a stack is shown this time, not only its primary';
@@ -494,8 +497,8 @@ export class ImmichClient implements AssetSource {
     if (answer.status === 403 || answer.status === 404) {
       this.logger.warn(
         answer.status === 403
-          ? 'the API key lacks stack.read: every photo of a stack is shown, not only its primary; give the key stack.read (or all) to show one photo per stack'
-          : 'this server has no GET /api/stacks: every photo of a stack is shown',
+          ? 'the API key lacks stack.read: photos carry no stack, and in whole-library mode every photo of a stack is shown, not only its primary; give the key stack.read (or all)'
+          : 'this server has no GET /api/stacks: photos carry no stack, and every photo of a stack is shown',
         { server: this.serverUrl, status: answer.status },
       );
       return null;
@@ -509,10 +512,11 @@ export class ImmichClient implements AssetSource {
       );
       return null;
     }
-    const out = new Map<string, string>();
-    for (const stack of parsed.data)
-      for (const member of stack.assets)
-        if (member.id !== stack.primaryAssetId) out.set(member.id, stack.primaryAssetId);
+    const out = new Map<string, RemoteStack>();
+    for (const stack of parsed.data) {
+      const of: RemoteStack = { id: stack.id, primaryAssetId: stack.primaryAssetId };
+      for (const member of stack.assets) out.set(member.id, of);
+    }
     return out;
   }
 
@@ -530,10 +534,12 @@ export class ImmichClient implements AssetSource {
     if (rendition === 'fullsize' && first.status === 400) {
       // Before v1.131 `size` has no fullsize value (a 400 validation error): the preview is the
       // best rendering such a server has.
-      this.logger.info('the server has no fullsize rendering; using the preview', {
-        server: this.serverUrl,
-        asset: asset.id,
-      });
+      // A fact about the server, not the photo: said once at info, then per photo at debug.
+      (this.saidNoFullsize ? this.logger.debug : this.logger.info)(
+        'the server has no fullsize rendering; using the preview',
+        { server: this.serverUrl, asset: asset.id },
+      );
+      this.saidNoFullsize = true;
       const second = await this.fetchRendition(asset.id, 'preview', edited, signal);
       if ('rendition' in second) return second;
       throw this.downloadFailure(asset.id, 'preview', edited, second);
@@ -624,24 +630,30 @@ export class ImmichClient implements AssetSource {
   ): Promise<Dispatcher.ResponseData> {
     const started = Date.now();
     const path = this.prefix + route;
+    // One controller a request, aborted by whichever comes first: the caller's signal, the
+    // deadline, or the command line's patience. (An AbortSignal.any and a controller each cost as
+    // much as the rest of a small photo's request.)
+    const controller = new AbortController();
+    const caller = signal;
+    const onAbort = () => controller.abort(caller?.reason);
+    if (caller?.aborted) onAbort();
+    else caller?.addEventListener('abort', onAbort, { once: true });
+    /** Detach from the caller's signal once the request is over, else one listener stays on the
+     * sync's signal per request (a MaxListenersExceededWarning from the tenth photo on). */
+    const detach = () => caller?.removeEventListener('abort', onAbort);
     // The command line's patience: abort a request still without an answer after answerWithinMs.
     let patience: { timer: NodeJS.Timeout; expired: boolean } | null = null;
     const limit = this.answerWithinMs;
     if (limit !== null) {
-      const giveUp = new AbortController();
-      const onAbort = () => giveUp.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const p = { expired: false, timer: setTimeout(() => ((p.expired = true), giveUp.abort()), limit) };
+      const p = { expired: false, timer: setTimeout(() => ((p.expired = true), controller.abort()), limit) };
       p.timer.unref?.();
       patience = p;
-      signal = giveUp.signal;
     }
     // One deadline over the whole request: connect, retries, and for a photo its last byte.
     const deadlineMs = this.limits.requestMs;
-    const deadline = new AbortController();
     const timer = setTimeout(
       () =>
-        deadline.abort(
+        controller.abort(
           new DeadlineError(
             `the Immich server at ${this.serverUrl} did not finish answering ${method} ${route} within ${Math.round(deadlineMs / 1000)} s; it is too slow or stuck`,
           ),
@@ -661,7 +673,7 @@ export class ImmichClient implements AssetSource {
       bodyTimeout: this.timeouts.bodyMs,
       bufferBody: buffer,
       maxBodyBytes,
-      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+      signal: controller.signal,
       ...(body !== undefined ? { body } : {}),
     };
     let res: Dispatcher.ResponseData;
@@ -669,13 +681,14 @@ export class ImmichClient implements AssetSource {
       res = await this.dispatcher.request(opts);
     } catch (err) {
       clearTimeout(timer);
+      detach();
       if (patience?.expired) {
         throw new ServerUnreachableError(
           `the Immich server at ${this.serverUrl} is not answering: no reply to ${method} ${route} within ${Math.round(limit! / 1000)} s; check that the server is running and not overloaded (the frame keeps the photos it has)`,
           { cause: err },
         );
       }
-      if (signal?.aborted) throw err;
+      if (caller?.aborted) throw err;
       if (err instanceof FrameError) throw err;
       if (err instanceof AnswerTooLargeError) {
         throw new BadResponseError(
@@ -693,13 +706,14 @@ export class ImmichClient implements AssetSource {
     }
     this.logger.debug('immich request', { method, path, status: res.statusCode, ms: Date.now() - started });
     clearTimeout(timer);
-    if (!buffer) {
+    if (buffer) detach();
+    else {
       // A photo's own deadline, from the length it announces: one slow photo is that photo's
       // failure (the sync goes on with the others), never the whole sync's.
       const bodyMs = this.photoDeadlineMs(announcedLength(res));
       const bodyTimer = setTimeout(
         () =>
-          deadline.abort(
+          controller.abort(
             new AssetUnavailableError(
               `the Immich server at ${this.serverUrl} did not finish sending ${method} ${route} within ${Math.round(bodyMs / 1000)} s (the photo's size at ${Math.round(this.limits.photoFloorRate / 1024)} KiB/s, at least ${Math.round(this.limits.photoFloorMs / 1000)} s); too slow, tried again next sync`,
               'too-slow',
@@ -708,7 +722,11 @@ export class ImmichClient implements AssetSource {
         bodyMs,
       );
       bodyTimer.unref();
-      res.body.once('close', () => clearTimeout(bodyTimer));
+      // A photo's body may still be aborted by the caller while it streams: detach when it closes.
+      res.body.once('close', () => {
+        clearTimeout(bodyTimer);
+        detach();
+      });
     }
     return res;
   }

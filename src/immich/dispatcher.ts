@@ -2,8 +2,39 @@
 // interceptors, innermost first: the API key (added only for the server's own origin, so a
 // redirect elsewhere never carries it), retries (retry.ts), and redirects (each hop goes back
 // through retries and the key check).
-import { Agent, interceptors, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent, Dispatcher, interceptors } from 'undici';
 import { DEFAULT_RETRY_POLICY, retryInterceptor, type RetryHooks, type RetryPolicy } from './retry.js';
+
+interface UndiciParts {
+  Agent: typeof Agent;
+  redirect: typeof interceptors.redirect;
+}
+
+/**
+ * The three parts of undici the client uses. Its index loads all of undici (fetch, WebSocket,
+ * mocks, caches, proxies): about twice the start-up of these files, on every command that syncs.
+ * They are loaded as undici's own index wires them (undici 7.x index.js:
+ * `Object.assign(Dispatcher.prototype, api)`, of which the client uses `request`); a layout that
+ * differs falls back to the index.
+ */
+function loadUndici(): UndiciParts {
+  const require = createRequire(import.meta.url);
+  try {
+    const dispatcher = require('undici/lib/dispatcher/dispatcher.js') as { prototype: Record<string, unknown> };
+    dispatcher.prototype['request'] ??= require('undici/lib/api/api-request.js') as unknown;
+    return {
+      Agent: require('undici/lib/dispatcher/agent.js') as typeof Agent,
+      redirect: require('undici/lib/interceptor/redirect.js') as typeof interceptors.redirect,
+    };
+  } catch {
+    const undici = require('undici') as typeof import('undici');
+    return { Agent: undici.Agent, redirect: undici.interceptors.redirect };
+  }
+}
+
+let undiciParts: UndiciParts | null = null;
+const undici = (): UndiciParts => (undiciParts ??= loadUndici());
 
 export interface Timeouts {
   /** TCP + TLS connect (only for the Agent the client makes itself). */
@@ -53,7 +84,7 @@ export function apiKeyInterceptor(origin: string, apiKey: string): Dispatcher.Di
 }
 
 export function createAgent(timeouts: Timeouts = DEFAULT_TIMEOUTS): Agent {
-  return new Agent({
+  return new (undici().Agent)({
     connect: { timeout: timeouts.connectMs },
     headersTimeout: timeouts.headersMs,
     bodyTimeout: timeouts.bodyMs,
@@ -75,6 +106,6 @@ export function composeImmichDispatcher(o: ImmichDispatcherOptions): Dispatcher 
   return o.base.compose(
     apiKeyInterceptor(o.origin, o.apiKey),
     retryInterceptor(o.retry ?? DEFAULT_RETRY_POLICY, o.hooks ?? {}),
-    interceptors.redirect({ maxRedirections: o.maxRedirections ?? 3 }),
+    undici().redirect({ maxRedirections: o.maxRedirections ?? 3 }),
   );
 }

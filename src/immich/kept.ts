@@ -3,16 +3,18 @@
 // list, and the key the request carried is masked wherever the server echoes it back. A listing's
 // memory then grows with the number of assets, never with what one asset's answer holds.
 
-/** The most kept of each field, in UTF-16 code units. A caption shows two lines of a
- * description (some 200 characters on the widest panel) and one line of names or place. */
+/** The most kept of each field, in UTF-16 code units. A caption line is at most some 260 font
+ * pixels wide on every panel (render/frame.ts setCaption), a glyph at least 2 with its spacing:
+ * two lines of description never show more than ~520 characters, one line of names ~260. */
 export const KEPT_CHARS = {
-  description: 2_000,
+  description: 600,
   /** A person's name, a city, state or country. */
-  name: 200,
+  name: 100,
   /** An IANA zone name ("America/Argentina/ComodRivadavia" is the longest, 32) or an offset. */
   timeZone: 64,
-  /** originalFileName: file systems cut names at 255 bytes. */
-  fileName: 255,
+  /** originalFileName: generous (library/names.ts cuts the stem to what a file system takes and
+   * keeps the extension, which a cut here would lose). */
+  fileName: 1_024,
   /** Ids and checksums: a UUID is 36, a base64 SHA-1 28. */
   id: 128,
 } as const;
@@ -26,9 +28,13 @@ export const KEPT_FACES = 64;
 /** The longest cursor followed: an opaque token of a few hundred bytes in Immich v3.2 (a
  * base64 of the last item's sort key); one of kilobytes is no real cursor. */
 export const MAX_CURSOR_CHARS = 16 * 1024;
-/** The most server text one listing keeps in all (code units, counted twice for UTF-16): some
- * 200 bytes an asset for the 200,000 assets a listing may hold. */
-export const MAX_LISTING_TEXT_BYTES = 48 * 1024 * 1024;
+/** What one listing may keep in all, by Keeper's count (strings and the objects holding them).
+ * A real library's asset costs some 700-1,000 bytes (ids, dates, a short description, a place,
+ * two people shared with other photos): 32 MiB holds some 35,000 of them. */
+export const MAX_LISTING_TEXT_BYTES = 32 * 1024 * 1024;
+/** What one listed asset's objects cost besides their strings (the asset, its info, the map
+ * entry): an estimate, for the listing's total. */
+export const ASSET_OBJECT_BYTES = 600;
 
 /** Masks `secret` in server text: a server that echoes the key into a name or description must
  * not get it written to disk or printed. */
@@ -57,16 +63,59 @@ export function keptText(text: string, max: number, mask: Mask): string {
   return out === text ? text : copyString(out);
 }
 
-/** A fresh string with the same characters (not a view of a longer one). */
+// eslint-disable-next-line no-control-regex -- a range from NUL: "any character above Latin-1"
+const WIDE = /[^\u0000-\u00ff]/;
+
+/** A fresh string with the same characters (not a view of a longer one), one byte a character
+ * where V8 can keep it so. */
 function copyString(s: string): string {
-  return Buffer.from(s, 'utf16le').toString('utf16le');
+  return WIDE.test(s) ? Buffer.from(s, 'utf16le').toString('utf16le') : Buffer.from(s, 'latin1').toString('latin1');
 }
 
-/** What keeping these strings costs, roughly (two bytes a code unit, plus a string's header). */
-export function textBytes(...texts: (string | null | undefined)[]): number {
-  let n = 0;
-  for (const t of texts) if (t) n += 16 + t.length * 2;
-  return n;
+/** What keeping a string costs in V8: its header, and one or two bytes a code unit. */
+export function stringBytes(s: string): number {
+  return 16 + s.length * (WIDE.test(s) ? 2 : 1);
+}
+
+/** Shared strings and people remembered per listing: past this many, new ones are not shared. */
+const SHARED_MAX = 50_000;
+
+/**
+ * What one listing keeps of a server's text, and what that costs: each string cut and masked
+ * (keptText); names, places, zones and people, which repeat from photo to photo, shared rather
+ * than kept once per photo; `spent` counts what was kept, for the listing's total.
+ */
+export class Keeper {
+  spent = 0;
+  private readonly shared = new Map<string, string>();
+  private readonly people = new Map<string, { id: string; name: string; hidden: boolean }>();
+
+  constructor(private readonly mask: Mask = (t) => t) {}
+
+  /** `text` as kept; `share`: a value that repeats (a name, a place), kept once. */
+  text(text: string, max: number, share = false): string {
+    const kept = keptText(text, max, this.mask);
+    if (share) {
+      const hit = this.shared.get(kept);
+      if (hit !== undefined) return hit;
+      if (this.shared.size < SHARED_MAX) this.shared.set(kept, kept);
+    }
+    this.spent += stringBytes(kept);
+    return kept;
+  }
+
+  /** A person as kept: one object for everyone's photos of them. */
+  person(id: string, name: string, hidden: boolean): { id: string; name: string; hidden: boolean } {
+    const keptId = this.text(id, KEPT_CHARS.id, true);
+    const keptName = this.text(name, KEPT_CHARS.name, true);
+    const key = `${keptId}\u0000${keptName}\u0000${hidden}`;
+    const hit = this.people.get(key);
+    if (hit) return hit;
+    const person = { id: keptId, name: keptName, hidden };
+    if (this.people.size < SHARED_MAX) this.people.set(key, person);
+    this.spent += 64;
+    return person;
+  }
 }
 
 /** The `max` largest boxes of a list (by area), in their original order. */

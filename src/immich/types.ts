@@ -36,17 +36,18 @@ export interface RemoteAsset {
   /** Immich v2.5+ `isEdited`: the asset has non-destructive edits (crop, rotate, mirror); the
    * frame shows the edited image, as the web app does. Absent means false. */
   edited?: boolean;
-  /** For a stack member that is not the stack's primary: the primary's id (library listings
-   * asked with `stacks`). Absent for primaries and unstacked assets. */
+  /** For a stack member that is not the stack's primary: the primary's id (set by the sync from
+   * AssetSource.listStacks). Absent for primaries and unstacked assets. */
   stackPrimaryId?: string;
   /** What the frame knows of the photo besides its bytes (issue 11): from the same listing
    * (`withExif`, `withPeople`); absent when the server sent none of it. */
   info?: RemoteAssetInfo;
 }
 
-export interface ListOptions {
-  /** Look up stacks (GET /api/stacks) so non-primary members carry stackPrimaryId. */
-  stacks?: boolean;
+/** A stack an asset belongs to (every member, the primary too, as GET /api/assets/{id} says). */
+export interface RemoteStack {
+  id: string;
+  primaryAssetId: string;
 }
 
 /** A person on a photo as a listing names them (no face boxes: those come from listFaces). */
@@ -79,8 +80,9 @@ export interface RemoteAssetInfo {
   height: number | null;
   /** exifInfo.orientation of the original ("6" -> 6). */
   orientation: number | null;
-  /** Present only where the server sends it (GET /api/assets/{id}; search items have no stack). */
-  stack: { id: string; primaryAssetId: string } | null;
+  /** The asset's stack; null when it is in none; undefined when the answer does not say (search
+   * items have no `stack` key on v3.1.0: the sync fills it from GET /api/stacks). */
+  stack?: RemoteStack | null;
   /** Whether exifInfo came with the listing (rating, description, place and zone are known). */
   hasExif: boolean;
 }
@@ -111,7 +113,10 @@ export interface AssetDownload {
 export interface AssetSource {
   serverVersion(signal?: AbortSignal): Promise<ServerVersion>;
   /** Every image of the album ('' = the whole library), all pages followed, trashed left out. */
-  listAssets(albumId: string, signal?: AbortSignal, options?: ListOptions): Promise<RemoteAsset[]>;
+  listAssets(albumId: string, signal?: AbortSignal): Promise<RemoteAsset[]>;
+  /** Every stack of the user by member id (GET /api/stacks), primaries included; null when this
+   * key or server cannot tell (the caller carries on without stacks). Optional for simple sources. */
+  listStacks?(signal?: AbortSignal, listed?: number): Promise<Map<string, RemoteStack> | null>;
   /** The bytes to keep for an asset under `photo_size` (originals fall back to a rendering
    * for formats sharp cannot decode: see chooseRendition in client.ts). */
   download(asset: RemoteAsset, size: PhotoSize, signal?: AbortSignal): Promise<AssetDownload>;

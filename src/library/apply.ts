@@ -1,10 +1,12 @@
 // The sync executor: carries out a SyncPlan against the library. Downloads run a few at a time,
-// each landing as a verified file renamed into place; the metadata is checkpointed every few files
-// or seconds so a kill loses at most the photos in flight; removals drop their records (and save)
-// before their files go, so a record never points at a missing file.
+// each to a verified temp file; every few files or seconds a checkpoint lands them together (each
+// fsynced, then renamed into place, then the folder fsynced) and saves the metadata that records
+// them, so a kill loses at most the photos since the last checkpoint and the downloads never wait
+// on the disk's flushes; removals drop their records (and save) before their files go, so a record
+// never points at a missing file.
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
 import { type Logger, silentLogger } from '../core/log.js';
-import { syncDir } from './atomic-file.js';
+import { syncDir, syncFile } from './atomic-file.js';
 import {
   type DownloadLimits,
   type RetryPolicy,
@@ -18,8 +20,10 @@ import {
 import type { LibraryMetadata, SyncedAsset, SyncFailure } from './metadata.js';
 import { fitExtension } from './names.js';
 import type { SyncPlan } from './plan.js';
-import { removePhoto, renamePhoto } from './store.js';
+import { photoPath, removePhoto, renamePhoto, storageError } from './store.js';
 import type { InstancePaths } from './instance.js';
+import { displayedSize, emptyPhotoInfo } from './photo-info.js';
+import { FreeSpace } from './storage-health.js';
 import { type PhotoSize } from '../immich/types.js';
 
 export type SyncProgress =
@@ -61,9 +65,23 @@ export interface ApplyResult {
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_CHECKPOINT = { files: 25, ms: 5_000 };
 
-/** Serialised, throttled saves of the metadata: many downloads, one writer at a time. */
+/** A verified download waiting in its temp file for the next checkpoint to land it. */
+interface Downloaded {
+  asset: RemoteAsset;
+  name: string;
+  previous: SyncedAsset | undefined;
+  landed: LandedFile;
+}
+
+/** How many of a checkpoint's temp files are fsynced at once: the libuv pool's size (fsyncs that
+ * run together can share a journal commit on ext4; one at a time, each waits for its own). */
+const FSYNC_AT_ONCE = 4;
+
+/** Serialised, throttled checkpoints: many downloads, one writer at a time. Each lands the
+ * downloads done since the last one, then saves the metadata that records them. */
 class Checkpointer {
   private pending = 0;
+  private waiting: Downloaded[] = [];
   private last = Date.now();
   private chain: Promise<void> = Promise.resolve();
   /** Changes before the next save. Each save rewrites the whole file, so a big library saves less
@@ -75,8 +93,16 @@ class Checkpointer {
   constructor(
     private readonly options: ApplyOptions,
     private readonly every: { files: number; ms: number },
+    /** Record a landed download (its final name) in the metadata. */
+    private readonly record: (d: Downloaded, finalName: string) => void,
   ) {
     this.due = every.files;
+  }
+
+  /** A download is verified in its temp file: it lands with the next checkpoint. */
+  noteDownload(d: Downloaded): Promise<void> {
+    this.waiting.push(d);
+    return this.noteChange();
   }
 
   noteChange(): Promise<void> {
@@ -99,12 +125,45 @@ class Checkpointer {
       this.pending = 0;
       this.last = Date.now();
       this.due = Math.max(this.every.files, Math.floor(Object.keys(this.options.metadata.synced_assets).length / 10));
+      const batch = this.waiting.splice(0);
+      if (batch.length > 0) await landAll(this.options.paths, batch, this.record);
       // The renames must be on disk before a record that relies on them is.
       await syncDir(this.options.paths.photosDir);
       await this.options.save(this.options.metadata);
     };
     this.chain = this.chain.then(run, run);
     return this.chain;
+  }
+}
+
+/** fsync each temp file (a few at once), then rename it into place and record it: a file is
+ * under its final name only once its bytes are on disk. */
+async function landAll(
+  paths: InstancePaths,
+  batch: readonly Downloaded[],
+  record: (d: Downloaded, finalName: string) => void,
+): Promise<void> {
+  let next = 0;
+  const flushOne = async () => {
+    while (next < batch.length) {
+      const d = batch[next++]!;
+      try {
+        await syncFile(photoPath(paths, d.landed.tempName));
+      } catch (err) {
+        throw storageError(err, 'flush', photoPath(paths, d.landed.tempName));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FSYNC_AT_ONCE, batch.length) }, flushOne));
+  for (const d of batch) {
+    const finalName = fitExtension(d.name, d.landed.format ?? undefined);
+    try {
+      await renamePhoto(paths, d.landed.tempName, finalName);
+    } catch (err) {
+      await removePhoto(paths, d.landed.tempName).catch(() => {});
+      throw err;
+    }
+    record(d, finalName);
   }
 }
 
@@ -121,7 +180,14 @@ function entryFor(asset: RemoteAsset, name: string, landed: LandedFile, photoSiz
     sha1: landed.sha1,
     updated_at: asset.updatedAt,
     ...(landed.edited ? { edited: true } : {}),
+    // The size read from the header on the way in: refresh-info.ts then has no file to open.
+    ...(landed.size ? { info: measuredInfo(landed.size, landed.sha1) } : {}),
   };
+}
+
+function measuredInfo(size: NonNullable<LandedFile['size']>, sha1: string) {
+  const [width, height] = displayedSize(size.width, size.height, size.orientation);
+  return { ...emptyPhotoInfo(), width, height, orientation: size.orientation, measured_sha1: sha1 };
 }
 
 export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<ApplyResult> {
@@ -129,7 +195,13 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
   const log = options.logger ?? silentLogger;
   const now = options.now ?? (() => new Date());
   const progress = options.onProgress ?? (() => {});
-  const checkpoint = new Checkpointer(options, options.checkpoint ?? DEFAULT_CHECKPOINT);
+  /** Old files of updates whose extension changed: deleted once the new record is saved. */
+  const superseded: string[] = [];
+  const record = (d: Downloaded, finalName: string) => {
+    metadata.synced_assets[d.asset.id] = entryFor(d.asset, finalName, d.landed, plan.photoSize, now());
+    if (d.previous && d.previous.local_path !== finalName) superseded.push(d.previous.local_path);
+  };
+  const checkpoint = new Checkpointer(options, options.checkpoint ?? DEFAULT_CHECKPOINT, record);
   const result: ApplyResult = {
     added: 0,
     updated: 0,
@@ -178,8 +250,7 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
     removals: plan.remove.length + plan.discard.length,
     keeps: plan.keep.length,
   });
-  /** Old files of updates whose extension changed: deleted once the new record is saved. */
-  const superseded: string[] = [];
+  const space = new FreeSpace(paths.photosDir);
   const stop = new AbortController();
   const onAbort = () => stop.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -193,31 +264,29 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
       retry: options.retry ?? DEFAULT_RETRY,
       signal: stop.signal,
       ...(options.downloadLimits ? { limits: options.downloadLimits } : {}),
+      space,
       onRetry: (err, attempt) => log.debug('retrying a photo', { name: item.name, attempt, error: failureReason(err) }),
     });
-    const finalName = fitExtension(item.name, landed.format ?? undefined);
-    try {
-      await renamePhoto(paths, landed.tempName, finalName);
-    } catch (err) {
-      await removePhoto(paths, landed.tempName).catch(() => {});
-      throw err;
-    }
-    metadata.synced_assets[item.asset.id] = entryFor(item.asset, finalName, landed, plan.photoSize, now());
-    if (item.previous && item.previous.local_path !== finalName) superseded.push(item.previous.local_path);
     if (item.previous) result.updated += 1;
     else result.added += 1;
     result.bytes += landed.bytes;
-    return finalName;
+    return { asset: item.asset, name: item.name, previous: item.previous, landed };
   };
 
   const worker = async () => {
     while (!fatal && next < queue.length) {
       const item = queue[next++]!;
       try {
-        const name = await fetchOne(item);
+        const downloaded = await fetchOne(item);
         done += 1;
+        const name = fitExtension(item.name, downloaded.landed.format ?? undefined);
         progress({ phase: 'download', done, total: queue.length, bytes: result.bytes, name, ok: true });
-        await checkpoint.noteChange();
+        // Not awaited: the next download starts while the checkpoint flushes and saves. A failed
+        // checkpoint (the disk) stops the sync as any storage failure does.
+        checkpoint.noteDownload(downloaded).catch((err: unknown) => {
+          fatal ??= { err };
+          stop.abort(err);
+        });
       } catch (err) {
         if (isFatal(err)) {
           fatal ??= { err };

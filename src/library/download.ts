@@ -1,6 +1,7 @@
 // One photo from the server to a verified temp file in photos/: the body is streamed to disk
-// and hashed on the way (never held whole in memory), checked (SHA-1 for originals; length and
-// decodability for renderings), fsynced, and only then handed back to be renamed into place.
+// and hashed on the way (never held whole in memory), its pixel size read from its first bytes,
+// checked (SHA-1 for originals; length and decodability for renderings), closed, and handed back
+// for apply.ts to fsync and rename into place with the others of its checkpoint.
 // A body is cut off past the length it announced (or a sane maximum), and never takes the disk
 // below the reserve. A failed attempt leaves no file; retries with backoff live here too.
 import { createHash } from 'node:crypto';
@@ -18,9 +19,10 @@ import {
   type AssetFailureReason,
 } from '../core/errors.js';
 import type { AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
+import { HEADER_BYTES, type HeaderSize, readHeaderSize } from './image-header.js';
 import { probeImage, sniffImageFormat } from './probe.js';
 import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';
-import { DEFAULT_RESERVE_BYTES, freeBytes } from './storage-health.js';
+import { DEFAULT_RESERVE_BYTES, FreeSpace } from './storage-health.js';
 import { formatBytes } from './words.js';
 import type { InstancePaths } from './instance.js';
 import { type PhotoSize } from '../immich/types.js';
@@ -35,6 +37,8 @@ export interface LandedFile {
   rendition: Rendition;
   /** The edited image (edited=true), not checked against the original's checksum. */
   edited: boolean;
+  /** Pixel size and orientation from the file's header; null when sharp must read the file. */
+  size: HeaderSize | null;
 }
 
 export interface RetryPolicy {
@@ -59,9 +63,6 @@ export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = {
   reserveBytes: DEFAULT_RESERVE_BYTES,
 };
 
-/** Free space is looked at again after this many bytes of one download. */
-const RECHECK_BYTES = 1024 * 1024;
-
 function reserveError(label: string, full: string, free: number, reserve: number): StorageError {
   return new StorageError(
     `cannot write ${label} to ${full}: the disk would fall below the ${formatBytes(reserve)} kept free (${formatBytes(free)} free); free space or lower max_photos`,
@@ -84,12 +85,33 @@ async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
   for (let off = 0; off < chunk.length; ) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
 }
 
-/** A writable over a file handle we keep: we fsync and close it ourselves once the body is in. */
+/** Several chunks in one system call, without copying them together (a short write, rare on a
+ * file, finishes the rest one chunk at a time). */
+async function writeAllv(fh: FileHandle, chunks: Buffer[]): Promise<void> {
+  let written = (await fh.writev(chunks)).bytesWritten;
+  for (const chunk of chunks) {
+    if (written >= chunk.length) written -= chunk.length;
+    else {
+      await writeAll(fh, chunk.subarray(written));
+      written = 0;
+    }
+  }
+}
+
+/** A writable over a file handle we keep: we close it ourselves once the body is in. Chunks that
+ * queue while a write is under way go down in one write (a small photo is one or two writes,
+ * not one per socket read). */
 function fileSink(fh: FileHandle): Writable {
   return new Writable({
     highWaterMark: 256 * 1024,
     write(chunk: Buffer, _enc, done) {
       writeAll(fh, chunk).then(() => done(), done);
+    },
+    writev(chunks: { chunk: Buffer }[], done) {
+      writeAllv(
+        fh,
+        chunks.map((c) => c.chunk),
+      ).then(() => done(), done);
     },
   });
 }
@@ -102,15 +124,18 @@ async function downloadOnce(
   label: string,
   signal: AbortSignal | undefined,
   limits: DownloadLimits,
+  space: FreeSpace,
 ): Promise<LandedFile> {
   const dl = await source.download(asset, photoSize, signal);
   const tempName = tempPhotoName();
   const full = photoPath(paths, tempName);
   const hash = createHash('sha1');
   let bytes = 0;
-  let head = Buffer.alloc(0);
+  /** The first HEADER_BYTES, for the format and pixel size. */
+  const head: Buffer[] = [];
+  let headBytes = 0;
   const cap = dl.contentLength ?? limits.maxPhotoBytes;
-  let free = await freeBytes(paths.photosDir);
+  const free = await space.now();
   if (free !== null && free <= limits.reserveBytes) {
     // The disk is at its reserve: no photo can land, the sync stops.
     dl.body.destroy();
@@ -125,8 +150,6 @@ async function downloadOnce(
       'too-large',
     );
   }
-  // Free space as last measured, and how many of our bytes were written since.
-  let measuredAt = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       bytes += chunk.length;
@@ -139,17 +162,19 @@ async function downloadOnce(
         return;
       }
       hash.update(chunk);
-      if (head.length < 32) head = Buffer.concat([head, chunk.subarray(0, 32 - head.length)]);
-      const since = bytes - measuredAt;
-      if (free === null || (free - since >= limits.reserveBytes && since < RECHECK_BYTES)) {
+      if (headBytes < HEADER_BYTES) {
+        head.push(chunk.subarray(0, HEADER_BYTES - headBytes));
+        headBytes += head[head.length - 1]!.length;
+      }
+      space.wrote(chunk.length);
+      const estimate = space.estimate();
+      if (estimate === null || (estimate !== undefined && estimate >= limits.reserveBytes)) {
         done(null, chunk);
         return;
       }
-      // Near the reserve by our own count, or a while since we looked: measure again (other
-      // downloads write to the same disk).
-      void freeBytes(paths.photosDir).then((f) => {
-        free = f;
-        measuredAt = bytes - chunk.length;
+      // Near the reserve by the sync's own count, or a while since anyone looked: measure again
+      // (other programs write to the same disk).
+      void space.now().then((f) => {
         if (f !== null && f - chunk.length < limits.reserveBytes)
           done(reserveError(label, full, f, limits.reserveBytes));
         else done(null, chunk);
@@ -176,11 +201,7 @@ async function downloadOnce(
         { cause: err },
       );
     }
-    try {
-      await fh.sync();
-    } catch (err) {
-      throw storageError(err, 'flush', full);
-    }
+    // Not fsynced here: apply.ts flushes a checkpoint's files together before renaming them in.
     await fh.close();
     fh = undefined;
 
@@ -201,7 +222,9 @@ async function downloadOnce(
     }
     // An original is proven by its checksum; its first bytes say what to call it. A rendering
     // has no checksum to meet, so sharp must be able to read it.
-    let format = verifiable ? sniffImageFormat(head) : null;
+    const first = Buffer.concat(head);
+    const size = readHeaderSize(first);
+    let format = verifiable ? sniffImageFormat(first) : null;
     if (format === null) {
       const probe = await probeImage(full);
       if (!verifiable && !probe) {
@@ -215,7 +238,7 @@ async function downloadOnce(
       }
       format = probe?.format ?? null;
     }
-    return { tempName, bytes, sha1, format, rendition: dl.rendition, edited: dl.edited };
+    return { tempName, bytes, sha1, format, rendition: dl.rendition, edited: dl.edited, size };
   } catch (err) {
     dl.body.destroy();
     await fh?.close().catch(() => {});
@@ -253,13 +276,16 @@ export async function downloadVerified(
     signal?: AbortSignal;
     onRetry?: (err: unknown, attempt: number) => void;
     limits?: Partial<DownloadLimits>;
+    /** The sync's free-space count, shared by its downloads (else this download's own). */
+    space?: FreeSpace;
   },
 ): Promise<LandedFile> {
   const retry = options.retry ?? DEFAULT_RETRY;
   const limits = { ...DEFAULT_DOWNLOAD_LIMITS, ...options.limits };
+  const space = options.space ?? new FreeSpace(paths.photosDir);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await downloadOnce(source, asset, photoSize, paths, options.label, options.signal, limits);
+      return await downloadOnce(source, asset, photoSize, paths, options.label, options.signal, limits, space);
     } catch (err) {
       if (isFatal(err) || isFinalForThisSync(err) || attempt >= retry.attempts) throw err;
       options.onRetry?.(err, attempt);

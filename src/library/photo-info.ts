@@ -3,7 +3,7 @@
 // pixels, size and orientation, stack. Pure: the schema and the conversions; refresh-info.ts fills it.
 import * as z from 'zod/mini';
 import type { RemoteAssetInfo, RemoteFace } from '../immich/types.js';
-import { KEPT_CHARS, KEPT_FACES, KEPT_PEOPLE } from '../immich/kept.js';
+import { KEPT_FACES, KEPT_PEOPLE } from '../immich/kept.js';
 
 const personSchema = z.object({ id: z.string(), name: z.string(), hidden: z.boolean() });
 
@@ -25,7 +25,7 @@ export const photoInfoSchema = z.object({
   favorite: z.boolean(),
   /** 1..5, -1 rejected, null unrated or unknown. */
   rating: z.nullable(z.int().check(z.minimum(-1)).check(z.maximum(5))),
-  description: z.string().check(z.maxLength(KEPT_CHARS.description)),
+  description: z.string(),
   city: z.nullable(z.string()),
   state: z.nullable(z.string()),
   country: z.nullable(z.string()),
@@ -81,7 +81,11 @@ export function mergeListedInfo(previous: PhotoInfo | undefined, listed: RemoteA
     ...base,
     local_date_time: listed.localDateTime,
     favorite: listed.favorite,
-    stack: listed.stack ? { id: listed.stack.id, primary_asset_id: listed.stack.primaryAssetId } : base.stack,
+    // undefined: the listing did not say (no stacks answer), so the record keeps what it knew.
+    stack:
+      listed.stack === undefined
+        ? base.stack
+        : listed.stack && { id: listed.stack.id, primary_asset_id: listed.stack.primaryAssetId },
   };
   if (listed.hasExif) {
     Object.assign(next, {

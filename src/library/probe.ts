@@ -2,7 +2,6 @@
 // an image (from its header, without decoding the pixels).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import sharp from 'sharp';
 
 export async function sha1OfFile(file: string): Promise<string> {
   const hash = createHash('sha1');
@@ -40,6 +39,8 @@ export interface ImageProbe {
 /** The image's format and size, or null when sharp cannot read it as an image. */
 export async function probeImage(file: string): Promise<ImageProbe | null> {
   try {
+    // Loaded on first use: a sync of verified originals never needs it.
+    const { default: sharp } = await import('sharp');
     const m = await sharp(file, { failOn: 'none' }).metadata();
     if (!m.format || !m.width || !m.height) return null;
     return { format: m.format, width: m.width, height: m.height };

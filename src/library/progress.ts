@@ -1,5 +1,6 @@
-// How a sync shows its progress: a one-line bar redrawn on a terminal (stderr), or one log line
-// per step in a pipe or under systemd, where a redrawn bar would be noise.
+// How a sync shows its progress: a one-line bar redrawn on a terminal (stderr), or log lines in a
+// pipe or under systemd, where a redrawn bar would be noise: the steps at info, each photo at debug
+// (a thousand-photo sync is not a thousand journal lines; its failures are warned once each).
 import type { Logger } from '../core/log.js';
 import type { SyncProgress } from './apply.js';
 import { formatBytes } from './words.js';
@@ -42,7 +43,7 @@ export function createProgressReporter(options: {
     else if (event.phase === 'planned')
       logger.info('sync planned', { downloads: event.downloads, removals: event.removals, keeps: event.keeps });
     else if (event.phase === 'download' && event.ok) {
-      logger.info('photo downloaded', { name: event.name, done: event.done, total: event.total });
+      logger.debug('photo downloaded', { name: event.name, done: event.done, total: event.total });
     } else if (event.phase === 'removed') logger.info('photos removed', { count: event.count });
   }) as ProgressSink;
   report.end = () => {

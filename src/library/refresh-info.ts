@@ -1,9 +1,8 @@
 // The sync step that keeps every photo's `info` (photo-info.ts) up to date after the files are in
 // place: the listing's metadata is merged in without any download; the stored file's size is read
-// once per file; face boxes are fetched (GET /api/faces?id=) only for photos with people whose
+// once per file (most arrive measured from their header by download.ts); face boxes are fetched (GET /api/faces?id=) only for photos with people whose
 // people, file or size changed since the last fetch. One failure never stops the rest.
 import { largestFaces } from '../immich/kept.js';
-import sharp from 'sharp';
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import { AuthRejectedError } from '../core/errors.js';
@@ -28,6 +27,8 @@ export interface RefreshInfoReport {
 
 async function measure(file: string): Promise<{ width: number; height: number; orientation: number | null } | null> {
   try {
+    // Loaded only when a file's header could not be read on the way in (sync start-up skips it).
+    const { default: sharp } = await import('sharp');
     const m = await sharp(file, { failOn: 'none' }).metadata();
     if (!m.width || !m.height) return null;
     const orientation = m.orientation && m.orientation >= 1 && m.orientation <= 8 ? m.orientation : null;
@@ -104,7 +105,8 @@ export async function refreshInfo(options: {
       const faces = await source.listFaces!(job.id, options.signal);
       const placed = facesInFile(faces, { width: job.info.width!, height: job.info.height! });
       if (placed.refused > 0) {
-        log.info('some face boxes do not fit the stored photo and are left out', {
+        // Per photo, so at debug; the sync's summary counts them (faces_refused).
+        log.debug('some face boxes do not fit the stored photo and are left out', {
           asset: job.id,
           refused: placed.refused,
         });

@@ -19,6 +19,49 @@ export async function freeBytes(dir: string): Promise<number | null> {
   }
 }
 
+/** Free space is measured again after this many bytes written since the last look. */
+const RECHECK_BYTES = 1024 * 1024;
+
+/**
+ * The free space of one sync's disk, shared by its downloads: measured (statfs) once, then
+ * counted down by what the sync writes, and measured again after every RECHECK_BYTES written
+ * (other programs write to the disk too). A photo of 30 KB no longer costs a statfs of its own.
+ */
+export class FreeSpace {
+  private free: number | null = null;
+  private measured = false;
+  private since = 0;
+  private measuring: Promise<number | null> | null = null;
+
+  constructor(private readonly dir: string) {}
+
+  /** Our bytes just written. */
+  wrote(bytes: number): void {
+    this.since += bytes;
+  }
+
+  /** Free bytes by the last look less what was written since; undefined when a look is due;
+   * null when the filesystem does not say. */
+  estimate(): number | null | undefined {
+    if (!this.measured || this.since >= RECHECK_BYTES) return undefined;
+    return this.free === null ? null : this.free - this.since;
+  }
+
+  /** The estimate, looking again first when one is due (one look at a time, shared). */
+  async now(): Promise<number | null> {
+    const e = this.estimate();
+    if (e !== undefined) return e;
+    this.measuring ??= freeBytes(this.dir).then((f) => {
+      this.free = f;
+      this.measured = true;
+      this.since = 0;
+      this.measuring = null;
+      return f;
+    });
+    return this.measuring;
+  }
+}
+
 /** Why a sync cannot write the library now, or null when it can. */
 export async function storageProblem(
   paths: InstancePaths,

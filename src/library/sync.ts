@@ -234,6 +234,7 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       seconds: result.seconds,
       info_updated: info.updated,
       face_requests: info.faceRequests,
+      ...(info.facesRefused > 0 ? { faces_refused: info.facesRefused } : {}),
     });
     return { kind: 'synced', reason: due.reason, plan, result, reconcile: report, serverVersion: version, metadata };
   } finally {
@@ -257,16 +258,21 @@ async function listAndPlan(
 }
 
 /** Several albums: one listing each, their union (planSync drops the repeats). Immich's own
- * search with several albumIds is not documented as a union, so it is not relied on. */
+ * search with several albumIds is not documented as a union, so it is not relied on. Then one
+ * GET /api/stacks for all of them: search items carry no stack, so this is where each photo's
+ * stack comes from (info.stack), and what whole-library mode hides non-primary members by. */
 async function listRemote(req: SyncRequest): Promise<RemoteAsset[]> {
   const scope = albumScope(req.config);
-  const library = scope.length === 0;
   const remote: RemoteAsset[] = [];
-  for (const album of library ? [''] : scope) {
-    // Whole-library mode shows one photo per stack unless include_stacked: that needs the stacks.
-    remote.push(
-      ...(await req.source.listAssets(album, req.signal, { stacks: library && !req.config.include_stacked })),
-    );
+  for (const album of scope.length === 0 ? [''] : scope)
+    remote.push(...(await req.source.listAssets(album, req.signal)));
+  const stacks = remote.length > 0 ? ((await req.source.listStacks?.(req.signal, remote.length)) ?? null) : null;
+  if (stacks) {
+    for (const a of remote) {
+      const stack = stacks.get(a.id) ?? null;
+      if (a.info) a.info.stack = stack;
+      if (stack && stack.primaryAssetId !== a.id) a.stackPrimaryId = stack.primaryAssetId;
+    }
   }
   return remote;
 }
@@ -306,7 +312,14 @@ async function confirmMassRemoval(
   const gone = plan.remove.filter((r) => !listed.has(r.id)).map((r) => r.id);
   const held = Object.keys(metadata.synced_assets).length;
   const log = req.logger ?? silentLogger;
-  if (gone.length === 0 || gone.length <= held / 2) {
+  // Another album or server than the library holds: the removals are what was asked for.
+  const scope = albumScope(req.config);
+  const heldScope = metadata.album_ids ?? [metadata.album_id];
+  const sameScope =
+    scope.length === heldScope.length &&
+    scope.every((a, i) => a === heldScope[i]) &&
+    metadata.server_host === serverHost(req.config.immich_url);
+  if (gone.length === 0 || gone.length <= held / 2 || !sameScope) {
     // The listing is whole again: whatever was pending is forgotten (saved with the sync's result).
     if (metadata.removal_pending) log.info('the library is listed whole again; no removal pending');
     metadata.removal_pending = null;
@@ -324,7 +337,6 @@ async function confirmMassRemoval(
     await writeMetadata(req.paths, metadata);
   }
   const confirmAt = new Date(Date.parse(seenAt) + MASS_REMOVAL_WAIT_MS);
-  const scope = albumScope(req.config);
   const what = scope.length === 0 ? 'the library' : `album ${scope.join(', ')}`;
   log.warn('the listing drops most of the library; nothing is removed until a later sync lists the same', {
     removing: gone.length,

@@ -16,6 +16,7 @@ import { inkPalette, toneTable } from '../../src/render/palette.js';
 import { preparePhoto, renderForPanel } from '../../src/render/pipeline.js';
 import { renderFrame } from '../../src/render/frame.js';
 import type { FramePhoto } from '../../src/render/frame-input.js';
+import { takeChildUsage, writeUsagePreload } from './child-usage.js';
 
 const RUNS = 9;
 const panel = findPanel('waveshare-7in3e');
@@ -35,8 +36,14 @@ const ALL_FIELDS = ['description', 'people', 'date', 'years_ago', 'place'] as co
 const portraitOf = (file: string) => path.join(path.dirname(file), 'big-portrait.jpg');
 
 const PLAIN = 'renderFrame, one photo, no extras';
+const FLOOR = 'floor: sharp decode + resize to 800x480';
+const PAIR = 'renderFrame, portrait pair + 2 captions';
+const PAIR_FLOOR = 'floor of the pair: decode + resize of both to 400x480';
 const CASES = {
-  'floor: sharp decode + resize to 800x480': (file: string) => sharp(file).resize(800, 480).raw().toBuffer(),
+  [FLOOR]: (file: string) => sharp(file).resize(800, 480).raw().toBuffer(),
+  [PAIR_FLOOR]: async (file: string) => {
+    for (let i = 0; i < 2; i++) await sharp(portraitOf(file)).resize(400, 480).raw().toBuffer();
+  },
   'our sharp stage alone (preparePhoto, defaults)': (file: string) => preparePhoto(file, panel),
   'renderForPanel, defaults (attention crop, gamut map, FS)': (file: string) => renderForPanel(file, panel),
   'renderForPanel, centre crop': (file: string) => renderForPanel(file, panel, { crop: 'centre' }),
@@ -56,7 +63,7 @@ const CASES = {
       ],
       panel,
     }),
-  'renderFrame, portrait pair + 2 captions': (file: string) =>
+  [PAIR]: (file: string) =>
     renderFrame({
       photos: [known(portraitOf(file)), known(portraitOf(file))],
       panel,
@@ -124,19 +131,30 @@ export async function run(): Promise<void> {
       `input: ${meta.width}x${meta.height} JPEG; time: median of ${RUNS} interleaved runs; peak RSS: one run a case, each in its own process`,
     );
     const self = fileURLToPath(import.meta.url);
+    const preload = await writeUsagePreload(dir);
     const times = await timeCases(file);
-    const floorMs = median(times[CASE_NAMES[0]!]);
+    const floorMs = median(times[FLOOR]);
+    /** Paired: each round's time of `c` over `base`'s in the same round, the median of those. */
+    const pairedRatio = (c: Case, base: Case) => median(times[c].map((t, i) => t / times[base][i]!));
     for (const c of CASE_NAMES) {
-      const child = spawnSync(process.execPath, [self, c, file], { encoding: 'utf8' });
+      // The child's own peak (VmHWM), not getrusage's, which on Linux reports the bench's own.
+      const usageFile = path.join(dir, 'usage.json');
+      const child = spawnSync(process.execPath, ['--import', preload, self, c, file], {
+        encoding: 'utf8',
+        env: { ...process.env, BENCH_USAGE_FILE: usageFile },
+      });
       if (child.status !== 0) throw new Error(`bench child ${c} failed: ${child.stderr}`);
-      const { maxRSS } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { maxRSS: number };
+      const usage = await takeChildUsage(usageFile);
+      if (!usage) throw new Error(`bench child ${c} reported no usage`);
+      const maxRSS = usage.rssKb;
       const ms = median(times[c]);
-      // Paired: each run's time over the plain render's in the same round, the median of those,
-      // so a machine that slows down for a while slows both sides of every ratio alike.
-      const ratios = times[c].map((t, i) => t / times[PLAIN][i]!);
-      const vsPlain = c.startsWith('renderFrame') && c !== PLAIN ? `  ${median(ratios).toFixed(2)}x plain render` : '';
+      // Paired: each run's time over the floor's (or the plain render's) in the same round, the
+      // median of those, so a machine that slows down for a while slows both sides alike.
+      const vsPlain =
+        c.startsWith('renderFrame') && c !== PLAIN ? `  ${pairedRatio(c, PLAIN).toFixed(2)}x plain render` : '';
+      const vsPairFloor = c === PAIR ? `  ${pairedRatio(c, PAIR_FLOOR).toFixed(2)}x its floor` : '';
       console.log(
-        `${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / floorMs).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB${vsPlain}`,
+        `${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${pairedRatio(c, FLOOR).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB${vsPlain}${vsPairFloor}`,
       );
     }
 
@@ -171,8 +189,8 @@ export async function run(): Promise<void> {
   }
 }
 
-// Child mode: `node render.bench.js <case> <file>` runs the case once and prints its peak RSS.
+// Child mode: `node --import <usage preload> render.bench.js <case> <file>` runs the case once;
+// the preload (child-usage.ts) writes its peak RSS at exit.
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
   await CASES[process.argv[2] as Case](process.argv[3]!);
-  console.log(JSON.stringify({ maxRSS: process.resourceUsage().maxRSS }));
 }

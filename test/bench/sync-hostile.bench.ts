@@ -6,7 +6,7 @@
 // album route (its cap is larger: a whole album in one answer), and endless paging with fresh ids
 // (cut at the listing bound). Each hostile child must fail with the matching error, not crash.
 // Issue 21 adds listings of big items: 1,000 assets a page with 7 KB descriptions, pages of
-// assets with 3,000 people each, a 4 MB cursor on every page (all refused at their bound), and
+// assets with 1,000 people each, a 4 MB cursor on every page (all refused at their bound), and
 // 3,000 real-shape stacks in whole-library mode (read: the sync succeeds).
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -133,8 +133,12 @@ export async function run(): Promise<void> {
         config: libraryCfg,
       },
       {
-        name: '30 assets a page with 2,000 people each, paging on (whole library)',
-        rule: { route: 'search', times: Infinity, fault: { kind: 'big-items', perPage: 30, people: 2000 } },
+        name: '30 assets a page with 1,000 people each (40-character names), paging on (whole library)',
+        rule: {
+          route: 'search',
+          times: Infinity,
+          fault: { kind: 'big-items', perPage: 30, people: 1000, nameChars: 40 },
+        },
         expect: /names and descriptions passed \d+ MiB/,
         config: libraryCfg,
       },

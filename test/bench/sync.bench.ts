@@ -1,15 +1,19 @@
 // `npm run bench -- sync`: the sync engine on a 1,000-photo album. The simulated server runs in
 // this (the bench) process; every measured sync runs as its own child process
 // (`node bin/artframe-immich.js sync`), like the baseline curl, so the server's work is never
-// counted against the sync and each child's peak RSS is its own.
+// counted against the sync and each child's peak RSS is its own. Every figure is paired: a run of
+// the sync and a run of its baseline back to back (in alternating order), a ratio per pair, and
+// the median of those ratios (with their range), so a machine busy for a while slows both sides
+// of a ratio alike.
 // 1. Initial sync against `curl --parallel --parallel-max 4` fetching the same originals (or, without
-//    curl, a plain parallel undici fetch to files), in the same run.
-// 2. A no-change resync against the listing requests alone (version + search pages, undici), both
-//    in this process so Node's start-up does not swamp the figure; the child's wall time is shown too.
+//    curl, a plain parallel undici fetch to files), whole process each.
+// 2. A no-change resync against the listing requests alone (version, search pages, stacks; undici),
+//    both in this process so Node's start-up does not swamp the figure; the child's wall time is shown too.
 // 3. Peak RSS of the sync child for 1,000 small photos and for a few 96 MB photos: flat if bodies
 //    are streamed, growing with the photo if they were buffered.
-// 4. An initial sync of 100 phone-sized (3 MB) photos against curl: the per-photo overhead of
-//    step 1 (temp file, hash, fsync, rename, checkpoints) against a realistic amount of bytes.
+// 4. An initial sync of a 41-photo album of 106 MB (2.6 MB a photo, a phone's) against curl: the
+//    per-photo overhead of step 1 (temp file, hash, fsync, rename, checkpoints) against a
+//    realistic amount of bytes.
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -30,10 +34,14 @@ import { takeChildUsage, writeUsagePreload } from './child-usage.js';
 const MB = 1024 * 1024;
 const PHOTOS = 1000;
 const BIG = 96 * MB;
-const PHONE = 3 * MB;
-const PHONE_PHOTOS = 100;
+const PHONE_PHOTOS = 41;
+/** 41 photos of 106 MB in all. */
+const PHONE = Math.round((106 * MB) / PHONE_PHOTOS);
+/** Pairs (sync, baseline) per figure. */
+const PAIRS = Number(process.env.SYNC_BENCH_PAIRS ?? 5);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BIN = path.resolve(here, '../../../bin/artframe-immich.js');
+// SYNC_BIN measures another build (an older checkout's bin) against the same baselines.
+const BIN = process.env.SYNC_BIN ?? path.resolve(here, '../../../bin/artframe-immich.js');
 const exec = promisify(execFile);
 
 /** A JPEG made unique by a comment segment after its SOI marker: still a valid JPEG. */
@@ -143,6 +151,8 @@ async function baselineFetch(sim: ImmichSim, ids: string[], dir: string, useCurl
 async function listingAlone(sim: ImmichSim, albumId: string): Promise<number> {
   const t = performance.now();
   await (await request(`${sim.url}/api/server/version`)).body.json();
+  // Each photo's stack comes from here (search items carry none), so a sync must ask it too.
+  await (await request(`${sim.url}/api/stacks`, { headers: { 'x-api-key': sim.apiKey } })).body.json();
   let page: number | null = 1;
   while (page !== null) {
     const res = await request(`${sim.url}/api/search/metadata`, {
@@ -156,7 +166,37 @@ async function listingAlone(sim: ImmichSim, albumId: string): Promise<number> {
   return performance.now() - t;
 }
 
-const best = (xs: number[]) => Math.min(...xs);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Pair ratios as `median (min-max) over N pairs`. */
+function ratios(xs: number[]): string {
+  return `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}) over ${xs.length} pairs`;
+}
+
+/** Run `a` and `b` back to back PAIRS times, alternating which goes first: the a/b ratio of
+ * each pair, and each side's times. */
+async function paired(
+  pairs: number,
+  a: (i: number) => Promise<number>,
+  b: (i: number) => Promise<number>,
+): Promise<{ ratios: number[]; a: number[]; b: number[] }> {
+  const out = { ratios: [] as number[], a: [] as number[], b: [] as number[] };
+  for (let i = 0; i < pairs; i++) {
+    let ta: number;
+    let tb: number;
+    if (i % 2 === 0) {
+      ta = await a(i);
+      tb = await b(i);
+    } else {
+      tb = await b(i);
+      ta = await a(i);
+    }
+    out.a.push(ta);
+    out.b.push(tb);
+    out.ratios.push(ta / tb);
+  }
+  return out;
+}
 
 /** The same downloads through the same ImmichClient, 4 at a time, straight to files: no
  * verification, fsync, rename or metadata. Tells the engine's cost from the client's. */
@@ -208,30 +248,35 @@ export async function run(): Promise<void> {
     await baselineFetch(sim, album.ids.slice(0, 50), path.join(work, 'warm'), useCurl); // warm the server
     const plainScript = path.join(work, 'plain-client.mjs');
     await writeFile(plainScript, plainClientScript());
-    const base: number[] = [];
-    const plain: number[] = [];
     const initial: { ms: number; maxRssMb: number }[] = [];
-    for (let i = 0; i < 3; i++) {
-      base.push(await baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl));
+    const syncChild = async (i: number) => {
+      const cfg = await configFor(`initial-${i}`, album.albumId);
+      const r = await cliChild(['sync', '--config', cfg.file], preload);
+      if (r.code !== 0) throw new Error(`the initial sync exited ${r.code}`);
+      initial.push(r);
+      return r.ms;
+    };
+    const vsCurl = await paired(PAIRS, syncChild, () =>
+      baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl),
+    );
+    const plainChild = async () => {
       await rm(path.join(work, 'plain'), { recursive: true, force: true });
       const p = await nodeChild([plainScript, sim.url, album.albumId, path.join(work, 'plain')], preload, {
         BENCH_KEY: sim.apiKey,
       });
       if (p.code !== 0) throw new Error(`the plain client child exited ${p.code}`);
-      plain.push(p.ms);
-      const cfg = await configFor(`initial-${i}`, album.albumId);
-      const r = await cliChild(['sync', '--config', cfg.file], preload);
-      if (r.code !== 0) throw new Error(`the initial sync exited ${r.code}`);
-      initial.push(r);
-    }
-    const syncMs = best(initial.map((r) => r.ms));
+      return p.ms;
+    };
+    const vsPlain = await paired(PAIRS, (i) => syncChild(PAIRS + i), plainChild);
+    const syncMs = median(vsCurl.a);
     console.log(
-      `initial sync: ${syncMs.toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) vs ${baselineName} ${best(base).toFixed(0)} ms: ` +
-        `ratio ${(syncMs / best(base)).toFixed(2)} (${(((album.bytes / MB) * 1000) / syncMs).toFixed(0)} MB/s, ${((PHOTOS * 1000) / syncMs).toFixed(0)} photos/s)`,
+      `initial sync of ${PHOTOS} photos vs ${baselineName}, whole process each: ratio ${ratios(vsCurl.ratios)}; ` +
+        `medians ${syncMs.toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) and ${median(vsCurl.b).toFixed(0)} ms ` +
+        `(${(((album.bytes / MB) * 1000) / syncMs).toFixed(0)} MB/s, ${((PHOTOS * 1000) / syncMs).toFixed(0)} photos/s)`,
     );
     console.log(
-      `  vs the same ImmichClient downloading to files in a Node child (no verify, fsync, rename, metadata) ${best(plain).toFixed(0)} ms: ` +
-        `ratio ${(syncMs / best(plain)).toFixed(2)}; best of 3 each, interleaved`,
+      `  vs the same ImmichClient downloading to files in a Node child (no verify, fsync, rename, metadata): ` +
+        `ratio ${ratios(vsPlain.ratios)}`,
     );
 
     // No-change resync, in process against the bare listing; then as the CLI would run it.
@@ -245,32 +290,36 @@ export async function run(): Promise<void> {
       }),
     };
     const client = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-    const resync: number[] = [];
-    const listing: number[] = [];
-    const clientListing: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      listing.push(await listingAlone(sim, album.albumId));
-      const tl = performance.now();
-      await client.serverVersion();
-      await client.listAssets(album.albumId);
-      clientListing.push(performance.now() - tl);
+    const resync = async () => {
       sim.clearRequests();
       const t = performance.now();
       const out = await syncLibrary({ paths: instancePaths(config), source: client, config, force: true });
-      resync.push(performance.now() - t);
+      const ms = performance.now() - t;
       const fetched = sim.requests.filter((r) => r.route === 'original' || r.route === 'thumbnail').length;
       if (out.kind !== 'synced' || out.result.kept !== PHOTOS || fetched !== 0)
         throw new Error('the resync was not a no-change sync');
-    }
+      return ms;
+    };
+    const clientListing = async () => {
+      const t = performance.now();
+      await client.serverVersion();
+      await client.listAssets(album.albumId);
+      await client.listStacks();
+      return performance.now() - t;
+    };
+    await resync(); // warm: the JIT, the disk cache
+    const vsListing = await paired(2 * PAIRS + 1, resync, () => listingAlone(sim, album.albumId));
+    const vsClient = await paired(2 * PAIRS + 1, resync, clientListing);
     await client.close();
     const child = await cliChild(['sync', '--force', '--config', cfg.file], preload);
     console.log(
-      `no-change resync: ${best(resync).toFixed(0)} ms vs the listing requests alone ${best(listing).toFixed(0)} ms: ratio ${(best(resync) / best(listing)).toFixed(2)} ` +
+      `no-change resync vs the listing requests alone (version, search pages, stacks): ratio ${ratios(vsListing.ratios)}; ` +
+        `medians ${median(vsListing.a).toFixed(0)} ms and ${median(vsListing.b).toFixed(0)} ms ` +
         `(0 downloads, 0 deletions; as a CLI child ${child.ms.toFixed(0)} ms incl. start-up)`,
     );
     console.log(
-      `  of which the ImmichClient's own listing (version probe, pages, validation) ${best(clientListing).toFixed(0)} ms: ` +
-        `ratio to that ${(best(resync) / best(clientListing)).toFixed(2)}; the rest is reconciling 1000 files, planning and one metadata save`,
+      `  vs the ImmichClient's own listing (version probe, pages, validation, stacks): ratio ${ratios(vsClient.ratios)}; ` +
+        `the rest is reconciling ${PHOTOS} files, planning, refreshing the info and one metadata save`,
     );
 
     // RSS with a few very large photos.
@@ -304,20 +353,22 @@ export async function run(): Promise<void> {
       phoneIds.push(sim.addAsset({ bytes, originalFileName: `PXL_${i}.jpg` }).id);
     }
     const phoneAlbum = sim.addAlbum({ albumName: 'phone', assetIds: phoneIds }).id;
-    const phoneBase: number[] = [];
-    const phoneSync: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      phoneBase.push(await baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl));
-      const c = await configFor(`phone-${i}`, phoneAlbum);
-      const r = await cliChild(['sync', '--config', c.file], preload);
-      if (r.code !== 0) throw new Error(`the phone-photo sync exited ${r.code}`);
-      phoneSync.push(r.ms);
-    }
+    const phone = await paired(
+      PAIRS,
+      async (i) => {
+        const c = await configFor(`phone-${i}`, phoneAlbum);
+        const r = await cliChild(['sync', '--config', c.file], preload);
+        if (r.code !== 0) throw new Error(`the phone-photo sync exited ${r.code}`);
+        await rm(c.storage, { recursive: true, force: true });
+        return r.ms;
+      },
+      () => baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl),
+    );
     const phoneMb = (PHONE_PHOTOS * PHONE) / MB;
     console.log(
-      `initial sync of ${PHONE_PHOTOS} photos of ${PHONE / MB} MB (${phoneMb.toFixed(0)} MB): ${best(phoneSync).toFixed(0)} ms ` +
-        `(incl. ${startup.ms.toFixed(0)} ms Node start-up) vs ${baselineName} ${best(phoneBase).toFixed(0)} ms: ratio ${(best(phoneSync) / best(phoneBase)).toFixed(2)} ` +
-        `(${((phoneMb * 1000) / best(phoneSync)).toFixed(0)} MB/s); best of 3 each, interleaved`,
+      `initial sync of a ${PHONE_PHOTOS}-photo album of ${phoneMb.toFixed(0)} MB vs ${baselineName}, whole process each: ` +
+        `ratio ${ratios(phone.ratios)}; medians ${median(phone.a).toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) ` +
+        `and ${median(phone.b).toFixed(0)} ms (${((phoneMb * 1000) / median(phone.a)).toFixed(0)} MB/s)`,
     );
   } finally {
     await sim.close();

@@ -33,6 +33,19 @@ describe('demo', () => {
     expect(photos).toHaveLength(4);
   });
 
+  it('without --out, the temporary folder keeps only the PNGs, and the last line says where and why', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'demo-tmp-'));
+    const r = await runCli(['demo', '--photos', '2', '--frames', '1'], { TMPDIR: tmp });
+    expect(r.code).toBe(0);
+    const [made, ...others] = await readdir(tmp);
+    expect(others).toEqual([]);
+    const folder = path.join(tmp, made!);
+    expect(await readdir(folder)).toEqual(['frame-1.png']);
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe(
+      `The PNGs stay in ${folder}, a temporary folder made for this demo (its synced library was removed): delete it when done, or give --out DIR to choose the folder.`,
+    );
+  });
+
   it('a bad --photos value is one line naming the flag', async () => {
     const r = await runCli(['demo', '--photos', 'lots']);
     expect(r.code).toBe(2);

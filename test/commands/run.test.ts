@@ -10,13 +10,12 @@ import { findPanel } from '../../drivers/panels.js';
 import { driverFor } from '../../drivers/registry.js';
 import { parseTrace } from '../../drivers/transports/trace.js';
 import { parseConfig } from '../../src/config/config.js';
-import { ImmichClient } from '../../src/immich/client.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { startImmichSim } from '../../src/immich-sim/server.js';
-import { syncLibrary } from '../../src/library/sync.js';
 import { readServiceState } from '../../src/frame/state.js';
 import { CONTROLLERS } from '../emulator/controllers.js';
 import { runCli } from '../support/run-cli.js';
+import { syncedConfig } from '../support/synced-config.js';
 import { replayTrace } from '../emulator/panel-emulator.js';
 import { instancePaths } from '../../src/library/instance.js';
 
@@ -27,22 +26,11 @@ describe('run', () => {
     const sim = await startImmichSim({ seed: 3 });
     try {
       const seeded = await seedSampleLibrary(sim, { count: 3, seed: 3, withVideo: false });
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'run-'));
-      const tracePath = path.join(dir, 'panel.jsonl');
-      const raw = {
-        immich_url: sim.url,
-        immich_api_key: sim.apiKey,
-        album_id: seeded.album.id,
-        storage_dir: path.join(dir, 'storage'),
+      const { dir, config, file } = await syncedConfig(sim, seeded.album.id, (folder) => ({
         panel: 'waveshare-7in3e',
-        transport: `trace:${tracePath}`,
-      };
-      const config = parseConfig(raw);
-      const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-      await syncLibrary({ paths: instancePaths(config), source, config });
-      await source.close();
-      const file = path.join(dir, 'config.json');
-      await writeFile(file, JSON.stringify(raw));
+        transport: `trace:${path.join(folder, 'panel.jsonl')}`,
+      }));
+      const tracePath = path.join(dir, 'panel.jsonl');
 
       const child = spawn(process.execPath, [BIN, 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';

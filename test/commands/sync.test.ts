@@ -1,12 +1,16 @@
 // The sync, status, next and test commands against the simulated server: what they print, their
 // exit codes, and that they keep working (status, next) with the server gone.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { getEventListeners } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
+import { runSync } from '../../src/commands/sync.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger, Redactor } from '../../src/core/log.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
 import { acquireSyncLock } from '../../src/library/lock.js';
@@ -163,7 +167,7 @@ describe('sync command', () => {
     }
   });
 
-  it('progress is a bar on a terminal, and one log line per photo in a pipe', async () => {
+  it('progress is a bar on a terminal; in a pipe the log has the plan and the summary, each photo only at debug', async () => {
     const t = await setup(3);
     let tty = '';
     const code = await main(['sync', '--config', t.configFile], {
@@ -180,7 +184,63 @@ describe('sync command', () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { msg: string });
     expect(logs.map((l) => l.msg)).toContain('sync planned');
+    expect(logs.map((l) => l.msg)).toContain('sync finished');
+    expect(logs.map((l) => l.msg)).not.toContain('photo downloaded');
     expect(piped.stderr).not.toContain('\r');
+  });
+
+  it('a first sync logs a constant number of lines at info, one per photo at debug', async () => {
+    const t = await setup(6);
+    const lines = async (...args: string[]) => {
+      const r = await t.cli(...args);
+      expect(r.code).toBe(0);
+      return r.stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { msg: string; level: string });
+    };
+    const info = await lines('sync');
+    expect(info.filter((l) => l.msg === 'photo downloaded')).toHaveLength(0);
+    expect(info.length).toBeLessThanOrEqual(5);
+    await rm(t.storage, { recursive: true, force: true });
+    const debug = await lines('sync', '--verbose');
+    expect(debug.filter((l) => l.msg === 'photo downloaded' && l.level === 'debug')).toHaveLength(6);
+  });
+
+  it("a sync of 25 photos leaves no abort listener on the caller's signal, and no MaxListeners warning", async () => {
+    const t = await setup(25);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    const controller = new AbortController();
+    const before = getEventListeners(controller.signal, 'abort').length;
+    const redactor = new Redactor();
+    try {
+      const outcome = await runSync(
+        {
+          args: [],
+          configFlag: t.configFile,
+          verbose: false,
+          env: {},
+          stdout: () => {},
+          stderr: () => {},
+          isTTY: false,
+          redactor,
+          logger: createLogger({ redactor, write: () => {} }),
+          signal: controller.signal,
+        },
+        await loadConfig({ flag: t.configFile, env: {}, redactor }),
+        { force: true, dryRun: false },
+      );
+      expect(outcome.kind === 'synced' && outcome.result.added).toBe(25);
+      // Warnings are emitted on the next tick.
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    // The sync's own signal for its downloads had one listener a photo: the warning said so.
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message)).toEqual([]);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(before);
   });
 
   it('the API key reaches no file but the config, and no output', async () => {

@@ -462,7 +462,9 @@ describe('sync: crash safety', () => {
     });
     expect(missing(durable)).toEqual([]);
     expect(result).toMatchObject({ added: 6, updated: 1, removed: 2, failures: [] });
-    expect(saves).toBeGreaterThan(7);
+    // The mark, at least one landing, the removals: downloads do not wait for a checkpoint, so
+    // checkpoints asked for while one runs merge into the next.
+    expect(saves).toBeGreaterThanOrEqual(3);
   });
 });
 

@@ -42,8 +42,8 @@ describe('whole-library mode is the timeline', () => {
     const ids = await synced(f);
     expect(ids).toHaveLength(6);
     expect(ids).toEqual(expect.arrayContaining([archived.id, member.id]));
-    // With include_stacked the stacks are not even asked for.
-    expect(f.sim.requests.filter((r) => r.route === 'stacks')).toHaveLength(0);
+    // The stacks are still asked for, once: each photo's info names its stack.
+    expect(f.sim.requests.filter((r) => r.route === 'stacks')).toHaveLength(1);
   });
 
   it('a photo archived after it was synced leaves the frame, and the dry run says why', async () => {
@@ -87,5 +87,21 @@ describe('whole-library mode is the timeline', () => {
     }
     expect(await synced(f)).toContain(member.id);
     expect(lines.join('\n')).toContain('lacks stack.read');
+  });
+
+  it.each([
+    ['album mode', {}],
+    ['whole-library mode', { album_id: '' }],
+    ['whole-library mode with include_stacked', { album_id: '', include_stacked: true }],
+  ])('%s: each photo of a stack records it from GET /api/stacks (search items carry none)', async (_, config) => {
+    const { f, plain, primary, member } = await timelineFrame();
+    await f.sync({ config });
+    const records = (await f.metadata()).synced_assets;
+    const stack = { id: expect.any(String) as string, primary_asset_id: primary.id };
+    expect(records[primary.id]!.info!.stack).toEqual(stack);
+    if (records[member.id]) expect(records[member.id]!.info!.stack).toEqual(records[primary.id]!.info!.stack);
+    expect(records[plain.id]!.info!.stack).toBeNull();
+    // The search answers themselves had no stack: the one GET /api/stacks did it.
+    expect(f.sim.requests.filter((r) => r.route === 'stacks')).toHaveLength(1);
   });
 });

@@ -5,7 +5,6 @@
 // panel allows one refresh every 3 minutes.
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readServiceState } from '../../src/frame/state.js';
@@ -34,12 +33,12 @@ describe('a wall clock set back a day (point 9)', () => {
     const sim = await startImmichSim({ seed: 9 });
     try {
       const seeded = await seedSampleLibrary(sim, { count: 3, seed: 9, withVideo: false });
-      const { dir, config, file } = await syncedConfig(sim, seeded.album.id, {
+      const { dir, config, file } = await syncedConfig(sim, seeded.album.id, (folder) => ({
         panel: 'waveshare-7in3e',
-        transport: 'trace:' + path.join(os.tmpdir(), `clock-jump-${process.pid}.jsonl`),
+        transport: `trace:${path.join(folder, 'panel.jsonl')}`,
         refresh_interval_minutes: 3,
         sync_interval_hours: 24,
-      });
+      }));
       const preload = path.join(dir, 'shift.mjs');
       await writeFile(preload, PRELOAD);
 

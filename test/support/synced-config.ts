@@ -18,11 +18,12 @@ export interface SyncedConfig {
   file: string;
 }
 
-/** Album `albumId` synced into a fresh folder; `extra` config keys over the server's. */
+/** Album `albumId` synced into a fresh folder; `extra` config keys over the server's (given the
+ * folder, for keys that name a file in it). */
 export async function syncedConfig(
   sim: ImmichSim,
   albumId: string,
-  extra: Record<string, unknown> = {},
+  extra: Record<string, unknown> | ((dir: string) => Record<string, unknown>) = {},
 ): Promise<SyncedConfig> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'synced-'));
   const raw = {
@@ -30,7 +31,7 @@ export async function syncedConfig(
     immich_api_key: sim.apiKey,
     album_id: albumId,
     storage_dir: path.join(dir, 'storage'),
-    ...extra,
+    ...(typeof extra === 'function' ? extra(dir) : extra),
   };
   const config = parseConfig(raw);
   const source = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
