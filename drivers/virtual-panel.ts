@@ -2,11 +2,11 @@
 // glass would show, each ink in its measured colour, turned the way the frame hangs.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { StorageError } from '../src/core/errors.js';
 import type { Panel } from './driver.js';
 import type { PanelProfile } from './panels.js';
 import { packFrame, unpackFrame } from './frame-format.js';
+import { indexedPng, rotateIndices } from './indexed-png.js';
 
 export interface VirtualPanelOptions {
   /** How far the panel is turned clockwise as it hangs (0, 90, 180, 270). */
@@ -39,13 +39,13 @@ export function frameToRgb(
 }
 
 /** The PNG of a frame buffer, as the glass would show it: indexed (a frame has at most 16 inks), so
- * it holds the frame exactly at a fraction of the size. */
+ * it holds the frame exactly at a fraction of the size, written without quantising (indexed-png.ts). */
 export function framePng(buffer: Uint8Array, panel: PanelProfile, options: VirtualPanelOptions = {}): Promise<Buffer> {
-  const rgb = frameToRgb(buffer, panel, options.palette);
-  return sharp(rgb, { raw: { width: panel.width, height: panel.height, channels: 3 } })
-    .rotate(options.rotate ?? 0)
-    .png({ palette: true, colours: 16, dither: 0 })
-    .toBuffer();
+  const palette = new Uint8Array(16 * 3);
+  for (let i = 0; i < 16; i++) palette.set([255, 0, 255], i * 3);
+  for (const c of panel.colours) palette.set(options.palette === 'nominal' ? c.nominal : c.measured, c.index * 3);
+  const turned = rotateIndices(unpackFrame(buffer, panel), panel.width, panel.height, options.rotate ?? 0);
+  return Promise.resolve(indexedPng(turned.indices, turned.width, turned.height, palette));
 }
 
 /**

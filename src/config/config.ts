@@ -15,6 +15,7 @@ import { jsonSyntaxProblem } from './json-syntax.js';
 import { configOwner, unreadableConfigMessage } from './access.js';
 import type { Redactor } from '../core/log.js';
 import { parseQuietHours, scheduleProblem, validateCron } from '../frame/schedule.js';
+import { learnMqttSecrets, mqttProblem, mqttSettingsSchema } from '../mqtt/settings.js';
 import { HATS, parsePins } from '../../drivers/hats.js';
 import { AUTO_PANEL, PANELS } from '../../drivers/panels.js';
 import { WEB_CONFIG_ALLOWED, WEB_DEFAULTS, webConfigSchema } from '../web/config.js';
@@ -170,6 +171,8 @@ export const configSchema = z.strictObject({
   ...FRAME_CONFIG_SHAPE,
   ...POWER_CONFIG_SHAPE,
   web: z._default(webConfigSchema, WEB_DEFAULTS),
+  /** The MQTT door (src/mqtt/): absent = off. */
+  mqtt: z.optional(mqttSettingsSchema),
 });
 
 export type FrameConfig = z.infer<typeof configSchema>;
@@ -241,6 +244,7 @@ export function parseConfig(raw: unknown, source = 'config', redactor?: Redactor
   }
   const input = raw as Record<string, unknown>;
   redactor?.add(typeof input.immich_api_key === 'string' ? input.immich_api_key.trim() : undefined);
+  learnMqttSecrets(input, redactor);
   const result = configSchema.safeParse(input);
   if (result.success) {
     redactor?.add(result.data.immich_api_key);
@@ -256,6 +260,10 @@ export function parseConfig(raw: unknown, source = 'config', redactor?: Redactor
   }
   const lines: string[] = [];
   for (const issue of result.error.issues) {
+    if (issue.path[0] === 'mqtt') {
+      lines.push(mqttProblem(source, issue, input.mqtt));
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const hint = closestKey(key);
