@@ -1170,6 +1170,7 @@ upgrade_release() {
   fi
   "${cmd[@]}" || die "the upgrade was rolled back; the version before it runs (journalctl -u $APP says why)"
   CHANGED=1
+}
 
 # ---- the page's password (issue 16) ------------------------------------------------------------
 # Nobody on the LAN steers the frame without it: asked on a terminal (empty: generated and printed
