@@ -1,6 +1,7 @@
 // The config file as the page reads and writes it: secrets never leave (the API key is write-only),
 // changes are merged over the file as written, checked by the config's own parseConfig (the same
 // one-line messages as `config check`), and saved whole or not at all with the previous file kept.
+import { FILE_ONLY_KEYS } from './settings-form.js';
 import { copyFile, readFile } from 'node:fs/promises';
 import { parseConfig, type FrameConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
@@ -12,8 +13,10 @@ export const RESTART_KEYS = ['panel', 'transport', 'panel_pins', 'button_pins', 
 
 /** The settings as the page may see them: every key but the API key, which only says whether it is set. */
 export function maskedSettings(config: FrameConfig): Record<string, unknown> {
-  const { immich_api_key, ...rest } = config;
-  return { ...rest, immich_api_key_set: immich_api_key.length > 0 };
+  const { immich_api_key, mqtt, ...rest } = config;
+  // Secrets never leave the frame: the API key, and the MQTT broker's password.
+  const broker = mqtt ? (({ password, ...m }) => ({ ...m, password_set: Boolean(password) }))(mqtt) : undefined;
+  return { ...rest, ...(broker ? { mqtt: broker } : {}), immich_api_key_set: immich_api_key.length > 0 };
 }
 
 async function readRaw(file: string): Promise<Record<string, unknown>> {
@@ -37,7 +40,9 @@ async function readRaw(file: string): Promise<Record<string, unknown>> {
 /** The file's settings with `changes` over them; an empty or absent API key keeps the saved one. */
 async function merged(file: string, changes: Record<string, unknown>): Promise<Record<string, unknown>> {
   const raw = await readRaw(file);
-  const out = { ...raw, ...changes };
+  // Blocks the page does not edit (FILE_ONLY_KEYS: MQTT, with its password) stay as saved.
+  const edited = Object.fromEntries(Object.entries(changes).filter(([k]) => !FILE_ONLY_KEYS.includes(k)));
+  const out = { ...raw, ...edited };
   if (typeof changes.immich_api_key !== 'string' || changes.immich_api_key.trim() === '')
     out.immich_api_key = raw.immich_api_key;
   return out;

@@ -57,12 +57,18 @@ function kindOf(key: string, def: Def): Pick<Field, 'kind' | 'choices'> {
   }
 }
 
-/** Every key of the config, in the file's order. */
-export const SETTINGS_FIELDS: readonly Field[] = Object.entries(configSchema.shape).map(([key, schema]) => ({
-  key,
-  ...kindOf(key, core(defOf(schema))),
-  help: CONFIG_ALLOWED[key] ?? '',
-}));
+/** Blocks edited in the config file only: the MQTT block holds a password, which the page must
+ * never send to a browser (its own door's secrets stay on the frame). A save keeps them as saved. */
+export const FILE_ONLY_KEYS: readonly string[] = ['mqtt'];
+
+/** Every key of the config the page edits, in the file's order. */
+export const SETTINGS_FIELDS: readonly Field[] = Object.entries(configSchema.shape)
+  .filter(([key]) => !FILE_ONLY_KEYS.includes(key))
+  .map(([key, schema]) => ({
+    key,
+    ...kindOf(key, core(defOf(schema))),
+    help: CONFIG_ALLOWED[key] ?? '',
+  }));
 
 /** A field's value as the form shows it. */
 export function formValue(field: Field, value: unknown): string {
@@ -73,7 +79,7 @@ export function formValue(field: Field, value: unknown): string {
     case 'number-list':
       return Array.isArray(value) ? value.join(', ') : value === null ? '' : JSON.stringify(value);
     case 'json':
-      return JSON.stringify(value);
+      return value === undefined ? '' : JSON.stringify(value);
     default:
       return value === undefined || value === null ? '' : String(value);
   }
