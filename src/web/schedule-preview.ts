@@ -14,13 +14,5 @@ export function refreshPolicyOf(
   };
 }
 
-/** The next `count` refresh times after `from` (a refresh at `from` counted as the last). */
-export function nextRefreshTimes(policy: RefreshPolicy, from: Date, count: number): Date[] {
-  const out: Date[] = [];
-  let last = from;
-  for (let i = 0; i < count; i++) {
-    last = nextRefreshAt(policy, last, new Date(last.getTime() + 1));
-    out.push(last);
-  }
-  return out;
-}
+/** The schedule's own count of the next refresh times (frame/schedule.ts). */
+export { nextRefreshTimes } from '../frame/schedule.js';
