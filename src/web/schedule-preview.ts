@@ -1,6 +1,6 @@
 // The schedule editor's preview: the next refresh times a proposed schedule gives, counted by the
 // service's own nextRefreshAt so the page and the frame agree.
-import { nextRefreshAt, parseQuietHours, type RefreshPolicy } from '../frame/schedule.js';
+import { parseQuietHours, type RefreshPolicy } from '../frame/schedule.js';
 
 export function refreshPolicyOf(
   c: { refresh_interval_minutes: number; refresh_cron: string; quiet_hours: string },
