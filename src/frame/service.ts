@@ -396,12 +396,22 @@ export class FrameService implements FrameControl {
     door: Door,
     what: string,
   ): CommandOutcome & { ok: true } {
+    return this.atPanelPace(command, what, () => void this.enqueueRefresh(door, target));
+  }
+
+  /** Run `work` (a refresh a door asked for) as soon as the panel allows; a newer request replaces
+   * a waiting one, and the outcome says when. */
+  private atPanelPace(
+    command: FrameCommand['type'] | 'notice',
+    what: string,
+    work: () => void,
+  ): CommandOutcome & { ok: true } {
     const at = earliestManualRefresh(this.policy.minIntervalMs, this.lastRefreshAt(), this.now());
     this.manualTimer?.cancel();
     const waitMs = at.getTime() - this.now().getTime();
     this.manualTimer = this.o.clock.at(at, () => {
       this.manualTimer = null;
-      void this.enqueueRefresh(door, target);
+      work();
     });
     return {
       ok: true,
@@ -548,22 +558,7 @@ export class FrameService implements FrameControl {
         message: 'the frame is not running',
       });
     this.log.info(`${door}: notice on the glass`);
-    const at = earliestManualRefresh(this.policy.minIntervalMs, this.lastRefreshAt(), this.now());
-    this.manualTimer?.cancel();
-    const waitMs = at.getTime() - this.now().getTime();
-    this.manualTimer = this.o.clock.at(at, () => {
-      this.manualTimer = null;
-      void this.enqueueNotice(text);
-    });
-    return Promise.resolve({
-      ok: true,
-      command: 'notice',
-      at: at.toISOString(),
-      message:
-        waitMs > 0
-          ? `notice in ${inWords(waitMs)}: the panel needs ${inWords(this.policy.minIntervalMs)} between refreshes`
-          : 'notice now',
-    });
+    return Promise.resolve(this.atPanelPace('notice', 'notice', () => void this.enqueueNotice(text)));
   }
 
   private enqueueNotice(text: string): Promise<void> {
