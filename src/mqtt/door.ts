@@ -3,7 +3,8 @@
 // never in the way: the broker is reached in the background, a broker that is away, slow, refusing
 // or flooding costs a bounded amount of memory and a few log lines, and nothing here throws into the frame.
 import os from 'node:os';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+// The client core only, not the package's entry (which loads every transport): see broker-stream.ts.
+import clientModule, { type IClientOptions } from 'mqtt/lib/client';
 import type { FrameControl, FrameEvent } from '../frame/control.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -11,10 +12,18 @@ import { allDiscoveryTopics, discoveryConfigs, type DeviceFacts } from './discov
 import { featuresOf, frameState, photoAttributes, type FrameFeatures, type HealthFacts } from './frame-state.js';
 import { readMessage } from './inbox.js';
 import { defaultNodeId } from './node-id.js';
+import { brokerAddress, brokerStream } from './broker-stream.js';
 import { Outbox } from './outbox.js';
 import { TokenBucket } from './rate-limit.js';
 import type { MqttSettings } from './settings.js';
 import { frameTopics, type FrameTopics } from './topics.js';
+
+/** The package's CommonJS `exports.default`: Node (and the bundle) hand an ES module the whole exports
+ * object, vitest's interop hands it the default itself. */
+type ClientClass = typeof clientModule.default;
+const MqttClient: ClientClass =
+  'default' in clientModule ? clientModule.default : (clientModule as unknown as ClientClass);
+type MqttClient = InstanceType<typeof MqttClient>;
 
 export interface MqttDoorOptions {
   frame: FrameControl;
@@ -97,6 +106,7 @@ export function startMqttDoor(o: MqttDoorOptions): MqttDoor {
   const discoveryTopics = new Set(allDiscoveryTopics(topics, device));
   const counters = { connects: 0, received: 0, commands: 0, dropped: 0, rejected: 0 };
 
+  const stream = brokerStream(brokerAddress(s.url));
   let client: MqttClient | null = null;
   let stopped = false;
   let attempt = 0;
@@ -239,13 +249,17 @@ export function startMqttDoor(o: MqttDoorOptions): MqttDoor {
       // We reconnect ourselves, with a growing backoff, and queue nothing in the client: the outbox
       // holds the latest value of each topic and sends it on connect.
       reconnectPeriod: 0,
+      // By default mqtt-packet fills a cache of 65,536 two-byte Buffers, one per packet id, at the
+      // first packet it writes (mqtt-packet numbers.js, generateCache): 6 MB of heap for a frame that
+      // sends a few packets a minute (bench: mqtt). Without it a packet id is written as it comes.
+      writeCache: false,
       queueQoSZero: false,
       resubscribe: false,
       will: { topic: topics.availability, payload: Buffer.from('offline'), qos: 1, retain: true },
     };
     let c: MqttClient;
     try {
-      c = mqtt.connect(s.url, options);
+      c = new MqttClient(stream, options);
     } catch (err) {
       problem(brokerProblem(err, s.url));
       scheduleRetry();

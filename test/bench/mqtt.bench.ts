@@ -18,6 +18,9 @@ import { takeChildUsage, writeUsagePreload } from './child-usage.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.resolve(here, '../../../bin/artframe-immich.js');
+/** Another build to measure beside this one in the same run (its bin/artframe-immich.js, say main's
+ * built into build/base-main): before/after figures from one interleaved run, not two. */
+const BASELINE_BIN = process.env.MQTT_BENCH_BASELINE_BIN ? path.resolve(process.env.MQTT_BENCH_BASELINE_BIN) : null;
 const RUNS = Number(process.env.MQTT_BENCH_RUNS ?? 3);
 const IDLE_S = Number(process.env.MQTT_BENCH_IDLE_S ?? 10);
 const TICK_MS = 1000 / 100; // USER_HZ: /proc/<pid>/stat counts CPU in 1/100 s
@@ -65,11 +68,11 @@ export async function run(): Promise<void> {
     await promisify(execFile)(process.execPath, [BIN, 'sync', '--config', seedConfig]);
     const preload = await writeUsagePreload(work);
 
-    const measure = async (withMqtt: boolean, i: number): Promise<Sample> => {
+    const measure = async (bin: string, withMqtt: boolean, i: number, tag: string): Promise<Sample> => {
       // A fresh copy of the synced library each run: every run starts alike (nothing on the glass yet).
-      const dir = path.join(work, `run-${withMqtt ? 'on' : 'off'}-${i}`);
+      const dir = path.join(work, `run-${tag}-${withMqtt ? 'on' : 'off'}-${i}`);
       await cp(synced, path.join(dir, 'storage'), { recursive: true });
-      const node = `bench_${i}`;
+      const node = `bench_${tag}_${i}`;
       const config = path.join(dir, 'config.json');
       await writeFile(
         config,
@@ -81,7 +84,7 @@ export async function run(): Promise<void> {
         }),
       );
       const usageFile = path.join(dir, 'usage.json');
-      const child = spawn(process.execPath, ['--import', preload, BIN, 'run', '--config', config], {
+      const child = spawn(process.execPath, ['--import', preload, bin, 'run', '--config', config], {
         env: { ...process.env, BENCH_USAGE_FILE: usageFile },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -107,39 +110,47 @@ export async function run(): Promise<void> {
       return { rssMb: usage.rssKb / 1024, totalCpuMs: usage.cpuMs, idleCpuMs: (t1 - t0) * TICK_MS };
     };
 
-    const off: Sample[] = [];
-    const on: Sample[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      off.push(await measure(false, i));
-      on.push(await measure(true, i));
-    }
-    const row = (name: string, s: Sample[]) => ({
-      name,
-      rss: median(s.map((x) => x.rssMb)),
-      cpu: median(s.map((x) => x.totalCpuMs)),
-      idle: median(s.map((x) => x.idleCpuMs)),
-    });
-    const a = row('mqtt off', off);
-    const b = row('mqtt on', on);
+    const builds = [...(BASELINE_BIN ? [{ tag: 'base', bin: BASELINE_BIN }] : []), { tag: 'this', bin: BIN }];
+    const samples = new Map<string, Sample[]>();
+    for (let i = 0; i < RUNS; i++)
+      for (const b of builds)
+        for (const withMqtt of [false, true]) {
+          const key = `${b.tag} ${withMqtt ? 'on' : 'off'}`;
+          samples.set(key, [...(samples.get(key) ?? []), await measure(b.bin, withMqtt, i, b.tag)]);
+        }
+    const row = (name: string) => {
+      const s = samples.get(name)!;
+      return {
+        name,
+        all: s,
+        rss: median(s.map((x) => x.rssMb)),
+        cpu: median(s.map((x) => x.totalCpuMs)),
+        idle: median(s.map((x) => x.idleCpuMs)),
+      };
+    };
     console.log(
-      `median of ${RUNS} interleaved runs of \`run\` on the virtual panel; idle window ${IDLE_S} s after the first photo`,
+      `median of ${RUNS} interleaved runs of \`run\` on the virtual panel; idle window ${IDLE_S} s after the first photo` +
+        (BASELINE_BIN ? `; "base" = ${BASELINE_BIN}, "this" = this build` : ''),
     );
-    console.log('frame       peak RSS MB   total CPU ms   idle CPU ms (per s)');
-    for (const r of [a, b])
+    console.log('frame            peak RSS MB   total CPU ms   idle CPU ms (per s)   peak RSS of each run (MB)');
+    for (const key of samples.keys()) {
+      const r = row(key);
       console.log(
-        `${r.name.padEnd(10)} ${r.rss.toFixed(1).padStart(12)} ${r.cpu.toFixed(0).padStart(14)} ${r.idle
+        `mqtt ${r.name.padEnd(10)} ${r.rss.toFixed(1).padStart(12)} ${r.cpu.toFixed(0).padStart(14)} ${r.idle
           .toFixed(0)
-          .padStart(12)} (${(r.idle / IDLE_S).toFixed(1)})`,
+          .padStart(12)} (${(r.idle / IDLE_S).toFixed(1)})   ${r.all.map((x) => x.rssMb.toFixed(1)).join(' ')}`,
       );
-    console.log(
-      `peak RSS of each run (MB): off ${off.map((x) => x.rssMb.toFixed(1)).join(' ')}; on ${on.map((x) => x.rssMb.toFixed(1)).join(' ')}`,
-    );
-    const drss = b.rss - a.rss;
-    console.log(
-      `on / off: peak RSS ${(b.rss / a.rss).toFixed(3)}x (${drss >= 0 ? '+' : ''}${drss.toFixed(1)} MB; budget +5 MB: ${
-        drss <= 5 ? 'within' : 'OVER'
-      }), total CPU ${(b.cpu / a.cpu).toFixed(2)}x, idle CPU ${b.idle.toFixed(0)} ms vs ${a.idle.toFixed(0)} ms over ${IDLE_S} s`,
-    );
+    }
+    for (const b of builds) {
+      const a = row(`${b.tag} off`);
+      const c = row(`${b.tag} on`);
+      const drss = c.rss - a.rss;
+      console.log(
+        `${b.tag}: on / off: peak RSS ${(c.rss / a.rss).toFixed(3)}x (${drss >= 0 ? '+' : ''}${drss.toFixed(1)} MB; budget +5 MB: ${
+          drss <= 5 ? 'within' : 'OVER'
+        }), total CPU ${(c.cpu / a.cpu).toFixed(2)}x, idle CPU ${c.idle.toFixed(0)} ms vs ${a.idle.toFixed(0)} ms over ${IDLE_S} s`,
+      );
+    }
   } finally {
     await watcher.endAsync(true).catch(() => {});
     await broker.stop();
