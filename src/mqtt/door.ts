@@ -54,6 +54,8 @@ export interface MqttDoor {
     commands: number;
     dropped: number;
     rejected: number;
+    /** PNGs of the glass drawn for the image topic. */
+    images: number;
     heldBytes: number;
   };
   /** Say "offline" (retained) and leave the broker; never waits more than a couple of seconds. */
@@ -104,7 +106,7 @@ export function startMqttDoor(o: MqttDoorOptions): MqttDoor {
   const bucket = new TokenBucket(rate.burst, rate.perSecond);
   const outbox = new Outbox();
   const discoveryTopics = new Set(allDiscoveryTopics(topics, device));
-  const counters = { connects: 0, received: 0, commands: 0, dropped: 0, rejected: 0 };
+  const counters = { connects: 0, received: 0, commands: 0, dropped: 0, rejected: 0, images: 0 };
 
   const stream = brokerStream(brokerAddress(s.url));
   let client: MqttClient | null = null;
@@ -167,14 +169,24 @@ export function startMqttDoor(o: MqttDoorOptions): MqttDoor {
     outbox.put(topics.photo, JSON.stringify(photoAttributes(status.shown, o.immichUrl)));
   }, 'mqtt: cannot read the frame state');
 
-  /** The glass, as the image entity shows it. */
+  /** The glass, as the image entity shows it: drawn only for a connected broker (a PNG costs a
+   * render's worth of memory and CPU, for nobody while the broker is away), the latest one only. */
+  let imageStale = true;
   const refreshImage = coalesced(async () => {
+    imageStale = false;
+    counters.images += 1;
     const shown = await o.frame.framePng();
     if (shown) outbox.put(topics.image, shown.png);
   }, 'mqtt: cannot draw the glass for Home Assistant');
+  const glassChanged = () => {
+    if (client?.connected) return refreshImage();
+    // Drawn on the next connect; the old picture is not worth holding or sending before it.
+    imageStale = true;
+    outbox.drop(topics.image);
+  };
 
   const onEvent = (event: FrameEvent): void => {
-    if (event.type === 'refreshed') refreshImage();
+    if (event.type === 'refreshed') glassChanged();
     if (event.type !== 'sync-progress') refreshState();
   };
 
@@ -292,6 +304,7 @@ export function startMqttDoor(o: MqttDoorOptions): MqttDoor {
         if (client !== c || !c.connected) return done(new Error('not connected'));
         c.publish(topic, payload, { qos: 0, retain: true }, (err) => done(err ?? undefined));
       });
+      if (imageStale) refreshImage();
     });
     c.on('message', (topic, payload, packet) => {
       counters.received += 1;
@@ -317,7 +330,6 @@ export function startMqttDoor(o: MqttDoorOptions): MqttDoor {
   const stateTimer = setInterval(refreshState, o.stateEveryMs ?? DEFAULT_STATE_EVERY_MS);
   stateTimer.unref();
   refreshState();
-  refreshImage();
   connect();
 
   return {

@@ -46,6 +46,11 @@ export class Outbox {
     }
   }
 
+  /** Hold nothing for `topic` any more (a value gone stale that is not worth sending on reconnect). */
+  drop(topic: string): void {
+    this.entries.delete(topic);
+  }
+
   offline(): void {
     this.send = null;
   }

@@ -7,7 +7,7 @@ import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { startImmichSim, type ImmichSim } from '../../src/immich-sim/server.js';
 import { MOSQUITTO, MOSQUITTO_MISSING, startBroker, type Broker } from '../support/mosquitto.js';
 import { HA_ID, schemaProblems } from './ha-schema.js';
-import { HomeAssistant, PANEL, readGlass, startTestFrame, waitFor, type TestFrame } from './support.js';
+import { HomeAssistant, PANEL, readGlass, showNext, startTestFrame, waitFor, type TestFrame } from './support.js';
 
 const PASSWORD = 'broker-pass-8c1f';
 
@@ -330,6 +330,33 @@ describe.skipIf(!MOSQUITTO)(
       } finally {
         await f.stop();
         await auth.stop();
+      }
+    }, 60_000);
+
+    it('draws the glass for Home Assistant only once the broker is there, and then only the latest', async () => {
+      const away = await startBroker();
+      await away.stop();
+      const f = await startTestFrame(sim, albumId, { url: away.url, node_id: 'frame_d' });
+      try {
+        const door = f.startDoor();
+        await showNext(f);
+        await showNext(f);
+        await new Promise((r) => setTimeout(r, 100)); // the door would draw the glass after the event
+        expect(door.stats().images).toBe(0);
+        expect(door.stats().heldBytes).toBeLessThan(20_000);
+        await away.restart();
+        const watcher = await HomeAssistant.connect(away.url);
+        const glass = await readGlass(f);
+        await waitFor(
+          'the glass on the image topic',
+          () => watcher.last(door.topics.image)?.payload.equals(glass) ?? false,
+        );
+        expect(door.stats().images).toBe(1);
+        expect(door.stats().heldBytes).toBeGreaterThan(glass.length);
+        await watcher.close();
+      } finally {
+        await f.stop();
+        await away.stop();
       }
     }, 60_000);
   },

@@ -107,6 +107,16 @@ export async function startTestFrame(
   return frame;
 }
 
+/** A new photo on the glass through the frame's own door (not MQTT), past the panel's minimum interval. */
+export async function showNext(frame: TestFrame): Promise<void> {
+  const seq = frame.service.snapshot().shown!.seq;
+  const outcome = await frame.service.command({ type: 'next' }, 'test');
+  if (!outcome.ok) throw new Error(`next refused: ${outcome.message}`);
+  frame.clock.advance(PANEL.minRefreshIntervalSeconds * 1000);
+  await waitFor('a refresh', () => (frame.service.snapshot().shown?.seq ?? 0) > seq);
+  await frame.service.idle();
+}
+
 export interface Message {
   topic: string;
   payload: Buffer;
