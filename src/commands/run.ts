@@ -18,6 +18,7 @@ import type { Command } from './command.js';
 import { openI2cDevice } from '../../drivers/i2c.js';
 import { chooseWakeBoard } from '../power/choose.js';
 import { type WakeCycle, wakeCycle } from '../power/cycle.js';
+import { doorSettings, MqttDoorSlot, pageUrl } from '../mqtt/door-slot.js';
 // Inlined by the bundler: the version Home Assistant shows for the device.
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -90,9 +91,12 @@ export const runCommand: Command = {
       transport: config.transport,
       album_id: config.album_id || '(whole library)',
     });
-    // The MQTT door's client is loaded before the frame's first render, not after it: what loading
-    // leaves behind is collected before the render's peak instead of adding to it (bench: mqtt).
-    const mqttModule = config.mqtt ? import('../mqtt/door.js').catch((err: unknown) => err as Error) : null;
+    // The MQTT door, as the settings say now and after every restart with new ones (the page saves).
+    const mqtt = new MqttDoorSlot({ frame, logger, health: () => frame.health() });
+    const mqttDevice = { model: profile.name, swVersion: pkg.version, configurationUrl: pageUrl(config.web) };
+    // Its client is loaded before the frame's first render, not after it: what loading leaves behind
+    // is collected before the render's peak instead of adding to it (bench: mqtt).
+    if (config.mqtt) mqtt.preload();
     // A stop asked for during start (the first photo still drawing) is not kept waiting for it:
     // the service's stop kills the render.
     const starting = frame.start(config);
@@ -115,31 +119,9 @@ export const runCommand: Command = {
       },
     );
 
-    let mqttDoor: { stop(): Promise<void> } | null = null;
-    if (config.mqtt) {
-      // Loaded only when the block is there: a frame without MQTT never loads the client. A door that
-      // cannot start is logged and left out; the frame runs the same without it.
-      try {
-        const loaded = await mqttModule!;
-        if (loaded instanceof Error) throw loaded;
-        const { startMqttDoor, pageUrl } = loaded;
-        mqttDoor = startMqttDoor({
-          frame,
-          settings: config.mqtt,
-          instanceId: config.instance_id,
-          immichUrl: config.immich_url,
-          device: {
-            model: profile.name,
-            swVersion: pkg.version,
-            configurationUrl: pageUrl((config as { web?: unknown }).web),
-          },
-          logger,
-          health: () => frame.health(),
-        });
-      } catch (err) {
-        logger.error('mqtt: cannot start the MQTT door; the frame runs without it', { error: describeError(err) });
-      }
-    }
+    // A frame without the block never loads the client; a door that cannot start is logged and left out.
+    await mqtt.apply(doorSettings(config, mqttDevice));
+    const unfollow = mqtt.follow(frame, (c) => doorSettings(c, mqttDevice));
 
     const stops: Array<() => void> = [];
     if (buttonPins.length > 0) stops.push(await startGpioButtons(buttonPins, press, logger));
@@ -152,7 +134,8 @@ export const runCommand: Command = {
     const stopAll = async () => {
       await web?.close().catch(() => {});
       for (const stop of stops.splice(0)) stop();
-      await mqttDoor?.stop();
+      unfollow();
+      await mqtt.stop();
       await closeLocalDoor?.();
       await frame.stop();
     };

@@ -23,6 +23,7 @@ export class FrameHost<C> implements FrameControl {
   private config: C | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly listeners = new Set<FrameListener>();
+  private readonly settingsListeners = new Set<(config: C, before: C | null) => void>();
   /** Serialises start, restart and stop. */
   private lifecycle: Promise<void> = Promise.resolve();
 
@@ -44,10 +45,33 @@ export class FrameHost<C> implements FrameControl {
   /** Stop the running frame (its refresh in progress finishes) and start it again with `config`. */
   restart(config: C): Promise<void> {
     return this.serially(async () => {
+      const before = this.config;
       await this.close();
       this.log.info('restarting the frame with new settings');
-      await this.open(config);
+      try {
+        await this.open(config);
+      } finally {
+        // Told even when the new service failed to start: the settings are the new ones all the same.
+        if (this.config === config) this.tellSettings(config, before);
+      }
     });
+  }
+
+  /** Learn the settings each restart brings: what lives beside the service (the MQTT door) follows
+   * them. Called once the new service has started; a listener that throws is logged. */
+  onSettings(listener: (config: C, before: C | null) => void): () => void {
+    this.settingsListeners.add(listener);
+    return () => this.settingsListeners.delete(listener);
+  }
+
+  private tellSettings(config: C, before: C | null): void {
+    for (const listener of this.settingsListeners) {
+      try {
+        listener(config, before);
+      } catch (err) {
+        this.log.warn('a door failed to take the new settings', { error: describeError(err) });
+      }
+    }
   }
 
   stop(): Promise<void> {

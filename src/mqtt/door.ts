@@ -69,14 +69,6 @@ const DEFAULT_COMMANDS = { burst: 5, perSecond: 1 };
 const MAX_INCOMING_PACKET = 4096;
 const STOP_WAIT_MS = 2_000;
 
-/** The frame's page: http://<host>:<port>/ from the web block when it is there (src/web/ owns the page). */
-export function pageUrl(web: unknown, hostname = os.hostname()): string | null {
-  if (typeof web !== 'object' || web === null) return null;
-  const port = (web as { port?: unknown }).port;
-  if ((web as { enabled?: unknown }).enabled === false) return null;
-  return typeof port === 'number' && Number.isInteger(port) && port > 0 ? `http://${hostname}:${port}/` : null;
-}
-
 /** One line about why the broker cannot be used, naming the key to look at; never a credential. */
 export function brokerProblem(err: unknown, url: string): string {
   const e = err as { code?: unknown; message?: unknown };
