@@ -53,13 +53,15 @@ interface Job {
   resolve: (frame: ComposedFrame) => void;
   reject: (err: Error) => void;
   onAbort: () => void;
+  /** Sent once to a child that had died before it could read it: not sent again. */
+  resent?: boolean;
 }
 
 /** The one child and the frames waiting for it: one frame at a time, in the order asked. */
 interface Drawer {
   child: ChildProcess | null;
   /** The frame being drawn, its number, its deadline, and what its child said on stderr. */
-  current: { job: Job; id: number; timer: NodeJS.Timeout; stderr: string } | null;
+  current: { job: Job; id: number; timer: NodeJS.Timeout; stderr: string; delivered: boolean } | null;
   queue: Job[];
   nextId: number;
   /** Signals whose abort also ends an idle child (the frame stopping between refreshes). */
@@ -162,8 +164,29 @@ function drawNext(): void {
       ),
     job.o.deadlineMs,
   );
-  drawer.current = { job, id, timer, stderr: '' };
-  child.send({ id, request: job.request } satisfies ChildRequest);
+  const current = { job, id, timer, stderr: '', delivered: false };
+  drawer.current = current;
+  child.send({ id, request: job.request } satisfies ChildRequest, (err) => {
+    if (!err) current.delivered = true;
+    // A child that died between frames, before this process heard of it (its end is not yet
+    // seen here): the frame never reached it, so it goes to a fresh child instead.
+    else if (drawer.current === current) resend(current);
+  });
+}
+
+/** The frame again, first in line, for a fresh child: once, so a frame that kills its child fails. */
+function resend(c: NonNullable<Drawer['current']>): void {
+  drawer.current = null;
+  clearTimeout(c.timer);
+  killChild();
+  if (c.job.resent) {
+    c.job.o.signal?.removeEventListener('abort', c.job.onAbort);
+    c.job.reject(new RenderError(`cannot render ${names(c.job.request)}: the render process could not be reached`));
+  } else {
+    c.job.resent = true;
+    drawer.queue.unshift(c.job);
+  }
+  drawNext();
 }
 
 function startChild(): ChildProcess {
@@ -197,6 +220,7 @@ function startChild(): ChildProcess {
     drawer.child = null;
     const c = drawer.current;
     if (!c) return; // it died between frames: the next frame starts a fresh one
+    if (!c.delivered && !c.job.resent) return resend(c);
     const said = c.stderr ? `: ${c.stderr.trim().split('\n')[0]}` : '';
     failCurrent(new RenderError(`cannot render ${names(c.job.request)}: the render process ${why}${said}`));
   };
