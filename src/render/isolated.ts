@@ -5,6 +5,12 @@
 // frame); it is killed (SIGKILL) when a frame misses its deadline (the photo is then a
 // RenderError, and the caller shows the next one), when the caller's signal aborts (SIGTERM,
 // the frame stopping), or when it dies, and the next frame starts a fresh one.
+// Kept with no idle timer: waiting, it holds 86 MiB RSS (58 of them Node and sharp loaded) and no
+// CPU (`npm run bench -- render-child`), and a frame's peak is the same either way (a child draws
+// every frame). An idle exit would only pay off with a timer shorter than the refresh interval
+// (minutes; 3 at the least), which would restart it for every frame: the ~1.2-1.5 s of CPU a
+// frame that keeping it saves, several seconds on a Pi Zero 2 W. On that Pi's 512 MB the unit's
+// MemoryHigh (384M) leaves room for the waiting child beside the service and a sync.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
