@@ -169,38 +169,63 @@ const LINEAR_TO_SRGB_BYTE: Uint8Array = (() => {
 export function gamutMap(image: RgbImage, table: Float32Array): RgbImage {
   const { width, height, data } = image;
   const out = new Uint8Array(width * height * 3);
-  const scale = (GRID - 1) / 255;
+  const { base, frac } = LATTICE;
   // Offsets of the 8 lattice corners around a point, from its lowest corner.
   const dB = 3;
   const dG = GRID * 3;
   const dR = GRID * GRID * 3;
   const toByte = LINEAR_TO_SRGB_BYTE;
-  for (let i = 0, q = 0, n = width * height; i < n; i++, q += 3) {
-    const fr = data[q]! * scale;
-    const fg = data[q + 1]! * scale;
-    const fb = data[q + 2]! * scale;
-    const r0 = fr >= GRID - 1 ? GRID - 2 : fr | 0;
-    const g0 = fg >= GRID - 1 ? GRID - 2 : fg | 0;
-    const b0 = fb >= GRID - 1 ? GRID - 2 : fb | 0;
-    const tr = fr - r0;
-    const tg = fg - g0;
-    const tb = fb - b0;
-    const base = r0 * dR + g0 * dG + b0 * dB;
-    for (let c = 0; c < 3; c++) {
-      const o = base + c;
-      const a0 = table[o]!;
-      const a1 = table[o + dB]!;
-      const b0v = table[o + dG]!;
-      const b1 = table[o + dG + dB]!;
-      const c0 = table[o + dR]!;
-      const c1 = table[o + dR + dB]!;
-      const d0 = table[o + dR + dG]!;
-      const d1 = table[o + dR + dG + dB]!;
-      const lowR = a0 + (a1 - a0) * tb + (b0v + (b1 - b0v) * tb - a0 - (a1 - a0) * tb) * tg;
-      const highR = c0 + (c1 - c0) * tb + (d0 + (d1 - d0) * tb - c0 - (c1 - c0) * tb) * tg;
-      const v = lowR + (highR - lowR) * tr;
-      out[q + c] = toByte[v <= 0 ? 0 : v >= 1 ? 4096 : (v * 4096 + 0.5) | 0]!;
-    }
+  for (let q = 0, n = width * height * 3; q < n; q += 3) {
+    const vr = data[q]!;
+    const vg = data[q + 1]!;
+    const vb = data[q + 2]!;
+    const tr = frac[vr]!;
+    const tg = frac[vg]!;
+    const tb = frac[vb]!;
+    const o0 = base[vr]! * dR + base[vg]! * dG + base[vb]! * dB;
+    // The three channels written out: the same sums, in the same order, as one loop over c.
+    out[q] = toByte[lerp8(table, o0, dR, dG, dB, tr, tg, tb)]!;
+    out[q + 1] = toByte[lerp8(table, o0 + 1, dR, dG, dB, tr, tg, tb)]!;
+    out[q + 2] = toByte[lerp8(table, o0 + 2, dR, dG, dB, tr, tg, tb)]!;
   }
   return { width, height, data: out };
+}
+
+/** Per sRGB byte: the lattice cell below it and how far into the cell it is (the trilinear weights). */
+const LATTICE = (() => {
+  const base = new Int32Array(256);
+  const frac = new Float64Array(256);
+  const scale = (GRID - 1) / 255;
+  for (let v = 0; v < 256; v++) {
+    const f = v * scale;
+    const i = f >= GRID - 1 ? GRID - 2 : f | 0;
+    base[v] = i;
+    frac[v] = f - i;
+  }
+  return { base, frac };
+})();
+
+/** Trilinear in the table from corner `o`, as an index into LINEAR_TO_SRGB_BYTE. */
+function lerp8(
+  table: Float32Array,
+  o: number,
+  dR: number,
+  dG: number,
+  dB: number,
+  tr: number,
+  tg: number,
+  tb: number,
+): number {
+  const a0 = table[o]!;
+  const a1 = table[o + dB]!;
+  const b0 = table[o + dG]!;
+  const b1 = table[o + dG + dB]!;
+  const c0 = table[o + dR]!;
+  const c1 = table[o + dR + dB]!;
+  const d0 = table[o + dR + dG]!;
+  const d1 = table[o + dR + dG + dB]!;
+  const lowR = a0 + (a1 - a0) * tb + (b0 + (b1 - b0) * tb - a0 - (a1 - a0) * tb) * tg;
+  const highR = c0 + (c1 - c0) * tb + (d0 + (d1 - d0) * tb - c0 - (c1 - c0) * tb) * tg;
+  const v = lowR + (highR - lowR) * tr;
+  return v <= 0 ? 0 : v >= 1 ? 4096 : (v * 4096 + 0.5) | 0;
 }

@@ -1,22 +1,37 @@
-// A frame drawn in a child process that the caller can stop. Inside this process a runaway
+// Frames drawn in a child process that the caller can stop. Inside this process a runaway
 // decode cannot be stopped: libvips' timeout does not reach librsvg (an SVG with filters drawn
-// for minutes), and a busy thread-pool thread holds the process at exit. The child is killed at
-// the render deadline (the photo is then a RenderError, and the caller shows the next one) and
-// when the caller's signal aborts (SIGTERM).
-import { fork } from 'node:child_process';
+// for minutes), and a busy thread-pool thread holds the process at exit. One child lives from the
+// first frame on and draws every later one (its start, Node and sharp loading, cost more than a
+// frame); it is killed (SIGKILL) when a frame misses its deadline (the photo is then a
+// RenderError, and the caller shows the next one), when the caller's signal aborts (SIGTERM,
+// the frame stopping), or when it dies, and the next frame starts a fresh one.
+// Kept with no idle timer: waiting, it holds 86 MiB RSS (58 of them Node and sharp loaded) and no
+// CPU (`npm run bench -- render-child`), and a frame's peak is the same either way (a child draws
+// every frame). An idle exit would only pay off with a timer shorter than the refresh interval
+// (minutes; 3 at the least), which would restart it for every frame: the ~1.2-1.5 s of CPU a
+// frame that keeping it saves, several seconds on a Pi Zero 2 W. On that Pi's 512 MB the unit's
+// MemoryHigh (384M) leaves room for the waiting child beside the service and a sync.
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RenderError } from '../core/errors.js';
 import type { ComposedFrame, FrameRequest } from './frame.js';
 
+/** What the parent sends: a frame to draw, numbered so its answer is matched to it. */
+export interface ChildRequest {
+  id: number;
+  request: FrameRequest;
+}
+
 /** What the child sends back: the frame (its failed photos as messages) or the error. */
-export type ChildAnswer =
+export type ChildAnswer = { id: number } & (
   | { ok: true; frame: Omit<ComposedFrame, 'failed'> & { failed: { index: number; message: string }[] } }
-  | { ok: false; message: string; render: boolean };
+  | { ok: false; message: string; render: boolean }
+);
 
 export interface StopOptions {
-  /** Kill the child and fail the frame with a RenderError after this long. */
+  /** Kill the child and fail the frame with a RenderError when its drawing takes longer than this. */
   deadlineMs: number;
   /** Kill the child at once (the service stopping). */
   signal?: AbortSignal;
@@ -38,63 +53,184 @@ function names(request: FrameRequest): string {
   return request.photos.map((p) => p.name ?? (typeof p.source === 'string' ? p.source : 'photo')).join(' and ');
 }
 
+interface Job {
+  request: FrameRequest;
+  o: StopOptions;
+  resolve: (frame: ComposedFrame) => void;
+  reject: (err: Error) => void;
+  onAbort: () => void;
+  /** Sent once to a child that had died before it could read it: not sent again. */
+  resent?: boolean;
+}
+
+/** The one child and the frames waiting for it: one frame at a time, in the order asked. */
+interface Drawer {
+  child: ChildProcess | null;
+  /** The frame being drawn, its number, its deadline, and what its child said on stderr. */
+  current: { job: Job; id: number; timer: NodeJS.Timeout; stderr: string; delivered: boolean } | null;
+  queue: Job[];
+  nextId: number;
+  /** Signals whose abort also ends an idle child (the frame stopping between refreshes). */
+  watched: WeakSet<AbortSignal>;
+}
+
+const drawer: Drawer = { child: null, current: null, queue: [], nextId: 1, watched: new WeakSet() };
+
+/**
+ * Draw `request` in the render child, started on first use and kept for the next frame. A frame
+ * waits while another is drawn; its deadline counts from when its drawing starts.
+ */
 export function renderFrameStoppable(request: FrameRequest, o: StopOptions): Promise<ComposedFrame> {
-  let entry: string;
-  try {
-    entry = childEntry();
-  } catch (err) {
-    return Promise.reject(err as Error);
-  }
   return new Promise<ComposedFrame>((resolve, reject) => {
-    const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      if (stderr.length < 2000) stderr += d.toString('utf8');
-    });
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      fn();
-    };
-    const timer = setTimeout(
-      () =>
-        finish(() =>
-          reject(
-            new RenderError(
-              `cannot render ${names(request)}: drawing it took longer than ${Math.round(o.deadlineMs / 1000)} s and was stopped`,
-              { code: 'RENDER_DEADLINE' },
-            ),
-          ),
-        ),
-      o.deadlineMs,
-    );
-    const onAbort = () => finish(() => reject(o.signal!.reason ?? new Error('render stopped')));
-    if (o.signal?.aborted) return onAbort();
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('message', (answer: ChildAnswer) => {
-      finish(() => {
-        if (!answer.ok) {
-          reject(answer.render ? new RenderError(answer.message) : new Error(answer.message));
-          return;
-        }
-        const { failed, ...frame } = answer.frame;
-        resolve({ ...frame, failed: failed.map((f) => ({ index: f.index, error: new RenderError(f.message) })) });
-      });
-    });
-    child.once('error', (err) => finish(() => reject(new RenderError(`the render process failed: ${err.message}`))));
-    child.once('exit', (code, sig) =>
-      finish(() =>
-        reject(
-          new RenderError(
-            `cannot render ${names(request)}: the render process ended (${sig ?? `exit ${code}`})${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`,
-          ),
+    if (o.signal?.aborted) return reject(abortReason(o.signal));
+    const job: Job = { request, o, resolve, reject, onAbort: () => abortJob(job) };
+    o.signal?.addEventListener('abort', job.onAbort, { once: true });
+    watch(o.signal);
+    drawer.queue.push(job);
+    drawNext();
+  });
+}
+
+/** The child's process id while one is running (tests and the bench look at it). */
+export function renderChildPid(): number | undefined {
+  return drawer.child?.pid;
+}
+
+/** End the child now (SIGKILL), failing the frame it draws; the next frame starts a fresh one. */
+export function stopRenderChild(): void {
+  const c = drawer.current;
+  if (c) return failCurrent(new RenderError(`cannot render ${names(c.job.request)}: the render child was stopped`));
+  killChild();
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('render stopped');
+}
+
+/** A signal's abort ends the child even when it waits between frames: the frame is stopping. */
+function watch(signal: AbortSignal | undefined): void {
+  if (!signal || drawer.watched.has(signal)) return;
+  drawer.watched.add(signal);
+  signal.addEventListener(
+    'abort',
+    () => {
+      // A frame of another caller (a new service after a restart) keeps its child.
+      if (!drawer.current || drawer.current.job.o.signal === signal) killChild();
+    },
+    { once: true },
+  );
+}
+
+function abortJob(job: Job): void {
+  if (drawer.current?.job === job) return failCurrent(abortReason(job.o.signal!));
+  const at = drawer.queue.indexOf(job);
+  if (at >= 0) {
+    drawer.queue.splice(at, 1);
+    job.reject(abortReason(job.o.signal!));
+  }
+}
+
+function killChild(): void {
+  const child = drawer.child;
+  drawer.child = null;
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** Fail the frame being drawn and kill its child (it may be stuck in it); then the next frame. */
+function failCurrent(err: Error): void {
+  const c = drawer.current!;
+  drawer.current = null;
+  clearTimeout(c.timer);
+  c.job.o.signal?.removeEventListener('abort', c.job.onAbort);
+  killChild();
+  c.job.reject(err);
+  drawNext();
+}
+
+function drawNext(): void {
+  if (drawer.current) return;
+  const job = drawer.queue.shift();
+  if (!job) return;
+  let child: ChildProcess;
+  try {
+    child = drawer.child ?? startChild();
+  } catch (err) {
+    job.o.signal?.removeEventListener('abort', job.onAbort);
+    job.reject(err as Error);
+    return drawNext();
+  }
+  const id = drawer.nextId++;
+  const timer = setTimeout(
+    () =>
+      failCurrent(
+        new RenderError(
+          `cannot render ${names(job.request)}: drawing it took longer than ${Math.round(job.o.deadlineMs / 1000)} s and was stopped`,
+          { code: 'RENDER_DEADLINE' },
         ),
       ),
-    );
-    child.send(request);
+    job.o.deadlineMs,
+  );
+  const current = { job, id, timer, stderr: '', delivered: false };
+  drawer.current = current;
+  child.send({ id, request: job.request } satisfies ChildRequest, (err) => {
+    if (!err) current.delivered = true;
+    // A child that died between frames, before this process heard of it (its end is not yet
+    // seen here): the frame never reached it, so it goes to a fresh child instead.
+    else if (drawer.current === current) resend(current);
   });
+}
+
+/** The frame again, first in line, for a fresh child: once, so a frame that kills its child fails. */
+function resend(c: NonNullable<Drawer['current']>): void {
+  drawer.current = null;
+  clearTimeout(c.timer);
+  killChild();
+  if (c.job.resent) {
+    c.job.o.signal?.removeEventListener('abort', c.job.onAbort);
+    c.job.reject(new RenderError(`cannot render ${names(c.job.request)}: the render process could not be reached`));
+  } else {
+    c.job.resent = true;
+    drawer.queue.unshift(c.job);
+  }
+  drawNext();
+}
+
+function startChild(): ChildProcess {
+  const child = fork(childEntry(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  drawer.child = child;
+  // Waiting between frames, the child holds nothing open: this process ends when its own work
+  // does, and the child then sees its channel close and ends too.
+  child.unref();
+  child.channel?.unref();
+  const stderr = child.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null;
+  stderr?.unref?.();
+  stderr?.on('data', (d: Buffer) => {
+    const c = drawer.current;
+    if (c && drawer.child === child && c.stderr.length < 2000) c.stderr += d.toString('utf8');
+  });
+  child.on('message', (answer: ChildAnswer) => {
+    const c = drawer.current;
+    if (drawer.child !== child || !c || answer.id !== c.id) return;
+    drawer.current = null;
+    clearTimeout(c.timer);
+    c.job.o.signal?.removeEventListener('abort', c.job.onAbort);
+    if (!answer.ok) c.job.reject(answer.render ? new RenderError(answer.message) : new Error(answer.message));
+    else {
+      const { failed, ...frame } = answer.frame;
+      c.job.resolve({ ...frame, failed: failed.map((f) => ({ index: f.index, error: new RenderError(f.message) })) });
+    }
+    drawNext();
+  });
+  const gone = (why: string) => {
+    if (drawer.child !== child) return; // killed by us: its frame is already failed
+    drawer.child = null;
+    const c = drawer.current;
+    if (!c) return; // it died between frames: the next frame starts a fresh one
+    if (!c.delivered && !c.job.resent) return resend(c);
+    const said = c.stderr ? `: ${c.stderr.trim().split('\n')[0]}` : '';
+    failCurrent(new RenderError(`cannot render ${names(c.job.request)}: the render process ${why}${said}`));
+  };
+  child.once('error', (err) => gone(`failed: ${err.message}`));
+  child.once('exit', (code, sig) => gone(`ended (${sig ?? `exit ${code}`})`));
+  return child;
 }

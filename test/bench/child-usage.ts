@@ -35,3 +35,16 @@ export async function takeChildUsage(file: string): Promise<ChildUsage | null> {
   await rm(file, { force: true });
   return text === null ? null : (JSON.parse(text) as ChildUsage);
 }
+
+/** A running process's resident size now and at its peak (VmRSS, VmHWM) and its CPU so far,
+ * read from /proc: for a child that lives on between calls, which the exit preload cannot measure. */
+export async function processUsage(pid: number): Promise<{ rssKb: number; peakKb: number; cpuMs: number } | null> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (status === null || stat === null) return null;
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  // utime and stime, fields 14 and 15, in clock ticks (USER_HZ, 100 on Linux).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { rssKb: kb('VmRSS'), peakKb: kb('VmHWM'), cpuMs: ticks * 10 };
+}

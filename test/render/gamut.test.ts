@@ -24,7 +24,36 @@ function mapOne(p: InkPalette, rgb: [number, number, number]): [number, number, 
   return [out.data[0]!, out.data[1]!, out.data[2]!];
 }
 
+/** The table read the plain way (trilinear, one channel at a time, from the byte's own position),
+ * rounded to a byte as gamutMap rounds: the definition its per-byte tables must reproduce exactly. */
+function plainMap(table: Float32Array, rgb: readonly number[]): number[] {
+  const GRID = 17;
+  const f = rgb.map((v) => (v * (GRID - 1)) / 255);
+  const i0 = f.map((v) => (v >= GRID - 1 ? GRID - 2 : Math.floor(v)));
+  const t = f.map((v, c) => v - i0[c]!);
+  const at = (r: number, g: number, b: number, c: number) =>
+    table[(((i0[0]! + r) * GRID + i0[1]! + g) * GRID + i0[2]! + b) * 3 + c]!;
+  return [0, 1, 2].map((c) => {
+    const lerp = (a: number, b: number, w: number) => a + (b - a) * w;
+    const low = lerp(lerp(at(0, 0, 0, c), at(0, 0, 1, c), t[2]!), lerp(at(0, 1, 0, c), at(0, 1, 1, c), t[2]!), t[1]!);
+    const high = lerp(lerp(at(1, 0, 0, c), at(1, 0, 1, c), t[2]!), lerp(at(1, 1, 0, c), at(1, 1, 1, c), t[2]!), t[1]!);
+    const v = lerp(low, high, t[0]!);
+    const linear = v <= 0 ? 0 : v >= 1 ? 1 : Math.round(v * 4096) / 4096;
+    return Math.round(linearToSrgb(linear) * 255);
+  });
+}
+
 describe('gamut mapping', () => {
+  it('the map is the trilinear read of its table, for any colour and panel', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...palettes), fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255)), (p, rgb) => {
+        if (!tables.has(p)) tables.set(p, gamutTable(p, 'paper')!);
+        expect(mapOne(p, rgb)).toEqual(plainMap(tables.get(p)!, rgb));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('every ink lies on the hull of the inks, and colour panels have a hull with volume', () => {
     for (const panel of colourPanels) {
       const p = inkPalette(panel);
