@@ -3,6 +3,7 @@
 import type { HardwareSeams } from '../drivers/detect.js';
 import { FrameError, describeError } from './core/errors.js';
 import { Redactor, createLogger } from './core/log.js';
+import { fdWriter, isTerminal } from './core/stdio.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { type CommandEntry, commands } from './commands/index.js';
 // Inlined by the bundler: the version is package.json's, stated once.
@@ -63,10 +64,14 @@ export interface MainIO {
 }
 
 export async function main(argv: string[], io: MainIO = {}): Promise<number> {
-  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  // A reader that goes away (`artframe-immich panels | head -1`) is not an error of ours.
+  const brokenPipe = () => process.exit(process.exitCode ?? 0);
+  const stdout = io.stdout ?? fdWriter(1, brokenPipe);
+  const stderr = io.stderr ?? fdWriter(2, brokenPipe);
   const env = io.env ?? process.env;
-  const isTTY = io.isTTY ?? Boolean(process.stdout.isTTY);
+  // Asked at most once, and only when a command or a log line needs it (node:tty loads net).
+  let tty: boolean | undefined = io.isTTY;
+  const isTTY = () => (tty ??= isTerminal(1));
 
   // Global flags may stand anywhere; everything else goes to the command.
   let configFlag: string | undefined;
@@ -118,12 +123,14 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
     env,
     stdout,
     stderr,
-    isTTY,
+    get isTTY() {
+      return isTTY();
+    },
     redactor,
     logger: createLogger({
       redactor,
       level: verbose ? 'debug' : 'info',
-      format: isTTY ? 'text' : 'json',
+      format: () => (isTTY() ? 'text' : 'json'),
       write: (line) => stderr(line + '\n'),
     }),
     signal: controller.signal,
