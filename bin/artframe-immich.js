@@ -11,7 +11,7 @@ const cacheHome = [process.env.XDG_CACHE_HOME, process.env.HOME && `${process.en
   d?.startsWith('/'),
 );
 if (module.enableCompileCache && cacheHome) module.enableCompileCache(`${cacheHome}/artframe-immich/compile-cache`);
-const { main } = await import('../dist/cli.js');
+const { main } = await import('../dist/cli-hot.js');
 
 const controller = new AbortController();
 let signals = 0;
