@@ -3,9 +3,9 @@
 import { parseArgs } from 'node:util';
 import { pendingReboot } from '../../drivers/boot-config.js';
 import { loadConfig, selectionFilters } from '../config/config.js';
-import { selectionStatus, type SelectionStatus } from '../library/selection/state.js';
+import { selectablePhotosOf, selectionStatus, type SelectionStatus } from '../library/selection/state.js';
 import { formatBytes, formatFailureReasons } from '../library/words.js';
-import { type LibraryStatus, libraryStatus } from '../library/status.js';
+import { type LibraryStatus, libraryStatus, readStatusMetadata } from '../library/status.js';
 import { isAlive, readServiceState, type ServiceState } from '../frame/state.js';
 import type { Command } from './command.js';
 import { terminalSafe, terminalSafeJson } from '../core/terminal-text.js';
@@ -133,11 +133,14 @@ export const statusCommand: Command = {
     const config = await loadConfig({ flag: ctx.configFlag, env: ctx.env, redactor: ctx.redactor });
     const now = new Date();
     const paths = instancePaths(config);
-    const st = await libraryStatus(paths, config, now);
+    // The metadata read once: the library's figures and the selection's count come from it.
+    const read = await readStatusMetadata(paths);
+    const st = await libraryStatus(paths, config, now, read);
     const sv = await readServiceState(paths);
     const selection = await selectionStatus(paths, {
       filters: selectionFilters(config),
       now,
+      photos: await selectablePhotosOf(paths, read.kind === 'unreadable' ? null : read),
       ...(config.timezone ? { timeZone: config.timezone } : {}),
     });
     const frame = { ...sv, running: sv.running && isAlive(sv.pid) };

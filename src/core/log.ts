@@ -23,6 +23,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export type LogFields = Record<string, unknown>;
+export type LogFormat = 'json' | 'text';
 
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
@@ -36,8 +37,9 @@ export interface Logger {
 
 export interface LoggerOptions {
   level?: LogLevel;
-  /** 'json': one JSON object a line (service, pipes); 'text': `level msg k=v` (people). */
-  format?: 'json' | 'text';
+  /** 'json': one JSON object a line (service, pipes); 'text': `level msg k=v` (people). A function
+   * is asked at the first line written (the CLI's "is stdout a terminal" costs a module load). */
+  format?: LogFormat | (() => LogFormat);
   write?: (line: string) => void;
   now?: () => Date;
   /** Secrets to mask; loggers made from the same Redactor mask the same values. */
@@ -54,7 +56,8 @@ export interface LogEntry {
 
 export function createLogger(options: LoggerOptions = {}, base: LogFields = {}): Logger {
   const min = order[options.level ?? 'info'];
-  const format = options.format ?? 'json';
+  const given = options.format ?? 'json';
+  let format: LogFormat | undefined = typeof given === 'string' ? given : undefined;
   const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
   const now = options.now ?? (() => new Date());
   const redactor = options.redactor ?? new Redactor();
@@ -64,6 +67,7 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
     const all: LogFields = { ...base, ...fields };
     for (const [k, v] of Object.entries(all)) if (v instanceof Error) all[k] = v.message;
     let line: string;
+    format ??= (given as () => LogFormat)();
     if (format === 'json') {
       line = JSON.stringify({ time: now().toISOString(), level, msg, ...all });
     } else {

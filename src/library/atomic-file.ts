@@ -5,7 +5,7 @@
 // tick's writes to the SD card. The rename still replaces the file whole (ext4's auto_da_alloc
 // writes a renamed-over file's data before the rename commits), and `sync` before a battery
 // power-off (power/cycle.ts) flushes everything.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../core/crypto-on-demand.js';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -48,7 +48,7 @@ export async function writeFileAtomic(
   options: { durable?: boolean; mode?: number } = {},
 ): Promise<void> {
   const durable = options.durable ?? true;
-  const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
+  const tmp = `${file}.tmp-${randomHex(6)}`;
   const fh = await open(tmp, 'wx', options.mode ?? STATE_FILE_MODE);
   try {
     await fh.writeFile(data);

@@ -11,7 +11,7 @@ import type { InstancePaths } from './instance.js';
 import { acquireSyncLock } from './lock.js';
 import { withUnchangedSyncs } from './attempts.js';
 import type { LibraryMetadata } from './metadata.js';
-import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
+import type { ReconcileReport } from './reconcile.js';
 import type { SelectablePhoto } from './selection/select.js';
 import {
   markShown,
@@ -27,7 +27,7 @@ import type { SelectionMode } from './selection/select.js';
 import { type HiddenPhoto, hidePhoto, readHidden, unhidePhoto } from './hidden.js';
 import type { SelectionFilters } from './selection/options.js';
 import { ensureLibraryDirs, readMetadata } from './store.js';
-import { type SyncConfig, type SyncOutcome, syncLibrary } from './sync.js';
+import type { SyncConfig, SyncOutcome } from './sync.js';
 import { verifyPhoto } from './verify.js';
 
 /** Damaged photos skipped in one pick before one is shown unchecked. */
@@ -87,17 +87,20 @@ export class Library {
       throw err;
     }
     try {
+      const { reconcileLibrary } = await import('./reconcile.js');
       return (await reconcileLibrary(this.paths, { now: this.now(), logger: this.log })).report;
     } finally {
       await lock.release();
     }
   }
 
-  /** One sync from `source` (lock, reconcile, list, plan, apply, record). */
-  sync(
+  /** One sync from `source` (lock, reconcile, list, plan, apply, record). The sync engine is
+   * loaded here, not with the library: `next` and `show` pick without paying for it. */
+  async sync(
     source: AssetSource,
     options: { force?: boolean; signal?: AbortSignal; onProgress?: (event: SyncProgress) => void } = {},
   ): Promise<SyncOutcome> {
+    const { syncLibrary } = await import('./sync.js');
     return syncLibrary({
       paths: this.paths,
       source,

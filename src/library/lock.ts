@@ -3,7 +3,7 @@
 // whose process is gone (or that predates the last boot) is stale and taken over. The record is
 // written whole to a temp file and then linked into place, so a lock file is never empty or half
 // written (a full disk cannot leave a 0-byte lock that later starts take for a live one).
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../core/crypto-on-demand.js';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import { LibraryBusyError } from '../core/errors.js';
@@ -75,13 +75,13 @@ export async function acquireSyncLock(paths: InstancePaths, options: LockOptions
   const mine: LockRecord = {
     pid: process.pid,
     host: os.hostname(),
-    token: randomBytes(8).toString('hex'),
+    token: randomHex(8),
     started_at: now().toISOString(),
   };
   const text = JSON.stringify(mine) + '\n';
 
   // Named like writeFileAtomic's temps, so start-up reconciliation removes one a crash left.
-  const temp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
+  const temp = `${file}.tmp-${randomHex(6)}`;
   try {
     const fh = await open(temp, 'wx', 0o644);
     try {
@@ -124,7 +124,7 @@ async function linkInPlace(
       );
     }
     // Take the stale lock over by renaming it away: only one contender's rename can move it.
-    const aside = `${file}.stale-${randomBytes(4).toString('hex')}`;
+    const aside = `${file}.stale-${randomHex(4)}`;
     try {
       await rename(file, aside);
     } catch (err) {

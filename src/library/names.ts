@@ -1,7 +1,7 @@
 // Local file names for photos: a server's `originalFileName` made safe for photos/ (one plain
 // name, no way out of the folder, bounded in bytes), unique case-insensitively, with an
 // extension that matches the bytes actually stored. Pure.
-import { createHash } from 'node:crypto';
+import { lazyCrypto } from '../core/crypto-on-demand.js';
 
 /** Longest name we create, in UTF-8 bytes: below every filesystem's 255 with room to spare. */
 export const MAX_NAME_BYTES = 180;
@@ -46,7 +46,7 @@ function truncateBytes(text: string, max: number): string {
 export function shortId(id: string, length = 8): string {
   const hex = id.toLowerCase().replace(/[^0-9a-z]/g, '');
   // Ids are UUIDs on every real server; anything else still gets a stable, safe tag.
-  const tag = hex.length >= length ? hex : createHash('sha256').update(id).digest('hex');
+  const tag = hex.length >= length ? hex : lazyCrypto().createHash('sha256').update(id).digest('hex');
   return tag.slice(0, length);
 }
 

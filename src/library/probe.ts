@@ -1,10 +1,10 @@
 // What a file holds: its SHA-1 (streamed, never read whole) and whether sharp can decode it as
 // an image (from its header, without decoding the pixels).
-import { createHash } from 'node:crypto';
+import { lazyCrypto } from '../core/crypto-on-demand.js';
 import { createReadStream } from 'node:fs';
 
 export async function sha1OfFile(file: string): Promise<string> {
-  const hash = createHash('sha1');
+  const hash = lazyCrypto().createHash('sha1');
   for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) hash.update(chunk as Buffer);
   return hash.digest('base64');
 }

@@ -1,10 +1,10 @@
 // What `status` reports about a library, gathered from the disk alone (metadata, file sizes,
 // the lock): no network, so it answers with the server gone.
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { type DueConfig, isSyncDue } from './due.js';
 import { lockHolder } from './lock.js';
 import type { SyncResult } from './metadata.js';
-import { isPhotoTemp, listFolder, photoPath, readMetadata } from './store.js';
+import { isPhotoTemp, listFolder, type MetadataRead, photoPath, readMetadata } from './store.js';
 import { StorageError } from '../core/errors.js';
 import { storageProblem } from './storage-health.js';
 import type { InstancePaths } from './instance.js';
@@ -39,11 +39,16 @@ export interface LibraryStatus {
   storage_problem: string | null;
 }
 
-async function sizeOf(file: string): Promise<number | null> {
-  return stat(file).then(
-    (s) => (s.isFile() ? s.size : null),
-    () => null,
-  );
+/** A photo's size, or null when it is missing. Synchronous on purpose: only `status` asks, once per
+ * photo, and a plain stat(2) costs a fraction of a promise's round trip through the thread pool
+ * (a 1,000-photo library's sizes are read in a few ms instead of tens). */
+function sizeOf(file: string): number | null {
+  try {
+    const s = statSync(file, { throwIfNoEntry: false });
+    return s?.isFile() ? s.size : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The photos in photos/ counted from the folder alone (when the metadata cannot be read). */
@@ -54,13 +59,27 @@ async function filesOnDisk(paths: InstancePaths): Promise<{ photos: number; byte
   return { photos: files.length, bytes_on_disk: files.reduce((n, f) => n + f.size, 0) };
 }
 
-export async function libraryStatus(paths: InstancePaths, config: DueConfig, now: Date): Promise<LibraryStatus> {
+/** The metadata as `status` reads it: unreadable for want of permission is a finding, not a failure. */
+export type StatusRead = MetadataRead | { kind: 'unreadable'; problem: string };
+
+export function readStatusMetadata(paths: InstancePaths): Promise<StatusRead> {
   // Unreadable for want of permission: say so (owner, mode, the fix) and count what is on disk.
-  const read = await readMetadata(paths).catch((err: unknown) => {
+  return readMetadata(paths).catch((err: unknown) => {
     if (err instanceof StorageError && err.code === 'STORAGE_PERMISSION')
       return { kind: 'unreadable' as const, problem: err.message };
     throw err;
   });
+}
+
+/** What `status` says of the library; `read` when the caller read the metadata already (it is
+ * read once for the whole report: a 1,000-photo file costs more to validate than to start). */
+export async function libraryStatus(
+  paths: InstancePaths,
+  config: DueConfig,
+  now: Date,
+  read?: StatusRead,
+): Promise<LibraryStatus> {
+  read ??= await readStatusMetadata(paths);
   const metadata = read.kind === 'ok' ? await withUnchangedSyncs(paths, read.metadata) : null;
   let bytes = 0;
   let missing = 0;
@@ -68,7 +87,7 @@ export async function libraryStatus(paths: InstancePaths, config: DueConfig, now
     ? [...Object.values(metadata.synced_assets).map((e) => e.local_path), ...Object.keys(metadata.adopted)]
     : [];
   for (const name of names) {
-    const size = await sizeOf(photoPath(paths, name));
+    const size = sizeOf(photoPath(paths, name));
     if (size === null) missing += 1;
     else bytes += size;
   }

@@ -1,6 +1,6 @@
 // The library on disk: the instance folder, photos/ and sync_metadata.json. Every filesystem
 // call of the sync engine goes through here, and no path it builds can leave photos/.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../core/crypto-on-demand.js';
 import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { StorageError } from '../core/errors.js';
@@ -15,7 +15,7 @@ const TEMP_PREFIX = '.artframe-';
 const TEMP_SUFFIX = '.part';
 
 export function tempPhotoName(): string {
-  return `${TEMP_PREFIX}${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`;
+  return `${TEMP_PREFIX}${randomHex(8)}${TEMP_SUFFIX}`;
 }
 
 export function isPhotoTemp(name: string): boolean {

@@ -1,13 +1,12 @@
 // The fixed-palette quantizer: turns an sRGB raster into one controller colour index a pixel,
 // by error diffusion (serpentine), ordered (Bayer) dithering, or plain nearest ink. Pure: typed
 // arrays in, typed arrays out, nothing allocated per pixel.
-import { BAYER_SIZES, DIFFUSION_ALGORITHMS, DIFFUSION_KERNELS, bayerMatrix } from './kernels.js';
-import type { DiffusionAlgorithm, OrderedAlgorithm } from './kernels.js';
+import { BAYER_SIZES, DIFFUSION_KERNELS, bayerMatrix } from './kernels.js';
+import type { DitherAlgorithm } from './kernels.js';
 import { toneTable } from './palette.js';
 import type { InkPalette } from './palette.js';
 
-export const DITHER_ALGORITHMS = [...DIFFUSION_ALGORITHMS, 'bayer-4', 'bayer-8', 'none'] as const;
-export type DitherAlgorithm = DiffusionAlgorithm | OrderedAlgorithm | 'none';
+export { DITHER_ALGORITHMS, type DitherAlgorithm } from './kernels.js';
 
 /** Interleaved 8-bit sRGB, 3 bytes a pixel, rows top to bottom. */
 export interface RgbImage {

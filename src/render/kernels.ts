@@ -102,6 +102,11 @@ export const DIFFUSION_ALGORITHMS = Object.keys(DIFFUSION_KERNELS) as DiffusionA
 export const BAYER_SIZES = { 'bayer-4': 4, 'bayer-8': 8 } as const;
 export type OrderedAlgorithm = keyof typeof BAYER_SIZES;
 
+/** Every dither a render can ask for: here with the kernels (data only), not in dither.ts, so the
+ * config's validation names them without loading the quantizer. */
+export const DITHER_ALGORITHMS = [...DIFFUSION_ALGORITHMS, 'bayer-4', 'bayer-8', 'none'] as const;
+export type DitherAlgorithm = DiffusionAlgorithm | OrderedAlgorithm | 'none';
+
 /**
  * The n x n Bayer index matrix (n a power of two), row-major, values 0..n*n-1: built by the
  * recursion M(2n) = [[4M, 4M+2], [4M+3, 4M+1]], so each threshold is as far as possible from

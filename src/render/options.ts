@@ -4,16 +4,22 @@
 // import it cheaply.
 import * as z from 'zod/mini';
 import { ConfigError } from '../core/errors.js';
-import { DITHER_ALGORITHMS } from './dither.js';
-import type { DitherAlgorithm } from './dither.js';
-import { PALETTE_CHOICES, TONE_MAPS } from './palette.js';
-import type { PaletteChoice, ToneMap } from './palette.js';
+// Names only from the render's own files (kernels.ts is data): the quantizer and the palette code
+// stay out of every command that only reads a config (`status`, `next`).
+import { DITHER_ALGORITHMS, type DitherAlgorithm } from './kernels.js';
+
+/** Which colours the quantizer aims at: the inks as measured on real glass, or their nominal sRGB. */
+export const PALETTE_CHOICES = ['measured', 'nominal'] as const;
+export type PaletteChoice = (typeof PALETTE_CHOICES)[number];
+/** How a photo's black..white maps onto the inks' own black..white (palette.ts toneTable). */
+export const TONE_MAPS = ['paper', 'none'] as const;
+export type ToneMap = (typeof TONE_MAPS)[number];
 
 export const FITS = ['contain', 'cover'] as const;
 export const CROPS = ['centre', 'attention'] as const;
 export const ROTATIONS = [0, 90, 180, 270] as const;
 export const GAMUT_MAPPINGS = ['map', 'none'] as const;
-export { DITHER_ALGORITHMS, PALETTE_CHOICES, TONE_MAPS };
+export { DITHER_ALGORITHMS };
 
 export type Fit = (typeof FITS)[number];
 export type Crop = (typeof CROPS)[number];

@@ -3,9 +3,9 @@
 // the tone table that maps a photo's black..white onto the inks' own black..white.
 import type { PanelProfile, RGB } from '../../drivers/panels.js';
 import { SRGB_TO_LINEAR, linearToOklab } from './colour.js';
+import type { PaletteChoice, ToneMap } from './options.js';
 
-export const PALETTE_CHOICES = ['measured', 'nominal'] as const;
-export type PaletteChoice = (typeof PALETTE_CHOICES)[number];
+export type { PaletteChoice, ToneMap };
 
 export interface InkPalette {
   size: number;
@@ -72,9 +72,6 @@ export function paperInks(p: InkPalette): { black: number; white: number } {
   const named = (name: string) => p.names.indexOf(name);
   return { black: named('black') >= 0 ? named('black') : black, white: named('white') >= 0 ? named('white') : white };
 }
-
-export const TONE_MAPS = ['paper', 'none'] as const;
-export type ToneMap = (typeof TONE_MAPS)[number];
 
 /**
  * The decode table of the quantizer: 3 x 256 entries, sRGB byte of channel c to linear light.

@@ -1,7 +1,11 @@
 // Start-up cost of the installed command: CPU (user + system) and peak RSS of `--version`,
-// `status`, `next` and `panels`, each as a ratio to bare `node -e 0` measured in the same run
-// (median of interleaved runs). Each child reports its own process.resourceUsage() at exit
-// through a preload that the baseline gets too, so both sides pay the same for measuring.
+// `status`, `next` and `panels`, each as a ratio to bare `node -e 0` measured in the same round:
+// the cases run in turn, round after round, and each round gives each case its own ratio to that
+// round's `node -e 0` (the median of those ratios is quoted, with their range). Each child reports
+// its own process.resourceUsage() at exit through a preload that the baseline gets too, so both
+// sides pay the same for measuring. STARTUP_VS=/other/bin/artframe-immich.js adds that build's
+// `status` and `next` to the same rounds (a change against main, measured side by side);
+// STARTUP_PHOTOS sets the library's size (12 by default).
 import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +21,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // STARTUP_BIN measures another build (an older checkout's bin) against the same baseline.
 const BIN = process.env.STARTUP_BIN ?? path.resolve(here, '../../../bin/artframe-immich.js');
 const RUNS = Number(process.env.STARTUP_RUNS ?? 9);
+const VS = process.env.STARTUP_VS;
+const PHOTOS = Number(process.env.STARTUP_PHOTOS ?? 12);
 
 interface Usage {
   cpuMs: number;
@@ -40,7 +46,7 @@ export async function run(): Promise<void> {
   const sim = await startImmichSim();
   try {
     // A small real library, synced by the real command, so `status` and `next` read real files.
-    const { album } = await seedSampleLibrary(sim, { count: 12, seed: 3, withVideo: false });
+    const { album } = await seedSampleLibrary(sim, { count: PHOTOS, seed: 3, withVideo: false });
     const config = path.join(work, 'config.json');
     await writeFile(
       config,
@@ -53,7 +59,7 @@ export async function run(): Promise<void> {
     );
     const env = { ...process.env, ARTFRAME_IMMICH_CONFIG: config };
     // Asynchronously: the simulator answers from this process.
-    await promisify(execFile)(process.execPath, [BIN, 'sync'], { env });
+    await promisify(execFile)(process.execPath, [BIN, 'sync'], { env, maxBuffer: 64 * 1024 * 1024 });
     await sim.close();
 
     const reporter = await writeUsagePreload(work);
@@ -64,6 +70,12 @@ export async function run(): Promise<void> {
       ['status', [BIN, 'status']],
       ['next', [BIN, 'next']],
       ['panels', [BIN, 'panels']],
+      ...(VS
+        ? ([
+            ['status (vs)', [VS, 'status']],
+            ['next (vs)', [VS, 'next']],
+          ] as [string, string[]][])
+        : []),
     ];
     const samples = new Map<string, Usage[]>(cases.map(([name]) => [name, []]));
     measure(['-e', '0'], env, usageFile, reporter); // warm the disk cache
@@ -71,19 +83,33 @@ export async function run(): Promise<void> {
       for (const [name, args] of cases) samples.get(name)!.push(measure(args, env, usageFile, reporter));
     }
     const base = samples.get('node -e 0')!;
-    const baseCpu = median(base.map((u) => u.cpuMs));
-    const baseRss = median(base.map((u) => u.rssMb));
-    console.log(`median of ${RUNS} interleaved runs; ratio = command / bare node in the same run`);
-    console.log('command     cpu ms   ratio   peak RSS MB   ratio');
+    const pct = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return `${median(xs).toFixed(2)}x (${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)})`;
+    };
+    console.log(
+      `${RUNS} rounds, ${PHOTOS} photos${VS ? `, (vs) = ${VS}` : ''}; ratio = command / bare node in the same round, median (min-max)`,
+    );
+    console.log('command        cpu ms   cpu ratio                peak RSS MB   RSS ratio');
     for (const [name] of cases) {
       const s = samples.get(name)!;
-      const cpu = median(s.map((u) => u.cpuMs));
-      const rss = median(s.map((u) => u.rssMb));
+      const cpuRatios = s.map((u, i) => u.cpuMs / base[i]!.cpuMs);
+      const rssRatios = s.map((u, i) => u.rssMb / base[i]!.rssMb);
       console.log(
-        `${name.padEnd(10)} ${cpu.toFixed(0).padStart(6)}  ${(cpu / baseCpu).toFixed(2).padStart(5)}x  ${rss
+        `${name.padEnd(13)} ${median(s.map((u) => u.cpuMs))
+          .toFixed(0)
+          .padStart(6)}   ${pct(cpuRatios).padEnd(22)} ${median(s.map((u) => u.rssMb))
           .toFixed(1)
-          .padStart(11)}  ${(rss / baseRss).toFixed(2).padStart(5)}x`,
+          .padStart(11)}   ${pct(rssRatios)}`,
       );
+    }
+    if (VS) {
+      // The change itself, round by round: this build's command over the other build's.
+      for (const name of ['status', 'next']) {
+        const mine = samples.get(name)!;
+        const theirs = samples.get(`${name} (vs)`)!;
+        console.log(`${name}: this build / (vs) cpu ${pct(mine.map((u, i) => u.cpuMs / theirs[i]!.cpuMs))}`);
+      }
     }
   } finally {
     await sim.close().catch(() => {});

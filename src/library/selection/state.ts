@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as z from 'zod/mini';
 import { EmptyLibraryError, StorageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import { readMetadata, isPhotoTemp, listFolder, storageError } from '../store.js';
+import { type MetadataRead, readMetadata, isPhotoTemp, listFolder, storageError } from '../store.js';
 import { isSafeLocalName } from '../names.js';
 import { type SelectablePhoto, type SelectionState, initialSelectionState, selectNext } from './select.js';
 import { type Logger, silentLogger } from '../../core/log.js';
@@ -109,9 +109,20 @@ export async function loadSelectablePhotos(paths: InstancePaths): Promise<readon
     if (err instanceof StorageError && err.code === 'STORAGE_PERMISSION') return null;
     throw err;
   });
+  const photos = await selectablePhotosOf(paths, read);
+  if (key !== null && read?.kind === 'ok') loaded.set(paths.metadataPath, { key, photos });
+  return photos;
+}
+
+/** The photos of a metadata read already made (`status` reads the file once for all it says);
+ * null is a file that could not be read for want of permission. */
+export async function selectablePhotosOf(
+  paths: InstancePaths,
+  read: MetadataRead | null,
+): Promise<readonly SelectablePhoto[]> {
   if (read?.kind === 'ok') {
     const m = read.metadata;
-    const photos: readonly SelectablePhoto[] = [
+    return [
       ...Object.entries(m.synced_assets).map(([id, e]) => ({
         id,
         path: path.join(paths.photosDir, e.local_path),
@@ -125,8 +136,6 @@ export async function loadSelectablePhotos(paths: InstancePaths): Promise<readon
         capturedAt: '',
       })),
     ];
-    if (key !== null) loaded.set(paths.metadataPath, { key, photos });
-    return photos;
   }
   const files = await listFolder(paths.photosDir);
   return files
@@ -303,10 +312,17 @@ export interface SelectionStatus {
 /** What `status` says of the selection, from the disk alone. */
 export async function selectionStatus(
   paths: InstancePaths,
-  options: { filters?: SelectionFilters; timeZone?: string; now: Date; exclude?: ReadonlySet<string> },
+  options: {
+    filters?: SelectionFilters;
+    timeZone?: string;
+    now: Date;
+    exclude?: ReadonlySet<string>;
+    /** The photos when the caller has them already (selectablePhotosOf); read from disk otherwise. */
+    photos?: readonly SelectablePhoto[];
+  },
 ): Promise<SelectionStatus> {
   const filters = options.filters ?? NO_FILTERS;
-  const all = withoutExcluded(await loadSelectablePhotos(paths), options.exclude);
+  const all = withoutExcluded(options.photos ?? (await loadSelectablePhotos(paths)), options.exclude);
   const outcome = filterPhotos(all, filters, options.now, options.timeZone ?? systemTimeZone);
   const state = await readSelectionState(paths);
   return {
