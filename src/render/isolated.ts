@@ -26,6 +26,7 @@ export interface ChildRequest {
 
 /** What the child sends back: the frame (its failed photos as messages) or the error. */
 export type ChildAnswer = { id: number } & (
+  | { received: true }
   | { ok: true; frame: Omit<ComposedFrame, 'failed'> & { failed: { index: number; message: string }[] } }
   | { ok: false; message: string; render: boolean }
 );
@@ -172,11 +173,12 @@ function drawNext(): void {
   );
   const current = { job, id, timer, stderr: '', delivered: false };
   drawer.current = current;
+  // A child that died between frames, before this process heard of it (its end not yet seen
+  // here), never reads the frame: the frame goes to a fresh child instead. Only the child's own
+  // word that it has the frame counts as delivered: the channel's write callback can report
+  // success for a child already dead (seen about one run in two in render-child.test.ts).
   child.send({ id, request: job.request } satisfies ChildRequest, (err) => {
-    if (!err) current.delivered = true;
-    // A child that died between frames, before this process heard of it (its end is not yet
-    // seen here): the frame never reached it, so it goes to a fresh child instead.
-    else if (drawer.current === current) resend(current);
+    if (err && drawer.current === current) resend(current);
   });
 }
 
@@ -211,6 +213,10 @@ function startChild(): ChildProcess {
   child.on('message', (answer: ChildAnswer) => {
     const c = drawer.current;
     if (drawer.child !== child || !c || answer.id !== c.id) return;
+    if ('received' in answer) {
+      c.delivered = true;
+      return;
+    }
     drawer.current = null;
     clearTimeout(c.timer);
     c.job.o.signal?.removeEventListener('abort', c.job.onAbort);

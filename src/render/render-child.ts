@@ -32,6 +32,8 @@ process.once('disconnect', () => process.exit(1));
 
 process.on('message', ({ id, request }: ChildRequest) => {
   void (async () => {
+    // Said first: a frame the child had is never drawn a second time by a fresh child.
+    await send({ id, received: true });
     try {
       const frame = await renderFrame(revive(request));
       await send({
