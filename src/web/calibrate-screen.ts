@@ -83,7 +83,7 @@ async function calibrateScreen(call: Call, door: Door): Promise<Answer> {
           <button type="submit" class="primary">Measure the inks</button>
           <p id="measure-outcome" role="status" aria-live="polite"></p>
         </form>
-        <h3>4. Compare, preview, keep</h3>
+        <h3 id="compare-h">4. Compare, preview, keep</h3>
         <form method="post" action="/api/calibration/inks" id="inks" data-api>
           ${hidden(call, door, back)}<input type="hidden" name="source" id="inks-source" value="hand" />
           <table class="inks">

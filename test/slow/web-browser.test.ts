@@ -4,25 +4,14 @@
 // pairing with the code on the glass. Each screen is photographed for the README at a phone's
 // and a desktop's size (docs/web-*.png).
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { nextRefresh, PAIRING_CODE, PASSWORD, startWebFrame, type WebFrame } from '../web/web-frame.js';
-import { NO_CHROMIUM, openChromium } from '../support/chromium.js';
+import { NO_CHROMIUM, openChromium, screenshots } from '../support/chromium.js';
 
 const skip = NO_CHROMIUM;
 if (skip) console.warn(`browser tests skipped: ${skip}`);
-
-const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(viewport);
-    await page.screenshot({ path: path.resolve(`docs/web-${name}-${size}.png`), fullPage: false });
-  }
-  await page.setViewportSize(VIEWPORTS.phone);
-}
 
 async function pixels(png: Buffer): Promise<Buffer> {
   return sharp(png).raw().toBuffer();
