@@ -3,7 +3,6 @@
 // uploaded, its measured inks shown (within ΔE2000 3 of the unit's), kept, and the next frame on the
 // glass drawn with them. Photographed for the README (docs/web-calibrate-*.png).
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPanel } from '../../drivers/panels.js';
@@ -11,29 +10,15 @@ import { deltaE2000 } from '../../src/calibration/cielab.js';
 import { labOf, rgbOfHex } from '../../src/calibration/ink-report.js';
 import { inksFileSchema } from '../../src/calibration/inks-file.js';
 import { instancePaths } from '../../src/library/instance.js';
-import { NO_CHROMIUM, openChromium, screenshots } from '../support/chromium.js';
+import { glassShows, NO_CHROMIUM, openChromium, screenshots, shownPicture } from '../support/chromium.js';
 import { differingUnit, HARD_SHOT, photographSwatch } from '../support/swatch-camera.js';
-import { nextRefresh, PASSWORD, startWebFrame, type WebFrame } from '../web/web-frame.js';
+import { nextRefresh, PASSWORD, pixels, startWebFrame, type WebFrame } from '../web/web-frame.js';
 
 const skip = NO_CHROMIUM;
 if (skip) console.warn(`browser tests skipped: ${skip}`);
 
 const panel = findPanel('waveshare-7in3e');
 const unit = differingUnit(panel);
-
-async function pixels(png: Buffer): Promise<Buffer> {
-  return sharp(png).raw().toBuffer();
-}
-
-/** The bytes of the picture an <img> shows, fetched again by the browser (an API URL). */
-async function imageBytes(page: Page, selector: string): Promise<Buffer> {
-  const bytes = await page.evaluate(async (sel) => {
-    const img = document.querySelector<HTMLImageElement>(sel)!;
-    const res = await fetch(img.src);
-    return [...new Uint8Array(await res.arrayBuffer())];
-  }, selector);
-  return Buffer.from(bytes);
-}
 
 /** Every good answer to `pattern` the page receives, its bytes kept in `into`. */
 async function keepAnswers(page: Page, pattern: string, into: Buffer[]): Promise<void> {
@@ -134,11 +119,8 @@ describe.skipIf(skip)('the Calibrate screen in Chromium', () => {
     const next = nextRefresh(frame, seq);
     await page.getByRole('button', { name: 'Next', exact: true }).click();
     const newSeq = await next;
-    await page.waitForFunction(
-      (s) => document.querySelector<HTMLImageElement>('#glass')!.src.endsWith(`seq=${s}`),
-      newSeq,
-    );
-    const glass = await pixels(await imageBytes(page, '#glass'));
+    await glassShows(page, newSeq);
+    const glass = await pixels(await shownPicture(page));
     expect(glass.equals(await pixels((await frame.host.previewFrame({}, file))!))).toBe(true);
     expect(glass.equals(await pixels((await frame.host.previewFrame({}, 'catalogue'))!))).toBe(false);
   }, 120_000);

@@ -45,3 +45,18 @@ export async function screenshots(page: Page, name: string, scroll?: string): Pr
   }
   await page.setViewportSize(VIEWPORTS.phone);
 }
+
+/** The bytes of the Now screen's glass picture, fetched again by the browser. */
+export async function shownPicture(page: Page): Promise<Buffer> {
+  const bytes = await page.evaluate(async () => {
+    const img = document.querySelector<HTMLImageElement>('#glass')!;
+    const res = await fetch(img.src);
+    return [...new Uint8Array(await res.arrayBuffer())];
+  });
+  return Buffer.from(bytes);
+}
+
+/** Until the Now screen's picture is the frame numbered `seq`. */
+export async function glassShows(page: Page, seq: number): Promise<void> {
+  await page.waitForFunction((s) => document.querySelector<HTMLImageElement>('#glass')!.src.endsWith(`seq=${s}`), seq);
+}

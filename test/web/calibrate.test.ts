@@ -5,7 +5,6 @@
 // the upload's own limit, CSRF on every change, one expensive job at a time, and the picture
 // controls previewed before they are saved.
 import { readFile, access } from 'node:fs/promises';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPanel } from '../../drivers/panels.js';
 import { framePng } from '../../drivers/virtual-panel.js';
@@ -15,24 +14,10 @@ import { inksFileSchema, type InksFile } from '../../src/calibration/inks-file.j
 import { drawSwatch } from '../../src/calibration/swatch.js';
 import { instancePaths } from '../../src/library/instance.js';
 import { differingUnit, HARD_SHOT, photographSwatch } from '../support/swatch-camera.js';
-import { ApiClient, nextRefresh, startWebFrame, type WebFrame } from './web-frame.js';
+import { ApiClient, nextRefresh, startWebFrame, type WebFrame, pixels, until } from './web-frame.js';
 
 const panel = findPanel('waveshare-7in3e');
 const unit = differingUnit(panel);
-
-async function pixels(png: Buffer): Promise<Buffer> {
-  return sharp(png).raw().toBuffer();
-}
-
-async function until<T>(f: () => Promise<T | null | undefined> | T | null | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('the Calibrate screen API', () => {
   let frame: WebFrame;
@@ -56,7 +41,7 @@ describe('the Calibrate screen API', () => {
 
   beforeAll(async () => {
     [frame, photo] = await Promise.all([startWebFrame(), photographSwatch(panel, unit, HARD_SHOT)]);
-    await until(() => frame.host.snapshot().shown);
+    await until(() => frame.host.snapshot().shown, 20_000);
     c = new ApiClient(frame.url);
     expect(await c.signIn()).toBe(200);
   }, 60_000);
