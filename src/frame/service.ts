@@ -537,7 +537,10 @@ export class FrameService implements FrameControl {
     options: Partial<RenderOptions> & Partial<FrameOptions>,
     inks?: 'catalogue' | InksFile,
   ): Promise<Buffer | null> {
-    const ids = this.shown?.photos.map((p) => p.id) ?? this.state?.panel_shows?.ids ?? [];
+    // While the glass shows a sheet (the swatch being photographed, a notice), the last photo shown.
+    const ids = this.shown?.photos.length
+      ? this.shown.photos.map((p) => p.id)
+      : (this.history[this.historyAt] ?? this.state?.panel_shows?.ids ?? []);
     const found = (await Promise.all(ids.map((id) => this.library.photo(id)))).filter(
       (p): p is SelectablePhoto => p !== null,
     );
