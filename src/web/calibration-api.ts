@@ -98,11 +98,12 @@ async function measure(call: Call, door: Door): Promise<Answer> {
       'BAD_REQUEST',
       `send the photo itself as the body (image/jpeg, image/png, ...), not ${JSON.stringify(type.slice(0, 60) || 'nothing')}`,
     );
-  const bytes = await readBytes(call.req, MAX_PHOTO_BYTES);
-  if (bytes.length === 0) throw new WebError(400, 'BAD_REQUEST', 'the photo is empty: choose or take one');
   const panel = door.o.panel;
   const rotate = running(door).rotate;
+  // The body is read in its turn: one photo in memory at a time, the others wait on their sockets.
   const result = await door.heavy.run(async () => {
+    const bytes = await readBytes(call.req, MAX_PHOTO_BYTES);
+    if (bytes.length === 0) throw new WebError(400, 'BAD_REQUEST', 'the photo is empty: choose or take one');
     const { readSwatchPhoto } = await import('../calibration/photo.js');
     return readSwatchPhoto(bytes, panel, rotate);
   });

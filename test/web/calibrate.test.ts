@@ -250,7 +250,7 @@ describe('the Calibrate screen API', () => {
     expect(JSON.parse(await readFile(frame.configPath, 'utf8')).exposure).toBe(0.5);
   }, 90_000);
 
-  it('puts the swatch on the glass at the panel pace, as the catalogue draws it', async () => {
+  it('puts the swatch on the glass at the panel pace, as the catalogue draws it; previews go on with the last photo', async () => {
     const seq = frame.host.snapshot().shown!.seq;
     const shown = nextRefresh(frame, seq);
     const r = await c.post('/api/calibration/swatch', {});
@@ -260,5 +260,10 @@ describe('the Calibrate screen API', () => {
     expect(frame.host.snapshot().shown!.reason).toBe('swatch');
     const glass = await pixels((await c.get('/api/frame.png')).bytes);
     expect(glass.equals(await pixels(await framePng(drawSwatch(panel, 0).buffer, panel)))).toBe(true);
+    // The previews still draw the last photo while the glass shows the swatch.
+    const preview = await c.post('/api/calibration/preview.png', fieldsOf(measured));
+    expect(preview.status).toBe(200);
+    expect((await pixels(preview.bytes)).equals(glass)).toBe(false);
+    expect((await c.post('/api/preview/frame.png', {})).status).toBe(200);
   }, 60_000);
 });
