@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { nextRefresh, PAIRING_CODE, PASSWORD, pixels, startWebFrame, type WebFrame } from '../web/web-frame.js';
-import { glassShows, NO_CHROMIUM, openChromium, screenshots, shownPicture } from '../support/chromium.js';
+import { glassShows, screenshots, shownPicture } from '../support/browser-page.js';
+import { NO_CHROMIUM, openChromium } from '../support/chromium.js';
 
 const skip = NO_CHROMIUM;
 if (skip) console.warn(`browser tests skipped: ${skip}`);

@@ -10,7 +10,8 @@ import { deltaE2000 } from '../../src/calibration/cielab.js';
 import { labOf, rgbOfHex } from '../../src/calibration/ink-report.js';
 import { inksFileSchema } from '../../src/calibration/inks-file.js';
 import { instancePaths } from '../../src/library/instance.js';
-import { glassShows, NO_CHROMIUM, openChromium, screenshots, shownPicture } from '../support/chromium.js';
+import { glassShows, screenshots, shownPicture } from '../support/browser-page.js';
+import { NO_CHROMIUM, openChromium } from '../support/chromium.js';
 import { differingUnit, HARD_SHOT, photographSwatch } from '../support/swatch-camera.js';
 import { nextRefresh, PASSWORD, pixels, startWebFrame, type WebFrame } from '../web/web-frame.js';
 
