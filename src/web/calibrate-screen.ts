@@ -91,7 +91,7 @@ async function calibrateScreen(call: Call, door: Door): Promise<Answer> {
               <tr>
                 <th scope="col">Ink</th>
                 <th scope="col">Catalogue</th>
-                <th scope="col">This frame (#rrggbb)</th>
+                <th scope="col">This frame</th>
                 <th scope="col">ΔE2000</th>
               </tr>
             </thead>
