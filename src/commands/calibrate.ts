@@ -4,15 +4,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { findPanel, type PanelProfile } from '../../drivers/panels.js';
-import { linearToLab } from '../calibration/cielab.js';
-import { deltaE2000 } from '../calibration/cielab.js';
 import { inksFile, parseInksFile, readInksFile, resetInks, saveInksFile } from '../calibration/inks-file.js';
-import type { MeasuredInk } from '../calibration/measure.js';
 import type { FrameConfig } from '../config/config.js';
 import { CalibrationRefusedError, ConfigError, StorageError } from '../core/errors.js';
 import { writeFileAtomic } from '../library/atomic-file.js';
 import { instancePaths } from '../library/instance.js';
-import { SRGB_TO_LINEAR } from '../render/colour.js';
 import { RENDER_OPTION_RULES, type Rotation } from '../render/options.js';
 import { concretePanelId } from './auto-panel.js';
 import type { Command, CommandContext } from './command.js';
@@ -155,11 +151,6 @@ function rotation(flag: string | undefined, config: FrameConfig | undefined): Ro
   return parsed.data;
 }
 
-const hex = (rgb: readonly number[]) => '#' + rgb.map((v) => v.toString(16).padStart(2, '0')).join('');
-const labOf = (rgb: readonly number[]) =>
-  linearToLab(SRGB_TO_LINEAR[rgb[0]!]!, SRGB_TO_LINEAR[rgb[1]!]!, SRGB_TO_LINEAR[rgb[2]!]!);
-const round2 = (v: number) => Math.round(v * 100) / 100;
-
 async function measure(
   ctx: CommandContext,
   photo: string,
@@ -190,18 +181,8 @@ async function measure(
     await saveInksFile(paths, inksFile(panel, result.inks, 'photo'));
     saved = paths.calibratedInksPath;
   }
-  const rows = result.inks.map((ink: MeasuredInk) => {
-    const catalogue = panel.colours.find((c) => c.name === ink.name)!.measured;
-    return {
-      name: ink.name,
-      index: ink.index,
-      rgb: ink.rgb,
-      hex: hex(ink.rgb),
-      lab: ink.lab,
-      catalogue: { rgb: catalogue, lab: labOf(catalogue).map(round2) },
-      delta_e2000: round2(deltaE2000(ink.lab, labOf(catalogue))),
-    };
-  });
+  const { inkReport } = await import('../calibration/ink-report.js');
+  const rows = inkReport(panel, result.inks);
   if (flags.json) {
     ctx.stdout(JSON.stringify({ photo, panel: panel.id, paper: result.paper, inks: rows, saved }, null, 2) + '\n');
     return 0;

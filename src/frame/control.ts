@@ -8,6 +8,7 @@ import type { FilterPreview, PhotoPage, PhotoRecord } from '../library/listing.j
 import type { SelectionFilters } from '../library/selection/options.js';
 import type { FrameOptions, RenderOptions } from '../render/options.js';
 import type { FrameHealth } from './health.js';
+import type { InksFile } from '../calibration/inks-file.js';
 
 /** What a door may ask of the frame, as plain words (a payload on MQTT, a path on the page). */
 export const FRAME_COMMANDS = ['next', 'previous', 'pause', 'resume', 'sync', 'show', 'hide', 'unhide'] as const;
@@ -34,8 +35,8 @@ export type Door = 'button' | 'cli' | 'web' | 'mqtt' | 'power' | 'test';
 export type CommandOutcome =
   | {
       ok: true;
-      /** notice: showNotice's outcome. */
-      command: FrameCommandName | 'notice';
+      /** notice: showNotice's outcome; swatch: showSwatch's. */
+      command: FrameCommandName | 'notice' | 'swatch';
       /** When it takes effect (ISO): now, or the earliest the panel allows; null when already done. */
       at: string | null;
       /** One line for a person ("next photo in 2 min 10 s: the panel's minimum refresh interval"). */
@@ -43,7 +44,7 @@ export type CommandOutcome =
     }
   | {
       ok: false;
-      command: FrameCommandName | 'notice';
+      command: FrameCommandName | 'notice' | 'swatch';
       /** A stable code doors branch on (PHOTO_NOT_FOUND, STOPPED, ...). */
       code: string;
       message: string;
@@ -119,11 +120,18 @@ export interface FrameControl {
   /** What proposed filters would let through now, before they are saved (offline). */
   previewFilters(filters: SelectionFilters, limit: number): Promise<FilterPreview>;
   /** The PNG of the glass's photos drawn again with proposed options (captions, crop, pairs), before
-   * they are saved; null when nothing is shown yet. Nothing reaches the panel. */
-  previewFrame(options: Partial<RenderOptions> & Partial<FrameOptions>): Promise<Buffer | null>;
+   * they are saved; null when nothing is shown yet. Nothing reaches the panel. `inks` draws it with
+   * the catalogue's inks or with proposed ones (the calibration screen) instead of this frame's own. */
+  previewFrame(
+    options: Partial<RenderOptions> & Partial<FrameOptions>,
+    inks?: 'catalogue' | InksFile,
+  ): Promise<Buffer | null>;
   /** Put a notice on the glass (a pairing code, say) instead of a photo; ticks leave it until a
    * door asks for a photo again. The panel's minimum interval holds as for any refresh. */
   showNotice(text: string, door: Door): Promise<CommandOutcome>;
+  /** Put the calibration swatch on the glass, to be photographed; like a notice, it stays until a
+   * door asks for a photo, and the panel's minimum interval holds. */
+  showSwatch(door: Door): Promise<CommandOutcome>;
 }
 
 /** A door's words for a command, validated: the same rule for the page, MQTT and the CLI. */

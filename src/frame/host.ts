@@ -17,6 +17,7 @@ import type { FilterPreview, PhotoPage, PhotoRecord } from '../library/listing.j
 import type { SelectionFilters } from '../library/selection/options.js';
 import type { FrameOptions, RenderOptions } from '../render/options.js';
 import type { FrameHealth } from './health.js';
+import type { InksFile } from '../calibration/inks-file.js';
 
 export class FrameHost<C> implements FrameControl {
   private current: FrameService | null = null;
@@ -166,18 +167,22 @@ export class FrameHost<C> implements FrameControl {
     return this.running().previewFilters(filters, limit);
   }
 
-  previewFrame(options: Partial<RenderOptions> & Partial<FrameOptions>): Promise<Buffer | null> {
-    return this.running().previewFrame(options);
+  previewFrame(
+    options: Partial<RenderOptions> & Partial<FrameOptions>,
+    inks?: 'catalogue' | InksFile,
+  ): Promise<Buffer | null> {
+    return this.running().previewFrame(options, inks);
   }
 
   showNotice(text: string, door: Door): Promise<CommandOutcome> {
-    if (!this.current)
-      return Promise.resolve({
-        ok: false,
-        command: 'notice',
-        code: 'FRAME_STOPPED',
-        message: 'the frame is restarting; try again in a moment',
-      });
-    return this.current.showNotice(text, door);
+    return this.current ? this.current.showNotice(text, door) : Promise.resolve(restarting('notice'));
   }
+
+  showSwatch(door: Door): Promise<CommandOutcome> {
+    return this.current ? this.current.showSwatch(door) : Promise.resolve(restarting('swatch'));
+  }
+}
+
+function restarting(command: 'notice' | 'swatch'): CommandOutcome {
+  return { ok: false, command, code: 'FRAME_STOPPED', message: 'the frame is restarting; try again in a moment' };
 }

@@ -58,7 +58,7 @@ import {
 } from './schedule.js';
 import { readServiceState, writeServiceState, type ServiceState } from './state.js';
 import { instancePaths, type InstancePaths } from '../library/instance.js';
-import { framePanel } from '../calibration/inks-file.js';
+import { calibratedPanel, framePanel, type InksFile } from '../calibration/inks-file.js';
 import {
   photoPage,
   photoRecord,
@@ -402,7 +402,7 @@ export class FrameService implements FrameControl {
   /** Run `work` (a refresh a door asked for) as soon as the panel allows; a newer request replaces
    * a waiting one, and the outcome says when. */
   private atPanelPace(
-    command: FrameCommand['type'] | 'notice',
+    command: FrameCommand['type'] | 'notice' | 'swatch',
     what: string,
     work: () => void,
   ): CommandOutcome & { ok: true } {
@@ -533,14 +533,21 @@ export class FrameService implements FrameControl {
   }
 
   /** Off the panel's queue: sharp works on its own threads, so a refresh is not held up by it. */
-  async previewFrame(options: Partial<RenderOptions> & Partial<FrameOptions>): Promise<Buffer | null> {
-    const ids = this.shown?.photos.map((p) => p.id) ?? this.state?.panel_shows?.ids ?? [];
+  async previewFrame(
+    options: Partial<RenderOptions> & Partial<FrameOptions>,
+    inks?: 'catalogue' | InksFile,
+  ): Promise<Buffer | null> {
+    // While the glass shows a sheet (the swatch being photographed, a notice), the last photo shown.
+    const ids = this.shown?.photos.length
+      ? this.shown.photos.map((p) => p.id)
+      : (this.history[this.historyAt] ?? this.state?.panel_shows?.ids ?? []);
     const found = (await Promise.all(ids.map((id) => this.library.photo(id)))).filter(
       (p): p is SelectablePhoto => p !== null,
     );
     const photos = options.portraitPairs === false ? found.slice(0, 1) : found;
     if (photos.length === 0) return null;
-    const panel = await this.inkedPanel();
+    const panel =
+      inks === 'catalogue' ? this.o.panel : inks ? calibratedPanel(this.o.panel, inks) : await this.inkedPanel();
     const rendered = await renderPhotos(photos, {
       panel,
       options: { ...this.renderInput(), ...options },
@@ -550,37 +557,58 @@ export class FrameService implements FrameControl {
   }
 
   showNotice(text: string, door: Door): Promise<CommandOutcome> {
-    if (this.stopped || !this.started)
-      return Promise.resolve({
-        ok: false,
-        command: 'notice',
-        code: 'FRAME_STOPPED',
-        message: 'the frame is not running',
-      });
+    if (this.stopped || !this.started) return Promise.resolve(this.notRunning('notice'));
     this.log.info(`${door}: notice on the glass`);
-    return Promise.resolve(this.atPanelPace('notice', 'notice', () => void this.enqueueNotice(text)));
+    return Promise.resolve(
+      this.atPanelPace('notice', 'notice', () => {
+        void this.enqueueSheet('notice', async () => renderNotice(text, await this.inkedPanel(), this.renderOptions));
+      }),
+    );
   }
 
-  private enqueueNotice(text: string): Promise<void> {
+  showSwatch(door: Door): Promise<CommandOutcome> {
+    if (this.stopped || !this.started) return Promise.resolve(this.notRunning('swatch'));
+    this.log.info(`${door}: the calibration swatch on the glass`);
+    return Promise.resolve(
+      this.atPanelPace('swatch', 'the calibration swatch', () => {
+        void this.enqueueSheet('swatch', async () => {
+          // Loaded on first use: a frame that is never calibrated never loads it.
+          const { drawSwatch } = await import('../calibration/swatch.js');
+          const rotate = this.renderOptions.rotate;
+          return { buffer: drawSwatch(this.o.panel, rotate).buffer, rotate };
+        });
+      }),
+    );
+  }
+
+  private notRunning(command: 'notice' | 'swatch'): CommandOutcome {
+    return { ok: false, command, code: 'FRAME_STOPPED', message: 'the frame is not running' };
+  }
+
+  /** A sheet on the glass instead of a photo (a notice, the swatch): ticks leave it until a door asks for a photo. */
+  private enqueueSheet(
+    reason: 'notice' | 'swatch',
+    draw: () => Promise<{ buffer: Uint8Array; rotate: number }>,
+  ): Promise<void> {
     const run = this.panelWork.then(async () => {
       if (this.stopped) return;
-      const frame = await renderNotice(text, await this.inkedPanel(), this.renderOptions);
+      const frame = await draw();
       await this.showOnPanel(frame.buffer);
       const at = this.now().toISOString();
       this.notice = true;
       // Not a photo: a restart shows a photo again rather than believing the glass holds one.
       Object.assign(this.state, {
-        last_refresh: { at, photo: '', reason: 'notice', ids: [] },
+        last_refresh: { at, photo: '', reason, ids: [] },
         panel_shows: null,
         last_refresh_error: null,
       });
-      this.shown = { seq: ++this.seq, at, reason: 'notice', why: null, photos: [] };
+      this.shown = { seq: ++this.seq, at, reason, why: null, photos: [] };
       this.shownBuffer = { buffer: frame.buffer, rotate: frame.rotate };
       await this.save();
       this.emit({ type: 'refreshed', frame: this.shown });
     });
     this.panelWork = run.catch((err: unknown) =>
-      this.log.error('the notice could not be shown', { error: describeError(err) }),
+      this.log.error(`the ${reason} could not be shown`, { error: describeError(err) }),
     );
     return this.panelWork;
   }

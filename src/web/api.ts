@@ -47,7 +47,7 @@ function wholeNumber(url: URL, name: string, fallback: number, max: number): num
 }
 
 /** A command's outcome as an answer: accepted 200; a refusal with its code (404 for a photo not found). */
-function outcome(o: CommandOutcome): Answer {
+export function outcome(o: CommandOutcome): Answer {
   if (o.ok) return { json: o };
   throw new WebError(
     o.code === 'PHOTO_NOT_FOUND' ? 404 : o.code === 'FRAME_STOPPED' ? 503 : 409,
@@ -56,7 +56,7 @@ function outcome(o: CommandOutcome): Answer {
   );
 }
 
-function running(door: Door): FrameConfig {
+export function running(door: Door): FrameConfig {
   const c = door.o.frame.settings;
   if (!c) throw new WebError(503, 'FRAME_STOPPED', 'the frame is restarting; try again in a moment');
   return c;
@@ -67,7 +67,7 @@ function proposed(call: Call, door: Door): Promise<FrameConfig> {
   return checkSettings(door.o.configPath, valuesFromForm(call.fields), door.o.redactor);
 }
 
-function png(res: ServerResponse, bytes: Buffer): void {
+export function png(res: ServerResponse, bytes: Buffer): void {
   res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store', 'content-length': bytes.length });
   res.end(bytes);
 }
@@ -293,7 +293,9 @@ export function apiRoutes(): RouteSpec[] {
       access: 'signed-in',
       handler: async (call, door) => {
         const c = await proposed(call, door);
-        const bytes = await door.o.frame.previewFrame({ ...renderOptionsFromConfig(c), ...frameOptionsFromConfig(c) });
+        const bytes = await door.heavy.run(() =>
+          door.o.frame.previewFrame({ ...renderOptionsFromConfig(c), ...frameOptionsFromConfig(c) }),
+        );
         if (!bytes) throw new WebError(404, 'NOT_FOUND', 'nothing is on the glass yet to preview');
         png(call.res, bytes);
       },

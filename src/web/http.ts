@@ -21,6 +21,12 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /** The body as text, at most `max` bytes: more is a BODY_TOO_LARGE refusal, never buffered. */
 export async function readBody(req: IncomingMessage, max = MAX_BODY_BYTES): Promise<string> {
+  return (await readBytes(req, max)).toString('utf8');
+}
+
+/** The body's bytes, at most `max`: a declared or streamed excess is refused as soon as it shows,
+ * and what is left of it is never kept (Node discards the rest of the request). */
+export async function readBytes(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > max) throw tooLarge(max);
   const chunks: Buffer[] = [];
@@ -30,11 +36,12 @@ export async function readBody(req: IncomingMessage, max = MAX_BODY_BYTES): Prom
     if (size > max) throw tooLarge(max);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function tooLarge(max: number): WebError {
-  return new WebError(413, 'BODY_TOO_LARGE', `the request body is larger than ${max / 1024} KB`);
+  const limit = max >= 1024 * 1024 ? `${max / (1024 * 1024)} MB` : `${max / 1024} KB`;
+  return new WebError(413, 'BODY_TOO_LARGE', `the request body is larger than ${limit}`);
 }
 
 /** A form post (the page without scripts) or JSON (the scripts, curl): both as one object of strings or values. */

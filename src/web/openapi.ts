@@ -2,7 +2,7 @@
 // rest_command or another program needs to steer the frame, with the error codes it may meet.
 const error = {
   description:
-    'Refused: `error.code` is stable (UNAUTHORIZED, CSRF_REJECTED, RATE_LIMITED, BODY_TOO_LARGE, NOT_FOUND, BAD_REQUEST, CONFIG_INVALID, PAIRING_REFUSED, PHOTO_NOT_FOUND, NO_PREVIOUS, FRAME_STOPPED, SERVER_ERROR); `error.message` is one line for a person',
+    'Refused: `error.code` is stable (UNAUTHORIZED, CSRF_REJECTED, RATE_LIMITED, BODY_TOO_LARGE, NOT_FOUND, BAD_REQUEST, CONFIG_INVALID, PAIRING_REFUSED, CALIBRATION_REFUSED, PHOTO_NOT_FOUND, NO_PREVIOUS, FRAME_STOPPED, SERVER_ERROR); `error.message` is one line for a person',
   content: {
     'application/json': {
       schema: {
@@ -33,6 +33,11 @@ const settingsBody = {
   description:
     'Config keys and values (application/json), or the Settings form (application/x-www-form-urlencoded); keys left out keep their saved value, an empty immich_api_key keeps the saved key',
   content: { 'application/json': { schema: { type: 'object' } } },
+};
+const inksBody = {
+  required: true,
+  description: 'ink_NAME: "#rrggbb" for every ink of the panel; source: "photo" or "hand" (JSON or the form)',
+  content: { 'application/json': { schema: { type: 'object', additionalProperties: { type: 'string' } } } },
 };
 const photoId = {
   name: 'id',
@@ -257,6 +262,65 @@ export function openApiDocument(): object {
         get: {
           summary: 'Version, uptime, panel, sync results and failures, storage, board',
           responses: { '200': json('Health'), ...refusals },
+        },
+      },
+      '/api/calibration': {
+        get: {
+          summary:
+            "This frame's inks beside the catalogue's: { panel, saved (the kept file's facts, or null), inks: [{ name, hex, rgb, lab, catalogue, delta_e2000 }] }",
+          responses: { '200': json('The inks'), ...refusals },
+        },
+      },
+      '/api/calibration/swatch': {
+        post: {
+          summary: "Put the calibration swatch on the glass (at the panel's pace), to be photographed",
+          responses: { '200': outcome, ...refusals },
+        },
+      },
+      '/api/calibration/photo': {
+        post: {
+          summary:
+            'Measure the inks from a photo of the swatch with white paper beside it (nothing kept). 422 CALIBRATION_REFUSED with `error.reason`: markers-not-found, glare, too-dark, overexposed, no-paper, patches-out-of-order, unreadable',
+          requestBody: {
+            required: true,
+            description: 'The photo itself as the body (no multipart), at most 16 MB; the CSRF token in X-CSRF-Token',
+            content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } },
+          },
+          responses: {
+            '200': json('{ panel, paper, inks: [{ name, hex, rgb, lab, catalogue, delta_e2000 }] }'),
+            ...refusals,
+          },
+        },
+      },
+      '/api/calibration/preview.png': {
+        post: {
+          summary:
+            "The photo on the glass drawn with proposed inks (ink_NAME: #rrggbb for every ink), or with the catalogue's when none are given (nothing kept)",
+          requestBody: inksBody,
+          responses: { '200': pngAnswer, ...refusals },
+        },
+      },
+      '/api/calibration/inks': {
+        post: {
+          summary: 'Keep these inks for this frame (every render from the next photo on uses them)',
+          requestBody: inksBody,
+          responses: { '200': json('{ ok, message, saved }'), ...refusals },
+        },
+      },
+      '/api/calibration/reset': {
+        post: { summary: "Back to the catalogue's inks", responses: { '200': json('{ ok, message }'), ...refusals } },
+      },
+      '/api/calibration/inks.json': {
+        get: {
+          summary: "This frame's inks file, as `artframe-immich calibrate --export` writes it",
+          responses: { '200': json('The inks file'), ...refusals },
+        },
+      },
+      '/api/calibration/import': {
+        post: {
+          summary: 'Keep the inks of an inks file (as exported, for this panel)',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { '200': json('{ ok, message }'), ...refusals },
         },
       },
     },

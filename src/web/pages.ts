@@ -17,8 +17,8 @@ const SCREENS = [
   ['/', 'Now'],
   ['/library', 'Library'],
   ['/settings', 'Settings'],
+  ['/calibrate', 'Calibrate'],
   ['/health', 'Health'],
-  // Issue 19's calibration screen comes here.
 ] as const;
 
 /** The filters the Library screen edits (the rest are on Settings). */
@@ -43,6 +43,7 @@ const PREVIEW_KEYS = [
   'saturation',
   'contrast',
   'brightness',
+  'exposure',
 ];
 
 function inWords(ms: number): string {
@@ -52,7 +53,7 @@ function inWords(ms: number): string {
   return s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`;
 }
 
-function layout(call: Call, door: Door, title: string, main: Html, opts: { nav?: boolean } = {}): Answer {
+export function layout(call: Call, door: Door, title: string, main: Html, opts: { nav?: boolean } = {}): Answer {
   const { url } = call;
   const a = door.assets;
   const msg = url.searchParams.get('msg');
@@ -96,7 +97,7 @@ function layout(call: Call, door: Door, title: string, main: Html, opts: { nav?:
   };
 }
 
-function hidden(call: Call, door: Door, back: string): Html {
+export function hidden(call: Call, door: Door, back: string): Html {
   return html`<input type="hidden" name="_csrf" value="${door.sessions.csrfToken(call.session)}" /><input
       type="hidden"
       name="_back"
@@ -105,7 +106,7 @@ function hidden(call: Call, door: Door, back: string): Html {
 }
 
 /** A one-button form posting to the API (the script sends it with fetch and says the outcome). */
-function button(call: Call, door: Door, action: string, label: string, back: string, cls = ''): Html {
+export function button(call: Call, door: Door, action: string, label: string, back: string, cls = ''): Html {
   return html`<form method="post" action="${action}" data-api class="inline">
     ${hidden(call, door, back)}<button type="submit" ${cls ? html` class="${cls}"` : ''}>${label}</button>
   </form>`;
@@ -184,7 +185,7 @@ async function nowScreen(call: Call, door: Door): Promise<Answer> {
   );
 }
 
-function field(f: Field, value: unknown, prefix = ''): Html {
+export function field(f: Field, value: unknown, prefix = ''): Html {
   const id = `${prefix}f-${f.key}`;
   const help = html`<small id="${id}-help">${f.help}</small>
     <p class="err" id="${prefix}err-${f.key}" role="alert"></p>`;
@@ -385,14 +386,14 @@ function settingsScreen(call: Call, door: Door): Answer {
           ${times.map((t) => html`<li>${t}</li>`)}
         </ol>
       </fieldset>
-      <fieldset>
+      <fieldset data-live-preview="/api/preview/frame.png">
         <legend>Look</legend>
         ${group(PREVIEW_KEYS)}
         <button type="button" id="preview-frame" data-preview="/api/preview/frame.png">
           Preview on the current photo
         </button>
         <figure class="glass">
-          <img id="preview" alt="Preview of the current photo with these settings" hidden />
+          <img id="preview" data-preview-img alt="Preview of the current photo with these settings" hidden />
         </figure>
       </fieldset>
       <fieldset>

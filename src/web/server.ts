@@ -8,6 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describeError, FrameError } from '../core/errors.js';
 import type { Logger, Redactor } from '../core/log.js';
+import type { PanelProfile } from '../../drivers/panels.js';
 import type { FrameConfig } from '../config/config.js';
 import type { FrameControl, FrameEvent } from '../frame/control.js';
 import { instancePaths } from '../library/instance.js';
@@ -17,6 +18,9 @@ import { loadAssets, type Assets } from './assets.js';
 import type { WebConfig } from './config.js';
 import { isFormPost, readFields, Router, sendError, sendJson, WebError } from './http.js';
 import type { LogRing } from './log-ring.js';
+import { calibrationRoutes } from './calibration-api.js';
+import { calibrateScreenRoutes } from './calibrate-screen.js';
+import { OneAtATime } from './one-at-a-time.js';
 import { pageRoutes } from './pages.js';
 import { newPairingCode, readPasswordHash } from './password.js';
 import { AttemptLimit } from './rate-limit.js';
@@ -40,6 +44,8 @@ export interface WebDoorOptions {
   version: string;
   /** The panel's minimum time between refreshes (the schedule preview counts with it). */
   minRefreshMs: number;
+  /** The panel as the catalogue has it: the calibration screen's inks are its inks, measured again. */
+  panel: PanelProfile;
   /** The Immich server's albums and people for the pickers (tests point it at the simulator). */
   lists: AssetSourceLists;
   /** Tests fix the pairing code; a frame draws a random one. */
@@ -59,6 +65,8 @@ export interface Door {
   /** Pages listening to the frame's events (GET /api/events). */
   events: Set<ServerResponse>;
   startedAt: number;
+  /** Reading a photo and drawing previews: one at a time, so the frame's own work is never starved. */
+  heavy: OneAtATime;
 }
 
 export interface Call {
@@ -82,11 +90,14 @@ export interface RouteSpec {
   path: string;
   /** public: no sign-in needed (the sign-in itself, pairing, the OpenAPI document, the assets). */
   access: 'public' | 'signed-in';
+  /** A route that takes an upload (a phone photo) reads its own body, at most this many bytes; every
+   * other route's body is read for it, at most MAX_BODY_BYTES. Its CSRF token comes in the header. */
+  upload?: number;
   handler: (call: Call, door: Door) => Promise<Answer> | Answer;
 }
 
 /** Pages a form post may return to (a form names one in `_back`; anything else goes to Now). */
-const PAGES = ['/', '/library', '/settings', '/health', '/login', '/pair'];
+const PAGES = ['/', '/library', '/settings', '/calibrate', '/health', '/login', '/pair'];
 
 const SECURITY_HEADERS = {
   // No inline script or style anywhere: the page's code and styles come from /assets only.
@@ -138,9 +149,11 @@ export async function startWebDoor(o: WebDoorOptions): Promise<WebDoor> {
     pairing: { code: null },
     events: new Set<ServerResponse>(),
     startedAt: Date.now(),
+    heavy: new OneAtATime(),
   };
   const router = new Router<RouteSpec>();
-  for (const r of [...apiRoutes(), ...pageRoutes()]) router.add(r.method, r.path, r);
+  for (const r of [...apiRoutes(), ...pageRoutes(), ...calibrationRoutes(), ...calibrateScreenRoutes()])
+    router.add(r.method, r.path, r);
 
   const events = door.events;
   const unsubscribe = o.frame.subscribe((event: FrameEvent) => {
@@ -197,7 +210,7 @@ export async function startWebDoor(o: WebDoorOptions): Promise<WebDoor> {
         return void res.end();
       }
       if (spec.method !== 'GET') {
-        fields = await readFields(req);
+        if (spec.upload === undefined) fields = await readFields(req);
         const token = (req.headers['x-csrf-token'] as string | undefined) ?? (fields._csrf as string | undefined);
         if (!door.sessions.csrfValid(session, token))
           throw new WebError(

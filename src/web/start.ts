@@ -29,6 +29,7 @@ export async function startFrameWebDoor(o: {
     logRing: o.logRing,
     version: pkg.version,
     minRefreshMs: o.panel.minRefreshIntervalSeconds * 1000,
+    panel: o.panel,
     lists: async (url, apiKey) => {
       const client = new ImmichClient({ baseUrl: url, apiKey, logger: o.logger, answerWithinMs: 15_000 });
       try {

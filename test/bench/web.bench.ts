@@ -128,7 +128,15 @@ export async function run(): Promise<void> {
       });
       if (web && url) {
         const { cookie } = await signIn(url);
-        for (const screen of ['/', '/library', '/settings', '/health', '/api/frame.png', '/api/photos?limit=200'])
+        for (const screen of [
+          '/',
+          '/library',
+          '/settings',
+          '/calibrate',
+          '/health',
+          '/api/frame.png',
+          '/api/photos?limit=200',
+        ])
           await (await fetch(url + screen, { headers: { cookie } })).arrayBuffer();
         const { photos } = (await (await fetch(url + '/api/photos?limit=200', { headers: { cookie } })).json()) as {
           photos: { id: string }[];
@@ -198,7 +206,7 @@ export async function run(): Promise<void> {
       console.log(
         `page weight compressed (Now: HTML ${weights.html} B + script ${weights.js} B + styles ${weights.css} B) = ${(page / 1024).toFixed(1)} KB (budget 100 KB); the glass PNG itself ${(glass / 1024).toFixed(1)} KB`,
       );
-      for (const screen of ['/library', '/settings', '/health'])
+      for (const screen of ['/library', '/settings', '/calibrate', '/health'])
         console.log(`  ${screen}: HTML ${((await wireBytes(url + screen, cookie)) / 1024).toFixed(1)} KB compressed`);
 
       if (!existsSync(CHROMIUM)) {

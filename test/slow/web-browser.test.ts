@@ -4,39 +4,14 @@
 // pairing with the code on the glass. Each screen is photographed for the README at a phone's
 // and a desktop's size (docs/web-*.png).
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { nextRefresh, PAIRING_CODE, PASSWORD, startWebFrame, type WebFrame } from '../web/web-frame.js';
+import { nextRefresh, PAIRING_CODE, PASSWORD, pixels, startWebFrame, type WebFrame } from '../web/web-frame.js';
+import { glassShows, screenshots, shownPicture } from '../support/browser-page.js';
 import { NO_CHROMIUM, openChromium } from '../support/chromium.js';
 
 const skip = NO_CHROMIUM;
 if (skip) console.warn(`browser tests skipped: ${skip}`);
-
-const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(viewport);
-    await page.screenshot({ path: path.resolve(`docs/web-${name}-${size}.png`), fullPage: false });
-  }
-  await page.setViewportSize(VIEWPORTS.phone);
-}
-
-async function pixels(png: Buffer): Promise<Buffer> {
-  return sharp(png).raw().toBuffer();
-}
-
-/** The bytes of the picture the page shows now, as the browser fetched them. */
-async function shownPicture(page: Page): Promise<Buffer> {
-  const bytes = await page.evaluate(async () => {
-    const img = document.querySelector<HTMLImageElement>('#glass')!;
-    const res = await fetch(img.src);
-    return [...new Uint8Array(await res.arrayBuffer())];
-  });
-  return Buffer.from(bytes);
-}
 
 describe.skipIf(skip)('the page in Chromium', () => {
   let frame: WebFrame;
@@ -75,10 +50,7 @@ describe.skipIf(skip)('the page in Chromium', () => {
     const next = nextRefresh(frame, seq);
     await page.getByRole('button', { name: 'Next', exact: true }).click();
     const newSeq = await next;
-    await page.waitForFunction(
-      (s) => document.querySelector<HTMLImageElement>('#glass')!.src.endsWith(`seq=${s}`),
-      newSeq,
-    );
+    await glassShows(page, newSeq);
     await page.waitForFunction(() => document.querySelector<HTMLImageElement>('#glass')!.complete);
     const glass = await pixels(await readFile(frame.glass));
     expect((await pixels(await shownPicture(page))).equals(glass)).toBe(true);
@@ -126,10 +98,7 @@ describe.skipIf(skip)('the page in Chromium', () => {
     seq = await moved;
     for (let i = 0; i < 9; i++) {
       expect(frame.host.snapshot().shown!.photos.map((p) => p.id)).not.toContain(hidden);
-      await page.waitForFunction(
-        (s) => document.querySelector<HTMLImageElement>('#glass')!.src.endsWith(`seq=${s}`),
-        seq,
-      );
+      await glassShows(page, seq);
       // The facts follow the picture (fetched after the event), and never name the hidden photo.
       await expect
         .poll(() => page.locator('#now-facts dl').getAttribute('data-photo'))

@@ -7,21 +7,16 @@ import sharp from 'sharp';
 import { findPanel } from '../../drivers/panels.js';
 import { renderNotice } from '../../src/frame/notice.js';
 import { framePng } from '../../drivers/virtual-panel.js';
-import { ApiClient, nextRefresh, PAIRING_CODE, PASSWORD, startWebFrame, type WebFrame } from './web-frame.js';
-
-async function pixels(png: Buffer): Promise<Buffer> {
-  return sharp(png).raw().toBuffer();
-}
-
-async function until<T>(f: () => Promise<T | null | undefined> | T | null | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import {
+  ApiClient,
+  nextRefresh,
+  PAIRING_CODE,
+  PASSWORD,
+  startWebFrame,
+  type WebFrame,
+  pixels,
+  until,
+} from './web-frame.js';
 
 describe('the page API', () => {
   let frame: WebFrame;

@@ -4,6 +4,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { findPanel } from '../../drivers/panels.js';
 import { parseConfig, type FrameConfig } from '../../src/config/config.js';
 import { createLogger, Redactor } from '../../src/core/log.js';
@@ -177,4 +178,20 @@ export function nextRefresh(frame: WebFrame, after: number): Promise<number> {
 /** The glass as the virtual panel last wrote it. */
 export function glassBytes(frame: WebFrame): Promise<Buffer> {
   return readFile(frame.glass);
+}
+
+/** A PNG's raw pixels (compared with Buffer.equals: a deep toEqual of a megabyte takes seconds). */
+export async function pixels(png: Buffer): Promise<Buffer> {
+  return sharp(png).raw().toBuffer();
+}
+
+/** `f`'s first truthy answer, asked every 25 ms for at most `ms`. */
+export async function until<T>(f: () => Promise<T | null | undefined> | T | null | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -219,9 +219,7 @@ function enhanceSettings(): void {
         if (!res.ok) return say(await messageOf(res), true);
         const img = $<HTMLImageElement>('#preview');
         if (!img) return;
-        if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
-        img.src = URL.createObjectURL(await res.blob());
-        img.hidden = false;
+        await showImage(img, res);
         say('preview ready: nothing was saved');
       })
       .finally(() => preview.removeAttribute('aria-busy'));
@@ -283,8 +281,156 @@ function enhanceLog(): void {
   });
 }
 
+/** An image answer into an <img>, the old one's memory given back; counts the pictures shown. */
+async function showImage(img: HTMLImageElement, res: Response): Promise<void> {
+  if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
+  img.src = URL.createObjectURL(await res.blob());
+  img.hidden = false;
+  img.dataset.shown = String(Number(img.dataset.shown ?? 0) + 1);
+}
+
+/** Picture controls (Settings' Look, Calibrate's Picture): each edit drawn on the current photo by
+ * the frame's render, a moment after the last keystroke, before anything is saved. */
+function livePreview(): void {
+  for (const area of document.querySelectorAll<HTMLElement>('[data-live-preview]')) {
+    const form = area.closest('form');
+    const img = form?.querySelector<HTMLImageElement>('img[data-preview-img]');
+    if (!form || !img) continue;
+    let asked = 0;
+    const update = debounce(() => {
+      const mine = ++asked;
+      void send(area.dataset.livePreview!, fieldsOf(form)).then(async (res) => {
+        // An answer overtaken by a newer edit is dropped.
+        if (mine !== asked) return;
+        if (!res.ok) return showProblems(form, await messageOf(res));
+        showProblems(form, null);
+        await showImage(img, res);
+      });
+    }, 400);
+    const onEdit = (e: Event) => {
+      if (e.target instanceof Element && area.contains(e.target)) update();
+    };
+    form.addEventListener('input', onEdit);
+    form.addEventListener('change', onEdit);
+    if (area === form) update();
+  }
+}
+
+const SVG_PATCH = (hex: string) =>
+  `data:image/svg+xml,${encodeURIComponent(`<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 1 1'><rect width='1' height='1' fill='${hex}'/></svg>`)}`;
+
+interface InkRow {
+  name: string;
+  hex: string;
+  delta_e2000: number;
+}
+
+/** Calibrate: the swatch photo measured, the inks compared and previewed both ways, kept or imported. */
+function enhanceCalibrate(): void {
+  const upload = $<HTMLFormElement>('#swatch-upload');
+  const inks = $<HTMLFormElement>('#inks');
+  if (!upload || !inks) return;
+  const source = $<HTMLInputElement>('#inks-source')!;
+  const outcome = $('#measure-outcome')!;
+  const previewButton = $<HTMLButtonElement>('#preview-inks')!;
+
+  const previewBoth = async () => {
+    previewButton.setAttribute('aria-busy', 'true');
+    try {
+      const token = { _csrf: csrf() };
+      const catalogue = await send(previewButton.dataset.preview!, token);
+      if (!catalogue.ok) return say(await messageOf(catalogue), true);
+      await showImage($<HTMLImageElement>('#preview-catalogue')!, catalogue);
+      const measured = await send(previewButton.dataset.preview!, fieldsOf(inks));
+      if (!measured.ok) return say(await messageOf(measured), true);
+      await showImage($<HTMLImageElement>('#preview-measured')!, measured);
+      say('previews ready: nothing was kept');
+    } finally {
+      previewButton.removeAttribute('aria-busy');
+    }
+  };
+  previewButton.addEventListener('click', () => void previewBoth());
+
+  for (const input of inks.querySelectorAll<HTMLInputElement>('input[name^="ink_"]')) {
+    input.addEventListener('input', () => {
+      source.value = 'hand';
+      const ok = /^#?[0-9a-f]{6}$/i.test(input.value.trim());
+      input.toggleAttribute('aria-invalid', !ok);
+      const patch = $<HTMLImageElement>(`#patch-${input.name.slice(4)}`);
+      if (ok && patch) patch.src = SVG_PATCH('#' + input.value.trim().replace(/^#/, ''));
+    });
+  }
+
+  upload.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const file = $<HTMLInputElement>('#swatch-photo')?.files?.[0];
+    if (!file) return say('choose or take a photo of the swatch first', true);
+    const button = upload.querySelector('button[type=submit]');
+    button?.setAttribute('aria-busy', 'true');
+    outcome.textContent = 'reading the photo…';
+    void fetch(upload.dataset.upload!, {
+      method: 'POST',
+      headers: { 'content-type': file.type || 'application/octet-stream', 'x-csrf-token': csrf() },
+      body: file,
+      credentials: 'same-origin',
+    })
+      .then(async (res) => {
+        const body = (await res.json().catch(() => ({}))) as {
+          inks?: InkRow[];
+          message?: string;
+          error?: { message?: string; reason?: string };
+        };
+        if (!res.ok || !body.inks) {
+          const text = body.error?.reason
+            ? `refused (${body.error.reason}): ${body.error.message}`
+            : (body.error?.message ?? `${res.status}`);
+          outcome.textContent = text;
+          outcome.className = 'bad';
+          return say(text, true);
+        }
+        for (const ink of body.inks) {
+          const input = inks.querySelector<HTMLInputElement>(`input[name="ink_${ink.name}"]`);
+          if (input) {
+            input.value = ink.hex;
+            input.removeAttribute('aria-invalid');
+          }
+          const patch = $<HTMLImageElement>(`#patch-${ink.name}`);
+          if (patch) patch.src = SVG_PATCH(ink.hex);
+          const de = $(`#de-${ink.name}`);
+          if (de) de.textContent = ink.delta_e2000.toFixed(1);
+        }
+        source.value = 'photo';
+        outcome.textContent = body.message ?? 'inks measured';
+        outcome.className = 'good';
+        say(body.message ?? 'inks measured');
+        await previewBoth();
+      })
+      .catch(() => say('the frame did not answer', true))
+      .finally(() => button?.removeAttribute('aria-busy'));
+  });
+
+  const importer = $<HTMLInputElement>('#inks-import');
+  importer?.addEventListener('change', () => {
+    const file = importer.files?.[0];
+    if (!file) return;
+    void file.text().then(async (text) => {
+      let json: Record<string, string>;
+      try {
+        json = JSON.parse(text) as Record<string, string>;
+      } catch {
+        return say(`${file.name} is not JSON`, true);
+      }
+      const res = await send(importer.dataset.import!, json);
+      say(await messageOf(res), !res.ok);
+      if (res.ok) location.assign(`/calibrate?msg=${encodeURIComponent('imported ' + file.name)}`);
+    });
+  });
+}
+
 enhanceForms();
 followFrame();
 previewFilters();
 enhanceSettings();
+livePreview();
+enhanceCalibrate();
 enhanceLog();
