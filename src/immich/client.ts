@@ -44,6 +44,8 @@ import {
   stringBytes,
   type Mask,
 } from './kept.js';
+import { JsonReader, JsonSyntaxError, type Shape } from './json-reader.js';
+import { albumShape, searchPageShape, stacksShape } from './listing-shapes.js';
 import { chooseRendition } from './rendition.js';
 import { AnswerTooLargeError, DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
@@ -189,6 +191,48 @@ function slim(a: ImmichAsset, peopleAsked: boolean, keep: Keeper): Listed {
 function itemId(item: unknown): string | null {
   const id = (item as { id?: unknown } | null)?.id;
   return typeof id === 'string' && id.length > 0 && id.length <= KEPT_CHARS.id ? id : null;
+}
+
+/** A page's items, each read on its own as the reader hands it over: one that cannot be read is
+ * left out with a warning naming it (that asset's failure), the rest of the page is kept. */
+class ItemReader {
+  count = 0;
+  private readonly out: Listed[] = [];
+  private firstError: z.core.$ZodError | null = null;
+  private readonly failed: { id: string | null; issue: z.core.$ZodIssue | undefined }[] = [];
+
+  constructor(
+    private readonly peopleAsked: boolean,
+    private readonly keeper: Keeper,
+  ) {}
+
+  take(item: unknown): void {
+    this.count += 1;
+    const parsed = assetSchema.safeParse(item);
+    if (parsed.success) {
+      this.out.push(slim(parsed.data, this.peopleAsked, this.keeper));
+      return;
+    }
+    this.firstError ??= parsed.error;
+    this.failed.push({ id: itemId(item), issue: parsed.error.issues[0] });
+  }
+
+  /** The page's kept items; warns of the ones left out. */
+  finish(ctx: CallContext, under: string[], logger: Logger): Listed[] {
+    if (this.out.length === 0 && this.firstError) {
+      // Not one item of the page can be read: the server speaks another shape, and the page is
+      // refused whole (taking it as empty could look like a library emptied).
+      throw shapeFailure(this.firstError, ctx, [...under, 0]);
+    }
+    for (const { id, issue } of this.failed) {
+      const where = issue?.path.length ? issue.path.join('.') : 'the entry';
+      logger.warn(
+        `${id ? `asset ${id}` : 'an asset without a usable id'} is left out of the listing: ${where} cannot be read (${issue?.message ?? 'bad shape'})`,
+        { server: ctx.serverUrl, route: `${ctx.method} ${ctx.route}`, ...(id ? { asset: id } : {}) },
+      );
+    }
+    return this.out;
+  }
 }
 
 export class ImmichClient implements AssetSource {
@@ -367,9 +411,16 @@ export class ImmichClient implements AssetSource {
         async (at) => {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
-          const answer = await this.postJson(
+          const items = new ItemReader(true, this.keeper);
+          let cursorChars: number | undefined;
+          const shape = searchPageShape(
+            (item) => items.take(item),
+            (chars) => (cursorChars = chars),
+          );
+          const answer = await this.postShaped(
             route,
             { ...pass, ...LISTING_DETAIL, ...where, size: this.pageSize },
+            shape,
             signal,
           );
           if (answer.status === 400 && albumId && rejectsProperty(answer.body, 'albumIds'))
@@ -378,11 +429,12 @@ export class ImmichClient implements AssetSource {
           const parsed = searchResponseSchema.safeParse(answer.body);
           if (!parsed.success) throw shapeFailure(parsed.error, ctx);
           this.listingAt.pages += 1;
-          this.listingAt.assets += parsed.data.assets.items.length;
+          this.listingAt.assets += items.count;
           return {
-            items: this.readItems(parsed.data.assets.items, true, ctx, ['assets', 'items']),
+            items: items.finish(ctx, ['assets', 'items'], this.logger),
             nextPage: parsed.data.assets.nextPage,
             nextCursor: parsed.data.assets.nextCursor ?? null,
+            ...(cursorChars !== undefined ? { nextCursorChars: cursorChars } : {}),
           };
         },
         describe,
@@ -406,8 +458,16 @@ export class ImmichClient implements AssetSource {
   private async albumRoute(albumId: string, signal?: AbortSignal): Promise<Map<string, Listed>> {
     const route = `/api/albums/${encodeURIComponent(albumId)}`;
     const ctx = this.context('GET', route, albumId);
-    // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's.
-    const answer = await this.getJson(route, { withoutAssets: 'false' }, signal, this.limits.maxAlbumJsonBytes);
+    // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's,
+    // read as it arrives (its assets one by one, never the whole tree).
+    const items = new ItemReader(false, this.keeper);
+    const answer = await this.getShaped(
+      route,
+      { withoutAssets: 'false' },
+      albumShape((item) => items.take(item)),
+      signal,
+      this.limits.maxAlbumJsonBytes,
+    );
     if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
     const parsed = albumSchema.safeParse(answer.body);
     if (!parsed.success) throw shapeFailure(parsed.error, ctx);
@@ -416,34 +476,7 @@ export class ImmichClient implements AssetSource {
         `the Immich server at ${this.serverUrl} answered GET ${route} without the album's assets field; this server lists albums only through search`,
       );
     }
-    return new Map(this.readItems(parsed.data.assets, false, ctx, ['assets']).map((l) => [l.id, l]));
-  }
-
-  /** A page's items, each read on its own: one that cannot be read is left out with a warning
-   * naming it (that asset's failure), the rest of the page is kept. */
-  private readItems(items: unknown[], peopleAsked: boolean, ctx: CallContext, under: string[]): Listed[] {
-    const out: Listed[] = [];
-    const failed: { item: unknown; error: z.core.$ZodError }[] = [];
-    for (const item of items) {
-      const parsed = assetSchema.safeParse(item);
-      if (parsed.success) out.push(slim(parsed.data, peopleAsked, this.keeper));
-      else failed.push({ item, error: parsed.error });
-    }
-    if (out.length === 0 && failed.length > 0) {
-      // Not one item of the page can be read: the server speaks another shape, and the page is
-      // refused whole (taking it as empty could look like a library emptied).
-      throw shapeFailure(failed[0]!.error, ctx, [...under, 0]);
-    }
-    for (const { item, error } of failed) {
-      const id = itemId(item);
-      const issue = error.issues[0];
-      const where = issue?.path.length ? issue.path.join('.') : 'the entry';
-      this.logger.warn(
-        `${id ? `asset ${id}` : 'an asset without a usable id'} is left out of the listing: ${where} cannot be read (${issue?.message ?? 'bad shape'})`,
-        { server: ctx.serverUrl, route: `${ctx.method} ${ctx.route}`, ...(id ? { asset: id } : {}) },
-      );
-    }
-    return out;
+    return new Map(items.finish(ctx, ['assets'], this.logger).map((l) => [l.id, l]));
   }
 
   // ---- pickers (the page's album and people lists) ----
@@ -514,7 +547,7 @@ export class ImmichClient implements AssetSource {
     const without = 'every photo of a stack is shown this time, not only its primary';
     let answer: JsonAnswer;
     try {
-      answer = await this.getJson(route, {}, signal, cap);
+      answer = await this.getShaped(route, {}, stacksShape, signal, cap);
     } catch (err) {
       if (!(err instanceof BadResponseError)) throw err;
       this.logger.warn(`the stacks answer cannot be used: ${err.message}; ${without}`, { server: this.serverUrl });
@@ -776,9 +809,39 @@ export class ImmichClient implements AssetSource {
     return { status: res.statusCode, body: await readBody(res, this.context('GET', full), maxBytes) };
   }
 
-  private async postJson(route: string, body: unknown, signal: AbortSignal | undefined): Promise<JsonAnswer> {
+  /** A listing's answer: a 200 is read as it arrives by `shape` (json-reader.ts), anything else
+   * whole as an error body. */
+  private async getShaped(
+    route: string,
+    query: Record<string, string>,
+    shape: Shape,
+    signal: AbortSignal | undefined,
+    maxBytes = this.limits.maxJsonBytes,
+  ): Promise<JsonAnswer> {
+    const qs = new URLSearchParams(query).toString();
+    const full = qs ? `${route}?${qs}` : route;
+    const res = await this.send('GET', full, undefined, signal, true, maxBytes);
+    return this.readShaped(res, this.context('GET', full), shape, maxBytes);
+  }
+
+  private async postShaped(
+    route: string,
+    body: unknown,
+    shape: Shape,
+    signal: AbortSignal | undefined,
+  ): Promise<JsonAnswer> {
     const res = await this.send('POST', route, JSON.stringify(body), signal, true);
-    return { status: res.statusCode, body: await readBody(res, this.context('POST', route), this.limits.maxJsonBytes) };
+    return this.readShaped(res, this.context('POST', route), shape, this.limits.maxJsonBytes);
+  }
+
+  private async readShaped(
+    res: Dispatcher.ResponseData,
+    ctx: CallContext,
+    shape: Shape,
+    maxBytes: number,
+  ): Promise<JsonAnswer> {
+    if (res.statusCode !== 200) return { status: res.statusCode, body: await readBody(res, ctx, maxBytes) };
+    return { status: 200, body: await readShapedBody(res, ctx, shape, maxBytes) };
   }
 }
 
@@ -814,6 +877,39 @@ async function readBody(res: Dispatcher.ResponseData, ctx: CallContext, maxBytes
   }
 }
 
+/** A 200 answer read by `shape` as its chunks arrive (json-reader.ts), refused past `maxBytes`;
+ * one that is not JSON is a BadResponseError, as readBody's. */
+async function readShapedBody(
+  res: Dispatcher.ResponseData,
+  ctx: CallContext,
+  shape: Shape,
+  maxBytes: number,
+): Promise<unknown> {
+  const reader = new JsonReader(shape);
+  const body = res.body as Readable;
+  let bytes = 0;
+  try {
+    for await (const chunk of body) {
+      bytes += (chunk as Buffer).length;
+      if (bytes > maxBytes) throw tooLarge(ctx, maxBytes);
+      reader.write(chunk as Buffer);
+    }
+    return reader.end();
+  } catch (err) {
+    body.destroy();
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    const type = res.headers['content-type'];
+    throw notJsonFailure(ctx, typeof type === 'string' ? type : null);
+  }
+}
+
+function tooLarge(ctx: CallContext, maxBytes: number): BadResponseError {
+  return new BadResponseError(
+    `the Immich server at ${ctx.serverUrl} sent more than ${mib(maxBytes)} for ${ctx.method} ${ctx.route}, more than any real answer; giving up on it`,
+    { code: 'ANSWER_TOO_LARGE' },
+  );
+}
+
 /** The Content-Length a server announced, or null when it sent none (or nonsense). */
 function announcedLength(res: Dispatcher.ResponseData): number | null {
   const raw = res.headers['content-length'];
@@ -834,10 +930,7 @@ async function readCapped(body: Readable, maxBytes: number, ctx: CallContext): P
     bytes += (chunk as Buffer).length;
     if (bytes > maxBytes) {
       body.destroy();
-      throw new BadResponseError(
-        `the Immich server at ${ctx.serverUrl} sent more than ${mib(maxBytes)} for ${ctx.method} ${ctx.route}, more than any real answer; giving up on it`,
-        { code: 'ANSWER_TOO_LARGE' },
-      );
+      throw tooLarge(ctx, maxBytes);
     }
     chunks.push(chunk as Buffer);
   }
