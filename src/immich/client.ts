@@ -10,6 +10,7 @@
 //   stack.read      GET /api/stacks (each photo's stack; whole-library mode shows one per stack)
 //   GET /api/server/version (or /server-info/version before v1.107) needs no key.
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type * as z from 'zod/mini';
 import {
@@ -47,7 +48,14 @@ import {
 import { JsonReader, JsonSyntaxError, type Shape } from './json-reader.js';
 import { albumShape, searchPageShape, stacksShape } from './listing-shapes.js';
 import { chooseRendition } from './rendition.js';
-import { AnswerTooLargeError, DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
+import {
+  AnswerTooLargeError,
+  DEFAULT_RETRY_POLICY,
+  isRetryableError,
+  retryDelay,
+  type RetryDispatchOptions,
+  type RetryPolicy,
+} from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
 import {
   albumListSchema,
@@ -248,6 +256,8 @@ export class ImmichClient implements AssetSource {
   private readonly limits: ClientLimits;
   private readonly answerWithinMs: number | null;
   private readonly mask: Mask;
+  private readonly retry: RetryPolicy;
+  private readonly random: () => number;
   private lastVersion: ServerVersion | null = null;
   /** Where the listing in progress is, for the listing deadline's message. */
   private listingAt = { pages: 0, assets: 0 };
@@ -270,6 +280,8 @@ export class ImmichClient implements AssetSource {
     this.keeper = new Keeper(this.mask);
     this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.retry = retry;
+    this.random = options.random ?? Math.random;
     this.dispatcher = composeImmichDispatcher({
       base: options.dispatcher ?? this.ownDispatcher!,
       origin: this.origin,
@@ -411,16 +423,20 @@ export class ImmichClient implements AssetSource {
         async (at) => {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
-          const items = new ItemReader(true, this.keeper);
+          let items = new ItemReader(true, this.keeper);
           let cursorChars: number | undefined;
-          const shape = searchPageShape(
-            (item) => items.take(item),
-            (chars) => (cursorChars = chars),
-          );
-          const answer = await this.postShaped(
+          const answer = await this.shaped(
+            'POST',
             route,
             { ...pass, ...LISTING_DETAIL, ...where, size: this.pageSize },
-            shape,
+            () => {
+              items = new ItemReader(true, this.keeper);
+              cursorChars = undefined;
+              return searchPageShape(
+                (item) => items.take(item),
+                (chars) => (cursorChars = chars),
+              );
+            },
             signal,
           );
           if (answer.status === 400 && albumId && rejectsProperty(answer.body, 'albumIds'))
@@ -460,11 +476,15 @@ export class ImmichClient implements AssetSource {
     const ctx = this.context('GET', route, albumId);
     // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's,
     // read as it arrives (its assets one by one, never the whole tree).
-    const items = new ItemReader(false, this.keeper);
-    const answer = await this.getShaped(
-      route,
-      { withoutAssets: 'false' },
-      albumShape((item) => items.take(item)),
+    let items = new ItemReader(false, this.keeper);
+    const answer = await this.shaped(
+      'GET',
+      `${route}?withoutAssets=false`,
+      undefined,
+      () => {
+        items = new ItemReader(false, this.keeper);
+        return albumShape((item) => items.take(item));
+      },
       signal,
       this.limits.maxAlbumJsonBytes,
     );
@@ -547,7 +567,7 @@ export class ImmichClient implements AssetSource {
     const without = 'every photo of a stack is shown this time, not only its primary';
     let answer: JsonAnswer;
     try {
-      answer = await this.getShaped(route, {}, stacksShape, signal, cap);
+      answer = await this.shaped('GET', route, undefined, () => stacksShape, signal, cap);
     } catch (err) {
       if (!(err instanceof BadResponseError)) throw err;
       this.logger.warn(`the stacks answer cannot be used: ${err.message}; ${without}`, { server: this.serverUrl });
@@ -647,7 +667,7 @@ export class ImmichClient implements AssetSource {
     signal?: AbortSignal,
   ): Promise<AssetDownload | JsonAnswer> {
     const route = renditionRoute(assetId, rendition, edited);
-    const res = await this.send('GET', route, undefined, signal, false);
+    const res = await this.send('GET', route, undefined, signal, 'photo');
     if (res.statusCode === 200) {
       const length = announcedLength(res);
       const type = res.headers['content-type'];
@@ -684,9 +704,10 @@ export class ImmichClient implements AssetSource {
     route: string,
     body: string | undefined,
     signal: AbortSignal | undefined,
-    buffer: boolean,
+    mode: BodyMode,
     maxBodyBytes: number = this.limits.maxJsonBytes,
   ): Promise<Dispatcher.ResponseData> {
+    const buffer = mode === 'buffered';
     const started = Date.now();
     const path = this.prefix + route;
     // One controller a request, aborted by whichever comes first: the caller's signal, the
@@ -764,6 +785,14 @@ export class ImmichClient implements AssetSource {
       if (patience) clearTimeout(patience.timer);
     }
     this.logger.debug('immich request', { method, path, status: res.statusCode, ms: Date.now() - started });
+    if (mode === 'streamed') {
+      // Read as it arrives: the request's deadline runs on to its last byte.
+      res.body.once('close', () => {
+        clearTimeout(timer);
+        detach();
+      });
+      return res;
+    }
     clearTimeout(timer);
     if (buffer) detach();
     else {
@@ -805,47 +834,57 @@ export class ImmichClient implements AssetSource {
   ): Promise<JsonAnswer> {
     const qs = new URLSearchParams(query).toString();
     const full = qs ? `${route}?${qs}` : route;
-    const res = await this.send('GET', full, undefined, signal, true, maxBytes);
+    const res = await this.send('GET', full, undefined, signal, 'buffered', maxBytes);
     return { status: res.statusCode, body: await readBody(res, this.context('GET', full), maxBytes) };
   }
 
-  /** A listing's answer: a 200 is read as it arrives by `shape` (json-reader.ts), anything else
-   * whole as an error body. */
-  private async getShaped(
+  /** A listing's answer: a 200 is read by `shape` as its bytes arrive (json-reader.ts), so no
+   * page is ever held whole (nor its bytes long enough to outlive a young-generation GC); anything
+   * else is read as an error body. A 200 whose body fails on the way is asked again under the
+   * retry policy, with a fresh shape from `shapeFor` (what the failed read built is dropped). */
+  private async shaped(
+    method: 'GET' | 'POST',
     route: string,
-    query: Record<string, string>,
-    shape: Shape,
+    body: unknown,
+    shapeFor: () => Shape,
     signal: AbortSignal | undefined,
     maxBytes = this.limits.maxJsonBytes,
   ): Promise<JsonAnswer> {
-    const qs = new URLSearchParams(query).toString();
-    const full = qs ? `${route}?${qs}` : route;
-    const res = await this.send('GET', full, undefined, signal, true, maxBytes);
-    return this.readShaped(res, this.context('GET', full), shape, maxBytes);
-  }
-
-  private async postShaped(
-    route: string,
-    body: unknown,
-    shape: Shape,
-    signal: AbortSignal | undefined,
-  ): Promise<JsonAnswer> {
-    const res = await this.send('POST', route, JSON.stringify(body), signal, true);
-    return this.readShaped(res, this.context('POST', route), shape, this.limits.maxJsonBytes);
-  }
-
-  private async readShaped(
-    res: Dispatcher.ResponseData,
-    ctx: CallContext,
-    shape: Shape,
-    maxBytes: number,
-  ): Promise<JsonAnswer> {
-    if (res.statusCode !== 200) return { status: res.statusCode, body: await readBody(res, ctx, maxBytes) };
-    return { status: 200, body: await readShapedBody(res, ctx, shape, maxBytes) };
+    const ctx = this.context(method, route);
+    const sent = body === undefined ? undefined : JSON.stringify(body);
+    for (let attempt = 1; ; attempt++) {
+      const shape = shapeFor();
+      const res = await this.send(method, route, sent, signal, 'streamed', maxBytes);
+      if (res.statusCode !== 200) return { status: res.statusCode, body: await readErrorBody(res) };
+      try {
+        return { status: 200, body: await readShapedBody(res, ctx, shape, maxBytes) };
+      } catch (err) {
+        if (err instanceof FrameError || signal?.aborted || isAbort(err)) throw err;
+        if (!isRetryableError(err) || attempt >= this.retry.maxAttempts) {
+          throw networkFailure(err, ctx, { headers: this.timeouts.headersMs, body: this.timeouts.bodyMs });
+        }
+        const delayMs = retryDelay(attempt, null, this.retry, this.random);
+        this.logger.warn('immich request failed, retrying', {
+          server: this.serverUrl,
+          method,
+          path: route,
+          attempt,
+          reason: (err as { code?: string }).code ?? (err as Error).name,
+          delayMs,
+        });
+        await sleep(delayMs, undefined, signal ? { signal } : {});
+      }
+    }
   }
 }
 
 class AlbumIdsRejected extends Error {}
+
+/** How an answer's body is read: whole before it is handed over (small JSON, retried whole by the
+ * retry layer), as it arrives (a listing's answers), or as a photo (with its own deadline). */
+type BodyMode = 'buffered' | 'streamed' | 'photo';
+/** What is read of an error answer's body. */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /** Room in the stacks answer for each listed asset: a stack member in full with its exif. */
 const STACK_BYTES_PER_ASSET = 4 * 1024;
@@ -900,6 +939,27 @@ async function readShapedBody(
     if (!(err instanceof JsonSyntaxError)) throw err;
     const type = res.headers['content-type'];
     throw notJsonFailure(ctx, typeof type === 'string' ? type : null);
+  }
+}
+
+/** An error answer's body: its first 64 KiB say what it is (as the retry layer reads a
+ * buffered one), JSON or text. */
+async function readErrorBody(res: Dispatcher.ResponseData): Promise<unknown> {
+  const body = res.body as Readable;
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+    if (bytes >= ERROR_BODY_BYTES) break;
+  }
+  body.destroy();
+  const text = Buffer.concat(chunks).subarray(0, ERROR_BODY_BYTES).toString('utf8');
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 
