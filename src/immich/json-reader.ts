@@ -79,6 +79,9 @@ const enum Str {
   Value,
 }
 
+/** Bytes of a number or of true, false, null. */
+const WORD = new Uint8Array(256);
+for (const c of '0123456789abcdefghijklmnopqrstuvwxyz+-.E') WORD[c.charCodeAt(0)] = 1;
 const WS = new Uint8Array(256);
 WS[0x20] = WS[0x09] = WS[0x0a] = WS[0x0d] = 1;
 
@@ -127,19 +130,12 @@ export class JsonReader {
       }
       const b = buf[i]!;
       if (this.inWord) {
-        if (
-          (b >= 0x30 && b <= 0x39) ||
-          (b >= 0x61 && b <= 0x7a) ||
-          b === 0x2b ||
-          b === 0x2d ||
-          b === 0x2e ||
-          b === 0x45
-        ) {
-          if (this.word.length <= NUMBER_CHARS) this.word += String.fromCharCode(b);
-          i += 1;
-          continue;
-        }
-        this.finishWord();
+        let j = i;
+        while (j < n && WORD[buf[j]!] === 1) j++;
+        if (this.word.length <= NUMBER_CHARS) this.word += buf.toString('latin1', i, Math.min(j, i + NUMBER_CHARS + 1));
+        i = j;
+        if (i < n) this.finishWord();
+        continue;
       }
       if (WS[b] === 1) {
         i += 1;
@@ -310,6 +306,11 @@ export class JsonReader {
         this.bsAt = at < 0 ? n : at;
       }
       const bs = Math.min(this.bsAt, q);
+      if (bs === q && q < n && this.scratchLen === 0 && this.strParts.length === 0 && this.strUnits === 0) {
+        // The common case, a whole string in this chunk without escapes: sliced at once.
+        this.finishWhole(buf, i, q);
+        return q + 1;
+      }
       this.takeBytes(buf, i, bs);
       if (bs === n) return n;
       if (buf[bs] === 0x5c) {
@@ -323,15 +324,42 @@ export class JsonReader {
     return i;
   }
 
-  /** Plain string bytes [from, to): checked for control characters, counted, kept to the cap. */
+  /** A string read whole from bytes [from, to) of one chunk. */
+  private finishWhole(buf: Buffer, from: number, to: number): void {
+    const kind = this.str;
+    this.str = Str.None;
+    const len = to - from;
+    if (kind === Str.Key) {
+      // Field names are ASCII: a key of other bytes matches none however it is decoded.
+      this.top().key = len <= 64 ? buf.toString('latin1', from, to) : '';
+      this.state = St.Colon;
+      return;
+    }
+    if (this.strCap === 0) {
+      this.valueDone('');
+      return;
+    }
+    // At most one code unit a byte: a string of no more bytes than the cap is kept whole.
+    if (len <= this.strCap) {
+      this.valueDone(buf.toString('utf8', from, to));
+      return;
+    }
+    this.str = kind;
+    this.takeBytes(buf, from, to);
+    this.finishString();
+  }
+
+  /** Plain string bytes [from, to): counted and kept to the cap. (A raw control character, which
+   * JSON.parse refuses, is taken as it is: nothing here needs it refused.) */
   private takeBytes(buf: Buffer, from: number, to: number): void {
+    // Past the cap only a cut that is measured needs counting.
+    if (!this.keeping && !this.strShape?.onCut) return;
     let units = this.strUnits;
     const cap = this.strCap;
     let keeping = this.keeping;
     let keepTo = from;
     for (let j = from; j < to; j++) {
       const c = buf[j]!;
-      if (c < 0x20) throw new JsonSyntaxError('a control character in a string');
       // A character's first byte counts its code units (two for a 4-byte one); the bytes after
       // it go with it.
       if ((c & 0xc0) !== 0x80) {
