@@ -201,44 +201,78 @@ function itemId(item: unknown): string | null {
   return typeof id === 'string' && id.length > 0 && id.length <= KEPT_CHARS.id ? id : null;
 }
 
+/** Items left out of one answer that are each named in a warning; the rest are counted. */
+const NAMED_FAILURES = 20;
+
+/** What one answer may hold: `items` assets (a page holds no more than it asked for) and
+ * `keptBytes` of kept text (no more than a whole listing may keep). */
+interface AnswerBounds {
+  items: number;
+  keptBytes: number;
+}
+
 /** A page's items, each read on its own as the reader hands it over: one that cannot be read is
- * left out with a warning naming it (that asset's failure), the rest of the page is kept. */
+ * left out with a warning naming it (that asset's failure), the rest of the page is kept. An
+ * answer past its bounds is refused as it arrives, whatever it would still send. */
 class ItemReader {
   count = 0;
+  private kept = 0;
   private readonly out: Listed[] = [];
   private firstError: z.core.$ZodError | null = null;
   private readonly failed: { id: string | null; issue: z.core.$ZodIssue | undefined }[] = [];
+  private unnamed = 0;
 
   constructor(
     private readonly peopleAsked: boolean,
     private readonly keeper: Keeper,
+    private readonly ctx: CallContext,
+    private readonly bounds: AnswerBounds,
   ) {}
 
   take(item: unknown): void {
     this.count += 1;
+    if (this.count > this.bounds.items) {
+      throw new BadResponseError(
+        `the Immich server at ${this.ctx.serverUrl} sent more than ${this.bounds.items} assets in one answer to ${this.ctx.method} ${this.ctx.route}, more than it was asked for; giving up on it`,
+        { code: 'ANSWER_TOO_LARGE' },
+      );
+    }
     const parsed = assetSchema.safeParse(item);
     if (parsed.success) {
-      this.out.push(slim(parsed.data, this.peopleAsked, this.keeper));
+      const listed = slim(parsed.data, this.peopleAsked, this.keeper);
+      this.kept += listed.bytes;
+      if (this.kept > this.bounds.keptBytes) {
+        throw new BadResponseError(
+          `the Immich server at ${this.ctx.serverUrl} (${this.ctx.method} ${this.ctx.route}): the listing's names and descriptions passed ${mib(this.bounds.keptBytes)} in one answer (${this.out.length} assets), more than any real library's; check the server`,
+          { code: 'ANSWER_TOO_LARGE' },
+        );
+      }
+      this.out.push(listed);
       return;
     }
     this.firstError ??= parsed.error;
-    this.failed.push({ id: itemId(item), issue: parsed.error.issues[0] });
+    if (this.failed.length < NAMED_FAILURES) this.failed.push({ id: itemId(item), issue: parsed.error.issues[0] });
+    else this.unnamed += 1;
   }
 
   /** The page's kept items; warns of the ones left out. */
-  finish(ctx: CallContext, under: string[], logger: Logger): Listed[] {
+  finish(under: string[], logger: Logger): Listed[] {
+    const ctx = this.ctx;
     if (this.out.length === 0 && this.firstError) {
       // Not one item of the page can be read: the server speaks another shape, and the page is
       // refused whole (taking it as empty could look like a library emptied).
       throw shapeFailure(this.firstError, ctx, [...under, 0]);
     }
+    const where = { server: ctx.serverUrl, route: `${ctx.method} ${ctx.route}` };
     for (const { id, issue } of this.failed) {
-      const where = issue?.path.length ? issue.path.join('.') : 'the entry';
+      const field = issue?.path.length ? issue.path.join('.') : 'the entry';
       logger.warn(
-        `${id ? `asset ${id}` : 'an asset without a usable id'} is left out of the listing: ${where} cannot be read (${issue?.message ?? 'bad shape'})`,
-        { server: ctx.serverUrl, route: `${ctx.method} ${ctx.route}`, ...(id ? { asset: id } : {}) },
+        `${id ? `asset ${id}` : 'an asset without a usable id'} is left out of the listing: ${field} cannot be read (${issue?.message ?? 'bad shape'})`,
+        { ...where, ...(id ? { asset: id } : {}) },
       );
     }
+    if (this.unnamed > 0)
+      logger.warn(`${this.unnamed} more assets of this answer are left out of the listing: they cannot be read`, where);
     return this.out;
   }
 }
@@ -423,14 +457,15 @@ export class ImmichClient implements AssetSource {
         async (at) => {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
-          let items = new ItemReader(true, this.keeper);
+          const bounds = { items: this.pageSize, keptBytes: this.paging.maxKeptBytes };
+          let items = new ItemReader(true, this.keeper, ctx, bounds);
           let cursorChars: number | undefined;
           const answer = await this.shaped(
             'POST',
             route,
             { ...pass, ...LISTING_DETAIL, ...where, size: this.pageSize },
             () => {
-              items = new ItemReader(true, this.keeper);
+              items = new ItemReader(true, this.keeper, ctx, bounds);
               cursorChars = undefined;
               return searchPageShape(
                 (item) => items.take(item),
@@ -447,7 +482,7 @@ export class ImmichClient implements AssetSource {
           this.listingAt.pages += 1;
           this.listingAt.assets += items.count;
           return {
-            items: items.finish(ctx, ['assets', 'items'], this.logger),
+            items: items.finish(['assets', 'items'], this.logger),
             nextPage: parsed.data.assets.nextPage,
             nextCursor: parsed.data.assets.nextCursor ?? null,
             ...(cursorChars !== undefined ? { nextCursorChars: cursorChars } : {}),
@@ -476,13 +511,15 @@ export class ImmichClient implements AssetSource {
     const ctx = this.context('GET', route, albumId);
     // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's,
     // read as it arrives (its assets one by one, never the whole tree).
-    let items = new ItemReader(false, this.keeper);
+    // The whole album in one answer: held to the listing's bounds.
+    const bounds = { items: this.paging.maxItems, keptBytes: this.paging.maxKeptBytes };
+    let items = new ItemReader(false, this.keeper, ctx, bounds);
     const answer = await this.shaped(
       'GET',
       `${route}?withoutAssets=false`,
       undefined,
       () => {
-        items = new ItemReader(false, this.keeper);
+        items = new ItemReader(false, this.keeper, ctx, bounds);
         return albumShape((item) => items.take(item));
       },
       signal,
@@ -496,7 +533,7 @@ export class ImmichClient implements AssetSource {
         `the Immich server at ${this.serverUrl} answered GET ${route} without the album's assets field; this server lists albums only through search`,
       );
     }
-    return new Map(items.finish(ctx, ['assets'], this.logger).map((l) => [l.id, l]));
+    return new Map(items.finish(['assets'], this.logger).map((l) => [l.id, l]));
   }
 
   // ---- pickers (the page's album and people lists) ----
