@@ -330,8 +330,10 @@ export class JsonReader {
     this.str = Str.None;
     const len = to - from;
     if (kind === Str.Key) {
-      // Field names are ASCII: a key of other bytes matches none however it is decoded.
-      this.top().key = len <= 64 ? buf.toString('latin1', from, to) : '';
+      // Matched against the shape's field names byte by byte: a key no shape asks for (most of
+      // them) is never made a string.
+      const f = this.top();
+      f.key = f.shape?.kind === 'object' ? fieldAt(f.shape, buf, from, to) : '';
       this.state = St.Colon;
       return;
     }
@@ -457,6 +459,28 @@ const ESCAPES: Record<number, number> = {
 const HEX: Record<number, number> = {};
 for (let d = 0; d < 10; d++) HEX[0x30 + d] = d;
 for (let d = 0; d < 6; d++) HEX[0x41 + d] = HEX[0x61 + d] = 10 + d;
+
+/** An object shape's field names by their length (they are ASCII: one byte a character). */
+const namesByLength = new WeakMap<ObjectShape, Map<number, string[]>>();
+
+/** The field of `shape` whose name is bytes [from, to), or '' for none. */
+function fieldAt(shape: ObjectShape, buf: Buffer, from: number, to: number): string {
+  let byLength = namesByLength.get(shape);
+  if (!byLength) {
+    byLength = new Map();
+    for (const name of Object.keys(shape.fields))
+      byLength.set(name.length, [...(byLength.get(name.length) ?? []), name]);
+    namesByLength.set(shape, byLength);
+  }
+  const names = byLength.get(to - from);
+  if (!names) return '';
+  for (const name of names) {
+    let j = 0;
+    while (j < name.length && buf[from + j] === name.charCodeAt(j)) j++;
+    if (j === name.length) return name;
+  }
+  return '';
+}
 
 /** Reads a whole answer from its chunks by `shape`. */
 export async function readJson(chunks: AsyncIterable<Buffer>, shape: Shape): Promise<unknown> {
