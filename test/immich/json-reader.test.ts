@@ -150,6 +150,15 @@ describe('the streaming JSON reader on odd text', () => {
     });
   });
 
+  it('matches keys written with escapes or split between chunks', () => {
+    const shape: Shape = { kind: 'object', fields: { id: anything, description: anything } };
+    for (const size of [1, 2, 5, 100])
+      expect(read('{"\\u0069d":"x","descriptio":1,"descriptionx":2,"description":"d"}', shape, size)).toEqual({
+        id: 'x',
+        description: 'd',
+      });
+  });
+
   it('skips a field nested 100,000 deep without recursion', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     const shape: Shape = { kind: 'object', fields: { keep: anything } };
