@@ -20,7 +20,9 @@ export const KEPT_CHARS = {
 } as const;
 
 /** People kept per photo: a caption names a few, a filter asks for one; a group photo of a
- * hundred is still kept whole. */
+ * hundred is still kept whole. (Not cut to the faces' 64: a person filter matches on this list,
+ * and stored metadata holds up to this many; what photos of thousands of people cost in all is
+ * bounded by the listing's total below, and the reader never builds more than this many.) */
 export const KEPT_PEOPLE = 100;
 /** Faces kept per photo (the largest first): the framing keeps faces in view, and past a few
  * dozen the smallest of them change nothing. */
