@@ -10,6 +10,7 @@
 //   stack.read      GET /api/stacks (each photo's stack; whole-library mode shows one per stack)
 //   GET /api/server/version (or /server-info/version before v1.107) needs no key.
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type * as z from 'zod/mini';
 import {
@@ -44,8 +45,17 @@ import {
   stringBytes,
   type Mask,
 } from './kept.js';
+import { JsonReader, JsonSyntaxError, type Shape } from './json-reader.js';
+import { albumShape, searchPageShape, stacksShape } from './listing-shapes.js';
 import { chooseRendition } from './rendition.js';
-import { AnswerTooLargeError, DEFAULT_RETRY_POLICY, type RetryDispatchOptions, type RetryPolicy } from './retry.js';
+import {
+  AnswerTooLargeError,
+  DEFAULT_RETRY_POLICY,
+  isRetryableError,
+  retryDelay,
+  type RetryDispatchOptions,
+  type RetryPolicy,
+} from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
 import {
   albumListSchema,
@@ -191,6 +201,82 @@ function itemId(item: unknown): string | null {
   return typeof id === 'string' && id.length > 0 && id.length <= KEPT_CHARS.id ? id : null;
 }
 
+/** Items left out of one answer that are each named in a warning; the rest are counted. */
+const NAMED_FAILURES = 20;
+
+/** What one answer may hold: `items` assets (a page holds no more than it asked for) and
+ * `keptBytes` of kept text (no more than a whole listing may keep). */
+interface AnswerBounds {
+  items: number;
+  keptBytes: number;
+}
+
+/** A page's items, each read on its own as the reader hands it over: one that cannot be read is
+ * left out with a warning naming it (that asset's failure), the rest of the page is kept. An
+ * answer past its bounds is refused as it arrives, whatever it would still send. */
+class ItemReader {
+  count = 0;
+  private kept = 0;
+  private readonly out: Listed[] = [];
+  private firstError: z.core.$ZodError | null = null;
+  private readonly failed: { id: string | null; issue: z.core.$ZodIssue | undefined }[] = [];
+  private unnamed = 0;
+
+  constructor(
+    private readonly peopleAsked: boolean,
+    private readonly keeper: Keeper,
+    private readonly ctx: CallContext,
+    private readonly bounds: AnswerBounds,
+  ) {}
+
+  take(item: unknown): void {
+    this.count += 1;
+    if (this.count > this.bounds.items) {
+      throw new BadResponseError(
+        `the Immich server at ${this.ctx.serverUrl} sent more than ${this.bounds.items} assets in one answer to ${this.ctx.method} ${this.ctx.route}, more than it was asked for; giving up on it`,
+        { code: 'ANSWER_TOO_LARGE' },
+      );
+    }
+    const parsed = assetSchema.safeParse(item);
+    if (parsed.success) {
+      const listed = slim(parsed.data, this.peopleAsked, this.keeper);
+      this.kept += listed.bytes;
+      if (this.kept > this.bounds.keptBytes) {
+        throw new BadResponseError(
+          `the Immich server at ${this.ctx.serverUrl} (${this.ctx.method} ${this.ctx.route}): the listing's names and descriptions passed ${mib(this.bounds.keptBytes)} in one answer (${this.out.length} assets), more than any real library's; check the server`,
+          { code: 'ANSWER_TOO_LARGE' },
+        );
+      }
+      this.out.push(listed);
+      return;
+    }
+    this.firstError ??= parsed.error;
+    if (this.failed.length < NAMED_FAILURES) this.failed.push({ id: itemId(item), issue: parsed.error.issues[0] });
+    else this.unnamed += 1;
+  }
+
+  /** The page's kept items; warns of the ones left out. */
+  finish(under: string[], logger: Logger): Listed[] {
+    const ctx = this.ctx;
+    if (this.out.length === 0 && this.firstError) {
+      // Not one item of the page can be read: the server speaks another shape, and the page is
+      // refused whole (taking it as empty could look like a library emptied).
+      throw shapeFailure(this.firstError, ctx, [...under, 0]);
+    }
+    const where = { server: ctx.serverUrl, route: `${ctx.method} ${ctx.route}` };
+    for (const { id, issue } of this.failed) {
+      const field = issue?.path.length ? issue.path.join('.') : 'the entry';
+      logger.warn(
+        `${id ? `asset ${id}` : 'an asset without a usable id'} is left out of the listing: ${field} cannot be read (${issue?.message ?? 'bad shape'})`,
+        { ...where, ...(id ? { asset: id } : {}) },
+      );
+    }
+    if (this.unnamed > 0)
+      logger.warn(`${this.unnamed} more assets of this answer are left out of the listing: they cannot be read`, where);
+    return this.out;
+  }
+}
+
 export class ImmichClient implements AssetSource {
   private readonly serverUrl: string;
   private readonly origin: string;
@@ -204,6 +290,8 @@ export class ImmichClient implements AssetSource {
   private readonly limits: ClientLimits;
   private readonly answerWithinMs: number | null;
   private readonly mask: Mask;
+  private readonly retry: RetryPolicy;
+  private readonly random: () => number;
   private lastVersion: ServerVersion | null = null;
   /** Where the listing in progress is, for the listing deadline's message. */
   private listingAt = { pages: 0, assets: 0 };
@@ -226,6 +314,8 @@ export class ImmichClient implements AssetSource {
     this.keeper = new Keeper(this.mask);
     this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.retry = retry;
+    this.random = options.random ?? Math.random;
     this.dispatcher = composeImmichDispatcher({
       base: options.dispatcher ?? this.ownDispatcher!,
       origin: this.origin,
@@ -367,9 +457,21 @@ export class ImmichClient implements AssetSource {
         async (at) => {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
-          const answer = await this.postJson(
+          const bounds = { items: this.pageSize, keptBytes: this.paging.maxKeptBytes };
+          let items = new ItemReader(true, this.keeper, ctx, bounds);
+          let cursorChars: number | undefined;
+          const answer = await this.shaped(
+            'POST',
             route,
             { ...pass, ...LISTING_DETAIL, ...where, size: this.pageSize },
+            () => {
+              items = new ItemReader(true, this.keeper, ctx, bounds);
+              cursorChars = undefined;
+              return searchPageShape(
+                (item) => items.take(item),
+                (chars) => (cursorChars = chars),
+              );
+            },
             signal,
           );
           if (answer.status === 400 && albumId && rejectsProperty(answer.body, 'albumIds'))
@@ -378,11 +480,12 @@ export class ImmichClient implements AssetSource {
           const parsed = searchResponseSchema.safeParse(answer.body);
           if (!parsed.success) throw shapeFailure(parsed.error, ctx);
           this.listingAt.pages += 1;
-          this.listingAt.assets += parsed.data.assets.items.length;
+          this.listingAt.assets += items.count;
           return {
-            items: this.readItems(parsed.data.assets.items, true, ctx, ['assets', 'items']),
+            items: items.finish(['assets', 'items'], this.logger),
             nextPage: parsed.data.assets.nextPage,
             nextCursor: parsed.data.assets.nextCursor ?? null,
+            ...(cursorChars !== undefined ? { nextCursorChars: cursorChars } : {}),
           };
         },
         describe,
@@ -406,8 +509,22 @@ export class ImmichClient implements AssetSource {
   private async albumRoute(albumId: string, signal?: AbortSignal): Promise<Map<string, Listed>> {
     const route = `/api/albums/${encodeURIComponent(albumId)}`;
     const ctx = this.context('GET', route, albumId);
-    // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's.
-    const answer = await this.getJson(route, { withoutAssets: 'false' }, signal, this.limits.maxAlbumJsonBytes);
+    // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's,
+    // read as it arrives (its assets one by one, never the whole tree).
+    // The whole album in one answer: held to the listing's bounds.
+    const bounds = { items: this.paging.maxItems, keptBytes: this.paging.maxKeptBytes };
+    let items = new ItemReader(false, this.keeper, ctx, bounds);
+    const answer = await this.shaped(
+      'GET',
+      `${route}?withoutAssets=false`,
+      undefined,
+      () => {
+        items = new ItemReader(false, this.keeper, ctx, bounds);
+        return albumShape((item) => items.take(item));
+      },
+      signal,
+      this.limits.maxAlbumJsonBytes,
+    );
     if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
     const parsed = albumSchema.safeParse(answer.body);
     if (!parsed.success) throw shapeFailure(parsed.error, ctx);
@@ -416,34 +533,7 @@ export class ImmichClient implements AssetSource {
         `the Immich server at ${this.serverUrl} answered GET ${route} without the album's assets field; this server lists albums only through search`,
       );
     }
-    return new Map(this.readItems(parsed.data.assets, false, ctx, ['assets']).map((l) => [l.id, l]));
-  }
-
-  /** A page's items, each read on its own: one that cannot be read is left out with a warning
-   * naming it (that asset's failure), the rest of the page is kept. */
-  private readItems(items: unknown[], peopleAsked: boolean, ctx: CallContext, under: string[]): Listed[] {
-    const out: Listed[] = [];
-    const failed: { item: unknown; error: z.core.$ZodError }[] = [];
-    for (const item of items) {
-      const parsed = assetSchema.safeParse(item);
-      if (parsed.success) out.push(slim(parsed.data, peopleAsked, this.keeper));
-      else failed.push({ item, error: parsed.error });
-    }
-    if (out.length === 0 && failed.length > 0) {
-      // Not one item of the page can be read: the server speaks another shape, and the page is
-      // refused whole (taking it as empty could look like a library emptied).
-      throw shapeFailure(failed[0]!.error, ctx, [...under, 0]);
-    }
-    for (const { item, error } of failed) {
-      const id = itemId(item);
-      const issue = error.issues[0];
-      const where = issue?.path.length ? issue.path.join('.') : 'the entry';
-      this.logger.warn(
-        `${id ? `asset ${id}` : 'an asset without a usable id'} is left out of the listing: ${where} cannot be read (${issue?.message ?? 'bad shape'})`,
-        { server: ctx.serverUrl, route: `${ctx.method} ${ctx.route}`, ...(id ? { asset: id } : {}) },
-      );
-    }
-    return out;
+    return new Map(items.finish(['assets'], this.logger).map((l) => [l.id, l]));
   }
 
   // ---- pickers (the page's album and people lists) ----
@@ -514,7 +604,7 @@ export class ImmichClient implements AssetSource {
     const without = 'every photo of a stack is shown this time, not only its primary';
     let answer: JsonAnswer;
     try {
-      answer = await this.getJson(route, {}, signal, cap);
+      answer = await this.shaped('GET', route, undefined, () => stacksShape, signal, cap);
     } catch (err) {
       if (!(err instanceof BadResponseError)) throw err;
       this.logger.warn(`the stacks answer cannot be used: ${err.message}; ${without}`, { server: this.serverUrl });
@@ -614,7 +704,7 @@ export class ImmichClient implements AssetSource {
     signal?: AbortSignal,
   ): Promise<AssetDownload | JsonAnswer> {
     const route = renditionRoute(assetId, rendition, edited);
-    const res = await this.send('GET', route, undefined, signal, false);
+    const res = await this.send('GET', route, undefined, signal, 'photo');
     if (res.statusCode === 200) {
       const length = announcedLength(res);
       const type = res.headers['content-type'];
@@ -651,9 +741,10 @@ export class ImmichClient implements AssetSource {
     route: string,
     body: string | undefined,
     signal: AbortSignal | undefined,
-    buffer: boolean,
+    mode: BodyMode,
     maxBodyBytes: number = this.limits.maxJsonBytes,
   ): Promise<Dispatcher.ResponseData> {
+    const buffer = mode === 'buffered';
     const started = Date.now();
     const path = this.prefix + route;
     // One controller a request, aborted by whichever comes first: the caller's signal, the
@@ -731,6 +822,14 @@ export class ImmichClient implements AssetSource {
       if (patience) clearTimeout(patience.timer);
     }
     this.logger.debug('immich request', { method, path, status: res.statusCode, ms: Date.now() - started });
+    if (mode === 'streamed') {
+      // Read as it arrives: the request's deadline runs on to its last byte.
+      res.body.once('close', () => {
+        clearTimeout(timer);
+        detach();
+      });
+      return res;
+    }
     clearTimeout(timer);
     if (buffer) detach();
     else {
@@ -772,17 +871,57 @@ export class ImmichClient implements AssetSource {
   ): Promise<JsonAnswer> {
     const qs = new URLSearchParams(query).toString();
     const full = qs ? `${route}?${qs}` : route;
-    const res = await this.send('GET', full, undefined, signal, true, maxBytes);
+    const res = await this.send('GET', full, undefined, signal, 'buffered', maxBytes);
     return { status: res.statusCode, body: await readBody(res, this.context('GET', full), maxBytes) };
   }
 
-  private async postJson(route: string, body: unknown, signal: AbortSignal | undefined): Promise<JsonAnswer> {
-    const res = await this.send('POST', route, JSON.stringify(body), signal, true);
-    return { status: res.statusCode, body: await readBody(res, this.context('POST', route), this.limits.maxJsonBytes) };
+  /** A listing's answer: a 200 is read by `shape` as its bytes arrive (json-reader.ts), so no
+   * page is ever held whole (nor its bytes long enough to outlive a young-generation GC); anything
+   * else is read as an error body. A 200 whose body fails on the way is asked again under the
+   * retry policy, with a fresh shape from `shapeFor` (what the failed read built is dropped). */
+  private async shaped(
+    method: 'GET' | 'POST',
+    route: string,
+    body: unknown,
+    shapeFor: () => Shape,
+    signal: AbortSignal | undefined,
+    maxBytes = this.limits.maxJsonBytes,
+  ): Promise<JsonAnswer> {
+    const ctx = this.context(method, route);
+    const sent = body === undefined ? undefined : JSON.stringify(body);
+    for (let attempt = 1; ; attempt++) {
+      const shape = shapeFor();
+      const res = await this.send(method, route, sent, signal, 'streamed', maxBytes);
+      if (res.statusCode !== 200) return { status: res.statusCode, body: await readErrorBody(res) };
+      try {
+        return { status: 200, body: await readShapedBody(res, ctx, shape, maxBytes) };
+      } catch (err) {
+        if (err instanceof FrameError || signal?.aborted || isAbort(err)) throw err;
+        if (!isRetryableError(err) || attempt >= this.retry.maxAttempts) {
+          throw networkFailure(err, ctx, { headers: this.timeouts.headersMs, body: this.timeouts.bodyMs });
+        }
+        const delayMs = retryDelay(attempt, null, this.retry, this.random);
+        this.logger.warn('immich request failed, retrying', {
+          server: this.serverUrl,
+          method,
+          path: route,
+          attempt,
+          reason: (err as { code?: string }).code ?? (err as Error).name,
+          delayMs,
+        });
+        await sleep(delayMs, undefined, signal ? { signal } : {});
+      }
+    }
   }
 }
 
 class AlbumIdsRejected extends Error {}
+
+/** How an answer's body is read: whole before it is handed over (small JSON, retried whole by the
+ * retry layer), as it arrives (a listing's answers), or as a photo (with its own deadline). */
+type BodyMode = 'buffered' | 'streamed' | 'photo';
+/** What is read of an error answer's body. */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /** Room in the stacks answer for each listed asset: a stack member in full with its exif. */
 const STACK_BYTES_PER_ASSET = 4 * 1024;
@@ -814,6 +953,60 @@ async function readBody(res: Dispatcher.ResponseData, ctx: CallContext, maxBytes
   }
 }
 
+/** A 200 answer read by `shape` as its chunks arrive (json-reader.ts), refused past `maxBytes`;
+ * one that is not JSON is a BadResponseError, as readBody's. */
+async function readShapedBody(
+  res: Dispatcher.ResponseData,
+  ctx: CallContext,
+  shape: Shape,
+  maxBytes: number,
+): Promise<unknown> {
+  const reader = new JsonReader(shape);
+  const body = res.body as Readable;
+  let bytes = 0;
+  try {
+    for await (const chunk of body) {
+      bytes += (chunk as Buffer).length;
+      if (bytes > maxBytes) throw tooLarge(ctx, maxBytes);
+      reader.write(chunk as Buffer);
+    }
+    return reader.end();
+  } catch (err) {
+    body.destroy();
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    const type = res.headers['content-type'];
+    throw notJsonFailure(ctx, typeof type === 'string' ? type : null);
+  }
+}
+
+/** An error answer's body: its first 64 KiB say what it is (as the retry layer reads a
+ * buffered one), JSON or text. */
+async function readErrorBody(res: Dispatcher.ResponseData): Promise<unknown> {
+  const body = res.body as Readable;
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+    if (bytes >= ERROR_BODY_BYTES) break;
+  }
+  body.destroy();
+  const text = Buffer.concat(chunks).subarray(0, ERROR_BODY_BYTES).toString('utf8');
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function tooLarge(ctx: CallContext, maxBytes: number): BadResponseError {
+  return new BadResponseError(
+    `the Immich server at ${ctx.serverUrl} sent more than ${mib(maxBytes)} for ${ctx.method} ${ctx.route}, more than any real answer; giving up on it`,
+    { code: 'ANSWER_TOO_LARGE' },
+  );
+}
+
 /** The Content-Length a server announced, or null when it sent none (or nonsense). */
 function announcedLength(res: Dispatcher.ResponseData): number | null {
   const raw = res.headers['content-length'];
@@ -834,10 +1027,7 @@ async function readCapped(body: Readable, maxBytes: number, ctx: CallContext): P
     bytes += (chunk as Buffer).length;
     if (bytes > maxBytes) {
       body.destroy();
-      throw new BadResponseError(
-        `the Immich server at ${ctx.serverUrl} sent more than ${mib(maxBytes)} for ${ctx.method} ${ctx.route}, more than any real answer; giving up on it`,
-        { code: 'ANSWER_TOO_LARGE' },
-      );
+      throw tooLarge(ctx, maxBytes);
     }
     chunks.push(chunk as Buffer);
   }

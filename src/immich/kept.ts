@@ -20,7 +20,9 @@ export const KEPT_CHARS = {
 } as const;
 
 /** People kept per photo: a caption names a few, a filter asks for one; a group photo of a
- * hundred is still kept whole. */
+ * hundred is still kept whole. (Not cut to the faces' 64: a person filter matches on this list,
+ * and stored metadata holds up to this many; what photos of thousands of people cost in all is
+ * bounded by the listing's total below, and the reader never builds more than this many.) */
 export const KEPT_PEOPLE = 100;
 /** Faces kept per photo (the largest first): the framing keeps faces in view, and past a few
  * dozen the smallest of them change nothing. */
@@ -78,15 +80,22 @@ export function stringBytes(s: string): number {
 
 /** Shared strings and people remembered per listing: past this many, new ones are not shared. */
 const SHARED_MAX = 50_000;
+/** What remembering one more shared string or person costs (a Map entry and its share of the
+ * table), besides the string or person itself. */
+const SHARED_ENTRY_BYTES = 48;
+/** A person object (three fields) as V8 keeps it. */
+const PERSON_BYTES = 40;
 
 /**
  * What one listing keeps of a server's text, and what that costs: each string cut and masked
  * (keptText); names, places, zones and people, which repeat from photo to photo, shared rather
- * than kept once per photo; `spent` counts what was kept, for the listing's total.
+ * than kept once per photo; `spent` counts what was kept (the maps remembering them included),
+ * for the listing's total.
  */
 export class Keeper {
   spent = 0;
   private readonly shared = new Map<string, string>();
+  /** By kept id: the same id with another name or hidden flag is a new person, not remembered. */
   private readonly people = new Map<string, { id: string; name: string; hidden: boolean }>();
 
   constructor(private readonly mask: Mask = (t) => t) {}
@@ -97,7 +106,10 @@ export class Keeper {
     if (share) {
       const hit = this.shared.get(kept);
       if (hit !== undefined) return hit;
-      if (this.shared.size < SHARED_MAX) this.shared.set(kept, kept);
+      if (this.shared.size < SHARED_MAX) {
+        this.shared.set(kept, kept);
+        this.spent += SHARED_ENTRY_BYTES;
+      }
     }
     this.spent += stringBytes(kept);
     return kept;
@@ -107,12 +119,14 @@ export class Keeper {
   person(id: string, name: string, hidden: boolean): { id: string; name: string; hidden: boolean } {
     const keptId = this.text(id, KEPT_CHARS.id, true);
     const keptName = this.text(name, KEPT_CHARS.name, true);
-    const key = `${keptId}\u0000${keptName}\u0000${hidden}`;
-    const hit = this.people.get(key);
-    if (hit) return hit;
+    const hit = this.people.get(keptId);
+    if (hit && hit.name === keptName && hit.hidden === hidden) return hit;
     const person = { id: keptId, name: keptName, hidden };
-    if (this.people.size < SHARED_MAX) this.people.set(key, person);
-    this.spent += 64;
+    this.spent += PERSON_BYTES;
+    if (!hit && this.people.size < SHARED_MAX) {
+      this.people.set(keptId, person);
+      this.spent += SHARED_ENTRY_BYTES;
+    }
     return person;
   }
 }

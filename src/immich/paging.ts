@@ -11,6 +11,8 @@ export interface Page<T> {
   nextPage: string | number | null;
   /** v3.2+: the token to send as `cursor` for the next page (null or absent: use nextPage). */
   nextCursor?: string | null;
+  /** The cursor's whole length where the reader kept only its first MAX_CURSOR_CHARS. */
+  nextCursorChars?: number;
 }
 
 /** Where the next page starts: a page number, or the server's cursor (then `page` only counts). */
@@ -89,7 +91,9 @@ export async function collectPages<T extends { id: string; bytes?: number }>(
   let asked = false;
   let kept = 0;
   while (true) {
-    const { items, nextPage, nextCursor } = await fetchPage(cursor === undefined ? { page } : { page, cursor });
+    const { items, nextPage, nextCursor, nextCursorChars } = await fetchPage(
+      cursor === undefined ? { page } : { page, cursor },
+    );
     fetched += 1;
     let fresh = 0;
     for (const item of items) {
@@ -123,9 +127,10 @@ export async function collectPages<T extends { id: string; bytes?: number }>(
     let next: number | null;
     if (typeof nextCursor === 'string' && nextCursor !== '') {
       // Follow the cursor (v3.2 search, immich PR #30179); a cursor seen before goes in circles.
-      if (nextCursor.length > MAX_CURSOR_CHARS)
+      const chars = nextCursorChars ?? nextCursor.length;
+      if (chars > MAX_CURSOR_CHARS)
         throw new BadResponseError(
-          `${describe}: page ${page} names a cursor of ${nextCursor.length} characters, longer than any real one`,
+          `${describe}: page ${page} names a cursor of ${chars} characters, longer than any real one`,
           { code: 'ANSWER_TOO_LARGE' },
         );
       const print = fingerprint(nextCursor);

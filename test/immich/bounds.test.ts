@@ -128,3 +128,22 @@ describe('server text we print (point 10)', () => {
     expect(message.length).toBeLessThan(500);
   });
 });
+
+describe('a listing page read as it arrives (issue 21 point 1)', () => {
+  it('a page cut off in the middle of its body is asked again, and the listing is whole', async () => {
+    const { sim, client, albumId } = await setup({ retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+    const whole = await client.listAssets(albumId);
+    sim.injectFault({ route: 'search', fault: { kind: 'truncate' } });
+    const again = await client.listAssets(albumId);
+    expect(again.map((a) => a.id)).toEqual(whole.map((a) => a.id));
+    expect(sim.requests.filter((r) => r.route === 'search').length).toBe(2 + 1);
+  });
+
+  it('a page cut off every time ends as a network failure naming the server', async () => {
+    const { sim, client, albumId } = await setup({ retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 } });
+    sim.injectFault({ route: 'search', times: Infinity, fault: { kind: 'truncate' } });
+    const err = await client.listAssets(albumId).catch((e: unknown) => e);
+    expect((err as Error).message).toContain(sim.url);
+    expect(sim.requests.filter((r) => r.route === 'search')).toHaveLength(2);
+  });
+});
