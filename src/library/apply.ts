@@ -6,7 +6,7 @@
 // never points at a missing file.
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
 import { type Logger, silentLogger } from '../core/log.js';
-import { syncDir, syncFile } from './atomic-file.js';
+import { syncDir } from './atomic-file.js';
 import {
   type DownloadLimits,
   type RetryPolicy,
@@ -77,6 +77,11 @@ interface Downloaded {
  * run together can share a journal commit on ext4; one at a time, each waits for its own). */
 const FSYNC_AT_ONCE = 4;
 
+/** Downloads waiting to land hold their temp file open (download.ts): past this many, they land
+ * (fsync, close, rename) before the next save is due, so a big library's long stretch between
+ * saves never holds hundreds of descriptors. */
+const OPEN_AT_MOST = 32;
+
 /** Serialised, throttled checkpoints: many downloads, one writer at a time. Each lands the
  * downloads done since the last one, then saves the metadata that records them. */
 class Checkpointer {
@@ -88,7 +93,9 @@ class Checkpointer {
    * often (every tenth of its size): the bytes written stay proportional to the library, and
    * adoption recovers whatever a kill loses between saves. */
   private due: number;
-  private queued = false;
+  /** The run waiting to start, if any: it takes every download waiting by then, and saves if any
+   * caller asked it to. */
+  private queued: { save: boolean } | null = null;
 
   constructor(
     private readonly options: ApplyOptions,
@@ -99,10 +106,11 @@ class Checkpointer {
     this.due = every.files;
   }
 
-  /** A download is verified in its temp file: it lands with the next checkpoint. */
+  /** A download is verified in its (open) temp file: it lands with the next checkpoint. */
   noteDownload(d: Downloaded): Promise<void> {
     this.waiting.push(d);
-    return this.noteChange();
+    const saved = this.noteChange();
+    return this.waiting.length >= OPEN_AT_MOST ? this.schedule(false) : saved;
   }
 
   noteChange(): Promise<void> {
@@ -117,16 +125,28 @@ class Checkpointer {
   }
 
   flush(): Promise<void> {
-    // A save still waiting to start will see every change made until then: one is enough.
-    if (this.queued) return this.chain;
-    this.queued = true;
+    return this.schedule(true);
+  }
+
+  /** Land what waits; with `save`, then record it on disk. */
+  private schedule(save: boolean): Promise<void> {
+    // A run still waiting to start will see every change made until then: one is enough.
+    if (this.queued) {
+      this.queued.save ||= save;
+      return this.chain;
+    }
+    const job = { save };
+    this.queued = job;
     const run = async () => {
-      this.queued = false;
-      this.pending = 0;
-      this.last = Date.now();
-      this.due = Math.max(this.every.files, Math.floor(Object.keys(this.options.metadata.synced_assets).length / 10));
+      this.queued = null;
+      if (job.save) {
+        this.pending = 0;
+        this.last = Date.now();
+        this.due = Math.max(this.every.files, Math.floor(Object.keys(this.options.metadata.synced_assets).length / 10));
+      }
       const batch = this.waiting.splice(0);
       if (batch.length > 0) await landAll(this.options.paths, batch, this.record);
+      if (!job.save) return;
       // The renames must be on disk before a record that relies on them is.
       await syncDir(this.options.paths.photosDir);
       await this.options.save(this.options.metadata);
@@ -136,25 +156,34 @@ class Checkpointer {
   }
 }
 
-/** fsync each temp file (a few at once), then rename it into place and record it: a file is
- * under its final name only once its bytes are on disk. */
+/** fsync each temp file through the handle its download left open (a few at once) and close it,
+ * then rename it into place and record it: a file is under its final name only once its bytes
+ * are on disk. Every handle of the batch is closed, whatever fails. */
 async function landAll(
   paths: InstancePaths,
   batch: readonly Downloaded[],
   record: (d: Downloaded, finalName: string) => void,
 ): Promise<void> {
   let next = 0;
+  let failed: { err: unknown } | null = null;
   const flushOne = async () => {
     while (next < batch.length) {
-      const d = batch[next++]!;
+      const { landed } = batch[next++]!;
       try {
-        await syncFile(photoPath(paths, d.landed.tempName));
+        // Data and size (what reading the file back needs), not the times: fdatasync.
+        if (!failed) await landed.handle.datasync();
+        await landed.handle.close();
       } catch (err) {
-        throw storageError(err, 'flush', photoPath(paths, d.landed.tempName));
+        await landed.handle.close().catch(() => {});
+        failed ??= { err: storageError(err, 'flush', photoPath(paths, landed.tempName)) };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(FSYNC_AT_ONCE, batch.length) }, flushOne));
+  // Temps left behind go at the next start (reconcile.ts). (The workers set `failed`: TypeScript
+  // cannot see that.)
+  const stopped = failed as { err: unknown } | null;
+  if (stopped) throw stopped.err;
   for (const d of batch) {
     const finalName = fitExtension(d.name, d.landed.format ?? undefined);
     try {

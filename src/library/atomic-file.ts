@@ -31,17 +31,6 @@ export async function syncDir(dir: string): Promise<void> {
 /** Every state file holds text a server wrote (names, descriptions, errors): the owner's alone. */
 const STATE_FILE_MODE = 0o600;
 
-/** fsync a file already written and closed (its data and size survive a power cut). Linux
- * flushes a file through any descriptor of it, a read-only one included. */
-export async function syncFile(file: string): Promise<void> {
-  const fh = await open(file, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 export async function writeFileAtomic(
   file: string,
   data: string | Uint8Array,

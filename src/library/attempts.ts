@@ -50,7 +50,10 @@ export async function recordSyncAttempt(paths: InstancePaths, attempt: SyncAttem
     all.last_attempt = attempt;
     if (attempt.ok) all.last_success = attempt;
     else all.last_failure = attempt;
-    await writeFileAtomic(paths.syncAttemptsPath, JSON.stringify(all, null, 2) + '\n');
+    // Replaced whole but not fsynced (two journal commits each sync, on an SD card the larger part
+    // of a no-change sync's writes): losing the last record to a power cut only makes the next
+    // sync due sooner, or `status` miss one attempt.
+    await writeFileAtomic(paths.syncAttemptsPath, JSON.stringify(all, null, 2) + '\n', { durable: false });
   } catch {
     // A full or read-only disk already fails the sync itself, which says so.
   }

@@ -1,12 +1,12 @@
-// One photo from the server to a verified temp file in photos/: the body is streamed to disk
-// and hashed on the way (never held whole in memory), its pixel size read from its first bytes,
-// checked (SHA-1 for originals; length and decodability for renderings), closed, and handed back
-// for apply.ts to fsync and rename into place with the others of its checkpoint.
+// One photo from the server to a verified temp file in photos/: the body is streamed to disk in
+// batches and hashed on the way (never held whole in memory), its pixel size read from its first
+// bytes, checked (SHA-1 for originals; length and decodability for renderings), and handed back
+// still open for apply.ts to fsync, close and rename into place with the others of its checkpoint.
 // A body is cut off past the length it announced (or a sane maximum), and never takes the disk
 // below the reserve. A failed attempt leaves no file; retries with backoff live here too.
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
-import { Transform, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -29,6 +29,9 @@ import { type PhotoSize } from '../immich/types.js';
 
 export interface LandedFile {
   tempName: string;
+  /** The temp file, still open: the checkpoint that lands it flushes and closes it (closeLanded
+   * on any other way out). */
+  handle: FileHandle;
   bytes: number;
   /** Base64 SHA-1 of what was written. */
   sha1: string;
@@ -98,22 +101,88 @@ async function writeAllv(fh: FileHandle, chunks: Buffer[]): Promise<void> {
   }
 }
 
-/** A writable over a file handle we keep: we close it ourselves once the body is in. Chunks that
- * queue while a write is under way go down in one write (a small photo is one or two writes,
- * not one per socket read). */
-function fileSink(fh: FileHandle): Writable {
+/** What a download gathers before one write: each write is a trip to libuv's thread pool (and on
+ * a loaded machine a thread switch), so a phone's 2.6 MB photo goes down in three writes rather
+ * than one per 64 KB socket read. Four downloads at once hold at most 4 MiB this way. */
+export const WRITE_BATCH_BYTES = 1024 * 1024;
+
+/** What the sink learnt of the body on its way to disk. */
+interface SinkTally {
+  bytes: number;
+  hash: ReturnType<typeof createHash>;
+  /** The first chunks, up to HEADER_BYTES (views of the socket's buffers, not copies). */
+  head: Buffer[];
+  headBytes: number;
+}
+
+/**
+ * The one stage between the body and the file: counts the bytes (and cuts a body off past
+ * `cap`), hashes them, keeps the head, checks the free space and writes in batches. One stage,
+ * not a Transform and a Writable: each chunk costs one stream hop, not two.
+ */
+function landingSink(
+  fh: FileHandle,
+  tally: SinkTally,
+  o: {
+    /** The most bytes the body may have; past it, `tooLong()` ends the download. */
+    cap: number;
+    tooLong: () => Error;
+    space: FreeSpace;
+    reserveBytes: number;
+    overReserve: (free: number) => Error;
+  },
+): Writable {
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  const flush = async (): Promise<void> => {
+    if (heldBytes === 0) return;
+    const batch = held;
+    const size = heldBytes;
+    held = [];
+    heldBytes = 0;
+    o.space.wrote(size);
+    const estimate = o.space.estimate();
+    if (estimate === undefined || (estimate !== null && estimate < o.reserveBytes)) {
+      // Near the reserve by the sync's own count, or a while since anyone looked: measure again
+      // (other programs write to the same disk).
+      const free = await o.space.now();
+      if (free !== null && free - size < o.reserveBytes) throw o.overReserve(free);
+    }
+    await writeAllv(fh, batch);
+  };
   return new Writable({
-    highWaterMark: 256 * 1024,
+    highWaterMark: WRITE_BATCH_BYTES,
     write(chunk: Buffer, _enc, done) {
-      writeAll(fh, chunk).then(() => done(), done);
+      tally.bytes += chunk.length;
+      if (tally.bytes > o.cap) {
+        done(o.tooLong());
+        return;
+      }
+      tally.hash.update(chunk);
+      if (tally.headBytes < HEADER_BYTES) {
+        const part = chunk.subarray(0, HEADER_BYTES - tally.headBytes);
+        tally.head.push(part);
+        tally.headBytes += part.length;
+      }
+      held.push(chunk);
+      heldBytes += chunk.length;
+      if (heldBytes < WRITE_BATCH_BYTES) done();
+      else flush().then(() => done(), done);
     },
-    writev(chunks: { chunk: Buffer }[], done) {
-      writeAllv(
-        fh,
-        chunks.map((c) => c.chunk),
-      ).then(() => done(), done);
+    final(done) {
+      flush().then(() => done(), done);
     },
   });
+}
+
+/** The head as one buffer: the first chunk alone when it holds what the header needs (most
+ * photos), else the chunks copied together. */
+function headOf(tally: SinkTally): { first: Buffer; size: HeaderSize | null } {
+  const one = tally.head[0] ?? Buffer.alloc(0);
+  const size = readHeaderSize(one);
+  if (size !== null || tally.head.length <= 1) return { first: one, size };
+  const all = Buffer.concat(tally.head);
+  return { first: all, size: readHeaderSize(all) };
 }
 
 async function downloadOnce(
@@ -129,11 +198,6 @@ async function downloadOnce(
   const dl = await source.download(asset, photoSize, signal);
   const tempName = tempPhotoName();
   const full = photoPath(paths, tempName);
-  const hash = createHash('sha1');
-  let bytes = 0;
-  /** The first HEADER_BYTES, for the format and pixel size. */
-  const head: Buffer[] = [];
-  let headBytes = 0;
   const cap = dl.contentLength ?? limits.maxPhotoBytes;
   const free = await space.now();
   if (free !== null && free <= limits.reserveBytes) {
@@ -150,62 +214,42 @@ async function downloadOnce(
       'too-large',
     );
   }
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      if (bytes > cap) {
-        const what =
-          dl.contentLength !== null
-            ? `the ${dl.contentLength} bytes it announced`
-            : `${formatBytes(limits.maxPhotoBytes)}, the most a photo may be`;
-        done(new AssetUnavailableError(`${label}: the server sent more than ${what}; cut off`, 'download'));
-        return;
-      }
-      hash.update(chunk);
-      if (headBytes < HEADER_BYTES) {
-        head.push(chunk.subarray(0, HEADER_BYTES - headBytes));
-        headBytes += head[head.length - 1]!.length;
-      }
-      space.wrote(chunk.length);
-      const estimate = space.estimate();
-      if (estimate === null || (estimate !== undefined && estimate >= limits.reserveBytes)) {
-        done(null, chunk);
-        return;
-      }
-      // Near the reserve by the sync's own count, or a while since anyone looked: measure again
-      // (other programs write to the same disk).
-      void space.now().then((f) => {
-        if (f !== null && f - chunk.length < limits.reserveBytes)
-          done(reserveError(label, full, f, limits.reserveBytes));
-        else done(null, chunk);
-      });
-    },
-  });
-  let fh: FileHandle | undefined;
+  let fh: FileHandle;
   try {
     fh = await open(full, 'wx', 0o644);
   } catch (err) {
     dl.body.destroy();
     throw storageError(err, 'create', full);
   }
+  const tally: SinkTally = { bytes: 0, hash: createHash('sha1'), head: [], headBytes: 0 };
+  const sink = landingSink(fh, tally, {
+    cap,
+    tooLong: () => {
+      const what =
+        dl.contentLength !== null
+          ? `the ${dl.contentLength} bytes it announced`
+          : `${formatBytes(limits.maxPhotoBytes)}, the most a photo may be`;
+      return new AssetUnavailableError(`${label}: the server sent more than ${what}; cut off`, 'download');
+    },
+    space,
+    reserveBytes: limits.reserveBytes,
+    overReserve: (f) => reserveError(label, full, f, limits.reserveBytes),
+  });
   try {
     try {
-      await pipeline(dl.body, tap, fileSink(fh), { signal });
+      await pipeline(dl.body, sink, { signal });
     } catch (err) {
       if (isFatal(err) || err instanceof FrameError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EROFS' || code === 'EIO') throw storageError(err, 'write', full);
       throw new AssetUnavailableError(
-        `${label}: the download broke off after ${bytes} bytes (${(err as Error).message})`,
+        `${label}: the download broke off after ${tally.bytes} bytes (${(err as Error).message})`,
         'download',
         { cause: err },
       );
     }
-    // Not fsynced here: apply.ts flushes a checkpoint's files together before renaming them in.
-    await fh.close();
-    fh = undefined;
-
-    const sha1 = hash.digest('base64');
+    const bytes = tally.bytes;
+    const sha1 = tally.hash.digest('base64');
     // External-library assets carry a hash of their path, not of their bytes, and Immich's
     // checksum is the SHA-1 of the unedited original, never of an edited image (v3.1.0 fixture
     // original-edited-edited-true: sha1MatchesAssetChecksum false): for those, as for renderings,
@@ -222,8 +266,7 @@ async function downloadOnce(
     }
     // An original is proven by its checksum; its first bytes say what to call it. A rendering
     // has no checksum to meet, so sharp must be able to read it.
-    const first = Buffer.concat(head);
-    const size = readHeaderSize(first);
+    const { first, size } = headOf(tally);
     let format = verifiable ? sniffImageFormat(first) : null;
     if (format === null) {
       const probe = await probeImage(full);
@@ -238,10 +281,12 @@ async function downloadOnce(
       }
       format = probe?.format ?? null;
     }
-    return { tempName, bytes, sha1, format, rendition: dl.rendition, edited: dl.edited, size };
+    // Left open and not fsynced: apply.ts flushes a checkpoint's files together through these
+    // handles, then closes and renames them (no second open a photo).
+    return { tempName, handle: fh, bytes, sha1, format, rendition: dl.rendition, edited: dl.edited, size };
   } catch (err) {
     dl.body.destroy();
-    await fh?.close().catch(() => {});
+    await fh.close().catch(() => {});
     await removeFile(full).catch(() => {});
     throw err;
   }

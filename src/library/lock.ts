@@ -85,8 +85,10 @@ export async function acquireSyncLock(paths: InstancePaths, options: LockOptions
   try {
     const fh = await open(temp, 'wx', 0o644);
     try {
+      // Not fsynced: a lock matters only while its process lives. After a power cut every lock is
+      // from before the boot (stale by its time, below) and an empty one is stale too, so a flush
+      // (a journal commit on every sync) would protect nothing.
       await fh.writeFile(text);
-      await fh.sync();
     } finally {
       await fh.close();
     }

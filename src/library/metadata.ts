@@ -118,10 +118,21 @@ export function emptyMetadata(): LibraryMetadata {
   return metadataSchema.parse({});
 }
 
-/** The library itself, without the record of syncs (when, how many, the last result): two equal
- * strings mean a sync changed nothing worth a rewrite of the file. */
+/** The library itself, without the record of syncs (when, how many, the last result) and without
+ * each photo's info, the larger half of the file (refresh-info.ts counts the info records it
+ * changes): two equal strings, and no info changed, mean a sync changed nothing worth a rewrite
+ * of the file. */
 export function libraryContent(m: LibraryMetadata): string {
-  return JSON.stringify({ ...m, last_sync: null, sync_count: 0, sync_in_progress: null, last_result: null });
+  const assets: Record<string, Omit<SyncedAsset, 'info'>> = {};
+  for (const [id, { info: _info, ...entry }] of Object.entries(m.synced_assets)) assets[id] = entry;
+  return JSON.stringify({
+    ...m,
+    synced_assets: assets,
+    last_sync: null,
+    sync_count: 0,
+    sync_in_progress: null,
+    last_result: null,
+  });
 }
 
 /** Validate parsed JSON; the error names the first offending field. */

@@ -19,12 +19,20 @@ export async function freeBytes(dir: string): Promise<number | null> {
   }
 }
 
-/** Free space is measured again after this many bytes written since the last look. */
-const RECHECK_BYTES = 1024 * 1024;
+/** Free space is measured again after a 64th of what was free at the last look, between 1 MiB
+ * and 64 MiB of writes: often near a full disk, seldom on a roomy one (a 106 MB album was a
+ * hundred statfs calls at a fixed 1 MiB). */
+const RECHECK_MIN_BYTES = 1024 * 1024;
+const RECHECK_MAX_BYTES = 64 * 1024 * 1024;
+
+function recheckAfter(free: number | null): number {
+  if (free === null) return RECHECK_MIN_BYTES;
+  return Math.min(RECHECK_MAX_BYTES, Math.max(RECHECK_MIN_BYTES, Math.floor(free / 64)));
+}
 
 /**
  * The free space of one sync's disk, shared by its downloads: measured (statfs) once, then
- * counted down by what the sync writes, and measured again after every RECHECK_BYTES written
+ * counted down by what the sync writes, and measured again after a share of it is written
  * (other programs write to the disk too). A photo of 30 KB no longer costs a statfs of its own.
  */
 export class FreeSpace {
@@ -32,6 +40,7 @@ export class FreeSpace {
   private measured = false;
   private since = 0;
   private measuring: Promise<number | null> | null = null;
+  private recheck = RECHECK_MIN_BYTES;
 
   constructor(private readonly dir: string) {}
 
@@ -43,7 +52,7 @@ export class FreeSpace {
   /** Free bytes by the last look less what was written since; undefined when a look is due;
    * null when the filesystem does not say. */
   estimate(): number | null | undefined {
-    if (!this.measured || this.since >= RECHECK_BYTES) return undefined;
+    if (!this.measured || this.since >= this.recheck) return undefined;
     return this.free === null ? null : this.free - this.since;
   }
 
@@ -53,6 +62,7 @@ export class FreeSpace {
     if (e !== undefined) return e;
     this.measuring ??= freeBytes(this.dir).then((f) => {
       this.free = f;
+      this.recheck = recheckAfter(f);
       this.measured = true;
       this.since = 0;
       this.measuring = null;

@@ -1,7 +1,8 @@
 // The library on disk: the instance folder, photos/ and sync_metadata.json. Every filesystem
 // call of the sync engine goes through here, and no path it builds can leave photos/.
 import { randomHex } from '../core/crypto-on-demand.js';
-import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type Stats, statSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { StorageError } from '../core/errors.js';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
@@ -120,6 +121,9 @@ export interface DirEntry {
   mtimeMs: number;
 }
 
+/** How long listFolder may hold the event loop before it lets other work run. */
+const LIST_SLICE_MS = 8;
+
 export async function listFolder(dir: string): Promise<DirEntry[]> {
   let names: string[];
   try {
@@ -129,28 +133,33 @@ export async function listFolder(dir: string): Promise<DirEntry[]> {
     throw storageError(err, 'list', dir);
   }
   names.sort();
-  const found: (DirEntry | null)[] = new Array<DirEntry | null>(names.length).fill(null);
-  // A few stats in flight at once: a library of thousands is listed in a blink, not a crawl.
-  let next = 0;
-  const worker = async () => {
-    while (next < names.length) {
-      const i = next++;
-      const name = names[i]!;
-      try {
-        const st = await stat(path.join(dir, name));
-        found[i] = {
-          name,
-          kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other',
-          size: st.size,
-          mtimeMs: st.mtimeMs,
-        };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, 'inspect', path.join(dir, name));
-      }
+  // Each file's stat on this thread, in slices of a few ms: a library of thousands is listed in a
+  // few ms. (One promise stat a file was a trip through libuv's thread pool each: 1,000 photos
+  // took 20 ms of a no-change sync on a warm cache, and most of its system calls.)
+  const found: DirEntry[] = [];
+  let sliceStart = performance.now();
+  for (const name of names) {
+    if (performance.now() - sliceStart > LIST_SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(16, names.length) }, worker));
-  return found.filter((e): e is DirEntry => e !== null);
+    const full = path.join(dir, name);
+    let st: Stats | undefined;
+    try {
+      st = statSync(full, { throwIfNoEntry: false });
+    } catch (err) {
+      throw storageError(err, 'inspect', full);
+    }
+    // Gone between the listing and its stat: not there.
+    if (!st) continue;
+    found.push({
+      name,
+      kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other',
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+    });
+  }
+  return found;
 }
 
 /** Delete a file in photos/ (gone already is fine). */

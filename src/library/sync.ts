@@ -236,6 +236,7 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       result.failed === 0 &&
       metadata.last_result !== null &&
       metadata.last_result.failed === 0 &&
+      info.updated === 0 &&
       libraryContent(metadata) === before;
     metadata.last_sync = finished.toISOString();
     if (!unchanged) {
