@@ -18,18 +18,32 @@ import { fileURLToPath } from 'node:url';
 import { RenderError } from '../core/errors.js';
 import type { ComposedFrame, FrameRequest } from './frame.js';
 
-/** What the parent sends: a frame to draw, numbered so its answer is matched to it. */
-export interface ChildRequest {
-  id: number;
-  request: FrameRequest;
+/** A small picture of one photo (the page's Library thumbnails): made in the child too, so a
+ * frame whose page is used never loads sharp and libvips itself (+18-29 MB RSS measured). */
+export interface ThumbnailRequest {
+  source: string;
+  /** The square's side in pixels. */
+  px: number;
 }
 
-/** What the child sends back: the frame (its failed photos as messages) or the error. */
+/** What the child is asked to do: a frame to draw or a thumbnail to make. */
+export type ChildTask = { request: FrameRequest } | { thumbnail: ThumbnailRequest };
+
+/** What the parent sends: a task, numbered so its answer is matched to it. */
+export type ChildRequest = { id: number } & ChildTask;
+
+type SentFrame = Omit<ComposedFrame, 'failed'> & { failed: { index: number; message: string }[] };
+
+/** What the child sends back: that it has the task, then the frame (its failed photos as
+ * messages), the thumbnail's bytes, or the error. */
 export type ChildAnswer = { id: number } & (
   | { received: true }
-  | { ok: true; frame: Omit<ComposedFrame, 'failed'> & { failed: { index: number; message: string }[] } }
+  | { ok: true; frame: SentFrame }
+  | { ok: true; bytes: Uint8Array }
   | { ok: false; message: string; render: boolean }
 );
+
+type Done = { frame: SentFrame } | { bytes: Uint8Array };
 
 export interface StopOptions {
   /** Kill the child and fail the frame with a RenderError when its drawing takes longer than this. */
@@ -50,14 +64,15 @@ export function childEntry(): string {
   throw new RenderError('cannot find the render child (dist/render/render-child.js): run npm run build');
 }
 
-function names(request: FrameRequest): string {
-  return request.photos.map((p) => p.name ?? (typeof p.source === 'string' ? p.source : 'photo')).join(' and ');
+function names(task: ChildTask): string {
+  if ('thumbnail' in task) return `a thumbnail of ${task.thumbnail.source}`;
+  return task.request.photos.map((p) => p.name ?? (typeof p.source === 'string' ? p.source : 'photo')).join(' and ');
 }
 
 interface Job {
-  request: FrameRequest;
+  task: ChildTask;
   o: StopOptions;
-  resolve: (frame: ComposedFrame) => void;
+  resolve: (done: Done) => void;
   reject: (err: Error) => void;
   onAbort: () => void;
   /** Sent once to a child that had died before it could read it: not sent again. */
@@ -81,10 +96,24 @@ const drawer: Drawer = { child: null, current: null, queue: [], nextId: 1, watch
  * Draw `request` in the render child, started on first use and kept for the next frame. A frame
  * waits while another is drawn; its deadline counts from when its drawing starts.
  */
-export function renderFrameStoppable(request: FrameRequest, o: StopOptions): Promise<ComposedFrame> {
-  return new Promise<ComposedFrame>((resolve, reject) => {
+export async function renderFrameStoppable(request: FrameRequest, o: StopOptions): Promise<ComposedFrame> {
+  const done = await inChild({ request }, o);
+  if (!('frame' in done)) throw new RenderError(`cannot render ${names({ request })}: the render child answered oddly`);
+  const { failed, ...frame } = done.frame;
+  return { ...frame, failed: failed.map((f) => ({ index: f.index, error: new RenderError(f.message) })) };
+}
+
+/** A thumbnail (WebP) of `thumbnail.source` made in the render child, in line with the frames. */
+export async function thumbnailInChild(thumbnail: ThumbnailRequest, o: StopOptions): Promise<Buffer> {
+  const done = await inChild({ thumbnail }, o);
+  if (!('bytes' in done)) throw new RenderError(`cannot make ${names({ thumbnail })}: the render child answered oddly`);
+  return Buffer.from(done.bytes.buffer, done.bytes.byteOffset, done.bytes.byteLength);
+}
+
+function inChild(task: ChildTask, o: StopOptions): Promise<Done> {
+  return new Promise<Done>((resolve, reject) => {
     if (o.signal?.aborted) return reject(abortReason(o.signal));
-    const job: Job = { request, o, resolve, reject, onAbort: () => abortJob(job) };
+    const job: Job = { task, o, resolve, reject, onAbort: () => abortJob(job) };
     o.signal?.addEventListener('abort', job.onAbort, { once: true });
     watch(o.signal);
     drawer.queue.push(job);
@@ -100,7 +129,7 @@ export function renderChildPid(): number | undefined {
 /** End the child now (SIGKILL), failing the frame it draws; the next frame starts a fresh one. */
 export function stopRenderChild(): void {
   const c = drawer.current;
-  if (c) return failCurrent(new RenderError(`cannot render ${names(c.job.request)}: the render child was stopped`));
+  if (c) return failCurrent(new RenderError(`cannot render ${names(c.job.task)}: the render child was stopped`));
   killChild();
 }
 
@@ -165,7 +194,7 @@ function drawNext(): void {
     () =>
       failCurrent(
         new RenderError(
-          `cannot render ${names(job.request)}: drawing it took longer than ${Math.round(job.o.deadlineMs / 1000)} s and was stopped`,
+          `cannot render ${names(job.task)}: drawing it took longer than ${Math.round(job.o.deadlineMs / 1000)} s and was stopped`,
           { code: 'RENDER_DEADLINE' },
         ),
       ),
@@ -177,7 +206,7 @@ function drawNext(): void {
   // here), never reads the frame: the frame goes to a fresh child instead. Only the child's own
   // word that it has the frame counts as delivered: the channel's write callback can report
   // success for a child already dead (seen about one run in two in render-child.test.ts).
-  child.send({ id, request: job.request } satisfies ChildRequest, (err) => {
+  child.send({ id, ...job.task } satisfies ChildRequest, (err) => {
     if (err && drawer.current === current) resend(current);
   });
 }
@@ -189,7 +218,7 @@ function resend(c: NonNullable<Drawer['current']>): void {
   killChild();
   if (c.job.resent) {
     c.job.o.signal?.removeEventListener('abort', c.job.onAbort);
-    c.job.reject(new RenderError(`cannot render ${names(c.job.request)}: the render process could not be reached`));
+    c.job.reject(new RenderError(`cannot render ${names(c.job.task)}: the render process could not be reached`));
   } else {
     c.job.resent = true;
     drawer.queue.unshift(c.job);
@@ -221,10 +250,7 @@ function startChild(): ChildProcess {
     clearTimeout(c.timer);
     c.job.o.signal?.removeEventListener('abort', c.job.onAbort);
     if (!answer.ok) c.job.reject(answer.render ? new RenderError(answer.message) : new Error(answer.message));
-    else {
-      const { failed, ...frame } = answer.frame;
-      c.job.resolve({ ...frame, failed: failed.map((f) => ({ index: f.index, error: new RenderError(f.message) })) });
-    }
+    else c.job.resolve(answer);
     drawNext();
   });
   const gone = (why: string) => {
@@ -234,7 +260,7 @@ function startChild(): ChildProcess {
     if (!c) return; // it died between frames: the next frame starts a fresh one
     if (!c.delivered && !c.job.resent) return resend(c);
     const said = c.stderr ? `: ${c.stderr.trim().split('\n')[0]}` : '';
-    failCurrent(new RenderError(`cannot render ${names(c.job.request)}: the render process ${why}${said}`));
+    failCurrent(new RenderError(`cannot render ${names(c.job.task)}: the render process ${why}${said}`));
   };
   child.once('error', (err) => gone(`failed: ${err.message}`));
   child.once('exit', (code, sig) => gone(`ended (${sig ?? `exit ${code}`})`));

@@ -1,10 +1,11 @@
-// The render child's side (isolated.ts forks it): draw each frame the parent sends and send it
-// back, one at a time, for as long as the parent keeps it. A process of its own, so that a photo
+// The render child's side (isolated.ts forks it): draw each frame the parent sends (or make a
+// thumbnail) and send it back, one at a time, for as long as the parent keeps it. A process of its own, so that a photo
 // whose drawing runs away can be killed.
 import sharp from 'sharp';
 import { FrameError } from '../core/errors.js';
 import { renderFrame, type FrameRequest } from './frame.js';
 import type { ChildAnswer, ChildRequest } from './isolated.js';
+import { makeThumbnail } from './thumbnail.js';
 
 /** Buffers arrive as Uint8Arrays over the IPC channel: sharp is given Buffers again. */
 function revive(request: FrameRequest): FrameRequest {
@@ -30,12 +31,17 @@ sharp.cache(false);
 // The parent gone (ended, or killed without a word): no frame of this child is for anyone.
 process.once('disconnect', () => process.exit(1));
 
-process.on('message', ({ id, request }: ChildRequest) => {
+process.on('message', (task: ChildRequest) => {
+  const { id } = task;
   void (async () => {
     // Said first: a frame the child had is never drawn a second time by a fresh child.
     await send({ id, received: true });
     try {
-      const frame = await renderFrame(revive(request));
+      if ('thumbnail' in task) {
+        await send({ id, ok: true, bytes: await makeThumbnail(task.thumbnail) });
+        return;
+      }
+      const frame = await renderFrame(revive(task.request));
       await send({
         id,
         ok: true,
