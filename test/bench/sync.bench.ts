@@ -94,7 +94,9 @@ async function nodeChild(
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn(process.execPath, ['--import', preload, ...args], {
       stdio: ['ignore', 'ignore', 'ignore'],
-      env: { ...process.env, ...env, BENCH_USAGE_FILE: rssFile },
+      // NODE_EXTRA_CA_CERTS left out as in the startup bench: Node 20 parses the named bundle at
+      // every start (~40 ms on this VM), a cost curl never pays and a Pi's Node does not have.
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: undefined, ...env, BENCH_USAGE_FILE: rssFile },
     });
     child.on('exit', (c) => resolve(c));
   });

@@ -3,7 +3,7 @@
 // thumbnail made) and off, interleaved; the page's weight compressed; and the Now screen's first
 // paint in Chromium over loopback against a static HTML file of the same size.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +32,23 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function cpuMsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The largest peak RSS (VmHWM) among the live children of `pid`, in MB (0 when it has none). */
+function childrenPeakMb(pid: number): number {
+  let kb = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.split(') ')[1]!.split(' ')[1]) !== pid) continue;
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+      if (hwm) kb = Math.max(kb, Number(hwm[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return kb / 1024;
 }
 
 /** A signed-in session against the page: cookie and CSRF token. */
@@ -66,6 +83,8 @@ function wireBytes(url: string, cookie: string): Promise<number> {
 
 interface FrameRun {
   rssMb: number;
+  /** The render child's own peak RSS (MB). */
+  childRssMb: number;
   idleCpuMs: number;
   url: string | null;
 }
@@ -153,11 +172,14 @@ export async function run(): Promise<void> {
       const before = cpuMsOf(child.pid!);
       await new Promise((r) => setTimeout(r, IDLE_MS));
       const idleCpuMs = cpuMsOf(child.pid!) - before;
+      // The render child draws the frames and, with the page, its thumbnails: its own peak is
+      // counted too, so that work moved into it is not work hidden from this figure.
+      const childRssMb = childrenPeakMb(child.pid!);
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
       const usage = await takeChildUsage(usageFile);
-      return { rssMb: (usage?.rssKb ?? 0) / 1024, idleCpuMs, url };
+      return { rssMb: (usage?.rssKb ?? 0) / 1024, childRssMb, idleCpuMs, url };
     };
 
     const on: FrameRun[] = [];
@@ -171,6 +193,11 @@ export async function run(): Promise<void> {
     console.log(`frame peak RSS, page off: ${rssOff.toFixed(1)} MB; page on and used: ${rssOn.toFixed(1)} MB`);
     console.log(
       `  the page adds ${(rssOn - rssOff).toFixed(1)} MB (${(rssOn / rssOff).toFixed(3)}x; budget +15 MB) [median of ${RUNS} interleaved runs each]`,
+    );
+    const kidOff = median(off.map((r) => r.childRssMb));
+    const kidOn = median(on.map((r) => r.childRssMb));
+    console.log(
+      `  its render child's own peak RSS (frames, and thumbnails with the page): page off ${kidOff.toFixed(1)} MB, on ${kidOn.toFixed(1)} MB (${(kidOn - kidOff).toFixed(1)} MB); frame and child together +${(rssOn + kidOn - rssOff - kidOff).toFixed(1)} MB`,
     );
     const cpuOff = median(off.map((r) => r.idleCpuMs));
     const cpuOn = median(on.map((r) => r.idleCpuMs));
