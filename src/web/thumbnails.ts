@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../library/atomic-file.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { WebError } from './http.js';
+import { OneAtATime } from './one-at-a-time.js';
 import { thumbnailInChild } from '../render/isolated.js';
 
 export const THUMBNAIL_PX = 160;
@@ -17,8 +18,7 @@ const THUMBNAIL_DEADLINE_MS = 30_000;
 const MAX_QUEUED = 64;
 
 export class Thumbnails {
-  private queue: Promise<void> = Promise.resolve();
-  private queued = 0;
+  private readonly queue = new OneAtATime(MAX_QUEUED, 'thumbnails are being made; try again in a moment');
   private readonly pending = new Map<string, Promise<Buffer>>();
   /** Thumbnails made by this process (tests and the bench count them). */
   made = 0;
@@ -40,20 +40,7 @@ export class Thumbnails {
     if (thumb && thumb.mtimeMs >= photo.mtimeMs) return readFile(file);
     const waiting = this.pending.get(id);
     if (waiting) return waiting;
-    if (this.queued >= MAX_QUEUED)
-      throw new WebError(503, 'RATE_LIMITED', 'thumbnails are being made; try again in a moment', {
-        'retry-after': '2',
-      });
-    this.queued += 1;
-    const made = this.queue.then(() => this.make(source, file));
-    this.queue = made.then(
-      () => {},
-      () => {},
-    );
-    const done = made.finally(() => {
-      this.queued -= 1;
-      this.pending.delete(id);
-    });
+    const done = this.queue.run(() => this.make(source, file)).finally(() => this.pending.delete(id));
     this.pending.set(id, done);
     return done;
   }
