@@ -25,7 +25,8 @@ const PHOTOS = 1000;
 /** Runs of each case; the largest peak counts, as in sync.bench.ts. */
 const RUNS = 3;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BIN = path.resolve(here, '../../../bin/artframe-immich.js');
+// SYNC_BIN measures another build (an older checkout's bin) the same way, as in sync.bench.ts.
+const BIN = process.env.SYNC_BIN ?? path.resolve(here, '../../../bin/artframe-immich.js');
 
 interface Child {
   ms: number;
