@@ -172,13 +172,19 @@ export class ListingStore {
       ref(i.country),
       i.latitude,
       i.longitude,
-      i.people ? i.people.flatMap((p) => [this.ref(p.id), this.ref(p.name), p.hidden ? 1 : 0] as const) : null,
+      i.people ? this.peopleRow(i.people) : null,
       i.width,
       i.height,
       i.orientation,
       i.stack === undefined ? 0 : i.stack === null ? null : [i.stack.id, i.stack.primaryAssetId],
       i.hasExif ? 1 : 0,
     ];
+  }
+
+  private peopleRow(people: readonly RemotePerson[]): (Ref | 0 | 1)[] {
+    const flat: (Ref | 0 | 1)[] = [];
+    for (const p of people) flat.push(this.ref(p.id), this.ref(p.name), p.hidden ? 1 : 0);
+    return flat;
   }
 
   /** The asset a row holds; names, places, zones and people shared through `keep` (kept.ts). */
