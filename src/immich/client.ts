@@ -292,8 +292,6 @@ export class ImmichClient implements AssetSource {
   /** Where the listing in progress is, for the listing deadline's message. */
   private listingAt = { pages: 0, assets: 0 };
   private saidNoFullsize = false;
-  /** The listing in progress: where its assets are stored until it is complete. */
-  private listing: Listing;
 
   constructor(options: ImmichClientOptions) {
     const url = new URL(options.baseUrl);
@@ -307,7 +305,6 @@ export class ImmichClient implements AssetSource {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.answerWithinMs = options.answerWithinMs ?? null;
     this.mask = maskOf(options.apiKey);
-    this.listing = this.newListing();
     this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.retry = retry;
@@ -338,10 +335,6 @@ export class ImmichClient implements AssetSource {
         },
       },
     });
-  }
-
-  private newListing(): Listing {
-    return { store: new ListingStore(), keep: new Keeper(this.mask, false) };
   }
 
   async close(): Promise<void> {
@@ -391,7 +384,9 @@ export class ImmichClient implements AssetSource {
     const deadlineMs = this.limits.listingMs;
     const deadline = new AbortController();
     this.listingAt = { pages: 0, assets: 0 };
-    this.listing = this.newListing();
+    // Where this listing's assets are stored until it is complete (its own: a listing refused
+    // half way leaves nothing behind).
+    const listing: Listing = { store: new ListingStore(), keep: new Keeper(this.mask, false) };
     const timer = setTimeout(() => {
       const at = this.listingAt;
       deadline.abort(
@@ -402,7 +397,11 @@ export class ImmichClient implements AssetSource {
     }, deadlineMs);
     timer.unref();
     try {
-      return await this.listWithin(albumId, signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal);
+      return await this.listWithin(
+        albumId,
+        listing,
+        signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+      );
     } catch (err) {
       if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason as Error;
       throw err;
@@ -411,17 +410,17 @@ export class ImmichClient implements AssetSource {
     }
   }
 
-  private async listWithin(albumId: string, signal: AbortSignal): Promise<RemoteAsset[]> {
+  private async listWithin(albumId: string, listing: Listing, signal: AbortSignal): Promise<RemoteAsset[]> {
     const version = await this.supportedVersion(signal);
     const caps = capabilitiesOf(version);
     let found: Map<string, Listed>;
     if (albumId === '') {
-      found = await this.searchAll(searchPasses(caps, null), null, signal);
+      found = await this.searchAll(searchPasses(caps, null), null, listing, signal);
     } else if (!caps.searchByAlbum) {
-      found = await this.albumRoute(albumId, signal);
+      found = await this.albumRoute(albumId, listing, signal);
     } else {
       try {
-        found = await this.searchAll(searchPasses(caps, albumId), albumId, signal);
+        found = await this.searchAll(searchPasses(caps, albumId), albumId, listing, signal);
       } catch (err) {
         if (!(err instanceof AlbumIdsRejected)) throw err;
         // A server (or a strict proxy) that rejects the property: the album route still works
@@ -430,14 +429,13 @@ export class ImmichClient implements AssetSource {
           server: this.serverUrl,
           album: albumId,
         });
-        found = await this.albumRoute(albumId, signal);
+        found = await this.albumRoute(albumId, listing, signal);
       }
     }
     // The listing is complete: its assets are built from their rows (names and people shared).
     const places = [...found.values()].flatMap((l) => (l.at >= 0 ? [l.at] : []));
     found.clear();
-    const list = this.listing.store.assets(places, new Keeper(this.mask));
-    this.listing = this.newListing();
+    const list = listing.store.assets(places, new Keeper(this.mask));
     this.logger.debug('immich listing', {
       server: this.serverUrl,
       version: formatVersion(version),
@@ -450,6 +448,7 @@ export class ImmichClient implements AssetSource {
   private async searchAll(
     passes: Record<string, unknown>[],
     albumId: string | null,
+    listing: Listing,
     signal?: AbortSignal,
   ): Promise<Map<string, Listed>> {
     const found = new Map<string, Listed>();
@@ -462,14 +461,14 @@ export class ImmichClient implements AssetSource {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
           const bounds = { items: this.pageSize, keptBytes: this.paging.maxKeptBytes };
-          let items = new ItemReader(true, this.listing, found, ctx, bounds);
+          let items = new ItemReader(true, listing, found, ctx, bounds);
           let cursorChars: number | undefined;
           const answer = await this.shaped(
             'POST',
             route,
             { ...pass, ...LISTING_DETAIL, ...where, size: this.pageSize },
             () => {
-              items = new ItemReader(true, this.listing, found, ctx, bounds);
+              items = new ItemReader(true, listing, found, ctx, bounds);
               cursorChars = undefined;
               return searchPageShape(
                 (item) => items.take(item),
@@ -510,20 +509,20 @@ export class ImmichClient implements AssetSource {
     return parsed.success && typeof parsed.data.assetCount === 'number' ? parsed.data.assetCount : null;
   }
 
-  private async albumRoute(albumId: string, signal?: AbortSignal): Promise<Map<string, Listed>> {
+  private async albumRoute(albumId: string, listing: Listing, signal?: AbortSignal): Promise<Map<string, Listed>> {
     const route = `/api/albums/${encodeURIComponent(albumId)}`;
     const ctx = this.context('GET', route, albumId);
     // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's,
     // read as it arrives (its assets one by one, never the whole tree).
     // The whole album in one answer: held to the listing's bounds.
     const bounds = { items: this.paging.maxItems, keptBytes: this.paging.maxKeptBytes };
-    let items = new ItemReader(false, this.listing, new Map(), ctx, bounds);
+    let items = new ItemReader(false, listing, new Map(), ctx, bounds);
     const answer = await this.shaped(
       'GET',
       `${route}?withoutAssets=false`,
       undefined,
       () => {
-        items = new ItemReader(false, this.listing, new Map(), ctx, bounds);
+        items = new ItemReader(false, listing, new Map(), ctx, bounds);
         return albumShape((item) => items.take(item));
       },
       signal,
