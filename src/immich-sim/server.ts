@@ -564,7 +564,7 @@ export class ImmichSim {
       outcome.nextPage = String((req.page ?? 1) + 1);
     } else if (ctx.fault?.kind === 'big-items') {
       const fault = ctx.fault;
-      const model = await this.modelJson(ctx, userId, true);
+      const model = await this.modelJson(ctx, userId, true, req.withPeople === true);
       items = model ? bigItemsPage(model, fault, req.size ?? 250, () => ++this.freshIds) : [];
       outcome.nextPage = String((req.page ?? 1) + 1);
       if (fault.cursorChars) outcome.nextCursor = freshCursor(fault.cursorChars, ++this.freshIds);
@@ -604,15 +604,22 @@ export class ImmichSim {
     });
   }
 
-  /** The JSON of the user's first image, the model the copying faults copy. */
-  private async modelJson(ctx: Ctx, userId: string, withExif: boolean): Promise<Record<string, unknown> | null> {
+  /** The JSON of the user's first image, the model the copying faults copy (with its people when
+   * the search asked for them). */
+  private async modelJson(
+    ctx: Ctx,
+    userId: string,
+    withExif: boolean,
+    withPeople = false,
+  ): Promise<Record<string, unknown> | null> {
     const model = [...this.library.assets.values()].find((a) => a.ownerId === userId && a.type === 'IMAGE');
     if (!model) return null;
     await this.prepare([model]);
-    return assetJson(model, ctx.dialect, this.library, { withExif, hasPreview: hasRenderings(model) }) as Record<
-      string,
-      unknown
-    >;
+    return assetJson(model, ctx.dialect, this.library, {
+      withExif,
+      withPeople,
+      hasPreview: hasRenderings(model),
+    }) as Record<string, unknown>;
   }
 
   /** GET /api/people (people-list.json): the visible people, hidden ones counted in `hidden`. */

@@ -35,16 +35,8 @@ import {
   type CallContext,
 } from './failures.js';
 import { collectPages, DEFAULT_PAGING, type PagingLimits } from './paging.js';
-import {
-  ASSET_OBJECT_BYTES,
-  KEPT_CHARS,
-  KEPT_PEOPLE,
-  Keeper,
-  largestFaces,
-  maskOf,
-  stringBytes,
-  type Mask,
-} from './kept.js';
+import { KEPT_CHARS, KEPT_PEOPLE, Keeper, largestFaces, maskOf, type Mask } from './kept.js';
+import { ListingStore } from './listing-store.js';
 import { JsonReader, JsonSyntaxError, type Shape } from './json-reader.js';
 import { albumShape, searchPageShape, stacksShape } from './listing-shapes.js';
 import { chooseRendition } from './rendition.js';
@@ -173,26 +165,28 @@ export function infoOf(a: ImmichAsset, peopleAsked = true, keep: Keeper = new Ke
 const LISTING_DETAIL = { withExif: true, withPeople: true } as const;
 
 /** What a listing keeps of each asset while paging: the id (to drop repeats) and, for the ones
- * the frame shows, the contract's few fields (a big library's full JSON is not held). */
+ * the frame shows, where the contract's few fields are stored (listing-store.ts; a big library's
+ * full JSON is not held, nor its objects until the listing is complete). */
 interface Listed {
   id: string;
-  asset: RemoteAsset | null;
-  /** What keeping it costs (kept.ts textBytes): the listing's total is bounded. */
+  /** The asset's place in the listing's store; -1 for one the frame does not show. */
+  at: number;
+  /** What keeping it costs in bytes held (its row and its entry): the listing's total is bounded. */
   bytes: number;
 }
 
-function slim(a: ImmichAsset, peopleAsked: boolean, keep: Keeper): Listed {
-  if (!keepInListing(a)) return { id: a.id, asset: null, bytes: stringBytes(a.id) + 64 };
-  const before = keep.spent;
-  const asset = toRemoteAsset(a, peopleAsked, keep);
-  const strings = [asset.id, asset.checksum, asset.fileCreatedAt, asset.updatedAt, asset.localDateTime ?? ''];
-  const bytes =
-    keep.spent -
-    before +
-    strings.reduce((n, t) => n + stringBytes(t), 0) +
-    (asset.info?.people?.length ?? 0) * 8 +
-    ASSET_OBJECT_BYTES;
-  return { id: a.id, asset, bytes };
+/** A listing in progress: its store and the Keeper cutting (not sharing) what it stores. */
+interface Listing {
+  store: ListingStore;
+  keep: Keeper;
+}
+
+function slim(a: ImmichAsset, peopleAsked: boolean, listing: Listing): Listed {
+  const { store } = listing;
+  const before = store.bytes;
+  const at = keepInListing(a) ? store.add(toRemoteAsset(a, peopleAsked, listing.keep)) : -1;
+  store.entry(a.id);
+  return { id: a.id, at, bytes: store.bytes - before };
 }
 
 /** An asset id fit to keep: a string of sane length (anything else is no asset we can name). */
@@ -204,8 +198,8 @@ function itemId(item: unknown): string | null {
 /** Items left out of one answer that are each named in a warning; the rest are counted. */
 const NAMED_FAILURES = 20;
 
-/** What one answer may hold: `items` assets (a page holds no more than it asked for) and
- * `keptBytes` of kept text (no more than a whole listing may keep). */
+/** What one answer may hold: `items` assets (a page holds no more than it asked for); and what
+ * the listing may hold in all once it is stored: `keptBytes`. */
 interface AnswerBounds {
   items: number;
   keptBytes: number;
@@ -216,15 +210,16 @@ interface AnswerBounds {
  * answer past its bounds is refused as it arrives, whatever it would still send. */
 class ItemReader {
   count = 0;
-  private kept = 0;
   private readonly out: Listed[] = [];
   private firstError: z.core.$ZodError | null = null;
   private readonly failed: { id: string | null; issue: z.core.$ZodIssue | undefined }[] = [];
   private unnamed = 0;
 
+  /** `listed`: the ids the listing already holds (a repeat is not stored again). */
   constructor(
     private readonly peopleAsked: boolean,
-    private readonly keeper: Keeper,
+    private readonly listing: Listing,
+    private readonly listed: ReadonlyMap<string, unknown>,
     private readonly ctx: CallContext,
     private readonly bounds: AnswerBounds,
   ) {}
@@ -239,11 +234,12 @@ class ItemReader {
     }
     const parsed = assetSchema.safeParse(item);
     if (parsed.success) {
-      const listed = slim(parsed.data, this.peopleAsked, this.keeper);
-      this.kept += listed.bytes;
-      if (this.kept > this.bounds.keptBytes) {
+      if (this.listed.has(parsed.data.id)) return;
+      const listed = slim(parsed.data, this.peopleAsked, this.listing);
+      // The whole listing's store, every answer so far: refused as soon as it passes the bound.
+      if (this.listing.store.bytes > this.bounds.keptBytes) {
         throw new BadResponseError(
-          `the Immich server at ${this.ctx.serverUrl} (${this.ctx.method} ${this.ctx.route}): the listing's names and descriptions passed ${mib(this.bounds.keptBytes)} in one answer (${this.out.length} assets), more than any real library's; check the server`,
+          `the Immich server at ${this.ctx.serverUrl} (${this.ctx.method} ${this.ctx.route}): the listing's names and descriptions passed ${mib(this.bounds.keptBytes)} (${this.listed.size + this.out.length} assets), more than any real library's; check the server`,
           { code: 'ANSWER_TOO_LARGE' },
         );
       }
@@ -296,8 +292,6 @@ export class ImmichClient implements AssetSource {
   /** Where the listing in progress is, for the listing deadline's message. */
   private listingAt = { pages: 0, assets: 0 };
   private saidNoFullsize = false;
-  /** What the listing in progress keeps of the server's text (kept.ts): shared names, its cost. */
-  private keeper: Keeper;
 
   constructor(options: ImmichClientOptions) {
     const url = new URL(options.baseUrl);
@@ -311,7 +305,6 @@ export class ImmichClient implements AssetSource {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.answerWithinMs = options.answerWithinMs ?? null;
     this.mask = maskOf(options.apiKey);
-    this.keeper = new Keeper(this.mask);
     this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.retry = retry;
@@ -391,7 +384,9 @@ export class ImmichClient implements AssetSource {
     const deadlineMs = this.limits.listingMs;
     const deadline = new AbortController();
     this.listingAt = { pages: 0, assets: 0 };
-    this.keeper = new Keeper(this.mask);
+    // Where this listing's assets are stored until it is complete (its own: a listing refused
+    // half way leaves nothing behind).
+    const listing: Listing = { store: new ListingStore(), keep: new Keeper(this.mask, false) };
     const timer = setTimeout(() => {
       const at = this.listingAt;
       deadline.abort(
@@ -402,7 +397,11 @@ export class ImmichClient implements AssetSource {
     }, deadlineMs);
     timer.unref();
     try {
-      return await this.listWithin(albumId, signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal);
+      return await this.listWithin(
+        albumId,
+        listing,
+        signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+      );
     } catch (err) {
       if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason as Error;
       throw err;
@@ -411,17 +410,17 @@ export class ImmichClient implements AssetSource {
     }
   }
 
-  private async listWithin(albumId: string, signal: AbortSignal): Promise<RemoteAsset[]> {
+  private async listWithin(albumId: string, listing: Listing, signal: AbortSignal): Promise<RemoteAsset[]> {
     const version = await this.supportedVersion(signal);
     const caps = capabilitiesOf(version);
     let found: Map<string, Listed>;
     if (albumId === '') {
-      found = await this.searchAll(searchPasses(caps, null), null, signal);
+      found = await this.searchAll(searchPasses(caps, null), null, listing, signal);
     } else if (!caps.searchByAlbum) {
-      found = await this.albumRoute(albumId, signal);
+      found = await this.albumRoute(albumId, listing, signal);
     } else {
       try {
-        found = await this.searchAll(searchPasses(caps, albumId), albumId, signal);
+        found = await this.searchAll(searchPasses(caps, albumId), albumId, listing, signal);
       } catch (err) {
         if (!(err instanceof AlbumIdsRejected)) throw err;
         // A server (or a strict proxy) that rejects the property: the album route still works
@@ -430,10 +429,13 @@ export class ImmichClient implements AssetSource {
           server: this.serverUrl,
           album: albumId,
         });
-        found = await this.albumRoute(albumId, signal);
+        found = await this.albumRoute(albumId, listing, signal);
       }
     }
-    const list = [...found.values()].flatMap((l) => (l.asset ? [l.asset] : []));
+    // The listing is complete: its assets are built from their rows (names and people shared).
+    const places = [...found.values()].flatMap((l) => (l.at >= 0 ? [l.at] : []));
+    found.clear();
+    const list = listing.store.assets(places, new Keeper(this.mask));
     this.logger.debug('immich listing', {
       server: this.serverUrl,
       version: formatVersion(version),
@@ -446,6 +448,7 @@ export class ImmichClient implements AssetSource {
   private async searchAll(
     passes: Record<string, unknown>[],
     albumId: string | null,
+    listing: Listing,
     signal?: AbortSignal,
   ): Promise<Map<string, Listed>> {
     const found = new Map<string, Listed>();
@@ -458,14 +461,14 @@ export class ImmichClient implements AssetSource {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
           const bounds = { items: this.pageSize, keptBytes: this.paging.maxKeptBytes };
-          let items = new ItemReader(true, this.keeper, ctx, bounds);
+          let items = new ItemReader(true, listing, found, ctx, bounds);
           let cursorChars: number | undefined;
           const answer = await this.shaped(
             'POST',
             route,
             { ...pass, ...LISTING_DETAIL, ...where, size: this.pageSize },
             () => {
-              items = new ItemReader(true, this.keeper, ctx, bounds);
+              items = new ItemReader(true, listing, found, ctx, bounds);
               cursorChars = undefined;
               return searchPageShape(
                 (item) => items.take(item),
@@ -506,20 +509,20 @@ export class ImmichClient implements AssetSource {
     return parsed.success && typeof parsed.data.assetCount === 'number' ? parsed.data.assetCount : null;
   }
 
-  private async albumRoute(albumId: string, signal?: AbortSignal): Promise<Map<string, Listed>> {
+  private async albumRoute(albumId: string, listing: Listing, signal?: AbortSignal): Promise<Map<string, Listed>> {
     const route = `/api/albums/${encodeURIComponent(albumId)}`;
     const ctx = this.context('GET', route, albumId);
     // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's,
     // read as it arrives (its assets one by one, never the whole tree).
     // The whole album in one answer: held to the listing's bounds.
     const bounds = { items: this.paging.maxItems, keptBytes: this.paging.maxKeptBytes };
-    let items = new ItemReader(false, this.keeper, ctx, bounds);
+    let items = new ItemReader(false, listing, new Map(), ctx, bounds);
     const answer = await this.shaped(
       'GET',
       `${route}?withoutAssets=false`,
       undefined,
       () => {
-        items = new ItemReader(false, this.keeper, ctx, bounds);
+        items = new ItemReader(false, listing, new Map(), ctx, bounds);
         return albumShape((item) => items.take(item));
       },
       signal,

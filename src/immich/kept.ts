@@ -30,13 +30,13 @@ export const KEPT_FACES = 64;
 /** The longest cursor followed: an opaque token of a few hundred bytes in Immich v3.2 (a
  * base64 of the last item's sort key); one of kilobytes is no real cursor. */
 export const MAX_CURSOR_CHARS = 16 * 1024;
-/** What one listing may keep in all, by Keeper's count (strings and the objects holding them).
- * A real library's asset costs some 700-1,000 bytes (ids, dates, a short description, a place,
- * two people shared with other photos): 32 MiB holds some 35,000 of them. */
-export const MAX_LISTING_TEXT_BYTES = 32 * 1024 * 1024;
-/** What one listed asset's objects cost besides their strings (the asset, its info, the map
- * entry): an estimate, for the listing's total. */
-export const ASSET_OBJECT_BYTES = 600;
+/** What one listing may hold in all until it is complete: its assets as stored (listing-store.ts,
+ * in bytes actually held) and each entry's heap cost. A real library's asset is some 450-550
+ * bytes so (ids, dates, a short description, a place, two people): 16 MiB holds some 30,000 of
+ * them, and a 20,000-photo library lists within two thirds of it (test/immich/listing-bound.test.ts).
+ * What a refused listing costs is then what a sync may cost above a normal one: measured by
+ * `npm run bench -- sync` (sync-hostile.bench.ts). */
+export const MAX_LISTING_BYTES = 16 * 1024 * 1024;
 
 /** Masks `secret` in server text: a server that echoes the key into a name or description must
  * not get it written to disk or printed. */
@@ -73,60 +73,50 @@ function copyString(s: string): string {
   return WIDE.test(s) ? Buffer.from(s, 'utf16le').toString('utf16le') : Buffer.from(s, 'latin1').toString('latin1');
 }
 
-/** What keeping a string costs in V8: its header, and one or two bytes a code unit. */
-export function stringBytes(s: string): number {
-  return 16 + s.length * (WIDE.test(s) ? 2 : 1);
-}
-
-/** Shared strings and people remembered per listing: past this many, new ones are not shared. */
+/** Shared strings and people remembered per Keeper: past this many, new ones are not shared. */
 const SHARED_MAX = 50_000;
-/** What remembering one more shared string or person costs (a Map entry and its share of the
- * table), besides the string or person itself. */
-const SHARED_ENTRY_BYTES = 48;
-/** A person object (three fields) as V8 keeps it. */
-const PERSON_BYTES = 40;
 
 /**
- * What one listing keeps of a server's text, and what that costs: each string cut and masked
- * (keptText); names, places, zones and people, which repeat from photo to photo, shared rather
- * than kept once per photo; `spent` counts what was kept (the maps remembering them included),
- * for the listing's total.
+ * What the frame keeps of a server's text: each string cut and masked (keptText); with `share`,
+ * names, places, zones and people, which repeat from photo to photo, are shared rather than kept
+ * once per photo. A listing in progress cuts without sharing (its assets are stored as rows,
+ * listing-store.ts, where sharing would only cost the maps); the listing's objects, built once it
+ * is complete, share.
  */
 export class Keeper {
-  spent = 0;
-  private readonly shared = new Map<string, string>();
+  private readonly sharedText = new Map<string, string>();
   /** By kept id: the same id with another name or hidden flag is a new person, not remembered. */
   private readonly people = new Map<string, { id: string; name: string; hidden: boolean }>();
 
-  constructor(private readonly mask: Mask = (t) => t) {}
+  constructor(
+    private readonly mask: Mask = (t) => t,
+    private readonly share = true,
+  ) {}
 
   /** `text` as kept; `share`: a value that repeats (a name, a place), kept once. */
   text(text: string, max: number, share = false): string {
     const kept = keptText(text, max, this.mask);
-    if (share) {
-      const hit = this.shared.get(kept);
-      if (hit !== undefined) return hit;
-      if (this.shared.size < SHARED_MAX) {
-        this.shared.set(kept, kept);
-        this.spent += SHARED_ENTRY_BYTES;
-      }
-    }
-    this.spent += stringBytes(kept);
-    return kept;
+    return share ? this.shared(kept) : kept;
+  }
+
+  /** The one copy of `text` this Keeper shares (itself when sharing is off or the table full). */
+  shared(text: string): string {
+    if (!this.share) return text;
+    const hit = this.sharedText.get(text);
+    if (hit !== undefined) return hit;
+    if (this.sharedText.size < SHARED_MAX) this.sharedText.set(text, text);
+    return text;
   }
 
   /** A person as kept: one object for everyone's photos of them. */
   person(id: string, name: string, hidden: boolean): { id: string; name: string; hidden: boolean } {
     const keptId = this.text(id, KEPT_CHARS.id, true);
     const keptName = this.text(name, KEPT_CHARS.name, true);
+    if (!this.share) return { id: keptId, name: keptName, hidden };
     const hit = this.people.get(keptId);
     if (hit && hit.name === keptName && hit.hidden === hidden) return hit;
     const person = { id: keptId, name: keptName, hidden };
-    this.spent += PERSON_BYTES;
-    if (!hit && this.people.size < SHARED_MAX) {
-      this.people.set(keptId, person);
-      this.spent += SHARED_ENTRY_BYTES;
-    }
+    if (!hit && this.people.size < SHARED_MAX) this.people.set(keptId, person);
     return person;
   }
 }

@@ -4,7 +4,7 @@
 // frame will hold. The fetching is passed in; the rules here are plain code.
 import { createHash } from 'node:crypto';
 import { BadResponseError } from '../core/errors.js';
-import { MAX_CURSOR_CHARS, MAX_LISTING_TEXT_BYTES } from './kept.js';
+import { MAX_CURSOR_CHARS, MAX_LISTING_BYTES } from './kept.js';
 
 export interface Page<T> {
   items: T[];
@@ -32,8 +32,8 @@ export interface PagingLimits {
   maxItems: number;
   /** Past this many assets the listing asks the server for its own count (`total`, below) once. */
   askTotalAfter: number;
-  /** The most the kept items may weigh in all (their `bytes`): a listing of big items is
-   * refused here rather than grow the heap with every page. */
+  /** The most the kept items may weigh in all (their `bytes`, what storing them holds:
+   * listing-store.ts): a listing of big items is refused here rather than grow with every page. */
   maxKeptBytes: number;
 }
 
@@ -53,7 +53,7 @@ export const DEFAULT_PAGING: PagingLimits = {
   maxStalePages: 3,
   maxItems: 200_000,
   askTotalAfter: 2_000,
-  maxKeptBytes: MAX_LISTING_TEXT_BYTES,
+  maxKeptBytes: MAX_LISTING_BYTES,
 };
 
 /** A cursor's fingerprint: loop detection keeps 20 bytes a page, not the server's token. */

@@ -7,7 +7,8 @@
 // (cut at the listing bound). Each hostile child must fail with the matching error, not crash.
 // Issue 21 adds listings of big items: 1,000 assets a page with 7 KB descriptions, pages of
 // assets with 1,000 people each, a 4 MB cursor on every page (all refused at their bound), and
-// 3,000 real-shape stacks in whole-library mode (read: the sync succeeds). A listing's answers are
+// 3,000 real-shape stacks in whole-library mode (read: the sync succeeds), and endless paging in
+// whole-library mode (no album count: the listing's bound alone holds it). A listing's answers are
 // read as they arrive (src/immich/json-reader.ts), so an answer is also refused once it holds more
 // assets than it was asked for.
 import { spawn } from 'node:child_process';
@@ -25,7 +26,8 @@ const PHOTOS = 1000;
 /** Runs of each case; the largest peak counts, as in sync.bench.ts. */
 const RUNS = 3;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BIN = path.resolve(here, '../../../bin/artframe-immich.js');
+// SYNC_BIN measures another build (an older checkout's bin) the same way, as in sync.bench.ts.
+const BIN = process.env.SYNC_BIN ?? path.resolve(here, '../../../bin/artframe-immich.js');
 
 interface Child {
   ms: number;
@@ -128,6 +130,14 @@ export async function run(): Promise<void> {
         name: 'endless paging with fresh ids',
         rule: { route: 'search', times: Infinity, fault: { kind: 'endless-paging' } },
         expect: /the listing passed \d+ assets/,
+      },
+      {
+        // Real-shape items without end and no album count: only the listing's bound (16 MiB held,
+        // some 30,000 such assets) stops it.
+        name: 'endless paging with fresh ids (whole library)',
+        rule: { route: 'search', times: Infinity, fault: { kind: 'endless-paging' } },
+        expect: /names and descriptions passed \d+ MiB|the listing passed \d+ assets/,
+        config: libraryCfg,
       },
       {
         name: '1,000 assets a page with 7 KB descriptions, paging on (whole library: no album count to hold it)',

@@ -61,10 +61,11 @@ describe('what a listing keeps of each asset is bounded (point 1)', () => {
     expect(err).toMatchObject({ code: 'ANSWER_TOO_LARGE' });
     expect((err as Error).message).toContain(sim.url);
     expect((err as Error).message).toMatch(/names and descriptions passed 2 MiB/);
-    // 200 items of 600 kept characters and their objects (~1.4 KB) a page: the bound falls
-    // within ten pages, whatever the server would go on sending.
+    // 200 items of 600 kept characters and the rest of their rows and entries (~1 KB each,
+    // listing-store.ts) a page: the bound falls within a dozen pages (10 measured), whatever the
+    // server would go on sending.
     expect(f.hits).toBeGreaterThan(2);
-    expect(f.hits).toBeLessThanOrEqual(10);
+    expect(f.hits).toBeLessThanOrEqual(12);
   });
 
   it('a cursor of megabytes is refused at once, and cursors are not kept whole to find loops', async () => {

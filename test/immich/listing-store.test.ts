@@ -1,0 +1,146 @@
+// The listing's store (listing-store.ts): every asset the client builds from a recorded answer
+// comes back exactly as stored, people and places shared; what it holds is counted in bytes (its
+// chunks, each entry, each repeated text once); and it holds nothing once the listing is built.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { toRemoteAsset } from '../../src/immich/client.js';
+import { Keeper } from '../../src/immich/kept.js';
+import { ENTRY_BYTES, ListingStore } from '../../src/immich/listing-store.js';
+import { assetSchema } from '../../src/immich/schemas.js';
+import type { RemoteAsset } from '../../src/immich/types.js';
+
+const DIRS = ['immich-v3.1.0', 'immich-v3.1.0-people', 'immich-v3.1.0-added'].map((d) =>
+  fileURLToPath(new URL(`../fixtures/${d}/`, import.meta.url)),
+);
+
+/** Every asset of the recorded answers (single assets and search pages) as the client keeps it. */
+function recordedAssets(): RemoteAsset[] {
+  const out: RemoteAsset[] = [];
+  for (const dir of DIRS) {
+    for (const name of readdirSync(dir).filter((n) => /^(asset-get|search-metadata).*\.json$/.test(n))) {
+      const body = (JSON.parse(readFileSync(dir + name, 'utf8')) as { response?: { body?: unknown } }).response?.body;
+      const items = (body as { assets?: { items?: unknown[] } } | undefined)?.assets?.items ?? [body];
+      for (const item of items) {
+        const parsed = assetSchema.safeParse(item);
+        if (parsed.success) out.push(toRemoteAsset(parsed.data));
+      }
+    }
+  }
+  return out;
+}
+
+/** An asset with every field the contract has set, text that is not Latin-1 among it. */
+function everyField(n: number): RemoteAsset {
+  return {
+    id: `0000000${n}-1111-4000-8000-000000000000`,
+    originalFileName: `写真 ${n} \u{1F600}.heic`,
+    originalMimeType: 'image/heic',
+    fileCreatedAt: '2020-01-01T00:00:00.000Z',
+    localDateTime: '2020-01-01T01:00:00.000Z',
+    updatedAt: '2026-12-02T01:26:50.174Z',
+    checksum: 'mEUC7bgomMLzqOuKOGosnlKJOes=',
+    archived: true,
+    checksumIsContentHash: false,
+    edited: true,
+    stackPrimaryId: 'aaaaaaaa-1111-4000-8000-000000000000',
+    info: {
+      localDateTime: '2019-12-31T23:00:00.000Z',
+      timeZone: 'UTC-5',
+      favorite: true,
+      rating: -1,
+      description: 'A lone surrogate \ud800 and a quote " and a backslash \\ and a line\nbreak',
+      city: 'Zürich',
+      state: null,
+      country: 'Schweiz',
+      latitude: 47.3769,
+      longitude: -8.5417,
+      people: [
+        { id: 'p1', name: 'Ålice', hidden: false },
+        { id: 'p2', name: '', hidden: true },
+      ],
+      width: 6000,
+      height: 4000,
+      orientation: 6,
+      stack: { id: 's1', primaryAssetId: 'aaaaaaaa-1111-4000-8000-000000000000' },
+      hasExif: true,
+    },
+  };
+}
+
+function roundTrip(assets: RemoteAsset[]): RemoteAsset[] {
+  const store = new ListingStore();
+  const places = assets.map((a) => store.add(a));
+  return store.assets(places, new Keeper());
+}
+
+describe('the listing store', () => {
+  it('gives back every recorded asset exactly as the client built it', () => {
+    const assets = recordedAssets();
+    expect(assets.length).toBeGreaterThan(50);
+    expect(assets.some((a) => (a.info?.people?.length ?? 0) > 0)).toBe(true);
+    expect(roundTrip(assets)).toEqual(assets);
+  });
+
+  it('gives back every field of the contract, and each of their absent forms', () => {
+    const full = everyField(1);
+    const bare: RemoteAsset = {
+      id: 'b',
+      originalFileName: 'b.jpg',
+      originalMimeType: null,
+      fileCreatedAt: '2020-01-01T00:00:00.000Z',
+      localDateTime: null,
+      updatedAt: '2020-01-01T00:00:00.000Z',
+      checksum: 'c',
+      archived: false,
+    };
+    const inNoStack: RemoteAsset = {
+      ...bare,
+      id: 'n',
+      info: { ...full.info!, localDateTime: null, people: null, stack: null, rating: null, latitude: null },
+    };
+    const back = roundTrip([full, bare, inNoStack]);
+    expect(back).toEqual([full, bare, inNoStack]);
+    expect(Object.keys(back[1]!)).toEqual(Object.keys(bare));
+    expect('stack' in roundTrip([{ ...bare, info: { ...full.info!, stack: undefined } }])[0]!.info!).toBe(false);
+  });
+
+  it('shares people and places between the assets it gives back', () => {
+    const [a, b] = roundTrip([everyField(1), everyField(2)]);
+    expect(a!.info!.people![0]).toBe(b!.info!.people![0]);
+    expect(a!.info!.people![0]).not.toBe(everyField(1).info!.people![0]);
+  });
+
+  it('counts what it holds: whole chunks, each entry, each repeated text once', () => {
+    const store = new ListingStore();
+    expect(store.bytes).toBe(0);
+    store.add(everyField(1));
+    const oneChunk = store.bytes;
+    // A chunk of 256 KiB and the repeated texts of the first asset (type, zone, places, people).
+    expect(oneChunk).toBeGreaterThan(256 * 1024);
+    expect(oneChunk).toBeLessThan(256 * 1024 + 2_000);
+    for (let n = 2; n < 100; n++) store.add(everyField(n));
+    // The same people and places: nothing more remembered, the rows fit the first chunk.
+    expect(store.bytes).toBe(oneChunk);
+    expect(store.entry('0123456789')).toBe(ENTRY_BYTES + 10);
+    // A row larger than a chunk gets a chunk of its own, counted whole.
+    const before = store.bytes;
+    store.add({ ...everyField(1), originalFileName: 'x'.repeat(300 * 1024) });
+    expect(store.bytes - before).toBeGreaterThanOrEqual(300 * 1024);
+    expect(store.bytes - before).toBeLessThan(301 * 1024);
+  });
+
+  it('gives back thousands of assets across many chunks in order, and holds nothing after', () => {
+    const store = new ListingStore();
+    const places: number[] = [];
+    // Some 4 MB of rows: more than a dozen chunks.
+    for (let n = 0; n < 6_000; n++)
+      places.push(store.add({ ...everyField(n), originalFileName: `${'n'.repeat(600)}${n}.jpg` }));
+    expect(new Set(places.map((p) => Math.floor(p / 2 ** 32))).size).toBeGreaterThan(12);
+    const list = store.assets(places, new Keeper());
+    expect(list).toHaveLength(6_000);
+    expect(list[5_999]!.originalFileName).toBe(`${'n'.repeat(600)}5999.jpg`);
+    expect(store.bytes).toBe(0);
+    expect(store.assets([], new Keeper())).toEqual([]);
+  });
+});
