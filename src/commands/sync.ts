@@ -65,7 +65,7 @@ export async function runSync(
     import('../immich/baseline-wasm.js'),
   ]);
   // A command ends after this one sync: no TurboFan tier-up of undici's parser (baseline-wasm.ts).
-  if (process.env['ARTFRAME_WASM_TIERUP'] !== '1') keepWasmOnBaselineCompiler();
+  keepWasmOnBaselineCompiler();
   const client = new ImmichClient({
     baseUrl: config.immich_url,
     apiKey: config.immich_api_key,

@@ -25,11 +25,13 @@ export class Flusher {
   /** Flush and close one temp file; never rejects (the outcome says), and the handle is always closed. */
   flush(landed: LandedFile, file: string): Flushed {
     this.waiting += 1;
-    return new Promise<void>((start) => {
-      if (this.running < FLUSHES_AT_ONCE) start();
-      else this.queue.push(start);
-    }).then(async () => {
+    // A free slot is taken now (not when the promise runs), so a burst of calls stays bounded.
+    let turn: Promise<void>;
+    if (this.running < FLUSHES_AT_ONCE) {
       this.running += 1;
+      turn = Promise.resolve();
+    } else turn = new Promise<void>((go) => this.queue.push(go));
+    return turn.then(async () => {
       try {
         // Data and size (what reading the file back needs), not the times: fdatasync.
         await landed.handle.datasync();
@@ -39,9 +41,11 @@ export class Flusher {
         await landed.handle.close().catch(() => {});
         return { err: storageError(err, 'flush', file) };
       } finally {
-        this.running -= 1;
         this.waiting -= 1;
-        this.queue.shift()?.();
+        // The slot goes to the next file waiting, or is freed.
+        const next = this.queue.shift();
+        if (next) next();
+        else this.running -= 1;
         if (this.waiting < WAITING_AT_MOST) for (const go of this.rooms.splice(0)) go();
       }
     });
