@@ -83,7 +83,10 @@ async function albumOfPhotos(
 }
 
 /** Run the CLI as a child; returns wall ms and the child's peak RSS (from a preloaded exit hook). */
-function cliChild(args: string[], preload: string): Promise<{ ms: number; maxRssMb: number; code: number | null }> {
+function cliChild(
+  args: string[],
+  preload: string,
+): Promise<{ ms: number; maxRssMb: number; cpuMs: number; code: number | null }> {
   return nodeChild([BIN, ...args], preload);
 }
 
@@ -91,7 +94,7 @@ async function nodeChild(
   args: string[],
   preload: string,
   env: Record<string, string> = {},
-): Promise<{ ms: number; maxRssMb: number; code: number | null }> {
+): Promise<{ ms: number; maxRssMb: number; cpuMs: number; code: number | null }> {
   const rssFile = path.join(os.tmpdir(), `bench-rss-${process.pid}-${Math.random().toString(16).slice(2)}`);
   const t = performance.now();
   const code = await new Promise<number | null>((resolve) => {
@@ -104,8 +107,8 @@ async function nodeChild(
     child.on('exit', (c) => resolve(c));
   });
   const ms = performance.now() - t;
-  const kb = (await takeChildUsage(rssFile))?.rssKb ?? 0;
-  return { ms, maxRssMb: kb / 1024, code };
+  const usage = await takeChildUsage(rssFile);
+  return { ms, maxRssMb: (usage?.rssKb ?? 0) / 1024, cpuMs: usage?.cpuMs ?? 0, code };
 }
 
 async function hasCurl(): Promise<boolean> {
@@ -285,7 +288,7 @@ export async function run(): Promise<void> {
     await baselineFetch(sim, album.ids.slice(0, 50), path.join(work, 'warm'), useCurl); // warm the server
     const plainScript = path.join(work, 'plain-client.mjs');
     await writeFile(plainScript, plainClientScript());
-    const initial: { ms: number; maxRssMb: number }[] = [];
+    const initial: { ms: number; maxRssMb: number; cpuMs: number }[] = [];
     const syncChild = async (i: number) => {
       const cfg = await configFor(`initial-${i}`, album.albumId);
       const r = await cliChild(['sync', '--config', cfg.file], preload);
@@ -315,6 +318,12 @@ export async function run(): Promise<void> {
       `initial sync of ${PHOTOS} photos vs ${baselineName}, whole process each: ratio ${ratios(vsCurl.ratios)}; ` +
         `medians ${syncMs.toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) and ${median(vsCurl.b).toFixed(0)} ms ` +
         `(${(((album.bytes / MB) * 1000) / syncMs).toFixed(0)} MB/s, ${((PHOTOS * 1000) / syncMs).toFixed(0)} photos/s)`,
+    );
+    // CPU is what a loaded machine does not stretch as it does wall time: the figure to compare
+    // builds by (SYNC_BIN) when other work shares the cores.
+    console.log(
+      `  the sync child's own CPU (user + system, all its threads): median ${median(initial.map((r) => r.cpuMs)).toFixed(0)} ms; ` +
+        `\`--version\` alone ${startup.cpuMs.toFixed(0)} ms`,
     );
     console.log(
       `  vs the same ImmichClient downloading to files in a Node child (no verify, fsync, rename, metadata): ` +
@@ -399,11 +408,13 @@ export async function run(): Promise<void> {
       phoneIds.push(sim.addAsset({ bytes, originalFileName: `PXL_${i}.jpg` }).id);
     }
     const phoneAlbum = sim.addAlbum({ albumName: 'phone', assetIds: phoneIds }).id;
+    const phoneCpu: number[] = [];
     const phoneSync = async (name: string) => {
       const c = await configFor(name, phoneAlbum);
       const r = await cliChild(['sync', '--config', c.file], preload);
       if (r.code !== 0) throw new Error(`the phone-photo sync exited ${r.code}`);
       await rm(c.storage, { recursive: true, force: true });
+      phoneCpu.push(r.cpuMs);
       return r.ms;
     };
     const phone = await paired(
@@ -424,7 +435,7 @@ export async function run(): Promise<void> {
     );
     console.log(
       `  vs ${baselineName} then an fdatasync of every file: ratio ${ratios(phoneDurable.ratios)}; ` +
-        `median ${median(phoneDurable.b).toFixed(0)} ms`,
+        `median ${median(phoneDurable.b).toFixed(0)} ms; the sync child's own CPU: median ${median(phoneCpu).toFixed(0)} ms`,
     );
   } finally {
     await sim.close();
