@@ -1,7 +1,7 @@
 // One photo from the server to a verified temp file in photos/: the body is streamed to disk in
 // batches and hashed on the way (never held whole in memory), its pixel size read from its first
 // bytes, checked (SHA-1 for originals; length and decodability for renderings), and handed back
-// still open for apply.ts to fsync, close and rename into place with the others of its checkpoint.
+// still open for apply.ts to flush (flusher.ts) and rename into place at its checkpoint.
 // A body is cut off past the length it announced (or a sane maximum), and never takes the disk
 // below the reserve. A failed attempt leaves no file; retries with backoff live here too.
 import { createHash } from 'node:crypto';
@@ -29,8 +29,7 @@ import { type PhotoSize } from '../immich/types.js';
 
 export interface LandedFile {
   tempName: string;
-  /** The temp file, still open: the checkpoint that lands it flushes and closes it (closeLanded
-   * on any other way out). */
+  /** The temp file, still open: apply.ts's flusher fdatasyncs and closes it. */
   handle: FileHandle;
   bytes: number;
   /** Base64 SHA-1 of what was written. */
@@ -103,7 +102,8 @@ async function writeAllv(fh: FileHandle, chunks: Buffer[]): Promise<void> {
 
 /** What a download gathers before one write: each write is a trip to libuv's thread pool (and on
  * a loaded machine a thread switch), so a phone's 2.6 MB photo goes down in three writes rather
- * than one per 64 KB socket read. Four downloads at once hold at most 4 MiB this way. */
+ * than one per 64 KB socket read. A batch is written while the next one gathers (the socket is
+ * read on meanwhile), so a download holds at most two: four at once hold at most 8 MiB. */
 export const WRITE_BATCH_BYTES = 1024 * 1024;
 
 /** What the sink learnt of the body on its way to disk. */
@@ -134,12 +134,9 @@ function landingSink(
 ): Writable {
   let held: Buffer[] = [];
   let heldBytes = 0;
-  const flush = async (): Promise<void> => {
-    if (heldBytes === 0) return;
-    const batch = held;
-    const size = heldBytes;
-    held = [];
-    heldBytes = 0;
+  /** The batch on its way to disk (each batch waits for the one before: the file is in order). */
+  let writing: Promise<void> = Promise.resolve();
+  const writeBatch = async (batch: Buffer[], size: number): Promise<void> => {
     o.space.wrote(size);
     const estimate = o.space.estimate();
     if (estimate === undefined || (estimate !== null && estimate < o.reserveBytes)) {
@@ -149,6 +146,21 @@ function landingSink(
       if (free !== null && free - size < o.reserveBytes) throw o.overReserve(free);
     }
     await writeAllv(fh, batch);
+  };
+  /** Send what is held after the batch already on its way; resolves when the one before is done. */
+  const handOff = (): Promise<void> => {
+    const before = writing;
+    if (heldBytes > 0) {
+      const batch = held;
+      const size = heldBytes;
+      held = [];
+      heldBytes = 0;
+      writing = before.then(() => writeBatch(batch, size));
+      // Its failure reaches the stream through the next write or final (which wait on it); this
+      // only keeps a destroyed stream's last batch from being an unhandled rejection.
+      writing.catch(() => {});
+    }
+    return before;
   };
   return new Writable({
     highWaterMark: WRITE_BATCH_BYTES,
@@ -167,10 +179,12 @@ function landingSink(
       held.push(chunk);
       heldBytes += chunk.length;
       if (heldBytes < WRITE_BATCH_BYTES) done();
-      else flush().then(() => done(), done);
+      // Read on while this batch is written; wait only for the batch before it.
+      else handOff().then(() => done(), done);
     },
     final(done) {
-      flush().then(() => done(), done);
+      handOff();
+      writing.then(() => done(), done);
     },
   });
 }

@@ -14,9 +14,12 @@
 // 4. An initial sync of a 41-photo album of 106 MB (2.6 MB a photo, a phone's) against curl: the
 //    per-photo overhead of step 1 (temp file, hash, fsync, rename, checkpoints) against a
 //    realistic amount of bytes.
+// Steps 1 and 4 are also paired against curl followed by an fdatasync of every file it wrote
+// (4 at once) and of their folder: the least a copy that survives a power cut costs on this disk,
+// which curl alone never pays.
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -80,7 +83,10 @@ async function albumOfPhotos(
 }
 
 /** Run the CLI as a child; returns wall ms and the child's peak RSS (from a preloaded exit hook). */
-function cliChild(args: string[], preload: string): Promise<{ ms: number; maxRssMb: number; code: number | null }> {
+function cliChild(
+  args: string[],
+  preload: string,
+): Promise<{ ms: number; maxRssMb: number; cpuMs: number; code: number | null }> {
   return nodeChild([BIN, ...args], preload);
 }
 
@@ -88,7 +94,7 @@ async function nodeChild(
   args: string[],
   preload: string,
   env: Record<string, string> = {},
-): Promise<{ ms: number; maxRssMb: number; code: number | null }> {
+): Promise<{ ms: number; maxRssMb: number; cpuMs: number; code: number | null }> {
   const rssFile = path.join(os.tmpdir(), `bench-rss-${process.pid}-${Math.random().toString(16).slice(2)}`);
   const t = performance.now();
   const code = await new Promise<number | null>((resolve) => {
@@ -101,8 +107,8 @@ async function nodeChild(
     child.on('exit', (c) => resolve(c));
   });
   const ms = performance.now() - t;
-  const kb = (await takeChildUsage(rssFile))?.rssKb ?? 0;
-  return { ms, maxRssMb: kb / 1024, code };
+  const usage = await takeChildUsage(rssFile);
+  return { ms, maxRssMb: (usage?.rssKb ?? 0) / 1024, cpuMs: usage?.cpuMs ?? 0, code };
 }
 
 async function hasCurl(): Promise<boolean> {
@@ -112,8 +118,40 @@ async function hasCurl(): Promise<boolean> {
   );
 }
 
-/** The baseline fetch: every original, 4 at a time, straight to files. */
-async function baselineFetch(sim: ImmichSim, ids: string[], dir: string, useCurl: boolean): Promise<number> {
+/** fdatasync every file of `ids` in `dir`, 4 at once, then the folder: what makes a copy durable. */
+async function flushAll(dir: string, ids: string[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < ids.length) {
+        const fh = await open(path.join(dir, ids[next++]!), 'r');
+        await fh.datasync();
+        await fh.close();
+      }
+    }),
+  );
+  const d = await open(dir, 'r');
+  await d.sync();
+  await d.close();
+}
+
+/** The baseline fetch: every original, 4 at a time, straight to files; with `durable`, each file
+ * then flushed to disk (flushAll) inside the time. */
+async function baselineFetch(
+  sim: ImmichSim,
+  ids: string[],
+  dir: string,
+  useCurl: boolean,
+  durable = false,
+): Promise<number> {
+  const t = performance.now();
+  const ms = await fetchOnly(sim, ids, dir, useCurl);
+  if (!durable) return ms;
+  await flushAll(dir, ids);
+  return performance.now() - t;
+}
+
+async function fetchOnly(sim: ImmichSim, ids: string[], dir: string, useCurl: boolean): Promise<number> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   if (useCurl) {
@@ -250,7 +288,7 @@ export async function run(): Promise<void> {
     await baselineFetch(sim, album.ids.slice(0, 50), path.join(work, 'warm'), useCurl); // warm the server
     const plainScript = path.join(work, 'plain-client.mjs');
     await writeFile(plainScript, plainClientScript());
-    const initial: { ms: number; maxRssMb: number }[] = [];
+    const initial: { ms: number; maxRssMb: number; cpuMs: number }[] = [];
     const syncChild = async (i: number) => {
       const cfg = await configFor(`initial-${i}`, album.albumId);
       const r = await cliChild(['sync', '--config', cfg.file], preload);
@@ -270,15 +308,30 @@ export async function run(): Promise<void> {
       return p.ms;
     };
     const vsPlain = await paired(PAIRS, (i) => syncChild(PAIRS + i), plainChild);
+    const vsDurable = await paired(
+      PAIRS,
+      (i) => syncChild(2 * PAIRS + i),
+      () => baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl, true),
+    );
     const syncMs = median(vsCurl.a);
     console.log(
       `initial sync of ${PHOTOS} photos vs ${baselineName}, whole process each: ratio ${ratios(vsCurl.ratios)}; ` +
         `medians ${syncMs.toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) and ${median(vsCurl.b).toFixed(0)} ms ` +
         `(${(((album.bytes / MB) * 1000) / syncMs).toFixed(0)} MB/s, ${((PHOTOS * 1000) / syncMs).toFixed(0)} photos/s)`,
     );
+    // CPU is what a loaded machine does not stretch as it does wall time: the figure to compare
+    // builds by (SYNC_BIN) when other work shares the cores.
+    console.log(
+      `  the sync child's own CPU (user + system, all its threads): median ${median(initial.map((r) => r.cpuMs)).toFixed(0)} ms; ` +
+        `\`--version\` alone ${startup.cpuMs.toFixed(0)} ms`,
+    );
     console.log(
       `  vs the same ImmichClient downloading to files in a Node child (no verify, fsync, rename, metadata): ` +
         `ratio ${ratios(vsPlain.ratios)}`,
+    );
+    console.log(
+      `  vs ${baselineName} then an fdatasync of every file (the floor of a copy that survives a power cut): ` +
+        `ratio ${ratios(vsDurable.ratios)}; median ${median(vsDurable.b).toFixed(0)} ms`,
     );
 
     // No-change resync, in process against the bare listing; then as the CLI would run it.
@@ -355,22 +408,34 @@ export async function run(): Promise<void> {
       phoneIds.push(sim.addAsset({ bytes, originalFileName: `PXL_${i}.jpg` }).id);
     }
     const phoneAlbum = sim.addAlbum({ albumName: 'phone', assetIds: phoneIds }).id;
+    const phoneCpu: number[] = [];
+    const phoneSync = async (name: string) => {
+      const c = await configFor(name, phoneAlbum);
+      const r = await cliChild(['sync', '--config', c.file], preload);
+      if (r.code !== 0) throw new Error(`the phone-photo sync exited ${r.code}`);
+      await rm(c.storage, { recursive: true, force: true });
+      phoneCpu.push(r.cpuMs);
+      return r.ms;
+    };
     const phone = await paired(
       PAIRS,
-      async (i) => {
-        const c = await configFor(`phone-${i}`, phoneAlbum);
-        const r = await cliChild(['sync', '--config', c.file], preload);
-        if (r.code !== 0) throw new Error(`the phone-photo sync exited ${r.code}`);
-        await rm(c.storage, { recursive: true, force: true });
-        return r.ms;
-      },
+      (i) => phoneSync(`phone-${i}`),
       () => baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl),
+    );
+    const phoneDurable = await paired(
+      PAIRS,
+      (i) => phoneSync(`phone-durable-${i}`),
+      () => baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl, true),
     );
     const phoneMb = (PHONE_PHOTOS * PHONE) / MB;
     console.log(
       `initial sync of a ${PHONE_PHOTOS}-photo album of ${phoneMb.toFixed(0)} MB vs ${baselineName}, whole process each: ` +
         `ratio ${ratios(phone.ratios)}; medians ${median(phone.a).toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) ` +
         `and ${median(phone.b).toFixed(0)} ms (${((phoneMb * 1000) / median(phone.a)).toFixed(0)} MB/s)`,
+    );
+    console.log(
+      `  vs ${baselineName} then an fdatasync of every file: ratio ${ratios(phoneDurable.ratios)}; ` +
+        `median ${median(phoneDurable.b).toFixed(0)} ms; the sync child's own CPU: median ${median(phoneCpu).toFixed(0)} ms`,
     );
   } finally {
     await sim.close();

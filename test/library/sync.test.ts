@@ -466,6 +466,21 @@ describe('sync: crash safety', () => {
     // checkpoints asked for while one runs merge into the next.
     expect(saves).toBeGreaterThanOrEqual(3);
   });
+
+  it('a photo of several write batches lands byte for byte, and no temp file stays', async () => {
+    const f = await frame({ count: 2, withVideo: false });
+    // 3.5 MiB: four batches of the sink, the next one gathering while one is written.
+    const bytes = Buffer.concat([await jpegBytes(77), Buffer.alloc(3.5 * 1024 * 1024, 0x5a)]);
+    const id = f.sim.addAsset({ bytes, originalFileName: 'PXL_big.jpg' }).id;
+    f.sim.addToAlbum(f.seeded.album.id, [id]);
+    const out = await f.sync();
+    expect(out.result).toMatchObject({ added: 3, failed: 0 });
+    const m = await expectIntactLibrary(f);
+    const entry = m.synced_assets[id]!;
+    expect(entry.bytes).toBe(bytes.length);
+    expect((await readFile(path.join(f.paths.photosDir, entry.local_path))).equals(bytes)).toBe(true);
+    expect((await readdir(f.paths.photosDir)).filter((n) => n.endsWith('.part'))).toEqual([]);
+  });
 });
 
 describe('sync: reconciliation with the server', () => {
