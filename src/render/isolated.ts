@@ -126,6 +126,12 @@ export function renderChildPid(): number | undefined {
   return drawer.child?.pid;
 }
 
+/** Whether the child has said it holds the frame it is drawing (a test kills it only then: a
+ * child killed before that word is not a frame's failure, the frame goes to a fresh child). */
+export function renderChildHasFrame(): boolean {
+  return drawer.current?.delivered === true;
+}
+
 /** End the child now (SIGKILL), failing the frame it draws; the next frame starts a fresh one. */
 export function stopRenderChild(): void {
   const c = drawer.current;

@@ -12,7 +12,7 @@ import { findPanel } from '../../drivers/panels.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { startImmichSim } from '../../src/immich-sim/server.js';
 import { renderFrame } from '../../src/render/frame.js';
-import { renderChildPid, renderFrameStoppable, stopRenderChild } from '../../src/render/isolated.js';
+import { renderChildHasFrame, renderChildPid, renderFrameStoppable, stopRenderChild } from '../../src/render/isolated.js';
 import { syncedConfig } from '../support/synced-config.js';
 
 const PANEL = findPanel('waveshare-7in3e');
@@ -105,9 +105,12 @@ describe('the long-lived render child', () => {
     const drawing = renderFrameStoppable({ photos: [{ source: heavy }], panel: PANEL }, DEADLINE).catch(
       (e: unknown) => e,
     );
-    for (let i = 0; i < 100 && renderChildPid() === undefined; i++) await new Promise((r) => setTimeout(r, 20));
+    // Killed only once the child has the frame: a child killed while still starting (a loaded
+    // machine takes seconds to load sharp) never had it, and its frame rightly goes to a fresh one.
+    for (let i = 0; i < 1500 && !renderChildHasFrame(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(renderChildHasFrame()).toBe(true);
     const pid = renderChildPid()!;
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 200));
     process.kill(pid, 'SIGKILL');
     const err = await drawing;
     expect(err).toMatchObject({ code: 'RENDER' });
