@@ -7,8 +7,11 @@
 // of a ratio alike.
 // 1. Initial sync against `curl --parallel --parallel-max 4` fetching the same originals (or, without
 //    curl, a plain parallel undici fetch to files), whole process each.
-// 2. A no-change resync against the listing requests alone (version, search pages, stacks; undici),
-//    both in this process so Node's start-up does not swamp the figure; the child's wall time is shown too.
+// 2. A no-change resync against the listing requests alone (version, search pages, stacks; undici
+//    and JSON.parse), both in this process so Node's start-up does not swamp the figure; the child's
+//    wall time is shown too. The search asks what the sync asks (withExif, withPeople: each photo's
+//    info comes with the listing), so both sides get the same answers; the figure against the
+//    smaller answers without them (the baseline before) is shown beside it.
 // 3. Peak RSS of the sync child for 1,000 small photos and for a few 96 MB photos: flat if bodies
 //    are streamed, growing with the photo if they were buffered.
 // 4. An initial sync of a 41-photo album of 106 MB (2.6 MB a photo, a phone's) against curl: the
@@ -39,6 +42,8 @@ const PHONE_PHOTOS = 41;
 const PHONE = Math.round((106 * MB) / PHONE_PHOTOS);
 /** Pairs (sync, baseline) per figure. */
 const PAIRS = Number(process.env.SYNC_BENCH_PAIRS ?? 5);
+/** SYNC_BENCH_ONLY=resync: one initial sync, then the no-change resync figures alone. */
+const ONLY_RESYNC = process.env.SYNC_BENCH_ONLY === 'resync';
 const here = path.dirname(fileURLToPath(import.meta.url));
 // SYNC_BIN measures another build (an older checkout's bin) against the same baselines.
 const BIN = process.env.SYNC_BIN ?? path.resolve(here, '../../../bin/artframe-immich.js');
@@ -150,7 +155,8 @@ async function baselineFetch(sim: ImmichSim, ids: string[], dir: string, useCurl
   return performance.now() - t;
 }
 
-async function listingAlone(sim: ImmichSim, albumId: string): Promise<number> {
+/** The listing's requests alone. `detail`: ask each photo's exif and people, as the sync does. */
+async function listingAlone(sim: ImmichSim, albumId: string, detail = true): Promise<number> {
   const t = performance.now();
   await (await request(`${sim.url}/api/server/version`)).body.json();
   // Each photo's stack comes from here (search items carry none), so a sync must ask it too.
@@ -160,7 +166,13 @@ async function listingAlone(sim: ImmichSim, albumId: string): Promise<number> {
     const res = await request(`${sim.url}/api/search/metadata`, {
       method: 'POST',
       headers: { 'x-api-key': sim.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ albumIds: [albumId], type: 'IMAGE', page, size: 1000 }),
+      body: JSON.stringify({
+        albumIds: [albumId],
+        type: 'IMAGE',
+        page,
+        size: 1000,
+        ...(detail ? { withExif: true, withPeople: true } : {}),
+      }),
     });
     const body = (await res.body.json()) as { assets: { nextPage: string | null } };
     page = body.assets.nextPage === null ? null : Number(body.assets.nextPage);
@@ -258,28 +270,31 @@ export async function run(): Promise<void> {
       initial.push(r);
       return r.ms;
     };
-    const vsCurl = await paired(PAIRS, syncChild, () =>
-      baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl),
-    );
-    const plainChild = async () => {
-      await rm(path.join(work, 'plain'), { recursive: true, force: true });
-      const p = await nodeChild([plainScript, sim.url, album.albumId, path.join(work, 'plain')], preload, {
-        BENCH_KEY: sim.apiKey,
-      });
-      if (p.code !== 0) throw new Error(`the plain client child exited ${p.code}`);
-      return p.ms;
-    };
-    const vsPlain = await paired(PAIRS, (i) => syncChild(PAIRS + i), plainChild);
-    const syncMs = median(vsCurl.a);
-    console.log(
-      `initial sync of ${PHOTOS} photos vs ${baselineName}, whole process each: ratio ${ratios(vsCurl.ratios)}; ` +
-        `medians ${syncMs.toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) and ${median(vsCurl.b).toFixed(0)} ms ` +
-        `(${(((album.bytes / MB) * 1000) / syncMs).toFixed(0)} MB/s, ${((PHOTOS * 1000) / syncMs).toFixed(0)} photos/s)`,
-    );
-    console.log(
-      `  vs the same ImmichClient downloading to files in a Node child (no verify, fsync, rename, metadata): ` +
-        `ratio ${ratios(vsPlain.ratios)}`,
-    );
+    if (ONLY_RESYNC) await syncChild(0);
+    else {
+      const vsCurl = await paired(PAIRS, syncChild, () =>
+        baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl),
+      );
+      const plainChild = async () => {
+        await rm(path.join(work, 'plain'), { recursive: true, force: true });
+        const p = await nodeChild([plainScript, sim.url, album.albumId, path.join(work, 'plain')], preload, {
+          BENCH_KEY: sim.apiKey,
+        });
+        if (p.code !== 0) throw new Error(`the plain client child exited ${p.code}`);
+        return p.ms;
+      };
+      const vsPlain = await paired(PAIRS, (i) => syncChild(PAIRS + i), plainChild);
+      const syncMs = median(vsCurl.a);
+      console.log(
+        `initial sync of ${PHOTOS} photos vs ${baselineName}, whole process each: ratio ${ratios(vsCurl.ratios)}; ` +
+          `medians ${syncMs.toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) and ${median(vsCurl.b).toFixed(0)} ms ` +
+          `(${(((album.bytes / MB) * 1000) / syncMs).toFixed(0)} MB/s, ${((PHOTOS * 1000) / syncMs).toFixed(0)} photos/s)`,
+      );
+      console.log(
+        `  vs the same ImmichClient downloading to files in a Node child (no verify, fsync, rename, metadata): ` +
+          `ratio ${ratios(vsPlain.ratios)}`,
+      );
+    }
 
     // No-change resync, in process against the bare listing; then as the CLI would run it.
     const cfg = await configFor('initial-0', album.albumId);
@@ -311,18 +326,25 @@ export async function run(): Promise<void> {
     };
     await resync(); // warm: the JIT, the disk cache
     const vsListing = await paired(2 * PAIRS + 1, resync, () => listingAlone(sim, album.albumId));
+    const vsSmaller = await paired(2 * PAIRS + 1, resync, () => listingAlone(sim, album.albumId, false));
     const vsClient = await paired(2 * PAIRS + 1, resync, clientListing);
     await client.close();
     const child = await cliChild(['sync', '--force', '--config', cfg.file], preload);
     console.log(
-      `no-change resync vs the listing requests alone (version, search pages, stacks): ratio ${ratios(vsListing.ratios)}; ` +
+      `no-change resync vs the listing requests alone (version, search pages with exif and people, stacks): ratio ${ratios(vsListing.ratios)}; ` +
         `medians ${median(vsListing.a).toFixed(0)} ms and ${median(vsListing.b).toFixed(0)} ms ` +
         `(0 downloads, 0 deletions; as a CLI child ${child.ms.toFixed(0)} ms incl. start-up)`,
+    );
+    console.log(
+      `  vs the same requests without exif and people (smaller answers; the baseline before): ratio ${ratios(vsSmaller.ratios)}; ` +
+        `median ${median(vsSmaller.b).toFixed(0)} ms`,
     );
     console.log(
       `  vs the ImmichClient's own listing (version probe, pages, validation, stacks): ratio ${ratios(vsClient.ratios)}; ` +
         `the rest is reconciling ${PHOTOS} files, planning, refreshing the info and one metadata save`,
     );
+
+    if (ONLY_RESYNC) return;
 
     // RSS with a few very large photos.
     const bigIds: string[] = [];
