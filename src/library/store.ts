@@ -1,10 +1,10 @@
 // The library on disk: the instance folder, photos/ and sync_metadata.json. Every filesystem
 // call of the sync engine goes through here, and no path it builds can leave photos/.
 import { randomHex } from '../core/crypto-on-demand.js';
-import { isAscii } from 'node:buffer';
 import { type Stats, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { isAscii } from 'node:buffer';
 import { StorageError } from '../core/errors.js';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
 import { permissionAdvice } from './permission.js';
