@@ -42,8 +42,6 @@ const PHONE_PHOTOS = 41;
 const PHONE = Math.round((106 * MB) / PHONE_PHOTOS);
 /** Pairs (sync, baseline) per figure. */
 const PAIRS = Number(process.env.SYNC_BENCH_PAIRS ?? 5);
-/** SYNC_BENCH_ONLY=resync: one initial sync, then the no-change resync figures alone. */
-const ONLY_RESYNC = process.env.SYNC_BENCH_ONLY === 'resync';
 const here = path.dirname(fileURLToPath(import.meta.url));
 // SYNC_BIN measures another build (an older checkout's bin) against the same baselines.
 const BIN = process.env.SYNC_BIN ?? path.resolve(here, '../../../bin/artframe-immich.js');
@@ -270,31 +268,28 @@ export async function run(): Promise<void> {
       initial.push(r);
       return r.ms;
     };
-    if (ONLY_RESYNC) await syncChild(0);
-    else {
-      const vsCurl = await paired(PAIRS, syncChild, () =>
-        baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl),
-      );
-      const plainChild = async () => {
-        await rm(path.join(work, 'plain'), { recursive: true, force: true });
-        const p = await nodeChild([plainScript, sim.url, album.albumId, path.join(work, 'plain')], preload, {
-          BENCH_KEY: sim.apiKey,
-        });
-        if (p.code !== 0) throw new Error(`the plain client child exited ${p.code}`);
-        return p.ms;
-      };
-      const vsPlain = await paired(PAIRS, (i) => syncChild(PAIRS + i), plainChild);
-      const syncMs = median(vsCurl.a);
-      console.log(
-        `initial sync of ${PHOTOS} photos vs ${baselineName}, whole process each: ratio ${ratios(vsCurl.ratios)}; ` +
-          `medians ${syncMs.toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) and ${median(vsCurl.b).toFixed(0)} ms ` +
-          `(${(((album.bytes / MB) * 1000) / syncMs).toFixed(0)} MB/s, ${((PHOTOS * 1000) / syncMs).toFixed(0)} photos/s)`,
-      );
-      console.log(
-        `  vs the same ImmichClient downloading to files in a Node child (no verify, fsync, rename, metadata): ` +
-          `ratio ${ratios(vsPlain.ratios)}`,
-      );
-    }
+    const vsCurl = await paired(PAIRS, syncChild, () =>
+      baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl),
+    );
+    const plainChild = async () => {
+      await rm(path.join(work, 'plain'), { recursive: true, force: true });
+      const p = await nodeChild([plainScript, sim.url, album.albumId, path.join(work, 'plain')], preload, {
+        BENCH_KEY: sim.apiKey,
+      });
+      if (p.code !== 0) throw new Error(`the plain client child exited ${p.code}`);
+      return p.ms;
+    };
+    const vsPlain = await paired(PAIRS, (i) => syncChild(PAIRS + i), plainChild);
+    const syncMs = median(vsCurl.a);
+    console.log(
+      `initial sync of ${PHOTOS} photos vs ${baselineName}, whole process each: ratio ${ratios(vsCurl.ratios)}; ` +
+        `medians ${syncMs.toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) and ${median(vsCurl.b).toFixed(0)} ms ` +
+        `(${(((album.bytes / MB) * 1000) / syncMs).toFixed(0)} MB/s, ${((PHOTOS * 1000) / syncMs).toFixed(0)} photos/s)`,
+    );
+    console.log(
+      `  vs the same ImmichClient downloading to files in a Node child (no verify, fsync, rename, metadata): ` +
+        `ratio ${ratios(vsPlain.ratios)}`,
+    );
 
     // No-change resync, in process against the bare listing; then as the CLI would run it.
     const cfg = await configFor('initial-0', album.albumId);
@@ -325,7 +320,21 @@ export async function run(): Promise<void> {
       return performance.now() - t;
     };
     await resync(); // warm: the JIT, the disk cache
-    const vsListing = await paired(2 * PAIRS + 1, resync, () => listingAlone(sim, album.albumId));
+    // CPU of this process on each side too (user + system, all threads; the simulator's share is
+    // the same on both): what a machine busy with other work stretches less than wall time.
+    const cpu = { resync: [] as number[], listing: [] as number[] };
+    const withCpu = (f: () => Promise<number>, into: number[]) => async () => {
+      const u = process.cpuUsage();
+      const ms = await f();
+      const d = process.cpuUsage(u);
+      into.push((d.user + d.system) / 1000);
+      return ms;
+    };
+    const vsListing = await paired(
+      2 * PAIRS + 1,
+      withCpu(resync, cpu.resync),
+      withCpu(() => listingAlone(sim, album.albumId), cpu.listing),
+    );
     const vsSmaller = await paired(2 * PAIRS + 1, resync, () => listingAlone(sim, album.albumId, false));
     const vsClient = await paired(2 * PAIRS + 1, resync, clientListing);
     await client.close();
@@ -336,6 +345,10 @@ export async function run(): Promise<void> {
         `(0 downloads, 0 deletions; as a CLI child ${child.ms.toFixed(0)} ms incl. start-up)`,
     );
     console.log(
+      `  the same pairs by CPU: ratio ${ratios(cpu.resync.map((c, i) => c / cpu.listing[i]!))}; ` +
+        `medians ${median(cpu.resync).toFixed(0)} ms and ${median(cpu.listing).toFixed(0)} ms`,
+    );
+    console.log(
       `  vs the same requests without exif and people (smaller answers; the baseline before): ratio ${ratios(vsSmaller.ratios)}; ` +
         `median ${median(vsSmaller.b).toFixed(0)} ms`,
     );
@@ -343,8 +356,6 @@ export async function run(): Promise<void> {
       `  vs the ImmichClient's own listing (version probe, pages, validation, stacks): ratio ${ratios(vsClient.ratios)}; ` +
         `the rest is reconciling ${PHOTOS} files, planning, refreshing the info and one metadata save`,
     );
-
-    if (ONLY_RESYNC) return;
 
     // RSS with a few very large photos.
     const bigIds: string[] = [];
