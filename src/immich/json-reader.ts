@@ -61,6 +61,8 @@ interface Frame {
   out: Record<string, unknown> | unknown[] | null;
   /** Its ObjectShape or ArrayShape when built (or streamed through `each`). */
   shape: ObjectShape | ArrayShape | null;
+  /** A built object's field names by length (fieldAt), looked up once per object, not per key. */
+  names: Map<number, string[]> | null;
   /** What to hand the parent when it closes: false for a skipped value. */
   deliver: boolean;
   /** Built empty (a list or object where a plain value was asked). */
@@ -82,6 +84,9 @@ const enum Str {
 /** Bytes of a number or of true, false, null. */
 const WORD = new Uint8Array(256);
 for (const c of '0123456789abcdefghijklmnopqrstuvwxyz+-.E') WORD[c.charCodeAt(0)] = 1;
+/** Bytes a number or true, false, null can start with. */
+const WORD_START = new Uint8Array(256);
+for (const c of '-0123456789tfn') WORD_START[c.charCodeAt(0)] = 1;
 const WS = new Uint8Array(256);
 WS[0x20] = WS[0x09] = WS[0x0a] = WS[0x0d] = 1;
 
@@ -144,7 +149,8 @@ export class JsonReader {
       i += 1;
       switch (this.state) {
         case St.Value:
-          this.startValue(b);
+          if (WORD_START[b] === 1) i = this.readWord(buf, i - 1);
+          else this.startValue(b);
           break;
         case St.Key:
           if (b === 0x22) {
@@ -207,6 +213,7 @@ export class JsonReader {
         close,
         out: built && !streamed ? (b === 0x7b ? {} : []) : null,
         shape: built ? (shape as ObjectShape | ArrayShape) : null,
+        names: built && shape.kind === 'object' ? namesOf(shape) : null,
         deliver: shape !== undefined,
         placeholder: !built || streamed,
         key: '',
@@ -216,28 +223,31 @@ export class JsonReader {
       this.state = b === 0x7b ? St.Key : St.Value;
       return;
     }
-    if ((b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x74 || b === 0x66 || b === 0x6e) {
-      this.inWord = true;
-      this.word = String.fromCharCode(b);
-      return;
-    }
     throw new JsonSyntaxError('expected a value');
+  }
+
+  /** A number or true, false, null starting at `at`: read from the bytes when it ends in this
+   * chunk (most do), else begun as a word the next chunks finish. Returns where it stopped. */
+  private readWord(buf: Buffer, at: number): number {
+    const f = this.stack[this.stack.length - 1];
+    if (f) f.empty = false;
+    const n = buf.length;
+    let j = at + 1;
+    while (j < n && WORD[buf[j]!] === 1) j++;
+    if (j === n) {
+      this.inWord = true;
+      this.word = buf.toString('latin1', at, Math.min(j, at + NUMBER_CHARS + 1));
+      return j;
+    }
+    this.valueDone(wordAt(buf, at, j));
+    return j;
   }
 
   private finishWord(): void {
     this.inWord = false;
     const w = this.word;
     this.word = '';
-    let v: unknown;
-    if (w === 'true') v = true;
-    else if (w === 'false') v = false;
-    else if (w === 'null') v = null;
-    else if (w.length > NUMBER_CHARS) {
-      if (!/^-?\d/.test(w)) throw new JsonSyntaxError('expected a value');
-      v = Number.NaN;
-    } else if (/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(w)) v = Number(w);
-    else throw new JsonSyntaxError('expected a value');
-    this.valueDone(v);
+    this.valueDone(wordValue(w));
   }
 
   /** A complete value goes to its container (or becomes the result). */
@@ -333,7 +343,7 @@ export class JsonReader {
       // Matched against the shape's field names byte by byte: a key no shape asks for (most of
       // them) is never made a string.
       const f = this.top();
-      f.key = f.shape?.kind === 'object' ? fieldAt(f.shape, buf, from, to) : '';
+      f.key = f.names ? fieldAt(f.names, buf, from, to) : '';
       this.state = St.Colon;
       return;
     }
@@ -460,11 +470,59 @@ const HEX: Record<number, number> = {};
 for (let d = 0; d < 10; d++) HEX[0x30 + d] = d;
 for (let d = 0; d < 6; d++) HEX[0x41 + d] = HEX[0x61 + d] = 10 + d;
 
+/** The value of a number or true, false, null written `w` (as JSON.parse reads it; a number
+ * longer than NUMBER_CHARS reads as NaN). */
+function wordValue(w: string): unknown {
+  if (w === 'true') return true;
+  if (w === 'false') return false;
+  if (w === 'null') return null;
+  if (w.length > NUMBER_CHARS) {
+    if (!/^-?\d/.test(w)) throw new JsonSyntaxError('expected a value');
+    return Number.NaN;
+  }
+  if (/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(w)) return Number(w);
+  throw new JsonSyntaxError('expected a value');
+}
+
+/** The word in bytes [from, to) of one chunk, as wordValue reads it: true, false, null and a
+ * plain integer of up to 15 digits (every width, height and count) from its bytes, the rest made
+ * a string first. */
+function wordAt(buf: Buffer, from: number, to: number): unknown {
+  const len = to - from;
+  const c = buf[from];
+  // true, false, null by their bytes.
+  if (len === 4 && c === 0x74 && buf[from + 1] === 0x72 && buf[from + 2] === 0x75 && buf[from + 3] === 0x65)
+    return true;
+  if (len === 4 && c === 0x6e && buf[from + 1] === 0x75 && buf[from + 2] === 0x6c && buf[from + 3] === 0x6c)
+    return null;
+  if (
+    len === 5 &&
+    c === 0x66 &&
+    buf[from + 1] === 0x61 &&
+    buf[from + 2] === 0x6c &&
+    buf[from + 3] === 0x73 &&
+    buf[from + 4] === 0x65
+  )
+    return false;
+  const neg = c === 0x2d;
+  let i = neg ? from + 1 : from;
+  const digits = to - i;
+  if (digits > 0 && digits <= 15 && (digits === 1 || buf[i] !== 0x30)) {
+    let v = 0;
+    for (; i < to; i++) {
+      const d = buf[i]! - 0x30;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === to) return neg ? -v : v;
+  }
+  return wordValue(buf.toString('latin1', from, Math.min(to, from + NUMBER_CHARS + 1)));
+}
+
 /** An object shape's field names by their length (they are ASCII: one byte a character). */
 const namesByLength = new WeakMap<ObjectShape, Map<number, string[]>>();
 
-/** The field of `shape` whose name is bytes [from, to), or '' for none. */
-function fieldAt(shape: ObjectShape, buf: Buffer, from: number, to: number): string {
+function namesOf(shape: ObjectShape): Map<number, string[]> {
   let byLength = namesByLength.get(shape);
   if (!byLength) {
     byLength = new Map();
@@ -472,6 +530,11 @@ function fieldAt(shape: ObjectShape, buf: Buffer, from: number, to: number): str
       byLength.set(name.length, [...(byLength.get(name.length) ?? []), name]);
     namesByLength.set(shape, byLength);
   }
+  return byLength;
+}
+
+/** The field among `byLength` whose name is bytes [from, to), or '' for none. */
+function fieldAt(byLength: Map<number, string[]>, buf: Buffer, from: number, to: number): string {
   const names = byLength.get(to - from);
   if (!names) return '';
   for (const name of names) {

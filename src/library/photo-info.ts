@@ -103,6 +103,47 @@ export function mergeListedInfo(previous: PhotoInfo | undefined, listed: RemoteA
   return next;
 }
 
+/** Whether two records say the same (field by field: a thousand of them are compared at every
+ * sync, where writing both as JSON cost more than the rest of refreshing them). A field added to
+ * PhotoInfo must be compared here: test/library/photo-info.test.ts changes each field in turn. */
+export function sameInfo(a: PhotoInfo | undefined, b: PhotoInfo): boolean {
+  if (a === undefined) return false;
+  return (
+    a.local_date_time === b.local_date_time &&
+    a.time_zone === b.time_zone &&
+    a.favorite === b.favorite &&
+    a.rating === b.rating &&
+    a.description === b.description &&
+    a.city === b.city &&
+    a.state === b.state &&
+    a.country === b.country &&
+    a.latitude === b.latitude &&
+    a.longitude === b.longitude &&
+    a.faces_for === b.faces_for &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.orientation === b.orientation &&
+    a.measured_sha1 === b.measured_sha1 &&
+    (a.stack === b.stack ||
+      (a.stack !== null &&
+        b.stack !== null &&
+        a.stack.id === b.stack.id &&
+        a.stack.primary_asset_id === b.stack.primary_asset_id)) &&
+    sameList(a.people, b.people, (p, q) => p.id === q.id && p.name === q.name && p.hidden === q.hidden) &&
+    sameList(
+      a.faces,
+      b.faces,
+      (f, g) => f.person_id === g.person_id && f.x1 === g.x1 && f.y1 === g.y1 && f.x2 === g.x2 && f.y2 === g.y2,
+    )
+  );
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i]!, b[i]!)) return false;
+  return true;
+}
+
 /** The key the faces are fetched for: a change in the people, the stored file or the asset's
  * size (an edit) means the boxes may differ. A renamed person keeps the key (names live in
  * `people`, boxes refer to person ids), and so does a new rating. */

@@ -4,7 +4,7 @@ import { chooseRendition } from '../immich/rendition.js';
 import type { Rendition, RemoteAsset } from '../immich/types.js';
 import type { AdoptedFile, LibraryMetadata, SyncedAsset } from './metadata.js';
 import { assignUniqueNames, nameCandidates, nameKey, sanitiseFileName } from './names.js';
-import { byCaptureTime, chooseSubset } from './subset.js';
+import { chooseSubset, sortByCaptureTime } from './subset.js';
 import { type PhotoSize } from '../immich/types.js';
 import { type SelectionMode } from './selection/select.js';
 
@@ -167,7 +167,7 @@ export function planSync(input: PlanInput): SyncPlan {
     if (why) hidden.set(a.id, why);
   }
   const remote = listed.filter((a) => !hidden.has(a.id));
-  const wanted = chooseSubset(remote, maxPhotos, mode).sort(byCaptureTime);
+  const wanted = sortByCaptureTime(chooseSubset(remote, maxPhotos, mode));
   const wantedIds = new Set(wanted.map((a) => a.id));
   const remoteIds = new Set(remote.map((a) => a.id));
   const entries = metadata.synced_assets;

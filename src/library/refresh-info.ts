@@ -8,7 +8,7 @@ import { type Logger, silentLogger } from '../core/log.js';
 import { AuthRejectedError } from '../core/errors.js';
 import { failureReason } from './download.js';
 import type { LibraryMetadata } from './metadata.js';
-import { displayedSize, facesInFile, facesKey, mergeListedInfo, type PhotoInfo } from './photo-info.js';
+import { displayedSize, facesInFile, facesKey, mergeListedInfo, type PhotoInfo, sameInfo } from './photo-info.js';
 import { photoPath } from './store.js';
 import type { InstancePaths } from './instance.js';
 
@@ -57,7 +57,8 @@ export async function refreshInfo(options: {
   const records: {
     asset: RemoteAsset & { info: NonNullable<RemoteAsset['info']> };
     info: PhotoInfo;
-    before: string;
+    /** The record as it was (never changed in place: merged into a new one). */
+    before: PhotoInfo | undefined;
   }[] = [];
   for (const asset of options.listed) {
     const entry = metadata.synced_assets[asset.id];
@@ -65,7 +66,7 @@ export async function refreshInfo(options: {
     records.push({
       asset: asset as RemoteAsset & { info: NonNullable<RemoteAsset['info']> },
       info: mergeListedInfo(entry.info, asset.info),
-      before: JSON.stringify(entry.info ?? null),
+      before: entry.info,
     });
   }
 
@@ -91,7 +92,7 @@ export async function refreshInfo(options: {
       jobs.push({ id: asset.id, asset, info, key });
     }
     entry.info = info;
-    if (JSON.stringify(info) !== before) report.updated += 1;
+    if (!sameInfo(before, info)) report.updated += 1;
   }
 
   // Face boxes: a few requests at a time, each failure on its own.

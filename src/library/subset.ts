@@ -17,6 +17,15 @@ export function byCaptureTime(
   return captureTime(a.fileCreatedAt) - captureTime(b.fileCreatedAt) || byId(a, b);
 }
 
+/** `list` sorted by byCaptureTime, each time read once (not once per comparison: a thousand
+ * photos were some 20,000 date parses). */
+export function sortByCaptureTime<T extends { id: string; fileCreatedAt: string }>(list: readonly T[]): T[] {
+  return list
+    .map((item) => ({ item, t: captureTime(item.fileCreatedAt) }))
+    .sort((a, b) => a.t - b.t || byId(a.item, b.item))
+    .map((x) => x.item);
+}
+
 /** The spread rank: SHA-256 of the id, a fixed pseudo-random place for each photo. */
 export function spreadRank(id: string): string {
   return createHash('sha256').update(id).digest('hex');
@@ -32,7 +41,7 @@ export function chooseSubset(remote: readonly RemoteAsset[], maxPhotos: number, 
   if (maxPhotos <= 0 || remote.length <= maxPhotos) return [...remote];
   let ranked: RemoteAsset[];
   if (mode === 'newest') ranked = [...remote].sort((a, b) => byCaptureTime(b, a));
-  else if (mode === 'oldest') ranked = [...remote].sort(byCaptureTime);
+  else if (mode === 'oldest') ranked = sortByCaptureTime(remote);
   else {
     const rank = new Map(remote.map((a) => [a.id, spreadRank(a.id)]));
     ranked = [...remote].sort((a, b) => (rank.get(a.id)! < rank.get(b.id)! ? -1 : 1));

@@ -107,8 +107,19 @@ describe('the streaming JSON reader on odd text', () => {
       'false',
       'null',
       ' \n\t"spaced"\r\n ',
+      // Words read from their bytes when whole in a chunk, as a string when split between chunks.
+      '[0,-0,7,-12,123456789012345,-123456789012345,1234567890123456789,1.5,2e3,true,false,null]',
+      '{"a":true,"b":false,"c":null,"d":[null,1]}',
     ];
-    for (const t of texts) for (const size of [1, 2, 3, 100]) expect(read(t, anything, size), t).toEqual(JSON.parse(t));
+    const list: Shape = { kind: 'array', max: Infinity, of: anything };
+    const obj: Shape = { kind: 'object', fields: { a: anything, b: anything, c: anything, d: list } };
+    for (const t of texts)
+      for (const size of [1, 2, 3, 100]) {
+        const shape = t.startsWith('[') ? list : t.startsWith('{') ? obj : anything;
+        expect(read(t, shape, size), t).toEqual(JSON.parse(t));
+      }
+    // A number longer than any a server means reads as NaN, whole in a chunk or split.
+    for (const size of [1, 100, Infinity]) expect(read(`[${'9'.repeat(500)}]`, list, size)).toEqual([Number.NaN]);
   });
 
   it('refuses what JSON.parse refuses', () => {
@@ -132,11 +143,20 @@ describe('the streaming JSON reader on odd text', () => {
       '"unterminated',
       '   ',
       '\ufeff{}',
+      '[01]',
+      '[-01]',
+      '[-]',
+      '[1-2]',
+      '[truex]',
+      '[nulll]',
+      '[fals]',
+      '[0x10]',
     ];
     const obj: Shape = { kind: 'object', fields: { a: anything } };
     for (const t of bad) {
       expect(() => JSON.parse(t), t).toThrow();
-      for (const shape of [anything, obj]) expect(() => read(t, shape, 1), t).toThrow(JsonSyntaxError);
+      for (const shape of [anything, obj])
+        for (const size of [1, Infinity]) expect(() => read(t, shape, size), t).toThrow(JsonSyntaxError);
     }
     expect(read('', anything)).toBeUndefined();
   });

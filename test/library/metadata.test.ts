@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { instancePaths } from '../../src/library/instance.js';
 import { emptyMetadata, parseMetadata } from '../../src/library/metadata.js';
+import { ensureLibraryDirs, readMetadata, writeMetadata } from '../../src/library/store.js';
 
 // The seed's example, verbatim: a file written by the Python plugin must still read.
 const seedExample = {
@@ -56,5 +61,23 @@ describe('sync_metadata.json', () => {
     const bad = structuredClone(seedExample) as typeof seedExample & { synced_assets: Record<string, unknown> };
     bad.synced_assets['asset-id-2'] = { ...seedExample.synced_assets['asset-id-1'], local_path: 'img_1234.JPG' };
     expect(parseMetadata(bad).ok).toBe(false);
+  });
+
+  it('reads back from disk what was written, in ASCII and in any script', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'metadata-read-'));
+    try {
+      const paths = instancePaths({ storage_dir: dir, instance_id: 'default' });
+      await ensureLibraryDirs(paths);
+      const ascii = parseMetadata({ ...emptyMetadata(), ...seedExample });
+      if (!ascii.ok) throw new Error(ascii.problem);
+      const wide = structuredClone(ascii.metadata);
+      wide.synced_assets['asset-id-1']!.filename = 'Été à Zürich 中文 😀.jpg';
+      for (const m of [ascii.metadata, wide]) {
+        await writeMetadata(paths, m);
+        expect(await readMetadata(paths)).toEqual({ kind: 'ok', metadata: m });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImmichClient } from '../../src/immich/client.js';
-import { facesInFile } from '../../src/library/photo-info.js';
+import { emptyPhotoInfo, facesInFile, type PhotoInfo, sameInfo } from '../../src/library/photo-info.js';
 import { startFrame, type TestFrame } from '../support/frame-sim.js';
 
 const frames: TestFrame[] = [];
@@ -258,5 +258,66 @@ describe('facesInFile', () => {
       faces: [{ person_id: 'p', x1: 1389, y1: 833, x2: 1944, y2: 1556 }],
       refused: 1,
     });
+  });
+});
+
+describe('sameInfo', () => {
+  const full = (): PhotoInfo => ({
+    ...emptyPhotoInfo(),
+    local_date_time: '2024-01-01T10:00:00.000Z',
+    time_zone: 'Europe/Paris',
+    favorite: true,
+    rating: 4,
+    description: 'a day out',
+    city: 'Paris',
+    state: 'IDF',
+    country: 'France',
+    latitude: 48.8,
+    longitude: 2.3,
+    people: [{ id: 'p1', name: 'Ann', hidden: false }],
+    faces: [{ person_id: 'p1', x1: 1, y1: 2, x2: 30, y2: 40 }],
+    faces_for: 'p1|sha|10x10',
+    width: 10,
+    height: 10,
+    orientation: 1,
+    measured_sha1: 'sha',
+    stack: { id: 's1', primary_asset_id: 'a1' },
+  });
+  // Another value for each field: what the metadata file would say differently.
+  const other: { [K in keyof PhotoInfo]: PhotoInfo[K] } = {
+    local_date_time: null,
+    time_zone: 'UTC',
+    favorite: false,
+    rating: null,
+    description: '',
+    city: null,
+    state: 'X',
+    country: 'Y',
+    latitude: null,
+    longitude: 2.4,
+    people: [{ id: 'p1', name: 'Anne', hidden: false }],
+    faces: [{ person_id: 'p1', x1: 1, y1: 2, x2: 30, y2: 41 }],
+    faces_for: null,
+    width: 11,
+    height: null,
+    orientation: 6,
+    measured_sha1: null,
+    stack: null,
+  };
+
+  it('tells apart records that differ in any one field, as their JSON does', () => {
+    expect(sameInfo(full(), full())).toBe(true);
+    expect(sameInfo(undefined, full())).toBe(false);
+    // Every field of the record is covered: one added to PhotoInfo without a comparison fails here.
+    expect(Object.keys(other).sort()).toEqual(Object.keys(emptyPhotoInfo()).sort());
+    for (const key of Object.keys(other) as (keyof PhotoInfo)[]) {
+      const changed = { ...full(), [key]: other[key] };
+      expect(JSON.stringify(changed) === JSON.stringify(full()), key).toBe(false);
+      expect(sameInfo(full(), changed), key).toBe(false);
+      expect(sameInfo(changed, full()), key).toBe(false);
+    }
+    expect(sameInfo(full(), { ...full(), people: [] })).toBe(false);
+    expect(sameInfo(full(), { ...full(), faces: [...full().faces, ...full().faces] })).toBe(false);
+    expect(sameInfo(full(), { ...full(), stack: { id: 's1', primary_asset_id: 'a2' } })).toBe(false);
   });
 });
