@@ -1,10 +1,12 @@
 // The shape of sync_metadata.json: the seed's format (last_sync, album_id, sync_count,
 // synced_assets with filename, local_path, file_created_at, checksum, synced_at) plus what the
-// sync engine needs, validated with zod on every read. Pure: reading and writing live in store.ts.
+// sync engine needs, validated on every read (the frame's own files by metadata-check.ts, the same
+// result without zod's cost; anything else by this schema). Pure: reading and writing live in store.ts.
 import * as z from 'zod/mini';
 import { isSafeLocalName } from './names.js';
 import { PHOTO_SIZES } from '../immich/types.js';
 import { photoInfoSchema } from './photo-info.js';
+import { quickMetadata } from './metadata-check.js';
 
 export const METADATA_FORMAT = 1;
 
@@ -135,8 +137,11 @@ export function libraryContent(m: LibraryMetadata): string {
   });
 }
 
-/** Validate parsed JSON; the error names the first offending field. */
+/** Validate parsed JSON; the error names the first offending field. The frame's own files are read
+ * by metadata-check.ts (the same result, a twentieth of the time); the schema reads the rest. */
 export function parseMetadata(raw: unknown): { ok: true; metadata: LibraryMetadata } | { ok: false; problem: string } {
+  const quick = quickMetadata(raw, METADATA_FORMAT);
+  if (quick) return { ok: true, metadata: quick };
   const r = metadataSchema.safeParse(raw);
   if (r.success) return { ok: true, metadata: r.data };
   const issue = r.error.issues[0]!;
