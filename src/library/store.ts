@@ -53,6 +53,20 @@ export function photoPath(paths: InstancePaths, name: string): string {
   return full;
 }
 
+/**
+ * path.join(photosDir, name) for the many names of a metadata read (`next` and `status` list every
+ * photo): the folder joined once, not normalised again for each of 1,000 names (~15 ms of a start
+ * on this machine). For a name that is one plain segment, joining `x` and swapping it for the
+ * name gives exactly what path.join would; anything else goes to path.join.
+ */
+export function photoPaths(paths: InstancePaths): (name: string) => string {
+  const prefix = path.join(paths.photosDir, 'x').slice(0, -1);
+  return (name) =>
+    name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\\')
+      ? path.join(paths.photosDir, name)
+      : prefix + name;
+}
+
 export async function ensureLibraryDirs(paths: InstancePaths): Promise<void> {
   try {
     await mkdir(paths.photosDir, { recursive: true });
