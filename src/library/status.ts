@@ -1,6 +1,6 @@
 // What `status` reports about a library, gathered from the disk alone (metadata, file sizes,
 // the lock): no network, so it answers with the server gone.
-import { readdirSync, statSync } from 'node:fs';
+import { fs } from '../core/node-fs.js';
 import { type DueConfig, isSyncDue } from './due.js';
 import { lockHolder } from './lock.js';
 import type { SyncResult } from './metadata.js';
@@ -9,6 +9,7 @@ import { StorageError } from '../core/errors.js';
 import { storageProblem } from './storage-health.js';
 import type { InstancePaths } from './instance.js';
 import { readSyncAttempts, withUnchangedSyncs, type SyncAttempt } from './attempts.js';
+const { readdirSync, statSync } = fs;
 
 export interface LibraryStatus {
   photos_dir: string;

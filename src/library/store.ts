@@ -1,7 +1,8 @@
 // The library on disk: the instance folder, photos/ and sync_metadata.json. Every filesystem
 // call of the sync engine goes through here, and no path it builds can leave photos/.
 import { randomHex } from '../core/crypto-on-demand.js';
-import { type Stats, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { fs } from '../core/node-fs.js';
 import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { StorageError } from '../core/errors.js';
@@ -10,6 +11,7 @@ import { permissionAdvice } from './permission.js';
 import { type LibraryMetadata, parseMetadata } from './metadata.js';
 import { isSafeLocalName } from './names.js';
 import type { InstancePaths } from './instance.js';
+const { statSync } = fs;
 
 /** Downloads in flight are `.artframe-<hex>.part` in photos/: hidden, and ours to delete. */
 const TEMP_PREFIX = '.artframe-';
