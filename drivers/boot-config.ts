@@ -1,8 +1,9 @@
 // Whether a reboot is owed: the Pi's boot config (config.txt) asks for SPI or I2C but the running
 // kernel has no device for it yet. Decided from the system's state, so it is said by whoever looks
 // (install.sh, `status`, `panels --detect`), not only by the run that changed config.txt.
-import { readFileSync, existsSync } from 'node:fs';
+import { fs } from '../src/core/node-fs.js';
 import path from 'node:path';
+const { readFileSync, existsSync } = fs;
 
 /** Where the firmware reads config.txt: bookworm's place first, then the older one. */
 export const BOOT_CONFIG_PATHS = ['/boot/firmware/config.txt', '/boot/config.txt'] as const;

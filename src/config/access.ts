@@ -1,8 +1,10 @@
 // Why the config cannot be read, and how to read it: installed, it is the service user's (mode
 // 600 in a folder only its group enters), so a login user's command meets EACCES. The one-line
 // error names the user to run as (sudo -u) and, where the file's mode lets a group read it, the group.
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { fs } from '../core/node-fs.js';
 import path from 'node:path';
+const { readFileSync, statSync } = fs;
 
 export interface Owner {
   /** The user that owns the file (or, when the file cannot be looked at, its folder's group's user). */

@@ -1,6 +1,6 @@
 // The frame's configuration: one JSON file with the seed's keys (plus ours), validated with zod.
 // Every invalid value becomes one line naming the key, the value and what is allowed.
-import { constants } from 'node:fs';
+import { fs } from '../core/node-fs.js';
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,7 @@ import {
   RENDER_OPTION_RULES,
 } from '../render/options.js';
 import { POWER_CONFIG_SHAPE } from '../power/config.js';
+const { constants } = fs;
 
 function accepts(check: (v: string) => void): (v: string) => boolean {
   return (v) => {

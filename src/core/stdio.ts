@@ -1,8 +1,9 @@
 // The command line's stdout and stderr, written without Node's stream objects: the first touch of
 // process.stdout on a pipe loads net and the stream machinery (~10 ms of CPU, as much as a whole
 // `status` does), while a write(2) on the descriptor is what Node's stdio does on Linux anyway.
-import { writeSync } from 'node:fs';
+import { fs } from './node-fs.js';
 import { createRequire } from 'node:module';
+const { writeSync } = fs;
 
 /**
  * A writer for fd 1 or 2. A reader that went away (EPIPE) calls `onBrokenPipe`; a descriptor left

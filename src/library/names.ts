@@ -12,13 +12,17 @@ const MAX_EXT_CHARS = 8;
 const FORBIDDEN = /[<>:"|?*\\/]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+/** The same characters for a test: without the g flag a shared regex keeps no position between
+ * calls (isSafeLocalName runs for every photo of every metadata read; a new RegExp each time was
+ * a compile a photo). */
+const HAS_CONTROL = new RegExp(CONTROL.source);
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** A name is safe in photos/ when it is one path segment we could have produced ourselves. */
 export function isSafeLocalName(name: string): boolean {
   if (name === '' || name === '.' || name === '..') return false;
   if (name.startsWith('.') || name.trim() !== name) return false;
-  if (/[\\/]/.test(name) || new RegExp(CONTROL.source).test(name)) return false;
+  if (/[\\/]/.test(name) || HAS_CONTROL.test(name)) return false;
   if (name.normalize('NFC') !== name) return false;
   return Buffer.byteLength(name, 'utf8') <= 255;
 }

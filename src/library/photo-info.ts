@@ -5,50 +5,54 @@ import * as z from 'zod/mini';
 import type { RemoteAssetInfo, RemoteFace } from '../immich/types.js';
 import { KEPT_FACES, KEPT_PEOPLE } from '../immich/kept.js';
 
-const personSchema = z.object({ id: z.string(), name: z.string(), hidden: z.boolean() });
+/** Built on its first use (z.lazy): the frame's own files are read without it (metadata-check.ts),
+ * and building zod's schemas costs every start of `status` and `next`. */
+export const photoInfoSchema = z.lazy(() => {
+  const personSchema = z.object({ id: z.string(), name: z.string(), hidden: z.boolean() });
 
-/** A face box in the stored file's pixels, as displayed (EXIF orientation applied): x1,y1 is the
- * top-left corner, x2,y2 the bottom-right, 0 <= x1 < x2 <= width. */
-const faceSchema = z.object({
-  person_id: z.nullable(z.string()),
-  x1: z.number(),
-  y1: z.number(),
-  x2: z.number(),
-  y2: z.number(),
-});
+  /** A face box in the stored file's pixels, as displayed (EXIF orientation applied): x1,y1 is the
+   * top-left corner, x2,y2 the bottom-right, 0 <= x1 < x2 <= width. */
+  const faceSchema = z.object({
+    person_id: z.nullable(z.string()),
+    x1: z.number(),
+    y1: z.number(),
+    x2: z.number(),
+    y2: z.number(),
+  });
 
-export const photoInfoSchema = z.object({
-  /** Local wall-clock time of capture as Immich writes it (with a Z that does not mean UTC). */
-  local_date_time: z.nullable(z.string()),
-  /** IANA zone ("Europe/Paris"), "UTC-5", or null when unknown. */
-  time_zone: z.nullable(z.string()),
-  favorite: z.boolean(),
-  /** 1..5, -1 rejected, null unrated or unknown. */
-  rating: z.nullable(z.int().check(z.minimum(-1)).check(z.maximum(5))),
-  description: z.string(),
-  city: z.nullable(z.string()),
-  state: z.nullable(z.string()),
-  country: z.nullable(z.string()),
-  latitude: z.nullable(z.number()),
-  longitude: z.nullable(z.number()),
-  /** Everyone Immich recognised on the photo, hidden people included (they still filter). */
-  people: z.array(personSchema).check(z.maxLength(KEPT_PEOPLE)),
-  /** At most KEPT_FACES: a record from before that bound is dropped and refilled by the next sync. */
-  faces: z.array(faceSchema).check(z.maxLength(KEPT_FACES)),
-  /** What the faces were fetched for (people ids, stored file, asset size): a different key
-   * next sync means fetch them again. null: not fetched yet. */
-  faces_for: z.nullable(z.string()),
-  /** The stored file's size as displayed (after its EXIF orientation), and that orientation. */
-  width: z.nullable(z.int().check(z.positive())),
-  height: z.nullable(z.int().check(z.positive())),
-  orientation: z.nullable(z.int().check(z.minimum(1)).check(z.maximum(8))),
-  /** The SHA-1 of the file width/height/orientation were read from. */
-  measured_sha1: z.nullable(z.string()),
-  stack: z.nullable(z.object({ id: z.string(), primary_asset_id: z.string() })),
+  return z.object({
+    /** Local wall-clock time of capture as Immich writes it (with a Z that does not mean UTC). */
+    local_date_time: z.nullable(z.string()),
+    /** IANA zone ("Europe/Paris"), "UTC-5", or null when unknown. */
+    time_zone: z.nullable(z.string()),
+    favorite: z.boolean(),
+    /** 1..5, -1 rejected, null unrated or unknown. */
+    rating: z.nullable(z.int().check(z.minimum(-1)).check(z.maximum(5))),
+    description: z.string(),
+    city: z.nullable(z.string()),
+    state: z.nullable(z.string()),
+    country: z.nullable(z.string()),
+    latitude: z.nullable(z.number()),
+    longitude: z.nullable(z.number()),
+    /** Everyone Immich recognised on the photo, hidden people included (they still filter). */
+    people: z.array(personSchema).check(z.maxLength(KEPT_PEOPLE)),
+    /** At most KEPT_FACES: a record from before that bound is dropped and refilled by the next sync. */
+    faces: z.array(faceSchema).check(z.maxLength(KEPT_FACES)),
+    /** What the faces were fetched for (people ids, stored file, asset size): a different key
+     * next sync means fetch them again. null: not fetched yet. */
+    faces_for: z.nullable(z.string()),
+    /** The stored file's size as displayed (after its EXIF orientation), and that orientation. */
+    width: z.nullable(z.int().check(z.positive())),
+    height: z.nullable(z.int().check(z.positive())),
+    orientation: z.nullable(z.int().check(z.minimum(1)).check(z.maximum(8))),
+    /** The SHA-1 of the file width/height/orientation were read from. */
+    measured_sha1: z.nullable(z.string()),
+    stack: z.nullable(z.object({ id: z.string(), primary_asset_id: z.string() })),
+  });
 });
 export type PhotoInfo = z.infer<typeof photoInfoSchema>;
-export type PhotoPerson = z.infer<typeof personSchema>;
-export type PhotoFace = z.infer<typeof faceSchema>;
+export type PhotoPerson = PhotoInfo['people'][number];
+export type PhotoFace = PhotoInfo['faces'][number];
 
 /** A record that knows nothing yet: what a listing or a measurement fills in. */
 export function emptyPhotoInfo(): PhotoInfo {

@@ -1,14 +1,15 @@
 // What `status` reports about a library, gathered from the disk alone (metadata, file sizes,
 // the lock): no network, so it answers with the server gone.
-import { statSync } from 'node:fs';
+import { fs } from '../core/node-fs.js';
 import { type DueConfig, isSyncDue } from './due.js';
 import { lockHolder } from './lock.js';
 import type { SyncResult } from './metadata.js';
-import { isPhotoTemp, listFolder, type MetadataRead, photoPath, readMetadata } from './store.js';
+import { isPhotoTemp, listFolder, type MetadataRead, photoPaths, readMetadata } from './store.js';
 import { StorageError } from '../core/errors.js';
 import { storageProblem } from './storage-health.js';
 import type { InstancePaths } from './instance.js';
 import { readSyncAttempts, withUnchangedSyncs, type SyncAttempt } from './attempts.js';
+const { readdirSync, statSync } = fs;
 
 export interface LibraryStatus {
   photos_dir: string;
@@ -39,15 +40,27 @@ export interface LibraryStatus {
   storage_problem: string | null;
 }
 
-/** A photo's size, or null when it is missing. Synchronous on purpose: only `status` asks, once per
- * photo, and a plain stat(2) costs a fraction of a promise's round trip through the thread pool
- * (a 1,000-photo library's sizes are read in a few ms instead of tens). */
+/** A photo's size, or null when it is missing. Synchronous on purpose: only `status` asks, and only
+ * for what the listing cannot say (a plain stat(2) costs a fraction of a promise's round trip). */
 function sizeOf(file: string): number | null {
   try {
     const s = statSync(file, { throwIfNoEntry: false });
     return s?.isFile() ? s.size : null;
   } catch {
     return null;
+  }
+}
+
+/** The regular files in photos/ by name, from one listing (an empty set when there is no folder). */
+function filesIn(dir: string): Set<string> {
+  try {
+    return new Set(
+      readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => d.name),
+    );
+  } catch {
+    return new Set();
   }
 }
 
@@ -81,15 +94,24 @@ export async function libraryStatus(
 ): Promise<LibraryStatus> {
   read ??= await readStatusMetadata(paths);
   const metadata = read.kind === 'ok' ? await withUnchangedSyncs(paths, read.metadata) : null;
+  // Which photos are there: one listing of photos/, not a stat a photo (1,000 stats were ~30 ms of
+  // a status on this machine, a listing is ~2). Their sizes: as the sync recorded them when it
+  // stored and verified each file; a record without one (an older file), and anything the
+  // listing does not show as a plain file (a link), is asked of the file itself.
   let bytes = 0;
   let missing = 0;
-  const names = metadata
-    ? [...Object.values(metadata.synced_assets).map((e) => e.local_path), ...Object.keys(metadata.adopted)]
-    : [];
-  for (const name of names) {
-    const size = sizeOf(photoPath(paths, name));
-    if (size === null) missing += 1;
-    else bytes += size;
+  if (metadata) {
+    const present = filesIn(paths.photosDir);
+    const pathOf = photoPaths(paths);
+    const records: { name: string; bytes: number | undefined }[] = [
+      ...Object.values(metadata.synced_assets).map((e) => ({ name: e.local_path, bytes: e.bytes })),
+      ...Object.entries(metadata.adopted).map(([name, a]) => ({ name, bytes: a.bytes })),
+    ];
+    for (const r of records) {
+      const size = present.has(r.name) && r.bytes !== undefined ? r.bytes : sizeOf(pathOf(r.name));
+      if (size === null) missing += 1;
+      else bytes += size;
+    }
   }
   const due = isSyncDue({ metadata, config, now });
   return {

@@ -1,10 +1,11 @@
 // Can the library be written to? A read-only filesystem, a folder we may not write, or a disk
 // below the reserve disables syncing (the frame keeps showing what it has); `status` and the
 // service say why. Also the free-space figure downloads check against the reserve.
-import { constants } from 'node:fs';
+import { fs } from '../core/node-fs.js';
 import { access, statfs } from 'node:fs/promises';
 import { formatBytes } from './words.js';
 import type { InstancePaths } from './instance.js';
+const { constants } = fs;
 
 /** Free space a sync never takes the filesystem below: room for the OS, logs and the metadata. */
 export const DEFAULT_RESERVE_BYTES = 64 * 1024 * 1024;

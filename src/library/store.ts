@@ -1,7 +1,8 @@
 // The library on disk: the instance folder, photos/ and sync_metadata.json. Every filesystem
 // call of the sync engine goes through here, and no path it builds can leave photos/.
 import { randomHex } from '../core/crypto-on-demand.js';
-import { type Stats, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { fs } from '../core/node-fs.js';
 import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isAscii } from 'node:buffer';
@@ -11,6 +12,7 @@ import { permissionAdvice } from './permission.js';
 import { type LibraryMetadata, parseMetadata } from './metadata.js';
 import { isSafeLocalName } from './names.js';
 import type { InstancePaths } from './instance.js';
+const { statSync } = fs;
 
 /** Downloads in flight are `.artframe-<hex>.part` in photos/: hidden, and ours to delete. */
 const TEMP_PREFIX = '.artframe-';
@@ -52,6 +54,20 @@ export function photoPath(paths: InstancePaths, name: string): string {
     throw new StorageError(`refusing ${JSON.stringify(name)}: it resolves outside ${dir}`);
   }
   return full;
+}
+
+/**
+ * path.join(photosDir, name) for the many names of a metadata read (`next` and `status` list every
+ * photo): the folder joined once, not normalised again for each of 1,000 names (~15 ms of a start
+ * on this machine). For a name that is one plain segment, joining `x` and swapping it for the
+ * name gives exactly what path.join would; anything else goes to path.join.
+ */
+export function photoPaths(paths: InstancePaths): (name: string) => string {
+  const prefix = path.join(paths.photosDir, 'x').slice(0, -1);
+  return (name) =>
+    name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\\')
+      ? path.join(paths.photosDir, name)
+      : prefix + name;
 }
 
 export async function ensureLibraryDirs(paths: InstancePaths): Promise<void> {

@@ -288,6 +288,27 @@ describe('status and next commands', () => {
     expect(json.selection).toMatchObject({ matching: 1, total: 4, last_photo: t.photos[1]!.id });
   });
 
+  it('status counts a deleted photo as missing and the rest at their sizes on disk, with or without a recorded size', async () => {
+    const t = await setup(3);
+    await t.cli('sync');
+    const m = JSON.parse(await readFile(t.paths.metadataPath, 'utf8')) as {
+      synced_assets: Record<string, { local_path: string; bytes?: number }>;
+    };
+    const [gone, kept, older] = Object.values(m.synced_assets);
+    await rm(path.join(t.paths.photosDir, gone!.local_path));
+    // A record from before sizes were recorded: its size is read from the file.
+    delete older!.bytes;
+    await writeFile(t.paths.metadataPath, JSON.stringify(m));
+    const onDisk = async (name: string) => (await stat(path.join(t.paths.photosDir, name))).size;
+    const json = JSON.parse((await t.cli('status', '--json')).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      photos: 3,
+      missing_files: 1,
+      bytes_on_disk: (await onDisk(kept!.local_path)) + (await onDisk(older!.local_path)),
+    });
+    expect((await t.cli('status')).stdout).toContain('1 files missing, fetched again at the next sync');
+  });
+
   it('status before any sync says never and due now', async () => {
     const t = await setup(1);
     const r = await t.cli('status');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as z from 'zod/mini';
 import { EmptyLibraryError, StorageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import { type MetadataRead, readMetadata, isPhotoTemp, listFolder, storageError } from '../store.js';
+import { type MetadataRead, readMetadata, isPhotoTemp, listFolder, photoPaths, storageError } from '../store.js';
 import { isSafeLocalName } from '../names.js';
 import { type SelectablePhoto, type SelectionState, initialSelectionState, selectNext } from './select.js';
 import { type Logger, silentLogger } from '../../core/log.js';
@@ -122,20 +122,18 @@ export async function selectablePhotosOf(
 ): Promise<readonly SelectablePhoto[]> {
   if (read?.kind === 'ok') {
     const m = read.metadata;
-    return [
-      ...Object.entries(m.synced_assets).map(([id, e]) => ({
-        id,
-        path: path.join(paths.photosDir, e.local_path),
-        capturedAt: e.file_created_at,
-        ...(e.sha1 ? { sha1: e.sha1 } : {}),
-        ...(e.info ? { info: e.info } : {}),
-      })),
-      ...Object.keys(m.adopted).map((name) => ({
-        id: `file:${name}`,
-        path: path.join(paths.photosDir, name),
-        capturedAt: '',
-      })),
-    ];
+    // One loop, one object a photo: this runs over every photo at each `next` and `status`.
+    const pathOf = photoPaths(paths);
+    const photos: SelectablePhoto[] = [];
+    for (const id of Object.keys(m.synced_assets)) {
+      const e = m.synced_assets[id]!;
+      const photo: SelectablePhoto = { id, path: pathOf(e.local_path), capturedAt: e.file_created_at };
+      if (e.sha1) photo.sha1 = e.sha1;
+      if (e.info) photo.info = e.info;
+      photos.push(photo);
+    }
+    for (const name of Object.keys(m.adopted)) photos.push({ id: `file:${name}`, path: pathOf(name), capturedAt: '' });
+    return photos;
   }
   const files = await listFolder(paths.photosDir);
   return files
