@@ -1,7 +1,7 @@
 // The outcome of every sync attempt, whoever ran it (the `sync` command or the service): the last
 // success and the last failure with its time and reason, in sync_attempts.json beside the
 // metadata, so `status` shows a failed run even when the metadata still holds the last good one.
-import { readFileSync } from 'node:fs';
+import { fs } from '../core/node-fs.js';
 import * as z from 'zod/mini';
 import { writeFileAtomic } from './atomic-file.js';
 import type { InstancePaths } from './instance.js';
@@ -37,7 +37,7 @@ export async function readSyncAttempts(paths: InstancePaths): Promise<SyncAttemp
   try {
     // A few hundred bytes, read at once: a promise read is four trips through libuv's thread pool
     // (open, stat, read, close), and a sync reads this file twice.
-    const parsed = attemptsSchema.safeParse(JSON.parse(readFileSync(paths.syncAttemptsPath, 'utf8')));
+    const parsed = attemptsSchema.safeParse(JSON.parse(fs.readFileSync(paths.syncAttemptsPath, 'utf8')));
     if (parsed.success) return parsed.data;
   } catch {
     // missing or unreadable: start afresh

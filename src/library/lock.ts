@@ -4,7 +4,7 @@
 // written whole to a temp file and then linked into place, so a lock file is never empty or half
 // written (a full disk cannot leave a 0-byte lock that later starts take for a live one).
 import { randomHex } from '../core/crypto-on-demand.js';
-import { readFileSync } from 'node:fs';
+import { fs } from '../core/node-fs.js';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import { LibraryBusyError } from '../core/errors.js';
@@ -148,7 +148,7 @@ async function releaseLock(file: string, token: string): Promise<void> {
   // The lock is a line of JSON: read at once (a promise read is four thread-pool trips).
   let text = '';
   try {
-    text = readFileSync(file, 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     // gone or unreadable: not ours to remove
   }
