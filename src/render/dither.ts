@@ -1,6 +1,8 @@
 // The fixed-palette quantizer: turns an sRGB raster into one controller colour index a pixel,
 // by error diffusion (serpentine), ordered (Bayer) dithering, or plain nearest ink. Pure: typed
 // arrays in, typed arrays out, nothing allocated per pixel.
+import { gridCoversTone, inkGrid, nearestInGrid, MAX_GRID_INKS } from './ink-grid.js';
+import type { InkGrid } from './ink-grid.js';
 import { BAYER_SIZES, DIFFUSION_KERNELS, bayerMatrix } from './kernels.js';
 import type { DitherAlgorithm } from './kernels.js';
 import { toneTable } from './palette.js';
@@ -20,6 +22,12 @@ export interface DitherOptions {
   serpentine?: boolean;
   /** Decode table from toneTable(); default the plain sRGB decode (`none`). */
   tone?: Float32Array;
+  /**
+   * The nearest-ink grid of these very inks (ditherGrid(palette)), kept by a caller that
+   * quantizes often; null for the full search. Default: a fresh one (it fills in as it goes) for
+   * a frame-sized image, the full search for a small one, which would not pay for its tables.
+   */
+  grid?: InkGrid | null;
 }
 
 /**
@@ -39,19 +47,41 @@ export function ditherToPalette(
   }
   const tone = options.tone ?? toneTable(palette, 'none');
   const out = new Uint8Array(width * height);
+  const grid =
+    options.grid !== undefined ? options.grid : width * height >= FRESH_GRID_PIXELS ? ditherGrid(palette) : null;
+  // Every colour searched is a tone table entry (clamped into the ink box after error): a table
+  // reaching outside the grid (none of toneTable's does) is searched in full.
+  const usable = grid && gridCoversTone(grid, tone) ? grid : null;
   if (algorithm === 'none') {
-    nearestOnly(image, palette, tone, out);
+    nearestOnly(image, palette, tone, usable, out);
   } else if (algorithm === 'bayer-4' || algorithm === 'bayer-8') {
-    ordered(image, palette, tone, BAYER_SIZES[algorithm], out);
+    ordered(image, palette, tone, BAYER_SIZES[algorithm], usable, out);
   } else {
     const kernel = DIFFUSION_KERNELS[algorithm];
     if (!kernel) throw new RangeError(`unknown dither algorithm "${String(algorithm)}"`);
-    diffuse(image, palette, tone, kernel, options.serpentine ?? true, out);
+    diffuse(image, palette, tone, kernel, options.serpentine ?? true, usable, out);
   }
   return out;
 }
 
+/**
+ * The nearest-ink grid of a palette for ditherToPalette: over the ink box (where error diffusion
+ * clamps its colours) and all of 0..1 (what the tone tables give). Null for a palette too big
+ * for one (searched in full).
+ */
+export function ditherGrid(palette: InkPalette): InkGrid | null {
+  if (palette.size > MAX_GRID_INKS) return null;
+  const box = inkBox(palette);
+  return inkGrid(
+    palette,
+    [0, 1, 2].map((c) => Math.min(0, box[c]!)),
+    [0, 1, 2].map((c) => Math.max(1, box[3 + c]!)),
+  );
+}
+
 const CLAMP_MARGIN = 0.5;
+/** From this many pixels a fresh grid (~3 ms of tables) pays for itself. */
+const FRESH_GRID_PIXELS = 100_000;
 
 /** The ink of `palette` nearest in OKLab to a linear-light colour (for tests and tools). */
 export function nearestInk(palette: InkPalette, r: number, g: number, b: number): number {
@@ -105,11 +135,14 @@ function inkBox(p: InkPalette): Float32Array {
   return box;
 }
 
-function nearestOnly(image: RgbImage, p: InkPalette, tone: Float32Array, out: Uint8Array): void {
+function nearestOnly(image: RgbImage, p: InkPalette, tone: Float32Array, grid: InkGrid | null, out: Uint8Array): void {
   const { data } = image;
   const n = image.width * image.height;
   for (let i = 0, q = 0; i < n; i++, q += 3) {
-    const k = nearestOklab(p.oklab, p.size, tone[data[q]!]!, tone[256 + data[q + 1]!]!, tone[512 + data[q + 2]!]!);
+    const r = tone[data[q]!]!;
+    const g = tone[256 + data[q + 1]!]!;
+    const b = tone[512 + data[q + 2]!]!;
+    const k = grid ? nearestInGrid(grid, r, g, b) : nearestOklab(p.oklab, p.size, r, g, b);
     out[i] = p.index[k]!;
   }
 }
@@ -120,6 +153,7 @@ function diffuse(
   tone: Float32Array,
   kernel: { taps: readonly (readonly [number, number, number])[]; divisor: number },
   serpentine: boolean,
+  grid: InkGrid | null,
   out: Uint8Array,
 ): void {
   const { width: w, height: h, data } = image;
@@ -174,7 +208,7 @@ function diffuse(
       r = r < loR ? loR : r > hiR ? hiR : r;
       g = g < loG ? loG : g > hiG ? hiG : g;
       b = b < loB ? loB : b > hiB ? hiB : b;
-      const k = nearestOklab(oklab, size, r, g, b);
+      const k = grid ? nearestInGrid(grid, r, g, b) : nearestOklab(oklab, size, r, g, b);
       out[y * w + x] = index[k]!;
       const er = r - linear[k * 3]!;
       const eg = g - linear[k * 3 + 1]!;
@@ -199,7 +233,14 @@ function diffuse(
  * eye integrates; two inks because a pixel's neighbours must not depend on each other. A colour
  * that is an ink has f = 0 and stays bare ink.
  */
-function ordered(image: RgbImage, p: InkPalette, tone: Float32Array, n: number, out: Uint8Array): void {
+function ordered(
+  image: RgbImage,
+  p: InkPalette,
+  tone: Float32Array,
+  n: number,
+  grid: InkGrid | null,
+  out: Uint8Array,
+): void {
   const { width: w, height: h, data } = image;
   const matrix = bayerMatrix(n);
   const thresholds = new Float32Array(n * n);
@@ -212,7 +253,7 @@ function ordered(image: RgbImage, p: InkPalette, tone: Float32Array, n: number, 
       const r = tone[data[q]!]!;
       const g = tone[256 + data[q + 1]!]!;
       const b = tone[512 + data[q + 2]!]!;
-      const a = nearestOklab(oklab, size, r, g, b);
+      const a = grid ? nearestInGrid(grid, r, g, b) : nearestOklab(oklab, size, r, g, b);
       const ar = linear[a * 3]!,
         ag = linear[a * 3 + 1]!,
         ab = linear[a * 3 + 2]!;

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { PanelProfile } from '../../drivers/panels.js';
 import { RenderError } from '../core/errors.js';
-import { ditherToPalette } from './dither.js';
+import { ditherGrid, ditherToPalette } from './dither.js';
 import type { RgbImage } from './dither.js';
 import { resolveOptions } from './options.js';
 export { resolveOptions };
@@ -17,6 +17,7 @@ import { applyExposure } from './exposure.js';
 import { gamutMap, gamutTable } from './gamut.js';
 import { packFrame } from '../../drivers/frame-format.js';
 import { inkPalette, toneTable } from './palette.js';
+import type { InkGrid } from './ink-grid.js';
 import type { InkPalette, ToneMap } from './palette.js';
 
 export interface RenderedFrame {
@@ -59,24 +60,38 @@ export async function renderForPanel(
 /** The photo (native size and orientation) as the panel's colour indices: gamut map, tone, dither. */
 export function quantize(image: RgbImage, panel: PanelProfile, o: ResolvedRenderOptions): Uint8Array {
   const palette = inkPalette(panel, o.palette);
-  const table = o.gamut === 'map' ? cachedGamutTable(palette, o.tone) : null;
+  const tables = inkTables(palette);
+  const table = o.gamut === 'map' ? gamutTableOf(tables, palette, o.tone) : null;
+  const grid = tables.grid ?? undefined;
   return table
-    ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none') })
-    : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone) });
+    ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none'), grid })
+    : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone), grid });
 }
 
-// A frame renders the same inks every time: their gamut table (a few ms to build) is made once.
+// A frame renders the same inks every time: their gamut table (a few ms to build) and their
+// nearest-ink grid (filled in as photos visit it; a cold one costs a frame ~10 ms) are made once.
 // Keyed by the inks' colours, not the panel's id: a calibrated unit has its own, and a preview of
-// inks edited by hand adds more, so only the last few are kept (60 KB each).
-const gamutTables = new Map<string, Float32Array | null>();
-const GAMUT_TABLES_KEPT = 8;
-function cachedGamutTable(palette: InkPalette, tone: ToneMap): Float32Array | null {
-  const key = `${palette.rgb.join(',')}/${tone}`;
-  if (!gamutTables.has(key)) {
-    if (gamutTables.size >= GAMUT_TABLES_KEPT) gamutTables.delete(gamutTables.keys().next().value!);
-    gamutTables.set(key, gamutTable(palette, tone));
+// inks edited by hand adds more, so only the last few are kept (60 KB of table each, and the
+// pages of the grid its photos touched).
+interface InkTables {
+  gamut: Map<ToneMap, Float32Array | null>;
+  grid: InkGrid | null;
+}
+const inkTablesKept = new Map<string, InkTables>();
+const INK_TABLES_KEPT = 8;
+function inkTables(palette: InkPalette): InkTables {
+  const key = palette.rgb.join(',');
+  let tables = inkTablesKept.get(key);
+  if (!tables) {
+    if (inkTablesKept.size >= INK_TABLES_KEPT) inkTablesKept.delete(inkTablesKept.keys().next().value!);
+    tables = { gamut: new Map(), grid: ditherGrid(palette) };
+    inkTablesKept.set(key, tables);
   }
-  return gamutTables.get(key)!;
+  return tables;
+}
+function gamutTableOf(tables: InkTables, palette: InkPalette, tone: ToneMap): Float32Array | null {
+  if (!tables.gamut.has(tone)) tables.gamut.set(tone, gamutTable(palette, tone));
+  return tables.gamut.get(tone)!;
 }
 
 /** 100 megapixels: above every phone and most cameras (sharp's own default is 268). */
