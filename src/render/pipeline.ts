@@ -14,6 +14,7 @@ import type { FaceBox } from './frame-input.js';
 import { faceWindow, facesInImage, turnRects } from './framing.js';
 import type { Rect, Size } from './framing.js';
 import { applyExposure } from './exposure.js';
+import { attentionCrop } from './attention.js';
 import { gamutMap, gamutTable } from './gamut.js';
 import { packFrame } from '../../drivers/frame-format.js';
 import { inkPalette, toneTable } from './palette.js';
@@ -154,6 +155,7 @@ export async function preparePhoto(
   try {
     const framing = hint.faces?.length ? await turnedFaces(input, o.rotate, hint) : undefined;
     const crop = framing && o.fit === 'cover' ? faceCrop(framing, panel) : undefined;
+    const attention = !crop && o.fit === 'cover' && o.crop === 'attention';
     const faces = crop ? crop.faces : framing && o.fit === 'contain' ? containedFaces(framing, panel) : undefined;
     // failOn 'error' rejects truncated and corrupt data (a half-grey photo is worse than a
     // skipped one) but tolerates the harmless warnings many cameras' JPEGs raise.
@@ -172,8 +174,10 @@ export async function preparePhoto(
         // JPEG shrink-on-load (libvips decodes at full size when it must extract first).
         pipeline.resize(crop.resize.width, crop.resize.height, { fit: 'fill' }).extract(crop.extract)
       : pipeline.resize(panel.width, panel.height, {
-          fit: o.fit,
-          position: o.fit === 'cover' && o.crop === 'attention' ? sharp.strategy.attention : 'centre',
+          // The attention crop is cut here from the whole resized photo (attention.ts): sharp's
+          // own makes libvips hold that photo in memory and walk it twice more.
+          fit: attention ? 'outside' : o.fit,
+          position: 'centre',
           background: o.background,
         });
     pipeline = pipeline.flatten({ background: o.background });
@@ -190,17 +194,34 @@ export async function preparePhoto(
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (info.width !== panel.width || info.height !== panel.height || info.channels !== 3) {
+    const covered = attention && info.width >= panel.width && info.height >= panel.height;
+    if ((!covered && (info.width !== panel.width || info.height !== panel.height)) || info.channels !== 3) {
       throw new Error(
         `decoded to ${info.width}x${info.height}x${info.channels}, expected ${panel.width}x${panel.height}x3`,
       );
     }
-    const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    let rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    if (covered) rgb = cutWindow({ width: info.width, height: info.height, data: rgb }, panel);
     applyExposure(rgb, o.exposure);
-    return { width: info.width, height: info.height, data: rgb, ...(faces ? { faces } : {}) };
+    return { width: panel.width, height: panel.height, data: rgb, ...(faces ? { faces } : {}) };
   } catch (err) {
     throw new RenderError(`cannot render ${label}: ${reason(err)}`, { cause: err });
   }
+}
+
+/** The `target`-sized window of a photo resized to cover it, where its attention crop puts it. */
+function cutWindow(image: RgbImage, target: Size): Uint8Array {
+  const { width, height, data } = image;
+  if (width === target.width && height === target.height) return data;
+  const { left, top } = attentionCrop(image, target);
+  // Full rows: the window is one run of the buffer.
+  if (width === target.width) return data.subarray(top * width * 3, (top + target.height) * width * 3);
+  const out = new Uint8Array(target.width * target.height * 3);
+  for (let y = 0; y < target.height; y++) {
+    const from = ((top + y) * width + left) * 3;
+    out.set(data.subarray(from, from + target.width * 3), y * target.width * 3);
+  }
+  return out;
 }
 
 /** A photo's face boxes in the photo as sharp resizes it: upright, then turned for the panel. Reads the header only. */
