@@ -36,37 +36,16 @@ export function attentionCrop(image: RgbImage, target: Size): { left: number; to
 }
 
 /**
- * The picture resized to n x n much as libvips' vips_resize does it for smartcrop (lanczos3, its
- * default; libvips/resample/reducev.cpp and reduceh.cpp, v8.17.3): along each axis a box shrink
- * by the whole part of the factor over its gap of 2 (floor(in / out / 2), the last box padded
- * with copies of the edge), then a lanczos3 reduce by the rest, sampled at (i + 0.5) * rest - 0.5
- * less the offset that centres a rounded size, rounded to bytes. The two box shrinks are done in
- * one pass over the picture (libvips rounds between them: a value may differ by one).
+ * The picture resized to n x n as libvips' vips_resize does it for smartcrop (lanczos3, its
+ * default; libvips/resample/reducev.cpp, reduceh.cpp, shrinkv.c, v8.17.3): rows then columns,
+ * each a box shrink by floor(in / out / 2) (the last box padded with copies of the edge, bytes
+ * rounded) and a lanczos3 reduce by the rest, sampled at (i + 0.5) * rest - 0.5 less the offset
+ * that centres a rounded size, its weights in 12-bit fixed point at 1/64 pixel steps.
  */
 function summary(image: RgbImage, n = SUMMARY): Float64Array {
   const { width: W, height: H, data } = image;
-  const bv = Math.max(1, Math.floor(H / n / 2));
-  const bh = Math.max(1, Math.floor(W / n / 2));
-  const rows = Math.ceil(H / bv);
-  const cols = Math.ceil(W / bh);
-  const boxes = new Float64Array(rows * cols * 3);
-  const colOf = new Int32Array(cols * bh);
-  for (let x = 0; x < cols * bh; x++) colOf[x] = Math.floor(x / bh) * 3;
-  for (let y = 0; y < rows * bv; y++) {
-    const o = Math.floor(y / bv) * cols * 3;
-    const from = Math.min(H - 1, y) * W * 3;
-    for (let x = 0; x < cols * bh; x++) {
-      const q = from + Math.min(W - 1, x) * 3;
-      const b = o + colOf[x]!;
-      boxes[b] = boxes[b]! + data[q]!;
-      boxes[b + 1] = boxes[b + 1]! + data[q + 1]!;
-      boxes[b + 2] = boxes[b + 2]! + data[q + 2]!;
-    }
-  }
-  for (let i = 0; i < boxes.length; i++) boxes[i] = Math.round(boxes[i]! / (bv * bh));
-  const tall = lanczosRows(boxes, cols, rows, n, H / n / bv, (n * (H / n) - H) / bv);
-  const wide = lanczosRows(transpose(tall, cols, n), n, cols, n, W / n / bh, (n * (W / n) - W) / bh);
-  return transpose(wide, n, n);
+  const tall = reduceRows(data, W, H, n);
+  return transpose(reduceRows(transpose(tall, W, n), n, W, n), n, n);
 }
 
 /** An image of w x h pixels (3 channels) turned on its diagonal: h x w. */
@@ -80,27 +59,43 @@ function transpose(src: Float64Array, w: number, h: number): Float64Array {
   return out;
 }
 
-/** The h rows of a w-wide image (3 channels) reduced to n by lanczos3, `rest` rows an output row. */
-function lanczosRows(src: Float64Array, w: number, h: number, n: number, rest: number, extra: number): Float64Array {
+/** The h rows of a w-wide image (3 channels, bytes) reduced to n rows. */
+function reduceRows(src: Uint8Array | Float64Array, w: number, h: number, n: number): Float64Array {
   const stride = w * 3;
-  const offset = (1 + extra) / 2 - 1;
+  const factor = h / n;
+  const box = Math.max(1, Math.floor(factor / 2));
+  const rows = Math.ceil(h / box);
+  const shrunk = new Float64Array(rows * stride);
+  for (let i = 0; i < rows; i++) {
+    const o = i * stride;
+    for (let k = 0; k < box; k++) {
+      const from = Math.min(h - 1, i * box + k) * stride;
+      for (let x = 0; x < stride; x++) shrunk[o + x] = shrunk[o + x]! + src[from + x]!;
+    }
+    for (let x = 0; x < stride; x++) shrunk[o + x] = Math.floor((shrunk[o + x]! + (box >> 1)) / box);
+  }
+  const rest = factor / box;
+  const offset = (1 + (n * factor - h) / box) / 2 - 1;
   const points = 2 * Math.round(3 * rest) + 1;
-  const mask = new Float64Array(points);
+  const weights = new Float64Array(points);
   const out = new Float64Array(n * stride);
   for (let i = 0; i < n; i++) {
-    const X = (i + 0.5) * rest - 0.5 - offset;
-    const ix = Math.trunc(X);
-    const half = X - ix + points / 2 - 1;
+    const Y = (i + 0.5) * rest - 0.5 - offset;
+    const iy = Math.trunc(Y);
+    // The sample's fraction of a row in 64ths, as libvips picks its precomputed mask.
+    const phase = ((Math.trunc(Y * 128) & 127) + 1) >> 1;
+    const half = phase / 64 + points / 2 - 1;
     let total = 0;
-    for (let t = 0; t < points; t++) total += mask[t] = lanczos3((t - half) / rest);
-    const first = ix - (Math.ceil(points / 2) - 1);
+    for (let t = 0; t < points; t++) total += weights[t] = lanczos3((t - half) / rest);
+    for (let t = 0; t < points; t++) weights[t] = Math.trunc((weights[t]! / total) * 4096);
+    const first = iy - (Math.ceil(points / 2) - 1);
     const o = i * stride;
     for (let t = 0; t < points; t++) {
-      const weight = mask[t]! / total;
-      const row = Math.min(h - 1, Math.max(0, first + t)) * stride;
-      for (let x = 0; x < stride; x++) out[o + x] = out[o + x]! + weight * src[row + x]!;
+      const weight = weights[t]!;
+      const row = Math.min(rows - 1, Math.max(0, first + t)) * stride;
+      for (let x = 0; x < stride; x++) out[o + x] = out[o + x]! + weight * shrunk[row + x]!;
     }
-    for (let x = 0; x < stride; x++) out[o + x] = Math.min(255, Math.max(0, Math.round(out[o + x]!)));
+    for (let x = 0; x < stride; x++) out[o + x] = Math.min(255, Math.max(0, (out[o + x]! + 2048) >> 12));
   }
   return out;
 }
@@ -149,12 +144,19 @@ function interestMap(rgb: Float64Array, n: number): Float64Array {
   return score;
 }
 
-/** A separable Gaussian blur, edges extended (libvips' gaussblur: its mask cut where it falls below 0.2). */
+/**
+ * A separable Gaussian blur, edges extended, as libvips' gaussblur makes it at its default
+ * integer precision (libvips/create/gaussmat.c, v8.17.3): the mask runs out where exp(-x^2 /
+ * 2 sigma^2) falls below 0.2, each weight is rint(20 * that), and they are divided by their sum.
+ */
 function gaussBlur(src: Float64Array, n: number, sigma: number): Float64Array {
-  const radius = Math.max(1, Math.floor(sigma * Math.sqrt(2 * Math.log(1 / 0.2))));
+  const sig2 = 2 * sigma * sigma;
+  let reach = 0;
+  while (reach < 8 * sigma && Math.exp(-(reach * reach) / sig2) >= 0.2) reach++;
+  const radius = Math.max(reach - 1, 0);
   const mask = new Float64Array(2 * radius + 1);
   let total = 0;
-  for (let i = -radius; i <= radius; i++) total += mask[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  for (let i = -radius; i <= radius; i++) total += mask[i + radius] = Math.round(20 * Math.exp(-(i * i) / sig2));
   for (let i = 0; i < mask.length; i++) mask[i] = mask[i]! / total;
   const pass = (from: Float64Array, horizontal: boolean) => {
     const to = new Float64Array(n * n);

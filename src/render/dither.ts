@@ -187,11 +187,21 @@ function diffuse(
     hiG = box[4]!,
     hiB = box[5]!;
   const { oklab, linear, index, size } = p;
+  // A kernel of four taps (Floyd-Steinberg, the default) is written out below: ~2 ms of its ~23.
+  const fs = nTaps === 4;
+  const w0 = tw[0]!;
+  const w1 = tw[1]!;
+  const w2 = tw[2]!;
+  const w3 = tw[3]!;
 
   for (let y = 0; y < h; y++) {
     const rtl = serpentine && (y & 1) === 1;
     const rowOff = (y % rows) * stride;
     for (let j = 0; j < nTaps; j++) off[j] = ((y + tdy[j]!) % rows) * stride + (rtl ? -tdx[j]! : tdx[j]!) * 3;
+    const off0 = off[0]!;
+    const off1 = off[1]!;
+    const off2 = off[2]!;
+    const off3 = off[3]!;
     for (let i = 0; i < w; i++) {
       const x = rtl ? w - 1 - i : i;
       const q = (y * w + x) * 3;
@@ -214,6 +224,26 @@ function diffuse(
       const eg = g - linear[k * 3 + 1]!;
       const eb = b - linear[k * 3 + 2]!;
       if (er === 0 && eg === 0 && eb === 0) continue;
+      if (fs) {
+        // The same sums into the same cells as the loop over taps.
+        const t0 = off0 + cell;
+        const t1 = off1 + cell;
+        const t2 = off2 + cell;
+        const t3 = off3 + cell;
+        err[t0] = err[t0]! + er * w0;
+        err[t0 + 1] = err[t0 + 1]! + eg * w0;
+        err[t0 + 2] = err[t0 + 2]! + eb * w0;
+        err[t1] = err[t1]! + er * w1;
+        err[t1 + 1] = err[t1 + 1]! + eg * w1;
+        err[t1 + 2] = err[t1 + 2]! + eb * w1;
+        err[t2] = err[t2]! + er * w2;
+        err[t2 + 1] = err[t2 + 1]! + eg * w2;
+        err[t2 + 2] = err[t2 + 2]! + eb * w2;
+        err[t3] = err[t3]! + er * w3;
+        err[t3 + 1] = err[t3 + 1]! + eg * w3;
+        err[t3 + 2] = err[t3 + 2]! + eb * w3;
+        continue;
+      }
       for (let j = 0; j < nTaps; j++) {
         const t = off[j]! + cell;
         const wj = tw[j]!;

@@ -3,32 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { attentionCrop } from '../../src/render/attention.js';
 import { findPanel } from '../../drivers/panels.js';
 import { preparePhoto } from '../../src/render/pipeline.js';
+import { SCENE_COLOURS, scene } from '../support/attention-scenes.js';
 
-/** A scene: a soft background and one subject (a disc of `colour`, or a checkered patch) at (cx, cy). */
-function scene(
-  width: number,
-  height: number,
-  subject: { cx: number; cy: number; radius: number; colour: readonly number[]; checkered?: boolean },
-  background: readonly number[],
-): Buffer {
-  const data = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const o = (y * width + x) * 3;
-      const inside = Math.hypot(x - subject.cx, y - subject.cy) < subject.radius;
-      const check = inside && subject.checkered ? (((x >> 3) + (y >> 3)) & 1) * 200 : 0;
-      for (let c = 0; c < 3; c++) {
-        const v = inside ? subject.colour[c]! - check : background[c]! + 20 * Math.sin(x / 90 + c) * Math.cos(y / 70);
-        data[o + c] = Math.max(0, Math.min(255, Math.round(v)));
-      }
-    }
-  }
-  return data;
-}
-
-const SKIN = [224, 172, 140];
-const RED = [200, 30, 40];
-const WHITE = [240, 240, 240];
+const { skin: SKIN, red: RED, white: WHITE } = SCENE_COLOURS;
 const target = { width: 800, height: 480 };
 
 const cases = [
