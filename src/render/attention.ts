@@ -37,15 +37,39 @@ export function attentionCrop(image: RgbImage, target: Size): { left: number; to
 
 /**
  * The picture resized to n x n as libvips' vips_resize does it for smartcrop (lanczos3, its
- * default; libvips/resample/reducev.cpp, reduceh.cpp, shrinkv.c, v8.17.3): rows then columns,
- * each a box shrink by floor(in / out / 2) (the last box padded with copies of the edge, bytes
- * rounded) and a lanczos3 reduce by the rest, sampled at (i + 0.5) * rest - 0.5 less the offset
- * that centres a rounded size, its weights in 12-bit fixed point at 1/64 pixel steps.
+ * default; libvips/resample/reducev.cpp, reduceh.cpp, shrinkv.c, v8.17.3): along each axis a box
+ * shrink by floor(in / out / 2) (the last box padded with copies of the edge, bytes rounded) and
+ * a lanczos3 reduce by the rest, sampled at (i + 0.5) * rest - 0.5 less the offset that centres a
+ * rounded size, its weights in 12-bit fixed point at 1/64 pixel steps. libvips shrinks the
+ * columns after it reduces the rows; both box shrinks are done here first, in the one pass over
+ * the picture (the same sums, rounded in another order).
  */
 function summary(image: RgbImage, n = SUMMARY): Float64Array {
   const { width: W, height: H, data } = image;
-  const tall = reduceRows(data, W, H, n);
-  return transpose(reduceRows(transpose(tall, W, n), n, W, n), n, n);
+  const bv = Math.max(1, Math.floor(H / n / 2));
+  const bh = Math.max(1, Math.floor(W / n / 2));
+  const rows = Math.ceil(H / bv);
+  const cols = Math.ceil(W / bh);
+  const stride = W * 3;
+  const column = new Float64Array(stride);
+  const boxes = new Float64Array(rows * cols * 3);
+  for (let i = 0; i < rows; i++) {
+    column.fill(0);
+    for (let k = 0; k < bv; k++) {
+      const from = Math.min(H - 1, i * bv + k) * stride;
+      for (let x = 0; x < stride; x++) column[x] = column[x]! + data[from + x]!;
+    }
+    for (let x = 0; x < stride; x++) column[x] = Math.floor((column[x]! + (bv >> 1)) / bv);
+    for (let j = 0; j < cols; j++) {
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let k = 0; k < bh; k++) sum += column[Math.min(W - 1, j * bh + k) * 3 + c]!;
+        boxes[(i * cols + j) * 3 + c] = Math.floor((sum + (bh >> 1)) / bh);
+      }
+    }
+  }
+  const tall = lanczosRows(boxes, cols, rows, n, H / n / bv, (n * (H / n) - H) / bv);
+  return transpose(lanczosRows(transpose(tall, cols, n), n, cols, n, W / n / bh, (n * (W / n) - W) / bh), n, n);
 }
 
 /** An image of w x h pixels (3 channels) turned on its diagonal: h x w. */
@@ -59,23 +83,10 @@ function transpose(src: Float64Array, w: number, h: number): Float64Array {
   return out;
 }
 
-/** The h rows of a w-wide image (3 channels, bytes) reduced to n rows. */
-function reduceRows(src: Uint8Array | Float64Array, w: number, h: number, n: number): Float64Array {
+/** The h rows of a w-wide image (3 channels, bytes) reduced to n by lanczos3, `rest` rows an output row. */
+function lanczosRows(src: Float64Array, w: number, h: number, n: number, rest: number, extra: number): Float64Array {
   const stride = w * 3;
-  const factor = h / n;
-  const box = Math.max(1, Math.floor(factor / 2));
-  const rows = Math.ceil(h / box);
-  const shrunk = new Float64Array(rows * stride);
-  for (let i = 0; i < rows; i++) {
-    const o = i * stride;
-    for (let k = 0; k < box; k++) {
-      const from = Math.min(h - 1, i * box + k) * stride;
-      for (let x = 0; x < stride; x++) shrunk[o + x] = shrunk[o + x]! + src[from + x]!;
-    }
-    for (let x = 0; x < stride; x++) shrunk[o + x] = Math.floor((shrunk[o + x]! + (box >> 1)) / box);
-  }
-  const rest = factor / box;
-  const offset = (1 + (n * factor - h) / box) / 2 - 1;
+  const offset = (1 + extra) / 2 - 1;
   const points = 2 * Math.round(3 * rest) + 1;
   const weights = new Float64Array(points);
   const out = new Float64Array(n * stride);
@@ -92,8 +103,8 @@ function reduceRows(src: Uint8Array | Float64Array, w: number, h: number, n: num
     const o = i * stride;
     for (let t = 0; t < points; t++) {
       const weight = weights[t]!;
-      const row = Math.min(rows - 1, Math.max(0, first + t)) * stride;
-      for (let x = 0; x < stride; x++) out[o + x] = out[o + x]! + weight * shrunk[row + x]!;
+      const row = Math.min(h - 1, Math.max(0, first + t)) * stride;
+      for (let x = 0; x < stride; x++) out[o + x] = out[o + x]! + weight * src[row + x]!;
     }
     for (let x = 0; x < stride; x++) out[o + x] = Math.min(255, Math.max(0, (out[o + x]! + 2048) >> 12));
   }
