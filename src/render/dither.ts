@@ -1,7 +1,7 @@
 // The fixed-palette quantizer: turns an sRGB raster into one controller colour index a pixel,
 // by error diffusion (serpentine), ordered (Bayer) dithering, or plain nearest ink. Pure: typed
 // arrays in, typed arrays out, nothing allocated per pixel.
-import { gridCoversTone, inkGrid, nearestInGrid, MAX_GRID_INKS } from './ink-grid.js';
+import { ALL_INKS, MAX_GRID_INKS, gridCoversTone, inkGrid, nearestInGrid, nearestOfInks } from './ink-grid.js';
 import type { InkGrid } from './ink-grid.js';
 import { BAYER_SIZES, DIFFUSION_KERNELS, bayerMatrix } from './kernels.js';
 import type { DitherAlgorithm } from './kernels.js';
@@ -88,28 +88,16 @@ export function nearestInk(palette: InkPalette, r: number, g: number, b: number)
   return nearestOklab(palette.oklab, palette.size, r, g, b);
 }
 
-// OKLab of (r, g, b) linear and the nearest palette entry. Kept as a small monomorphic function
-// that V8 inlines into the loops below; it returns a position, so nothing is allocated.
+// The nearest palette entry in OKLab to (r, g, b) linear: every ink searched, in order.
 function nearestOklab(lab: Float32Array, n: number, r: number, g: number, b: number): number {
-  const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
-  const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
-  const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
-  const L = 0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s;
-  const A = 1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s;
-  const B = 0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s;
-  let best = 0;
-  let bestD = Infinity;
-  for (let k = 0, o = 0; k < n; k++, o += 3) {
-    const dL = L - lab[o]!;
-    const dA = A - lab[o + 1]!;
-    const dB = B - lab[o + 2]!;
-    const d = dL * dL + dA * dA + dB * dB;
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return best;
+  return nearestOfInks(
+    lab,
+    ALL_INKS,
+    n,
+    0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b,
+    0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b,
+    0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b,
+  );
 }
 
 /**

@@ -16,7 +16,7 @@ export const MAX_GRID_INKS = 31;
 
 /**
  * A palette's grid over a box of linear RGB. `cells[i]`: 0 not worked out yet; k + 1 when only
- * ink k can be nearest anywhere in the cell; -j when the inks of `masks[j]` (bit k: ink k) can.
+ * ink k can be nearest anywhere in the cell; -j when the inks of `lists[j]` can.
  */
 export interface InkGrid {
   /** The linear RGB box it serves: a colour outside must be searched in full. */
@@ -37,8 +37,9 @@ export interface InkGrid {
   rootLo: [Float64Array, Float64Array, Float64Array];
   rootHi: [Float64Array, Float64Array, Float64Array];
   cells: Int8Array;
-  /** The ink sets of cells of more than one ink; [0] unused. */
+  /** The ink sets of cells of more than one ink: as masks (bit k: ink k) and as lists; [0] unused. */
   masks: number[];
+  lists: Uint8Array[];
   /** The palette's OKLab, as the full search reads it. */
   oklab: Float32Array;
   size: number;
@@ -150,6 +151,7 @@ export function inkGrid(p: InkPalette, lo: ArrayLike<number>, hi: ArrayLike<numb
     rootHi: rootHi as InkGrid['rootHi'],
     cells: new Int8Array(SIDE * SIDE * SIDE),
     masks: [0],
+    lists: [ALL_INKS],
     oklab: p.oklab,
     size: n,
     pairW,
@@ -181,30 +183,56 @@ export function nearestInGrid(grid: InkGrid, r: number, g: number, b: number): n
   let v = grid.cells[cell]!;
   if (v === 0) v = workOutCell(grid, cell);
   if (v > 0) return v - 1;
-  const mask = grid.masks[-v]!;
-  const k = nearestByStep(grid, mask, il, im, is);
-  return k >= 0 ? k : nearestAmong(grid.oklab, mask, l, m, s);
+  const inks = grid.lists[-v]!;
+  const k = nearestByStep(grid, inks, il, im, is);
+  return k >= 0 ? k : nearestOfInks(grid.oklab, inks, inks.length, l, m, s);
+}
+
+/** Ink positions 0..255, in order: the list of a full search. */
+export const ALL_INKS = Uint8Array.from({ length: 256 }, (_, k) => k);
+
+/**
+ * Among `inks`, the nearest to a colour known by its steps: its cube roots are each within half a
+ * step's spread of the step's middle, so every difference of two distances is within `reach` of
+ * its value at the middles. -1 when the two nearest inks are closer than that.
+ */
+function nearestByStep(grid: InkGrid, inks: Uint8Array, il: number, im: number, is: number): number {
+  const { roots } = grid;
+  const reach = roots[0][2 * il + 1]! + roots[1][2 * im + 1]! + roots[2][2 * is + 1]! + DIST_SLACK;
+  const k = closestInk(grid.oklab, inks, inks.length, roots[0][2 * il]!, roots[1][2 * im]!, roots[2][2 * is]!);
+  return closest.gap > reach ? k : -1;
 }
 
 /**
- * Among the inks of `mask`, the nearest to a colour known by its steps: its cube roots are each
- * within half a step's spread of the step's middle, so every difference of two distances is
- * within `reach` of its value at the middles. -1 when the two nearest inks are closer than that.
+ * The full search of the quantizer (dither.ts), over the first `count` of `inks`: OKLab of the
+ * colour from its LMS sums (cube roots, then Ottosson's M2), the nearest ink, the first of equals.
+ * Over a cell's inks in the same order it gives the full search's answer: the others are
+ * farther everywhere in the cell.
  */
-function nearestByStep(grid: InkGrid, mask: number, il: number, im: number, is: number): number {
-  const { roots, oklab: lab } = grid;
-  const l = roots[0][2 * il]!;
-  const m = roots[1][2 * im]!;
-  const s = roots[2][2 * is]!;
-  const reach = roots[0][2 * il + 1]! + roots[1][2 * im + 1]! + roots[2][2 * is + 1]! + DIST_SLACK;
+export function nearestOfInks(
+  lab: Float32Array,
+  inks: Uint8Array,
+  count: number,
+  l: number,
+  m: number,
+  s: number,
+): number {
+  return closestInk(lab, inks, count, Math.cbrt(l), Math.cbrt(m), Math.cbrt(s));
+}
+
+/** What closestInk found besides the ink: how much farther the runner-up is. */
+const closest = { gap: 0 };
+
+/** The nearest of `inks` to the colour of cube roots (l, m, s); `closest.gap` says by how much. */
+function closestInk(lab: Float32Array, inks: Uint8Array, count: number, l: number, m: number, s: number): number {
   const L = 0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s;
   const A = 1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s;
   const B = 0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s;
   let best = 0;
   let bestD = Infinity;
   let nextD = Infinity;
-  for (let bits = mask; bits !== 0; bits &= bits - 1) {
-    const k = 31 - Math.clz32(bits & -bits);
+  for (let t = 0; t < count; t++) {
+    const k = inks[t]!;
     const o = k * 3;
     const dL = L - lab[o]!;
     const dA = A - lab[o + 1]!;
@@ -216,33 +244,7 @@ function nearestByStep(grid: InkGrid, mask: number, il: number, im: number, is: 
       best = k;
     } else if (d < nextD) nextD = d;
   }
-  return nextD - bestD > reach ? best : -1;
-}
-
-// The full search's arithmetic (dither.ts nearestOklab, from the same LMS sums), over the inks of
-// `mask` in the same order: the inks left out are farther everywhere in the cell, so the answer
-// is the same.
-function nearestAmong(lab: Float32Array, mask: number, lms0: number, lms1: number, lms2: number): number {
-  const l = Math.cbrt(lms0);
-  const m = Math.cbrt(lms1);
-  const s = Math.cbrt(lms2);
-  const L = 0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s;
-  const A = 1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s;
-  const B = 0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s;
-  let best = 0;
-  let bestD = Infinity;
-  for (let bits = mask; bits !== 0; bits &= bits - 1) {
-    const k = 31 - Math.clz32(bits & -bits);
-    const o = k * 3;
-    const dL = L - lab[o]!;
-    const dA = A - lab[o + 1]!;
-    const dB = B - lab[o + 2]!;
-    const d = dL * dL + dA * dA + dB * dB;
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
+  closest.gap = nextD - bestD;
   return best;
 }
 
@@ -289,13 +291,13 @@ function workOutCell(grid: InkGrid, cell: number): number {
   let v: number;
   if (count === 1) v = only + 1;
   else {
-    // A cell byte names at most 127 ink sets; past that a set is widened to every ink (still exact).
+    // A cell byte names at most 128 ink sets; past that a set is widened to every ink (still exact).
+    const all = n === 31 ? 0x7fffffff : (1 << n) - 1;
+    if (masks.indexOf(mask, 1) < 0 && masks.length >= 128) mask = all;
     let j = masks.indexOf(mask, 1);
-    if (j < 0 && masks.length <= 127) j = masks.push(mask) - 1;
     if (j < 0) {
-      const all = n === 31 ? 0x7fffffff : (1 << n) - 1;
-      j = masks.indexOf(all, 1);
-      if (j < 0) j = masks.push(all) - 1; // unreachable in practice: 127 sets of 7 inks is near all of them
+      j = masks.push(mask) - 1;
+      grid.lists.push(ALL_INKS.filter((k) => k < n && (mask & (1 << k)) !== 0));
     }
     v = -j;
   }
