@@ -32,8 +32,9 @@ export interface RenderOptions {
   /** Colour around a `contain`ed photo and under transparency: "#rrggbb", "#rgb", "white", "black". */
   background: string;
   /**
-   * Where `cover` crops a photo without face boxes: the centre, or the busiest region (sharp's
-   * attention strategy). A photo with face boxes is cropped around its faces (render/framing.ts).
+   * Where `cover` crops a photo without face boxes: the centre, or the busiest region (libvips'
+   * attention scoring, render/attention.ts). A photo with face boxes is cropped around its faces
+   * (render/framing.ts).
    */
   crop: Crop;
   /** How far the panel is turned clockwise from its native orientation as it hangs. */

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { PanelProfile } from '../../drivers/panels.js';
 import { RenderError } from '../core/errors.js';
-import { ditherToPalette } from './dither.js';
+import { ditherGrid, ditherToPalette } from './dither.js';
 import type { RgbImage } from './dither.js';
 import { resolveOptions } from './options.js';
 export { resolveOptions };
@@ -14,9 +14,11 @@ import type { FaceBox } from './frame-input.js';
 import { faceWindow, facesInImage, turnRects } from './framing.js';
 import type { Rect, Size } from './framing.js';
 import { applyExposure } from './exposure.js';
+import { attentionCrop } from './attention.js';
 import { gamutMap, gamutTable } from './gamut.js';
 import { packFrame } from '../../drivers/frame-format.js';
 import { inkPalette, toneTable } from './palette.js';
+import type { InkGrid } from './ink-grid.js';
 import type { InkPalette, ToneMap } from './palette.js';
 
 export interface RenderedFrame {
@@ -59,24 +61,38 @@ export async function renderForPanel(
 /** The photo (native size and orientation) as the panel's colour indices: gamut map, tone, dither. */
 export function quantize(image: RgbImage, panel: PanelProfile, o: ResolvedRenderOptions): Uint8Array {
   const palette = inkPalette(panel, o.palette);
-  const table = o.gamut === 'map' ? cachedGamutTable(palette, o.tone) : null;
+  const tables = inkTables(palette);
+  const table = o.gamut === 'map' ? gamutTableOf(tables, palette, o.tone) : null;
+  const grid = tables.grid ?? undefined;
   return table
-    ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none') })
-    : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone) });
+    ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none'), grid })
+    : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone), grid });
 }
 
-// A frame renders the same inks every time: their gamut table (a few ms to build) is made once.
+// A frame renders the same inks every time: their gamut table (a few ms to build) and their
+// nearest-ink grid (filled in as photos visit it; a cold one costs a frame ~10 ms) are made once.
 // Keyed by the inks' colours, not the panel's id: a calibrated unit has its own, and a preview of
-// inks edited by hand adds more, so only the last few are kept (60 KB each).
-const gamutTables = new Map<string, Float32Array | null>();
-const GAMUT_TABLES_KEPT = 8;
-function cachedGamutTable(palette: InkPalette, tone: ToneMap): Float32Array | null {
-  const key = `${palette.rgb.join(',')}/${tone}`;
-  if (!gamutTables.has(key)) {
-    if (gamutTables.size >= GAMUT_TABLES_KEPT) gamutTables.delete(gamutTables.keys().next().value!);
-    gamutTables.set(key, gamutTable(palette, tone));
+// inks edited by hand adds more, so only the last few are kept (60 KB of table each, and the
+// pages of the grid its photos touched).
+interface InkTables {
+  gamut: Map<ToneMap, Float32Array | null>;
+  grid: InkGrid | null;
+}
+const inkTablesKept = new Map<string, InkTables>();
+const INK_TABLES_KEPT = 8;
+function inkTables(palette: InkPalette): InkTables {
+  const key = palette.rgb.join(',');
+  let tables = inkTablesKept.get(key);
+  if (!tables) {
+    if (inkTablesKept.size >= INK_TABLES_KEPT) inkTablesKept.delete(inkTablesKept.keys().next().value!);
+    tables = { gamut: new Map(), grid: ditherGrid(palette) };
+    inkTablesKept.set(key, tables);
   }
-  return gamutTables.get(key)!;
+  return tables;
+}
+function gamutTableOf(tables: InkTables, palette: InkPalette, tone: ToneMap): Float32Array | null {
+  if (!tables.gamut.has(tone)) tables.gamut.set(tone, gamutTable(palette, tone));
+  return tables.gamut.get(tone)!;
 }
 
 /** 100 megapixels: above every phone and most cameras (sharp's own default is 268). */
@@ -139,6 +155,7 @@ export async function preparePhoto(
   try {
     const framing = hint.faces?.length ? await turnedFaces(input, o.rotate, hint) : undefined;
     const crop = framing && o.fit === 'cover' ? faceCrop(framing, panel) : undefined;
+    const attention = !crop && o.fit === 'cover' && o.crop === 'attention';
     const faces = crop ? crop.faces : framing && o.fit === 'contain' ? containedFaces(framing, panel) : undefined;
     // failOn 'error' rejects truncated and corrupt data (a half-grey photo is worse than a
     // skipped one) but tolerates the harmless warnings many cameras' JPEGs raise.
@@ -157,8 +174,10 @@ export async function preparePhoto(
         // JPEG shrink-on-load (libvips decodes at full size when it must extract first).
         pipeline.resize(crop.resize.width, crop.resize.height, { fit: 'fill' }).extract(crop.extract)
       : pipeline.resize(panel.width, panel.height, {
-          fit: o.fit,
-          position: o.fit === 'cover' && o.crop === 'attention' ? sharp.strategy.attention : 'centre',
+          // The attention crop is cut here from the whole resized photo (attention.ts): sharp's
+          // own makes libvips hold that photo in memory and walk it twice more.
+          fit: attention ? 'outside' : o.fit,
+          position: 'centre',
           background: o.background,
         });
     pipeline = pipeline.flatten({ background: o.background });
@@ -175,17 +194,34 @@ export async function preparePhoto(
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (info.width !== panel.width || info.height !== panel.height || info.channels !== 3) {
+    const covered = attention && info.width >= panel.width && info.height >= panel.height;
+    if ((!covered && (info.width !== panel.width || info.height !== panel.height)) || info.channels !== 3) {
       throw new Error(
         `decoded to ${info.width}x${info.height}x${info.channels}, expected ${panel.width}x${panel.height}x3`,
       );
     }
-    const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    let rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    if (covered) rgb = cutWindow({ width: info.width, height: info.height, data: rgb }, panel);
     applyExposure(rgb, o.exposure);
-    return { width: info.width, height: info.height, data: rgb, ...(faces ? { faces } : {}) };
+    return { width: panel.width, height: panel.height, data: rgb, ...(faces ? { faces } : {}) };
   } catch (err) {
     throw new RenderError(`cannot render ${label}: ${reason(err)}`, { cause: err });
   }
+}
+
+/** The `target`-sized window of a photo resized to cover it, where its attention crop puts it. */
+function cutWindow(image: RgbImage, target: Size): Uint8Array {
+  const { width, height, data } = image;
+  if (width === target.width && height === target.height) return data;
+  const { left, top } = attentionCrop(image, target);
+  // Full rows: the window is one run of the buffer.
+  if (width === target.width) return data.subarray(top * width * 3, (top + target.height) * width * 3);
+  const out = new Uint8Array(target.width * target.height * 3);
+  for (let y = 0; y < target.height; y++) {
+    const from = ((top + y) * width + left) * 3;
+    out.set(data.subarray(from, from + target.width * 3), y * target.width * 3);
+  }
+  return out;
 }
 
 /** A photo's face boxes in the photo as sharp resizes it: upright, then turned for the panel. Reads the header only. */

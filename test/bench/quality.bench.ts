@@ -14,6 +14,8 @@ import { gamutMap, gamutTable } from '../../src/render/gamut.js';
 import type { RenderOptions } from '../../src/render/options.js';
 import { inkPalette, paperInks, toneTable } from '../../src/render/palette.js';
 import { preparePhoto, resolveOptions } from '../../src/render/pipeline.js';
+import { attentionCrop } from '../../src/render/attention.js';
+import { SCENE_COLOURS, scene } from '../support/attention-scenes.js';
 
 export const W = 800;
 export const H = 480;
@@ -262,6 +264,7 @@ async function ours(photo: RgbImage, panel: PanelProfile, options: Partial<Rende
 }
 
 export async function run(): Promise<void> {
+  await attentionAgreement(120);
   const photos = await testPhotos();
   const names = Object.keys(photos);
   const neutral = { saturation: 1, contrast: 1, brightness: 1 };
@@ -326,4 +329,57 @@ export async function run(): Promise<void> {
       console.log(`  ${String(saturation).padEnd(12)}${cells.map((v) => v.toFixed(2).padStart(14)).join('')}`);
     }
   }
+}
+
+/**
+ * The attention crop (render/attention.ts) against sharp's own attention strategy, on generated
+ * scenes with one subject at a random place: how often the cut is the same pixel, within one cell
+ * of the 32x32 summary, and how often each keeps the subject in the frame.
+ */
+export async function attentionAgreement(count: number): Promise<void> {
+  const r = createPrng(11).next;
+  const kinds = Object.keys(SCENE_COLOURS) as (keyof typeof SCENE_COLOURS)[];
+  const target = { width: W, height: H };
+  let same = 0;
+  let nearby = 0;
+  const kept = { sharp: 0, ours: 0 };
+  for (let i = 0; i < count; i++) {
+    const shape = i % 3 === 0 ? [800, 1200] : i % 3 === 1 ? [1200, 800] : [2000, 800];
+    const [w, h] = shape as [number, number];
+    const kind = kinds[i % kinds.length]!;
+    const subject = {
+      cx: r() * w,
+      cy: r() * h,
+      radius: 40 + r() * 80,
+      colour: SCENE_COLOURS[kind],
+      checkered: kind === 'white',
+    };
+    const background = [30 + r() * 200, 30 + r() * 200, 30 + r() * 200];
+    const png = await sharp(scene(w, h, subject, background), { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toBuffer();
+    const cover = await sharp(png).resize(W, H, { fit: 'outside' }).raw().toBuffer({ resolveWithObject: true });
+    const ours = attentionCrop({ width: cover.info.width, height: cover.info.height, data: cover.data }, target);
+    const { info } = await sharp(png)
+      .resize(W, H, { position: sharp.strategy.attention })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const theirs = { left: -(info.cropOffsetLeft ?? 0) || 0, top: -(info.cropOffsetTop ?? 0) || 0 };
+    const cell = Math.max(cover.info.width, cover.info.height) / 32;
+    if (ours.left === theirs.left && ours.top === theirs.top) same++;
+    if (Math.abs(ours.left - theirs.left) <= cell && Math.abs(ours.top - theirs.top) <= cell) nearby++;
+    const scale = cover.info.width / w;
+    const holds = (c: { left: number; top: number }) =>
+      subject.cx * scale >= c.left &&
+      subject.cx * scale < c.left + W &&
+      subject.cy * scale >= c.top &&
+      subject.cy * scale < c.top + H;
+    if (holds(theirs)) kept.sharp++;
+    if (holds(ours)) kept.ours++;
+  }
+  console.log(
+    `\nattention crop vs sharp's attention strategy, ${count} generated scenes (portrait, landscape, panorama; skin, red, busy, green subject):`,
+  );
+  console.log(`  same cut ${same}/${count}, within one summary cell ${nearby}/${count}`);
+  console.log(`  subject's centre in the frame: sharp's ${kept.sharp}/${count}, ours ${kept.ours}/${count}`);
 }

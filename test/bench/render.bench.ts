@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { findPanel } from '../../drivers/panels.js';
-import { DITHER_ALGORITHMS, ditherToPalette } from '../../src/render/dither.js';
+import { DITHER_ALGORITHMS, ditherGrid, ditherToPalette } from '../../src/render/dither.js';
 import { gamutMap, gamutTable } from '../../src/render/gamut.js';
 import { inkPalette, toneTable } from '../../src/render/palette.js';
 import { preparePhoto, renderForPanel } from '../../src/render/pipeline.js';
@@ -46,6 +46,8 @@ const CASES = {
   },
   'our sharp stage alone (preparePhoto, defaults)': (file: string) => preparePhoto(file, panel),
   'renderForPanel, defaults (attention crop, gamut map, FS)': (file: string) => renderForPanel(file, panel),
+  "sharp's own attention crop (the floor with position: attention)": (file: string) =>
+    sharp(file).resize(800, 480, { position: sharp.strategy.attention }).raw().toBuffer(),
   'renderForPanel, centre crop': (file: string) => renderForPanel(file, panel, { crop: 'centre' }),
   [PLAIN]: (file: string) => renderFrame({ photos: [{ source: file }], panel }),
   'renderFrame + caption (all fields, auto corner)': (file: string) =>
@@ -73,18 +75,26 @@ const CASES = {
 type Case = keyof typeof CASES;
 const CASE_NAMES = Object.keys(CASES) as Case[];
 
-/** Time every case RUNS times, interleaved, so a busy machine slows them all alike. */
-async function timeCases(file: string): Promise<Record<Case, number[]>> {
-  const times = Object.fromEntries(CASE_NAMES.map((c) => [c, [] as number[]])) as Record<Case, number[]>;
+/**
+ * Time every case RUNS times, interleaved, so a busy machine slows them all alike: wall time, and
+ * the CPU the whole process spent (every libvips thread too), which a shared machine disturbs less.
+ */
+async function timeCases(file: string): Promise<{ wall: Record<Case, number[]>; cpu: Record<Case, number[]> }> {
+  const empty = () => Object.fromEntries(CASE_NAMES.map((c) => [c, [] as number[]])) as Record<Case, number[]>;
+  const wall = empty();
+  const cpu = empty();
   for (const c of CASE_NAMES) await CASES[c](file); // warm up: libvips caches, the JIT
   for (let i = 0; i < RUNS; i++) {
     for (const c of CASE_NAMES) {
+      const used = process.cpuUsage();
       const t = performance.now();
       await CASES[c](file);
-      times[c].push(performance.now() - t);
+      wall[c].push(performance.now() - t);
+      const spent = process.cpuUsage(used);
+      cpu[c].push((spent.user + spent.system) / 1000);
     }
   }
-  return times;
+  return { wall, cpu };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -132,10 +142,10 @@ export async function run(): Promise<void> {
     );
     const self = fileURLToPath(import.meta.url);
     const preload = await writeUsagePreload(dir);
-    const times = await timeCases(file);
+    const { wall: times, cpu } = await timeCases(file);
     const floorMs = median(times[FLOOR]);
     /** Paired: each round's time of `c` over `base`'s in the same round, the median of those. */
-    const pairedRatio = (c: Case, base: Case) => median(times[c].map((t, i) => t / times[base][i]!));
+    const pairedRatio = (c: Case, base: Case, of = times) => median(of[c].map((t, i) => t / of[base][i]!));
     for (const c of CASE_NAMES) {
       // The child's own peak (VmHWM), not getrusage's, which on Linux reports the bench's own.
       const usageFile = path.join(dir, 'usage.json');
@@ -152,9 +162,12 @@ export async function run(): Promise<void> {
       // median of those, so a machine that slows down for a while slows both sides alike.
       const vsPlain =
         c.startsWith('renderFrame') && c !== PLAIN ? `  ${pairedRatio(c, PLAIN).toFixed(2)}x plain render` : '';
-      const vsPairFloor = c === PAIR ? `  ${pairedRatio(c, PAIR_FLOOR).toFixed(2)}x its floor` : '';
+      const vsPairFloor =
+        c === PAIR
+          ? `  ${pairedRatio(c, PAIR_FLOOR).toFixed(2)}x its floor (CPU ${pairedRatio(c, PAIR_FLOOR, cpu).toFixed(2)}x)`
+          : '';
       console.log(
-        `${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${pairedRatio(c, FLOOR).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB${vsPlain}${vsPairFloor}`,
+        `${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${pairedRatio(c, FLOOR).toFixed(2)}x floor  CPU ${median(cpu[c]).toFixed(0).padStart(4)} ms ${pairedRatio(c, FLOOR, cpu).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB${vsPlain}${vsPairFloor}`,
       );
     }
 
@@ -170,13 +183,15 @@ export async function run(): Promise<void> {
       if (i >= 3) mapTimes.push(performance.now() - t);
     }
     console.log(`\ngamut map alone, 800x480 (table built once a panel): ${median(mapTimes).toFixed(1)} ms`);
+    // With the nearest-ink grid kept across frames, as quantize() keeps it.
+    const grid = ditherGrid(palette);
     console.log('quantizer alone, 800x480 Spectra 6 (median of 9):');
     for (const algorithm of DITHER_ALGORITHMS) {
-      for (let i = 0; i < 3; i++) ditherToPalette(image, palette, algorithm, { tone }); // warm up the JIT
+      for (let i = 0; i < 3; i++) ditherToPalette(image, palette, algorithm, { tone, grid }); // warm up the JIT
       const times: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const t = performance.now();
-        ditherToPalette(image, palette, algorithm, { tone });
+        ditherToPalette(image, palette, algorithm, { tone, grid });
         times.push(performance.now() - t);
       }
       const ms = median(times);
