@@ -12,7 +12,12 @@ import { findPanel } from '../../drivers/panels.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { startImmichSim } from '../../src/immich-sim/server.js';
 import { renderFrame } from '../../src/render/frame.js';
-import { renderChildHasFrame, renderChildPid, renderFrameStoppable, stopRenderChild } from '../../src/render/isolated.js';
+import {
+  renderChildHasFrame,
+  renderChildPid,
+  renderFrameStoppable,
+  stopRenderChild,
+} from '../../src/render/isolated.js';
 import { syncedConfig } from '../support/synced-config.js';
 
 const PANEL = findPanel('waveshare-7in3e');
