@@ -3,6 +3,7 @@
 // red-green saturation on a 32x32 summary of the picture, blurred, the peak). Done here on the
 // picture sharp already made at the cover size: in libvips the same step makes sharp hold the
 // whole resized picture in memory and walk it twice more, ~15% of a frame's CPU.
+import { srgbToLinear } from './colour.js';
 import type { RgbImage } from './dither.js';
 import type { Size } from './framing.js';
 
@@ -117,10 +118,6 @@ function lanczos3(x: number): number {
   return (3 * Math.sin(Math.PI * x) * Math.sin((Math.PI * x) / 3)) / (Math.PI * Math.PI * x * x);
 }
 
-const toLinear = (v: number) => {
-  const c = v / 255;
-  return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-};
 const labF = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
 
 /** Per cell: edges (Laplacian of Y, x5, absolute) + skin likeness + Lab a*, the last two only where Y > 5. */
@@ -129,9 +126,9 @@ function interestMap(rgb: Float64Array, n: number): Float64Array {
   const Y = new Float64Array(n * n);
   const Z = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) {
-    const r = toLinear(rgb[i * 3]!) * 100;
-    const g = toLinear(rgb[i * 3 + 1]!) * 100;
-    const b = toLinear(rgb[i * 3 + 2]!) * 100;
+    const r = srgbToLinear(rgb[i * 3]! / 255) * 100;
+    const g = srgbToLinear(rgb[i * 3 + 1]! / 255) * 100;
+    const b = srgbToLinear(rgb[i * 3 + 2]! / 255) * 100;
     X[i] = 0.4124 * r + 0.3576 * g + 0.1805 * b;
     Y[i] = 0.2126 * r + 0.7152 * g + 0.0722 * b;
     Z[i] = 0.0193 * r + 0.1192 * g + 0.9505 * b;

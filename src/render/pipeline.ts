@@ -63,7 +63,7 @@ export function quantize(image: RgbImage, panel: PanelProfile, o: ResolvedRender
   const palette = inkPalette(panel, o.palette);
   const tables = inkTables(palette);
   const table = o.gamut === 'map' ? gamutTableOf(tables, palette, o.tone) : null;
-  const grid = tables.grid ?? undefined;
+  const { grid } = tables;
   return table
     ? ditherToPalette(gamutMap(image, table), palette, o.dither, { tone: toneTable(palette, 'none'), grid })
     : ditherToPalette(image, palette, o.dither, { tone: toneTable(palette, o.tone), grid });
