@@ -33,7 +33,7 @@ export const MAX_CURSOR_CHARS = 16 * 1024;
 /** What one listing may hold in all until it is complete: its assets as stored (listing-store.ts,
  * in bytes actually held) and each entry's heap cost. A real library's asset is some 450-550
  * bytes so (ids, dates, a short description, a place, two people): 16 MiB holds some 30,000 of
- * them, and a 20,000-photo library lists within two thirds of it (test/immich/listing-bound.test.ts).
+ * them, and a 20,000-photo library lists within two thirds of it (test/slow/listing-bound.test.ts).
  * What a refused listing costs is then what a sync may cost above a normal one: measured by
  * `npm run bench -- sync` (sync-hostile.bench.ts). */
 export const MAX_LISTING_BYTES = 16 * 1024 * 1024;
