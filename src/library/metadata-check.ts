@@ -12,6 +12,9 @@ import { isSafeLocalName } from './names.js';
 import type { AdoptedFile, LibraryMetadata, SyncedAsset, SyncResult } from './metadata.js';
 import type { PhotoFace, PhotoInfo, PhotoPerson } from './photo-info.js';
 
+/** The metadata's format number: what this reading and metadata.ts's schema accept at most. */
+export const METADATA_FORMAT = 1;
+
 type Json = Record<string, unknown>;
 
 /** Thrown inside, caught once at the top: "not sure, let the schema read it". */
@@ -411,7 +414,7 @@ function metadata(v: unknown, format: number): LibraryMetadata {
 /**
  * The metadata as metadataSchema would read `raw`, when this check is sure it would read it
  * without a complaint; null otherwise (the schema then reads it). `format` is METADATA_FORMAT
- * (passed in, so this file needs nothing of metadata.ts at run time).
+ * (passed in: a test reads a future format).
  */
 export function quickMetadata(raw: unknown, format: number): LibraryMetadata | null {
   try {
