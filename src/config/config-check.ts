@@ -1,7 +1,7 @@
 // A hand-written reading of config.json for the usual configs: the same result as configSchema
 // (config.ts), key for key and in the schema's key order, without loading zod or building the
 // schema (most of `status`'s and `next`'s start-up). It only ever accepts: anything it is not sure
-// of (an unknown key, a wrong type, a value out of range, an `mqtt` or `battery` block) returns
+// of (an unknown key, a wrong type, a value out of range, an `mqtt` block) returns
 // null and the schema reads the file, so every message stays the schema's.
 // test/config/config-check.test.ts runs both on valid and on many broken configs and requires the
 // same result wherever this one accepts. The rules both use (the URL, album ids, cross-key
@@ -29,7 +29,7 @@ import {
   parseBackground,
   ROTATIONS,
 } from '../render/option-values.js';
-import { BATTERY_DEFAULTS, POWER_MODES } from '../power/battery-defaults.js';
+import { BATTERY_DEFAULTS, POWER_MODES, WAKE_BACKENDS } from '../power/battery-defaults.js';
 import { WEB_DEFAULTS } from '../web/web-defaults.js';
 import type { FrameConfig } from './config.js';
 import { bool, int, list, num, object, ok, oneOf, quickly, str, unsure } from '../core/quick-read.js';
@@ -169,6 +169,40 @@ function web(v: unknown): FrameConfig['web'] {
   };
 }
 
+const BATTERY_KEYS = new Set(Object.keys(BATTERY_DEFAULTS));
+
+function battery(v: unknown): FrameConfig['battery'] {
+  const d = BATTERY_DEFAULTS;
+  if (v === undefined) return { ...d, poweroff_command: [...d.poweroff_command] };
+  const o = object(v, BATTERY_KEYS);
+  const or = <T>(key: keyof typeof d, read: (x: unknown) => T, fallback: T): T =>
+    o[key] === undefined ? fallback : read(o[key]);
+  return {
+    wake: or('wake', (x) => oneOf(x, WAKE_BACKENDS), d.wake),
+    rtc_dir: or('rtc_dir', (x) => ok(str(x), (s) => s.length >= 1), d.rtc_dir),
+    pisugar_address: or(
+      'pisugar_address',
+      (x) => ok(str(x), (s) => /^127\.0\.0\.1:\d{1,5}$/.test(s)),
+      d.pisugar_address,
+    ),
+    witty_pi_bus: or('witty_pi_bus', (x) => int(x, 0, 20), d.witty_pi_bus),
+    witty_pi_empty_volts: or('witty_pi_empty_volts', (x) => num(x, 0, 30), d.witty_pi_empty_volts),
+    witty_pi_full_volts: or('witty_pi_full_volts', (x) => num(x, 0, 30), d.witty_pi_full_volts),
+    no_sync_below_pct: or('no_sync_below_pct', (x) => num(x, 0, 100), d.no_sync_below_pct),
+    charge_me_below_pct: or('charge_me_below_pct', (x) => num(x, 0, 100), d.charge_me_below_pct),
+    poweroff_command: or(
+      'poweroff_command',
+      (x) =>
+        ok(
+          list(x, (a) => ok(str(a), (s) => s.length >= 1)),
+          (l) => l.length >= 1,
+        ),
+      [...d.poweroff_command],
+    ),
+    max_awake_seconds: or('max_awake_seconds', (x) => int(x, 30, 3600), d.max_awake_seconds),
+  };
+}
+
 function caption(v: unknown): readonly CaptionField[] {
   if (typeof v === 'boolean') return captionFields(v);
   return captionFields(list(v, (f) => oneOf(f, CAPTION_FIELDS)));
@@ -176,8 +210,6 @@ function caption(v: unknown): readonly CaptionField[] {
 
 function config(raw: unknown): FrameConfig {
   const o = object(raw, KNOWN);
-  // `battery` only matters in battery mode, whose boards' checks are the schema's.
-  if ('battery' in o) unsure();
   const d = DEFAULT_RENDER_OPTIONS;
   const f = DEFAULT_FRAME_OPTIONS;
   const has = (k: (typeof KEYS)[number]) => o[k] !== undefined;
@@ -239,7 +271,7 @@ function config(raw: unknown): FrameConfig {
     timezone: has('timezone') ? ok(str(o.timezone), (v) => v === '' || isTimeZone(v)) : f.timeZone,
     portrait_pairs: has('portrait_pairs') ? bool(o.portrait_pairs) : f.portraitPairs,
     power: has('power') ? oneOf(o.power, POWER_MODES) : 'mains',
-    battery: { ...BATTERY_DEFAULTS, poweroff_command: [...BATTERY_DEFAULTS.poweroff_command] },
+    battery: battery(o.battery),
     web: web(o.web),
   };
   // A config the schema would accept but parseConfig refuses: its messages are config.ts's.
