@@ -5,7 +5,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { initialServiceState, quickServiceState, serviceStateSchema } from '../../src/frame/state.js';
+import {
+  initialServiceState,
+  quickServiceState,
+  type ServiceState,
+  serviceStateSchema,
+} from '../../src/frame/state.js';
 import { attemptsSchema, quickAttempts } from '../../src/library/attempts.js';
 import { hiddenSchema, quickHidden } from '../../src/library/hidden.js';
 import { quickStateFile, selectionStateSchema } from '../../src/library/selection/state.js';
@@ -74,7 +79,11 @@ const service = fc
       transport: nullable(str),
       paused: fc.boolean(),
     },
-    { requiredKeys: Object.keys(initialServiceState()).filter((k) => k !== 'sync_disabled' && k !== 'paused') },
+    {
+      requiredKeys: (Object.keys(initialServiceState()) as (keyof ServiceState)[]).filter(
+        (k) => k !== 'sync_disabled' && k !== 'paused',
+      ),
+    },
   )
   .map(asJson);
 
