@@ -293,6 +293,23 @@ function asset(v: unknown): SyncedAsset {
   return a;
 }
 
+/** The assets record: the parsed one itself when every asset in it was kept as parsed (a record
+ * zod would build key for key the same; building 1,000 keys again was a fifth of this check). */
+function syncedAssets(rec: Json): Record<string, SyncedAsset> {
+  const ids = Object.keys(rec);
+  let out: Record<string, SyncedAsset> | null = null;
+  for (let i = 0; i < ids.length; i++) {
+    const given = rec[ids[i]!];
+    const a = asset(given);
+    if (out === null && a !== given) {
+      out = {};
+      for (let j = 0; j < i; j++) out[ids[j]!] = rec[ids[j]!] as SyncedAsset;
+    }
+    if (out !== null) out[ids[i]!] = a;
+  }
+  return out ?? (rec as Record<string, SyncedAsset>);
+}
+
 const ADOPTED_KEYS = new Set(['sha1', 'bytes', 'adopted_at']);
 function adopted(v: unknown): AdoptedFile {
   const o = object(v, ADOPTED_KEYS);
@@ -384,11 +401,7 @@ function metadata(v: unknown, format: number): LibraryMetadata {
     m.timeline = { include_archived: bool(t.include_archived), include_stacked: bool(t.include_stacked) };
   }
   m.sync_count = o.sync_count === undefined ? 0 : int(o.sync_count, 0);
-  const assets: Record<string, SyncedAsset> = {};
-  if (o.synced_assets !== undefined) {
-    const rec = record(o.synced_assets);
-    for (const id of Object.keys(rec)) assets[id] = asset(rec[id]);
-  }
+  const assets = o.synced_assets === undefined ? {} : syncedAssets(record(o.synced_assets));
   m.synced_assets = assets;
   m.server_host = o.server_host === undefined ? null : strOrNull(o.server_host);
   m.server_version = o.server_version === undefined ? null : strOrNull(o.server_version);
@@ -412,11 +425,14 @@ function metadata(v: unknown, format: number): LibraryMetadata {
   }
   // The schema's own rule (two records for one file): broken, so the schema says which.
   const seen = new Set<string>();
-  for (const n of [...Object.values(assets).map((a) => a.local_path), ...Object.keys(files)]) {
-    const key = n.toLowerCase();
+  const once = (name: string) => {
+    const key = name.toLowerCase();
     if (seen.has(key)) unsure();
     seen.add(key);
-  }
+  };
+  // Over arrays: a for-in over a 1,000-key record walks a dictionary, several times slower.
+  for (const a of Object.values(assets)) once(a.local_path);
+  for (const name of Object.keys(files)) once(name);
   return m;
 }
 
