@@ -32,7 +32,7 @@ import {
 import { BATTERY_DEFAULTS, POWER_MODES, WAKE_BACKENDS } from '../power/battery-defaults.js';
 import { WEB_DEFAULTS } from '../web/web-defaults.js';
 import type { FrameConfig } from './config.js';
-import { bool, int, list, num, object, ok, oneOf, quickly, str, unsure } from '../core/quick-read.js';
+import { bool, int, list, num, object, ok, oneOf, plain, quickly, str, unsure } from '../core/quick-read.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -105,56 +105,6 @@ function trimmed(v: unknown): string {
   return t === '' ? unsure() : t;
 }
 
-/** The keys of configSchema, in its order: the output is built in this order. */
-const KEYS = [
-  'immich_url',
-  'immich_api_key',
-  'album_id',
-  'album_ids',
-  'selection_mode',
-  'people',
-  'exclude_people',
-  'people_match',
-  'favorites_only',
-  'min_rating',
-  'taken_after',
-  'taken_before',
-  'on_this_day',
-  'recency_weight',
-  'sync_interval_hours',
-  'max_photos',
-  'instance_id',
-  'storage_dir',
-  'photo_size',
-  'include_archived',
-  'include_stacked',
-  'refresh_interval_minutes',
-  'refresh_cron',
-  'quiet_hours',
-  'button_pins',
-  'transport',
-  'panel_pins',
-  'panel',
-  'fit',
-  'background',
-  'crop',
-  'rotate',
-  'dither',
-  'saturation',
-  'contrast',
-  'brightness',
-  'exposure',
-  'caption',
-  'caption_position',
-  'locale',
-  'timezone',
-  'portrait_pairs',
-  'power',
-  'battery',
-  'web',
-] as const;
-const KNOWN = new Set<string>(KEYS);
-
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const WEB_KEYS = new Set(['enabled', 'port', 'bind']);
 
@@ -209,10 +159,10 @@ function caption(v: unknown): readonly CaptionField[] {
 }
 
 function config(raw: unknown): FrameConfig {
-  const o = object(raw, KNOWN);
+  const o = plain(raw);
   const d = DEFAULT_RENDER_OPTIONS;
   const f = DEFAULT_FRAME_OPTIONS;
-  const has = (k: (typeof KEYS)[number]) => o[k] !== undefined;
+  const has = (k: keyof FrameConfig) => o[k] !== undefined;
   const c: FrameConfig = {
     immich_url: ok(normaliseUrl(str(o.immich_url)), isServerUrl),
     immich_api_key: trimmed(o.immich_api_key),
@@ -274,6 +224,9 @@ function config(raw: unknown): FrameConfig {
     battery: battery(o.battery),
     web: web(o.web),
   };
+  // The schema's keys are the ones just read, in its order: any other (`mqtt` included) is the
+  // schema's to judge, as is a key holding undefined (no file holds one).
+  for (const k in o) if (!Object.prototype.hasOwnProperty.call(c, k) || o[k] === undefined) unsure();
   // A config the schema would accept but parseConfig refuses: its messages are config.ts's.
   if (crossKeyProblems(c).length > 0) unsure();
   return c;

@@ -22,12 +22,18 @@ export function quickly<T>(read: () => T): T | null {
   }
 }
 
+/** A plain JSON object (what JSON.parse builds for `{...}`). */
+export function plain(v: unknown): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype)
+    unsure();
+  return v as Json;
+}
+
 /** A plain JSON object whose keys are all among `known` (a schema would strip or refuse others:
  * that is the schema's to decide), none of them holding undefined. */
 export function object(v: unknown, known: ReadonlySet<string>): Json {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype)
-    unsure();
-  for (const k in v) if (!known.has(k) || (v as Json)[k] === undefined) unsure();
+  plain(v);
+  for (const k in v as Json) if (!known.has(k) || (v as Json)[k] === undefined) unsure();
   return v as Json;
 }
 
