@@ -7,8 +7,8 @@ import type { CommandEntry } from './commands/index.js';
 
 /** Loaded lazily all the same, so `--version` or `run` pays for parsing them, not for running them. */
 const hot: readonly CommandEntry[] = [
-  { name: 'status', load: async () => (await import('./commands/status.js')).statusCommand },
-  { name: 'next', load: async () => (await import('./commands/next.js')).nextCommand },
+  { name: 'status', load: async () => (await import('./commands/hot.js')).statusCommand },
+  { name: 'next', load: async () => (await import('./commands/hot.js')).nextCommand },
 ];
 
 export function main(argv: string[], io: MainIO = {}): Promise<number> {

@@ -2,6 +2,10 @@
 // what the whole command line says; everything else reaches the whole command line; output goes
 // straight to the descriptors and a reader that goes away is no error.
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as hotMain } from '../src/cli-hot.js';
 import { main as fullMain } from '../src/cli.js';
@@ -71,5 +75,39 @@ describe('the installed entry', () => {
     expect(piped.stderr).toBe('');
     // `artframe-immich next | head -c 0`: the pipe is closed before the command writes.
     expect(await runInstalledWithReaderGone(['next'], env)).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('the built status and next read the frame’s own files without loading zod', async () => {
+    // A module hook that names every file the command loads (on stderr, from the hooks' thread).
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hot-modules-'));
+    try {
+      await writeFile(
+        path.join(dir, 'hooks.mjs'),
+        "export async function load(url, context, next) { process._rawDebug('LOADED ' + url); return next(url, context); }\n",
+      );
+      await writeFile(
+        path.join(dir, 'register.mjs'),
+        "import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);\n",
+      );
+      const env = { ...process.env, ARTFRAME_IMMICH_CONFIG: synced.file };
+      for (const command of ['status', 'next']) {
+        const r = spawnSync(
+          process.execPath,
+          ['--import', path.join(dir, 'register.mjs'), 'bin/artframe-immich.js', command],
+          { env, encoding: 'utf8' },
+        );
+        expect(r.status, r.stderr).toBe(0);
+        const files = [...r.stderr.matchAll(/^LOADED (file:\S+)$/gm)].map((m) => fileURLToPath(m[1]!));
+        expect(files.some((f) => f.includes(`${path.sep}dist${path.sep}hot${path.sep}`))).toBe(true);
+        // zod's own class names survive minifying: no file the command loaded holds them.
+        for (const f of files.filter((x) => x.includes(`${path.sep}dist${path.sep}`)))
+          expect(await readFile(f, 'utf8'), `${command} loaded ${f}`).not.toContain('$ZodType');
+      }
+      // The marker is real: the build does hold zod, in a chunk these commands did not load.
+      const { stdout } = spawnSync('grep', ['-l', '$ZodType', '-r', 'dist/hot'], { encoding: 'utf8' });
+      expect(stdout.trim()).not.toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 // `next`: the path of the photo to show now, advancing the selection. Offline: it reads the
 // local library only, so it works with the server (or the network) gone.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import type { Command } from './command.js';
 import { openLibrary } from './open-library.js';

@@ -1,6 +1,7 @@
 // The library as a command opens it from the config: the same filters, zone and settings the
 // running frame uses, so `next`, `show` and the service pick through one door (Library).
-import { selectionFilters, type FrameConfig } from '../config/config.js';
+import type { FrameConfig } from '../config/config.js';
+import { selectionFilters } from '../config/filters.js';
 import type { Logger } from '../core/log.js';
 import { instancePaths } from '../library/instance.js';
 import { Library } from '../library/library.js';

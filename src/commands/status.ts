@@ -2,7 +2,8 @@
 // doing (its state file), from the disk alone.
 import { parseArgs } from 'node:util';
 import { pendingReboot } from '../../drivers/boot-config.js';
-import { loadConfig, selectionFilters } from '../config/config.js';
+import { loadConfig } from '../config/config-file.js';
+import { selectionFilters } from '../config/filters.js';
 import { selectablePhotosOf, selectionStatus, type SelectionStatus } from '../library/selection/state.js';
 import { formatBytes, formatFailureReasons } from '../library/words.js';
 import { type LibraryStatus, libraryStatus, readStatusMetadata } from '../library/status.js';

@@ -1,7 +1,8 @@
 // When a sync is due: a pure decision from the metadata, the config and the clock, so the
 // service, `sync` and `status` all answer the same way.
 import type { PhotoSize } from '../immich/types.js';
-import { type LibraryMetadata, serverHost } from './metadata.js';
+import type { LibraryMetadata } from './metadata.js';
+import { serverHost } from './server-host.js';
 
 /** After a sync that left photos behind (failed downloads), try again sooner than the interval. */
 export const RETRY_AFTER_FAILURES_MS = 60 * 60 * 1000;

@@ -2,19 +2,47 @@
 // the instance folder, apart from the sync's metadata, so a sync (which may remove and fetch a photo
 // again) never forgets it; the library's one pick honours it for every door.
 import { readFile } from 'node:fs/promises';
-import * as z from 'zod/mini';
 import { writeFileAtomic } from './atomic-file.js';
 import type { InstancePaths } from './instance.js';
 import { storageError } from './store.js';
 import { type Logger, silentLogger } from '../core/log.js';
+import { list, object, quickly, str, unsure } from '../core/quick-read.js';
 
 /** A frame owner hides a few dozen photos; a list past this is not one a person made. */
 export const MAX_HIDDEN = 10_000;
 
-const hiddenSchema = z.object({
-  format: z.literal(1),
-  hidden: z.array(z.object({ id: z.string(), at: z.string() })).check(z.maxLength(MAX_HIDDEN)),
-});
+async function buildHiddenSchema() {
+  const z = await import('zod/mini');
+  return z.object({
+    format: z.literal(1),
+    hidden: z.array(z.object({ id: z.string(), at: z.string() })).check(z.maxLength(MAX_HIDDEN)),
+  });
+}
+
+let schema: ReturnType<typeof buildHiddenSchema> | undefined;
+/** The file's schema, built (and zod loaded) on first need: the frame's own list is read by
+ * quickHidden, so `next` never needs it. */
+export function hiddenSchema(): ReturnType<typeof buildHiddenSchema> {
+  return (schema ??= buildHiddenSchema());
+}
+
+const FILE_KEYS = new Set(['format', 'hidden']);
+const ENTRY_KEYS = new Set(['id', 'at']);
+
+/** The list as hiddenSchema reads it, when sure it would (as the frame writes it); null otherwise. */
+export function quickHidden(raw: unknown): { format: 1; hidden: HiddenPhoto[] } | null {
+  return quickly(() => {
+    const o = object(raw, FILE_KEYS);
+    if (o.format !== 1 || !Array.isArray(o.hidden) || o.hidden.length > MAX_HIDDEN) unsure();
+    return {
+      format: 1,
+      hidden: list(o.hidden, (h) => {
+        const e = object(h, ENTRY_KEYS);
+        return { id: str(e.id), at: str(e.at) };
+      }),
+    };
+  });
+}
 
 export interface HiddenPhoto {
   id: string;
@@ -35,7 +63,10 @@ export async function readHidden(paths: InstancePaths, log: Logger = silentLogge
       });
     return [];
   }
-  const parsed = hiddenSchema.safeParse(safeJson(text));
+  const raw = safeJson(text);
+  const quick = quickHidden(raw);
+  if (quick) return quick.hidden;
+  const parsed = (await hiddenSchema()).safeParse(raw);
   if (!parsed.success) {
     log.warn('the hide list is damaged; showing every photo until a photo is hidden again', {
       file: paths.hiddenPath,

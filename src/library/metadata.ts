@@ -6,9 +6,10 @@ import * as z from 'zod/mini';
 import { isSafeLocalName } from './names.js';
 import { PHOTO_SIZES } from '../immich/types.js';
 import { photoInfoSchema } from './photo-info.js';
-import { quickMetadata } from './metadata-check.js';
+import { METADATA_FORMAT, quickMetadata } from './metadata-check.js';
 
-export const METADATA_FORMAT = 1;
+export { METADATA_FORMAT } from './metadata-check.js';
+export { serverHost, versionString } from './server-host.js';
 
 // The schemas are built on their first use (z.lazy): the frame's own files are read without them
 // (metadata-check.ts), and building them cost ~10 ms of every `status` and `next`.
@@ -158,22 +159,4 @@ export function parseMetadata(raw: unknown): { ok: true; metadata: LibraryMetada
   if (r.success) return { ok: true, metadata: r.data };
   const issue = r.error.issues[0]!;
   return { ok: false, problem: `${issue.path.join('.') || '(top level)'}: ${issue.message}` };
-}
-
-/**
- * What the metadata records of the server (no key, no credentials): host:port, plus the path when
- * Immich is served under one ("photos.example/immich"), so that a change of path is a change of
- * server and makes a sync due. A URL without a path gives host:port, as before.
- */
-export function serverHost(url: string): string {
-  try {
-    const u = new URL(url);
-    return u.host + u.pathname.replace(/\/+$/, '');
-  } catch {
-    return '';
-  }
-}
-
-export function versionString(v: { major: number; minor: number; patch: number }): string {
-  return `${v.major}.${v.minor}.${v.patch}`;
 }

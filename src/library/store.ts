@@ -9,7 +9,8 @@ import { isAscii } from 'node:buffer';
 import { StorageError } from '../core/errors.js';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
 import { permissionAdvice } from './permission.js';
-import { type LibraryMetadata, parseMetadata } from './metadata.js';
+import type { LibraryMetadata } from './metadata.js';
+import { METADATA_FORMAT, quickMetadata } from './metadata-check.js';
 import { isSafeLocalName } from './names.js';
 import type { InstancePaths } from './instance.js';
 const { statSync } = fs;
@@ -111,7 +112,11 @@ export async function readMetadata(paths: InstancePaths): Promise<MetadataRead> 
   } catch (err) {
     return { kind: 'corrupt', problem: `not JSON (${(err as Error).message})` };
   }
-  const parsed = parseMetadata(raw);
+  // The frame's own file without zod (metadata-check.ts); anything else, and every message about
+  // a broken one, is the schema's.
+  const quick = quickMetadata(raw, METADATA_FORMAT);
+  if (quick) return { kind: 'ok', metadata: quick };
+  const parsed = (await import('./metadata.js')).parseMetadata(raw);
   return parsed.ok ? { kind: 'ok', metadata: parsed.metadata } : { kind: 'corrupt', problem: parsed.problem };
 }
 

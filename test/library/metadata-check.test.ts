@@ -12,8 +12,7 @@ import { instancePaths } from '../../src/library/instance.js';
 import { startImmichSim, type ImmichSim } from '../../src/immich-sim/server.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { syncedConfig } from '../support/synced-config.js';
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+import { type Json, mutate, mutationOf } from '../support/json-mutations.js';
 
 /** The two readings agree wherever the quick one accepts; returns whether it did. */
 function agrees(raw: unknown): boolean {
@@ -143,72 +142,32 @@ const metadata = fc
     return JSON.parse(JSON.stringify(m)) as Json;
   });
 
-/** Every path into a JSON value, the value itself first. */
-function pathsOf(v: Json, at: (string | number)[] = []): (string | number)[][] {
-  const out = [at];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...pathsOf(x, [...at, i])));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...pathsOf(x, [...at, k]));
-  return out;
-}
-
-type Mutation = { kind: 'replace' | 'delete' | 'add'; pick: number; value: Json; key: string };
-
-function mutate(m: Json, mutations: Mutation[]): Json {
-  const root = structuredClone(m);
-  for (const { kind, pick, value, key } of mutations) {
-    const paths = pathsOf(root);
-    const p = paths[pick % paths.length]!;
-    if (p.length === 0) {
-      if (kind === 'replace') return value;
-      continue;
-    }
-    let parent = root as Record<string | number, Json>;
-    for (const k of p.slice(0, -1)) parent = parent[k] as Record<string | number, Json>;
-    const last = p[p.length - 1]!;
-    if (kind === 'replace') parent[last] = value;
-    else if (kind === 'delete') {
-      if (Array.isArray(parent)) parent.splice(Number(last), 1);
-      else delete parent[last];
-    } else {
-      const target = parent[last];
-      if (target && typeof target === 'object' && !Array.isArray(target)) target[key] = value;
-      else if (Array.isArray(target)) target.push(value);
-    }
-  }
-  return root;
-}
-
-const mutation = fc.record({
-  kind: fc.constantFrom<Mutation['kind']>('replace', 'delete', 'add'),
-  pick: fc.nat(),
-  value: fc.oneof(
-    fc.jsonValue() as fc.Arbitrary<Json>,
-    fc.constantFrom<Json>(
-      -1,
-      0,
-      1.5,
-      2,
-      9,
-      101,
-      -0,
-      2 ** 53,
-      '',
-      '..',
-      '.hidden',
-      'a/b',
-      'IMG_1.JPG',
-      'not a date',
-      '2024-02-30',
-      'preview',
-      'other',
-      null,
-      [],
-      {},
-      true,
-    ),
-  ),
-  key: fc.constantFrom('extra', 'info', 'bytes', 'format', 'sha1', 'reason', 'constructor', 'toString', 'x'),
-});
+const mutation = mutationOf(
+  [
+    -1,
+    0,
+    1.5,
+    2,
+    9,
+    101,
+    -0,
+    2 ** 53,
+    '',
+    '..',
+    '.hidden',
+    'a/b',
+    'IMG_1.JPG',
+    'not a date',
+    '2024-02-30',
+    'preview',
+    'other',
+    null,
+    [],
+    {},
+    true,
+  ],
+  ['extra', 'info', 'bytes', 'format', 'sha1', 'reason', 'constructor', 'toString', 'x'],
+);
 
 describe('the quick reading of sync_metadata.json', () => {
   it('reads every valid shape, exactly as the schema does', () => {

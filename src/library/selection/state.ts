@@ -3,27 +3,64 @@
 // Offline by design: it reads the metadata, never the network.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import * as z from 'zod/mini';
+import type * as Z from 'zod/mini';
 import { EmptyLibraryError, StorageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { type MetadataRead, readMetadata, isPhotoTemp, listFolder, photoPaths, storageError } from '../store.js';
 import { isSafeLocalName } from '../names.js';
 import { type SelectablePhoto, type SelectionState, initialSelectionState, selectNext } from './select.js';
 import { type Logger, silentLogger } from '../../core/log.js';
+import { list, object, oneOf, quickly, str, strOrNull, unsure } from '../../core/quick-read.js';
 import { type InstancePaths } from '../instance.js';
 import { type SelectionMode, SELECTION_MODES } from './select.js';
 import { type FilterOutcome, filterPhotos, recencyWeightOf } from './filters.js';
 import { describeFilters, NO_FILTERS, type SelectionFilters, systemTimeZone } from './options.js';
 
-const stateSchema = z.object({
-  format: z.literal(1),
-  mode: z.nullable(z.enum(SELECTION_MODES)),
-  last: z.nullable(z.object({ id: z.string(), captured_at: z.string() })),
-  shown: z.array(z.string()),
-  deck: z.array(z.string()),
-  /** Why the photo on `last` was picked (added with issue 11: older files lack it). */
-  reason: z.optional(z.nullable(z.string())),
-});
+async function buildStateSchema() {
+  const z = await import('zod/mini');
+  return z.object({
+    format: z.literal(1),
+    mode: z.nullable(z.enum(SELECTION_MODES)),
+    last: z.nullable(z.object({ id: z.string(), captured_at: z.string() })),
+    shown: z.array(z.string()),
+    deck: z.array(z.string()),
+    /** Why the photo on `last` was picked (added with issue 11: older files lack it). */
+    reason: z.optional(z.nullable(z.string())),
+  });
+}
+type StateFile = Z.infer<Awaited<ReturnType<typeof buildStateSchema>>>;
+
+let stateSchema: ReturnType<typeof buildStateSchema> | undefined;
+/** The file's schema, built (and zod loaded) on first need: the frame's own file is read by
+ * quickStateFile, so `status` and `next` never need it. */
+export function selectionStateSchema(): ReturnType<typeof buildStateSchema> {
+  return (stateSchema ??= buildStateSchema());
+}
+
+const STATE_KEYS = new Set(['format', 'mode', 'last', 'shown', 'deck', 'reason']);
+const LAST_KEYS = new Set(['id', 'captured_at']);
+
+/** The file as selectionStateSchema reads it, when sure it would (as the frame writes it); null
+ * otherwise, and the schema reads it. */
+export function quickStateFile(raw: unknown): StateFile | null {
+  return quickly(() => {
+    const o = object(raw, STATE_KEYS);
+    const s: StateFile = {
+      format: o.format === 1 ? 1 : unsure(),
+      mode: o.mode === null ? null : oneOf(o.mode, SELECTION_MODES),
+      last: o.last === null ? null : lastOf(o.last),
+      shown: list(o.shown, str),
+      deck: list(o.deck, str),
+    };
+    if ('reason' in o) s.reason = strOrNull(o.reason);
+    return s;
+  });
+}
+
+function lastOf(v: unknown): { id: string; captured_at: string } {
+  const l = object(v, LAST_KEYS);
+  return { id: str(l.id), captured_at: str(l.captured_at) };
+}
 
 /** States the disk refused (read-only or full card), by file: the newest word on the selection
  * for as long as this process runs, so a frame that cannot write still moves on. */
@@ -42,7 +79,8 @@ export async function readSelectionState(paths: InstancePaths, log: Logger = sil
     return initialSelectionState();
   }
   try {
-    const s = stateSchema.parse(JSON.parse(text));
+    const raw: unknown = JSON.parse(text);
+    const s = quickStateFile(raw) ?? (await selectionStateSchema()).parse(raw);
     return {
       mode: s.mode,
       last: s.last && { id: s.last.id, capturedAt: s.last.captured_at },
