@@ -21,6 +21,14 @@ const REPEATS_MAX = 8192;
  * two bytes each, the most a string takes): its map entry and slot in the list. */
 const REPEAT_BYTES = 96;
 
+/** A point in a store's history (ListingStore.mark). */
+export interface StoreMark {
+  readonly chunks: number;
+  readonly used: number;
+  readonly bytes: number;
+  readonly repeats: number;
+}
+
 /** A repeated text as a row holds it: its number in the listing's table, or itself. */
 type Ref = number | string;
 
@@ -91,6 +99,20 @@ export class ListingStore {
     this.used += 4 + len;
     // The position as one number: chunk index and offset (a chunk is at most 2^32 bytes).
     return (this.chunks.length - 1) * 2 ** 32 + at;
+  }
+
+  /** Where the store is now, for `rollback`. */
+  mark(): StoreMark {
+    return { chunks: this.chunks.length, used: this.used, bytes: this.bytes, repeats: this.repeats.length };
+  }
+
+  /** Forgets everything stored since `at` was taken (rows, entries, repeated texts): an answer
+   * cut off and asked again stores its rows once, not once per attempt. */
+  rollback(at: StoreMark): void {
+    this.chunks.length = at.chunks;
+    this.used = at.used;
+    this.bytes = at.bytes;
+    for (const text of this.repeats.splice(at.repeats)) this.repeatOf.delete(text);
   }
 
   /** Counts an entry's heap cost (see ENTRY_BYTES) for an id the listing records. */

@@ -130,6 +130,29 @@ describe('the listing store', () => {
     expect(store.bytes - before).toBeLessThan(301 * 1024);
   });
 
+  it('forgets what it stored since a mark: rows, entries and repeated texts, across chunks', () => {
+    const store = new ListingStore();
+    const kept = [store.add(everyField(1)), store.add(everyField(2))];
+    store.entry('a');
+    const mark = store.mark();
+    const held = store.bytes;
+    // A cut-off answer: rows past the first chunk, a new person and a new place, entries.
+    for (let n = 3; n < 700; n++) store.add({ ...everyField(n), originalFileName: `${'n'.repeat(600)}${n}.jpg` });
+    store.add({
+      ...everyField(9),
+      info: { ...everyField(9).info!, city: 'Genève', people: [{ id: 'p9', name: 'Neu', hidden: false }] },
+    });
+    store.entry('b');
+    expect(store.bytes).toBeGreaterThan(held + 256 * 1024);
+    store.rollback(mark);
+    expect(store.bytes).toBe(held);
+    // Asked again: the same answer stored once costs what it costs, and reads back whole.
+    const again = store.add({ ...everyField(3), info: { ...everyField(3).info!, city: 'Genève' } });
+    const list = store.assets([...kept, again], new Keeper());
+    expect(list.map((a) => a.info!.city)).toEqual(['Zürich', 'Zürich', 'Genève']);
+    expect(list[0]).toEqual(everyField(1));
+  });
+
   it('gives back thousands of assets across many chunks in order, and holds nothing after', () => {
     const store = new ListingStore();
     const places: number[] = [];
