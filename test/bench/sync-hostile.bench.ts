@@ -124,9 +124,23 @@ export async function run(): Promise<void> {
 
     const libraryCfg = path.join(work, 'library-config.json');
     await writeFile(libraryCfg, JSON.stringify({ ...JSON.parse(await readFile(normalCfg, 'utf8')), album_id: '' }));
+    const underCfg = path.join(work, 'under-config.json');
+    await mkdir(path.join(work, 'under'));
+    await writeFile(
+      underCfg,
+      JSON.stringify({
+        ...JSON.parse(await readFile(normalCfg, 'utf8')),
+        album_id: '',
+        storage_dir: path.join(work, 'under'),
+      }),
+    );
     const cases: {
       name: string;
       rule: FaultRule;
+      /** What the expected failure is called in the figures (default: refused). */
+      ends?: string;
+      /** A rule after it (the listing's end). */
+      then?: FaultRule;
       /** The refusal expected, or 'ok' for a sync that must succeed. */
       expect: RegExp | 'ok';
       version?: { major: number; minor: number };
@@ -183,6 +197,17 @@ export async function run(): Promise<void> {
         expect: /names a cursor of \d+ characters/,
       },
       {
+        // Just under the bound, so listed in full and built: a hundred people kept a photo, none
+        // of them on another photo (each a person object of its own once built). The photos are
+        // no files the server has: each fails alone (404), the sync exits 3.
+        name: '600 photos with 1,000 fresh people each (20 pages of 30), then the listing ends (whole library, a library of its own)',
+        rule: { route: 'search', times: 20, fault: { kind: 'big-items', perPage: 30, people: 1000, nameChars: 40 } },
+        then: { route: 'search', fault: { kind: 'empty-listing' } },
+        expect: /600 of 600 photos failed to download/,
+        ends: 'listed, its photos failed',
+        config: underCfg,
+      },
+      {
         name: "3,000 two-photo stacks in Immich's real shape (whole library)",
         rule: { route: 'stacks', times: Infinity, fault: { kind: 'many-stacks', count: 3000 } },
         expect: 'ok',
@@ -201,6 +226,7 @@ export async function run(): Promise<void> {
           sim.clearFaults();
           if (c.version) sim.setVersion({ ...c.version, patch: 0 });
           sim.injectFault(c.rule);
+          if (c.then) sim.injectFault(c.then);
           const r = await syncChild(LAUNCHES[k]!, preload, c.config ?? normalCfg, true);
           sim.clearFaults();
           sim.setVersion({ major: 3, minor: 1, patch: 0 });
@@ -216,7 +242,7 @@ export async function run(): Promise<void> {
       });
       const all = runs.flat();
       console.log(
-        `  hostile: ${c.name}: ${c.expect === 'ok' ? 'synced' : 'refused'} every time (exit ${all[0]!.code}) after ${(Math.max(...all.map((r) => r.ms)) / 1000).toFixed(1)} s at most; ` +
+        `  hostile: ${c.name}: ${c.expect === 'ok' ? 'synced' : (c.ends ?? 'refused')} every time (exit ${all[0]!.code}) after ${(Math.max(...all.map((r) => r.ms)) / 1000).toFixed(1)} s at most; ` +
           `peak RSS (largest of ${RUNS}) and its ratio to the normal sync launched the same way: ${figures.join('; ')}`,
       );
     }

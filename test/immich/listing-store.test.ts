@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toRemoteAsset } from '../../src/immich/client.js';
 import { Keeper } from '../../src/immich/kept.js';
-import { ENTRY_BYTES, ListingStore } from '../../src/immich/listing-store.js';
+import { ENTRY_BYTES, ListingStore, PERSON_BYTES } from '../../src/immich/listing-store.js';
 import { assetSchema } from '../../src/immich/schemas.js';
 import type { RemoteAsset } from '../../src/immich/types.js';
 
@@ -151,6 +151,29 @@ describe('the listing store', () => {
     const list = store.assets([...kept, again], new Keeper());
     expect(list.map((a) => a.info!.city)).toEqual(['Zürich', 'Zürich', 'Genève']);
     expect(list[0]).toEqual(everyField(1));
+  });
+
+  it('counts a person the table cannot name at what it costs built, on every row', () => {
+    const store = new ListingStore();
+    const withPeople = (n: number, ids: (i: number) => string): RemoteAsset => ({
+      ...everyField(n),
+      info: {
+        ...everyField(n).info!,
+        people: Array.from({ length: 100 }, (_, i) => ({ id: ids(i), name: 'Same Name', hidden: false })),
+      },
+    });
+    const idOf = (n: number) => (i: number) =>
+      `${String(n).padStart(8, '0')}-2222-4000-8000-${String(i).padStart(12, '0')}`;
+    // The same hundred people on every photo: named by the table, counted once.
+    store.add(withPeople(0, idOf(0)));
+    const known = store.bytes;
+    store.add(withPeople(1, idOf(0)));
+    expect(store.bytes).toBe(known);
+    // Fresh people on every photo: past the table's room, each is a new object on every row.
+    for (let n = 1; n < 100; n++) store.add(withPeople(n, idOf(n)));
+    const before = store.bytes;
+    store.add(withPeople(100, idOf(100)));
+    expect(store.bytes - before).toBeGreaterThanOrEqual(100 * (PERSON_BYTES + 2 * idOf(100)(0).length));
   });
 
   it('gives back thousands of assets across many chunks in order, and holds nothing after', () => {
