@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
+import { INSTALLED_NODE_FLAG } from './support/installed-node.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const script = path.join(repo, 'install.sh');
@@ -339,13 +340,32 @@ describe('install.sh', () => {
     const t = await makeTree();
     install(t);
     const wrapper = await read(t, 'usr/local/bin/artframe-immich');
-    expect(wrapper.split('\n')[0]).toBe(`#!${process.execPath}`);
+    expect(wrapper.split('\n')[0]).toBe(`#!${process.execPath} ${INSTALLED_NODE_FLAG}`);
     expect(wrapper).not.toMatch(/bin\/sh|exec /);
     // Give the --skip-npm install this checkout's build, then run the command as a user would.
     await symlink(path.join(repo, 'dist'), p(t, 'opt/artframe-immich/dist'));
     await symlink(path.join(repo, 'node_modules'), p(t, 'opt/artframe-immich/node_modules'));
-    const version = spawnSync(p(t, 'usr/local/bin/artframe-immich'), ['--version'], { encoding: 'utf8' });
+    // V8 took the flag: the command's heap limit is that of a Node started with it (its young
+    // generation three 1 MiB semi-spaces, whatever this machine's memory would give).
+    const seen = path.join(t.root, 'heap.json');
+    const probe = path.join(t.root, 'heap-probe.mjs');
+    await writeFile(
+      probe,
+      `process.on('exit', () => process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ argv: process.execArgv, limit: process.getBuiltinModule('node:v8').getHeapStatistics().heap_size_limit })));\n`,
+    );
+    const version = spawnSync(p(t, 'usr/local/bin/artframe-immich'), ['--version'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: `--import=${probe}` },
+    });
     expect(version.stdout).toBe(JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')).version + '\n');
+    const heap = JSON.parse(await readFile(seen, 'utf8')) as { argv: string[]; limit: number };
+    expect(heap.argv).toContain(INSTALLED_NODE_FLAG);
+    const limit = (args: string[]) =>
+      Number(
+        spawnSync(process.execPath, [...args, '-p', 'v8.getHeapStatistics().heap_size_limit'], { encoding: 'utf8' })
+          .stdout,
+      );
+    expect(heap.limit).toBe(limit([INSTALLED_NODE_FLAG]));
     const check = spawnSync(p(t, 'usr/local/bin/artframe-immich'), ['config', 'check'], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH, HOME: t.root },

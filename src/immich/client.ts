@@ -461,6 +461,7 @@ export class ImmichClient implements AssetSource {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
           const bounds = { items: this.pageSize, keptBytes: this.paging.maxKeptBytes };
+          const pageStart = listing.store.mark();
           let items = new ItemReader(true, listing, found, ctx, bounds);
           let cursorChars: number | undefined;
           const answer = await this.shaped(
@@ -468,6 +469,8 @@ export class ImmichClient implements AssetSource {
             route,
             { ...pass, ...LISTING_DETAIL, ...where, size: this.pageSize },
             () => {
+              // A page asked again after a cut-off body: what the failed read stored goes.
+              listing.store.rollback(pageStart);
               items = new ItemReader(true, listing, found, ctx, bounds);
               cursorChars = undefined;
               return searchPageShape(
@@ -516,12 +519,15 @@ export class ImmichClient implements AssetSource {
     // read as it arrives (its assets one by one, never the whole tree).
     // The whole album in one answer: held to the listing's bounds.
     const bounds = { items: this.paging.maxItems, keptBytes: this.paging.maxKeptBytes };
+    const start = listing.store.mark();
     let items = new ItemReader(false, listing, new Map(), ctx, bounds);
     const answer = await this.shaped(
       'GET',
       `${route}?withoutAssets=false`,
       undefined,
       () => {
+        // Asked again after a cut-off body: what the failed read stored goes.
+        listing.store.rollback(start);
         items = new ItemReader(false, listing, new Map(), ctx, bounds);
         return albumShape((item) => items.take(item));
       },

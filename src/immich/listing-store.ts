@@ -15,11 +15,28 @@ export const ENTRY_BYTES = 48 + 64 + 16;
 /** Texts that repeat from photo to photo (a type, a zone, a place, a person's id and name) are
  * stored once per listing and named by number in the rows: a real library's three people cost a
  * row a few bytes, not some 160. Past this many, new ones are written out in full (a server
- * inventing fresh people for every photo fills the table once, then pays in its rows). */
+ * inventing fresh people for every photo fills the table once, then pays in its rows and in
+ * what each of those people costs built, PERSON_BYTES). */
 const REPEATS_MAX = 8192;
 /** What remembering one more repeated text costs on the heap besides its characters (counted at
  * two bytes each, the most a string takes): its map entry and slot in the list. */
 const REPEAT_BYTES = 96;
+
+/** A point in a store's history (ListingStore.mark). */
+export interface StoreMark {
+  readonly chunks: number;
+  readonly used: number;
+  readonly bytes: number;
+  readonly repeats: number;
+}
+
+/** What a person costs on the heap once the listing is built, besides its row: the object
+ * (three fields), its slot in the photo's list, and the Keeper's two map entries sharing its id
+ * (kept.ts). A person the table of repeated texts names is counted there, once; one it cannot
+ * (a server inventing fresh people for every photo, past REPEATS_MAX) is a new object for every
+ * photo, and counts this with its id's characters (two bytes each, the most a string takes) on
+ * every row: a listing of such photos is held to what it costs built, not to its rows' bytes. */
+export const PERSON_BYTES = 48 + 8 + 2 * 40;
 
 /** A repeated text as a row holds it: its number in the listing's table, or itself. */
 type Ref = number | string;
@@ -91,6 +108,20 @@ export class ListingStore {
     this.used += 4 + len;
     // The position as one number: chunk index and offset (a chunk is at most 2^32 bytes).
     return (this.chunks.length - 1) * 2 ** 32 + at;
+  }
+
+  /** Where the store is now, for `rollback`. */
+  mark(): StoreMark {
+    return { chunks: this.chunks.length, used: this.used, bytes: this.bytes, repeats: this.repeats.length };
+  }
+
+  /** Forgets everything stored since `at` was taken (rows, entries, repeated texts): an answer
+   * cut off and asked again stores its rows once, not once per attempt. */
+  rollback(at: StoreMark): void {
+    this.chunks.length = at.chunks;
+    this.used = at.used;
+    this.bytes = at.bytes;
+    for (const text of this.repeats.splice(at.repeats)) this.repeatOf.delete(text);
   }
 
   /** Counts an entry's heap cost (see ENTRY_BYTES) for an id the listing records. */
@@ -183,7 +214,11 @@ export class ListingStore {
 
   private peopleRow(people: readonly RemotePerson[]): (Ref | 0 | 1)[] {
     const flat: (Ref | 0 | 1)[] = [];
-    for (const p of people) flat.push(this.ref(p.id), this.ref(p.name), p.hidden ? 1 : 0);
+    for (const p of people) {
+      const id = this.ref(p.id);
+      if (typeof id === 'string') this.bytes += PERSON_BYTES + 2 * id.length;
+      flat.push(id, this.ref(p.name), p.hidden ? 1 : 0);
+    }
     return flat;
   }
 

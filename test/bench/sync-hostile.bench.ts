@@ -11,6 +11,10 @@
 // whole-library mode (no album count: the listing's bound alone holds it). A listing's answers are
 // read as they arrive (src/immich/json-reader.ts), so an answer is also refused once it holds more
 // assets than it was asked for.
+// Each child runs as the installed command runs it (install.sh: 1 MiB semi-spaces, the young
+// generation the service gets from its MemoryMax) and as plain `node`, runs of both interleaved,
+// each figure a ratio to the normal sync launched the same way. SYNC_LAUNCH=installed or plain
+// measures one of them.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +24,7 @@ import { generateSamplePhoto } from '../../src/immich-sim/sample-photos.js';
 import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
 import type { FaultRule } from '../../src/immich-sim/faults.js';
 import { takeChildUsage, writeUsagePreload } from './child-usage.js';
+import { INSTALLED_NODE_FLAG } from '../support/installed-node.js';
 
 // The album size of sync.bench.ts, whose normal-sync peak RSS is the figure to stay within.
 const PHOTOS = 1000;
@@ -29,6 +34,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // SYNC_BIN measures another build (an older checkout's bin) the same way, as in sync.bench.ts.
 const BIN = process.env.SYNC_BIN ?? path.resolve(here, '../../../bin/artframe-immich.js');
 
+interface Launch {
+  name: string;
+  flags: string[];
+}
+const LAUNCHES: Launch[] = [
+  { name: 'as installed', flags: [INSTALLED_NODE_FLAG] },
+  { name: 'plain node', flags: [] },
+].filter((l) => !process.env['SYNC_LAUNCH'] || l.name.includes(process.env['SYNC_LAUNCH']));
+
 interface Child {
   ms: number;
   maxRssMb: number;
@@ -36,14 +50,14 @@ interface Child {
   stderr: string;
 }
 
-async function syncChild(preload: string, config: string, force: boolean): Promise<Child> {
+async function syncChild(launch: Launch, preload: string, config: string, force: boolean): Promise<Child> {
   const rssFile = path.join(os.tmpdir(), `bench-rss-${process.pid}-${Math.random().toString(16).slice(2)}`);
   const t = performance.now();
   let stderr = '';
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', preload, BIN, 'sync', ...(force ? ['--force'] : []), '--config', config],
+      [...launch.flags, '--import', preload, BIN, 'sync', ...(force ? ['--force'] : []), '--config', config],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BENCH_USAGE_FILE: rssFile } },
     );
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -87,28 +101,46 @@ export async function run(): Promise<void> {
     };
 
     // The normal figure as sync.bench.ts takes it: the largest peak of three initial syncs (each
-    // into a fresh library), and of the no-change resyncs after them.
-    const normals: Child[] = [];
+    // into a fresh library), and of the no-change resyncs after them; per launch.
+    const normals = LAUNCHES.map(() => [] as Child[]);
     let normalCfg = '';
     for (let i = 0; i < RUNS; i++) {
-      normalCfg = await config(`normal-${i}`);
-      const first = await syncChild(preload, normalCfg, false);
-      if (first.code !== 0) throw new Error(`the normal sync exited ${first.code}: ${first.stderr}`);
-      const again = await syncChild(preload, normalCfg, true);
-      if (again.code !== 0) throw new Error(`the no-change resync exited ${again.code}`);
-      normals.push(first, again);
+      for (const [k, launch] of LAUNCHES.entries()) {
+        normalCfg = await config(`normal-${i}-${k}`);
+        const first = await syncChild(launch, preload, normalCfg, false);
+        if (first.code !== 0) throw new Error(`the normal sync exited ${first.code}: ${first.stderr}`);
+        const again = await syncChild(launch, preload, normalCfg, true);
+        if (again.code !== 0) throw new Error(`the no-change resync exited ${again.code}`);
+        normals[k]!.push(first, again);
+      }
     }
-    const normalPeak = Math.max(...normals.map((r) => r.maxRssMb));
-    console.log(
-      `normal sync of ${PHOTOS} photos: peak RSS ${normalPeak.toFixed(0)} MB (largest of ${RUNS} initial syncs and ${RUNS} no-change resyncs; ` +
-        `smallest ${Math.min(...normals.map((r) => r.maxRssMb)).toFixed(0)} MB)`,
-    );
+    const normalPeaks = normals.map((runs) => Math.max(...runs.map((r) => r.maxRssMb)));
+    for (const [k, launch] of LAUNCHES.entries()) {
+      console.log(
+        `normal sync of ${PHOTOS} photos, ${launch.name} (${launch.flags.join(' ') || 'no flags'}): peak RSS ${normalPeaks[k]!.toFixed(0)} MB ` +
+          `(largest of ${RUNS} initial syncs and ${RUNS} no-change resyncs; smallest ${Math.min(...normals[k]!.map((r) => r.maxRssMb)).toFixed(0)} MB)`,
+      );
+    }
 
     const libraryCfg = path.join(work, 'library-config.json');
     await writeFile(libraryCfg, JSON.stringify({ ...JSON.parse(await readFile(normalCfg, 'utf8')), album_id: '' }));
+    const underCfg = path.join(work, 'under-config.json');
+    await mkdir(path.join(work, 'under'));
+    await writeFile(
+      underCfg,
+      JSON.stringify({
+        ...JSON.parse(await readFile(normalCfg, 'utf8')),
+        album_id: '',
+        storage_dir: path.join(work, 'under'),
+      }),
+    );
     const cases: {
       name: string;
       rule: FaultRule;
+      /** What the expected failure is called in the figures (default: refused). */
+      ends?: string;
+      /** A rule after it (the listing's end). */
+      then?: FaultRule;
       /** The refusal expected, or 'ok' for a sync that must succeed. */
       expect: RegExp | 'ok';
       version?: { major: number; minor: number };
@@ -165,39 +197,62 @@ export async function run(): Promise<void> {
         expect: /names a cursor of \d+ characters/,
       },
       {
+        // Just under the bound, so listed in full and built: a hundred people kept a photo, none
+        // of them on another photo (each a person object of its own once built). The photos are
+        // no files the server has: each fails alone (404), the sync exits 3.
+        name: '600 photos with 1,000 fresh people each (20 pages of 30), then the listing ends (whole library, a library of its own)',
+        rule: { route: 'search', times: 20, fault: { kind: 'big-items', perPage: 30, people: 1000, nameChars: 40 } },
+        then: { route: 'search', fault: { kind: 'empty-listing' } },
+        expect: /600 of 600 photos failed to download/,
+        ends: 'listed, its photos failed',
+        config: underCfg,
+      },
+      {
         name: "3,000 two-photo stacks in Immich's real shape (whole library)",
         rule: { route: 'stacks', times: Infinity, fault: { kind: 'many-stacks', count: 3000 } },
         expect: 'ok',
         config: libraryCfg,
       },
     ];
-    const peaks: number[] = [];
+    const peaks = LAUNCHES.map(() => [] as number[]);
     // BENCH_CASES=word,word: only the cases whose name holds one (the normal figure is always taken).
     const only = process.env['BENCH_CASES']?.split(',');
     for (const c of cases.filter((k) => !only || only.some((w) => k.name.includes(w)))) {
-      const runs: Child[] = [];
+      const runs = LAUNCHES.map(() => [] as Child[]);
       for (let i = 0; i < RUNS; i++) {
-        sim.clearFaults();
-        if (c.version) sim.setVersion({ ...c.version, patch: 0 });
-        sim.injectFault(c.rule);
-        const r = await syncChild(preload, c.config ?? normalCfg, true);
-        sim.clearFaults();
-        sim.setVersion({ major: 3, minor: 1, patch: 0 });
-        const as = c.expect === 'ok' ? r.code === 0 : r.code !== 0 && c.expect.test(r.stderr);
-        if (!as) throw new Error(`${c.name}: exit ${r.code}, not as expected: ${r.stderr.slice(-500)}`);
-        runs.push(r);
+        // Interleaved, the order turned every other run.
+        const order = i % 2 === 0 ? [...LAUNCHES.keys()] : [...LAUNCHES.keys()].reverse();
+        for (const k of order) {
+          sim.clearFaults();
+          if (c.version) sim.setVersion({ ...c.version, patch: 0 });
+          sim.injectFault(c.rule);
+          if (c.then) sim.injectFault(c.then);
+          const r = await syncChild(LAUNCHES[k]!, preload, c.config ?? normalCfg, true);
+          sim.clearFaults();
+          sim.setVersion({ major: 3, minor: 1, patch: 0 });
+          const as = c.expect === 'ok' ? r.code === 0 : r.code !== 0 && c.expect.test(r.stderr);
+          if (!as) throw new Error(`${c.name}: exit ${r.code}, not as expected: ${r.stderr.slice(-500)}`);
+          runs[k]!.push(r);
+        }
       }
-      const peak = Math.max(...runs.map((r) => r.maxRssMb));
-      peaks.push(peak);
+      const figures = LAUNCHES.map((launch, k) => {
+        const peak = Math.max(...runs[k]!.map((r) => r.maxRssMb));
+        peaks[k]!.push(peak);
+        return `${launch.name} ${peak.toFixed(0)} MB, ratio ${(peak / normalPeaks[k]!).toFixed(2)}`;
+      });
+      const all = runs.flat();
       console.log(
-        `  hostile: ${c.name}: ${c.expect === 'ok' ? 'synced' : 'refused'} every time (exit ${runs[0]!.code}) after ${(Math.max(...runs.map((r) => r.ms)) / 1000).toFixed(1)} s at most, ` +
-          `peak RSS ${peak.toFixed(0)} MB (largest of ${RUNS}): ratio to the normal sync ${(peak / normalPeak).toFixed(2)}`,
+        `  hostile: ${c.name}: ${c.expect === 'ok' ? 'synced' : (c.ends ?? 'refused')} every time (exit ${all[0]!.code}) after ${(Math.max(...all.map((r) => r.ms)) / 1000).toFixed(1)} s at most; ` +
+          `peak RSS (largest of ${RUNS}) and its ratio to the normal sync launched the same way: ${figures.join('; ')}`,
       );
     }
-    console.log(
-      `peak RSS under a hostile server: at most ${Math.max(...peaks).toFixed(0)} MB vs ${normalPeak.toFixed(0)} MB for a normal sync ` +
-        `(${Math.max(...peaks) <= normalPeak ? 'within' : 'ABOVE'} the normal figure)`,
-    );
+    for (const [k, launch] of LAUNCHES.entries()) {
+      const most = Math.max(...peaks[k]!);
+      console.log(
+        `peak RSS under a hostile server, ${launch.name}: at most ${most.toFixed(0)} MB vs ${normalPeaks[k]!.toFixed(0)} MB for a normal sync ` +
+          `(ratio ${(most / normalPeaks[k]!).toFixed(2)}; ${most <= normalPeaks[k]! * 1.2 ? 'within' : 'ABOVE'} 1.2x the normal figure)`,
+      );
+    }
   } finally {
     await sim.close();
     await rm(work, { recursive: true, force: true });

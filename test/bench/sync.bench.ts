@@ -36,6 +36,7 @@ import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
 import { syncLibrary } from '../../src/library/sync.js';
 import { instancePaths } from '../../src/library/instance.js';
 import { takeChildUsage, writeUsagePreload } from './child-usage.js';
+import { INSTALLED_NODE_FLAG } from '../support/installed-node.js';
 
 const MB = 1024 * 1024;
 const PHOTOS = 1000;
@@ -85,12 +86,16 @@ async function albumOfPhotos(
   return { albumId: sim.addAlbum({ albumName: `bench ${count}`, assetIds: ids }).id, ids, bytes };
 }
 
+/** How the CLI child starts: as the installed command does (test/support/installed-node.ts), or
+ * with the flags in SYNC_NODE_FLAGS (empty: plain `node`). */
+const CLI_FLAGS = (process.env.SYNC_NODE_FLAGS ?? INSTALLED_NODE_FLAG).split(' ').filter(Boolean);
+
 /** Run the CLI as a child; returns wall ms and the child's peak RSS (from a preloaded exit hook). */
 function cliChild(
   args: string[],
   preload: string,
 ): Promise<{ ms: number; maxRssMb: number; cpuMs: number; code: number | null }> {
-  return nodeChild([BIN, ...args], preload);
+  return nodeChild([...CLI_FLAGS, BIN, ...args], preload);
 }
 
 async function nodeChild(

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BadResponseError, DeadlineError } from '../../src/core/errors.js';
 import { ImmichClient, type ImmichClientOptions } from '../../src/immich/client.js';
+import { ListingStore } from '../../src/immich/listing-store.js';
 import { seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { startImmichSim, type ImmichSim } from '../../src/immich-sim/server.js';
 
@@ -137,6 +138,34 @@ describe('a listing page read as it arrives (issue 21 point 1)', () => {
     const again = await client.listAssets(albumId);
     expect(again.map((a) => a.id)).toEqual(whole.map((a) => a.id));
     expect(sim.requests.filter((r) => r.route === 'search').length).toBe(2 + 1);
+  });
+
+  it('a page asked again stores its rows once: a listing that fits the bound still fits after a retry', async () => {
+    const { sim, client } = await setup({ retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+    const bigger = await seedSampleLibrary(sim, { count: 40, seed: 13, withVideo: false });
+    const whole = await client.listAssets(bigger.album.id);
+    expect(whole).toHaveLength(40);
+    // What this listing holds (listing-store.ts): each asset's row and entry. The bound is set to
+    // exactly that, so a second copy of any row would pass it.
+    const store = new ListingStore();
+    for (const a of whole) {
+      store.add(a);
+      store.entry(a.id);
+    }
+    const exact = new ImmichClient({
+      baseUrl: sim.url,
+      apiKey: sim.apiKey,
+      retry: { baseDelayMs: 1, maxDelayMs: 5 },
+      paging: { maxKeptBytes: store.bytes },
+    });
+    cleanups.push(() => exact.close());
+    await expect(exact.listAssets(bigger.album.id)).resolves.toHaveLength(40);
+    // Cut off half way (some twenty assets read and stored before it is asked again).
+    sim.clearRequests();
+    sim.injectFault({ route: 'search', fault: { kind: 'truncate' } });
+    const again = await exact.listAssets(bigger.album.id);
+    expect(again).toEqual(whole);
+    expect(searches(sim)).toHaveLength(2);
   });
 
   it('a page cut off every time ends as a network failure naming the server', async () => {

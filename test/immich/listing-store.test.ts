@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toRemoteAsset } from '../../src/immich/client.js';
 import { Keeper } from '../../src/immich/kept.js';
-import { ENTRY_BYTES, ListingStore } from '../../src/immich/listing-store.js';
+import { ENTRY_BYTES, ListingStore, PERSON_BYTES } from '../../src/immich/listing-store.js';
 import { assetSchema } from '../../src/immich/schemas.js';
 import type { RemoteAsset } from '../../src/immich/types.js';
 
@@ -128,6 +128,52 @@ describe('the listing store', () => {
     store.add({ ...everyField(1), originalFileName: 'x'.repeat(300 * 1024) });
     expect(store.bytes - before).toBeGreaterThanOrEqual(300 * 1024);
     expect(store.bytes - before).toBeLessThan(301 * 1024);
+  });
+
+  it('forgets what it stored since a mark: rows, entries and repeated texts, across chunks', () => {
+    const store = new ListingStore();
+    const kept = [store.add(everyField(1)), store.add(everyField(2))];
+    store.entry('a');
+    const mark = store.mark();
+    const held = store.bytes;
+    // A cut-off answer: rows past the first chunk, a new person and a new place, entries.
+    for (let n = 3; n < 700; n++) store.add({ ...everyField(n), originalFileName: `${'n'.repeat(600)}${n}.jpg` });
+    store.add({
+      ...everyField(9),
+      info: { ...everyField(9).info!, city: 'Genève', people: [{ id: 'p9', name: 'Neu', hidden: false }] },
+    });
+    store.entry('b');
+    expect(store.bytes).toBeGreaterThan(held + 256 * 1024);
+    store.rollback(mark);
+    expect(store.bytes).toBe(held);
+    // Asked again: the same answer stored once costs what it costs, and reads back whole.
+    const again = store.add({ ...everyField(3), info: { ...everyField(3).info!, city: 'Genève' } });
+    const list = store.assets([...kept, again], new Keeper());
+    expect(list.map((a) => a.info!.city)).toEqual(['Zürich', 'Zürich', 'Genève']);
+    expect(list[0]).toEqual(everyField(1));
+  });
+
+  it('counts a person the table cannot name at what it costs built, on every row', () => {
+    const store = new ListingStore();
+    const withPeople = (n: number, ids: (i: number) => string): RemoteAsset => ({
+      ...everyField(n),
+      info: {
+        ...everyField(n).info!,
+        people: Array.from({ length: 100 }, (_, i) => ({ id: ids(i), name: 'Same Name', hidden: false })),
+      },
+    });
+    const idOf = (n: number) => (i: number) =>
+      `${String(n).padStart(8, '0')}-2222-4000-8000-${String(i).padStart(12, '0')}`;
+    // The same hundred people on every photo: named by the table, counted once.
+    store.add(withPeople(0, idOf(0)));
+    const known = store.bytes;
+    store.add(withPeople(1, idOf(0)));
+    expect(store.bytes).toBe(known);
+    // Fresh people on every photo: past the table's room, each is a new object on every row.
+    for (let n = 1; n < 100; n++) store.add(withPeople(n, idOf(n)));
+    const before = store.bytes;
+    store.add(withPeople(100, idOf(100)));
+    expect(store.bytes - before).toBeGreaterThanOrEqual(100 * (PERSON_BYTES + 2 * idOf(100)(0).length));
   });
 
   it('gives back thousands of assets across many chunks in order, and holds nothing after', () => {
