@@ -3,6 +3,7 @@
 // arrays in, typed arrays out, nothing allocated per pixel.
 import { ALL_INKS, MAX_GRID_INKS, gridCoversTone, inkGrid, nearestInGrid, nearestOfInks } from './ink-grid.js';
 import type { InkGrid } from './ink-grid.js';
+import { gamutMapRow } from './gamut.js';
 import { BAYER_SIZES, DIFFUSION_KERNELS, bayerMatrix } from './kernels.js';
 import type { DitherAlgorithm } from './kernels.js';
 import { toneTable } from './palette.js';
@@ -28,6 +29,12 @@ export interface DitherOptions {
    * a frame-sized image, the full search for a small one, which would not pay for its tables.
    */
   grid?: InkGrid | null;
+  /**
+   * A gamut table (gamut.ts gamutTable) to bring each colour inside the inks' hull first, as
+   * gamutMap would (then `tone` is the plain `none` table): a row at a time, just before the row
+   * is dithered, so the photo is not copied whole (1.1 MB at 800x480).
+   */
+  gamut?: Float32Array | null;
 }
 
 /**
@@ -52,16 +59,41 @@ export function ditherToPalette(
   // Every colour searched is a tone table entry (clamped into the ink box after error): a table
   // reaching outside the grid (none of toneTable's does) is searched in full.
   const usable = grid && gridCoversTone(grid, tone) ? grid : null;
+  const rows = new RowReader(image, options.gamut ?? null);
   if (algorithm === 'none') {
-    nearestOnly(image, palette, tone, usable, out);
+    nearestOnly(rows, palette, tone, usable, out);
   } else if (algorithm === 'bayer-4' || algorithm === 'bayer-8') {
-    ordered(image, palette, tone, BAYER_SIZES[algorithm], usable, out);
+    ordered(rows, palette, tone, BAYER_SIZES[algorithm], usable, out);
   } else {
     const kernel = DIFFUSION_KERNELS[algorithm];
     if (!kernel) throw new RangeError(`unknown dither algorithm "${String(algorithm)}"`);
-    diffuse(image, palette, tone, kernel, options.serpentine ?? true, usable, out);
+    diffuse(rows, palette, tone, kernel, options.serpentine ?? true, usable, out);
   }
   return out;
+}
+
+/**
+ * The photo's rows as the quantizer reads them: `row(y)` is where row y starts in `data`, which
+ * is the photo's own bytes, or with a gamut table one scratch row it has just been mapped into.
+ */
+class RowReader {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+  private readonly image: Uint8Array;
+  private readonly gamut: Float32Array | null;
+  constructor(image: RgbImage, gamut: Float32Array | null) {
+    this.width = image.width;
+    this.height = image.height;
+    this.image = image.data;
+    this.gamut = gamut;
+    this.data = gamut ? new Uint8Array(image.width * 3) : image.data;
+  }
+  row(y: number): number {
+    if (!this.gamut) return y * this.width * 3;
+    gamutMapRow(this.image, y * this.width * 3, this.width, this.gamut, this.data, 0);
+    return 0;
+  }
 }
 
 /**
@@ -123,20 +155,21 @@ function inkBox(p: InkPalette): Float32Array {
   return box;
 }
 
-function nearestOnly(image: RgbImage, p: InkPalette, tone: Float32Array, grid: InkGrid | null, out: Uint8Array): void {
-  const { data } = image;
-  const n = image.width * image.height;
-  for (let i = 0, q = 0; i < n; i++, q += 3) {
-    const r = tone[data[q]!]!;
-    const g = tone[256 + data[q + 1]!]!;
-    const b = tone[512 + data[q + 2]!]!;
-    const k = grid ? nearestInGrid(grid, r, g, b) : nearestOklab(p.oklab, p.size, r, g, b);
-    out[i] = p.index[k]!;
+function nearestOnly(rows: RowReader, p: InkPalette, tone: Float32Array, grid: InkGrid | null, out: Uint8Array): void {
+  const { width: w, height: h, data } = rows;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, q = rows.row(y); x < w; x++, q += 3) {
+      const r = tone[data[q]!]!;
+      const g = tone[256 + data[q + 1]!]!;
+      const b = tone[512 + data[q + 2]!]!;
+      const k = grid ? nearestInGrid(grid, r, g, b) : nearestOklab(p.oklab, p.size, r, g, b);
+      out[y * w + x] = p.index[k]!;
+    }
   }
 }
 
 function diffuse(
-  image: RgbImage,
+  rows: RowReader,
   p: InkPalette,
   tone: Float32Array,
   kernel: { taps: readonly (readonly [number, number, number])[]; divisor: number },
@@ -144,7 +177,7 @@ function diffuse(
   grid: InkGrid | null,
   out: Uint8Array,
 ): void {
-  const { width: w, height: h, data } = image;
+  const { width: w, height: h, data } = rows;
   const nTaps = kernel.taps.length;
   const tdx = new Int32Array(nTaps);
   const tdy = new Int32Array(nTaps);
@@ -152,19 +185,19 @@ function diffuse(
   // Plain loops, not closures: a variable a closure writes lives in a heap context, and the hot
   // loop below would reload it for every pixel.
   let pad = 0;
-  let rows = 1;
+  let ring = 1;
   for (let j = 0; j < nTaps; j++) {
     const [dx, dy, weight] = kernel.taps[j]!;
     tdx[j] = dx;
     tdy[j] = dy;
     tw[j] = weight / kernel.divisor;
     if (Math.abs(dx) > pad) pad = Math.abs(dx);
-    if (dy + 1 > rows) rows = dy + 1;
+    if (dy + 1 > ring) ring = dy + 1;
   }
-  // A ring of `rows` error rows, padded on both sides so taps past the edge need no test; the
+  // A ring of `ring` error rows, padded on both sides so taps past the edge need no test; the
   // error that falls off the picture is dropped, as in the published methods.
   const stride = (w + 2 * pad) * 3;
-  const err = new Float32Array(rows * stride);
+  const err = new Float32Array(ring * stride);
   // Where each tap lands relative to the current pixel's cell, for the row being scanned.
   const off = new Int32Array(nTaps);
   const box = inkBox(p);
@@ -184,15 +217,16 @@ function diffuse(
 
   for (let y = 0; y < h; y++) {
     const rtl = serpentine && (y & 1) === 1;
-    const rowOff = (y % rows) * stride;
-    for (let j = 0; j < nTaps; j++) off[j] = ((y + tdy[j]!) % rows) * stride + (rtl ? -tdx[j]! : tdx[j]!) * 3;
+    const rowOff = (y % ring) * stride;
+    const row = rows.row(y);
+    for (let j = 0; j < nTaps; j++) off[j] = ((y + tdy[j]!) % ring) * stride + (rtl ? -tdx[j]! : tdx[j]!) * 3;
     const off0 = off[0]!;
     const off1 = off[1]!;
     const off2 = off[2]!;
     const off3 = off[3]!;
     for (let i = 0; i < w; i++) {
       const x = rtl ? w - 1 - i : i;
-      const q = (y * w + x) * 3;
+      const q = row + x * 3;
       const cell = (x + pad) * 3;
       const e = rowOff + cell;
       // Clamping the wanted colour to near what the inks can reach stops error that no ink can
@@ -252,22 +286,23 @@ function diffuse(
  * that is an ink has f = 0 and stays bare ink.
  */
 function ordered(
-  image: RgbImage,
+  rows: RowReader,
   p: InkPalette,
   tone: Float32Array,
   n: number,
   grid: InkGrid | null,
   out: Uint8Array,
 ): void {
-  const { width: w, height: h, data } = image;
+  const { width: w, height: h, data } = rows;
   const matrix = bayerMatrix(n);
   const thresholds = new Float32Array(n * n);
   for (let i = 0; i < n * n; i++) thresholds[i] = (matrix[i]! + 0.5) / (n * n);
   const { oklab, linear, index, size } = p;
   for (let y = 0; y < h; y++) {
     const trow = (y % n) * n;
+    const row = rows.row(y);
     for (let x = 0; x < w; x++) {
-      const q = (y * w + x) * 3;
+      const q = row + x * 3;
       const r = tone[data[q]!]!;
       const g = tone[256 + data[q + 1]!]!;
       const b = tone[512 + data[q + 2]!]!;

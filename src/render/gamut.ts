@@ -169,13 +169,30 @@ const LINEAR_TO_SRGB_BYTE: Uint8Array = (() => {
 export function gamutMap(image: RgbImage, table: Float32Array): RgbImage {
   const { width, height, data } = image;
   const out = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) gamutMapRow(data, y * width * 3, width, table, out, y * width * 3);
+  return { width, height, data: out };
+}
+
+/**
+ * gamutMap of `width` pixels of `data` from byte `from`, written to `out` from byte `at`: the
+ * quantizer maps a row at a time just before it dithers it, so no photo-sized copy is made.
+ */
+export function gamutMapRow(
+  data: Uint8Array,
+  from: number,
+  width: number,
+  table: Float32Array,
+  out: Uint8Array,
+  at: number,
+): void {
   const { base, frac } = LATTICE;
   // Offsets of the 8 lattice corners around a point, from its lowest corner.
   const dB = 3;
   const dG = GRID * 3;
   const dR = GRID * GRID * 3;
   const toByte = LINEAR_TO_SRGB_BYTE;
-  for (let q = 0, n = width * height * 3; q < n; q += 3) {
+  for (let i = 0, n = width * 3; i < n; i += 3) {
+    const q = from + i;
     const vr = data[q]!;
     const vg = data[q + 1]!;
     const vb = data[q + 2]!;
@@ -184,11 +201,10 @@ export function gamutMap(image: RgbImage, table: Float32Array): RgbImage {
     const tb = frac[vb]!;
     const o0 = base[vr]! * dR + base[vg]! * dG + base[vb]! * dB;
     // The three channels written out: the same sums, in the same order, as one loop over c.
-    out[q] = toByte[lerp8(table, o0, dR, dG, dB, tr, tg, tb)]!;
-    out[q + 1] = toByte[lerp8(table, o0 + 1, dR, dG, dB, tr, tg, tb)]!;
-    out[q + 2] = toByte[lerp8(table, o0 + 2, dR, dG, dB, tr, tg, tb)]!;
+    out[at + i] = toByte[lerp8(table, o0, dR, dG, dB, tr, tg, tb)]!;
+    out[at + i + 1] = toByte[lerp8(table, o0 + 1, dR, dG, dB, tr, tg, tb)]!;
+    out[at + i + 2] = toByte[lerp8(table, o0 + 2, dR, dG, dB, tr, tg, tb)]!;
   }
-  return { width, height, data: out };
 }
 
 /** Per sRGB byte: the lattice cell below it and how far into the cell it is (the trilinear weights). */

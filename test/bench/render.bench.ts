@@ -2,12 +2,14 @@
 // against the floor of sharp alone decoding and resizing the same file to 800x480, measured in
 // the same run; peak RSS of each in its own child process; and the quantizer's time per
 // algorithm at 800x480. The frame's extras (a caption, a face crop, a portrait pair) are also
-// given as a ratio to the plain render of the same run.
+// given as a ratio to the plain render of the same run. RENDER_VS=<dir> adds another build's
+// renderFrame (<dir>/src/render/frame.js, as `tsc -p tsconfig.bench.json` writes it to build/)
+// as a case, interleaved with this one's: a before/after of the render in the same run.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { findPanel } from '../../drivers/panels.js';
 import { DITHER_ALGORITHMS, ditherGrid, ditherToPalette } from '../../src/render/dither.js';
@@ -36,6 +38,15 @@ const ALL_FIELDS = ['description', 'people', 'date', 'years_ago', 'place'] as co
 const portraitOf = (file: string) => path.join(path.dirname(file), 'big-portrait.jpg');
 
 const PLAIN = 'renderFrame, one photo, no extras';
+const VS = 'RENDER_VS renderFrame, one photo, no extras';
+const vsDir = process.env.RENDER_VS;
+const renderFrameVs: typeof renderFrame | undefined = vsDir
+  ? (
+      (await import(pathToFileURL(path.resolve(vsDir, 'src/render/frame.js')).href)) as {
+        renderFrame: typeof renderFrame;
+      }
+    ).renderFrame
+  : undefined;
 const FLOOR = 'floor: sharp decode + resize to 800x480';
 const PAIR = 'renderFrame, portrait pair + 2 captions';
 const PAIR_FLOOR = 'floor of the pair: decode + resize of both to 400x480';
@@ -50,6 +61,7 @@ const CASES = {
     sharp(file).resize(800, 480, { position: sharp.strategy.attention }).raw().toBuffer(),
   'renderForPanel, centre crop': (file: string) => renderForPanel(file, panel, { crop: 'centre' }),
   [PLAIN]: (file: string) => renderFrame({ photos: [{ source: file }], panel }),
+  [VS]: (file: string) => renderFrameVs!({ photos: [{ source: file }], panel }),
   'renderFrame + caption (all fields, auto corner)': (file: string) =>
     renderFrame({ photos: [known(file)], panel, options: { caption: ALL_FIELDS } }),
   'renderFrame + face crop (two faces)': (file: string) =>
@@ -73,7 +85,7 @@ const CASES = {
     }),
 } as const;
 type Case = keyof typeof CASES;
-const CASE_NAMES = Object.keys(CASES) as Case[];
+const CASE_NAMES = (Object.keys(CASES) as Case[]).filter((c) => c !== VS || renderFrameVs);
 
 /**
  * Time every case RUNS times, interleaved, so a busy machine slows them all alike: wall time, and
@@ -85,7 +97,10 @@ async function timeCases(file: string): Promise<{ wall: Record<Case, number[]>; 
   const cpu = empty();
   for (const c of CASE_NAMES) await CASES[c](file); // warm up: libvips caches, the JIT
   for (let i = 0; i < RUNS; i++) {
-    for (const c of CASE_NAMES) {
+    // Every other round in reverse: a case pays for the garbage and the cache misses the case
+    // before it leaves (a render measured right after another came out ~8% slower either way
+    // round), so each case runs after each of its neighbours alike.
+    for (const c of i % 2 ? [...CASE_NAMES].reverse() : CASE_NAMES) {
       const used = process.cpuUsage();
       const t = performance.now();
       await CASES[c](file);
@@ -162,12 +177,16 @@ export async function run(): Promise<void> {
       // median of those, so a machine that slows down for a while slows both sides alike.
       const vsPlain =
         c.startsWith('renderFrame') && c !== PLAIN ? `  ${pairedRatio(c, PLAIN).toFixed(2)}x plain render` : '';
+      const vsOther =
+        c === VS
+          ? `  this build's plain render: ${pairedRatio(PLAIN, VS).toFixed(3)}x this (CPU ${pairedRatio(PLAIN, VS, cpu).toFixed(3)}x)`
+          : '';
       const vsPairFloor =
         c === PAIR
           ? `  ${pairedRatio(c, PAIR_FLOOR).toFixed(2)}x its floor (CPU ${pairedRatio(c, PAIR_FLOOR, cpu).toFixed(2)}x)`
           : '';
       console.log(
-        `${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${pairedRatio(c, FLOOR).toFixed(2)}x floor  CPU ${median(cpu[c]).toFixed(0).padStart(4)} ms ${pairedRatio(c, FLOOR, cpu).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB${vsPlain}${vsPairFloor}`,
+        `${c.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${pairedRatio(c, FLOOR).toFixed(2)}x floor  CPU ${median(cpu[c]).toFixed(0).padStart(4)} ms ${pairedRatio(c, FLOOR, cpu).toFixed(2)}x floor  peak RSS ${(maxRSS / 1024).toFixed(0)} MiB${vsPlain}${vsPairFloor}${vsOther}`,
       );
     }
 

@@ -4,6 +4,7 @@ import { PANELS, findPanel } from '../../drivers/panels.js';
 import { SRGB_TO_LINEAR, linearToSrgb, srgbToOklab } from '../../src/render/colour.js';
 import { DITHER_ALGORITHMS, ditherToPalette, nearestInk } from '../../src/render/dither.js';
 import type { RgbImage } from '../../src/render/dither.js';
+import { gamutMap, gamutTable } from '../../src/render/gamut.js';
 import { DIFFUSION_ALGORITHMS } from '../../src/render/kernels.js';
 import { inkPalette, paletteFromInks, toneTable } from '../../src/render/palette.js';
 
@@ -163,6 +164,39 @@ describe('quantizer', () => {
     const white = findPanel('waveshare-7in3e').colours.find((c) => c.name === 'white')!.index;
     // Two columns of spill at most: the kernel's own reach.
     for (let y = 0; y < 32; y++) for (let x = 34; x < w; x++) expect(out[y * w + x]).toBe(white);
+  });
+
+  it('with a gamut table, maps each row as it goes: the same frame as dithering gamutMap of the photo', () => {
+    // Hue and lightness sweeps with grain: colours inside and far outside every panel's hull.
+    const w = 72;
+    const h = 40;
+    const data = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const o = (y * w + x) * 3;
+        const grain = ((x * 7919 + y * 104729) % 23) - 11;
+        data[o] = Math.max(0, Math.min(255, ((x * 255) / (w - 1) + grain) | 0));
+        data[o + 1] = Math.max(0, Math.min(255, ((y * 255) / (h - 1) - grain) | 0));
+        data[o + 2] = Math.max(0, Math.min(255, (((x + y) * 255) / (w + h - 2) + 2 * grain) | 0));
+      }
+    }
+    const image = { width: w, height: h, data };
+    const before = Uint8Array.from(data);
+    for (const panel of PANELS.filter((p) => p.colours.length > 2)) {
+      for (const palette of ['measured', 'nominal'] as const) {
+        const p = inkPalette(panel, palette);
+        const table = gamutTable(p, 'paper')!;
+        const tone = toneTable(p, 'none');
+        const mapped = gamutMap(image, table);
+        for (const algorithm of DITHER_ALGORITHMS) {
+          const whole = ditherToPalette(mapped, p, algorithm, { tone });
+          const byRow = ditherToPalette(image, p, algorithm, { tone, gamut: table });
+          expect(Buffer.from(byRow).equals(Buffer.from(whole)), `${panel.id} ${palette} ${algorithm}`).toBe(true);
+        }
+      }
+    }
+    // The photo itself is left as it was.
+    expect(Buffer.from(image.data).equals(Buffer.from(before))).toBe(true);
   });
 
   it('refuses image data shorter than width x height x 3', () => {
