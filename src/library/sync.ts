@@ -4,6 +4,7 @@
 // refuses to start on storage it cannot write, and never removes most of the library on one
 // listing's word.
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
+import { ListingTap } from '../immich/listing-replay.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import {
   BadResponseError,
@@ -22,7 +23,19 @@ import { storageProblem } from './storage-health.js';
 import { acquireSyncLock } from './lock.js';
 import { type LibraryMetadata, type SyncResult, libraryContent, serverHost, versionString } from './metadata.js';
 import { type SyncPlan, planSync } from './plan.js';
-import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
+import { type ReconcileReport, reconcileChanged, reconcileLibrary, staleTemps } from './reconcile.js';
+import {
+  type DiskFacts,
+  type NoChangeState,
+  diskFacts,
+  emptyReconcileReport,
+  readNoChange,
+  recordNoChange,
+  sameStart,
+  settingsDigest,
+  unchangedPlan,
+} from './no-change.js';
+import { metadataFromBytes } from './store.js';
 import { type RefreshInfoReport, refreshInfo } from './refresh-info.js';
 import { ensureLibraryDirs, writeMetadata } from './store.js';
 import type { InstancePaths } from './instance.js';
@@ -69,12 +82,15 @@ export type SyncOutcome =
       /** Nothing in the library changed: the metadata was left as it was (SD-card wear) and the
        * time of this sync lives in sync_attempts.json (attempts.ts, unchanged). */
       unchanged?: boolean;
+      /** The disk, the settings and every answer of the listing were those a full sync that changed
+       * nothing saw, byte for byte: nothing was parsed or planned (no-change.ts). */
+      replayed?: boolean;
     };
 
 function summarise(
   plan: SyncPlan,
   applied: ApplyResult,
-  info: RefreshInfoReport,
+  info: Pick<RefreshInfoReport, 'faceRequests'>,
   started: number,
   finished: Date,
 ): SyncResult {
@@ -96,7 +112,7 @@ function summarise(
   };
 }
 
-function countByReason(applied: ApplyResult): Record<string, number> {
+function countByReason(applied: Pick<ApplyResult, 'failures'>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of applied.failures) out[f.reason ?? 'download'] = (out[f.reason ?? 'download'] ?? 0) + 1;
   return out;
@@ -182,6 +198,20 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
   await ensureLibraryDirs(paths);
   const lock = await acquireSyncLock(paths);
   try {
+    // A source that can replay a listing records this one, and a sync that changes nothing
+    // leaves what it saw for the next (no-change.ts).
+    const identity = source.replayListing && source.listingIdentity ? source.listingIdentity() : null;
+    let start: { facts: DiskFacts; settings: string } | null = null;
+    let announced = false;
+    if (identity !== null) {
+      start = { facts: await diskFacts(paths), settings: settingsDigest(config, identity) };
+      const state = readNoChange(paths);
+      if (state && sameStart(state, start.facts, start.settings) && (await staleTemps(paths)).length === 0) {
+        const fast = await replayedSync(req, state, start.facts, now, log, started);
+        if (typeof fast !== 'string') return fast;
+        announced = fast === 'listing changed';
+      }
+    }
     const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log });
     await withUnchangedSyncs(paths, metadata);
     const due = isSyncDue({ metadata, config, now: now(), force: req.force });
@@ -189,9 +219,10 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
     const before = libraryContent(metadata);
     let saves = 0;
     const scope = albumScope(config);
-    log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
+    if (!announced) log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
 
-    const { plan, version, remote } = await listAndPlan(req, metadata, now, true);
+    const tap = start ? new ListingTap() : undefined;
+    const { plan, version, remote } = await listAndPlan(req, metadata, now, true, tap);
     // From here the library is being changed: mark it, so a crash makes the next run finish the job.
     metadata.album_id = scope[0] ?? '';
     if (scope.length > 1) metadata.album_ids = scope;
@@ -244,20 +275,20 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       metadata.last_result = result;
       await writeMetadata(paths, metadata);
     }
+    // Nothing changed, nothing asked beyond the listing, nothing left to retry: the next sync that
+    // sees all of this again need not parse it.
+    if (
+      start &&
+      tap?.replayable &&
+      unchanged &&
+      !reconcileChanged(report) &&
+      info.faceRequests === 0 &&
+      info.measured === 0
+    ) {
+      await recordNoChange(paths, { ...start, listing: tap.exchanges, serverVersion: version, plan });
+    }
     req.onProgress?.({ phase: 'finished' });
-    log.info('sync finished', {
-      added: result.added,
-      updated: result.updated,
-      removed: result.removed,
-      kept: result.kept,
-      adopted: result.adopted,
-      failed: result.failed,
-      bytes: result.bytes,
-      seconds: result.seconds,
-      info_updated: info.updated,
-      face_requests: info.faceRequests,
-      ...(info.facesRefused > 0 ? { faces_refused: info.facesRefused } : {}),
-    });
+    logFinished(log, result, info);
     return {
       kind: 'synced',
       reason: due.reason,
@@ -273,16 +304,100 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
   }
 }
 
+function logFinished(log: Logger, result: SyncResult, info: Omit<RefreshInfoReport, 'measured' | 'faceFailures'>) {
+  log.info('sync finished', {
+    added: result.added,
+    updated: result.updated,
+    removed: result.removed,
+    kept: result.kept,
+    adopted: result.adopted,
+    failed: result.failed,
+    bytes: result.bytes,
+    seconds: result.seconds,
+    info_updated: info.updated,
+    face_requests: info.faceRequests,
+    ...(info.facesRefused > 0 ? { faces_refused: info.facesRefused } : {}),
+  });
+}
+
+/**
+ * The sync of a library whose disk and settings are as a full sync that changed nothing found them
+ * (no-change.ts): the same requests are asked, and when every answer is the recorded one, byte for
+ * byte, this sync is that one again: it keeps every photo and changes nothing, with what it
+ * reports taken from the metadata and the record. 'listing changed' at the first answer that
+ * differs ('not as recorded' when the metadata is not what such a sync leaves): the caller then
+ * runs the full sync (which asks again from the start: the answers so
+ * far were only digested, never kept, so the listing's memory bound holds as it does).
+ */
+async function replayedSync(
+  req: SyncRequest,
+  state: NoChangeState,
+  facts: DiskFacts,
+  now: () => Date,
+  log: Logger,
+  started: number,
+): Promise<SyncOutcome | 'listing changed' | 'not as recorded'> {
+  const { paths, config, source } = req;
+  // The disk is as the recorded sync found it and it reconciled nothing: neither would this one.
+  const read = metadataFromBytes(facts.metadataBytes!);
+  if (read.kind !== 'ok') return 'not as recorded';
+  const metadata = read.metadata;
+  const reconcile = emptyReconcileReport();
+  await withUnchangedSyncs(paths, metadata);
+  const due = isSyncDue({ metadata, config, now: now(), force: req.force });
+  if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile };
+  const plan = unchangedPlan(state, metadata, config);
+  if (!plan) return 'not as recorded';
+  const scope = albumScope(config);
+  log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
+  req.onProgress?.({ phase: 'listing', scope: scope.length === 0 ? 'library' : 'album' });
+  if (!(await source.replayListing!(state.listing, req.signal))) {
+    log.debug('the listing differs from the last one that changed nothing; listing it in full');
+    return 'listing changed';
+  }
+  log.debug("every answer of the listing is the last unchanged sync's, byte for byte: nothing to parse or plan", {
+    requests: state.listing.length,
+  });
+  req.onProgress?.({ phase: 'planned', downloads: 0, removals: 0, keeps: plan.keep.length });
+  const finished = now();
+  const applied: ApplyResult = {
+    added: 0,
+    updated: 0,
+    adopted: 0,
+    removed: 0,
+    kept: plan.keep.length,
+    failures: [],
+    bytes: 0,
+  };
+  const info = { updated: 0, faceRequests: 0, facesRefused: 0 };
+  const result = summarise(plan, applied, info, started, finished);
+  metadata.last_sync = finished.toISOString();
+  req.onProgress?.({ phase: 'finished' });
+  logFinished(log, result, info);
+  return {
+    kind: 'synced',
+    reason: due.reason,
+    plan,
+    result,
+    reconcile,
+    serverVersion: state.server_version,
+    metadata,
+    unchanged: true,
+    replayed: true,
+  };
+}
+
 async function listAndPlan(
   req: SyncRequest,
   metadata: LibraryMetadata,
   now: () => Date,
   applying: boolean,
+  tap?: ListingTap,
 ): Promise<{ plan: SyncPlan; version: string; remote: RemoteAsset[] }> {
-  const version = versionString(await req.source.serverVersion(req.signal));
+  const version = versionString(await req.source.serverVersion(req.signal, tap));
   const scope = albumScope(req.config);
   req.onProgress?.({ phase: 'listing', scope: scope.length === 0 ? 'library' : 'album' });
-  const remote = await listRemote(req);
+  const remote = await listRemote(req, tap);
   const plan = planFrom(req, remote, metadata);
   if (applying) await confirmMassRemoval(req, plan, remote, metadata, now());
   return { plan, version, remote };
@@ -292,12 +407,12 @@ async function listAndPlan(
  * search with several albumIds is not documented as a union, so it is not relied on. Then one
  * GET /api/stacks for all of them: search items carry no stack, so this is where each photo's
  * stack comes from (info.stack), and what whole-library mode hides non-primary members by. */
-async function listRemote(req: SyncRequest): Promise<RemoteAsset[]> {
+async function listRemote(req: SyncRequest, tap?: ListingTap): Promise<RemoteAsset[]> {
   const scope = albumScope(req.config);
   const remote: RemoteAsset[] = [];
   for (const album of scope.length === 0 ? [''] : scope)
-    remote.push(...(await req.source.listAssets(album, req.signal)));
-  const stacks = remote.length > 0 ? ((await req.source.listStacks?.(req.signal, remote.length)) ?? null) : null;
+    remote.push(...(await req.source.listAssets(album, req.signal, tap)));
+  const stacks = remote.length > 0 ? ((await req.source.listStacks?.(req.signal, remote.length, tap)) ?? null) : null;
   if (stacks) {
     for (const a of remote) {
       const stack = stacks.get(a.id) ?? null;
