@@ -12,10 +12,11 @@ import pkg from '../../package.json' with { type: 'json' };
 import { listingExchangeSchema, type ListingExchange } from '../immich/listing-replay.js';
 import { DEFAULT_PAGING } from '../immich/paging.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { albumScope } from './due.js';
+import { albumScope, type DueFacts } from './due.js';
 import type { InstancePaths } from './instance.js';
 import type { LibraryMetadata } from './metadata.js';
 import type { PlannedKeep, SyncPlan } from './plan.js';
+import { PHOTO_SIZES } from '../immich/types.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { SelectionMode } from './selection/select.js';
 import { listFolder, readMetadataBytes } from './store.js';
@@ -28,6 +29,19 @@ const FORMAT = 1;
 /** The most requests a recorded listing may hold: a library at the paging bound, plus the version,
  * count and stacks requests of a few albums. A longer listing is not recorded (it is listed in full). */
 const MAX_EXCHANGES = DEFAULT_PAGING.maxPages + 64;
+
+const dueSchema = z.object({
+  last_sync: z.nullable(z.string()),
+  interrupted: z.boolean(),
+  albums: z.array(z.string()),
+  server_host: z.nullable(z.string()),
+  photo_size: z.enum(PHOTO_SIZES),
+  max_photos: z.int(),
+  photos: z.int(),
+  last_failed: z.nullable(z.int()),
+  last_remote_total: z.nullable(z.int()),
+  timeline: z.object({ include_archived: z.boolean(), include_stacked: z.boolean() }),
+});
 
 const stateSchema = z.object({
   format: z.literal(FORMAT),
@@ -42,6 +56,8 @@ const stateSchema = z.object({
   remote_total: z.int().check(z.nonnegative()),
   hidden: z.object({ archived: z.int(), stacked: z.int() }),
   kept: z.int().check(z.nonnegative()),
+  /** What deciding whether a sync is due reads of the metadata (due.ts), as its bytes hold it. */
+  due: dueSchema,
 });
 export type NoChangeState = z.infer<typeof stateSchema>;
 
@@ -56,19 +72,30 @@ export interface DiskFacts {
   metadataBytes: Buffer | null;
   metadata: string;
   photos: string;
+  /** photos/ holds nothing but files (reconciling warns of a folder at every sync). */
+  plain: boolean;
 }
 
+/** A cryptographic digest fast in software (a Pi 4 has no SHA extensions): a 1 MB metadata file
+ * costs ~1 ms. */
+const DIGEST = 'blake2b512';
+
 function digest(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('base64');
+  return createHash(DIGEST).update(data).digest('base64');
 }
 
 /** Reads the metadata's bytes and lists photos/ (a readdir and a stat a file). */
 export async function diskFacts(paths: InstancePaths): Promise<DiskFacts> {
   const bytes = await readMetadataBytes(paths);
   const metadataBytes = Buffer.isBuffer(bytes) ? bytes : null;
-  const photos = createHash('sha256');
-  for (const e of await listFolder(paths.photosDir)) photos.update(`${e.kind}\0${e.name}\0${e.size}\0${e.mtimeMs}\n`);
+  const photos = createHash(DIGEST);
+  let plain = true;
+  for (const e of await listFolder(paths.photosDir)) {
+    photos.update(`${e.kind}\0${e.name}\0${e.size}\0${e.mtimeMs}\n`);
+    if (e.kind !== 'file') plain = false;
+  }
   return {
+    plain,
     metadataBytes,
     metadata: metadataBytes ? digest(metadataBytes) : `none: ${Buffer.isBuffer(bytes) ? '' : bytes.kind}`,
     photos: photos.digest('base64'),
@@ -107,6 +134,7 @@ export function readNoChange(paths: InstancePaths): NoChangeState | null {
 export function sameStart(state: NoChangeState, facts: DiskFacts, settings: string): boolean {
   return (
     facts.metadataBytes !== null &&
+    facts.plain &&
     state.settings === settings &&
     state.metadata === facts.metadata &&
     state.photos === facts.photos
@@ -120,12 +148,15 @@ export interface NoChangeRecord {
   listing: readonly ListingExchange[];
   serverVersion: string;
   plan: SyncPlan;
+  /** dueFacts of the metadata as read (before this sync moved its last_sync). */
+  due: DueFacts;
 }
 
 /** Records what a full sync that changed nothing saw. Never throws: without the record the next
  * sync is a full one, nothing worse. Not fsynced, for the same reason. */
 export async function recordNoChange(paths: InstancePaths, r: NoChangeRecord): Promise<void> {
-  if (r.facts.metadataBytes === null || r.listing.length === 0 || r.listing.length > MAX_EXCHANGES) return;
+  if (!r.facts.plain || r.facts.metadataBytes === null || r.listing.length === 0 || r.listing.length > MAX_EXCHANGES)
+    return;
   const state: NoChangeState = {
     format: FORMAT,
     settings: r.settings,
@@ -136,6 +167,7 @@ export async function recordNoChange(paths: InstancePaths, r: NoChangeRecord): P
     remote_total: r.plan.remoteTotal,
     hidden: r.plan.hidden,
     kept: r.plan.keep.length,
+    due: r.due,
   };
   try {
     await writeFileAtomic(paths.noChangePath, JSON.stringify(state) + '\n', { durable: false });
@@ -145,32 +177,10 @@ export async function recordNoChange(paths: InstancePaths, r: NoChangeRecord): P
 }
 
 /**
- * The plan a sync of the recorded state makes again: every photo kept, nothing else. Null when the
- * metadata is not what such a sync leaves (a photo without its server time, an adopted file, a
- * count that differs): then the sync is a full one.
+ * The plan a sync of the recorded state makes again, less its kept photos (`keep`, below): nothing
+ * to add, update, adopt, remove or discard, and the listing's counts as recorded.
  */
-export function unchangedPlan(
-  state: NoChangeState,
-  metadata: LibraryMetadata,
-  config: NoChangeConfig,
-): SyncPlan | null {
-  if (Object.keys(metadata.adopted).length > 0 || metadata.sync_in_progress) return null;
-  const kept: PlannedKeep[] = [];
-  for (const [id, entry] of Object.entries(metadata.synced_assets)) {
-    if (entry.updated_at === undefined) return null;
-    kept.push({
-      asset: {
-        id,
-        originalFileName: entry.filename,
-        fileCreatedAt: entry.file_created_at,
-        updatedAt: entry.updated_at,
-        checksum: entry.checksum,
-      },
-      entry,
-    });
-  }
-  if (kept.length !== state.kept) return null;
-  const order = sortByCaptureTime(kept.map((k) => ({ id: k.asset.id, fileCreatedAt: k.asset.fileCreatedAt, k })));
+export function unchangedPlan(state: NoChangeState, config: NoChangeConfig): Omit<SyncPlan, 'keep'> {
   return {
     albumId: albumScope(config).join(', '),
     photoSize: config.photo_size,
@@ -180,10 +190,30 @@ export function unchangedPlan(
     add: [],
     update: [],
     adopt: [],
-    keep: order.map((o) => o.k),
     remove: [],
     discard: [],
   };
+}
+
+/** Every photo of the metadata kept, in the plan's order (by capture time, then id): the full sync
+ * of the recorded state kept exactly these (it changed nothing, so the listing wanted each). */
+export function keptPhotos(metadata: LibraryMetadata): PlannedKeep[] {
+  const kept = Object.entries(metadata.synced_assets).map(([id, entry]) => ({
+    id,
+    fileCreatedAt: entry.file_created_at,
+    keep: {
+      asset: {
+        id,
+        originalFileName: entry.filename,
+        fileCreatedAt: entry.file_created_at,
+        // Set on every record by a sync that keeps it (apply.ts); an older record has none.
+        updatedAt: entry.updated_at ?? '',
+        checksum: entry.checksum,
+      },
+      entry,
+    },
+  }));
+  return sortByCaptureTime(kept).map((k) => k.keep);
 }
 
 export function emptyReconcileReport(): ReconcileReport {

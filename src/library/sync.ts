@@ -14,21 +14,22 @@ import {
   LibraryBusyError,
   StorageError,
 } from '../core/errors.js';
-import { recordSyncAttempt, withUnchangedSyncs } from './attempts.js';
+import { lastSyncAt, readSyncAttempts, recordSyncAttempt, withUnchangedSyncs } from './attempts.js';
 import { type ApplyResult, type SyncProgress, applyPlan } from './apply.js';
-import { albumScope, type DueConfig, type DueReason, isSyncDue } from './due.js';
+import { albumScope, type DueConfig, type DueReason, dueFacts, isSyncDue } from './due.js';
 import type { SelectionMode } from './selection/select.js';
 import type { DownloadLimits, RetryPolicy } from './download.js';
 import { storageProblem } from './storage-health.js';
 import { acquireSyncLock } from './lock.js';
 import { type LibraryMetadata, type SyncResult, libraryContent, serverHost, versionString } from './metadata.js';
-import { type SyncPlan, planSync } from './plan.js';
+import { type PlannedKeep, type SyncPlan, planSync } from './plan.js';
 import { type ReconcileReport, reconcileChanged, reconcileLibrary, staleTemps } from './reconcile.js';
 import {
   type DiskFacts,
   type NoChangeState,
   diskFacts,
   emptyReconcileReport,
+  keptPhotos,
   readNoChange,
   recordNoChange,
   sameStart,
@@ -208,11 +209,13 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       const state = readNoChange(paths);
       if (state && sameStart(state, start.facts, start.settings) && (await staleTemps(paths)).length === 0) {
         const fast = await replayedSync(req, state, start.facts, now, log, started);
-        if (typeof fast !== 'string') return fast;
-        announced = fast === 'listing changed';
+        if (fast !== 'listing changed') return fast;
+        announced = true;
       }
     }
     const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log });
+    // What deciding "due" read of the metadata as it is on disk, for the record (no-change.ts).
+    const onDisk = start ? dueFacts(metadata) : null;
     await withUnchangedSyncs(paths, metadata);
     const due = isSyncDue({ metadata, config, now: now(), force: req.force });
     if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile: report };
@@ -279,13 +282,14 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
     // sees all of this again need not parse it.
     if (
       start &&
+      onDisk &&
       tap?.replayable &&
       unchanged &&
       !reconcileChanged(report) &&
       info.faceRequests === 0 &&
       info.measured === 0
     ) {
-      await recordNoChange(paths, { ...start, listing: tap.exchanges, serverVersion: version, plan });
+      await recordNoChange(paths, { ...start, listing: tap.exchanges, serverVersion: version, plan, due: onDisk });
     }
     req.onProgress?.({ phase: 'finished' });
     logFinished(log, result, info);
@@ -323,11 +327,12 @@ function logFinished(log: Logger, result: SyncResult, info: Omit<RefreshInfoRepo
 /**
  * The sync of a library whose disk and settings are as a full sync that changed nothing found them
  * (no-change.ts): the same requests are asked, and when every answer is the recorded one, byte for
- * byte, this sync is that one again: it keeps every photo and changes nothing, with what it
- * reports taken from the metadata and the record. 'listing changed' at the first answer that
- * differs ('not as recorded' when the metadata is not what such a sync leaves): the caller then
- * runs the full sync (which asks again from the start: the answers so
- * far were only digested, never kept, so the listing's memory bound holds as it does).
+ * byte, this sync is that one again: it keeps every photo and changes nothing. What it reports
+ * comes from the record; the metadata and the kept photos (outcome.metadata, plan.keep) are
+ * decoded from the bytes already read on first use: the command line never looks at them, the
+ * service does once, where it would otherwise read the file back. 'listing changed' at the first
+ * answer that differs: the caller then runs the full sync, which asks again from the start (the
+ * answers so far were only digested, never kept: the listing's memory bound holds as it does).
  */
 async function replayedSync(
   req: SyncRequest,
@@ -336,18 +341,13 @@ async function replayedSync(
   now: () => Date,
   log: Logger,
   started: number,
-): Promise<SyncOutcome | 'listing changed' | 'not as recorded'> {
+): Promise<SyncOutcome | 'listing changed'> {
   const { paths, config, source } = req;
   // The disk is as the recorded sync found it and it reconciled nothing: neither would this one.
-  const read = metadataFromBytes(facts.metadataBytes!);
-  if (read.kind !== 'ok') return 'not as recorded';
-  const metadata = read.metadata;
   const reconcile = emptyReconcileReport();
-  await withUnchangedSyncs(paths, metadata);
-  const due = isSyncDue({ metadata, config, now: now(), force: req.force });
+  const onDisk = { ...state.due, last_sync: lastSyncAt(state.due.last_sync, await readSyncAttempts(paths)) };
+  const due = isSyncDue({ metadata: onDisk, config, now: now(), force: req.force });
   if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile };
-  const plan = unchangedPlan(state, metadata, config);
-  if (!plan) return 'not as recorded';
   const scope = albumScope(config);
   log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
   req.onProgress?.({ phase: 'listing', scope: scope.length === 0 ? 'library' : 'album' });
@@ -358,20 +358,38 @@ async function replayedSync(
   log.debug("every answer of the listing is the last unchanged sync's, byte for byte: nothing to parse or plan", {
     requests: state.listing.length,
   });
-  req.onProgress?.({ phase: 'planned', downloads: 0, removals: 0, keeps: plan.keep.length });
+  req.onProgress?.({ phase: 'planned', downloads: 0, removals: 0, keeps: state.kept });
   const finished = now();
+  let decoded: { metadata: LibraryMetadata; keep: PlannedKeep[] } | null = null;
+  const decode = () => {
+    if (decoded) return decoded;
+    const read = metadataFromBytes(facts.metadataBytes!);
+    // The same bytes the recorded sync read whole: they cannot fail to read now.
+    if (read.kind !== 'ok')
+      throw new StorageError(`${paths.metadataPath} read as a sync that changed nothing, but not now: ${read.kind}`);
+    // As the full sync leaves it in memory: synced now, nothing in progress.
+    read.metadata.last_sync = finished.toISOString();
+    read.metadata.sync_in_progress = null;
+    decoded = { metadata: read.metadata, keep: keptPhotos(read.metadata) };
+    return decoded;
+  };
+  const plan: SyncPlan = {
+    ...unchangedPlan(state, config),
+    get keep() {
+      return decode().keep;
+    },
+  };
   const applied: ApplyResult = {
     added: 0,
     updated: 0,
     adopted: 0,
     removed: 0,
-    kept: plan.keep.length,
+    kept: state.kept,
     failures: [],
     bytes: 0,
   };
   const info = { updated: 0, faceRequests: 0, facesRefused: 0 };
   const result = summarise(plan, applied, info, started, finished);
-  metadata.last_sync = finished.toISOString();
   req.onProgress?.({ phase: 'finished' });
   logFinished(log, result, info);
   return {
@@ -381,7 +399,9 @@ async function replayedSync(
     result,
     reconcile,
     serverVersion: state.server_version,
-    metadata,
+    get metadata() {
+      return decode().metadata;
+    },
     unchanged: true,
     replayed: true,
   };

@@ -3,9 +3,10 @@
 // kind of change, on the server, on the disk or in the settings, runs the full sync and gets its
 // result.
 import { existsSync } from 'node:fs';
-import { readFile, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ImmichClient } from '../../src/immich/client.js';
 import { planToJson } from '../../src/library/plan.js';
 import { verifyPhoto } from '../../src/library/verify.js';
 import { syncLibrary, type SyncOutcome } from '../../src/library/sync.js';
@@ -297,6 +298,33 @@ describe('no-change fast path', () => {
     // A server that stops answering: the listing's deadline ends the sync as it ends a full one.
     f.sim.injectFault({ route: 'search', times: Infinity, fault: { kind: 'stall' } });
     await expect(f.sync()).rejects.toMatchObject({ code: 'SERVER_DEADLINE' });
+  });
+  it('another API key, or the whole library instead of an album, is a full sync first', async () => {
+    const f = await settled();
+    const other = new ImmichClient({ baseUrl: f.sim.url, apiKey: f.sim.addApiKey(f.sim.userId) });
+    try {
+      const first = await f.sync({ source: other });
+      expect(first.replayed).toBeUndefined();
+      expect(first.unchanged).toBe(true);
+      expect((await f.sync({ source: other })).replayed).toBe(true);
+    } finally {
+      await other.close();
+    }
+    // Whole-library mode: its own listing (every page of the library, then the stacks).
+    await f.sync({ config: { album_id: '' } });
+    await f.sync({ config: { album_id: '' } });
+    f.sim.clearRequests();
+    const library = await f.sync({ config: { album_id: '' } });
+    expect(library.replayed).toBe(true);
+    expect(routes(f)).toEqual(['version', 'search', 'stacks']);
+    expect(library.result.kept).toBe(library.result.remote_total);
+  });
+
+  it('a folder inside photos/ (warned of at every sync) keeps every sync a full one', async () => {
+    const f = await settled();
+    await mkdir(path.join(f.paths.photosDir, 'by hand'));
+    await f.sync();
+    expect((await f.sync()).replayed).toBeUndefined();
   });
 });
 
