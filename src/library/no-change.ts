@@ -17,7 +17,6 @@ import type { InstancePaths } from './instance.js';
 import type { LibraryMetadata } from './metadata.js';
 import type { PlannedKeep, SyncPlan } from './plan.js';
 import { PHOTO_SIZES } from '../immich/types.js';
-import type { ReconcileReport } from './reconcile.js';
 import type { SelectionMode } from './selection/select.js';
 import { listFolder, readMetadataBytes } from './store.js';
 import { sortByCaptureTime } from './subset.js';
@@ -214,15 +213,4 @@ export function keptPhotos(metadata: LibraryMetadata): PlannedKeep[] {
     },
   }));
   return sortByCaptureTime(kept).map((k) => k.keep);
-}
-
-export function emptyReconcileReport(): ReconcileReport {
-  return {
-    corruptMovedTo: null,
-    corruptProblem: null,
-    tempsRemoved: [],
-    adopted: [],
-    unknownRemoved: [],
-    entriesDropped: [],
-  };
 }

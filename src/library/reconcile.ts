@@ -53,6 +53,18 @@ const ATOMIC_TEMP = /\.tmp-[0-9a-f]{12}$/;
  * left alone. An atomic write of a small file takes milliseconds. */
 const TEMP_IN_FLIGHT_MS = 60_000;
 
+/** What reconciling a library that agrees with its metadata reports: nothing. */
+export function emptyReconcileReport(): ReconcileReport {
+  return {
+    corruptMovedTo: null,
+    corruptProblem: null,
+    tempsRemoved: [],
+    adopted: [],
+    unknownRemoved: [],
+    entriesDropped: [],
+  };
+}
+
 /** Leftovers of interrupted atomic writes in the instance folder that reconciling removes now
  * (the no-change check asks the same: no-change.ts). */
 export async function staleTemps(paths: InstancePaths): Promise<string[]> {
@@ -75,14 +87,7 @@ export async function reconcileLibrary(
   const now = options.now ?? new Date();
   const log = options.logger ?? silentLogger;
   const dry = options.dryRun ?? false;
-  const report: ReconcileReport = {
-    corruptMovedTo: null,
-    corruptProblem: null,
-    tempsRemoved: [],
-    adopted: [],
-    unknownRemoved: [],
-    entriesDropped: [],
-  };
+  const report = emptyReconcileReport();
   if (!dry) await ensureLibraryDirs(paths);
 
   // Leftovers of interrupted atomic writes (metadata, selection state) in the instance folder.

@@ -23,12 +23,17 @@ import { storageProblem } from './storage-health.js';
 import { acquireSyncLock } from './lock.js';
 import { type LibraryMetadata, type SyncResult, libraryContent, serverHost, versionString } from './metadata.js';
 import { type PlannedKeep, type SyncPlan, planSync } from './plan.js';
-import { type ReconcileReport, reconcileChanged, reconcileLibrary, staleTemps } from './reconcile.js';
+import {
+  type ReconcileReport,
+  emptyReconcileReport,
+  reconcileChanged,
+  reconcileLibrary,
+  staleTemps,
+} from './reconcile.js';
 import {
   type DiskFacts,
   type NoChangeState,
   diskFacts,
-  emptyReconcileReport,
   keptPhotos,
   readNoChange,
   recordNoChange,
