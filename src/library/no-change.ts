@@ -12,7 +12,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { listingExchangeSchema, type ListingExchange } from '../immich/listing-replay.js';
 import { DEFAULT_PAGING } from '../immich/paging.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { albumScope, type DueFacts } from './due.js';
+import { albumScope, type DueConfig, type DueFacts } from './due.js';
 import type { InstancePaths } from './instance.js';
 import type { LibraryMetadata } from './metadata.js';
 import type { PlannedKeep, SyncPlan } from './plan.js';
@@ -20,7 +20,6 @@ import { PHOTO_SIZES } from '../immich/types.js';
 import type { SelectionMode } from './selection/select.js';
 import { listFolder, readMetadataBytes } from './store.js';
 import { sortByCaptureTime } from './subset.js';
-import type { DueConfig } from './due.js';
 
 /** Bumped when what a sync makes of the same inputs changes in a way the version does not say. */
 const FORMAT = 1;
@@ -67,7 +66,8 @@ export interface NoChangeConfig extends DueConfig {
 
 /** What the disk holds as a sync starts, before anything is reconciled. */
 export interface DiskFacts {
-  /** sync_metadata.json's bytes (the fast path parses these, once); null when there is none. */
+  /** sync_metadata.json's bytes (the fast path decodes these if asked, never reads them again);
+   * null when there is none. */
   metadataBytes: Buffer | null;
   metadata: string;
   photos: string;
