@@ -454,7 +454,7 @@ export async function run(): Promise<void> {
     );
     console.log(
       `  vs the ImmichClient's own listing (version probe, pages, validation, stacks): ratio ${ratios(vsClient.ratios)}; ` +
-        `the rest is reconciling ${PHOTOS} files, planning, refreshing the info and one metadata save`,
+        `a full resync adds reconciling ${PHOTOS} files, planning and refreshing the info; the fast path digests the answers instead of parsing them`,
     );
     console.log(
       `  ${taken.replayed} of ${taken.all} resyncs took the no-change fast path (every answer as the last unchanged sync saw it: no parse, no plan)`,
