@@ -9,6 +9,7 @@
 //   asset.view      GET /api/assets/{id}/thumbnail (fullsize and preview renderings)
 //   stack.read      GET /api/stacks (each photo's stack; whole-library mode shows one per stack)
 //   GET /api/server/version (or /server-info/version before v1.107) needs no key.
+import { createHmac } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
@@ -38,6 +39,7 @@ import { collectPages, DEFAULT_PAGING, type PagingLimits } from './paging.js';
 import { KEPT_CHARS, KEPT_PEOPLE, Keeper, largestFaces, maskOf, type Mask } from './kept.js';
 import { ListingStore } from './listing-store.js';
 import { JsonReader, JsonSyntaxError, type Shape } from './json-reader.js';
+import { AnswerCheck, SeenBytes, type ListingExchange, type ListingTap } from './listing-replay.js';
 import { albumShape, searchPageShape, stacksShape } from './listing-shapes.js';
 import { chooseRendition } from './rendition.js';
 import {
@@ -179,6 +181,8 @@ interface Listed {
 interface Listing {
   store: ListingStore;
   keep: Keeper;
+  /** Where the listing's requests and answers are recorded, when the caller asked (listing-replay.ts). */
+  tap?: ListingTap | undefined;
 }
 
 function slim(a: ImmichAsset, peopleAsked: boolean, listing: Listing): Listed {
@@ -269,6 +273,8 @@ class ItemReader {
     }
     if (this.unnamed > 0)
       logger.warn(`${this.unnamed} more assets of this answer are left out of the listing: they cannot be read`, where);
+    // Each sync says so again: a listing with warnings is never skipped.
+    if (this.failed.length > 0) this.listing.tap?.spoil();
     return this.out;
   }
 }
@@ -292,6 +298,8 @@ export class ImmichClient implements AssetSource {
   /** Where the listing in progress is, for the listing deadline's message. */
   private listingAt = { pages: 0, assets: 0 };
   private saidNoFullsize = false;
+  /** See listingIdentity; made once, from the key, which is not kept. */
+  private readonly identity: string;
 
   constructor(options: ImmichClientOptions) {
     const url = new URL(options.baseUrl);
@@ -305,6 +313,13 @@ export class ImmichClient implements AssetSource {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.answerWithinMs = options.answerWithinMs ?? null;
     this.mask = maskOf(options.apiKey);
+    // Keyed by the API key (masked in server text, kept.ts): a listing replayed under another key
+    // could be read otherwise. The key cannot be read back from the digest.
+    this.identity = createHmac('sha256', options.apiKey)
+      .update(
+        JSON.stringify({ server: this.serverUrl, pageSize: this.pageSize, paging: this.paging, limits: this.limits }),
+      )
+      .digest('base64');
     this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.retry = retry;
@@ -343,13 +358,13 @@ export class ImmichClient implements AssetSource {
 
   // ---- the server's version ----
 
-  async serverVersion(signal?: AbortSignal): Promise<ServerVersion> {
+  async serverVersion(signal?: AbortSignal, tap?: ListingTap): Promise<ServerVersion> {
     let route = '/api/server/version';
-    let answer = await this.getJson(route, {}, signal);
+    let answer = await this.getJson(route, {}, signal, this.limits.maxJsonBytes, tap);
     if (answer.status === 404) {
       // v1.106 only had the pre-rename route (moved to /server in v1.107).
       route = '/api/server-info/version';
-      answer = await this.getJson(route, {}, signal);
+      answer = await this.getJson(route, {}, signal, this.limits.maxJsonBytes, tap);
     }
     const ctx = this.context('GET', route);
     if (answer.status === 404) {
@@ -378,7 +393,7 @@ export class ImmichClient implements AssetSource {
 
   // ---- listing ----
 
-  async listAssets(albumId: string, signal?: AbortSignal): Promise<RemoteAsset[]> {
+  async listAssets(albumId: string, signal?: AbortSignal, tap?: ListingTap): Promise<RemoteAsset[]> {
     // One deadline over the whole listing, every page: a server that answers each
     // page slowly but always names one more cannot hold a sync for hours.
     const deadlineMs = this.limits.listingMs;
@@ -386,7 +401,7 @@ export class ImmichClient implements AssetSource {
     this.listingAt = { pages: 0, assets: 0 };
     // Where this listing's assets are stored until it is complete (its own: a listing refused
     // half way leaves nothing behind).
-    const listing: Listing = { store: new ListingStore(), keep: new Keeper(this.mask, false) };
+    const listing: Listing = { store: new ListingStore(), keep: new Keeper(this.mask, false), tap };
     const timer = setTimeout(() => {
       const at = this.listingAt;
       deadline.abort(
@@ -423,6 +438,7 @@ export class ImmichClient implements AssetSource {
         found = await this.searchAll(searchPasses(caps, albumId), albumId, listing, signal);
       } catch (err) {
         if (!(err instanceof AlbumIdsRejected)) throw err;
+        listing.tap?.spoil();
         // A server (or a strict proxy) that rejects the property: the album route still works
         // wherever albums carry their assets.
         this.logger.warn('the server rejected albumIds in a search; listing the album through GET /api/albums/{id}', {
@@ -479,6 +495,8 @@ export class ImmichClient implements AssetSource {
               );
             },
             signal,
+            this.limits.maxJsonBytes,
+            listing.tap,
           );
           if (answer.status === 400 && albumId && rejectsProperty(answer.body, 'albumIds'))
             throw new AlbumIdsRejected();
@@ -497,16 +515,16 @@ export class ImmichClient implements AssetSource {
         describe,
         this.paging,
         found,
-        albumId ? () => this.albumAssetCount(albumId, signal) : undefined,
+        albumId ? () => this.albumAssetCount(albumId, signal, listing.tap) : undefined,
       );
     }
     return found;
   }
 
   /** The album's assetCount (GET /api/albums/{id}, without its assets), or null if unavailable. */
-  private async albumAssetCount(albumId: string, signal?: AbortSignal): Promise<number | null> {
+  private async albumAssetCount(albumId: string, signal?: AbortSignal, tap?: ListingTap): Promise<number | null> {
     const route = `/api/albums/${encodeURIComponent(albumId)}`;
-    const answer = await this.getJson(route, { withoutAssets: 'true' }, signal);
+    const answer = await this.getJson(route, { withoutAssets: 'true' }, signal, this.limits.maxJsonBytes, tap);
     if (answer.status !== 200) return null;
     const parsed = albumSchema.safeParse(answer.body);
     return parsed.success && typeof parsed.data.assetCount === 'number' ? parsed.data.assetCount : null;
@@ -533,6 +551,7 @@ export class ImmichClient implements AssetSource {
       },
       signal,
       this.limits.maxAlbumJsonBytes,
+      listing.tap,
     );
     if (answer.status !== 200) throw httpFailure(answer.status, answer.body, ctx);
     const parsed = albumSchema.safeParse(answer.body);
@@ -607,15 +626,16 @@ export class ImmichClient implements AssetSource {
    * The answer lists every stacked asset in full (v3.1.0 fixture stacks-list, ~1.5 KB each), so
    * its cap follows the listing's size (`listed`); an answer past it or of a wrong shape costs the
    * stack rule for this sync, never the sync. */
-  async listStacks(signal?: AbortSignal, listed = 0): Promise<Map<string, RemoteStack> | null> {
+  async listStacks(signal?: AbortSignal, listed = 0, tap?: ListingTap): Promise<Map<string, RemoteStack> | null> {
     const route = '/api/stacks';
     const cap = this.limits.maxJsonBytes + listed * STACK_BYTES_PER_ASSET;
     const without = 'every photo of a stack is shown this time, not only its primary';
     let answer: JsonAnswer;
     try {
-      answer = await this.shaped('GET', route, undefined, () => stacksShape, signal, cap);
+      answer = await this.shaped('GET', route, undefined, () => stacksShape, signal, cap, tap);
     } catch (err) {
       if (!(err instanceof BadResponseError)) throw err;
+      tap?.spoil();
       this.logger.warn(`the stacks answer cannot be used: ${err.message}; ${without}`, { server: this.serverUrl });
       return null;
     }
@@ -631,6 +651,7 @@ export class ImmichClient implements AssetSource {
     if (answer.status !== 200) throw httpFailure(answer.status, answer.body, this.context('GET', route));
     const parsed = stacksSchema.safeParse(answer.body);
     if (!parsed.success) {
+      tap?.spoil();
       this.logger.warn(
         `the stacks answer cannot be used: ${shapeFailure(parsed.error, this.context('GET', route)).message}; ${without}`,
         { server: this.serverUrl },
@@ -643,6 +664,67 @@ export class ImmichClient implements AssetSource {
       for (const member of stack.assets) out.set(member.id, of);
     }
     return out;
+  }
+
+  // ---- a listing replayed (listing-replay.ts) ----
+
+  /** What, besides the answers, shapes what a listing makes of them: the server, the page size,
+   * the bounds and the key, as one digest. A recorded listing is replayed only under the same. */
+  listingIdentity(): string {
+    return this.identity;
+  }
+
+  /**
+   * Asks each recorded request again, in order, and tells whether every answer is the recorded
+   * one byte for byte, without parsing any: false at the first that differs (its status, its
+   * length as soon as its bytes pass the recorded one, its digest), and nothing after it is asked.
+   * The listing's bounds hold: one deadline over every request (listingMs) besides each one's own,
+   * no answer is read past its recorded length, and the requests are those of a listing that was
+   * held to the page, cursor and size bounds when it recorded them. A server that fails is
+   * reported as the listing reports it.
+   */
+  async replayListing(exchanges: readonly ListingExchange[], signal?: AbortSignal): Promise<boolean> {
+    const deadlineMs = this.limits.listingMs;
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () =>
+        deadline.abort(
+          new DeadlineError(
+            `the Immich server at ${this.serverUrl} did not finish answering the listing within ${minutes(deadlineMs)}; it answers too slowly. The frame keeps the photos it has`,
+          ),
+        ),
+      deadlineMs,
+    );
+    timer.unref();
+    const within = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    try {
+      for (const exchange of exchanges) if (!(await this.sameAnswer(exchange, within))) return false;
+      return true;
+    } catch (err) {
+      if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason as Error;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async sameAnswer(exchange: ListingExchange, signal: AbortSignal): Promise<boolean> {
+    const res = await this.send(exchange.method, exchange.route, exchange.body, signal, 'streamed', exchange.bytes);
+    const body = res.body as Readable;
+    if (res.statusCode !== exchange.status) {
+      body.destroy();
+      return false;
+    }
+    const check = new AnswerCheck(exchange);
+    try {
+      // Leaving the loop early destroys the body: the rest is never read.
+      for await (const chunk of body) if (!check.write(chunk as Buffer)) return false;
+    } catch (err) {
+      if (signal.aborted || err instanceof FrameError || isAbort(err)) throw err;
+      // A body cut short: the listing proper asks again, under its retry policy.
+      return false;
+    }
+    return check.same();
   }
 
   // ---- bytes ----
@@ -877,11 +959,15 @@ export class ImmichClient implements AssetSource {
     query: Record<string, string>,
     signal: AbortSignal | undefined,
     maxBytes = this.limits.maxJsonBytes,
+    tap?: ListingTap,
   ): Promise<JsonAnswer> {
     const qs = new URLSearchParams(query).toString();
     const full = qs ? `${route}?${qs}` : route;
     const res = await this.send('GET', full, undefined, signal, 'buffered', maxBytes);
-    return { status: res.statusCode, body: await readBody(res, this.context('GET', full), maxBytes) };
+    const seen = tap ? new SeenBytes() : undefined;
+    const body = await readBody(res, this.context('GET', full), maxBytes, seen);
+    if (tap && seen) tap.record({ method: 'GET', route: full, status: res.statusCode, ...seen.result() });
+    return { status: res.statusCode, body };
   }
 
   /** A listing's answer: a 200 is read by `shape` as its bytes arrive (json-reader.ts), so no
@@ -895,15 +981,24 @@ export class ImmichClient implements AssetSource {
     shapeFor: () => Shape,
     signal: AbortSignal | undefined,
     maxBytes = this.limits.maxJsonBytes,
+    tap?: ListingTap,
   ): Promise<JsonAnswer> {
     const ctx = this.context(method, route);
     const sent = body === undefined ? undefined : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       const shape = shapeFor();
       const res = await this.send(method, route, sent, signal, 'streamed', maxBytes);
-      if (res.statusCode !== 200) return { status: res.statusCode, body: await readErrorBody(res) };
+      if (res.statusCode !== 200) {
+        // A refusal the caller works around (and says so) is said again at every sync.
+        tap?.spoil();
+        return { status: res.statusCode, body: await readErrorBody(res) };
+      }
       try {
-        return { status: 200, body: await readShapedBody(res, ctx, shape, maxBytes) };
+        const seen = tap ? new SeenBytes() : undefined;
+        const answer = { status: 200, body: await readShapedBody(res, ctx, shape, maxBytes, seen) };
+        if (tap && seen)
+          tap.record({ method, route, ...(sent !== undefined ? { body: sent } : {}), status: 200, ...seen.result() });
+        return answer;
       } catch (err) {
         if (err instanceof FrameError || signal?.aborted || isAbort(err)) throw err;
         if (!isRetryableError(err) || attempt >= this.retry.maxAttempts) {
@@ -948,8 +1043,13 @@ function renditionRoute(assetId: string, rendition: Rendition, edited: boolean):
 
 /** The JSON of an answer (or its text when it is not JSON: a proxy's error page). A 2xx answer
  * that is not JSON is a BadResponseError. */
-async function readBody(res: Dispatcher.ResponseData, ctx: CallContext, maxBytes: number): Promise<unknown> {
-  const text = await readCapped(res.body as Readable, maxBytes, ctx);
+async function readBody(
+  res: Dispatcher.ResponseData,
+  ctx: CallContext,
+  maxBytes: number,
+  seen?: SeenBytes,
+): Promise<unknown> {
+  const text = await readCapped(res.body as Readable, maxBytes, ctx, seen);
   const type = res.headers['content-type'];
   const contentType = typeof type === 'string' ? type : null;
   const ok = res.statusCode >= 200 && res.statusCode < 300;
@@ -969,6 +1069,7 @@ async function readShapedBody(
   ctx: CallContext,
   shape: Shape,
   maxBytes: number,
+  seen?: SeenBytes,
 ): Promise<unknown> {
   const reader = new JsonReader(shape);
   const body = res.body as Readable;
@@ -977,6 +1078,7 @@ async function readShapedBody(
     for await (const chunk of body) {
       bytes += (chunk as Buffer).length;
       if (bytes > maxBytes) throw tooLarge(ctx, maxBytes);
+      seen?.take(chunk as Buffer);
       reader.write(chunk as Buffer);
     }
     return reader.end();
@@ -1029,7 +1131,7 @@ function mib(bytes: number): string {
 }
 
 /** The body as text, refused past `maxBytes` (an error page of a photo route is read this way). */
-async function readCapped(body: Readable, maxBytes: number, ctx: CallContext): Promise<string> {
+async function readCapped(body: Readable, maxBytes: number, ctx: CallContext, seen?: SeenBytes): Promise<string> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body) {
@@ -1038,6 +1140,7 @@ async function readCapped(body: Readable, maxBytes: number, ctx: CallContext): P
       body.destroy();
       throw tooLarge(ctx, maxBytes);
     }
+    seen?.take(chunk as Buffer);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

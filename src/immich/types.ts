@@ -1,6 +1,7 @@
 // The contract between the Immich client (src/immich/) and the sync engine (src/library/):
 // what a server listing gives us and how bytes arrive. Plain data, no I/O.
 import type { Readable } from 'node:stream';
+import type { ListingExchange, ListingTap } from './listing-replay.js';
 
 export interface ServerVersion {
   major: number;
@@ -111,12 +112,20 @@ export interface AssetDownload {
 
 /** What the sync engine needs from a server. ImmichClient implements it over HTTP. */
 export interface AssetSource {
-  serverVersion(signal?: AbortSignal): Promise<ServerVersion>;
+  /** `tap` (here and in the listing calls) records the requests and a digest of each answer, for
+   * replayListing to ask them again at the next sync (listing-replay.ts). */
+  serverVersion(signal?: AbortSignal, tap?: ListingTap): Promise<ServerVersion>;
   /** Every image of the album ('' = the whole library), all pages followed, trashed left out. */
-  listAssets(albumId: string, signal?: AbortSignal): Promise<RemoteAsset[]>;
+  listAssets(albumId: string, signal?: AbortSignal, tap?: ListingTap): Promise<RemoteAsset[]>;
   /** Every stack of the user by member id (GET /api/stacks), primaries included; null when this
    * key or server cannot tell (the caller carries on without stacks). Optional for simple sources. */
-  listStacks?(signal?: AbortSignal, listed?: number): Promise<Map<string, RemoteStack> | null>;
+  listStacks?(signal?: AbortSignal, listed?: number, tap?: ListingTap): Promise<Map<string, RemoteStack> | null>;
+  /** Whether every recorded request, asked again, is answered with the same bytes (optional: a
+   * source without it is listed in full at every sync). A source that has it records into the
+   * taps it is given. */
+  replayListing?(exchanges: readonly ListingExchange[], signal?: AbortSignal): Promise<boolean>;
+  /** What shapes a listing besides the answers (server, bounds, key), as an opaque digest. */
+  listingIdentity?(): string;
   /** The bytes to keep for an asset under `photo_size` (originals fall back to a rendering
    * for formats sharp cannot decode: see chooseRendition in client.ts). */
   download(asset: RemoteAsset, size: PhotoSize, signal?: AbortSignal): Promise<AssetDownload>;

@@ -18,6 +18,8 @@ export interface InstancePaths {
   serviceStatePath: string;
   /** The last sync attempt, success and failure, whoever ran them (attempts.ts). */
   syncAttemptsPath: string;
+  /** What the last sync that changed nothing saw (no-change.ts): the next one that sees the same skips the listing's parse. */
+  noChangePath: string;
   /** Photos the owner never wants shown (hidden.ts): kept offline, survives syncs. */
   hiddenPath: string;
   /** The page's small thumbnails of the photos (web/thumbnails.ts): made once, remade when a photo changes. */
@@ -45,6 +47,7 @@ export function instancePaths(where: { storage_dir: string; instance_id: string 
     selectionStatePath: path.join(instanceDir, 'selection_state.json'),
     serviceStatePath: path.join(instanceDir, 'service_state.json'),
     syncAttemptsPath: path.join(instanceDir, 'sync_attempts.json'),
+    noChangePath: path.join(instanceDir, 'sync_no_change.json'),
     hiddenPath: path.join(instanceDir, 'hidden.json'),
     thumbnailsDir: path.join(instanceDir, 'thumbnails'),
     controlSocketPath: path.join(instanceDir, 'control.sock'),

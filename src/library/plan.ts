@@ -32,8 +32,11 @@ export interface PlannedAdopt extends PlannedAdd {
   match: 'checksum' | 'name';
   rendition: Rendition;
 }
+/** What keeping a photo takes of its asset: the facts a kept record is brought up to date with
+ * (apply.ts). A no-change sync builds these from the records themselves (no-change.ts). */
+export type KeptAsset = Pick<RemoteAsset, 'id' | 'originalFileName' | 'fileCreatedAt' | 'updatedAt' | 'checksum'>;
 export interface PlannedKeep {
-  asset: RemoteAsset;
+  asset: KeptAsset;
   entry: SyncedAsset;
 }
 export interface PlannedRemove {

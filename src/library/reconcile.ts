@@ -53,14 +53,9 @@ const ATOMIC_TEMP = /\.tmp-[0-9a-f]{12}$/;
  * left alone. An atomic write of a small file takes milliseconds. */
 const TEMP_IN_FLIGHT_MS = 60_000;
 
-export async function reconcileLibrary(
-  paths: InstancePaths,
-  options: ReconcileOptions = {},
-): Promise<{ metadata: LibraryMetadata; report: ReconcileReport }> {
-  const now = options.now ?? new Date();
-  const log = options.logger ?? silentLogger;
-  const dry = options.dryRun ?? false;
-  const report: ReconcileReport = {
+/** What reconciling a library that agrees with its metadata reports: nothing. */
+export function emptyReconcileReport(): ReconcileReport {
+  return {
     corruptMovedTo: null,
     corruptProblem: null,
     tempsRemoved: [],
@@ -68,18 +63,37 @@ export async function reconcileLibrary(
     unknownRemoved: [],
     entriesDropped: [],
   };
-  if (!dry) await ensureLibraryDirs(paths);
+}
 
-  // Leftovers of interrupted atomic writes (metadata, selection state) in the instance folder.
+/** Leftovers of interrupted atomic writes in the instance folder that reconciling removes now
+ * (the no-change check asks the same: no-change.ts). */
+export async function staleTemps(paths: InstancePaths): Promise<string[]> {
+  const out: string[] = [];
   for (const e of await listFolder(paths.instanceDir)) {
     // Against the filesystem's clock (Date.now), not `now`, which a test or a jump may have moved.
     // The metadata (and the lock itself) are written only by a sync holding the lock, which we
     // hold now: their temps are leftovers whatever their age.
     const ours = [paths.metadataPath, paths.lockPath].some((f) => isAtomicTemp(e.name, path.basename(f)));
-    if (e.kind === 'file' && ATOMIC_TEMP.test(e.name) && (ours || Date.now() - e.mtimeMs > TEMP_IN_FLIGHT_MS)) {
-      report.tempsRemoved.push(e.name);
-      if (!dry) await removeFile(path.join(paths.instanceDir, e.name));
-    }
+    if (e.kind === 'file' && ATOMIC_TEMP.test(e.name) && (ours || Date.now() - e.mtimeMs > TEMP_IN_FLIGHT_MS))
+      out.push(e.name);
+  }
+  return out;
+}
+
+export async function reconcileLibrary(
+  paths: InstancePaths,
+  options: ReconcileOptions = {},
+): Promise<{ metadata: LibraryMetadata; report: ReconcileReport }> {
+  const now = options.now ?? new Date();
+  const log = options.logger ?? silentLogger;
+  const dry = options.dryRun ?? false;
+  const report = emptyReconcileReport();
+  if (!dry) await ensureLibraryDirs(paths);
+
+  // Leftovers of interrupted atomic writes (metadata, selection state) in the instance folder.
+  for (const name of await staleTemps(paths)) {
+    report.tempsRemoved.push(name);
+    if (!dry) await removeFile(path.join(paths.instanceDir, name));
   }
 
   const read = await readMetadata(paths);

@@ -85,14 +85,15 @@ export type MetadataRead =
   | { kind: 'corrupt'; problem: string };
 
 export async function readMetadata(paths: InstancePaths): Promise<MetadataRead> {
-  let text: string;
+  const bytes = await readMetadataBytes(paths);
+  return Buffer.isBuffer(bytes) ? metadataFromBytes(bytes) : bytes;
+}
+
+/** The metadata file's bytes, or why there are none (the no-change check digests them before
+ * they are parsed: no-change.ts). */
+export async function readMetadataBytes(paths: InstancePaths): Promise<Buffer | Exclude<MetadataRead, { kind: 'ok' }>> {
   try {
-    // Read as bytes and decoded once: readFile with an encoding decodes chunk by chunk through a
-    // StringDecoder, a third of reading a 1,000-photo library's metadata. Text that is all ASCII
-    // (most libraries: JSON.stringify escapes nothing else, but names may be any script) is the
-    // same in latin1, whose decoding is a copy.
-    const bytes = await readFile(paths.metadataPath);
-    text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+    return await readFile(paths.metadataPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };
@@ -106,6 +107,14 @@ export async function readMetadata(paths: InstancePaths): Promise<MetadataRead> 
     }
     throw storageError(err, 'read', paths.metadataPath);
   }
+}
+
+export function metadataFromBytes(bytes: Buffer): MetadataRead {
+  // Decoded once: readFile with an encoding decodes chunk by chunk through a StringDecoder, a
+  // third of reading a 1,000-photo library's metadata. Text that is all ASCII (most libraries:
+  // JSON.stringify escapes nothing else, but names may be any script) is the same in latin1,
+  // whose decoding is a copy.
+  const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   let raw: unknown;
   try {
     raw = JSON.parse(text);

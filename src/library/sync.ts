@@ -4,6 +4,7 @@
 // refuses to start on storage it cannot write, and never removes most of the library on one
 // listing's word.
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
+import { ListingTap } from '../immich/listing-replay.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import {
   BadResponseError,
@@ -13,16 +14,34 @@ import {
   LibraryBusyError,
   StorageError,
 } from '../core/errors.js';
-import { recordSyncAttempt, withUnchangedSyncs } from './attempts.js';
+import { lastSyncAt, readSyncAttempts, recordSyncAttempt, withUnchangedSyncs } from './attempts.js';
 import { type ApplyResult, type SyncProgress, applyPlan } from './apply.js';
-import { albumScope, type DueConfig, type DueReason, isSyncDue } from './due.js';
+import { albumScope, type DueConfig, type DueReason, dueFacts, isSyncDue } from './due.js';
 import type { SelectionMode } from './selection/select.js';
 import type { DownloadLimits, RetryPolicy } from './download.js';
 import { storageProblem } from './storage-health.js';
 import { acquireSyncLock } from './lock.js';
 import { type LibraryMetadata, type SyncResult, libraryContent, serverHost, versionString } from './metadata.js';
-import { type SyncPlan, planSync } from './plan.js';
-import { type ReconcileReport, reconcileLibrary } from './reconcile.js';
+import { type PlannedKeep, type SyncPlan, planSync } from './plan.js';
+import {
+  type ReconcileReport,
+  emptyReconcileReport,
+  reconcileChanged,
+  reconcileLibrary,
+  staleTemps,
+} from './reconcile.js';
+import {
+  type DiskFacts,
+  type NoChangeState,
+  diskFacts,
+  keptPhotos,
+  readNoChange,
+  recordNoChange,
+  sameStart,
+  settingsDigest,
+  unchangedPlan,
+} from './no-change.js';
+import { metadataFromBytes } from './store.js';
 import { type RefreshInfoReport, refreshInfo } from './refresh-info.js';
 import { ensureLibraryDirs, writeMetadata } from './store.js';
 import type { InstancePaths } from './instance.js';
@@ -69,12 +88,15 @@ export type SyncOutcome =
       /** Nothing in the library changed: the metadata was left as it was (SD-card wear) and the
        * time of this sync lives in sync_attempts.json (attempts.ts, unchanged). */
       unchanged?: boolean;
+      /** The disk, the settings and every answer of the listing were those a full sync that changed
+       * nothing saw, byte for byte: nothing was parsed or planned (no-change.ts). */
+      replayed?: boolean;
     };
 
 function summarise(
   plan: SyncPlan,
   applied: ApplyResult,
-  info: RefreshInfoReport,
+  info: Pick<RefreshInfoReport, 'faceRequests'>,
   started: number,
   finished: Date,
 ): SyncResult {
@@ -96,7 +118,7 @@ function summarise(
   };
 }
 
-function countByReason(applied: ApplyResult): Record<string, number> {
+function countByReason(applied: Pick<ApplyResult, 'failures'>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of applied.failures) out[f.reason ?? 'download'] = (out[f.reason ?? 'download'] ?? 0) + 1;
   return out;
@@ -182,16 +204,33 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
   await ensureLibraryDirs(paths);
   const lock = await acquireSyncLock(paths);
   try {
+    // A source that can replay a listing records this one, and a sync that changes nothing
+    // leaves what it saw for the next (no-change.ts).
+    const identity = source.replayListing && source.listingIdentity ? source.listingIdentity() : null;
+    let start: { facts: DiskFacts; settings: string } | null = null;
+    let announced = false;
+    if (identity !== null) {
+      start = { facts: await diskFacts(paths), settings: settingsDigest(config, identity) };
+      const state = readNoChange(paths);
+      if (state && sameStart(state, start.facts, start.settings) && (await staleTemps(paths)).length === 0) {
+        const fast = await replayedSync(req, state, start.facts, now, log, started);
+        if (fast !== 'listing changed') return fast;
+        announced = true;
+      }
+    }
     const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log });
+    // What deciding "due" read of the metadata as it is on disk, for the record (no-change.ts).
+    const onDisk = start ? dueFacts(metadata) : null;
     await withUnchangedSyncs(paths, metadata);
     const due = isSyncDue({ metadata, config, now: now(), force: req.force });
     if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile: report };
     const before = libraryContent(metadata);
     let saves = 0;
     const scope = albumScope(config);
-    log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
+    if (!announced) log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
 
-    const { plan, version, remote } = await listAndPlan(req, metadata, now, true);
+    const tap = start ? new ListingTap() : undefined;
+    const { plan, version, remote } = await listAndPlan(req, metadata, now, true, tap);
     // From here the library is being changed: mark it, so a crash makes the next run finish the job.
     metadata.album_id = scope[0] ?? '';
     if (scope.length > 1) metadata.album_ids = scope;
@@ -244,20 +283,21 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
       metadata.last_result = result;
       await writeMetadata(paths, metadata);
     }
+    // Nothing changed, nothing asked beyond the listing, nothing left to retry: the next sync that
+    // sees all of this again need not parse it.
+    if (
+      start &&
+      onDisk &&
+      tap?.replayable &&
+      unchanged &&
+      !reconcileChanged(report) &&
+      info.faceRequests === 0 &&
+      info.measured === 0
+    ) {
+      await recordNoChange(paths, { ...start, listing: tap.exchanges, serverVersion: version, plan, due: onDisk });
+    }
     req.onProgress?.({ phase: 'finished' });
-    log.info('sync finished', {
-      added: result.added,
-      updated: result.updated,
-      removed: result.removed,
-      kept: result.kept,
-      adopted: result.adopted,
-      failed: result.failed,
-      bytes: result.bytes,
-      seconds: result.seconds,
-      info_updated: info.updated,
-      face_requests: info.faceRequests,
-      ...(info.facesRefused > 0 ? { faces_refused: info.facesRefused } : {}),
-    });
+    logFinished(log, result, info);
     return {
       kind: 'synced',
       reason: due.reason,
@@ -273,16 +313,116 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
   }
 }
 
+function logFinished(log: Logger, result: SyncResult, info: Omit<RefreshInfoReport, 'measured' | 'faceFailures'>) {
+  log.info('sync finished', {
+    added: result.added,
+    updated: result.updated,
+    removed: result.removed,
+    kept: result.kept,
+    adopted: result.adopted,
+    failed: result.failed,
+    bytes: result.bytes,
+    seconds: result.seconds,
+    info_updated: info.updated,
+    face_requests: info.faceRequests,
+    ...(info.facesRefused > 0 ? { faces_refused: info.facesRefused } : {}),
+  });
+}
+
+/**
+ * The sync of a library whose disk and settings are as a full sync that changed nothing found them
+ * (no-change.ts): the same requests are asked, and when every answer is the recorded one, byte for
+ * byte, this sync is that one again: it keeps every photo and changes nothing. What it reports
+ * comes from the record; the metadata and the kept photos (outcome.metadata, plan.keep) are
+ * decoded from the bytes already read on first use: the command line never looks at them, the
+ * service does once, where it would otherwise read the file back. 'listing changed' at the first
+ * answer that differs: the caller then runs the full sync, which asks again from the start (the
+ * answers so far were only digested, never kept: the listing's memory bound holds as it does).
+ */
+async function replayedSync(
+  req: SyncRequest,
+  state: NoChangeState,
+  facts: DiskFacts,
+  now: () => Date,
+  log: Logger,
+  started: number,
+): Promise<SyncOutcome | 'listing changed'> {
+  const { paths, config, source } = req;
+  // The disk is as the recorded sync found it and it reconciled nothing: neither would this one.
+  const reconcile = emptyReconcileReport();
+  const onDisk = { ...state.due, last_sync: lastSyncAt(state.due.last_sync, await readSyncAttempts(paths)) };
+  const due = isSyncDue({ metadata: onDisk, config, now: now(), force: req.force });
+  if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile };
+  const scope = albumScope(config);
+  log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
+  req.onProgress?.({ phase: 'listing', scope: scope.length === 0 ? 'library' : 'album' });
+  if (!(await source.replayListing!(state.listing, req.signal))) {
+    log.debug('the listing differs from the last one that changed nothing; listing it in full');
+    return 'listing changed';
+  }
+  log.debug("every answer of the listing is the last unchanged sync's, byte for byte: nothing to parse or plan", {
+    requests: state.listing.length,
+  });
+  req.onProgress?.({ phase: 'planned', downloads: 0, removals: 0, keeps: state.kept });
+  const finished = now();
+  let decoded: { metadata: LibraryMetadata; keep: PlannedKeep[] } | null = null;
+  const decode = () => {
+    if (decoded) return decoded;
+    const read = metadataFromBytes(facts.metadataBytes!);
+    // The same bytes the recorded sync read whole: they cannot fail to read now.
+    if (read.kind !== 'ok')
+      throw new StorageError(`${paths.metadataPath} read as a sync that changed nothing, but not now: ${read.kind}`);
+    // As the full sync leaves it in memory: synced now, nothing in progress.
+    read.metadata.last_sync = finished.toISOString();
+    read.metadata.sync_in_progress = null;
+    decoded = { metadata: read.metadata, keep: keptPhotos(read.metadata) };
+    return decoded;
+  };
+  const plan: SyncPlan = {
+    ...unchangedPlan(state, config),
+    get keep() {
+      return decode().keep;
+    },
+  };
+  const applied: ApplyResult = {
+    added: 0,
+    updated: 0,
+    adopted: 0,
+    removed: 0,
+    kept: state.kept,
+    failures: [],
+    bytes: 0,
+  };
+  const info = { updated: 0, faceRequests: 0, facesRefused: 0 };
+  const result = summarise(plan, applied, info, started, finished);
+  req.onProgress?.({ phase: 'finished' });
+  logFinished(log, result, info);
+  return {
+    kind: 'synced',
+    reason: due.reason,
+    plan,
+    result,
+    reconcile,
+    serverVersion: state.server_version,
+    get metadata() {
+      return decode().metadata;
+    },
+    unchanged: true,
+    replayed: true,
+  };
+}
+
 async function listAndPlan(
   req: SyncRequest,
   metadata: LibraryMetadata,
   now: () => Date,
   applying: boolean,
+  tap?: ListingTap,
 ): Promise<{ plan: SyncPlan; version: string; remote: RemoteAsset[] }> {
-  const version = versionString(await req.source.serverVersion(req.signal));
+  const version = versionString(await req.source.serverVersion(req.signal, tap));
   const scope = albumScope(req.config);
   req.onProgress?.({ phase: 'listing', scope: scope.length === 0 ? 'library' : 'album' });
-  const remote = await listRemote(req);
+  const remote = await listRemote(req, tap);
   const plan = planFrom(req, remote, metadata);
   if (applying) await confirmMassRemoval(req, plan, remote, metadata, now());
   return { plan, version, remote };
@@ -292,12 +432,12 @@ async function listAndPlan(
  * search with several albumIds is not documented as a union, so it is not relied on. Then one
  * GET /api/stacks for all of them: search items carry no stack, so this is where each photo's
  * stack comes from (info.stack), and what whole-library mode hides non-primary members by. */
-async function listRemote(req: SyncRequest): Promise<RemoteAsset[]> {
+async function listRemote(req: SyncRequest, tap?: ListingTap): Promise<RemoteAsset[]> {
   const scope = albumScope(req.config);
   const remote: RemoteAsset[] = [];
   for (const album of scope.length === 0 ? [''] : scope)
-    remote.push(...(await req.source.listAssets(album, req.signal)));
-  const stacks = remote.length > 0 ? ((await req.source.listStacks?.(req.signal, remote.length)) ?? null) : null;
+    remote.push(...(await req.source.listAssets(album, req.signal, tap)));
+  const stacks = remote.length > 0 ? ((await req.source.listStacks?.(req.signal, remote.length, tap)) ?? null) : null;
   if (stacks) {
     for (const a of remote) {
       const stack = stacks.get(a.id) ?? null;

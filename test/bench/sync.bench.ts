@@ -11,7 +11,11 @@
 //    and JSON.parse), both in this process so Node's start-up does not swamp the figure; the child's
 //    wall time is shown too. The search asks what the sync asks (withExif, withPeople: each photo's
 //    info comes with the listing), so both sides get the same answers; the figure against the
-//    smaller answers without them (the baseline before) is shown beside it.
+//    smaller answers without them (the baseline before) is shown beside it. The first resync is a
+//    full one that records what it saw; the measured ones find it again and take the no-change
+//    fast path (library/no-change.ts), which the figure says. SYNC_BEFORE_BUILD=<an older
+//    checkout's build/ folder, made by its own `npm run bench`> pairs that build's resync
+//    against this one's, in this process, by wall time and CPU.
 // 3. Peak RSS of the sync child for 1,000 small photos and for a few 96 MB photos: flat if bodies
 //    are streamed, growing with the photo if they were buffered.
 // 4. An initial sync of a 41-photo album of 106 MB (2.6 MB a photo, a phone's) against curl: the
@@ -221,6 +225,31 @@ async function listingAlone(sim: ImmichSim, albumId: string, detail = true): Pro
   return performance.now() - t;
 }
 
+/** An older build's resync of the same library (its own client), for a same-run before/after. */
+async function beforeResync(
+  build: string,
+  sim: ImmichSim,
+  config: ReturnType<typeof parseConfig>,
+): Promise<{ run: () => Promise<number>; close: () => Promise<void> }> {
+  const sync = (await import(pathToFileURL(path.join(build, 'src/library/sync.js')).href)) as {
+    syncLibrary: typeof syncLibrary;
+  };
+  const immich = (await import(pathToFileURL(path.join(build, 'src/immich/client.js')).href)) as {
+    ImmichClient: typeof ImmichClient;
+  };
+  const client = new immich.ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+  return {
+    run: async () => {
+      const t = performance.now();
+      const out = await sync.syncLibrary({ paths: instancePaths(config), source: client, config, force: true });
+      if (out.kind !== 'synced' || out.result.kept !== PHOTOS)
+        throw new Error('the older resync was not a no-change sync');
+      return performance.now() - t;
+    },
+    close: () => client.close(),
+  };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Pair ratios as `median (min-max) over N pairs`. */
@@ -360,6 +389,7 @@ export async function run(): Promise<void> {
       }),
     };
     const client = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+    const taken = { replayed: 0, all: 0 };
     const resync = async () => {
       sim.clearRequests();
       const t = performance.now();
@@ -368,6 +398,8 @@ export async function run(): Promise<void> {
       const fetched = sim.requests.filter((r) => r.route === 'original' || r.route === 'thumbnail').length;
       if (out.kind !== 'synced' || out.result.kept !== PHOTOS || fetched !== 0)
         throw new Error('the resync was not a no-change sync');
+      taken.all += 1;
+      if (out.replayed) taken.replayed += 1;
       return ms;
     };
     const clientListing = async () => {
@@ -395,6 +427,21 @@ export async function run(): Promise<void> {
     );
     const vsSmaller = await paired(2 * PAIRS + 1, resync, () => listingAlone(sim, album.albumId, false));
     const vsClient = await paired(2 * PAIRS + 1, resync, clientListing);
+    const before = process.env.SYNC_BEFORE_BUILD
+      ? await beforeResync(path.resolve(process.env.SYNC_BEFORE_BUILD), sim, config)
+      : null;
+    const vsBefore = before
+      ? { cpu: { resync: [] as number[], listing: [] as number[] }, pairs: null as null | { ratios: number[] } }
+      : null;
+    if (before && vsBefore) {
+      await before.run();
+      vsBefore.pairs = await paired(
+        2 * PAIRS + 1,
+        withCpu(resync, vsBefore.cpu.resync),
+        withCpu(before.run, vsBefore.cpu.listing),
+      );
+      await before.close();
+    }
     await client.close();
     const child = await cliChild(['sync', '--force', '--config', cfg.file], preload);
     console.log(
@@ -412,8 +459,17 @@ export async function run(): Promise<void> {
     );
     console.log(
       `  vs the ImmichClient's own listing (version probe, pages, validation, stacks): ratio ${ratios(vsClient.ratios)}; ` +
-        `the rest is reconciling ${PHOTOS} files, planning, refreshing the info and one metadata save`,
+        `a full resync adds reconciling ${PHOTOS} files, planning and refreshing the info; the fast path digests the answers instead of parsing them`,
     );
+    console.log(
+      `  ${taken.replayed} of ${taken.all} resyncs took the no-change fast path (every answer as the last unchanged sync saw it: no parse, no plan)`,
+    );
+    if (vsBefore?.pairs) {
+      console.log(
+        `  vs the resync of ${process.env.SYNC_BEFORE_BUILD} (the same library, in this process): ratio ${ratios(vsBefore.pairs.ratios)}; ` +
+          `by CPU ${ratios(vsBefore.cpu.resync.map((c, i) => c / vsBefore.cpu.listing[i]!))}`,
+      );
+    }
 
     // RSS with a few very large photos.
     const bigIds: string[] = [];
