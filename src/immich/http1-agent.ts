@@ -271,7 +271,7 @@ class Exchange {
   private abort(): void {
     const reason: unknown = this.o.signal?.reason;
     if (this.body && this.ended) {
-      this.body.destroy(reason as Error);
+      failBody(this.body, reason as Error);
       return;
     }
     this.fail(reason as Error);
@@ -290,7 +290,7 @@ class Exchange {
       conn.destroy(null);
     }
     this.pool.dequeue(this);
-    if (this.body) this.body.destroy(err);
+    if (this.body) failBody(this.body, err);
     else if (!this.settled) {
       this.settled = true;
       this.detach();
@@ -302,6 +302,15 @@ class Exchange {
     this.o.signal?.removeEventListener('abort', this.onAbort);
   }
 }
+
+/** A body fails with `err`; a reader that has not started yet (a download opening its file) sees
+ * it when it does, not an unhandled 'error' now (as undici's request() does it, api-request.js). */
+function failBody(body: Readable, err: Error): void {
+  body.on('error', noop);
+  body.destroy(err);
+}
+
+const noop = () => {};
 
 /** The connections to one origin and the requests waiting for one. */
 class Pool {
