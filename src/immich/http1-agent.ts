@@ -394,33 +394,53 @@ class Pool {
   }
 }
 
+const SAFE_TARGET = /^\/[\x21-\x7e]*$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 export class Http1Agent {
   private readonly pools = new Map<string, Pool>();
+  /** The pool of each origin URL object seen (no origin string computed per request). */
+  private readonly byUrl = new WeakMap<URL, Pool>();
+  private readonly lines = new WeakMap<Record<string, string>, string>();
 
   constructor(private readonly options: Http1AgentOptions) {}
 
-  /** GET `url`; resolves at the answer's head, rejects with the signal's reason on abort. */
-  get(url: URL, o: Http1RequestOptions): Promise<Http1Answer> {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      return Promise.reject(new Http1ProtocolError(`no HTTP URL (${url.protocol})`));
-    const target = url.pathname + url.search;
-    let lines = `GET ${target} HTTP/1.1\r\nhost: ${url.host}\r\nconnection: keep-alive\r\n`;
-    for (const name in o.headers) lines += `${name}: ${o.headers[name]}\r\n`;
-    // A URL object never holds a raw space or line break; a header value from the caller might.
-    if (/[\0\r\n]/.test(lines.slice(0, -2).replaceAll('\r\n', ''))) {
-      return Promise.reject(new Http1ProtocolError('a line break in the request'));
-    }
-    const request = lines + '\r\n';
-    let pool = this.pools.get(url.origin);
+  /** GET `target` (path and query) from `origin` (a URL whose path is not used); resolves at the
+   * answer's head, rejects with the signal's reason on abort. */
+  get(origin: URL, target: string, o: Http1RequestOptions): Promise<Http1Answer> {
+    let pool = this.byUrl.get(origin);
     if (!pool) {
-      pool = new Pool(url, this.options);
-      this.pools.set(url.origin, pool);
+      if (origin.protocol !== 'http:' && origin.protocol !== 'https:')
+        return Promise.reject(new Http1ProtocolError(`no HTTP URL (${origin.protocol})`));
+      pool = this.pools.get(origin.origin) ?? new Pool(origin, this.options);
+      this.pools.set(origin.origin, pool);
+      this.byUrl.set(origin, pool);
     }
+    // A URL's path never holds a raw space or control character; a header value might.
+    if (!SAFE_TARGET.test(target)) return Promise.reject(new Http1ProtocolError('a bad request target'));
+    const lines = this.headerLines(o.headers);
+    if (lines === null) return Promise.reject(new Http1ProtocolError('a line break in a request header'));
+    const request = `GET ${target} HTTP/1.1\r\nhost: ${origin.host}\r\nconnection: keep-alive\r\n${lines}\r\n`;
     const chosen = pool;
     return new Promise((resolve, reject) => {
       if (o.signal?.aborted) return reject(o.signal.reason);
       chosen.enqueue(new Exchange(chosen, request, o, resolve, reject));
     });
+  }
+
+  /** The header lines of a headers object (made once per object: the fetcher's two are reused). */
+  private headerLines(headers: Record<string, string>): string | null {
+    let lines = this.lines.get(headers);
+    if (lines === undefined) {
+      lines = '';
+      for (const name in headers) {
+        const value = headers[name]!;
+        if (!TOKEN.test(name) || /[\0\r\n]/.test(value)) return null;
+        lines += `${name}: ${value}\r\n`;
+      }
+      this.lines.set(headers, lines);
+    }
+    return lines;
   }
 
   /** Close idle connections now and busy ones when their answer ends. */

@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Timeouts } from './dispatcher.js';
 import type { Http1Agent, Http1Answer } from './http1-agent.js';
+import { Http1ProtocolError } from './http1-parser.js';
 import {
   ERROR_BODY_BYTES,
   isRetryableError,
@@ -34,37 +35,44 @@ export class PhotoFetcher {
   private readonly own: Record<string, string>;
   private readonly other = { accept: 'application/json' };
   private readonly origin: string;
+  /** The server's origin as the agent takes it (one object: its pool is found without parsing). */
+  private readonly base: URL;
 
   constructor(private readonly o: PhotoFetchOptions) {
     // The same headers a JSON GET carries (the server answers a photo route alike either way).
     this.own = { accept: 'application/json', 'x-api-key': o.apiKey };
-    this.origin = new URL(o.origin).origin;
+    this.base = new URL(new URL(o.origin).origin);
+    this.origin = this.base.origin;
   }
 
   /** GET `path` (on the server's origin) through its redirects. */
   async get(path: string, signal: AbortSignal): Promise<Http1Answer> {
-    let url = new URL(path, this.o.origin);
+    let at = this.base;
+    let target = path;
     const max = this.o.maxRedirections ?? 3;
     for (let hop = 0; ; hop++) {
-      const answer = await this.attempts(url, signal);
+      const answer = await this.attempts(at, target, signal);
       const location = answer.headers['location'];
       if (!REDIRECTS.has(answer.statusCode) || typeof location !== 'string' || hop >= max) return answer;
       await discard(answer.body);
       if (signal.aborted) throw signal.reason;
-      url = new URL(location, url);
+      const next = new URL(location, new URL(target, at));
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        throw new Http1ProtocolError(`a redirect to a ${next.protocol} location`);
+      at = next.origin === this.origin ? this.base : new URL(next.origin);
+      target = next.pathname + next.search;
     }
   }
 
   /** One hop: tried again on a network failure or a 429/5xx, as retry.ts's interceptor does. */
-  private async attempts(url: URL, signal: AbortSignal): Promise<Http1Answer> {
+  private async attempts(at: URL, path: string, signal: AbortSignal): Promise<Http1Answer> {
     const policy = this.o.retry;
-    const headers = url.origin === this.origin ? this.own : this.other;
-    const path = url.pathname + url.search;
+    const headers = at === this.base ? this.own : this.other;
     for (let attempt = 1; ; attempt++) {
       let reason: string;
       let retryAfterMs: number | null = null;
       try {
-        const answer = await this.o.agent.get(url, {
+        const answer = await this.o.agent.get(at, path, {
           headers,
           signal,
           headersMs: this.o.timeouts.headersMs,
