@@ -125,6 +125,8 @@ class Exchange {
   /** Whether this request was already sent again after a reused connection closed unanswered. */
   private resent = false;
   private settled = false;
+  /** Whether the connection it runs on had carried an answer before. */
+  private connWasReused = false;
   private readonly onAbort = () => this.abort();
 
   constructor(
@@ -192,8 +194,6 @@ class Exchange {
     this.fail(err ?? new Http1Error('the server closed the connection before the answer ended', 'UND_ERR_SOCKET'));
   }
 
-  private connWasReused = false;
-
   /** Set by the pool when it hands over a connection. */
   onConnection(conn: Connection): void {
     this.connWasReused = conn.reused;
@@ -209,7 +209,7 @@ class Exchange {
       read: () => this.resume(),
       destroy: (err, done) => {
         // Left before its end: the rest of it would still come on this connection.
-        if (!this.ended) this.conn?.destroy(null);
+        if (!this.ended) this.leave(false);
         this.detach();
         done(err);
       },
@@ -239,19 +239,23 @@ class Exchange {
   }
 
   private end(reusable: boolean): void {
+    this.leave(reusable);
+    if (!this.body!.destroyed) this.body!.push(null);
+  }
+
+  /** The exchange is over on its connection: handed back for the next request, or closed (an
+   * answer unfinished or not to be trusted further). */
+  private leave(keep: boolean): void {
     this.ended = true;
     this.clearTimer();
     const conn = this.conn;
     this.conn = null;
-    if (conn) {
-      conn.exchange = null;
-      if (this.paused) conn.socket.resume();
-      if (reusable) {
-        conn.reused = true;
-        this.pool.release(conn);
-      } else conn.destroy(null);
-    }
-    if (!this.body!.destroyed) this.body!.push(null);
+    if (!conn) return;
+    conn.exchange = null;
+    if (!keep) return conn.destroy(null);
+    if (this.paused) conn.socket.resume();
+    conn.reused = true;
+    this.pool.release(conn);
   }
 
   private armBodyTimer(): void {
@@ -280,15 +284,7 @@ class Exchange {
   /** The request failed: before its head, the promise rejects; after, the body errors. */
   private fail(err: Error): void {
     if (this.ended && this.body) return;
-    this.ended = true;
-    this.clearTimer();
-    const conn = this.conn;
-    this.conn = null;
-    if (conn) {
-      // Its answer is unfinished: the connection carries nothing more.
-      conn.exchange = null;
-      conn.destroy(null);
-    }
+    this.leave(false);
     this.pool.dequeue(this);
     if (this.body) failBody(this.body, err);
     else if (!this.settled) {
