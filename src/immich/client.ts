@@ -46,6 +46,7 @@ import {
   AnswerTooLargeError,
   DEFAULT_RETRY_POLICY,
   isRetryableError,
+  isRetryableStatus,
   retryDelay,
   type RetryDispatchOptions,
   type RetryHooks,
@@ -747,6 +748,10 @@ export class ImmichClient implements AssetSource {
         body: res.body,
       };
     }
+    // An overloaded or broken server's answer (still so after the retries): its first 64 KiB say
+    // what it is, as the retry layer hands a JSON request's over; an endless one is an HTTP 500,
+    // not an answer too large. Any other error answer is read whole, within the JSON bound.
+    if (isRetryableStatus(res.statusCode)) return { status: res.statusCode, body: await readErrorBody(res) };
     return { status: res.statusCode, body: await readBody(res, this.context('GET', route), this.limits.maxJsonBytes) };
   }
 
