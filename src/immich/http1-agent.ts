@@ -3,9 +3,9 @@
 // pipelining), the request in one write, answers read by http1-parser.ts. A small photo through
 // undici costs more CPU than curl spends on the whole photo (issue 15); this path costs a fraction.
 // Its errors carry the codes retry.ts and failures.ts already know (undici's, for the same events).
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { Readable } from 'node:stream';
-import tls from 'node:tls';
 import { Http1Parser, Http1ProtocolError, type Http1Headers } from './http1-parser.js';
 
 export interface Http1Answer {
@@ -44,6 +44,12 @@ export class Http1Error extends Error {
   }
 }
 
+let tlsModule: typeof import('node:tls') | null = null;
+/** node:tls, loaded on the first https connection (as undici loads it, lib/core/connect.js): a
+ * frame on a plain-http LAN server never pays its start-up. */
+const tls = (): typeof import('node:tls') =>
+  (tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof import('node:tls'));
+
 /** Subtracted from a server's keep-alive hint: a connection it is about to close is not reused. */
 const KEEP_ALIVE_MARGIN_MS = 1000;
 
@@ -67,7 +73,7 @@ class Connection {
     const https = url.protocol === 'https:';
     const port = Number(url.port) || (https ? 443 : 80);
     this.socket = https
-      ? tls.connect({
+      ? tls().connect({
           host,
           port,
           // SNI names a host, never an address (RFC 6066 section 3).
