@@ -25,6 +25,8 @@ import {
 import { silentLogger, type Logger } from '../core/log.js';
 import { capabilitiesOf, formatVersion, OLDEST_SUPPORTED, searchPasses, versionAtLeast } from './capabilities.js';
 import { composeImmichDispatcher, createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './dispatcher.js';
+import { Http1Agent } from './http1-agent.js';
+import { PhotoFetcher } from './photo-fetch.js';
 import {
   httpFailure,
   isAbort,
@@ -46,8 +48,10 @@ import {
   AnswerTooLargeError,
   DEFAULT_RETRY_POLICY,
   isRetryableError,
+  isRetryableStatus,
   retryDelay,
   type RetryDispatchOptions,
+  type RetryHooks,
   type RetryPolicy,
 } from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
@@ -80,8 +84,9 @@ export interface ImmichClientOptions {
   /** The server's URL as in immich_url (no trailing /api). */
   baseUrl: string;
   apiKey: string;
-  /** How bytes move (an Agent or Pool; tests point one at the simulator). The client composes its
-   * key, retry and redirect interceptors over it and never closes it. Default: its own Agent. */
+  /** How the JSON requests move (an Agent or Pool). The client composes its key, retry and
+   * redirect interceptors over it and never closes it. Default: its own Agent. Photos always go
+   * through the client's own HTTP/1.1 agent (photo-fetch.ts). */
   dispatcher?: Dispatcher;
   logger?: Logger;
   timeouts?: Partial<Timeouts>;
@@ -285,6 +290,10 @@ export class ImmichClient implements AssetSource {
   private readonly prefix: string;
   private readonly dispatcher: Dispatcher;
   private readonly ownDispatcher: Dispatcher | null;
+  /** The photo downloads' own client: a small photo through undici cost more CPU than curl
+   * spends on the whole photo (issue 15). */
+  private readonly photoAgent: Http1Agent;
+  private readonly photos: PhotoFetcher;
   private readonly logger: Logger;
   private readonly timeouts: Timeouts;
   private readonly pageSize: number;
@@ -324,35 +333,46 @@ export class ImmichClient implements AssetSource {
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.retry = retry;
     this.random = options.random ?? Math.random;
+    const hooks: RetryHooks = {
+      ...(options.random ? { random: options.random } : {}),
+      onRetry: (e) => {
+        const fields = {
+          server: this.serverUrl,
+          method: e.method,
+          path: e.path,
+          attempt: e.attempt,
+          reason: e.reason,
+          delayMs: e.delayMs,
+        };
+        // A server that takes the request and says nothing: say so in words while we wait.
+        if (e.reason === 'UND_ERR_HEADERS_TIMEOUT')
+          this.logger.warn(
+            `the Immich server at ${this.serverUrl} is not answering (no reply within ${Math.round(this.timeouts.headersMs / 1000)} s); trying again`,
+            fields,
+          );
+        else this.logger.warn('immich request failed, retrying', fields);
+      },
+    };
     this.dispatcher = composeImmichDispatcher({
       base: options.dispatcher ?? this.ownDispatcher!,
       origin: this.origin,
       apiKey: options.apiKey,
       retry,
-      hooks: {
-        ...(options.random ? { random: options.random } : {}),
-        onRetry: (e) => {
-          const fields = {
-            server: this.serverUrl,
-            method: e.method,
-            path: e.path,
-            attempt: e.attempt,
-            reason: e.reason,
-            delayMs: e.delayMs,
-          };
-          // A server that takes the request and says nothing: say so in words while we wait.
-          if (e.reason === 'UND_ERR_HEADERS_TIMEOUT')
-            this.logger.warn(
-              `the Immich server at ${this.serverUrl} is not answering (no reply within ${Math.round(this.timeouts.headersMs / 1000)} s); trying again`,
-              fields,
-            );
-          else this.logger.warn('immich request failed, retrying', fields);
-        },
-      },
+      hooks,
+    });
+    this.photoAgent = new Http1Agent({ connections: 8, connectMs: this.timeouts.connectMs, keepAliveMs: 10_000 });
+    this.photos = new PhotoFetcher({
+      agent: this.photoAgent,
+      origin: this.origin,
+      apiKey: options.apiKey,
+      retry,
+      hooks,
+      timeouts: this.timeouts,
     });
   }
 
   async close(): Promise<void> {
+    this.photoAgent.close();
     await this.ownDispatcher?.close();
   }
 
@@ -710,7 +730,7 @@ export class ImmichClient implements AssetSource {
 
   private async sameAnswer(exchange: ListingExchange, signal: AbortSignal): Promise<boolean> {
     const res = await this.send(exchange.method, exchange.route, exchange.body, signal, 'streamed', exchange.bytes);
-    const body = res.body as Readable;
+    const body = res.body;
     if (res.statusCode !== exchange.status) {
       body.destroy();
       return false;
@@ -813,9 +833,13 @@ export class ImmichClient implements AssetSource {
         edited,
         contentType: typeof type === 'string' ? type : null,
         contentLength: length,
-        body: res.body as Readable,
+        body: res.body,
       };
     }
+    // An overloaded or broken server's answer (still so after the retries): its first 64 KiB say
+    // what it is, as the retry layer hands a JSON request's over; an endless one is an HTTP 500,
+    // not an answer too large. Any other error answer is read whole, within the JSON bound.
+    if (isRetryableStatus(res.statusCode)) return { status: res.statusCode, body: await readErrorBody(res) };
     return { status: res.statusCode, body: await readBody(res, this.context('GET', route), this.limits.maxJsonBytes) };
   }
 
@@ -834,7 +858,7 @@ export class ImmichClient implements AssetSource {
     signal: AbortSignal | undefined,
     mode: BodyMode,
     maxBodyBytes: number = this.limits.maxJsonBytes,
-  ): Promise<Dispatcher.ResponseData> {
+  ): Promise<Answer> {
     const buffer = mode === 'buffered';
     const started = Date.now();
     const path = this.prefix + route;
@@ -869,7 +893,7 @@ export class ImmichClient implements AssetSource {
       deadlineMs,
     );
     timer.unref();
-    const opts: Dispatcher.RequestOptions & RetryDispatchOptions = {
+    const viaUndici = (): Dispatcher.RequestOptions & RetryDispatchOptions => ({
       origin: this.origin,
       path,
       method,
@@ -883,10 +907,11 @@ export class ImmichClient implements AssetSource {
       maxBodyBytes,
       signal: controller.signal,
       ...(body !== undefined ? { body } : {}),
-    };
-    let res: Dispatcher.ResponseData;
+    });
+    let res: Answer;
     try {
-      res = await this.dispatcher.request(opts);
+      res =
+        mode === 'photo' ? await this.photos.get(path, controller.signal) : await this.dispatcher.request(viaUndici());
     } catch (err) {
       clearTimeout(timer);
       detach();
@@ -1021,6 +1046,13 @@ export class ImmichClient implements AssetSource {
 
 class AlbumIdsRejected extends Error {}
 
+/** An answer as the client reads it, from undici (JSON) or the photo agent. */
+interface Answer {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
 /** How an answer's body is read: whole before it is handed over (small JSON, retried whole by the
  * retry layer), as it arrives (a listing's answers), or as a photo (with its own deadline). */
 type BodyMode = 'buffered' | 'streamed' | 'photo';
@@ -1043,13 +1075,8 @@ function renditionRoute(assetId: string, rendition: Rendition, edited: boolean):
 
 /** The JSON of an answer (or its text when it is not JSON: a proxy's error page). A 2xx answer
  * that is not JSON is a BadResponseError. */
-async function readBody(
-  res: Dispatcher.ResponseData,
-  ctx: CallContext,
-  maxBytes: number,
-  seen?: SeenBytes,
-): Promise<unknown> {
-  const text = await readCapped(res.body as Readable, maxBytes, ctx, seen);
+async function readBody(res: Answer, ctx: CallContext, maxBytes: number, seen?: SeenBytes): Promise<unknown> {
+  const text = await readCapped(res.body, maxBytes, ctx, seen);
   const type = res.headers['content-type'];
   const contentType = typeof type === 'string' ? type : null;
   const ok = res.statusCode >= 200 && res.statusCode < 300;
@@ -1065,14 +1092,14 @@ async function readBody(
 /** A 200 answer read by `shape` as its chunks arrive (json-reader.ts), refused past `maxBytes`;
  * one that is not JSON is a BadResponseError, as readBody's. */
 async function readShapedBody(
-  res: Dispatcher.ResponseData,
+  res: Answer,
   ctx: CallContext,
   shape: Shape,
   maxBytes: number,
   seen?: SeenBytes,
 ): Promise<unknown> {
   const reader = new JsonReader(shape);
-  const body = res.body as Readable;
+  const body = res.body;
   let bytes = 0;
   try {
     for await (const chunk of body) {
@@ -1092,8 +1119,8 @@ async function readShapedBody(
 
 /** An error answer's body: its first 64 KiB say what it is (as the retry layer reads a
  * buffered one), JSON or text. */
-async function readErrorBody(res: Dispatcher.ResponseData): Promise<unknown> {
-  const body = res.body as Readable;
+async function readErrorBody(res: Answer): Promise<unknown> {
+  const body = res.body;
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body) {
@@ -1119,7 +1146,7 @@ function tooLarge(ctx: CallContext, maxBytes: number): BadResponseError {
 }
 
 /** The Content-Length a server announced, or null when it sent none (or nonsense). */
-function announcedLength(res: Dispatcher.ResponseData): number | null {
+function announcedLength(res: Answer): number | null {
   const raw = res.headers['content-length'];
   if (raw === undefined) return null;
   const n = Number(raw);

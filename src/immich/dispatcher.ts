@@ -1,7 +1,7 @@
-// How the client's requests move: a base undici dispatcher (an Agent by default) wrapped in three
-// interceptors, innermost first: the API key (added only for the server's own origin, so a
-// redirect elsewhere never carries it), retries (retry.ts), and redirects (each hop goes back
-// through retries and the key check).
+// How the client's JSON requests move (photos take photo-fetch.ts): a base undici dispatcher (an
+// Agent by default) wrapped in three interceptors, innermost first: the API key (added only for
+// the server's own origin, so a redirect elsewhere never carries it), retries (retry.ts), and
+// redirects (each hop goes back through retries and the key check).
 import { createRequire } from 'node:module';
 import type { Agent, Dispatcher, interceptors } from 'undici';
 import { DEFAULT_RETRY_POLICY, retryInterceptor, type RetryHooks, type RetryPolicy } from './retry.js';

@@ -114,7 +114,7 @@ export class AnswerTooLargeError extends Error {
 
 /** An error answer's body is read this far: enough for any message; an endless error page past
  * it still ends as the HTTP error it is, not as a silent server. */
-const ERROR_BODY_BYTES = 64 * 1024;
+export const ERROR_BODY_BYTES = 64 * 1024;
 
 /** The one controller the downstream handler sees across attempts. */
 class AttemptController implements Dispatcher.DispatchController {

@@ -5,9 +5,23 @@
 // 2. Streaming: downloading a 96 MB original through download() and counting the bytes, with the
 //    peak RSS growth against the file's size: a client that buffered the photo would grow by at
 //    least the file; a streaming one by a small constant.
+// 3. Photo requests: 1,000 GETs of small originals (28 KB, the sync bench's album), 4 at a time,
+//    each body read to its end, in a child process per run so its own CPU is the transport's (the
+//    simulator stays in this process): undici as the client composed it for photos until issue 15
+//    (Agent + key, retry and redirect interceptors), node:http with a keep-alive Agent, the lean
+//    HTTP/1.1 client photos use now (photo-fetch.ts over http1-agent.ts), and the whole
+//    ImmichClient.download on it. Runs interleaved; ratios per round against undici.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { request } from 'undici';
 import { ImmichClient } from '../../src/immich/client.js';
 import { startImmichSim } from '../../src/immich-sim/server.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 const MB = 1024 * 1024;
 
@@ -103,7 +117,138 @@ async function streamingBench(): Promise<void> {
   await sim.close();
 }
 
+const PHOTO_REQUESTS = 1000;
+const PHOTO_ROUNDS = Number(process.env.PHOTO_BENCH_ROUNDS ?? 5);
+type Transport = 'undici' | 'node:http' | 'lean' | 'client';
+const TRANSPORTS: Transport[] = ['undici', 'node:http', 'lean', 'client'];
+
+/** The child: GETs every id's original over `transport`, 4 at a time, and prints its own CPU and
+ * wall time for the requests (module loading left out) and the bytes it read. */
+function photoChildScript(): string {
+  const mod = (p: string) => pathToFileURL(path.resolve(here, '../../src/immich', p)).href;
+  return `
+import http from 'node:http';
+import { createAgent, composeImmichDispatcher } from '${mod('dispatcher.js')}';
+import { Http1Agent } from '${mod('http1-agent.js')}';
+import { PhotoFetcher } from '${mod('photo-fetch.js')}';
+import { DEFAULT_RETRY_POLICY } from '${mod('retry.js')}';
+import { ImmichClient } from '${mod('client.js')}';
+const [transport, url, key, idsJson] = process.argv.slice(2);
+const ids = JSON.parse(idsJson);
+const timeouts = { connectMs: 10000, headersMs: 30000, bodyMs: 30000 };
+let get;
+let close = async () => {};
+if (transport === 'undici') {
+  const base = createAgent(timeouts);
+  const d = composeImmichDispatcher({ base, origin: url, apiKey: key });
+  const origin = new URL(url).origin;
+  get = async (id) => {
+    const res = await d.request({ origin, path: '/api/assets/' + id + '/original', method: 'GET',
+      headers: { accept: 'application/json' }, headersTimeout: 30000, bodyTimeout: 30000,
+      signal: new AbortController().signal });
+    return res.body;
+  };
+  close = () => base.close();
+} else if (transport === 'node:http') {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const { hostname, port } = new URL(url);
+  get = (id) => new Promise((resolve, reject) => {
+    http.get({ agent, hostname, port, path: '/api/assets/' + id + '/original',
+      headers: { accept: 'application/json', 'x-api-key': key }, signal: new AbortController().signal },
+      resolve).on('error', reject);
+  });
+  close = async () => agent.destroy();
+} else if (transport === 'lean') {
+  const agent = new Http1Agent({ connections: 8, connectMs: 10000, keepAliveMs: 10000 });
+  const f = new PhotoFetcher({ agent, origin: url, apiKey: key, retry: DEFAULT_RETRY_POLICY, hooks: {}, timeouts });
+  get = async (id) => (await f.get('/api/assets/' + id + '/original', new AbortController().signal)).body;
+  close = async () => agent.close();
+} else {
+  const client = new ImmichClient({ baseUrl: url, apiKey: key });
+  get = async (id) => (await client.download({ id, originalFileName: id + '.jpg', originalMimeType: 'image/jpeg',
+    fileCreatedAt: '2020-01-01T00:00:00.000Z', localDateTime: null, updatedAt: '2020-01-01T00:00:00.000Z',
+    checksum: '', archived: false }, 'original')).body;
+  close = () => client.close();
+}
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+let next = 0;
+let bytes = 0;
+await Promise.all([0, 1, 2, 3].map(async () => {
+  while (next < ids.length) {
+    const body = await get(ids[next++]);
+    for await (const chunk of body) bytes += chunk.length;
+  }
+}));
+const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+await close();
+process.stdout.write(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, ms, bytes }));
+`;
+}
+
+async function photoRequestsBench(): Promise<void> {
+  const sim = await startImmichSim({ seed: 4 });
+  const work = await mkdtemp(path.join(os.tmpdir(), 'photo-requests-'));
+  try {
+    const ids: string[] = [];
+    let expected = 0;
+    for (let i = 0; i < PHOTO_REQUESTS; i++) {
+      const bytes = Buffer.alloc(28 * 1024 + (i % 512), i % 251);
+      expected += bytes.length;
+      ids.push(sim.addAsset({ bytes, originalFileName: `IMG_${i}.jpg` }).id);
+    }
+    const script = path.join(work, 'photo-child.mjs');
+    await writeFile(script, photoChildScript());
+    const run = async (t: Transport) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [script, t, sim.url, sim.apiKey, JSON.stringify(ids)],
+        {
+          maxBuffer: 1 << 20,
+        },
+      );
+      const r = JSON.parse(stdout) as { cpuMs: number; ms: number; bytes: number };
+      if (r.bytes !== expected) throw new Error(`${t}: read ${r.bytes} bytes of ${expected}`);
+      return r;
+    };
+    for (const t of TRANSPORTS) await run(t); // warm the simulator and the disk cache
+    const cpu = new Map<Transport, number[]>(TRANSPORTS.map((t) => [t, []]));
+    const wall = new Map<Transport, number[]>(TRANSPORTS.map((t) => [t, []]));
+    const ratio = new Map<Transport, number[]>(TRANSPORTS.map((t) => [t, []]));
+    for (let round = 0; round < PHOTO_ROUNDS; round++) {
+      // A different order each round: no transport always runs first.
+      const order = TRANSPORTS.map((_, i) => TRANSPORTS[(i + round) % TRANSPORTS.length]!);
+      const got = new Map<Transport, number>();
+      for (const t of order) {
+        const r = await run(t);
+        cpu.get(t)!.push(r.cpuMs);
+        wall.get(t)!.push(r.ms);
+        got.set(t, r.cpuMs);
+      }
+      for (const t of TRANSPORTS) ratio.get(t)!.push(got.get(t)! / got.get('undici')!);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    console.log(
+      `${PHOTO_REQUESTS} photo GETs (${(expected / 1024 / 1024).toFixed(0)} MB, 4 at a time), the child's own CPU over ${PHOTO_ROUNDS} interleaved rounds:`,
+    );
+    for (const t of TRANSPORTS) {
+      const r = ratio.get(t)!;
+      console.log(
+        `  ${t.padEnd(9)} CPU median ${median(cpu.get(t)!).toFixed(0)} ms, wall ${median(wall.get(t)!).toFixed(0)} ms; ` +
+          `CPU ratio to undici ${median(r).toFixed(2)} (${Math.min(...r).toFixed(2)}-${Math.max(...r).toFixed(2)})`,
+      );
+    }
+  } finally {
+    await sim.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<void> {
-  await listingBench();
-  await streamingBench();
+  if (process.env.IMMICH_BENCH_ONLY !== 'photos') {
+    await listingBench();
+    await streamingBench();
+  }
+  await photoRequestsBench();
 }

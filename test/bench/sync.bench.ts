@@ -53,6 +53,9 @@ const PAIRS = Number(process.env.SYNC_BENCH_PAIRS ?? 5);
 const here = path.dirname(fileURLToPath(import.meta.url));
 // SYNC_BIN measures another build (an older checkout's bin) against the same baselines.
 const BIN = process.env.SYNC_BIN ?? path.resolve(here, '../../../bin/artframe-immich.js');
+// SYNC_VS pairs this build with another one (its bin) in the same run, interleaved: the initial
+// syncs of steps 1 and 4 by wall time and by the child's own CPU, a ratio per pair.
+const VS = process.env.SYNC_VS;
 const exec = promisify(execFile);
 
 /** A JPEG made unique by a comment segment after its SOI marker: still a valid JPEG. */
@@ -98,8 +101,36 @@ const CLI_FLAGS = (process.env.SYNC_NODE_FLAGS ?? INSTALLED_NODE_FLAG).split(' '
 function cliChild(
   args: string[],
   preload: string,
+  bin = BIN,
 ): Promise<{ ms: number; maxRssMb: number; cpuMs: number; code: number | null }> {
-  return nodeChild([...CLI_FLAGS, BIN, ...args], preload);
+  return nodeChild([...CLI_FLAGS, bin, ...args], preload);
+}
+
+/** This build's initial sync against SYNC_VS's, paired: wall and CPU ratios (this / that). */
+async function versusBuild(
+  what: string,
+  vs: string,
+  sync: (bin: string, name: string) => Promise<{ ms: number; cpuMs: number }>,
+): Promise<void> {
+  const cpu = { a: [] as number[], b: [] as number[] };
+  const wall = await paired(
+    PAIRS,
+    async (i) => {
+      const r = await sync(BIN, `vs-a-${i}`);
+      cpu.a.push(r.cpuMs);
+      return r.ms;
+    },
+    async (i) => {
+      const r = await sync(vs, `vs-b-${i}`);
+      cpu.b.push(r.cpuMs);
+      return r.ms;
+    },
+  );
+  const cpuRatios = cpu.a.map((x, i) => x / cpu.b[i]!);
+  console.log(
+    `  ${what}, this build vs ${vs}: wall ratio ${ratios(wall.ratios)}; the child's CPU ratio ${ratios(cpuRatios)}, ` +
+      `medians ${median(cpu.a).toFixed(0)} ms and ${median(cpu.b).toFixed(0)} ms`,
+  );
 }
 
 async function nodeChild(
@@ -493,6 +524,15 @@ export async function run(): Promise<void> {
       `  RSS with 96 MB photos / RSS with small photos: ${(big.maxRssMb / initialRss).toFixed(2)} (flat: bodies are streamed, never held whole)`,
     );
 
+    if (VS) {
+      await versusBuild(`initial sync of ${PHOTOS} photos`, VS, async (bin, name) => {
+        const cfg = await configFor(name, album.albumId);
+        const r = await cliChild(['sync', '--config', cfg.file], preload, bin);
+        if (r.code !== 0) throw new Error(`the initial sync (${bin}) exited ${r.code}`);
+        await rm(cfg.storage, { recursive: true, force: true });
+        return r;
+      });
+    }
     // Phone-sized photos: the same comparison as step 1 with a realistic amount of bytes a photo.
     const phoneIds: string[] = [];
     for (let i = 0; i < PHONE_PHOTOS; i++) {
@@ -531,6 +571,15 @@ export async function run(): Promise<void> {
       `  vs ${baselineName} then an fdatasync of every file: ratio ${ratios(phoneDurable.ratios)}; ` +
         `median ${median(phoneDurable.b).toFixed(0)} ms; the sync child's own CPU: median ${median(phoneCpu).toFixed(0)} ms`,
     );
+    if (VS) {
+      await versusBuild(`initial sync of the ${PHONE_PHOTOS}-photo album`, VS, async (bin, name) => {
+        const c = await configFor(name, phoneAlbum);
+        const r = await cliChild(['sync', '--config', c.file], preload, bin);
+        if (r.code !== 0) throw new Error(`the phone-photo sync (${bin}) exited ${r.code}`);
+        await rm(c.storage, { recursive: true, force: true });
+        return r;
+      });
+    }
   } finally {
     await sim.close();
     await rm(work, { recursive: true, force: true });

@@ -515,6 +515,29 @@ describe('retries', () => {
     expect(s.requests.filter((r) => r.route === 'original').map((r) => r.status)).toEqual([500, 200]);
   });
 
+  it('a photo whose connection is reset before the answer is retried on a fresh one', async () => {
+    const s = await sim();
+    const { album } = await seedSampleLibrary(s, { count: 1, seed: 8, withVideo: false });
+    const c = client(s);
+    const [one] = await c.listAssets(album.id);
+    s.injectFault({ route: 'original', fault: { kind: 'reset' } });
+    const bytes = await readAll((await c.download(one!, 'original')).body);
+    expect(createHash('sha1').update(bytes).digest('base64')).toBe(one!.checksum);
+    expect(s.requests.filter((r) => r.route === 'original')).toHaveLength(2);
+  });
+
+  it('a photo answered 500 with an endless body every time: retried, then that photo fails as an HTTP 500', async () => {
+    const s = await sim();
+    const { album } = await seedSampleLibrary(s, { count: 1, seed: 8, withVideo: false });
+    const c = client(s, { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } });
+    const [one] = await c.listAssets(album.id);
+    s.injectFault({ route: 'original', times: Infinity, fault: { kind: 'endless-error', status: 500 } });
+    const err = await failureOf(c.download(one!, 'original'));
+    expect(err).toBeInstanceOf(BadResponseError);
+    expect(err.message).toMatch(/answered GET \/api\/assets\/[^ ]+\/original with HTTP 500/);
+    expect(s.requests.filter((r) => r.route === 'original')).toHaveLength(3);
+  });
+
   it('a connection reset before the answer is retried', async () => {
     const s = await sim();
     const sc = scene(s, 5);
