@@ -222,10 +222,19 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
         saves += 1;
         return writeMetadata(paths, m);
       },
+      // The save below records the last photos with the sync's result.
+      callerSavesLast: true,
     });
 
     // Metadata-only changes (a favourite, a rating, a renamed person) land here, no download.
-    const info = await refreshInfo({ paths, metadata, listed: remote, source, signal: req.signal, logger: log });
+    let info: RefreshInfoReport;
+    try {
+      info = await refreshInfo({ paths, metadata, listed: remote, source, signal: req.signal, logger: log });
+    } catch (err) {
+      // Stopped here (aborted): the photos that landed last are recorded all the same.
+      await writeMetadata(paths, metadata).catch(() => {});
+      throw err;
+    }
     const finished = now();
     const result = summarise(plan, applied, info, started, finished);
     metadata.sync_in_progress = null;
