@@ -18,8 +18,17 @@ const { statSync } = fs;
 const TEMP_PREFIX = '.artframe-';
 const TEMP_SUFFIX = '.part';
 
+/** This process's random part of its temp names, drawn once: a name a photo then costs a counter,
+ * not a call into OpenSSL (~20 us each, 20 ms of a 1,000-photo sync). Unique among this sync's
+ * own temps by the counter, and against a killed sync's leftovers by 64 random bits; a name
+ * that exists all the same is refused by the exclusive create ('wx'), never overwritten. */
+let tempStem: string | undefined;
+let tempCount = 0;
+
 export function tempPhotoName(): string {
-  return `${TEMP_PREFIX}${randomHex(8)}${TEMP_SUFFIX}`;
+  tempStem ??= randomHex(8);
+  tempCount += 1;
+  return `${TEMP_PREFIX}${tempStem}-${tempCount.toString(36)}${TEMP_SUFFIX}`;
 }
 
 export function isPhotoTemp(name: string): boolean {
