@@ -467,6 +467,81 @@ describe('sync: crash safety', () => {
     expect(saves).toBeGreaterThanOrEqual(3);
   });
 
+  it('a sync that runs to its end leaves its last save to the caller: every file landed and its folder fsynced first', async () => {
+    const f = await frame({ count: 4, withVideo: false });
+    const planFresh = async () => {
+      const { metadata } = await reconcileLibrary(f.paths);
+      const remote = await f.client.listAssets(f.seeded.album.id);
+      const plan = planSync({
+        albumId: f.seeded.album.id,
+        remote,
+        metadata,
+        photoSize: 'original',
+        maxPhotos: 0,
+        mode: 'random',
+      });
+      return { metadata, plan };
+    };
+    const run = async (callerSavesLast: boolean) => {
+      const { metadata, plan } = await planFresh();
+      const saved: number[] = [];
+      await applyPlan(plan, {
+        paths: f.paths,
+        source: f.client,
+        metadata,
+        // No checkpoint falls due between the mark and the end.
+        checkpoint: { files: 100, ms: 60_000 },
+        callerSavesLast,
+        save: async (m) => {
+          saved.push(Object.keys(m.synced_assets).length);
+          await writeMetadata(f.paths, m);
+        },
+      });
+      return { metadata, saved };
+    };
+    const left = await run(true);
+    // The mark alone was saved here; the four photos are in place, under their final names, and
+    // recorded in the metadata the caller saves next.
+    expect(left.saved).toEqual([0]);
+    expect(Object.keys(left.metadata.synced_assets)).toHaveLength(4);
+    const names = Object.values(left.metadata.synced_assets).map((e) => e.local_path);
+    expect((await f.files()).sort()).toEqual([...names].sort());
+    for (const n of names) expect(existsSync(path.join(f.paths.photosDir, n))).toBe(true);
+
+    // Without it, the last checkpoint saves them itself.
+    const { rm } = await import('node:fs/promises');
+    await rm(f.paths.instanceDir, { recursive: true, force: true });
+    const own = await run(false);
+    expect(own.saved).toEqual([0, 4]);
+  });
+
+  it('a failed save of the mark (saved while the first downloads run) stops the sync with its error, no photo half there', async () => {
+    const f = await frame({ count: 4, withVideo: false });
+    const { metadata } = await reconcileLibrary(f.paths);
+    const plan = planSync({
+      albumId: f.seeded.album.id,
+      remote: await f.client.listAssets(f.seeded.album.id),
+      metadata,
+      photoSize: 'original',
+      maxPhotos: 0,
+      mode: 'random',
+    });
+    const refused = new Error('the card refused the metadata');
+    const err = await applyPlan(plan, {
+      paths: f.paths,
+      source: f.client,
+      metadata,
+      save: () => Promise.reject(refused),
+    }).catch((e: unknown) => e);
+    expect(err).toBe(refused);
+    // A download that was through before the save failed may be in place (the next sync adopts
+    // it); temps are left for reconcile.ts to clear; nothing is half there, nothing recorded.
+    const album = new Set(await Promise.all(f.seeded.photos.map(async (p) => sha1Base64(await f.sim.bytesOf(p.id)))));
+    for (const n of (await readdir(f.paths.photosDir)).filter((x) => !x.endsWith('.part')))
+      expect(album.has(sha1Base64(await readFile(path.join(f.paths.photosDir, n))))).toBe(true);
+    expect(existsSync(f.paths.metadataPath)).toBe(false);
+  });
+
   it('a photo of several write batches lands byte for byte, and no temp file stays', async () => {
     const f = await frame({ count: 2, withVideo: false });
     // 3.5 MiB: four batches of the sink, the next one gathering while one is written.
