@@ -17,7 +17,7 @@ import {
   TlsError,
   type AssetFailureReason,
 } from '../core/errors.js';
-import type { AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
+import type { AssetDownload, AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
 import { HEADER_BYTES, type HeaderSize, readHeaderSize } from './image-header.js';
 import { probeImage, sniffImageFormat } from './probe.js';
 import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';
@@ -284,32 +284,53 @@ async function downloadOnce(
   limits: DownloadLimits,
   space: FreeSpace,
 ): Promise<LandedFile> {
-  const dl = await source.download(asset, photoSize, signal);
   const tempName = tempPhotoName();
   const full = photoPath(paths, tempName);
+  // The temp file is created while the request is on its way: a trip to the thread pool (on a
+  // busy SD card, a wait on the journal) off each photo's path from answer to bytes on disk. Its
+  // outcome is looked at only after the answer's own checks, which still speak first; an answer
+  // that is not taken deletes it again.
+  const opening = open(full, 'wx', 0o644).then(
+    (fh) => ({ fh }),
+    (err: unknown) => ({ err }),
+  );
+  const unopen = async () => {
+    const o = await opening;
+    if (!('fh' in o)) return;
+    await o.fh.close().catch(() => {});
+    await removeFile(full).catch(() => {});
+  };
+  let dl: AssetDownload;
+  try {
+    dl = await source.download(asset, photoSize, signal);
+  } catch (err) {
+    await unopen();
+    throw err;
+  }
   const cap = dl.contentLength ?? limits.maxPhotoBytes;
   const free = await space.now();
   if (free !== null && free <= limits.reserveBytes) {
     // The disk is at its reserve: no photo can land, the sync stops.
     dl.body.destroy();
+    await unopen();
     throw reserveError(label, full, free, limits.reserveBytes);
   }
   if (free !== null && dl.contentLength !== null && free - dl.contentLength < limits.reserveBytes) {
     // This photo alone does not fit (or says it does not: a lying Content-Length): it is left
     // out, and the others, which may fit, still land.
     dl.body.destroy();
+    await unopen();
     throw new AssetUnavailableError(
       `${label}: announced ${formatBytes(dl.contentLength)}, more than the ${formatBytes(free - limits.reserveBytes)} free above the ${formatBytes(limits.reserveBytes)} kept free; left out (free space or lower max_photos)`,
       'too-large',
     );
   }
-  let fh: FileHandle;
-  try {
-    fh = await open(full, 'wx', 0o644);
-  } catch (err) {
+  const opened = await opening;
+  if ('err' in opened) {
     dl.body.destroy();
-    throw storageError(err, 'create', full);
+    throw storageError(opened.err, 'create', full);
   }
+  const fh: FileHandle = opened.fh;
   const tally: SinkTally = { bytes: 0, hash: createHash('sha1'), head: [], headBytes: 0 };
   const landing = {
     cap,
