@@ -275,8 +275,9 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
     };
     result.adopted += 1;
   }
-  // Mark the sync as under way (and record adoptions) before the first file changes. A plan that
-  // changes no file needs no mark: syncLibrary's final save records everything.
+  // Mark the sync as under way (and record adoptions) before the first file changes: every
+  // landing and removal is a checkpoint run queued behind this one. A plan that changes no file
+  // needs no mark: syncLibrary's final save records everything.
   const marking =
     plan.add.length + plan.update.length + plan.remove.length + plan.discard.length > 0 ? checkpoint.flush() : null;
 
