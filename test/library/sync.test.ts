@@ -418,6 +418,21 @@ describe('sync: a misbehaving server', () => {
   });
 });
 
+/** The library reconciled and the plan of a sync of every photo of the album, as syncLibrary
+ * makes them: for the tests that drive applyPlan themselves. */
+async function planNow(f: TestFrame) {
+  const { metadata } = await reconcileLibrary(f.paths);
+  const plan = planSync({
+    albumId: f.seeded.album.id,
+    remote: await f.client.listAssets(f.seeded.album.id),
+    metadata,
+    photoSize: 'original',
+    maxPhotos: 0,
+    mode: 'random',
+  });
+  return { metadata, plan };
+}
+
 describe('sync: crash safety', () => {
   it('no saved metadata ever names a missing file: photos are renamed in before they are recorded, records go before their files', async () => {
     const f = await frame({ count: 8, withVideo: false });
@@ -430,15 +445,7 @@ describe('sync: crash safety', () => {
       added.push(f.sim.addAsset({ bytes: await jpegBytes(300 + i), originalFileName: `new_${i}.png` }).id);
     f.sim.addToAlbum(f.seeded.album.id, added);
 
-    const { metadata } = await reconcileLibrary(f.paths);
-    const plan = planSync({
-      albumId: f.seeded.album.id,
-      remote: await f.client.listAssets(f.seeded.album.id),
-      metadata,
-      photoSize: 'original',
-      maxPhotos: 0,
-      mode: 'random',
-    });
+    const { metadata, plan } = await planNow(f);
     let durable: LibraryMetadata = structuredClone(metadata);
     const missing = (m: LibraryMetadata) =>
       Object.values(m.synced_assets)
@@ -469,21 +476,8 @@ describe('sync: crash safety', () => {
 
   it('a sync that runs to its end leaves its last save to the caller: every file landed and its folder fsynced first', async () => {
     const f = await frame({ count: 4, withVideo: false });
-    const planFresh = async () => {
-      const { metadata } = await reconcileLibrary(f.paths);
-      const remote = await f.client.listAssets(f.seeded.album.id);
-      const plan = planSync({
-        albumId: f.seeded.album.id,
-        remote,
-        metadata,
-        photoSize: 'original',
-        maxPhotos: 0,
-        mode: 'random',
-      });
-      return { metadata, plan };
-    };
     const run = async (callerSavesLast: boolean) => {
-      const { metadata, plan } = await planFresh();
+      const { metadata, plan } = await planNow(f);
       const saved: number[] = [];
       await applyPlan(plan, {
         paths: f.paths,
@@ -517,15 +511,7 @@ describe('sync: crash safety', () => {
 
   it('a failed save of the mark (saved while the first downloads run) stops the sync with its error, no photo half there', async () => {
     const f = await frame({ count: 4, withVideo: false });
-    const { metadata } = await reconcileLibrary(f.paths);
-    const plan = planSync({
-      albumId: f.seeded.album.id,
-      remote: await f.client.listAssets(f.seeded.album.id),
-      metadata,
-      photoSize: 'original',
-      maxPhotos: 0,
-      mode: 'random',
-    });
+    const { metadata, plan } = await planNow(f);
     const refused = new Error('the card refused the metadata');
     const err = await applyPlan(plan, {
       paths: f.paths,
