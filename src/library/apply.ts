@@ -52,6 +52,11 @@ export interface ApplyOptions {
   now?: () => Date;
   /** Persist the metadata (store.writeMetadata bound to the paths). */
   save: (metadata: LibraryMetadata) => Promise<void>;
+  /** The caller saves the metadata as soon as this returns (syncLibrary's last save, which
+   * records the sync's result too): the last checkpoint of a sync that ran to its end lands its
+   * files and fsyncs the folder, and leaves the save to the caller, one metadata write and fsync
+   * fewer. A sync that stops on an error still saves what landed here. */
+  callerSavesLast?: boolean;
 }
 
 export interface ApplyResult {
@@ -100,9 +105,9 @@ class Checkpointer {
    * often (every quarter of its size, SAVE_EVERY_SHARE): the bytes written stay proportional to the
    * library, and adoption recovers whatever a kill loses between saves (the files are in place). */
   private due: number;
-  /** The run waiting to start, if any: it takes every download waiting by then, and saves if any
-   * caller asked it to. */
-  private queued: { save: boolean } | null = null;
+  /** The run waiting to start, if any: it takes every download waiting by then, fsyncs the
+   * folder if any caller asked for that, and saves if any caller asked it to. */
+  private queued: { save: boolean; syncDir: boolean } | null = null;
 
   constructor(
     private readonly options: ApplyOptions,
@@ -135,14 +140,21 @@ class Checkpointer {
     return this.schedule(true);
   }
 
-  /** Land what waits; with `save`, then record it on disk. */
-  private schedule(save: boolean): Promise<void> {
+  /** Land what waits and fsync the folder, for a caller that saves the metadata itself next. */
+  landForCaller(): Promise<void> {
+    return this.schedule(false, true);
+  }
+
+  /** Land what waits; with `save` (or `syncDirOnly`), fsync the folder; with `save`, then record
+   * it on disk. */
+  private schedule(save: boolean, syncDirOnly = false): Promise<void> {
     // A run still waiting to start will see every change made until then: one is enough.
     if (this.queued) {
       this.queued.save ||= save;
+      this.queued.syncDir ||= save || syncDirOnly;
       return this.chain;
     }
-    const job = { save };
+    const job = { save, syncDir: save || syncDirOnly };
     this.queued = job;
     const run = async () => {
       this.queued = null;
@@ -154,9 +166,10 @@ class Checkpointer {
       }
       const batch = this.waiting.splice(0);
       if (batch.length > 0) await landAll(this.options.paths, batch, this.record);
-      if (!job.save) return;
+      if (!job.syncDir) return;
       // The renames must be on disk before a record that relies on them is.
       await syncDir(this.options.paths.photosDir);
+      if (!job.save) return;
       await this.options.save(this.options.metadata);
     };
     this.chain = this.chain.then(run, run);
@@ -262,9 +275,11 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
     };
     result.adopted += 1;
   }
-  // Mark the sync as under way (and record adoptions) before the first file changes. A plan that
-  // changes no file needs no mark: syncLibrary's final save records everything.
-  if (plan.add.length + plan.update.length + plan.remove.length + plan.discard.length > 0) await checkpoint.flush();
+  // Mark the sync as under way (and record adoptions) before the first file changes: every
+  // landing and removal is a checkpoint run queued behind this one. A plan that changes no file
+  // needs no mark: syncLibrary's final save records everything.
+  const marking =
+    plan.add.length + plan.update.length + plan.remove.length + plan.discard.length > 0 ? checkpoint.flush() : null;
 
   const queue = [
     ...plan.add.map((a) => ({ ...a, previous: undefined as SyncedAsset | undefined })),
@@ -284,6 +299,13 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
   let fatal: { err: unknown } | undefined;
   let next = 0;
   let done = 0;
+  // The mark is saved while the first downloads go on (a temp file is no change: reconcile.ts
+  // deletes leftovers); every landing is queued behind it. A failed save stops the sync as a
+  // failed checkpoint does.
+  marking?.catch((err: unknown) => {
+    fatal ??= { err };
+    stop.abort(err);
+  });
 
   const fetchOne = async (item: (typeof queue)[number]) => {
     const landed = await downloadVerified(source, item.asset, plan.photoSize, paths, {
@@ -347,13 +369,18 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
       }
     }
   };
+  let ranToEnd = false;
   try {
     const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, queue.length));
     await Promise.all(Array.from({ length: workers }, worker));
+    ranToEnd = true;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    // Whatever landed is recorded, even when the sync stops here.
-    await checkpoint.flushIfChanged();
+    // Whatever landed is recorded, even when the sync stops here; a sync that ran to its end
+    // leaves the save to its caller (callerSavesLast), whose save comes next (removals below
+    // save before any file goes).
+    if (ranToEnd && !fatal && options.callerSavesLast) await checkpoint.landForCaller();
+    else await checkpoint.flushIfChanged();
   }
   if (fatal) throw fatal.err;
 

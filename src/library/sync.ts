@@ -21,7 +21,14 @@ import type { SelectionMode } from './selection/select.js';
 import type { DownloadLimits, RetryPolicy } from './download.js';
 import { storageProblem } from './storage-health.js';
 import { acquireSyncLock } from './lock.js';
-import { type LibraryMetadata, type SyncResult, libraryContent, serverHost, versionString } from './metadata.js';
+import {
+  type LibraryMetadata,
+  type SyncResult,
+  libraryContent,
+  parseMetadata,
+  serverHost,
+  versionString,
+} from './metadata.js';
 import { type PlannedKeep, type SyncPlan, planSync } from './plan.js';
 import {
   type ReconcileReport,
@@ -41,7 +48,7 @@ import {
   settingsDigest,
   unchangedPlan,
 } from './no-change.js';
-import { metadataFromBytes } from './store.js';
+import { metadataFromBytesWith } from './store.js';
 import { type RefreshInfoReport, refreshInfo } from './refresh-info.js';
 import { ensureLibraryDirs, writeMetadata } from './store.js';
 import type { InstancePaths } from './instance.js';
@@ -261,10 +268,19 @@ async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, starte
         saves += 1;
         return writeMetadata(paths, m);
       },
+      // The save below records the last photos with the sync's result.
+      callerSavesLast: true,
     });
 
     // Metadata-only changes (a favourite, a rating, a renamed person) land here, no download.
-    const info = await refreshInfo({ paths, metadata, listed: remote, source, signal: req.signal, logger: log });
+    let info: RefreshInfoReport;
+    try {
+      info = await refreshInfo({ paths, metadata, listed: remote, source, signal: req.signal, logger: log });
+    } catch (err) {
+      // Stopped here (aborted): the photos that landed last are recorded all the same.
+      await writeMetadata(paths, metadata).catch(() => {});
+      throw err;
+    }
     const finished = now();
     const result = summarise(plan, applied, info, started, finished);
     metadata.sync_in_progress = null;
@@ -368,7 +384,7 @@ async function replayedSync(
   let decoded: { metadata: LibraryMetadata; keep: PlannedKeep[] } | null = null;
   const decode = () => {
     if (decoded) return decoded;
-    const read = metadataFromBytes(facts.metadataBytes!);
+    const read = metadataFromBytesWith(facts.metadataBytes!, parseMetadata);
     // The same bytes the recorded sync read whole: they cannot fail to read now.
     if (read.kind !== 'ok')
       throw new StorageError(`${paths.metadataPath} read as a sync that changed nothing, but not now: ${read.kind}`);

@@ -24,6 +24,9 @@
 // Steps 1 and 4 are also paired against curl followed by an fdatasync of every file it wrote
 // (4 at once) and of their folder: the least a copy that survives a power cut costs on this disk,
 // which curl alone never pays.
+// SYNC_VS=<another build's bin> adds, to steps 1 and 4, rounds of this build, that one and the
+// durable floor in rotating order: before and after measured side by side, by wall time and by
+// the child's own CPU. SYNC_BENCH_STEPS=1,4 runs only the steps named.
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
@@ -56,6 +59,7 @@ const BIN = process.env.SYNC_BIN ?? path.resolve(here, '../../../bin/artframe-im
 // SYNC_VS pairs this build with another one (its bin) in the same run, interleaved: the initial
 // syncs of steps 1 and 4 by wall time and by the child's own CPU, a ratio per pair.
 const VS = process.env.SYNC_VS;
+const STEPS = new Set((process.env.SYNC_BENCH_STEPS ?? '1,2,3,4').split(',').map((x) => Number(x.trim())));
 const exec = promisify(execFile);
 
 /** A JPEG made unique by a comment segment after its SOI marker: still a valid JPEG. */
@@ -104,33 +108,6 @@ function cliChild(
   bin = BIN,
 ): Promise<{ ms: number; maxRssMb: number; cpuMs: number; code: number | null }> {
   return nodeChild([...CLI_FLAGS, bin, ...args], preload);
-}
-
-/** This build's initial sync against SYNC_VS's, paired: wall and CPU ratios (this / that). */
-async function versusBuild(
-  what: string,
-  vs: string,
-  sync: (bin: string, name: string) => Promise<{ ms: number; cpuMs: number }>,
-): Promise<void> {
-  const cpu = { a: [] as number[], b: [] as number[] };
-  const wall = await paired(
-    PAIRS,
-    async (i) => {
-      const r = await sync(BIN, `vs-a-${i}`);
-      cpu.a.push(r.cpuMs);
-      return r.ms;
-    },
-    async (i) => {
-      const r = await sync(vs, `vs-b-${i}`);
-      cpu.b.push(r.cpuMs);
-      return r.ms;
-    },
-  );
-  const cpuRatios = cpu.a.map((x, i) => x / cpu.b[i]!);
-  console.log(
-    `  ${what}, this build vs ${vs}: wall ratio ${ratios(wall.ratios)}; the child's CPU ratio ${ratios(cpuRatios)}, ` +
-      `medians ${median(cpu.a).toFixed(0)} ms and ${median(cpu.b).toFixed(0)} ms`,
-  );
 }
 
 async function nodeChild(
@@ -313,6 +290,48 @@ async function paired(
   return out;
 }
 
+/** Run every function of `fns` once a round, `rounds` times, each round starting one further
+ * along (so none is always first or last): each function's times, round by round. */
+async function rotating(rounds: number, fns: ((i: number) => Promise<number>)[]): Promise<number[][]> {
+  const out = fns.map(() => [] as number[]);
+  for (let i = 0; i < rounds; i++) {
+    for (let k = 0; k < fns.length; k++) {
+      const j = (i + k) % fns.length;
+      out[j]!.push(await fns[j]!(i));
+    }
+  }
+  return out;
+}
+
+/** This build against SYNC_VS and the durable floor, in the same rounds: a ratio per round. */
+async function versusBuild(
+  what: string,
+  sync: (bin: string, i: number) => Promise<{ ms: number; cpuMs: number }>,
+  floor: () => Promise<number>,
+): Promise<void> {
+  if (!VS) return;
+  const cpu = { now: [] as number[], vs: [] as number[] };
+  const [now, vs, fl] = await rotating(PAIRS, [
+    async (i) => {
+      const r = await sync(BIN, i);
+      cpu.now.push(r.cpuMs);
+      return r.ms;
+    },
+    async (i) => {
+      const r = await sync(VS, i);
+      cpu.vs.push(r.cpuMs);
+      return r.ms;
+    },
+    floor,
+  ]);
+  const per = (a: number[], b: number[]) => a.map((x, i) => x / b[i]!);
+  console.log(
+    `  ${what}, this build vs SYNC_VS (${VS}) in the same ${PAIRS} rounds: wall ratio ${ratios(per(now!, vs!))}, ` +
+      `child CPU ratio ${ratios(per(cpu.now, cpu.vs))} (medians ${median(cpu.now).toFixed(0)} and ${median(cpu.vs).toFixed(0)} ms); ` +
+      `vs the durable floor (median ${median(fl!).toFixed(0)} ms): this build ${ratios(per(now!, fl!))}, SYNC_VS ${ratios(per(vs!, fl!))}`,
+  );
+}
+
 /** The same downloads through the same ImmichClient, 4 at a time, straight to files: no
  * verification, fsync, rename or metadata. Tells the engine's cost from the client's. */
 function plainClientScript(): string {
@@ -364,221 +383,235 @@ export async function run(): Promise<void> {
     const plainScript = path.join(work, 'plain-client.mjs');
     await writeFile(plainScript, plainClientScript());
     const initial: { ms: number; maxRssMb: number; cpuMs: number }[] = [];
-    const syncChild = async (i: number) => {
-      const cfg = await configFor(`initial-${i}`, album.albumId);
-      const r = await cliChild(['sync', '--config', cfg.file], preload);
+    const initialSync = async (name: string, bin = BIN) => {
+      const cfg = await configFor(name, album.albumId);
+      const r = await cliChild(['sync', '--config', cfg.file], preload, bin);
       if (r.code !== 0) throw new Error(`the initial sync exited ${r.code}`);
+      return r;
+    };
+    const syncChild = async (i: number) => {
+      const r = await initialSync(`initial-${i}`);
       initial.push(r);
       return r.ms;
     };
-    const vsCurl = await paired(PAIRS, syncChild, () =>
-      baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl),
-    );
-    const plainChild = async () => {
-      await rm(path.join(work, 'plain'), { recursive: true, force: true });
-      const p = await nodeChild([plainScript, sim.url, album.albumId, path.join(work, 'plain')], preload, {
-        BENCH_KEY: sim.apiKey,
-      });
-      if (p.code !== 0) throw new Error(`the plain client child exited ${p.code}`);
-      return p.ms;
-    };
-    const vsPlain = await paired(PAIRS, (i) => syncChild(PAIRS + i), plainChild);
-    const vsDurable = await paired(
-      PAIRS,
-      (i) => syncChild(2 * PAIRS + i),
-      () => baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl, true),
-    );
-    const syncMs = median(vsCurl.a);
-    console.log(
-      `initial sync of ${PHOTOS} photos vs ${baselineName}, whole process each: ratio ${ratios(vsCurl.ratios)}; ` +
-        `medians ${syncMs.toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) and ${median(vsCurl.b).toFixed(0)} ms ` +
-        `(${(((album.bytes / MB) * 1000) / syncMs).toFixed(0)} MB/s, ${((PHOTOS * 1000) / syncMs).toFixed(0)} photos/s)`,
-    );
-    // CPU is what a loaded machine does not stretch as it does wall time: the figure to compare
-    // builds by (SYNC_BIN) when other work shares the cores.
-    console.log(
-      `  the sync child's own CPU (user + system, all its threads): median ${median(initial.map((r) => r.cpuMs)).toFixed(0)} ms; ` +
-        `\`--version\` alone ${startup.cpuMs.toFixed(0)} ms`,
-    );
-    console.log(
-      `  vs the same ImmichClient downloading to files in a Node child (no verify, fsync, rename, metadata): ` +
-        `ratio ${ratios(vsPlain.ratios)}`,
-    );
-    console.log(
-      `  vs ${baselineName} then an fdatasync of every file (the floor of a copy that survives a power cut): ` +
-        `ratio ${ratios(vsDurable.ratios)}; median ${median(vsDurable.b).toFixed(0)} ms`,
-    );
-
-    // No-change resync, in process against the bare listing; then as the CLI would run it.
-    const cfg = await configFor('initial-0', album.albumId);
-    const config = {
-      ...parseConfig({
-        immich_url: sim.url,
-        immich_api_key: sim.apiKey,
-        album_id: album.albumId,
-        storage_dir: cfg.storage,
-      }),
-    };
-    const client = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-    const taken = { replayed: 0, all: 0 };
-    const resync = async () => {
-      sim.clearRequests();
-      const t = performance.now();
-      const out = await syncLibrary({ paths: instancePaths(config), source: client, config, force: true });
-      const ms = performance.now() - t;
-      const fetched = sim.requests.filter((r) => r.route === 'original' || r.route === 'thumbnail').length;
-      if (out.kind !== 'synced' || out.result.kept !== PHOTOS || fetched !== 0)
-        throw new Error('the resync was not a no-change sync');
-      taken.all += 1;
-      if (out.replayed) taken.replayed += 1;
-      return ms;
-    };
-    const clientListing = async () => {
-      const t = performance.now();
-      await client.serverVersion();
-      await client.listAssets(album.albumId);
-      await client.listStacks();
-      return performance.now() - t;
-    };
-    await resync(); // warm: the JIT, the disk cache
-    // CPU of this process on each side too (user + system, all threads; the simulator's share is
-    // the same on both): what a machine busy with other work stretches less than wall time.
-    const cpu = { resync: [] as number[], listing: [] as number[] };
-    const withCpu = (f: () => Promise<number>, into: number[]) => async () => {
-      const u = process.cpuUsage();
-      const ms = await f();
-      const d = process.cpuUsage(u);
-      into.push((d.user + d.system) / 1000);
-      return ms;
-    };
-    const vsListing = await paired(
-      2 * PAIRS + 1,
-      withCpu(resync, cpu.resync),
-      withCpu(() => listingAlone(sim, album.albumId), cpu.listing),
-    );
-    const vsSmaller = await paired(2 * PAIRS + 1, resync, () => listingAlone(sim, album.albumId, false));
-    const vsClient = await paired(2 * PAIRS + 1, resync, clientListing);
-    const before = process.env.SYNC_BEFORE_BUILD
-      ? await beforeResync(path.resolve(process.env.SYNC_BEFORE_BUILD), sim, config)
-      : null;
-    const vsBefore = before
-      ? { cpu: { resync: [] as number[], listing: [] as number[] }, pairs: null as null | { ratios: number[] } }
-      : null;
-    if (before && vsBefore) {
-      await before.run();
-      vsBefore.pairs = await paired(
-        2 * PAIRS + 1,
-        withCpu(resync, vsBefore.cpu.resync),
-        withCpu(before.run, vsBefore.cpu.listing),
+    // Step 2 resyncs the library of the first initial sync: made here when step 1 is skipped.
+    if (!STEPS.has(1) && STEPS.has(2)) await syncChild(0);
+    if (STEPS.has(1)) {
+      const vsCurl = await paired(PAIRS, syncChild, () =>
+        baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl),
       );
-      await before.close();
-    }
-    await client.close();
-    const child = await cliChild(['sync', '--force', '--config', cfg.file], preload);
-    console.log(
-      `no-change resync vs the listing requests alone (version, search pages with exif and people, stacks): ratio ${ratios(vsListing.ratios)}; ` +
-        `medians ${median(vsListing.a).toFixed(0)} ms and ${median(vsListing.b).toFixed(0)} ms ` +
-        `(0 downloads, 0 deletions; as a CLI child ${child.ms.toFixed(0)} ms incl. start-up)`,
-    );
-    console.log(
-      `  the same pairs by CPU: ratio ${ratios(cpu.resync.map((c, i) => c / cpu.listing[i]!))}; ` +
-        `medians ${median(cpu.resync).toFixed(0)} ms and ${median(cpu.listing).toFixed(0)} ms`,
-    );
-    console.log(
-      `  vs the same requests without exif and people (smaller answers; the baseline before): ratio ${ratios(vsSmaller.ratios)}; ` +
-        `median ${median(vsSmaller.b).toFixed(0)} ms`,
-    );
-    console.log(
-      `  vs the ImmichClient's own listing (version probe, pages, validation, stacks): ratio ${ratios(vsClient.ratios)}; ` +
-        `a full resync adds reconciling ${PHOTOS} files, planning and refreshing the info; the fast path digests the answers instead of parsing them`,
-    );
-    console.log(
-      `  ${taken.replayed} of ${taken.all} resyncs took the no-change fast path (every answer as the last unchanged sync saw it: no parse, no plan)`,
-    );
-    if (vsBefore?.pairs) {
+      const plainChild = async () => {
+        await rm(path.join(work, 'plain'), { recursive: true, force: true });
+        const p = await nodeChild([plainScript, sim.url, album.albumId, path.join(work, 'plain')], preload, {
+          BENCH_KEY: sim.apiKey,
+        });
+        if (p.code !== 0) throw new Error(`the plain client child exited ${p.code}`);
+        return p.ms;
+      };
+      const vsPlain = await paired(PAIRS, (i) => syncChild(PAIRS + i), plainChild);
+      const vsDurable = await paired(
+        PAIRS,
+        (i) => syncChild(2 * PAIRS + i),
+        () => baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl, true),
+      );
+      const syncMs = median(vsCurl.a);
       console.log(
-        `  vs the resync of ${process.env.SYNC_BEFORE_BUILD} (the same library, in this process): ratio ${ratios(vsBefore.pairs.ratios)}; ` +
-          `by CPU ${ratios(vsBefore.cpu.resync.map((c, i) => c / vsBefore.cpu.listing[i]!))}`,
+        `initial sync of ${PHOTOS} photos vs ${baselineName}, whole process each: ratio ${ratios(vsCurl.ratios)}; ` +
+          `medians ${syncMs.toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) and ${median(vsCurl.b).toFixed(0)} ms ` +
+          `(${(((album.bytes / MB) * 1000) / syncMs).toFixed(0)} MB/s, ${((PHOTOS * 1000) / syncMs).toFixed(0)} photos/s)`,
+      );
+      // CPU is what a loaded machine does not stretch as it does wall time: the figure to compare
+      // builds by (SYNC_BIN) when other work shares the cores.
+      console.log(
+        `  the sync child's own CPU (user + system, all its threads): median ${median(initial.map((r) => r.cpuMs)).toFixed(0)} ms; ` +
+          `\`--version\` alone ${startup.cpuMs.toFixed(0)} ms`,
+      );
+      console.log(
+        `  vs the same ImmichClient downloading to files in a Node child (no verify, fsync, rename, metadata): ` +
+          `ratio ${ratios(vsPlain.ratios)}`,
+      );
+      console.log(
+        `  vs ${baselineName} then an fdatasync of every file (the floor of a copy that survives a power cut): ` +
+          `ratio ${ratios(vsDurable.ratios)}; median ${median(vsDurable.b).toFixed(0)} ms`,
+      );
+      await versusBuild(
+        `initial sync of ${PHOTOS} photos`,
+        async (bin, i) => {
+          const r = await initialSync(`versus-${i}-${bin === BIN ? 'this' : 'vs'}`, bin);
+          await rm(path.join(work, `versus-${i}-${bin === BIN ? 'this' : 'vs'}`), { recursive: true, force: true });
+          return r;
+        },
+        () => baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl, true),
       );
     }
 
-    // RSS with a few very large photos.
-    const bigIds: string[] = [];
-    const head = withComment((await generateSamplePhoto(0, { seed: 9 })).bytes, 'big');
-    for (let i = 0; i < 3; i++) {
-      const bytes = Buffer.alloc(BIG, i + 1);
-      head.copy(bytes);
-      bigIds.push(sim.addAsset({ bytes, originalFileName: `HUGE_${i}.jpg` }).id);
+    if (STEPS.has(2)) {
+      // No-change resync, in process against the bare listing; then as the CLI would run it.
+      const cfg = await configFor('initial-0', album.albumId);
+      const config = {
+        ...parseConfig({
+          immich_url: sim.url,
+          immich_api_key: sim.apiKey,
+          album_id: album.albumId,
+          storage_dir: cfg.storage,
+        }),
+      };
+      const client = new ImmichClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+      const taken = { replayed: 0, all: 0 };
+      const resync = async () => {
+        sim.clearRequests();
+        const t = performance.now();
+        const out = await syncLibrary({ paths: instancePaths(config), source: client, config, force: true });
+        const ms = performance.now() - t;
+        const fetched = sim.requests.filter((r) => r.route === 'original' || r.route === 'thumbnail').length;
+        if (out.kind !== 'synced' || out.result.kept !== PHOTOS || fetched !== 0)
+          throw new Error('the resync was not a no-change sync');
+        taken.all += 1;
+        if (out.replayed) taken.replayed += 1;
+        return ms;
+      };
+      const clientListing = async () => {
+        const t = performance.now();
+        await client.serverVersion();
+        await client.listAssets(album.albumId);
+        await client.listStacks();
+        return performance.now() - t;
+      };
+      await resync(); // warm: the JIT, the disk cache
+      // CPU of this process on each side too (user + system, all threads; the simulator's share is
+      // the same on both): what a machine busy with other work stretches less than wall time.
+      const cpu = { resync: [] as number[], listing: [] as number[] };
+      const withCpu = (f: () => Promise<number>, into: number[]) => async () => {
+        const u = process.cpuUsage();
+        const ms = await f();
+        const d = process.cpuUsage(u);
+        into.push((d.user + d.system) / 1000);
+        return ms;
+      };
+      const vsListing = await paired(
+        2 * PAIRS + 1,
+        withCpu(resync, cpu.resync),
+        withCpu(() => listingAlone(sim, album.albumId), cpu.listing),
+      );
+      const vsSmaller = await paired(2 * PAIRS + 1, resync, () => listingAlone(sim, album.albumId, false));
+      const vsClient = await paired(2 * PAIRS + 1, resync, clientListing);
+      const before = process.env.SYNC_BEFORE_BUILD
+        ? await beforeResync(path.resolve(process.env.SYNC_BEFORE_BUILD), sim, config)
+        : null;
+      const vsBefore = before
+        ? { cpu: { resync: [] as number[], listing: [] as number[] }, pairs: null as null | { ratios: number[] } }
+        : null;
+      if (before && vsBefore) {
+        await before.run();
+        vsBefore.pairs = await paired(
+          2 * PAIRS + 1,
+          withCpu(resync, vsBefore.cpu.resync),
+          withCpu(before.run, vsBefore.cpu.listing),
+        );
+        await before.close();
+      }
+      await client.close();
+      const child = await cliChild(['sync', '--force', '--config', cfg.file], preload);
+      console.log(
+        `no-change resync vs the listing requests alone (version, search pages with exif and people, stacks): ratio ${ratios(vsListing.ratios)}; ` +
+          `medians ${median(vsListing.a).toFixed(0)} ms and ${median(vsListing.b).toFixed(0)} ms ` +
+          `(0 downloads, 0 deletions; as a CLI child ${child.ms.toFixed(0)} ms incl. start-up)`,
+      );
+      console.log(
+        `  the same pairs by CPU: ratio ${ratios(cpu.resync.map((c, i) => c / cpu.listing[i]!))}; ` +
+          `medians ${median(cpu.resync).toFixed(0)} ms and ${median(cpu.listing).toFixed(0)} ms`,
+      );
+      console.log(
+        `  vs the same requests without exif and people (smaller answers; the baseline before): ratio ${ratios(vsSmaller.ratios)}; ` +
+          `median ${median(vsSmaller.b).toFixed(0)} ms`,
+      );
+      console.log(
+        `  vs the ImmichClient's own listing (version probe, pages, validation, stacks): ratio ${ratios(vsClient.ratios)}; ` +
+          `a full resync adds reconciling ${PHOTOS} files, planning and refreshing the info; the fast path digests the answers instead of parsing them`,
+      );
+      console.log(
+        `  ${taken.replayed} of ${taken.all} resyncs took the no-change fast path (every answer as the last unchanged sync saw it: no parse, no plan)`,
+      );
+      if (vsBefore?.pairs) {
+        console.log(
+          `  vs the resync of ${process.env.SYNC_BEFORE_BUILD} (the same library, in this process): ratio ${ratios(vsBefore.pairs.ratios)}; ` +
+            `by CPU ${ratios(vsBefore.cpu.resync.map((c, i) => c / vsBefore.cpu.listing[i]!))}`,
+        );
+      }
     }
-    const bigAlbum = sim.addAlbum({ albumName: 'big', assetIds: bigIds }).id;
-    const bigCfg = await configFor('big', bigAlbum);
-    const big = await cliChild(['sync', '--config', bigCfg.file], preload);
-    if (big.code !== 0) throw new Error(`the big-photo sync exited ${big.code}`);
-    const initialRss = Math.max(...initial.map((r) => r.maxRssMb));
-    console.log(
-      `peak RSS of the sync process: ${initialRss.toFixed(0)} MB for ${PHOTOS} photos (${(album.bytes / MB).toFixed(0)} MB), ` +
-        `${big.maxRssMb.toFixed(0)} MB for 3 photos of ${BIG / MB} MB each (${((3 * BIG) / MB).toFixed(0)} MB); ` +
-        `\`artframe-immich --version\` alone: ${startup.maxRssMb.toFixed(0)} MB`,
-    );
-    console.log(
-      `  RSS with 96 MB photos / RSS with small photos: ${(big.maxRssMb / initialRss).toFixed(2)} (flat: bodies are streamed, never held whole)`,
-    );
 
-    if (VS) {
-      await versusBuild(`initial sync of ${PHOTOS} photos`, VS, async (bin, name) => {
-        const cfg = await configFor(name, album.albumId);
-        const r = await cliChild(['sync', '--config', cfg.file], preload, bin);
-        if (r.code !== 0) throw new Error(`the initial sync (${bin}) exited ${r.code}`);
-        await rm(cfg.storage, { recursive: true, force: true });
-        return r;
-      });
+    const head = withComment((await generateSamplePhoto(0, { seed: 9 })).bytes, 'big');
+    if (STEPS.has(3)) {
+      // RSS with a few very large photos.
+      const bigIds: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const bytes = Buffer.alloc(BIG, i + 1);
+        head.copy(bytes);
+        bigIds.push(sim.addAsset({ bytes, originalFileName: `HUGE_${i}.jpg` }).id);
+      }
+      const bigAlbum = sim.addAlbum({ albumName: 'big', assetIds: bigIds }).id;
+      const bigCfg = await configFor('big', bigAlbum);
+      const big = await cliChild(['sync', '--config', bigCfg.file], preload);
+      if (big.code !== 0) throw new Error(`the big-photo sync exited ${big.code}`);
+      const initialRss = initial.length > 0 ? Math.max(...initial.map((r) => r.maxRssMb)) : NaN;
+      console.log(
+        `peak RSS of the sync process: ${initialRss.toFixed(0)} MB for ${PHOTOS} photos (${(album.bytes / MB).toFixed(0)} MB), ` +
+          `${big.maxRssMb.toFixed(0)} MB for 3 photos of ${BIG / MB} MB each (${((3 * BIG) / MB).toFixed(0)} MB); ` +
+          `\`artframe-immich --version\` alone: ${startup.maxRssMb.toFixed(0)} MB`,
+      );
+      console.log(
+        `  RSS with 96 MB photos / RSS with small photos: ${(big.maxRssMb / initialRss).toFixed(2)} (flat: bodies are streamed, never held whole)`,
+      );
     }
-    // Phone-sized photos: the same comparison as step 1 with a realistic amount of bytes a photo.
-    const phoneIds: string[] = [];
-    for (let i = 0; i < PHONE_PHOTOS; i++) {
-      const bytes = Buffer.alloc(PHONE, (i % 250) + 1);
-      head.copy(bytes);
-      bytes.writeUInt32BE(i, head.length);
-      phoneIds.push(sim.addAsset({ bytes, originalFileName: `PXL_${i}.jpg` }).id);
-    }
-    const phoneAlbum = sim.addAlbum({ albumName: 'phone', assetIds: phoneIds }).id;
-    const phoneCpu: number[] = [];
-    const phoneSync = async (name: string) => {
-      const c = await configFor(name, phoneAlbum);
-      const r = await cliChild(['sync', '--config', c.file], preload);
-      if (r.code !== 0) throw new Error(`the phone-photo sync exited ${r.code}`);
-      await rm(c.storage, { recursive: true, force: true });
-      phoneCpu.push(r.cpuMs);
-      return r.ms;
-    };
-    const phone = await paired(
-      PAIRS,
-      (i) => phoneSync(`phone-${i}`),
-      () => baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl),
-    );
-    const phoneDurable = await paired(
-      PAIRS,
-      (i) => phoneSync(`phone-durable-${i}`),
-      () => baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl, true),
-    );
-    const phoneMb = (PHONE_PHOTOS * PHONE) / MB;
-    console.log(
-      `initial sync of a ${PHONE_PHOTOS}-photo album of ${phoneMb.toFixed(0)} MB vs ${baselineName}, whole process each: ` +
-        `ratio ${ratios(phone.ratios)}; medians ${median(phone.a).toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) ` +
-        `and ${median(phone.b).toFixed(0)} ms (${((phoneMb * 1000) / median(phone.a)).toFixed(0)} MB/s)`,
-    );
-    console.log(
-      `  vs ${baselineName} then an fdatasync of every file: ratio ${ratios(phoneDurable.ratios)}; ` +
-        `median ${median(phoneDurable.b).toFixed(0)} ms; the sync child's own CPU: median ${median(phoneCpu).toFixed(0)} ms`,
-    );
-    if (VS) {
-      await versusBuild(`initial sync of the ${PHONE_PHOTOS}-photo album`, VS, async (bin, name) => {
+
+    if (STEPS.has(4)) {
+      // Phone-sized photos: the same comparison as step 1 with a realistic amount of bytes a photo.
+      const phoneIds: string[] = [];
+      for (let i = 0; i < PHONE_PHOTOS; i++) {
+        const bytes = Buffer.alloc(PHONE, (i % 250) + 1);
+        head.copy(bytes);
+        bytes.writeUInt32BE(i, head.length);
+        phoneIds.push(sim.addAsset({ bytes, originalFileName: `PXL_${i}.jpg` }).id);
+      }
+      const phoneAlbum = sim.addAlbum({ albumName: 'phone', assetIds: phoneIds }).id;
+      const phoneCpu: number[] = [];
+      const phoneRun = async (name: string, bin = BIN) => {
         const c = await configFor(name, phoneAlbum);
         const r = await cliChild(['sync', '--config', c.file], preload, bin);
-        if (r.code !== 0) throw new Error(`the phone-photo sync (${bin}) exited ${r.code}`);
+        if (r.code !== 0) throw new Error(`the phone-photo sync exited ${r.code}`);
         await rm(c.storage, { recursive: true, force: true });
         return r;
-      });
+      };
+      const phoneSync = async (name: string) => {
+        const r = await phoneRun(name);
+        phoneCpu.push(r.cpuMs);
+        return r.ms;
+      };
+      const phone = await paired(
+        PAIRS,
+        (i) => phoneSync(`phone-${i}`),
+        () => baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl),
+      );
+      const phoneDurable = await paired(
+        PAIRS,
+        (i) => phoneSync(`phone-durable-${i}`),
+        () => baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl, true),
+      );
+      const phoneMb = (PHONE_PHOTOS * PHONE) / MB;
+      console.log(
+        `initial sync of a ${PHONE_PHOTOS}-photo album of ${phoneMb.toFixed(0)} MB vs ${baselineName}, whole process each: ` +
+          `ratio ${ratios(phone.ratios)}; medians ${median(phone.a).toFixed(0)} ms (incl. ${startup.ms.toFixed(0)} ms Node start-up) ` +
+          `and ${median(phone.b).toFixed(0)} ms (${((phoneMb * 1000) / median(phone.a)).toFixed(0)} MB/s)`,
+      );
+      console.log(
+        `  vs ${baselineName} then an fdatasync of every file: ratio ${ratios(phoneDurable.ratios)}; ` +
+          `median ${median(phoneDurable.b).toFixed(0)} ms; the sync child's own CPU: median ${median(phoneCpu).toFixed(0)} ms`,
+      );
+      await versusBuild(
+        `initial sync of the ${PHONE_PHOTOS}-photo album`,
+        (bin, i) => phoneRun(`phone-versus-${i}`, bin),
+        () => baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl, true),
+      );
     }
   } finally {
     await sim.close();

@@ -2,9 +2,11 @@
 // asset.view gets every original and fails only the photos that need a server rendering, each
 // reported once with its reason and fix; the result counts failures by reason; the next sync
 // retries them.
+import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/log.js';
 import { ImmichClient } from '../../src/immich/client.js';
+import { isPhotoTemp } from '../../src/library/store.js';
 import { startFrame, type TestFrame } from '../support/frame-sim.js';
 
 const frames: TestFrame[] = [];
@@ -81,5 +83,8 @@ describe('one failing asset', () => {
     const heicFailure = out.result.failures.find((x) => x.id === heic.id)!;
     expect(heicFailure.error).toContain('has no fullsize rendering of it (yet)');
     expect(heicFailure.error).not.toMatch(/gone|drops out/);
+    // Each temp file is created while its request is on the way: the refused answers and the
+    // broken bodies leave none behind.
+    expect((await readdir(f.paths.photosDir)).filter((n) => isPhotoTemp(n))).toEqual([]);
   });
 });

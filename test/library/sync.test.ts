@@ -418,6 +418,21 @@ describe('sync: a misbehaving server', () => {
   });
 });
 
+/** The library reconciled and the plan of a sync of every photo of the album, as syncLibrary
+ * makes them: for the tests that drive applyPlan themselves. */
+async function planNow(f: TestFrame) {
+  const { metadata } = await reconcileLibrary(f.paths);
+  const plan = planSync({
+    albumId: f.seeded.album.id,
+    remote: await f.client.listAssets(f.seeded.album.id),
+    metadata,
+    photoSize: 'original',
+    maxPhotos: 0,
+    mode: 'random',
+  });
+  return { metadata, plan };
+}
+
 describe('sync: crash safety', () => {
   it('no saved metadata ever names a missing file: photos are renamed in before they are recorded, records go before their files', async () => {
     const f = await frame({ count: 8, withVideo: false });
@@ -430,15 +445,7 @@ describe('sync: crash safety', () => {
       added.push(f.sim.addAsset({ bytes: await jpegBytes(300 + i), originalFileName: `new_${i}.png` }).id);
     f.sim.addToAlbum(f.seeded.album.id, added);
 
-    const { metadata } = await reconcileLibrary(f.paths);
-    const plan = planSync({
-      albumId: f.seeded.album.id,
-      remote: await f.client.listAssets(f.seeded.album.id),
-      metadata,
-      photoSize: 'original',
-      maxPhotos: 0,
-      mode: 'random',
-    });
+    const { metadata, plan } = await planNow(f);
     let durable: LibraryMetadata = structuredClone(metadata);
     const missing = (m: LibraryMetadata) =>
       Object.values(m.synced_assets)
@@ -465,6 +472,60 @@ describe('sync: crash safety', () => {
     // The mark, at least one landing, the removals: downloads do not wait for a checkpoint, so
     // checkpoints asked for while one runs merge into the next.
     expect(saves).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a sync that runs to its end leaves its last save to the caller: every file landed and its folder fsynced first', async () => {
+    const f = await frame({ count: 4, withVideo: false });
+    const run = async (callerSavesLast: boolean) => {
+      const { metadata, plan } = await planNow(f);
+      const saved: number[] = [];
+      await applyPlan(plan, {
+        paths: f.paths,
+        source: f.client,
+        metadata,
+        // No checkpoint falls due between the mark and the end.
+        checkpoint: { files: 100, ms: 60_000 },
+        callerSavesLast,
+        save: async (m) => {
+          saved.push(Object.keys(m.synced_assets).length);
+          await writeMetadata(f.paths, m);
+        },
+      });
+      return { metadata, saved };
+    };
+    const left = await run(true);
+    // The mark alone was saved here; the four photos are in place, under their final names, and
+    // recorded in the metadata the caller saves next.
+    expect(left.saved).toEqual([0]);
+    expect(Object.keys(left.metadata.synced_assets)).toHaveLength(4);
+    const names = Object.values(left.metadata.synced_assets).map((e) => e.local_path);
+    expect((await f.files()).sort()).toEqual([...names].sort());
+    for (const n of names) expect(existsSync(path.join(f.paths.photosDir, n))).toBe(true);
+
+    // Without it, the last checkpoint saves them itself.
+    const { rm } = await import('node:fs/promises');
+    await rm(f.paths.instanceDir, { recursive: true, force: true });
+    const own = await run(false);
+    expect(own.saved).toEqual([0, 4]);
+  });
+
+  it('a failed save of the mark (saved while the first downloads run) stops the sync with its error, no photo half there', async () => {
+    const f = await frame({ count: 4, withVideo: false });
+    const { metadata, plan } = await planNow(f);
+    const refused = new Error('the card refused the metadata');
+    const err = await applyPlan(plan, {
+      paths: f.paths,
+      source: f.client,
+      metadata,
+      save: () => Promise.reject(refused),
+    }).catch((e: unknown) => e);
+    expect(err).toBe(refused);
+    // A download that was through before the save failed may be in place (the next sync adopts
+    // it); temps are left for reconcile.ts to clear; nothing is half there, nothing recorded.
+    const album = new Set(await Promise.all(f.seeded.photos.map(async (p) => sha1Base64(await f.sim.bytesOf(p.id)))));
+    for (const n of (await readdir(f.paths.photosDir)).filter((x) => !x.endsWith('.part')))
+      expect(album.has(sha1Base64(await readFile(path.join(f.paths.photosDir, n))))).toBe(true);
+    expect(existsSync(f.paths.metadataPath)).toBe(false);
   });
 
   it('a photo of several write batches lands byte for byte, and no temp file stays', async () => {
