@@ -71,9 +71,12 @@ export async function staleTemps(paths: InstancePaths): Promise<string[]> {
   const out: string[] = [];
   for (const e of await listFolder(paths.instanceDir)) {
     // Against the filesystem's clock (Date.now), not `now`, which a test or a jump may have moved.
-    // The metadata (and the lock itself) are written only by a sync holding the lock, which we
-    // hold now: their temps are leftovers whatever their age.
-    const ours = [paths.metadataPath, paths.lockPath].some((f) => isAtomicTemp(e.name, path.basename(f)));
+    // The metadata, the sync attempts (sync.ts records them before it lets the lock go) and the
+    // lock itself are written only by a sync holding the lock, which we hold now: their temps are
+    // leftovers whatever their age.
+    const ours = [paths.metadataPath, paths.syncAttemptsPath, paths.lockPath].some((f) =>
+      isAtomicTemp(e.name, path.basename(f)),
+    );
     if (e.kind === 'file' && ATOMIC_TEMP.test(e.name) && (ours || Date.now() - e.mtimeMs > TEMP_IN_FLIGHT_MS))
       out.push(e.name);
   }

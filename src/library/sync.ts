@@ -174,159 +174,178 @@ async function syncOnce(req: SyncRequest): Promise<SyncOutcome> {
     };
   }
 
-  const by = req.runBy ?? 'cli';
-  let outcome: SyncOutcome;
   try {
-    outcome = await lockedSync(req, now, log, started);
+    return await lockedSync(req, now, log, started);
   } catch (err) {
-    // Every failed attempt is recorded, whoever ran it; a sync already running is not one.
-    if (!(err instanceof LibraryBusyError)) {
-      await recordSyncAttempt(paths, {
-        at: now().toISOString(),
-        by,
-        ok: false,
-        code: err instanceof FrameError ? err.code : 'FRAME_ERROR',
-        error: log.redact(describeError(err)),
-      });
-    }
+    // Every failed attempt is recorded, whoever ran it; a sync already running is not one. One
+    // that failed before it held the lock (unwritable storage) is recorded here.
+    if (!(err instanceof LibraryBusyError) && !(typeof err === 'object' && err !== null && recorded.has(err)))
+      await recordFailure(req, now, log, err);
     throw err;
   }
-  if (outcome.kind === 'synced') {
-    await recordSyncAttempt(paths, {
-      at: outcome.result.finished_at,
-      by,
-      ok: true,
-      ...(outcome.result.failed > 0 ? { failed: outcome.result.failed } : {}),
-      ...(outcome.unchanged ? { unchanged: true } : {}),
-    });
-  }
-  return outcome;
+}
+
+/** Errors lockedSync has recorded as a failed attempt already. */
+const recorded = new WeakSet<object>();
+
+async function recordFailure(req: SyncRequest, now: () => Date, log: Logger, err: unknown): Promise<void> {
+  await recordSyncAttempt(req.paths, {
+    at: now().toISOString(),
+    by: req.runBy ?? 'cli',
+    ok: false,
+    code: err instanceof FrameError ? err.code : 'FRAME_ERROR',
+    error: log.redact(describeError(err)),
+  });
 }
 
 async function lockedSync(req: SyncRequest, now: () => Date, log: Logger, started: number): Promise<SyncOutcome> {
-  const { paths, source, config } = req;
+  const { paths } = req;
   // Read-only or unwritable storage: say so in one line, before the lock (which could not be taken).
   const problem = await storageProblem(paths, 0);
   if (problem) throw new StorageError(`syncing is disabled: ${problem}; the frame keeps showing the photos it has`);
   await ensureLibraryDirs(paths);
   const lock = await acquireSyncLock(paths);
   try {
-    // A source that can replay a listing records this one, and a sync that changes nothing
-    // leaves what it saw for the next (no-change.ts).
-    const identity = source.replayListing && source.listingIdentity ? source.listingIdentity() : null;
-    let start: { facts: DiskFacts; settings: string } | null = null;
-    let announced = false;
-    if (identity !== null) {
-      start = { facts: await diskFacts(paths), settings: settingsDigest(config, identity) };
-      const state = readNoChange(paths);
-      if (state && sameStart(state, start.facts, start.settings) && (await staleTemps(paths)).length === 0) {
-        const fast = await replayedSync(req, state, start.facts, now, log, started);
-        if (fast !== 'listing changed') return fast;
-        announced = true;
-      }
-    }
-    const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log });
-    // What deciding "due" read of the metadata as it is on disk, for the record (no-change.ts).
-    const onDisk = start ? dueFacts(metadata) : null;
-    await withUnchangedSyncs(paths, metadata);
-    const due = isSyncDue({ metadata, config, now: now(), force: req.force });
-    if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile: report };
-    const before = libraryContent(metadata);
-    let saves = 0;
-    const scope = albumScope(config);
-    if (!announced) log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
-
-    const tap = start ? new ListingTap() : undefined;
-    const { plan, version, remote } = await listAndPlan(req, metadata, now, true, tap);
-    // From here the library is being changed: mark it, so a crash makes the next run finish the job.
-    metadata.album_id = scope[0] ?? '';
-    if (scope.length > 1) metadata.album_ids = scope;
-    else delete metadata.album_ids;
-    metadata.server_host = serverHost(config.immich_url);
-    metadata.server_version = version;
-    metadata.photo_size = config.photo_size;
-    metadata.max_photos = config.max_photos;
-    metadata.timeline = {
-      include_archived: config.include_archived ?? false,
-      include_stacked: config.include_stacked ?? false,
-    };
-    metadata.sync_in_progress = { started_at: now().toISOString() };
-
-    const applied = await applyPlan(plan, {
-      paths,
-      source,
-      metadata,
-      concurrency: req.concurrency,
-      retry: req.retry,
-      checkpoint: req.checkpoint,
-      logger: log,
-      onProgress: req.onProgress,
-      signal: req.signal,
-      downloadLimits: req.downloadLimits,
-      now,
-      save: (m: LibraryMetadata) => {
-        saves += 1;
-        return writeMetadata(paths, m);
-      },
-      // The save below records the last photos with the sync's result.
-      callerSavesLast: true,
-    });
-
-    // Metadata-only changes (a favourite, a rating, a renamed person) land here, no download.
-    let info: RefreshInfoReport;
+    // The attempt is recorded before the lock goes: the one writer of sync_attempts.json is the
+    // sync holding the lock, so a temp of it that reconciling finds is a leftover (reconcile.ts).
+    let outcome: SyncOutcome;
     try {
-      info = await refreshInfo({ paths, metadata, listed: remote, source, signal: req.signal, logger: log });
+      outcome = await underLock(req, now, log, started);
     } catch (err) {
-      // Stopped here (aborted): the photos that landed last are recorded all the same.
-      await writeMetadata(paths, metadata).catch(() => {});
+      await recordFailure(req, now, log, err);
+      if (typeof err === 'object' && err !== null) recorded.add(err);
       throw err;
     }
-    const finished = now();
-    const result = summarise(plan, applied, info, started, finished);
-    metadata.sync_in_progress = null;
-    // A sync that changed nothing leaves the metadata file alone: rewriting it (about 1 KB a
-    // photo) at every sync was most of what a settled frame wrote to its SD card.
-    const unchanged =
-      saves === 0 &&
-      result.failed === 0 &&
-      metadata.last_result !== null &&
-      metadata.last_result.failed === 0 &&
-      info.updated === 0 &&
-      libraryContent(metadata) === before;
-    metadata.last_sync = finished.toISOString();
-    if (!unchanged) {
-      metadata.sync_count += 1;
-      metadata.last_result = result;
-      await writeMetadata(paths, metadata);
+    if (outcome.kind === 'synced') {
+      await recordSyncAttempt(paths, {
+        at: outcome.result.finished_at,
+        by: req.runBy ?? 'cli',
+        ok: true,
+        ...(outcome.result.failed > 0 ? { failed: outcome.result.failed } : {}),
+        ...(outcome.unchanged ? { unchanged: true } : {}),
+      });
     }
-    // Nothing changed, nothing asked beyond the listing, nothing left to retry: the next sync that
-    // sees all of this again need not parse it.
-    if (
-      start &&
-      onDisk &&
-      tap?.replayable &&
-      unchanged &&
-      !reconcileChanged(report) &&
-      info.faceRequests === 0 &&
-      info.measured === 0
-    ) {
-      await recordNoChange(paths, { ...start, listing: tap.exchanges, serverVersion: version, plan, due: onDisk });
-    }
-    req.onProgress?.({ phase: 'finished' });
-    logFinished(log, result, info);
-    return {
-      kind: 'synced',
-      reason: due.reason,
-      plan,
-      result,
-      reconcile: report,
-      serverVersion: version,
-      metadata,
-      ...(unchanged ? { unchanged } : {}),
-    };
+    return outcome;
   } finally {
     await lock.release();
   }
+}
+
+async function underLock(req: SyncRequest, now: () => Date, log: Logger, started: number): Promise<SyncOutcome> {
+  const { paths, source, config } = req;
+  // A source that can replay a listing records this one, and a sync that changes nothing
+  // leaves what it saw for the next (no-change.ts).
+  const identity = source.replayListing && source.listingIdentity ? source.listingIdentity() : null;
+  let start: { facts: DiskFacts; settings: string } | null = null;
+  let announced = false;
+  if (identity !== null) {
+    start = { facts: await diskFacts(paths), settings: settingsDigest(config, identity) };
+    const state = readNoChange(paths);
+    if (state && sameStart(state, start.facts, start.settings) && (await staleTemps(paths)).length === 0) {
+      const fast = await replayedSync(req, state, start.facts, now, log, started);
+      if (fast !== 'listing changed') return fast;
+      announced = true;
+    }
+  }
+  const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log });
+  // What deciding "due" read of the metadata as it is on disk, for the record (no-change.ts).
+  const onDisk = start ? dueFacts(metadata) : null;
+  await withUnchangedSyncs(paths, metadata);
+  const due = isSyncDue({ metadata, config, now: now(), force: req.force });
+  if (!due.due) return { kind: 'not-due', nextDue: due.nextDue, reconcile: report };
+  const before = libraryContent(metadata);
+  let saves = 0;
+  const scope = albumScope(config);
+  if (!announced) log.info('sync started', { reason: due.reason, album_id: scope.join(', ') || '(whole library)' });
+
+  const tap = start ? new ListingTap() : undefined;
+  const { plan, version, remote } = await listAndPlan(req, metadata, now, true, tap);
+  // From here the library is being changed: mark it, so a crash makes the next run finish the job.
+  metadata.album_id = scope[0] ?? '';
+  if (scope.length > 1) metadata.album_ids = scope;
+  else delete metadata.album_ids;
+  metadata.server_host = serverHost(config.immich_url);
+  metadata.server_version = version;
+  metadata.photo_size = config.photo_size;
+  metadata.max_photos = config.max_photos;
+  metadata.timeline = {
+    include_archived: config.include_archived ?? false,
+    include_stacked: config.include_stacked ?? false,
+  };
+  metadata.sync_in_progress = { started_at: now().toISOString() };
+
+  const applied = await applyPlan(plan, {
+    paths,
+    source,
+    metadata,
+    concurrency: req.concurrency,
+    retry: req.retry,
+    checkpoint: req.checkpoint,
+    logger: log,
+    onProgress: req.onProgress,
+    signal: req.signal,
+    downloadLimits: req.downloadLimits,
+    now,
+    save: (m: LibraryMetadata) => {
+      saves += 1;
+      return writeMetadata(paths, m);
+    },
+    // The save below records the last photos with the sync's result.
+    callerSavesLast: true,
+  });
+
+  // Metadata-only changes (a favourite, a rating, a renamed person) land here, no download.
+  let info: RefreshInfoReport;
+  try {
+    info = await refreshInfo({ paths, metadata, listed: remote, source, signal: req.signal, logger: log });
+  } catch (err) {
+    // Stopped here (aborted): the photos that landed last are recorded all the same.
+    await writeMetadata(paths, metadata).catch(() => {});
+    throw err;
+  }
+  const finished = now();
+  const result = summarise(plan, applied, info, started, finished);
+  metadata.sync_in_progress = null;
+  // A sync that changed nothing leaves the metadata file alone: rewriting it (about 1 KB a
+  // photo) at every sync was most of what a settled frame wrote to its SD card.
+  const unchanged =
+    saves === 0 &&
+    result.failed === 0 &&
+    metadata.last_result !== null &&
+    metadata.last_result.failed === 0 &&
+    info.updated === 0 &&
+    libraryContent(metadata) === before;
+  metadata.last_sync = finished.toISOString();
+  if (!unchanged) {
+    metadata.sync_count += 1;
+    metadata.last_result = result;
+    await writeMetadata(paths, metadata);
+  }
+  // Nothing changed, nothing asked beyond the listing, nothing left to retry: the next sync that
+  // sees all of this again need not parse it.
+  if (
+    start &&
+    onDisk &&
+    tap?.replayable &&
+    unchanged &&
+    !reconcileChanged(report) &&
+    info.faceRequests === 0 &&
+    info.measured === 0
+  ) {
+    await recordNoChange(paths, { ...start, listing: tap.exchanges, serverVersion: version, plan, due: onDisk });
+  }
+  req.onProgress?.({ phase: 'finished' });
+  logFinished(log, result, info);
+  return {
+    kind: 'synced',
+    reason: due.reason,
+    plan,
+    result,
+    reconcile: report,
+    serverVersion: version,
+    metadata,
+    ...(unchanged ? { unchanged } : {}),
+  };
 }
 
 function logFinished(log: Logger, result: SyncResult, info: Omit<RefreshInfoReport, 'measured' | 'faceFailures'>) {

@@ -1,7 +1,7 @@
 // Every sync attempt is recorded, whoever ran it (issue 10, point 5): sync_attempts.json keeps the
 // last success and the last failure (time, who, code, reason), and `status` shows the failure
 // beside the last success. The API key never lands in it.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatStatus } from '../../src/commands/status.js';
 import { ImmichClient } from '../../src/immich/client.js';
@@ -62,5 +62,24 @@ describe('sync attempts', () => {
     expect((await readSyncAttempts(f.paths)).last_success).toMatchObject({ by: 'service' });
     const later = new Date(Date.now() + 60_000);
     expect(formatStatus(await libraryStatus(f.paths, f.config, later), later)).not.toContain('last failure');
+  });
+
+  it('a sync killed while it recorded its attempt leaves a temp the next sync removes, however young', async () => {
+    // The record is written before the lock goes (sync.ts), so whoever holds the lock next knows a
+    // temp of it is a leftover, not a write in flight: a kill -9 there left one behind (test/slow/
+    // sync-kill.test.ts, seed 41) that the 60 s grace for unlocked writers kept.
+    const f = await startFrame({ count: 2, withVideo: false });
+    frames.push(f);
+    await f.sync();
+    const leftover = 'sync_attempts.json.tmp-0123456789ab';
+    await writeFile(`${f.paths.instanceDir}/${leftover}`, '{"last_attempt": ');
+    // A temp of a file the service writes without the lock (its state) stays while it is young.
+    const inFlight = 'service_state.json.tmp-0123456789ab';
+    await writeFile(`${f.paths.instanceDir}/${inFlight}`, '{');
+    await f.sync({ force: true });
+    const names = await readdir(f.paths.instanceDir);
+    expect(names).not.toContain(leftover);
+    expect(names).toContain(inFlight);
+    expect((await readSyncAttempts(f.paths)).last_success).toMatchObject({ ok: true });
   });
 });
