@@ -121,16 +121,20 @@ export async function readMetadataBytes(paths: InstancePaths): Promise<Buffer | 
 }
 
 export async function metadataFromBytes(bytes: Buffer): Promise<MetadataRead> {
-  const read = metadataFromBytesWith(bytes, null);
-  if (read !== null) return read;
-  return metadataFromBytesWith(bytes, (await import('./metadata.js')).parseMetadata)!;
+  const read = decodeMetadata(bytes);
+  if (read.kind !== 'schema') return read;
+  return bySchema(read.raw, (await import('./metadata.js')).parseMetadata);
 }
 
-/** metadataFromBytes without waiting: `parse` is the schema's reader for a file the quick check
- * does not take (null: say so by returning null, and the caller loads the schema). */
-export function metadataFromBytesWith(bytes: Buffer, parse: null): MetadataRead | null;
-export function metadataFromBytesWith(bytes: Buffer, parse: ParseMetadata): MetadataRead;
-export function metadataFromBytesWith(bytes: Buffer, parse: ParseMetadata | null): MetadataRead | null {
+/** metadataFromBytes without waiting, for a caller that has the schema's reader at hand. */
+export function metadataFromBytesWith(bytes: Buffer, parse: ParseMetadata): MetadataRead {
+  const read = decodeMetadata(bytes);
+  return read.kind === 'schema' ? bySchema(read.raw, parse) : read;
+}
+
+/** The bytes parsed once, and read by the quick check where it can; what it cannot is left to
+ * the schema (`raw`). */
+function decodeMetadata(bytes: Buffer): MetadataRead | { kind: 'schema'; raw: unknown } {
   // Decoded once: readFile with an encoding decodes chunk by chunk through a StringDecoder, a
   // third of reading a 1,000-photo library's metadata. Text that is all ASCII (most libraries:
   // JSON.stringify escapes nothing else, but names may be any script) is the same in latin1,
@@ -145,8 +149,10 @@ export function metadataFromBytesWith(bytes: Buffer, parse: ParseMetadata | null
   // The frame's own file without zod (metadata-check.ts); anything else, and every message about
   // a broken one, is the schema's.
   const quick = quickMetadata(raw, METADATA_FORMAT);
-  if (quick) return { kind: 'ok', metadata: quick };
-  if (!parse) return null;
+  return quick ? { kind: 'ok', metadata: quick } : { kind: 'schema', raw };
+}
+
+function bySchema(raw: unknown, parse: ParseMetadata): MetadataRead {
   const parsed = parse(raw);
   return parsed.ok ? { kind: 'ok', metadata: parsed.metadata } : { kind: 'corrupt', problem: parsed.problem };
 }
