@@ -18,6 +18,7 @@ import type { LibraryMetadata } from './metadata.js';
 import type { PlannedKeep, SyncPlan } from './plan.js';
 import { PHOTO_SIZES } from '../immich/types.js';
 import type { SelectionMode } from './selection/select.js';
+import type { DiskSeen } from './reconcile.js';
 import { listFolder, readMetadataBytes } from './store.js';
 import { sortByCaptureTime } from './subset.js';
 
@@ -66,6 +67,8 @@ export interface NoChangeConfig extends DueConfig {
 
 /** What the disk holds as a sync starts, before anything is reconciled. */
 export interface DiskFacts {
+  /** What was read, for the full sync's reconciling to use rather than read again. */
+  seen: DiskSeen;
   /** sync_metadata.json's bytes (the fast path decodes these if asked, never reads them again);
    * null when there is none. */
   metadataBytes: Buffer | null;
@@ -89,11 +92,13 @@ export async function diskFacts(paths: InstancePaths): Promise<DiskFacts> {
   const metadataBytes = Buffer.isBuffer(bytes) ? bytes : null;
   const photos = createHash(DIGEST);
   let plain = true;
-  for (const e of await listFolder(paths.photosDir)) {
+  const entries = await listFolder(paths.photosDir);
+  for (const e of entries) {
     photos.update(`${e.kind}\0${e.name}\0${e.size}\0${e.mtimeMs}\n`);
     if (e.kind !== 'file') plain = false;
   }
   return {
+    seen: { metadata: bytes, photos: entries },
     plain,
     metadataBytes,
     metadata: metadataBytes ? digest(metadataBytes) : `none: ${Buffer.isBuffer(bytes) ? '' : bytes.kind}`,

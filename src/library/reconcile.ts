@@ -10,11 +10,14 @@ import { type LibraryMetadata, emptyMetadata } from './metadata.js';
 import { isSafeLocalName } from './names.js';
 import { probeImage, sha1OfFile } from './probe.js';
 import {
+  type DirEntry,
   ensureLibraryDirs,
   isPhotoTemp,
   listFolder,
+  metadataFromBytes,
   moveAsideCorruptMetadata,
   readMetadata,
+  readMetadataBytes,
   removeFile,
   removePhoto,
   writeMetadata,
@@ -37,6 +40,15 @@ export interface ReconcileOptions {
   logger?: Logger;
   /** Work out what would change without changing anything (`sync --dry-run`). */
   dryRun?: boolean;
+  /** What the caller read of the metadata file and of photos/ a moment ago under the same lock
+   * (the no-change check, no-change.ts): used as it is, not read again. */
+  seen?: DiskSeen;
+}
+
+export interface DiskSeen {
+  /** readMetadataBytes's answer: the file's bytes, or why there are none. */
+  metadata: Awaited<ReturnType<typeof readMetadataBytes>>;
+  photos: DirEntry[];
 }
 
 export function reconcileChanged(r: ReconcileReport): boolean {
@@ -99,7 +111,9 @@ export async function reconcileLibrary(
     if (!dry) await removeFile(path.join(paths.instanceDir, name));
   }
 
-  const read = await readMetadata(paths);
+  const seen = options.seen?.metadata;
+  const read =
+    seen === undefined ? await readMetadata(paths) : Buffer.isBuffer(seen) ? await metadataFromBytes(seen) : seen;
   let metadata: LibraryMetadata;
   if (read.kind === 'ok') metadata = read.metadata;
   else {
@@ -115,7 +129,7 @@ export async function reconcileLibrary(
   }
 
   const files = new Map<string, number>();
-  for (const e of await listFolder(paths.photosDir)) {
+  for (const e of options.seen?.photos ?? (await listFolder(paths.photosDir))) {
     if (e.kind === 'file') files.set(e.name, e.size);
     else if (e.kind === 'dir')
       log.warn('photos/ holds a folder the frame does not use; leaving it alone', { name: e.name });

@@ -48,9 +48,8 @@ import {
   settingsDigest,
   unchangedPlan,
 } from './no-change.js';
-import { metadataFromBytesWith } from './store.js';
 import { type RefreshInfoReport, refreshInfo } from './refresh-info.js';
-import { ensureLibraryDirs, writeMetadata } from './store.js';
+import { ensureLibraryDirs, metadataFromBytesWith, writeMetadata } from './store.js';
 import type { InstancePaths } from './instance.js';
 
 /** The settings a sync takes (the config keys of the same names). */
@@ -247,7 +246,11 @@ async function underLock(req: SyncRequest, now: () => Date, log: Logger, started
       announced = true;
     }
   }
-  const { metadata, report } = await reconcileLibrary(paths, { now: now(), logger: log });
+  const { metadata, report } = await reconcileLibrary(paths, {
+    now: now(),
+    logger: log,
+    ...(start ? { seen: start.facts.seen } : {}),
+  });
   // What deciding "due" read of the metadata as it is on disk, for the record (no-change.ts).
   const onDisk = start ? dueFacts(metadata) : null;
   await withUnchangedSyncs(paths, metadata);
