@@ -27,6 +27,7 @@ import { capabilitiesOf, formatVersion, OLDEST_SUPPORTED, searchPasses, versionA
 import { composeImmichDispatcher, createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './dispatcher.js';
 import { Http1Agent } from './http1-agent.js';
 import { PhotoFetcher } from './photo-fetch.js';
+import { withinDeadline } from '../core/deadline.js';
 import {
   httpFailure,
   isAbort,
@@ -416,33 +417,22 @@ export class ImmichClient implements AssetSource {
   async listAssets(albumId: string, signal?: AbortSignal, tap?: ListingTap): Promise<RemoteAsset[]> {
     // One deadline over the whole listing, every page: a server that answers each
     // page slowly but always names one more cannot hold a sync for hours.
-    const deadlineMs = this.limits.listingMs;
-    const deadline = new AbortController();
     this.listingAt = { pages: 0, assets: 0 };
     // Where this listing's assets are stored until it is complete (its own: a listing refused
     // half way leaves nothing behind).
     const listing: Listing = { store: new ListingStore(), keep: new Keeper(this.mask, false), tap };
-    const timer = setTimeout(() => {
-      const at = this.listingAt;
-      deadline.abort(
-        new DeadlineError(
+    const deadlineMs = this.limits.listingMs;
+    return withinDeadline(
+      deadlineMs,
+      signal,
+      () => {
+        const at = this.listingAt;
+        return new DeadlineError(
           `the Immich server at ${this.serverUrl} did not finish listing ${albumId ? `album ${albumId}` : 'the library'} within ${minutes(deadlineMs)} (${at.pages} pages, ${at.assets} assets so far); it answers too slowly or pages without end. The frame keeps the photos it has`,
-        ),
-      );
-    }, deadlineMs);
-    timer.unref();
-    try {
-      return await this.listWithin(
-        albumId,
-        listing,
-        signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
-      );
-    } catch (err) {
-      if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason as Error;
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+        );
+      },
+      (within) => this.listWithin(albumId, listing, within),
+    );
   }
 
   private async listWithin(albumId: string, listing: Listing, signal: AbortSignal): Promise<RemoteAsset[]> {
@@ -705,27 +695,18 @@ export class ImmichClient implements AssetSource {
    */
   async replayListing(exchanges: readonly ListingExchange[], signal?: AbortSignal): Promise<boolean> {
     const deadlineMs = this.limits.listingMs;
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () =>
-        deadline.abort(
-          new DeadlineError(
-            `the Immich server at ${this.serverUrl} did not finish answering the listing within ${minutes(deadlineMs)}; it answers too slowly. The frame keeps the photos it has`,
-          ),
-        ),
+    return withinDeadline(
       deadlineMs,
+      signal,
+      () =>
+        new DeadlineError(
+          `the Immich server at ${this.serverUrl} did not finish answering the listing within ${minutes(deadlineMs)}; it answers too slowly. The frame keeps the photos it has`,
+        ),
+      async (within) => {
+        for (const exchange of exchanges) if (!(await this.sameAnswer(exchange, within))) return false;
+        return true;
+      },
     );
-    timer.unref();
-    const within = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
-    try {
-      for (const exchange of exchanges) if (!(await this.sameAnswer(exchange, within))) return false;
-      return true;
-    } catch (err) {
-      if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason as Error;
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private async sameAnswer(exchange: ListingExchange, signal: AbortSignal): Promise<boolean> {

@@ -6,6 +6,7 @@
 import type { AssetSource, RemoteAsset } from '../immich/types.js';
 import { ListingTap } from '../immich/listing-replay.js';
 import { type Logger, silentLogger } from '../core/log.js';
+import { withinDeadline } from '../core/deadline.js';
 import {
   BadResponseError,
   DeadlineError,
@@ -132,24 +133,17 @@ function countByReason(applied: Pick<ApplyResult, 'failures'>): Record<string, n
 
 export async function syncLibrary(req: SyncRequest): Promise<SyncOutcome> {
   if (req.deadlineMs === undefined) return syncOnce(req);
-  const deadline = new AbortController();
-  const minutes = Math.round(req.deadlineMs / 60_000);
-  const error = new DeadlineError(
-    `the sync did not finish within ${minutes >= 1 ? `${minutes} min` : `${req.deadlineMs} ms`} and was abandoned; the photos it fetched are kept and the next sync goes on from there`,
+  const deadlineMs = req.deadlineMs;
+  const minutes = Math.round(deadlineMs / 60_000);
+  return withinDeadline(
+    deadlineMs,
+    req.signal,
+    () =>
+      new DeadlineError(
+        `the sync did not finish within ${minutes >= 1 ? `${minutes} min` : `${deadlineMs} ms`} and was abandoned; the photos it fetched are kept and the next sync goes on from there`,
+      ),
+    (signal) => syncOnce({ ...req, signal }),
   );
-  const timer = setTimeout(() => deadline.abort(error), req.deadlineMs);
-  timer.unref();
-  try {
-    return await syncOnce({
-      ...req,
-      signal: req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal,
-    });
-  } catch (err) {
-    if (deadline.signal.aborted && !req.signal?.aborted) throw error;
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function syncOnce(req: SyncRequest): Promise<SyncOutcome> {
