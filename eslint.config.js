@@ -7,6 +7,12 @@ export default tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', 'test_output/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The installed command's entry is CommonJS (bin/package.json): see bin/artframe-immich.js.
+  {
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {

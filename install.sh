@@ -987,14 +987,15 @@ install_wrapper() {
   step "Command $WRAPPER"
   local text
   # Node itself runs it (no shell in between: a command starts as fast as node does); CommonJS,
-  # so the dynamic import below needs no package.json beside it. Its young generation is the one
+  # like the app's entry it requires, so neither starts Node's ES module loader (bin/package.json;
+  # `status` and `next` never need it) and it needs no package.json beside it. Its young generation is the one
   # the service gets from its MemoryMax=512M (1 MiB semi-spaces, where a Pi of 4 GB would give a
   # shell's command 16 MiB ones): a `sync` against a hostile server peaks some 15-30 MB lower
   # (npm run bench -- sync-hostile; test/support/installed-node.ts).
   text="#!$NODE_BIN --max-semi-space-size=1
 // $APP: written by install.sh. The installed app, with the frame's config by default.
 process.env.ARTFRAME_IMMICH_CONFIG ||= $(js_string "$CONFIG");
-import($(js_string "$INSTALL_DIR/bin/$APP.js"));"
+require($(js_string "$INSTALL_DIR/bin/$APP.js"));"
   write_file "$WRAPPER" 0755 "$text" "$WRAPPER" || true
 }
 

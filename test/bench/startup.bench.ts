@@ -30,7 +30,7 @@ interface Usage {
 }
 
 function measure(args: string[], env: NodeJS.ProcessEnv, usageFile: string, reporter: string): Usage {
-  const r = spawnSync(process.execPath, ['--import', reporter, ...args], {
+  const r = spawnSync(process.execPath, ['--require', reporter, ...args], {
     env: { ...env, BENCH_USAGE_FILE: usageFile },
     encoding: 'utf8',
   });
