@@ -25,6 +25,9 @@ export class BodySlabs {
   private readonly free: Slab[] = [];
   /** The slab of each chunk's memory (a chunk handed back is found by its ArrayBuffer). */
   private readonly slabOf = new WeakMap<ArrayBufferLike, Slab>();
+  /** The chunks handed out and not back yet: only these count when handed back, each once (a
+   * view or copy of one, or one handed back twice, would free bytes another chunk holds). */
+  private readonly out = new WeakSet<Buffer>();
 
   /** `keep`: the most free slabs kept for reuse (more are left to the garbage collector). */
   constructor(private readonly keep: number) {}
@@ -34,20 +37,18 @@ export class BodySlabs {
     return new BodyWriter(this);
   }
 
-  /** A chunk from a writer back: its reader holds no view of it any more. Anything else (a copy,
-   * a buffer of another source) is ignored. Each chunk is handed back at most once. */
+  /** A chunk from a writer back: its reader holds no view of it any more. Anything else (a view
+   * or copy of one, a buffer of another source, a chunk already back) is ignored. */
   release(chunk: Buffer): void {
-    const slab = this.slabOf.get(chunk.buffer);
-    if (!slab) return;
+    if (!this.out.delete(chunk)) return;
+    const slab = this.slabOf.get(chunk.buffer)!;
     slab.held -= chunk.length;
-    if (slab.held < 0) {
-      // Handed back twice: whoever still holds a view of it must not see it overwritten.
-      this.slabOf.delete(chunk.buffer);
-      const at = this.free.indexOf(slab);
-      if (at !== -1) this.free.splice(at, 1);
-      return;
-    }
     this.reuse(slab);
+  }
+
+  /** @internal A chunk a writer hands out. */
+  lend(chunk: Buffer): void {
+    this.out.add(chunk);
   }
 
   /** @internal A slab for a writer to fill. */
@@ -70,7 +71,6 @@ export class BodySlabs {
 
   private reuse(slab: Slab): void {
     if (slab.held !== 0 || slab.filling || this.free.length >= this.keep) return;
-    if (!this.slabOf.has(slab.memory.buffer)) return;
     slab.used = 0;
     this.free.push(slab);
   }
@@ -95,6 +95,7 @@ export class BodyWriter {
       slab.held += n;
       at += n;
       if (slab.used === slab.memory.length) this.end();
+      this.slabs.lend(chunk);
       each(chunk);
     }
   }
