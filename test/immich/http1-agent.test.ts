@@ -1,8 +1,10 @@
 // The photo path's HTTP/1.1 client (http1-agent.ts, http1-parser.ts) against raw loopback servers
 // that write answers byte by byte as a test needs them: framing split at every byte, chunked
 // bodies with extensions and trailers, bad lengths, early closes, keep-alive reuse, no pipelining,
-// timeouts, aborts, and TLS checked against Node's CA store.
+// timeouts, aborts, and TLS checked against Node's CA store; bodies through reused memory (a chunk
+// held is never overwritten by a later read, one handed back is reused).
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
@@ -380,6 +382,102 @@ describe('timeouts and aborts', () => {
     expect(next.statusCode).toBe(200);
     next.body.destroy();
     expect(s.connections).toBe(2);
+  });
+});
+
+describe('bodies through reused memory', () => {
+  /** A server answering GET /b/<k> with bodies[k]: odd k with a length, even k chunked (chunks of
+   * varied size), each in many writes, on kept-alive connections. */
+  async function bodyServer(bodies: Buffer[]): Promise<Raw> {
+    return rawServer(async (socket, request) => {
+      const k = Number(/^GET \/b\/(\d+) /.exec(request)![1]);
+      const body = bodies[k]!;
+      if (k % 2 === 1) {
+        socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n`);
+        for (let at = 0; at < body.length; at += 50_000) {
+          socket.write(body.subarray(at, at + 50_000));
+          if (at % 400_000 === 0) await sleep(1);
+        }
+        return;
+      }
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n');
+      for (let at = 0, n = 1; at < body.length; n = (n * 7919) % 90_001) {
+        const part = body.subarray(at, at + n + 1);
+        at += part.length;
+        socket.write(`${part.length.toString(16)}\r\n`);
+        socket.write(part);
+        socket.write('\r\n');
+        if (n % 5 === 0) await sleep(1);
+      }
+      socket.write('0\r\n\r\n');
+    });
+  }
+
+  const bodies = Array.from({ length: 8 }, (_, k) => randomBytes(300_000 + k * 150_001));
+
+  it('a reader that holds every chunk to the end gets every byte as sent: lengths and chunks, many reads, kept-alive connections', async () => {
+    const s = await bodyServer(bodies);
+    const a = agent(2);
+    // Every request's chunks held until all requests have ended (no chunk handed back).
+    const held = await Promise.all(
+      bodies.map(async (_, k) => {
+        const chunks: Buffer[] = [];
+        for await (const c of (await a.get(s.url, `/b/${k}`, opts())).body) chunks.push(c as Buffer);
+        return chunks;
+      }),
+    );
+    for (const [k, chunks] of held.entries()) expect(Buffer.concat(chunks).equals(bodies[k]!)).toBe(true);
+    expect(s.connections).toBe(2);
+  });
+
+  it('chunks still held keep their bytes while the others are handed back and reused', async () => {
+    const s = await bodyServer(bodies);
+    const a = agent(2);
+    const results = await Promise.all(
+      bodies.map(async (_, k) => {
+        const res = await a.get(s.url, `/b/${k}`, opts());
+        const copied: Buffer[] = [];
+        const kept: { chunk: Buffer; at: number }[] = [];
+        let at = 0;
+        await new Promise<void>((resolve, reject) => {
+          res.body.on('data', (c: Buffer) => {
+            copied.push(Buffer.from(c));
+            // Every fifth chunk held to the end; the others handed back at once.
+            if (copied.length % 5 === 0) kept.push({ chunk: c, at });
+            else res.release(c);
+            at += c.length;
+          });
+          res.body.on('end', resolve);
+          res.body.on('error', reject);
+        });
+        return { copied, kept };
+      }),
+    );
+    for (const [k, r] of results.entries()) {
+      expect(Buffer.concat(r.copied).equals(bodies[k]!)).toBe(true);
+      for (const { chunk, at } of r.kept) expect(chunk.equals(bodies[k]!.subarray(at, at + chunk.length))).toBe(true);
+    }
+    expect(s.connections).toBe(2);
+  });
+
+  it('a reader that hands back every chunk once it is done with it goes through a few slabs, whatever the size', async () => {
+    const big = [randomBytes(100), randomBytes(16 * 1024 * 1024)];
+    const s = await bodyServer(big);
+    const a = agent(1);
+    const memories = new Set<ArrayBufferLike>();
+    const hash = createHash('sha1');
+    for await (const c of (await a.get(s.url, '/b/1', opts())).body) hash.update(c as Buffer);
+    const res = await a.get(s.url, '/b/1', opts());
+    const sent = createHash('sha1');
+    res.body.on('data', (c: Buffer) => {
+      memories.add(c.buffer);
+      sent.update(c);
+      res.release(c);
+    });
+    await new Promise((r) => res.body.on('end', r));
+    expect(sent.digest('hex')).toBe(createHash('sha1').update(big[1]!).digest('hex'));
+    expect(hash.digest('hex')).toBe(createHash('sha1').update(big[1]!).digest('hex'));
+    expect(memories.size).toBeLessThanOrEqual(4);
   });
 });
 
