@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -484,10 +485,13 @@ describe('bodies through reused memory', () => {
 describe('TLS', () => {
   const tlsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/immich-tls');
 
-  async function httpsServer(): Promise<URL> {
+  async function httpsServer(
+    answer: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) =>
+      res.writeHead(200, { 'content-length': '6' }).end('secret'),
+  ): Promise<URL> {
     const server = https.createServer(
       { key: await readFile(path.join(tlsDir, 'key.pem')), cert: await readFile(path.join(tlsDir, 'cert.pem')) },
-      (_req, res) => res.writeHead(200, { 'content-length': '6' }).end('secret'),
+      answer,
     );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
@@ -499,8 +503,8 @@ describe('TLS', () => {
     await expect(agent().get(url, '/p', opts())).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   });
 
-  it("trusted through NODE_EXTRA_CA_CERTS (Node's CA store, as undici uses it): read, and checked against the host name", async () => {
-    const url = await httpsServer();
+  /** `lines` (importing Http1Agent) bundled into a script in a temp folder; its path. */
+  async function agentScript(lines: string[]): Promise<string> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'http1-tls-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const script = path.join(dir, 'fetch.mjs');
@@ -508,14 +512,7 @@ describe('TLS', () => {
       stdin: {
         contents: [
           `import { Http1Agent } from ${JSON.stringify(path.resolve('src/immich/http1-agent.ts'))};`,
-          'const a = new Http1Agent({ connections: 1, connectMs: 2000, keepAliveMs: 1000 });',
-          'const o = { headers: {}, headersMs: 2000, bodyMs: 2000 };',
-          'const out = [];',
-          'for (const u of process.argv.slice(2)) {',
-          '  try { const r = await a.get(new URL(u), "/p", o); let t = ""; for await (const c of r.body) t += c; out.push(t); }',
-          '  catch (e) { out.push(e.code); }',
-          '}',
-          'a.close(); console.log(JSON.stringify(out));',
+          ...lines,
         ].join('\n'),
         resolveDir: process.cwd(),
         loader: 'ts',
@@ -526,10 +523,53 @@ describe('TLS', () => {
       outfile: script,
       logLevel: 'silent',
     });
+    return script;
+  }
+  const trusted = { env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(tlsDir, 'cert.pem') } };
+
+  it("trusted through NODE_EXTRA_CA_CERTS (Node's CA store, as undici uses it): read, and checked against the host name", async () => {
+    const url = await httpsServer();
+    const script = await agentScript([
+      'const a = new Http1Agent({ connections: 1, connectMs: 2000, keepAliveMs: 1000 });',
+      'const o = { headers: {}, headersMs: 2000, bodyMs: 2000 };',
+      'const out = [];',
+      'for (const u of process.argv.slice(2)) {',
+      '  try { const r = await a.get(new URL(u), "/p", o); let t = ""; for await (const c of r.body) t += c; out.push(t); }',
+      '  catch (e) { out.push(e.code); }',
+      '}',
+      'a.close(); console.log(JSON.stringify(out));',
+    ]);
     const byAddress = `https://127.0.0.1:${url.port}`;
-    const { stdout } = await promisify(execFile)(process.execPath, [script, url.href, byAddress], {
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(tlsDir, 'cert.pem') },
-    });
+    const { stdout } = await promisify(execFile)(process.execPath, [script, url.href, byAddress], trusted);
     expect(JSON.parse(stdout)).toEqual(['secret', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+  });
+
+  it('big bodies over TLS, lengths and chunks on one kept-alive connection: chunks held to the end keep their bytes', async () => {
+    const bodies = [randomBytes(3_000_000), randomBytes(2_000_001), randomBytes(1_000_003)];
+    const sockets = new Set<unknown>();
+    const url = await httpsServer((req, res) => {
+      sockets.add(req.socket);
+      const k = Number(req.url!.slice(3));
+      // Even k with a length, odd k chunked (Node's server frames each write as a chunk).
+      if (k % 2 === 0) res.writeHead(200, { 'content-length': String(bodies[k]!.length) });
+      for (let at = 0; at < bodies[k]!.length; at += 100_000) res.write(bodies[k]!.subarray(at, at + 100_000));
+      res.end();
+    });
+    const script = await agentScript([
+      "import { createHash } from 'node:crypto';",
+      'const a = new Http1Agent({ connections: 1, connectMs: 2000, keepAliveMs: 5000 });',
+      'const o = { headers: {}, headersMs: 5000, bodyMs: 5000 };',
+      // Every chunk of every body held until all have ended; the last body's handed back as read.
+      'const held = [];',
+      'for (const k of [0, 1, 2]) { const r = await a.get(new URL(process.argv[2]), `/b/${k}`, o); const c = []; for await (const x of r.body) c.push(x); held.push(c); }',
+      'const r = await a.get(new URL(process.argv[2]), "/b/0", o); const h = createHash("sha1");',
+      'await new Promise((done) => { r.body.on("data", (x) => { h.update(x); r.release(x); }); r.body.on("end", done); });',
+      'a.close();',
+      'console.log(JSON.stringify([...held.map((c) => createHash("sha1").update(Buffer.concat(c)).digest("hex")), h.digest("hex")]));',
+    ]);
+    const { stdout } = await promisify(execFile)(process.execPath, [script, url.href], trusted);
+    const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
+    expect(JSON.parse(stdout)).toEqual([...bodies.map(sha1), sha1(bodies[0]!)]);
+    expect(sockets.size).toBe(1);
   });
 });
