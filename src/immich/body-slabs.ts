@@ -38,13 +38,14 @@ export class BodySlabs {
   }
 
   /** A chunk from a writer back: its reader holds no view of it any more. Anything else (a view
-   * or copy of one, a buffer of another source, a chunk already back) is ignored. */
-  release(chunk: Buffer): void {
+   * or copy of one, a buffer of another source, a chunk already back) is ignored. Bound: every
+   * answer hands out this one function. */
+  readonly release = (chunk: Buffer): void => {
     if (!this.out.delete(chunk)) return;
     const slab = this.slabOf.get(chunk.buffer)!;
     slab.held -= chunk.length;
     this.reuse(slab);
-  }
+  };
 
   /** @internal A chunk a writer hands out. */
   lend(chunk: Buffer): void {

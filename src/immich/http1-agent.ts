@@ -253,7 +253,7 @@ class Exchange {
     this.body = body;
     this.writer = this.pool.slabs.writer();
     this.settled = true;
-    this.resolve({ statusCode: status, headers, body, release: this.pool.slabs.releaser });
+    this.resolve({ statusCode: status, headers, body, release: this.pool.slabs.release });
   }
 
   private chunk(bytes: Buffer): void {
@@ -349,12 +349,6 @@ function failBody(body: Readable, err: Error): void {
 
 const noop = () => {};
 
-/** The agent's body slabs, as its pools use them (one release function for every answer). */
-interface SlabSource {
-  writer(): BodyWriter;
-  releaser: (chunk: Buffer) => void;
-}
-
 /** The connections to one origin and the requests waiting for one. */
 class Pool {
   session: Buffer | undefined = undefined;
@@ -366,7 +360,8 @@ class Pool {
   constructor(
     private readonly url: URL,
     private readonly options: Http1AgentOptions,
-    readonly slabs: SlabSource,
+    /** The agent's, shared by its pools. */
+    readonly slabs: BodySlabs,
   ) {}
 
   /** Run `exchange` on an idle connection, a new one, or when one frees up. `fresh`: never on a
@@ -446,12 +441,9 @@ export class Http1Agent {
   /** The pool of each origin URL object seen (no origin string computed per request). */
   private readonly byUrl = new WeakMap<URL, Pool>();
   private readonly lines = new WeakMap<Record<string, string>, string>();
-  private readonly slabs: SlabSource;
+  private readonly slabs = new BodySlabs(KEPT_SLABS);
 
-  constructor(private readonly options: Http1AgentOptions) {
-    const slabs = new BodySlabs(KEPT_SLABS);
-    this.slabs = { writer: () => slabs.writer(), releaser: (chunk) => slabs.release(chunk) };
-  }
+  constructor(private readonly options: Http1AgentOptions) {}
 
   /** GET `target` (path and query) from `origin` (a URL whose path is not used); resolves at the
    * answer's head, rejects with the signal's reason on abort. */
