@@ -815,6 +815,7 @@ export class ImmichClient implements AssetSource {
         contentType: typeof type === 'string' ? type : null,
         contentLength: length,
         body: res.body,
+        ...(res.release ? { release: res.release } : {}),
       };
     }
     // An overloaded or broken server's answer (still so after the retries): its first 64 KiB say
@@ -1032,6 +1033,8 @@ interface Answer {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
   body: Readable;
+  /** A photo's (Http1Answer): its chunks handed back once written. */
+  release?: (chunk: Buffer) => void;
 }
 
 /** How an answer's body is read: whole before it is handed over (small JSON, retried whole by the

@@ -3,9 +3,12 @@
 // pipelining), the request in one write, answers read by http1-parser.ts. A small photo through
 // undici costs more CPU than curl spends on the whole photo (issue 15); this path costs a fraction.
 // Its errors carry the codes retry.ts and failures.ts already know (undici's, for the same events).
+// A connection reads into one buffer of its own; body bytes are copied out into slabs the reader
+// hands back (body-slabs.ts), so a big photo costs no more memory than a small one (issue 21).
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { Readable } from 'node:stream';
+import { BodySlabs, type BodyWriter } from './body-slabs.js';
 import { Http1Parser, Http1ProtocolError, type Http1Headers } from './http1-parser.js';
 
 export interface Http1Answer {
@@ -13,6 +16,9 @@ export interface Http1Answer {
   headers: Http1Headers;
   /** The body as it arrives; destroyed with the abort reason if the signal fires first. */
   body: Readable;
+  /** Hands a chunk of the body back once nothing holds a view of it any more (written, hashed):
+   * its memory carries later bytes. Each chunk at most once; a chunk never handed back is fine. */
+  release: (chunk: Buffer) => void;
 }
 
 export interface Http1RequestOptions {
@@ -53,6 +59,13 @@ const tls = (): typeof import('node:tls') =>
 /** Subtracted from a server's keep-alive hint: a connection it is about to close is not reused. */
 const KEEP_ALIVE_MARGIN_MS = 1000;
 
+/** A socket read's most: what Node's own reads take (a 64 KiB buffer each). */
+const READ_BYTES = 64 * 1024;
+
+/** Free body slabs an agent keeps: what four downloads hold at once (two 1 MiB batches being
+ * written and one gathering each), with room to spare. */
+const KEPT_SLABS = 64;
+
 class Connection {
   readonly socket: net.Socket;
   exchange: Exchange | null = null;
@@ -72,6 +85,12 @@ class Connection {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const https = url.protocol === 'https:';
     const port = Number(url.port) || (https ? 443 : 80);
+    // Every read into the same buffer: handled before the next read (the parser copies what it
+    // keeps, the body's bytes go into slabs), so no read leaves a buffer behind.
+    const onread: net.OnReadOpts = {
+      buffer: Buffer.allocUnsafeSlow(READ_BYTES),
+      callback: (n: number, buf: Uint8Array) => this.read(n, buf),
+    };
     this.socket = https
       ? tls().connect({
           host,
@@ -80,8 +99,11 @@ class Connection {
           ...(net.isIP(host) ? {} : { servername: host }),
           ALPNProtocols: ['http/1.1'],
           ...(pool.session ? { session: pool.session } : {}),
+          // A TLSSocket is a net.Socket and takes onread as one does (Node 20's _tls_wrap.js;
+          // not in @types/node's ConnectionOptions).
+          ...({ onread } as object),
         })
-      : net.connect({ host, port });
+      : net.connect({ host, port, onread });
     const ready = https ? 'secureConnect' : 'connect';
     this.connectTimer = setTimeout(
       () => this.destroy(new Http1Error(`could not connect within ${options.connectMs} ms`, 'UND_ERR_CONNECT_TIMEOUT')),
@@ -94,11 +116,6 @@ class Connection {
     });
     if (https) this.socket.on('session', (session: Buffer) => (pool.session = session));
     this.socket.setNoDelay(true);
-    this.socket.on('data', (data: Buffer) => {
-      if (this.exchange) this.exchange.data(data);
-      // Bytes on an idle connection answer nothing we asked: it cannot be trusted further.
-      else this.destroy(null);
-    });
     this.socket.on('error', (err) => (this.error ??= err));
     this.socket.on('close', () => {
       if (this.connectTimer) clearTimeout(this.connectTimer);
@@ -107,6 +124,15 @@ class Connection {
       pool.closed(this);
       exchange?.closed(this.error);
     });
+  }
+
+  /** A read's `n` bytes at the start of the connection's buffer. */
+  private read(n: number, buf: Uint8Array): boolean {
+    if (this.exchange) this.exchange.data(Buffer.from(buf.buffer, buf.byteOffset, n));
+    // Bytes on an idle connection answer nothing we asked: it cannot be trusted further.
+    else this.destroy(null);
+    // Reading goes on (a reader that holds back pauses the socket itself).
+    return true;
   }
 
   destroy(err: Error | null): void {
@@ -124,6 +150,7 @@ class Exchange {
   private conn: Connection | null = null;
   private parser: Http1Parser | null = null;
   private body: Readable | null = null;
+  private writer: BodyWriter | null = null;
   private timer: NodeJS.Timeout | null = null;
   private gotBytes = false;
   private ended = false;
@@ -224,14 +251,18 @@ class Exchange {
       },
     });
     this.body = body;
+    this.writer = this.pool.slabs.writer();
     this.settled = true;
-    this.resolve({ statusCode: status, headers, body });
+    this.resolve({ statusCode: status, headers, body, release: this.pool.slabs.release });
   }
 
-  private chunk(chunk: Buffer): void {
+  private chunk(bytes: Buffer): void {
     const body = this.body!;
     if (body.destroyed) return;
-    if (!body.push(chunk) && !this.paused) {
+    // Copied now: the connection's next read goes into the same buffer.
+    let more = true;
+    this.writer!.copy(bytes, (chunk) => (more = body.push(chunk) && more));
+    if (!more && !this.paused) {
       // The reader holds back: so does the socket, and the silence timer waits with it.
       this.paused = true;
       this.conn?.socket.pause();
@@ -257,6 +288,7 @@ class Exchange {
   private leave(keep: boolean): void {
     this.ended = true;
     this.clearTimer();
+    this.writer?.end();
     const conn = this.conn;
     this.conn = null;
     if (!conn) return;
@@ -328,6 +360,8 @@ class Pool {
   constructor(
     private readonly url: URL,
     private readonly options: Http1AgentOptions,
+    /** The agent's, shared by its pools. */
+    readonly slabs: BodySlabs,
   ) {}
 
   /** Run `exchange` on an idle connection, a new one, or when one frees up. `fresh`: never on a
@@ -407,6 +441,7 @@ export class Http1Agent {
   /** The pool of each origin URL object seen (no origin string computed per request). */
   private readonly byUrl = new WeakMap<URL, Pool>();
   private readonly lines = new WeakMap<Record<string, string>, string>();
+  private readonly slabs = new BodySlabs(KEPT_SLABS);
 
   constructor(private readonly options: Http1AgentOptions) {}
 
@@ -417,7 +452,7 @@ export class Http1Agent {
     if (!pool) {
       if (origin.protocol !== 'http:' && origin.protocol !== 'https:')
         return Promise.reject(new Http1ProtocolError(`no HTTP URL (${origin.protocol})`));
-      pool = this.pools.get(origin.origin) ?? new Pool(origin, this.options);
+      pool = this.pools.get(origin.origin) ?? new Pool(origin, this.options, this.slabs);
       this.pools.set(origin.origin, pool);
       this.byUrl.set(origin, pool);
     }

@@ -108,6 +108,9 @@ export interface AssetDownload {
   contentLength: number | null;
   /** The body as a stream: consume it or destroy it. */
   body: Readable;
+  /** Hands a chunk of the body back once nothing holds a view of it (written and hashed): its
+   * memory may carry later bytes. Each chunk at most once; never calling it is always safe. */
+  release?: (chunk: Buffer) => void;
 }
 
 /** What the sync engine needs from a server. ImmichClient implements it over HTTP. */

@@ -99,6 +99,8 @@ async function writeAllv(fh: FileHandle, chunks: Buffer[]): Promise<void> {
   }
 }
 
+const noop = () => {};
+
 /** What a download gathers before one write: each write is a trip to libuv's thread pool (and on
  * a loaded machine a thread switch), so a phone's 2.6 MB photo goes down in three writes rather
  * than one per 64 KB socket read. A batch is written while the next one gathers (the socket is
@@ -109,9 +111,11 @@ export const WRITE_BATCH_BYTES = 1024 * 1024;
 interface SinkTally {
   bytes: number;
   hash: ReturnType<typeof createHash>;
-  /** The first chunks, up to HEADER_BYTES (views of the socket's buffers, not copies). */
+  /** The first chunks, up to HEADER_BYTES (views of the body's chunks, not copies). */
   head: Buffer[];
   headBytes: number;
+  /** The whole chunks `head` views: handed back (release) only once the head has been read. */
+  headChunks: Buffer[];
 }
 
 /** What aborting a download rejects with: the name isFatal (and the HTTP client) know it by, the
@@ -144,11 +148,15 @@ function landBody(
     space: FreeSpace;
     reserveBytes: number;
     overReserve: (free: number) => Error;
+    /** Takes a chunk back once written (the HTTP client reuses its memory). */
+    release: ((chunk: Buffer) => void) | undefined;
   },
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let held: Buffer[] = [];
     let heldBytes = 0;
+    /** The gathering batch's chunks the head does not view: handed back once written. */
+    let done: Buffer[] = [];
     /** Batches handed off and not yet written: at two, the body waits (a download holds at most
      * two batches, and the socket is read on while one is written). */
     let unwritten = 0;
@@ -166,6 +174,7 @@ function landBody(
       }
       await writeAllv(fh, batch);
     };
+    const release = o.release;
     /** Done listening: a later error of the body (a destroyed one's own) has nowhere to go. */
     const stop = () => {
       body.off('data', onData);
@@ -186,10 +195,17 @@ function landBody(
     const handOff = () => {
       const batch = held;
       const size = heldBytes;
+      const back = done;
       held = [];
       heldBytes = 0;
+      done = [];
       unwritten += 1;
       writing = writing.then(() => writeBatch(batch, size));
+      // Written: nothing here holds a view of these chunks any more (the hash copied them).
+      if (release && back.length > 0)
+        writing.then(() => {
+          for (const chunk of back) release(chunk);
+        }, noop);
       writing.then(
         () => {
           unwritten -= 1;
@@ -216,7 +232,8 @@ function landBody(
         const part = chunk.subarray(0, HEADER_BYTES - tally.headBytes);
         tally.head.push(part);
         tally.headBytes += part.length;
-      }
+        tally.headChunks.push(chunk);
+      } else done.push(chunk);
       held.push(chunk);
       heldBytes += chunk.length;
       if (heldBytes >= WRITE_BATCH_BYTES) handOff();
@@ -331,7 +348,7 @@ async function downloadOnce(
     throw storageError(opened.err, 'create', full);
   }
   const fh: FileHandle = opened.fh;
-  const tally: SinkTally = { bytes: 0, hash: createHash('sha1'), head: [], headBytes: 0 };
+  const tally: SinkTally = { bytes: 0, hash: createHash('sha1'), head: [], headBytes: 0, headChunks: [] };
   const landing = {
     cap,
     tooLong: () => {
@@ -344,6 +361,7 @@ async function downloadOnce(
     space,
     reserveBytes: limits.reserveBytes,
     overReserve: (f: number) => reserveError(label, full, f, limits.reserveBytes),
+    release: dl.release,
   };
   try {
     try {
@@ -391,6 +409,9 @@ async function downloadOnce(
       }
       format = probe?.format ?? null;
     }
+    // The head is read: its chunks go back too.
+    const release = dl.release;
+    if (release) for (const chunk of tally.headChunks) release(chunk);
     // Left open and not fsynced: apply.ts flushes a checkpoint's files together through these
     // handles, then closes and renames them (no second open a photo).
     return { tempName, handle: fh, bytes, sha1, format, rendition: dl.rendition, edited: dl.edited, size };

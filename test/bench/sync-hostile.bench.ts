@@ -8,7 +8,8 @@
 // Issue 21 adds listings of big items: 1,000 assets a page with 7 KB descriptions, pages of
 // assets with 1,000 people each, a 4 MB cursor on every page (all refused at their bound), and
 // 3,000 real-shape stacks in whole-library mode (read: the sync succeeds), and endless paging in
-// whole-library mode (no album count: the listing's bound alone holds it). A listing's answers are
+// whole-library mode (no album count: the listing's bound alone holds it), and an album of three
+// 96 MB photos (no fault: big bodies alone, each run into a fresh library). A listing's answers are
 // read as they arrive (src/immich/json-reader.ts), so an answer is also refused once it holds more
 // assets than it was asked for.
 // Each child runs as the installed command runs it (install.sh: 1 MiB semi-spaces, the young
@@ -83,19 +84,34 @@ async function album(sim: ImmichSim): Promise<string> {
   return sim.addAlbum({ albumName: 'hostile bench', assetIds: ids }).id;
 }
 
+/** Three photos of BIG_PHOTO_BYTES: a real JPEG, then its padding past the end marker (unique each). */
+const BIG_PHOTO_BYTES = 96 * 1024 * 1024;
+async function bigAlbum(sim: ImmichSim): Promise<string> {
+  const ids: string[] = [];
+  for (let i = 0; ids.length < 3; i++) {
+    const p = await generateSamplePhoto(i, { seed: 4 });
+    if (p.mimeType !== 'image/jpeg') continue;
+    const bytes = Buffer.alloc(BIG_PHOTO_BYTES, ids.length + 1);
+    p.bytes.copy(bytes);
+    ids.push(sim.addAsset({ bytes, originalFileName: `BIG_${i}.jpg` }).id);
+  }
+  return sim.addAlbum({ albumName: 'big photos', assetIds: ids }).id;
+}
+
 export async function run(): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'sync-hostile-bench-'));
   const preload = await writeUsagePreload(work);
   const sim = await startImmichSim({ seed: 5 });
   try {
     const albumId = await album(sim);
-    const config = async (name: string) => {
+    const bigAlbumId = await bigAlbum(sim);
+    const config = async (name: string, album = albumId) => {
       const storage = path.join(work, name);
       await mkdir(storage, { recursive: true });
       const file = path.join(storage, 'config.json');
       await writeFile(
         file,
-        JSON.stringify({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: albumId, storage_dir: storage }),
+        JSON.stringify({ immich_url: sim.url, immich_api_key: sim.apiKey, album_id: album, storage_dir: storage }),
       );
       return file;
     };
@@ -134,9 +150,11 @@ export async function run(): Promise<void> {
         storage_dir: path.join(work, 'under'),
       }),
     );
+    let bigRuns = 0;
     const cases: {
       name: string;
-      rule: FaultRule;
+      /** The fault (none: the server is sound, the album is what is hard). */
+      rule?: FaultRule;
       /** What the expected failure is called in the figures (default: refused). */
       ends?: string;
       /** A rule after it (the listing's end). */
@@ -145,6 +163,8 @@ export async function run(): Promise<void> {
       expect: RegExp | 'ok';
       version?: { major: number; minor: number };
       config?: string;
+      /** A config of its own for each run (a fresh library), removed after it. */
+      fresh?: () => Promise<string>;
     }[] = [
       {
         name: 'endless JSON answer to the search',
@@ -213,6 +233,11 @@ export async function run(): Promise<void> {
         expect: 'ok',
         config: libraryCfg,
       },
+      {
+        name: 'an album of 3 photos of 96 MB each (big bodies, into a fresh library each run)',
+        expect: 'ok',
+        fresh: () => config(`big-${bigRuns++}`, bigAlbumId),
+      },
     ];
     const peaks = LAUNCHES.map(() => [] as number[]);
     // BENCH_CASES=word,word: only the cases whose name holds one (the normal figure is always taken).
@@ -225,9 +250,11 @@ export async function run(): Promise<void> {
         for (const k of order) {
           sim.clearFaults();
           if (c.version) sim.setVersion({ ...c.version, patch: 0 });
-          sim.injectFault(c.rule);
+          if (c.rule) sim.injectFault(c.rule);
           if (c.then) sim.injectFault(c.then);
-          const r = await syncChild(LAUNCHES[k]!, preload, c.config ?? normalCfg, true);
+          const cfg = c.fresh ? await c.fresh() : (c.config ?? normalCfg);
+          const r = await syncChild(LAUNCHES[k]!, preload, cfg, true);
+          if (c.fresh) await rm(path.dirname(cfg), { recursive: true, force: true });
           sim.clearFaults();
           sim.setVersion({ major: 3, minor: 1, patch: 0 });
           const as = c.expect === 'ok' ? r.code === 0 : r.code !== 0 && c.expect.test(r.stderr);

@@ -1,10 +1,13 @@
 // The photo path's HTTP/1.1 client (http1-agent.ts, http1-parser.ts) against raw loopback servers
 // that write answers byte by byte as a test needs them: framing split at every byte, chunked
 // bodies with extensions and trailers, bad lengths, early closes, keep-alive reuse, no pipelining,
-// timeouts, aborts, and TLS checked against Node's CA store.
+// timeouts, aborts, and TLS checked against Node's CA store; bodies through reused memory (a chunk
+// held is never overwritten by a later read, one handed back is reused).
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -383,13 +386,112 @@ describe('timeouts and aborts', () => {
   });
 });
 
+describe('bodies through reused memory', () => {
+  /** A server answering GET /b/<k> with bodies[k]: odd k with a length, even k chunked (chunks of
+   * varied size), each in many writes, on kept-alive connections. */
+  async function bodyServer(bodies: Buffer[]): Promise<Raw> {
+    return rawServer(async (socket, request) => {
+      const k = Number(/^GET \/b\/(\d+) /.exec(request)![1]);
+      const body = bodies[k]!;
+      if (k % 2 === 1) {
+        socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n`);
+        for (let at = 0; at < body.length; at += 50_000) {
+          socket.write(body.subarray(at, at + 50_000));
+          if (at % 400_000 === 0) await sleep(1);
+        }
+        return;
+      }
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n');
+      for (let at = 0, n = 1; at < body.length; n = (n * 7919) % 90_001) {
+        const part = body.subarray(at, at + n + 1);
+        at += part.length;
+        socket.write(`${part.length.toString(16)}\r\n`);
+        socket.write(part);
+        socket.write('\r\n');
+        if (n % 5 === 0) await sleep(1);
+      }
+      socket.write('0\r\n\r\n');
+    });
+  }
+
+  const bodies = Array.from({ length: 8 }, (_, k) => randomBytes(300_000 + k * 150_001));
+
+  it('a reader that holds every chunk to the end gets every byte as sent: lengths and chunks, many reads, kept-alive connections', async () => {
+    const s = await bodyServer(bodies);
+    const a = agent(2);
+    // Every request's chunks held until all requests have ended (no chunk handed back).
+    const held = await Promise.all(
+      bodies.map(async (_, k) => {
+        const chunks: Buffer[] = [];
+        for await (const c of (await a.get(s.url, `/b/${k}`, opts())).body) chunks.push(c as Buffer);
+        return chunks;
+      }),
+    );
+    for (const [k, chunks] of held.entries()) expect(Buffer.concat(chunks).equals(bodies[k]!)).toBe(true);
+    expect(s.connections).toBe(2);
+  });
+
+  it('chunks still held keep their bytes while the others are handed back and reused', async () => {
+    const s = await bodyServer(bodies);
+    const a = agent(2);
+    const results = await Promise.all(
+      bodies.map(async (_, k) => {
+        const res = await a.get(s.url, `/b/${k}`, opts());
+        const copied: Buffer[] = [];
+        const kept: { chunk: Buffer; at: number }[] = [];
+        let at = 0;
+        await new Promise<void>((resolve, reject) => {
+          res.body.on('data', (c: Buffer) => {
+            copied.push(Buffer.from(c));
+            // Every fifth chunk held to the end; the others handed back at once.
+            if (copied.length % 5 === 0) kept.push({ chunk: c, at });
+            else res.release(c);
+            at += c.length;
+          });
+          res.body.on('end', resolve);
+          res.body.on('error', reject);
+        });
+        return { copied, kept };
+      }),
+    );
+    for (const [k, r] of results.entries()) {
+      expect(Buffer.concat(r.copied).equals(bodies[k]!)).toBe(true);
+      for (const { chunk, at } of r.kept) expect(chunk.equals(bodies[k]!.subarray(at, at + chunk.length))).toBe(true);
+    }
+    expect(s.connections).toBe(2);
+  });
+
+  it('a reader that hands back every chunk once it is done with it goes through a few slabs, whatever the size', async () => {
+    const big = [randomBytes(100), randomBytes(16 * 1024 * 1024)];
+    const s = await bodyServer(big);
+    const a = agent(1);
+    const memories = new Set<ArrayBufferLike>();
+    const hash = createHash('sha1');
+    for await (const c of (await a.get(s.url, '/b/1', opts())).body) hash.update(c as Buffer);
+    const res = await a.get(s.url, '/b/1', opts());
+    const sent = createHash('sha1');
+    res.body.on('data', (c: Buffer) => {
+      memories.add(c.buffer);
+      sent.update(c);
+      res.release(c);
+    });
+    await new Promise((r) => res.body.on('end', r));
+    expect(sent.digest('hex')).toBe(createHash('sha1').update(big[1]!).digest('hex'));
+    expect(hash.digest('hex')).toBe(createHash('sha1').update(big[1]!).digest('hex'));
+    expect(memories.size).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('TLS', () => {
   const tlsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/immich-tls');
 
-  async function httpsServer(): Promise<URL> {
+  async function httpsServer(
+    answer: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) =>
+      res.writeHead(200, { 'content-length': '6' }).end('secret'),
+  ): Promise<URL> {
     const server = https.createServer(
       { key: await readFile(path.join(tlsDir, 'key.pem')), cert: await readFile(path.join(tlsDir, 'cert.pem')) },
-      (_req, res) => res.writeHead(200, { 'content-length': '6' }).end('secret'),
+      answer,
     );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
@@ -401,8 +503,8 @@ describe('TLS', () => {
     await expect(agent().get(url, '/p', opts())).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   });
 
-  it("trusted through NODE_EXTRA_CA_CERTS (Node's CA store, as undici uses it): read, and checked against the host name", async () => {
-    const url = await httpsServer();
+  /** `lines` (importing Http1Agent) bundled into a script in a temp folder; its path. */
+  async function agentScript(lines: string[]): Promise<string> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'http1-tls-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const script = path.join(dir, 'fetch.mjs');
@@ -410,14 +512,7 @@ describe('TLS', () => {
       stdin: {
         contents: [
           `import { Http1Agent } from ${JSON.stringify(path.resolve('src/immich/http1-agent.ts'))};`,
-          'const a = new Http1Agent({ connections: 1, connectMs: 2000, keepAliveMs: 1000 });',
-          'const o = { headers: {}, headersMs: 2000, bodyMs: 2000 };',
-          'const out = [];',
-          'for (const u of process.argv.slice(2)) {',
-          '  try { const r = await a.get(new URL(u), "/p", o); let t = ""; for await (const c of r.body) t += c; out.push(t); }',
-          '  catch (e) { out.push(e.code); }',
-          '}',
-          'a.close(); console.log(JSON.stringify(out));',
+          ...lines,
         ].join('\n'),
         resolveDir: process.cwd(),
         loader: 'ts',
@@ -428,10 +523,53 @@ describe('TLS', () => {
       outfile: script,
       logLevel: 'silent',
     });
+    return script;
+  }
+  const trusted = { env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(tlsDir, 'cert.pem') } };
+
+  it("trusted through NODE_EXTRA_CA_CERTS (Node's CA store, as undici uses it): read, and checked against the host name", async () => {
+    const url = await httpsServer();
+    const script = await agentScript([
+      'const a = new Http1Agent({ connections: 1, connectMs: 2000, keepAliveMs: 1000 });',
+      'const o = { headers: {}, headersMs: 2000, bodyMs: 2000 };',
+      'const out = [];',
+      'for (const u of process.argv.slice(2)) {',
+      '  try { const r = await a.get(new URL(u), "/p", o); let t = ""; for await (const c of r.body) t += c; out.push(t); }',
+      '  catch (e) { out.push(e.code); }',
+      '}',
+      'a.close(); console.log(JSON.stringify(out));',
+    ]);
     const byAddress = `https://127.0.0.1:${url.port}`;
-    const { stdout } = await promisify(execFile)(process.execPath, [script, url.href, byAddress], {
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(tlsDir, 'cert.pem') },
-    });
+    const { stdout } = await promisify(execFile)(process.execPath, [script, url.href, byAddress], trusted);
     expect(JSON.parse(stdout)).toEqual(['secret', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+  });
+
+  it('big bodies over TLS, lengths and chunks on one kept-alive connection: chunks held to the end keep their bytes', async () => {
+    const bodies = [randomBytes(3_000_000), randomBytes(2_000_001), randomBytes(1_000_003)];
+    const sockets = new Set<unknown>();
+    const url = await httpsServer((req, res) => {
+      sockets.add(req.socket);
+      const k = Number(req.url!.slice(3));
+      // Even k with a length, odd k chunked (Node's server frames each write as a chunk).
+      if (k % 2 === 0) res.writeHead(200, { 'content-length': String(bodies[k]!.length) });
+      for (let at = 0; at < bodies[k]!.length; at += 100_000) res.write(bodies[k]!.subarray(at, at + 100_000));
+      res.end();
+    });
+    const script = await agentScript([
+      "import { createHash } from 'node:crypto';",
+      'const a = new Http1Agent({ connections: 1, connectMs: 2000, keepAliveMs: 5000 });',
+      'const o = { headers: {}, headersMs: 5000, bodyMs: 5000 };',
+      // Every chunk of every body held until all have ended; the last body's handed back as read.
+      'const held = [];',
+      'for (const k of [0, 1, 2]) { const r = await a.get(new URL(process.argv[2]), `/b/${k}`, o); const c = []; for await (const x of r.body) c.push(x); held.push(c); }',
+      'const r = await a.get(new URL(process.argv[2]), "/b/0", o); const h = createHash("sha1");',
+      'await new Promise((done) => { r.body.on("data", (x) => { h.update(x); r.release(x); }); r.body.on("end", done); });',
+      'a.close();',
+      'console.log(JSON.stringify([...held.map((c) => createHash("sha1").update(Buffer.concat(c)).digest("hex")), h.digest("hex")]));',
+    ]);
+    const { stdout } = await promisify(execFile)(process.execPath, [script, url.href], trusted);
+    const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
+    expect(JSON.parse(stdout)).toEqual([...bodies.map(sha1), sha1(bodies[0]!)]);
+    expect(sockets.size).toBe(1);
   });
 });
