@@ -225,11 +225,14 @@ class ItemReader {
   private readonly failed: { id: string | null; issue: z.core.$ZodIssue | undefined }[] = [];
   private unnamed = 0;
 
+  /** This answer's ids so far: one it repeats is not stored again. */
+  private readonly seen = new Set<string>();
+
   /** `listed`: the ids the listing already holds (a repeat is not stored again). */
   constructor(
     private readonly peopleAsked: boolean,
     private readonly listing: Listing,
-    private readonly listed: ReadonlyMap<string, unknown>,
+    private readonly listed: { has(id: string): boolean; readonly size: number },
     private readonly ctx: CallContext,
     private readonly bounds: AnswerBounds,
   ) {}
@@ -244,7 +247,8 @@ class ItemReader {
     }
     const parsed = assetSchema.safeParse(item);
     if (parsed.success) {
-      if (this.listed.has(parsed.data.id)) return;
+      if (this.listed.has(parsed.data.id) || this.seen.has(parsed.data.id)) return;
+      this.seen.add(parsed.data.id);
       const listed = slim(parsed.data, this.peopleAsked, this.listing);
       // The whole listing's store, every answer so far: refused as soon as it passes the bound.
       if (this.listing.store.bytes > this.bounds.keptBytes) {
@@ -438,29 +442,29 @@ export class ImmichClient implements AssetSource {
   private async listWithin(albumId: string, listing: Listing, signal: AbortSignal): Promise<RemoteAsset[]> {
     const version = await this.supportedVersion(signal);
     const caps = capabilitiesOf(version);
-    let found: Map<string, Listed>;
     if (albumId === '') {
-      found = await this.searchAll(searchPasses(caps, null), null, listing, signal);
+      await this.searchAll(searchPasses(caps, null), null, listing, signal);
     } else if (!caps.searchByAlbum) {
-      found = await this.albumRoute(albumId, listing, signal);
+      await this.albumRoute(albumId, listing, signal);
     } else {
       try {
-        found = await this.searchAll(searchPasses(caps, albumId), albumId, listing, signal);
+        await this.searchAll(searchPasses(caps, albumId), albumId, listing, signal);
       } catch (err) {
         if (!(err instanceof AlbumIdsRejected)) throw err;
         listing.tap?.spoil();
+        // Whatever the search stored goes: the album route lists the album afresh.
+        listing.store = new ListingStore();
         // A server (or a strict proxy) that rejects the property: the album route still works
         // wherever albums carry their assets.
         this.logger.warn('the server rejected albumIds in a search; listing the album through GET /api/albums/{id}', {
           server: this.serverUrl,
           album: albumId,
         });
-        found = await this.albumRoute(albumId, listing, signal);
+        await this.albumRoute(albumId, listing, signal);
       }
     }
     // The listing is complete: its assets are built from their rows (names and people shared).
-    const places = [...found.values()].flatMap((l) => (l.at >= 0 ? [l.at] : []));
-    found.clear();
+    const places = listing.store.places();
     const list = listing.store.assets(places, new Keeper(this.mask));
     this.logger.debug('immich listing', {
       server: this.serverUrl,
@@ -476,13 +480,14 @@ export class ImmichClient implements AssetSource {
     albumId: string | null,
     listing: Listing,
     signal?: AbortSignal,
-  ): Promise<Map<string, Listed>> {
-    const found = new Map<string, Listed>();
+  ): Promise<void> {
+    // The listing's ids are kept in its store (off the heap: listing-index.ts).
+    const found = listing.store;
     const route = '/api/search/metadata';
     const ctx = this.context('POST', route, albumId ?? undefined);
     for (const pass of passes) {
       const describe = `the Immich server at ${this.serverUrl} (POST ${route} ${albumId ? `album ${albumId}` : 'library'})`;
-      await collectPages(
+      await collectPages<Listed, ListingStore>(
         async (at) => {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
@@ -528,7 +533,6 @@ export class ImmichClient implements AssetSource {
         albumId ? () => this.albumAssetCount(albumId, signal, listing.tap) : undefined,
       );
     }
-    return found;
   }
 
   /** The album's assetCount (GET /api/albums/{id}, without its assets), or null if unavailable. */
@@ -540,7 +544,7 @@ export class ImmichClient implements AssetSource {
     return parsed.success && typeof parsed.data.assetCount === 'number' ? parsed.data.assetCount : null;
   }
 
-  private async albumRoute(albumId: string, listing: Listing, signal?: AbortSignal): Promise<Map<string, Listed>> {
+  private async albumRoute(albumId: string, listing: Listing, signal?: AbortSignal): Promise<void> {
     const route = `/api/albums/${encodeURIComponent(albumId)}`;
     const ctx = this.context('GET', route, albumId);
     // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's,
@@ -571,7 +575,7 @@ export class ImmichClient implements AssetSource {
         `the Immich server at ${this.serverUrl} answered GET ${route} without the album's assets field; this server lists albums only through search`,
       );
     }
-    return new Map(items.finish(['assets'], this.logger).map((l) => [l.id, l]));
+    for (const l of items.finish(['assets'], this.logger)) listing.store.set(l.id, l);
   }
 
   // ---- pickers (the page's album and people lists) ----

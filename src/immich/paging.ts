@@ -37,6 +37,14 @@ export interface PagingLimits {
   maxKeptBytes: number;
 }
 
+/** What a listing keeps its ids in: a Map, or the listing's own store (listing-store.ts, whose
+ * index keeps them off the heap). */
+export interface ListedIds<T> {
+  has(id: string): boolean;
+  set(id: string, item: T): unknown;
+  readonly size: number;
+}
+
 /** How many assets the server says the listing holds, or null when it does not say. */
 export type TotalLookup = () => Promise<number | null>;
 
@@ -74,13 +82,16 @@ export function nextPageNumber(current: number, nextPage: string | number | null
   return n;
 }
 
-export async function collectPages<T extends { id: string; bytes?: number }>(
+export async function collectPages<
+  T extends { id: string; bytes?: number },
+  Into extends ListedIds<T> = Map<string, T>,
+>(
   fetchPage: (at: PageRequest) => Promise<Page<T>>,
   describe: string,
   limits: PagingLimits = DEFAULT_PAGING,
-  into: Map<string, T> = new Map(),
+  into: Into = new Map<string, T>() as unknown as Into,
   total?: TotalLookup,
-): Promise<Map<string, T>> {
+): Promise<Into> {
   let page = 1;
   let cursor: string | undefined;
   const cursorsSeen = new Set<string>();

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toRemoteAsset } from '../../src/immich/client.js';
 import { Keeper } from '../../src/immich/kept.js';
-import { ENTRY_BYTES, ListingStore, PERSON_BYTES } from '../../src/immich/listing-store.js';
+import { OTHER_ID_BYTES } from '../../src/immich/listing-index.js';
+import { ListingStore, PERSON_BYTES } from '../../src/immich/listing-store.js';
 import { assetSchema } from '../../src/immich/schemas.js';
 import type { RemoteAsset } from '../../src/immich/types.js';
 
@@ -122,7 +123,11 @@ describe('the listing store', () => {
     for (let n = 2; n < 100; n++) store.add(everyField(n));
     // The same people and places: nothing more remembered, the rows fit the first chunk.
     expect(store.bytes).toBe(oneChunk);
-    expect(store.entry('0123456789')).toBe(ENTRY_BYTES + 10);
+    // The first entry: the index's first block of ids and places (4,096 of them) and its table.
+    expect(store.entry('00000001-1111-4000-8000-000000000000')).toBe(4096 * (16 + 8) + 1024 * 4);
+    expect(store.entry('00000002-1111-4000-8000-000000000000')).toBe(0);
+    // An id the index cannot pack: its heap cost.
+    expect(store.entry('0123456789')).toBe(OTHER_ID_BYTES + 2 * 10);
     // A row larger than a chunk gets a chunk of its own, counted whole.
     const before = store.bytes;
     store.add({ ...everyField(1), originalFileName: 'x'.repeat(300 * 1024) });
@@ -188,5 +193,26 @@ describe('the listing store', () => {
     expect(list[5_999]!.originalFileName).toBe(`${'n'.repeat(600)}5999.jpg`);
     expect(store.bytes).toBe(0);
     expect(store.assets([], new Keeper())).toEqual([]);
+  });
+
+  it('records ids in the order listed, off the heap: a repeat keeps its first place, any id form', () => {
+    const store = new ListingStore();
+    const ids = Array.from({ length: 10_000 }, (_, n) =>
+      n % 1000 === 7 ? `odd id ${n}` : `${n.toString(16).padStart(8, '0')}-2222-4000-8000-${'0'.repeat(12)}`,
+    );
+    for (const [n, id] of ids.entries()) {
+      store.entry(id);
+      store.set(id, { at: n % 3 === 0 ? -1 : n });
+    }
+    // Repeats (and their upper-case writing, another id) after the table has grown.
+    store.set(ids[1]!, { at: 99_999 });
+    store.set('odd id 7', { at: 99_999 });
+    expect(store.has(ids[10]!.toUpperCase())).toBe(false);
+    expect(store.size).toBe(10_000);
+    expect(ids.every((id) => store.has(id))).toBe(true);
+    expect(store.has('00002710-2222-4000-8000-000000000000')).toBe(false);
+    expect(store.places()).toEqual(ids.flatMap((_, n) => (n % 3 === 0 ? [] : [n])));
+    // Some 30 bytes an id held (the other ids at their heap cost): the index's blocks and table.
+    expect(store.bytes).toBeLessThan(10_000 * 40 + 10 * (OTHER_ID_BYTES + 2 * 12));
   });
 });
