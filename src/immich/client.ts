@@ -172,17 +172,6 @@ export function infoOf(a: ImmichAsset, peopleAsked = true, keep: Keeper = new Ke
  * metadata arrives with the listing instead of one request per asset. */
 const LISTING_DETAIL = { withExif: true, withPeople: true } as const;
 
-/** What a listing keeps of each asset while paging: the id (to drop repeats) and, for the ones
- * the frame shows, where the contract's few fields are stored (listing-store.ts; a big library's
- * full JSON is not held, nor its objects until the listing is complete). */
-interface Listed {
-  id: string;
-  /** The asset's place in the listing's store; -1 for one the frame does not show. */
-  at: number;
-  /** What keeping it costs in bytes held (its row and its entry): the listing's total is bounded. */
-  bytes: number;
-}
-
 /** A listing in progress: its store and the Keeper cutting (not sharing) what it stores. */
 interface Listing {
   store: ListingStore;
@@ -191,12 +180,13 @@ interface Listing {
   tap?: ListingTap | undefined;
 }
 
-function slim(a: ImmichAsset, peopleAsked: boolean, listing: Listing): Listed {
+/** Records an asset in the listing's store as it arrives: its id (to drop repeats) and, for the
+ * ones the frame shows, the contract's few fields as a row (listing-store.ts; a big library's
+ * full JSON is not held, nor its objects until the listing is complete, nor any object of its
+ * own while the listing pages). */
+function slim(a: ImmichAsset, peopleAsked: boolean, listing: Listing): void {
   const { store } = listing;
-  const before = store.bytes;
-  const at = keepInListing(a) ? store.add(toRemoteAsset(a, peopleAsked, listing.keep)) : -1;
-  store.entry(a.id);
-  return { id: a.id, at, bytes: store.bytes - before };
+  store.record(a.id, keepInListing(a) ? store.add(toRemoteAsset(a, peopleAsked, listing.keep)) : -1);
 }
 
 /** An asset id fit to keep: a string of sane length (anything else is no asset we can name). */
@@ -220,19 +210,17 @@ interface AnswerBounds {
  * answer past its bounds is refused as it arrives, whatever it would still send. */
 class ItemReader {
   count = 0;
-  private readonly out: Listed[] = [];
+  /** The assets this answer added to the listing (recorded in its store as they arrived). */
+  private fresh = 0;
   private firstError: z.core.$ZodError | null = null;
   private readonly failed: { id: string | null; issue: z.core.$ZodIssue | undefined }[] = [];
   private unnamed = 0;
 
-  /** This answer's ids so far: one it repeats is not stored again. */
-  private readonly seen = new Set<string>();
-
-  /** `listed`: the ids the listing already holds (a repeat is not stored again). */
+  /** Each asset is recorded in `listing`'s store as it arrives (one the store holds, from this
+   * answer or an earlier one, is not stored again): a page leaves no object behind it. */
   constructor(
     private readonly peopleAsked: boolean,
     private readonly listing: Listing,
-    private readonly listed: { has(id: string): boolean; readonly size: number },
     private readonly ctx: CallContext,
     private readonly bounds: AnswerBounds,
   ) {}
@@ -247,17 +235,17 @@ class ItemReader {
     }
     const parsed = assetSchema.safeParse(item);
     if (parsed.success) {
-      if (this.listed.has(parsed.data.id) || this.seen.has(parsed.data.id)) return;
-      this.seen.add(parsed.data.id);
-      const listed = slim(parsed.data, this.peopleAsked, this.listing);
+      const { store } = this.listing;
+      if (store.has(parsed.data.id)) return;
+      slim(parsed.data, this.peopleAsked, this.listing);
+      this.fresh += 1;
       // The whole listing's store, every answer so far: refused as soon as it passes the bound.
-      if (this.listing.store.bytes > this.bounds.keptBytes) {
+      if (store.bytes > this.bounds.keptBytes) {
         throw new BadResponseError(
-          `the Immich server at ${this.ctx.serverUrl} (${this.ctx.method} ${this.ctx.route}): the listing's names and descriptions passed ${mib(this.bounds.keptBytes)} (${this.listed.size + this.out.length} assets), more than any real library's; check the server`,
+          `the Immich server at ${this.ctx.serverUrl} (${this.ctx.method} ${this.ctx.route}): the listing's names and descriptions passed ${mib(this.bounds.keptBytes)} (${store.size} assets), more than any real library's; check the server`,
           { code: 'ANSWER_TOO_LARGE' },
         );
       }
-      this.out.push(listed);
       return;
     }
     this.firstError ??= parsed.error;
@@ -265,10 +253,10 @@ class ItemReader {
     else this.unnamed += 1;
   }
 
-  /** The page's kept items; warns of the ones left out. */
-  finish(under: string[], logger: Logger): Listed[] {
+  /** How many assets the answer added to the listing; warns of the ones left out. */
+  finish(under: string[], logger: Logger): number {
     const ctx = this.ctx;
-    if (this.out.length === 0 && this.firstError) {
+    if (this.fresh === 0 && this.firstError) {
       // Not one item of the page can be read: the server speaks another shape, and the page is
       // refused whole (taking it as empty could look like a library emptied).
       throw shapeFailure(this.firstError, ctx, [...under, 0]);
@@ -285,7 +273,7 @@ class ItemReader {
       logger.warn(`${this.unnamed} more assets of this answer are left out of the listing: they cannot be read`, where);
     // Each sync says so again: a listing with warnings is never skipped.
     if (this.failed.length > 0) this.listing.tap?.spoil();
-    return this.out;
+    return this.fresh;
   }
 }
 
@@ -487,13 +475,13 @@ export class ImmichClient implements AssetSource {
     const ctx = this.context('POST', route, albumId ?? undefined);
     for (const pass of passes) {
       const describe = `the Immich server at ${this.serverUrl} (POST ${route} ${albumId ? `album ${albumId}` : 'library'})`;
-      await collectPages<Listed, ListingStore>(
+      await collectPages<{ id: string }, ListingStore>(
         async (at) => {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
           const bounds = { items: this.pageSize, keptBytes: this.paging.maxKeptBytes };
           const pageStart = listing.store.mark();
-          let items = new ItemReader(true, listing, found, ctx, bounds);
+          let items = new ItemReader(true, listing, ctx, bounds);
           let cursorChars: number | undefined;
           const answer = await this.shaped(
             'POST',
@@ -502,7 +490,7 @@ export class ImmichClient implements AssetSource {
             () => {
               // A page asked again after a cut-off body: what the failed read stored goes.
               listing.store.rollback(pageStart);
-              items = new ItemReader(true, listing, found, ctx, bounds);
+              items = new ItemReader(true, listing, ctx, bounds);
               cursorChars = undefined;
               return searchPageShape(
                 (item) => items.take(item),
@@ -521,7 +509,8 @@ export class ImmichClient implements AssetSource {
           this.listingAt.pages += 1;
           this.listingAt.assets += items.count;
           return {
-            items: items.finish(['assets', 'items'], this.logger),
+            items: [],
+            recorded: items.finish(['assets', 'items'], this.logger),
             nextPage: parsed.data.assets.nextPage,
             nextCursor: parsed.data.assets.nextCursor ?? null,
             ...(cursorChars !== undefined ? { nextCursorChars: cursorChars } : {}),
@@ -552,7 +541,7 @@ export class ImmichClient implements AssetSource {
     // The whole album in one answer: held to the listing's bounds.
     const bounds = { items: this.paging.maxItems, keptBytes: this.paging.maxKeptBytes };
     const start = listing.store.mark();
-    let items = new ItemReader(false, listing, new Map(), ctx, bounds);
+    let items = new ItemReader(false, listing, ctx, bounds);
     const answer = await this.shaped(
       'GET',
       `${route}?withoutAssets=false`,
@@ -560,7 +549,7 @@ export class ImmichClient implements AssetSource {
       () => {
         // Asked again after a cut-off body: what the failed read stored goes.
         listing.store.rollback(start);
-        items = new ItemReader(false, listing, new Map(), ctx, bounds);
+        items = new ItemReader(false, listing, ctx, bounds);
         return albumShape((item) => items.take(item));
       },
       signal,
@@ -575,7 +564,7 @@ export class ImmichClient implements AssetSource {
         `the Immich server at ${this.serverUrl} answered GET ${route} without the album's assets field; this server lists albums only through search`,
       );
     }
-    for (const l of items.finish(['assets'], this.logger)) listing.store.set(l.id, l);
+    items.finish(['assets'], this.logger);
   }
 
   // ---- pickers (the page's album and people lists) ----

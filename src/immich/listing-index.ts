@@ -33,12 +33,12 @@ export class ListingIndex {
 
   /** Records `id` at `place` (a place in the listing's store, or -1 for an asset it did not
    * store); an id already recorded keeps its first place. */
-  set(id: string, listed: { at: number }): this {
+  set(id: string, place: number): this {
     if (!isPackedId(id)) {
       if (this.others.has(id)) return this;
       this.reserve(1);
       this.others.set(id, this.size);
-      this.put(listed.at);
+      this.put(place);
       return this;
     }
     if (this.slotOf(id) <= -2) return this;
@@ -47,13 +47,13 @@ export class ListingIndex {
     const slot = this.slotOf(id);
     this.ids[Math.floor(this.size / BLOCK)]!.set(this.key, (this.size % BLOCK) * 16);
     this.slots[slot] = this.size + 1;
-    this.put(listed.at);
+    this.put(place);
     return this;
   }
 
   /** Makes room for `more` entries beyond those held, so what they will cost is held (and
    * counted) before they are recorded. */
-  reserve(more: number): void {
+  private reserve(more: number): void {
     const want = this.size + more;
     while (this.ids.length * BLOCK < want) {
       this.ids.push(new Uint8Array(BLOCK * 16));
@@ -68,6 +68,22 @@ export class ListingIndex {
     this.slots = new Int32Array(length);
     for (const taken of old) {
       if (taken === 0) continue;
+      const from = ((taken - 1) % BLOCK) * 16;
+      this.key.set(this.ids[Math.floor((taken - 1) / BLOCK)]!.subarray(from, from + 16));
+      this.slots[this.freeSlot()] = taken;
+    }
+  }
+
+  /** Forgets the entries past the first `size` (an answer cut off and asked again); the blocks
+   * and table stay, held. */
+  truncate(size: number): void {
+    if (size >= this.size) return;
+    this.size = size;
+    for (const [id, e] of this.others) if (e >= size) this.others.delete(id);
+    const old = this.slots;
+    this.slots = new Int32Array(old.length);
+    for (const taken of old) {
+      if (taken === 0 || taken > size) continue;
       const from = ((taken - 1) % BLOCK) * 16;
       this.key.set(this.ids[Math.floor((taken - 1) / BLOCK)]!.subarray(from, from + 16));
       this.slots[this.freeSlot()] = taken;

@@ -27,7 +27,7 @@ export interface StoreMark {
   readonly used: number;
   readonly held: number;
   readonly repeats: number;
-  readonly pending: number;
+  readonly entries: number;
 }
 
 /** What a person costs on the heap once the listing is built, besides its row: the object
@@ -51,8 +51,6 @@ export class ListingStore {
   private repeatOf = new Map<string, number>();
   private repeats: string[] = [];
   private index = new ListingIndex();
-  /** Entries counted (`entry`) and not yet recorded (`set`): the index holds room for them. */
-  private pending = 0;
   private readonly writer = new RowWriter({
     ref: (text) => this.ref(text),
     inlinePerson: (id) => (this.held += PERSON_BYTES + 2 * id.length),
@@ -62,7 +60,7 @@ export class ListingStore {
     return this.held + this.index.bytes;
   }
 
-  /** The ids recorded (`set`). */
+  /** The ids recorded. */
   get size(): number {
     return this.index.size;
   }
@@ -71,11 +69,18 @@ export class ListingStore {
     return this.index.has(id);
   }
 
-  /** Records `id` at its place (`at`: from `add`, or -1 for an asset not stored); a repeat keeps
-   * its first place. */
-  set(id: string, listed: { at: number }): this {
-    this.index.set(id, listed);
-    this.pending = Math.max(0, this.pending - 1);
+  /** Records `id` at its place (`at`: from `add`, or -1 for an asset not stored), counting what
+   * the index holds for it (and, for an id it cannot pack, its heap cost); a repeat keeps its
+   * first place. */
+  record(id: string, at: number): void {
+    if (this.index.has(id)) return;
+    this.index.set(id, at);
+    if (!isPackedId(id)) this.held += OTHER_ID_BYTES + 2 * id.length;
+  }
+
+  /** `record`, as collectPages (paging.ts) records an item. */
+  set(id: string, listed: { id: string; at?: number }): this {
+    this.record(id, listed.at ?? -1);
     return this;
   }
 
@@ -107,32 +112,22 @@ export class ListingStore {
       used: this.used,
       held: this.held,
       repeats: this.repeats.length,
-      pending: this.pending,
+      entries: this.index.size,
     };
   }
 
-  /** Forgets everything stored since `at` was taken (rows, counted entries, repeated texts): an
+  /** Forgets everything stored since `at` was taken (rows, recorded ids, repeated texts): an
    * answer cut off and asked again stores its rows once, not once per attempt. (The index's
    * room stays, and is counted: it is still held.) */
   rollback(at: StoreMark): void {
     this.chunks.length = at.chunks;
     this.used = at.used;
     this.held = at.held;
-    this.pending = at.pending;
+    this.index.truncate(at.entries);
     for (const text of this.repeats.splice(at.repeats)) this.repeatOf.delete(text);
   }
 
-  /** Counts an entry the listing is about to record (`set`): room for it in the index, and for
-   * an id the index cannot pack, its heap cost. Returns what that added. */
-  entry(id: string): number {
-    const before = this.bytes;
-    this.pending += 1;
-    this.index.reserve(this.pending);
-    if (!isPackedId(id)) this.held += OTHER_ID_BYTES + 2 * id.length;
-    return this.bytes - before;
-  }
-
-  /** The places of the assets recorded (`set`) and stored, in the order recorded. */
+  /** The places of the assets recorded and stored, in the order recorded. */
   places(): number[] {
     return this.index.storedPlaces();
   }
@@ -142,7 +137,6 @@ export class ListingStore {
    * so rows and objects are not both held whole. The store is empty afterwards. */
   assets(places: readonly number[], keep: Keeper): RemoteAsset[] {
     this.index = new ListingIndex();
-    this.pending = 0;
     const out: RemoteAsset[] = [];
     const shared = (t: string) => keep.shared(t);
     const person = (id: string, name: string, hidden: boolean) => keep.person(id, name, hidden);

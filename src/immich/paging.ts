@@ -13,6 +13,10 @@ export interface Page<T> {
   nextCursor?: string | null;
   /** The cursor's whole length where the reader kept only its first MAX_CURSOR_CHARS. */
   nextCursorChars?: number;
+  /** How many new assets the fetcher recorded in the listing itself as they arrived (the
+   * client's listing store, which also holds them to maxKeptBytes as it records them): none of
+   * them is in `items`. */
+  recorded?: number;
 }
 
 /** Where the next page starts: a page number, or the server's cursor (then `page` only counts). */
@@ -102,11 +106,11 @@ export async function collectPages<
   let asked = false;
   let kept = 0;
   while (true) {
-    const { items, nextPage, nextCursor, nextCursorChars } = await fetchPage(
+    const { items, nextPage, nextCursor, nextCursorChars, recorded } = await fetchPage(
       cursor === undefined ? { page } : { page, cursor },
     );
     fetched += 1;
-    let fresh = 0;
+    let fresh = recorded ?? 0;
     for (const item of items) {
       if (!into.has(item.id)) {
         into.set(item.id, item);
