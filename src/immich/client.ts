@@ -172,17 +172,6 @@ export function infoOf(a: ImmichAsset, peopleAsked = true, keep: Keeper = new Ke
  * metadata arrives with the listing instead of one request per asset. */
 const LISTING_DETAIL = { withExif: true, withPeople: true } as const;
 
-/** What a listing keeps of each asset while paging: the id (to drop repeats) and, for the ones
- * the frame shows, where the contract's few fields are stored (listing-store.ts; a big library's
- * full JSON is not held, nor its objects until the listing is complete). */
-interface Listed {
-  id: string;
-  /** The asset's place in the listing's store; -1 for one the frame does not show. */
-  at: number;
-  /** What keeping it costs in bytes held (its row and its entry): the listing's total is bounded. */
-  bytes: number;
-}
-
 /** A listing in progress: its store and the Keeper cutting (not sharing) what it stores. */
 interface Listing {
   store: ListingStore;
@@ -191,12 +180,13 @@ interface Listing {
   tap?: ListingTap | undefined;
 }
 
-function slim(a: ImmichAsset, peopleAsked: boolean, listing: Listing): Listed {
+/** Records an asset in the listing's store as it arrives: its id (to drop repeats) and, for the
+ * ones the frame shows, the contract's few fields as a row (listing-store.ts; a big library's
+ * full JSON is not held, nor its objects until the listing is complete, nor any object of its
+ * own while the listing pages). */
+function slim(a: ImmichAsset, peopleAsked: boolean, listing: Listing): void {
   const { store } = listing;
-  const before = store.bytes;
-  const at = keepInListing(a) ? store.add(toRemoteAsset(a, peopleAsked, listing.keep)) : -1;
-  store.entry(a.id);
-  return { id: a.id, at, bytes: store.bytes - before };
+  store.record(a.id, keepInListing(a) ? store.add(toRemoteAsset(a, peopleAsked, listing.keep)) : -1);
 }
 
 /** An asset id fit to keep: a string of sane length (anything else is no asset we can name). */
@@ -220,16 +210,17 @@ interface AnswerBounds {
  * answer past its bounds is refused as it arrives, whatever it would still send. */
 class ItemReader {
   count = 0;
-  private readonly out: Listed[] = [];
+  /** The assets this answer added to the listing (recorded in its store as they arrived). */
+  private fresh = 0;
   private firstError: z.core.$ZodError | null = null;
   private readonly failed: { id: string | null; issue: z.core.$ZodIssue | undefined }[] = [];
   private unnamed = 0;
 
-  /** `listed`: the ids the listing already holds (a repeat is not stored again). */
+  /** Each asset is recorded in `listing`'s store as it arrives (one the store holds, from this
+   * answer or an earlier one, is not stored again): a page leaves no object behind it. */
   constructor(
     private readonly peopleAsked: boolean,
     private readonly listing: Listing,
-    private readonly listed: ReadonlyMap<string, unknown>,
     private readonly ctx: CallContext,
     private readonly bounds: AnswerBounds,
   ) {}
@@ -244,16 +235,17 @@ class ItemReader {
     }
     const parsed = assetSchema.safeParse(item);
     if (parsed.success) {
-      if (this.listed.has(parsed.data.id)) return;
-      const listed = slim(parsed.data, this.peopleAsked, this.listing);
+      const { store } = this.listing;
+      if (store.has(parsed.data.id)) return;
+      slim(parsed.data, this.peopleAsked, this.listing);
+      this.fresh += 1;
       // The whole listing's store, every answer so far: refused as soon as it passes the bound.
-      if (this.listing.store.bytes > this.bounds.keptBytes) {
+      if (store.bytes > this.bounds.keptBytes) {
         throw new BadResponseError(
-          `the Immich server at ${this.ctx.serverUrl} (${this.ctx.method} ${this.ctx.route}): the listing's names and descriptions passed ${mib(this.bounds.keptBytes)} (${this.listed.size + this.out.length} assets), more than any real library's; check the server`,
+          `the Immich server at ${this.ctx.serverUrl} (${this.ctx.method} ${this.ctx.route}): the listing's names and descriptions passed ${mib(this.bounds.keptBytes)} (${store.size} assets), more than any real library's; check the server`,
           { code: 'ANSWER_TOO_LARGE' },
         );
       }
-      this.out.push(listed);
       return;
     }
     this.firstError ??= parsed.error;
@@ -261,10 +253,10 @@ class ItemReader {
     else this.unnamed += 1;
   }
 
-  /** The page's kept items; warns of the ones left out. */
-  finish(under: string[], logger: Logger): Listed[] {
+  /** How many assets the answer added to the listing; warns of the ones left out. */
+  finish(under: string[], logger: Logger): number {
     const ctx = this.ctx;
-    if (this.out.length === 0 && this.firstError) {
+    if (this.fresh === 0 && this.firstError) {
       // Not one item of the page can be read: the server speaks another shape, and the page is
       // refused whole (taking it as empty could look like a library emptied).
       throw shapeFailure(this.firstError, ctx, [...under, 0]);
@@ -281,7 +273,7 @@ class ItemReader {
       logger.warn(`${this.unnamed} more assets of this answer are left out of the listing: they cannot be read`, where);
     // Each sync says so again: a listing with warnings is never skipped.
     if (this.failed.length > 0) this.listing.tap?.spoil();
-    return this.out;
+    return this.fresh;
   }
 }
 
@@ -438,29 +430,29 @@ export class ImmichClient implements AssetSource {
   private async listWithin(albumId: string, listing: Listing, signal: AbortSignal): Promise<RemoteAsset[]> {
     const version = await this.supportedVersion(signal);
     const caps = capabilitiesOf(version);
-    let found: Map<string, Listed>;
     if (albumId === '') {
-      found = await this.searchAll(searchPasses(caps, null), null, listing, signal);
+      await this.searchAll(searchPasses(caps, null), null, listing, signal);
     } else if (!caps.searchByAlbum) {
-      found = await this.albumRoute(albumId, listing, signal);
+      await this.albumRoute(albumId, listing, signal);
     } else {
       try {
-        found = await this.searchAll(searchPasses(caps, albumId), albumId, listing, signal);
+        await this.searchAll(searchPasses(caps, albumId), albumId, listing, signal);
       } catch (err) {
         if (!(err instanceof AlbumIdsRejected)) throw err;
         listing.tap?.spoil();
+        // Whatever the search stored goes: the album route lists the album afresh.
+        listing.store = new ListingStore();
         // A server (or a strict proxy) that rejects the property: the album route still works
         // wherever albums carry their assets.
         this.logger.warn('the server rejected albumIds in a search; listing the album through GET /api/albums/{id}', {
           server: this.serverUrl,
           album: albumId,
         });
-        found = await this.albumRoute(albumId, listing, signal);
+        await this.albumRoute(albumId, listing, signal);
       }
     }
     // The listing is complete: its assets are built from their rows (names and people shared).
-    const places = [...found.values()].flatMap((l) => (l.at >= 0 ? [l.at] : []));
-    found.clear();
+    const places = listing.store.places();
     const list = listing.store.assets(places, new Keeper(this.mask));
     this.logger.debug('immich listing', {
       server: this.serverUrl,
@@ -476,19 +468,20 @@ export class ImmichClient implements AssetSource {
     albumId: string | null,
     listing: Listing,
     signal?: AbortSignal,
-  ): Promise<Map<string, Listed>> {
-    const found = new Map<string, Listed>();
+  ): Promise<void> {
+    // The listing's ids are kept in its store (off the heap: listing-index.ts).
+    const found = listing.store;
     const route = '/api/search/metadata';
     const ctx = this.context('POST', route, albumId ?? undefined);
     for (const pass of passes) {
       const describe = `the Immich server at ${this.serverUrl} (POST ${route} ${albumId ? `album ${albumId}` : 'library'})`;
-      await collectPages(
+      await collectPages<{ id: string }, ListingStore>(
         async (at) => {
           // A cursor (v3.2+) replaces the page number; older servers never offer one.
           const where = at.cursor !== undefined ? { cursor: at.cursor } : { page: at.page };
           const bounds = { items: this.pageSize, keptBytes: this.paging.maxKeptBytes };
           const pageStart = listing.store.mark();
-          let items = new ItemReader(true, listing, found, ctx, bounds);
+          let items = new ItemReader(true, listing, ctx, bounds);
           let cursorChars: number | undefined;
           const answer = await this.shaped(
             'POST',
@@ -497,7 +490,7 @@ export class ImmichClient implements AssetSource {
             () => {
               // A page asked again after a cut-off body: what the failed read stored goes.
               listing.store.rollback(pageStart);
-              items = new ItemReader(true, listing, found, ctx, bounds);
+              items = new ItemReader(true, listing, ctx, bounds);
               cursorChars = undefined;
               return searchPageShape(
                 (item) => items.take(item),
@@ -516,7 +509,8 @@ export class ImmichClient implements AssetSource {
           this.listingAt.pages += 1;
           this.listingAt.assets += items.count;
           return {
-            items: items.finish(['assets', 'items'], this.logger),
+            items: [],
+            recorded: items.finish(['assets', 'items'], this.logger),
             nextPage: parsed.data.assets.nextPage,
             nextCursor: parsed.data.assets.nextCursor ?? null,
             ...(cursorChars !== undefined ? { nextCursorChars: cursorChars } : {}),
@@ -528,7 +522,6 @@ export class ImmichClient implements AssetSource {
         albumId ? () => this.albumAssetCount(albumId, signal, listing.tap) : undefined,
       );
     }
-    return found;
   }
 
   /** The album's assetCount (GET /api/albums/{id}, without its assets), or null if unavailable. */
@@ -540,7 +533,7 @@ export class ImmichClient implements AssetSource {
     return parsed.success && typeof parsed.data.assetCount === 'number' ? parsed.data.assetCount : null;
   }
 
-  private async albumRoute(albumId: string, listing: Listing, signal?: AbortSignal): Promise<Map<string, Listed>> {
+  private async albumRoute(albumId: string, listing: Listing, signal?: AbortSignal): Promise<void> {
     const route = `/api/albums/${encodeURIComponent(albumId)}`;
     const ctx = this.context('GET', route, albumId);
     // The one answer that holds a whole album (servers before v3.0): a larger cap than a page's,
@@ -548,7 +541,7 @@ export class ImmichClient implements AssetSource {
     // The whole album in one answer: held to the listing's bounds.
     const bounds = { items: this.paging.maxItems, keptBytes: this.paging.maxKeptBytes };
     const start = listing.store.mark();
-    let items = new ItemReader(false, listing, new Map(), ctx, bounds);
+    let items = new ItemReader(false, listing, ctx, bounds);
     const answer = await this.shaped(
       'GET',
       `${route}?withoutAssets=false`,
@@ -556,7 +549,7 @@ export class ImmichClient implements AssetSource {
       () => {
         // Asked again after a cut-off body: what the failed read stored goes.
         listing.store.rollback(start);
-        items = new ItemReader(false, listing, new Map(), ctx, bounds);
+        items = new ItemReader(false, listing, ctx, bounds);
         return albumShape((item) => items.take(item));
       },
       signal,
@@ -571,7 +564,7 @@ export class ImmichClient implements AssetSource {
         `the Immich server at ${this.serverUrl} answered GET ${route} without the album's assets field; this server lists albums only through search`,
       );
     }
-    return new Map(items.finish(['assets'], this.logger).map((l) => [l.id, l]));
+    items.finish(['assets'], this.logger);
   }
 
   // ---- pickers (the page's album and people lists) ----

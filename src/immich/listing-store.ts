@@ -1,17 +1,16 @@
-// Where a listing keeps its assets until it is complete: each one encoded as a short JSON row in
-// large Buffers outside the JS heap, its cost counted in bytes actually held. Kept as objects, a
-// listing's text costs its heap form (object headers, two-byte strings, maps, and the young
-// generation growing as they all survive); encoded, it costs its bytes, so the listing bound
-// (kept.ts MAX_LISTING_BYTES) bounds the memory whatever shape the server's text takes.
+// Where a listing keeps its assets until it is complete: each one encoded as a compact binary
+// row (listing-row.ts) in large Buffers outside the JS heap, and its id in an index off the heap
+// (listing-index.ts), their cost counted in bytes actually held. Kept as objects, a listing's
+// text costs its heap form (object headers, two-byte strings, maps, and the young generation
+// growing as they all survive); encoded, it costs its bytes, so the listing bound (kept.ts
+// MAX_LISTING_BYTES) bounds the memory whatever shape the server's text takes.
 import type { Keeper } from './kept.js';
-import type { RemoteAsset, RemoteAssetInfo, RemotePerson } from './types.js';
+import { ListingIndex, OTHER_ID_BYTES } from './listing-index.js';
+import { isPackedId, readRow, RowWriter, type Ref } from './listing-row.js';
+import type { RemoteAsset } from './types.js';
 
 /** Rows are appended to chunks of this size (a larger row gets a chunk of its own). */
 const CHUNK_BYTES = 256 * 1024;
-/** What one listed entry costs on the heap besides its row: the listing's record of it (an
- * object of three fields), its slot in the listing's map (with the table's slack) and the
- * id string's header; the id's characters are counted on top. */
-export const ENTRY_BYTES = 48 + 64 + 16;
 /** Texts that repeat from photo to photo (a type, a zone, a place, a person's id and name) are
  * stored once per listing and named by number in the rows: a real library's three people cost a
  * row a few bytes, not some 160. Past this many, new ones are written out in full (a server
@@ -26,8 +25,9 @@ const REPEAT_BYTES = 96;
 export interface StoreMark {
   readonly chunks: number;
   readonly used: number;
-  readonly bytes: number;
+  readonly held: number;
   readonly repeats: number;
+  readonly entries: number;
 }
 
 /** What a person costs on the heap once the listing is built, besides its row: the object
@@ -38,104 +38,108 @@ export interface StoreMark {
  * every row: a listing of such photos is held to what it costs built, not to its rows' bytes. */
 export const PERSON_BYTES = 48 + 8 + 2 * 40;
 
-/** A repeated text as a row holds it: its number in the listing's table, or itself. */
-type Ref = number | string;
-
-/** An asset as stored: its fields by position (a row names no keys), undefined as null. */
-type Row = [
-  id: string,
-  originalFileName: string,
-  originalMimeType: Ref | null,
-  fileCreatedAt: string,
-  localDateTime: string | null,
-  updatedAt: string,
-  checksum: string,
-  archived: 0 | 1,
-  checksumIsContentHash: boolean | null,
-  edited: boolean | null,
-  stackPrimaryId: string | null,
-  info: InfoRow | null,
-];
-
-type InfoRow = [
-  /** 0: the asset's own localDateTime (the same string, not stored twice). */
-  localDateTime: string | null | 0,
-  timeZone: Ref | null,
-  favorite: 0 | 1,
-  rating: number | null,
-  description: string,
-  city: Ref | null,
-  state: Ref | null,
-  country: Ref | null,
-  latitude: number | null,
-  longitude: number | null,
-  /** id, name, hidden (0/1) of each person, flat. */
-  people: (Ref | 0 | 1)[] | null,
-  width: number | null,
-  height: number | null,
-  orientation: number | null,
-  /** 0: not said (undefined); null: in no stack. */
-  stack: [id: string, primaryAssetId: string] | null | 0,
-  hasExif: 0 | 1,
-];
-
 /**
- * A listing's assets, stored as rows until the listing is complete. `bytes` is what the store
- * holds (its chunks, whole) plus each entry's heap cost (ENTRY_BYTES and the id): what the
- * listing bound is held to.
+ * A listing's assets, stored as rows until the listing is complete, and the ids it holds (what
+ * collectPages keeps them in: `has`, `set`, `size`). `bytes` is what the store holds: its chunks
+ * (whole), its index (as allocated), its table of repeated texts and the heap cost of what the
+ * index keeps as strings: what the listing bound is held to.
  */
 export class ListingStore {
-  bytes = 0;
+  private held = 0;
   private chunks: (Buffer | null)[] = [];
   private used = CHUNK_BYTES;
-  private readonly repeatOf = new Map<string, number>();
+  private repeatOf = new Map<string, number>();
   private repeats: string[] = [];
+  private index = new ListingIndex();
+  private readonly writer = new RowWriter({
+    ref: (text) => this.ref(text),
+    inlinePerson: (id) => (this.held += PERSON_BYTES + 2 * id.length),
+  });
 
-  /** Stores `asset`; returns where (for `assets`). */
+  get bytes(): number {
+    return this.held + this.index.bytes;
+  }
+
+  /** The ids recorded. */
+  get size(): number {
+    return this.index.size;
+  }
+
+  has(id: string): boolean {
+    return this.index.has(id);
+  }
+
+  /** Records `id` at its place (`at`: from `add`, or -1 for an asset not stored), counting what
+   * the index holds for it (and, for an id it cannot pack, its heap cost); a repeat keeps its
+   * first place. */
+  record(id: string, at: number): void {
+    if (this.index.has(id)) return;
+    this.index.set(id, at);
+    if (!isPackedId(id)) this.held += OTHER_ID_BYTES + 2 * id.length;
+  }
+
+  /** `record`, as collectPages (paging.ts) records an item. */
+  set(id: string, listed: { id: string; at?: number }): this {
+    this.record(id, listed.at ?? -1);
+    return this;
+  }
+
+  /** Stores `asset`; returns where (for `set` and `assets`). */
   add(asset: RemoteAsset): number {
-    const text = JSON.stringify(this.rowOf(asset));
-    const len = Buffer.byteLength(text);
+    const row = this.writer;
+    row.write(asset);
+    const len = row.length;
     let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || this.used + 4 + len > chunk.length) {
       chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, 4 + len));
       this.chunks.push(chunk);
-      this.bytes += chunk.length;
+      this.held += chunk.length;
       this.used = 0;
     }
     const at = this.used;
     chunk.writeUInt32LE(len, at);
-    chunk.write(text, at + 4, len, 'utf8');
+    row.buf.copy(chunk, at + 4, 0, len);
     this.used += 4 + len;
+    if (row.buf.length > CHUNK_BYTES) row.buf = Buffer.allocUnsafe(1024);
     // The position as one number: chunk index and offset (a chunk is at most 2^32 bytes).
     return (this.chunks.length - 1) * 2 ** 32 + at;
   }
 
   /** Where the store is now, for `rollback`. */
   mark(): StoreMark {
-    return { chunks: this.chunks.length, used: this.used, bytes: this.bytes, repeats: this.repeats.length };
+    return {
+      chunks: this.chunks.length,
+      used: this.used,
+      held: this.held,
+      repeats: this.repeats.length,
+      entries: this.index.size,
+    };
   }
 
-  /** Forgets everything stored since `at` was taken (rows, entries, repeated texts): an answer
-   * cut off and asked again stores its rows once, not once per attempt. */
+  /** Forgets everything stored since `at` was taken (rows, recorded ids, repeated texts): an
+   * answer cut off and asked again stores its rows once, not once per attempt. (The index's
+   * room stays, and is counted: it is still held.) */
   rollback(at: StoreMark): void {
     this.chunks.length = at.chunks;
     this.used = at.used;
-    this.bytes = at.bytes;
+    this.held = at.held;
+    this.index.truncate(at.entries);
     for (const text of this.repeats.splice(at.repeats)) this.repeatOf.delete(text);
   }
 
-  /** Counts an entry's heap cost (see ENTRY_BYTES) for an id the listing records. */
-  entry(id: string): number {
-    const cost = ENTRY_BYTES + id.length;
-    this.bytes += cost;
-    return cost;
+  /** The places of the assets recorded and stored, in the order recorded. */
+  places(): number[] {
+    return this.index.storedPlaces();
   }
 
   /** The assets stored at `places`, in that order, names and people shared through `keep`.
    * Each chunk is let go once the places have moved past it (they come in the order stored),
    * so rows and objects are not both held whole. The store is empty afterwards. */
   assets(places: readonly number[], keep: Keeper): RemoteAsset[] {
+    this.index = new ListingIndex();
     const out: RemoteAsset[] = [];
+    const shared = (t: string) => keep.shared(t);
+    const person = (id: string, name: string, hidden: boolean) => keep.person(id, name, hidden);
     // Places that jump back keep every chunk (never the case for a listing's own order).
     const ordered = places.every((p, i) => i === 0 || p >= places[i - 1]!);
     let low = 0;
@@ -148,13 +152,12 @@ export class ListingStore {
       }
       const chunk = this.chunks[c];
       if (!chunk) throw new Error(`listing store: no chunk ${c}`);
-      const len = chunk.readUInt32LE(at);
-      out.push(this.assetOf(JSON.parse(chunk.toString('utf8', at + 4, at + 4 + len)) as Row, keep));
+      out.push(readRow(chunk, at + 4, this.repeats, shared, person));
     }
     this.chunks = [];
-    this.repeatOf.clear();
+    this.repeatOf = new Map();
     this.repeats = [];
-    this.bytes = 0;
+    this.held = 0;
     return out;
   }
 
@@ -165,110 +168,7 @@ export class ListingStore {
     if (this.repeats.length >= REPEATS_MAX) return text;
     this.repeatOf.set(text, this.repeats.length);
     this.repeats.push(text);
-    this.bytes += REPEAT_BYTES + 2 * text.length;
+    this.held += REPEAT_BYTES + 2 * text.length;
     return this.repeats.length - 1;
-  }
-
-  private text(r: Ref): string {
-    return typeof r === 'number' ? this.repeats[r]! : r;
-  }
-
-  private rowOf(a: RemoteAsset): Row {
-    return [
-      a.id,
-      a.originalFileName,
-      a.originalMimeType === null ? null : this.ref(a.originalMimeType),
-      a.fileCreatedAt,
-      a.localDateTime,
-      a.updatedAt,
-      a.checksum,
-      a.archived ? 1 : 0,
-      a.checksumIsContentHash ?? null,
-      a.edited ?? null,
-      a.stackPrimaryId ?? null,
-      a.info ? this.infoRowOf(a.info, a.localDateTime) : null,
-    ];
-  }
-
-  private infoRowOf(i: RemoteAssetInfo, assetLocal: string | null): InfoRow {
-    const ref = (t: string | null) => (t === null ? null : this.ref(t));
-    return [
-      i.localDateTime === assetLocal && assetLocal !== null ? 0 : i.localDateTime,
-      ref(i.timeZone),
-      i.favorite ? 1 : 0,
-      i.rating,
-      i.description,
-      ref(i.city),
-      ref(i.state),
-      ref(i.country),
-      i.latitude,
-      i.longitude,
-      i.people ? this.peopleRow(i.people) : null,
-      i.width,
-      i.height,
-      i.orientation,
-      i.stack === undefined ? 0 : i.stack === null ? null : [i.stack.id, i.stack.primaryAssetId],
-      i.hasExif ? 1 : 0,
-    ];
-  }
-
-  private peopleRow(people: readonly RemotePerson[]): (Ref | 0 | 1)[] {
-    const flat: (Ref | 0 | 1)[] = [];
-    for (const p of people) {
-      const id = this.ref(p.id);
-      if (typeof id === 'string') this.bytes += PERSON_BYTES + 2 * id.length;
-      flat.push(id, this.ref(p.name), p.hidden ? 1 : 0);
-    }
-    return flat;
-  }
-
-  /** The asset a row holds; names, places, zones and people shared through `keep` (kept.ts). */
-  private assetOf(r: Row, keep: Keeper): RemoteAsset {
-    const a: RemoteAsset = {
-      id: r[0],
-      originalFileName: r[1],
-      originalMimeType: r[2] === null ? null : keep.shared(this.text(r[2])),
-      fileCreatedAt: r[3],
-      localDateTime: r[4],
-      updatedAt: r[5],
-      checksum: r[6],
-      archived: r[7] === 1,
-    };
-    if (r[8] !== null) a.checksumIsContentHash = r[8];
-    if (r[9] !== null) a.edited = r[9];
-    if (r[10] !== null) a.stackPrimaryId = r[10];
-    if (r[11] !== null) a.info = this.infoOf(r[11], a.localDateTime, keep);
-    return a;
-  }
-
-  private infoOf(r: InfoRow, assetLocal: string | null, keep: Keeper): RemoteAssetInfo {
-    const share = (t: Ref | null) => (t === null ? null : keep.shared(this.text(t)));
-    const flat = r[10];
-    let people: RemotePerson[] | null = null;
-    if (flat) {
-      people = [];
-      for (let j = 0; j + 2 < flat.length; j += 3)
-        people.push(keep.person(this.text(flat[j]!), this.text(flat[j + 1]!), flat[j + 2] === 1));
-    }
-    const info: RemoteAssetInfo = {
-      localDateTime: r[0] === 0 ? assetLocal : r[0],
-      timeZone: share(r[1]),
-      favorite: r[2] === 1,
-      rating: r[3],
-      description: r[4],
-      city: share(r[5]),
-      state: share(r[6]),
-      country: share(r[7]),
-      latitude: r[8],
-      longitude: r[9],
-      people,
-      width: r[11],
-      height: r[12],
-      orientation: r[13],
-      hasExif: r[15] === 1,
-    };
-    const stack = r[14];
-    if (stack !== 0) info.stack = stack === null ? null : { id: stack[0], primaryAssetId: stack[1] };
-    return info;
   }
 }

@@ -13,6 +13,10 @@ export interface Page<T> {
   nextCursor?: string | null;
   /** The cursor's whole length where the reader kept only its first MAX_CURSOR_CHARS. */
   nextCursorChars?: number;
+  /** How many new assets the fetcher recorded in the listing itself as they arrived (the
+   * client's listing store, which also holds them to maxKeptBytes as it records them): none of
+   * them is in `items`. */
+  recorded?: number;
 }
 
 /** Where the next page starts: a page number, or the server's cursor (then `page` only counts). */
@@ -35,6 +39,14 @@ export interface PagingLimits {
   /** The most the kept items may weigh in all (their `bytes`, what storing them holds:
    * listing-store.ts): a listing of big items is refused here rather than grow with every page. */
   maxKeptBytes: number;
+}
+
+/** What a listing keeps its ids in: a Map, or the listing's own store (listing-store.ts, whose
+ * index keeps them off the heap). */
+export interface ListedIds<T> {
+  has(id: string): boolean;
+  set(id: string, item: T): unknown;
+  readonly size: number;
 }
 
 /** How many assets the server says the listing holds, or null when it does not say. */
@@ -74,13 +86,16 @@ export function nextPageNumber(current: number, nextPage: string | number | null
   return n;
 }
 
-export async function collectPages<T extends { id: string; bytes?: number }>(
+export async function collectPages<
+  T extends { id: string; bytes?: number },
+  Into extends ListedIds<T> = Map<string, T>,
+>(
   fetchPage: (at: PageRequest) => Promise<Page<T>>,
   describe: string,
   limits: PagingLimits = DEFAULT_PAGING,
-  into: Map<string, T> = new Map(),
+  into: Into = new Map<string, T>() as unknown as Into,
   total?: TotalLookup,
-): Promise<Map<string, T>> {
+): Promise<Into> {
   let page = 1;
   let cursor: string | undefined;
   const cursorsSeen = new Set<string>();
@@ -91,11 +106,11 @@ export async function collectPages<T extends { id: string; bytes?: number }>(
   let asked = false;
   let kept = 0;
   while (true) {
-    const { items, nextPage, nextCursor, nextCursorChars } = await fetchPage(
+    const { items, nextPage, nextCursor, nextCursorChars, recorded } = await fetchPage(
       cursor === undefined ? { page } : { page, cursor },
     );
     fetched += 1;
-    let fresh = 0;
+    let fresh = recorded ?? 0;
     for (const item of items) {
       if (!into.has(item.id)) {
         into.set(item.id, item);

@@ -145,13 +145,10 @@ describe('a listing page read as it arrives (issue 21 point 1)', () => {
     const bigger = await seedSampleLibrary(sim, { count: 40, seed: 13, withVideo: false });
     const whole = await client.listAssets(bigger.album.id);
     expect(whole).toHaveLength(40);
-    // What this listing holds (listing-store.ts): each asset's row and entry. The bound is set to
+    // What this listing holds (listing-store.ts): each asset's row and its id. The bound is set to
     // exactly that, so a second copy of any row would pass it.
     const store = new ListingStore();
-    for (const a of whole) {
-      store.add(a);
-      store.entry(a.id);
-    }
+    for (const a of whole) store.record(a.id, store.add(a));
     const exact = new ImmichClient({
       baseUrl: sim.url,
       apiKey: sim.apiKey,

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toRemoteAsset } from '../../src/immich/client.js';
 import { Keeper } from '../../src/immich/kept.js';
-import { ENTRY_BYTES, ListingStore, PERSON_BYTES } from '../../src/immich/listing-store.js';
+import { OTHER_ID_BYTES } from '../../src/immich/listing-index.js';
+import { ListingStore, PERSON_BYTES } from '../../src/immich/listing-store.js';
 import { assetSchema } from '../../src/immich/schemas.js';
 import type { RemoteAsset } from '../../src/immich/types.js';
 
@@ -122,7 +123,17 @@ describe('the listing store', () => {
     for (let n = 2; n < 100; n++) store.add(everyField(n));
     // The same people and places: nothing more remembered, the rows fit the first chunk.
     expect(store.bytes).toBe(oneChunk);
-    expect(store.entry('0123456789')).toBe(ENTRY_BYTES + 10);
+    // The first id: the index's first block of ids and places (4,096 of them) and its table.
+    const cost = (id: string) => {
+      const at = store.bytes;
+      store.record(id, -1);
+      return store.bytes - at;
+    };
+    expect(cost('00000001-1111-4000-8000-000000000000')).toBe(4096 * (16 + 8) + 1024 * 4);
+    expect(cost('00000002-1111-4000-8000-000000000000')).toBe(0);
+    // An id the index cannot pack: its heap cost; a repeat costs nothing.
+    expect(cost('0123456789')).toBe(OTHER_ID_BYTES + 2 * 10);
+    expect(cost('0123456789')).toBe(0);
     // A row larger than a chunk gets a chunk of its own, counted whole.
     const before = store.bytes;
     store.add({ ...everyField(1), originalFileName: 'x'.repeat(300 * 1024) });
@@ -133,7 +144,7 @@ describe('the listing store', () => {
   it('forgets what it stored since a mark: rows, entries and repeated texts, across chunks', () => {
     const store = new ListingStore();
     const kept = [store.add(everyField(1)), store.add(everyField(2))];
-    store.entry('a');
+    store.record('a', kept[0]!);
     const mark = store.mark();
     const held = store.bytes;
     // A cut-off answer: rows past the first chunk, a new person and a new place, entries.
@@ -142,10 +153,15 @@ describe('the listing store', () => {
       ...everyField(9),
       info: { ...everyField(9).info!, city: 'Genève', people: [{ id: 'p9', name: 'Neu', hidden: false }] },
     });
-    store.entry('b');
+    store.record('b', -1);
+    for (let n = 0; n < 5000; n++) store.record(`${n.toString(16).padStart(8, '0')}-3333-4000-8000-000000000000`, -1);
     expect(store.bytes).toBeGreaterThan(held + 256 * 1024);
     store.rollback(mark);
-    expect(store.bytes).toBe(held);
+    // The index's room stays (it is still held: a second block, a table of 8,192 slots); its
+    // entries since the mark go.
+    expect(store.bytes).toBe(held + 4096 * (16 + 8) + (8192 - 1024) * 4);
+    expect([store.has('a'), store.has('b'), store.size]).toEqual([true, false, 1]);
+    expect(store.has('00000000-3333-4000-8000-000000000000')).toBe(false);
     // Asked again: the same answer stored once costs what it costs, and reads back whole.
     const again = store.add({ ...everyField(3), info: { ...everyField(3).info!, city: 'Genève' } });
     const list = store.assets([...kept, again], new Keeper());
@@ -188,5 +204,23 @@ describe('the listing store', () => {
     expect(list[5_999]!.originalFileName).toBe(`${'n'.repeat(600)}5999.jpg`);
     expect(store.bytes).toBe(0);
     expect(store.assets([], new Keeper())).toEqual([]);
+  });
+
+  it('records ids in the order listed, off the heap: a repeat keeps its first place, any id form', () => {
+    const store = new ListingStore();
+    const ids = Array.from({ length: 10_000 }, (_, n) =>
+      n % 1000 === 7 ? `odd id ${n}` : `${n.toString(16).padStart(8, '0')}-2222-4000-8000-${'0'.repeat(12)}`,
+    );
+    for (const [n, id] of ids.entries()) store.record(id, n % 3 === 0 ? -1 : n);
+    // Repeats (and their upper-case writing, another id) after the table has grown.
+    store.record(ids[1]!, 99_999);
+    store.record('odd id 7', 99_999);
+    expect(store.has(ids[10]!.toUpperCase())).toBe(false);
+    expect(store.size).toBe(10_000);
+    expect(ids.every((id) => store.has(id))).toBe(true);
+    expect(store.has('00002710-2222-4000-8000-000000000000')).toBe(false);
+    expect(store.places()).toEqual(ids.flatMap((_, n) => (n % 3 === 0 ? [] : [n])));
+    // Some 30 bytes an id held (the other ids at their heap cost): the index's blocks and table.
+    expect(store.bytes).toBeLessThan(10_000 * 40 + 10 * (OTHER_ID_BYTES + 2 * 12));
   });
 });

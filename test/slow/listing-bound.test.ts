@@ -93,7 +93,7 @@ describe('the listing bound at its real size', () => {
       expect(message).not.toContain('\n');
       expect(message).toMatch(
         new RegExp(
-          `^the Immich server at ${sim.url.replace(/[.]/g, '\\.')} \\(POST /api/search/metadata\\): the listing's names and descriptions passed 16 MiB \\(\\d+ assets\\)`,
+          `^the Immich server at ${sim.url.replace(/[.]/g, '\\.')} \\(POST /api/search/metadata\\): the listing's names and descriptions passed ${MAX_LISTING_BYTES / (1024 * 1024)} MiB \\(\\d+ assets\\)`,
         ),
       );
       // Refused while it pages, not after: fewer photos than a real 20,000-photo library.
