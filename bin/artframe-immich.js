@@ -2,10 +2,10 @@
 // The installed command: runs the compiled CLI (built by `npm ci` through the `prepare` script).
 // The first SIGINT/SIGTERM asks the command to stop cleanly; a second one exits at once.
 //
-// CommonJS (bin/package.json), like the entry it loads, dist/cli-hot.cjs: `status` and `next`
-// start without Node's ES module loader, which costs a command ~6 ms to set up and more for each
-// file it links (npm run bench -- startup). Every other command is the split ES module build
-// (dist/cli.js), imported from here when asked for.
+// CommonJS (bin/package.json), like the entry it loads for them, dist/cli-hot.cjs: `status` and
+// `next` start without Node's ES module loader, which costs a command ~6 ms to set up and more
+// for each file it links (npm run bench -- startup). Every other command is the split ES module
+// build (dist/cli.js), imported from here without compiling the hot entry.
 'use strict';
 const nodeModule = require('node:module');
 
@@ -23,8 +23,6 @@ const cacheHome = [process.env.XDG_CACHE_HOME, process.env.HOME && `${process.en
 );
 if (nodeModule.enableCompileCache && cacheHome)
   nodeModule.enableCompileCache(`${cacheHome}/artframe-immich/compile-cache`);
-const { main } = require('../dist/cli-hot.cjs');
-
 const controller = new AbortController();
 let signals = 0;
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -35,8 +33,14 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-// Loaded from here, not from the CommonJS entry, where `import()` of an ES module cannot stay.
+// The whole command line is imported from here, not from the CommonJS entry, where `import()`
+// of an ES module cannot stay. Which of the two answers: src/cli-route.ts.
+const argv = process.argv.slice(2);
+const io = { signal: controller.signal };
 const loadWhole = () => import('../dist/cli.js');
-main(process.argv.slice(2), { signal: controller.signal }, loadWhole).then((code) => {
+const done = require('../dist/cli-route.cjs').startsHot(argv)
+  ? require('../dist/cli-hot.cjs').main(argv, io, loadWhole)
+  : loadWhole().then((whole) => whole.main(argv, io));
+done.then((code) => {
   process.exitCode = code;
 });

@@ -17,6 +17,9 @@ const hot: readonly CommandEntry[] = [
  * an ES module would be turned into a `require` that Node 20 cannot do (package.json `build`). */
 export type LoadWhole = () => Promise<{ main: (argv: string[], io: MainIO) => Promise<number> }>;
 
+/** The names of the commands this entry runs itself (cli-route.ts sends them here). */
+export const hotCommandNames = (): string[] => hot.map((c) => c.name);
+
 export function main(argv: string[], io: MainIO, loadWhole: LoadWhole): Promise<number> {
   return runCli(argv, io, hot, async () => (await loadWhole()).main(argv, io));
 }

@@ -2,6 +2,7 @@
 // command, and the mapping of errors to one line and an exit code (a stack trace only with
 // --verbose). cli.ts runs it over every command; cli-hot.ts over the few that must start fast.
 import type { HardwareSeams } from '../drivers/detect.js';
+import { readGlobalArgs } from './cli-args.js';
 import { FrameError, describeError } from './core/errors.js';
 import { Redactor, createLogger } from './core/log.js';
 import { fdWriter, isTerminal } from './core/stdio.js';
@@ -86,27 +87,16 @@ export async function runCli(
   let tty: boolean | undefined = io.isTTY;
   const isTTY = () => (tty ??= isTerminal(1));
 
-  // Global flags may stand anywhere; everything else goes to the command.
-  let configFlag: string | undefined;
-  let verbose = false;
-  let help = false;
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--config') {
-      configFlag = argv[++i];
-      if (configFlag === undefined) {
-        stderr('error: --config needs a file path\n');
-        return 2;
-      }
-    } else if (a.startsWith('--config=')) configFlag = a.slice('--config='.length);
-    else if (a === '--verbose' || a === '-v') verbose = true;
-    else if (a === '--help' || a === '-h') help = true;
-    else if (a === '--version') {
-      stdout(`${VERSION}\n`);
-      return 0;
-    } else rest.push(a);
+  const args = readGlobalArgs(argv);
+  if (args.kind === 'config-without-file') {
+    stderr('error: --config needs a file path\n');
+    return 2;
   }
+  if (args.kind === 'version') {
+    stdout(`${VERSION}\n`);
+    return 0;
+  }
+  const { configFlag, verbose, help, rest } = args;
 
   const found = findCommand(commands, rest);
   if (!found && elsewhere) return elsewhere();

@@ -6,7 +6,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main as hotEntry } from '../src/cli-hot.js';
+import { readGlobalArgs } from '../src/cli-args.js';
+import { hotCommandNames, main as hotEntry } from '../src/cli-hot.js';
+import { HOT_COMMANDS, startsHot } from '../src/cli-route.js';
 import { main as fullMain } from '../src/cli.js';
 import { commands } from '../src/commands/index.js';
 import { seedSampleLibrary } from '../src/immich-sim/sample-photos.js';
@@ -112,10 +114,55 @@ describe('the installed entry', () => {
       }
       // The markers are real: another command imports the ES module build, and the entry does load
       // zod, for files it cannot read itself.
-      expect(loaded('panels').esmLoader).toBe(true);
+      const panels = loaded('panels');
+      expect(panels.esmLoader).toBe(true);
+      // And the rest of the command line never compiles the hot entry (cli-route.ts).
+      expect(panels.required).toContain(path.resolve('dist/cli-route.cjs'));
+      expect(panels.required).not.toContain(path.resolve('dist/cli-hot.cjs'));
       expect(await readFile('dist/cli-hot.cjs', 'utf8')).toContain('require("zod/mini")');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the installed command’s router', () => {
+  it('sends the hot entry its own commands and the answers given before any command, the rest elsewhere', () => {
+    expect([...HOT_COMMANDS].sort()).toEqual(hotCommandNames().sort());
+    for (const argv of [
+      ['status'],
+      ['next', '--mode', 'sequential'],
+      ['--config', 'a.json', 'next'],
+      ['--config=a.json', '-v', 'status', '--json'],
+      ['status', '--help'],
+      ['--version'],
+      ['sync', '--version'],
+      ['--config'],
+    ])
+      expect(startsHot(argv), argv.join(' ')).toBe(true);
+    for (const argv of [
+      [],
+      ['--help'],
+      ['sync'],
+      ['run', '--config', 'status'],
+      ['--config', 'next', 'sync'],
+      ['stauts'],
+      ['config', 'check'],
+      ['--verbose', 'panels', 'next'],
+    ])
+      expect(startsHot(argv), argv.join(' ')).toBe(false);
+  });
+
+  it('reads the global flags as runCli does: in order, the first --version or bare --config ending it', () => {
+    expect(readGlobalArgs(['--config', 'a', '-v', 'next', '--x', '--help'])).toEqual({
+      kind: 'command',
+      configFlag: 'a',
+      verbose: true,
+      help: true,
+      rest: ['next', '--x'],
+    });
+    expect(readGlobalArgs(['--version', '--config'])).toEqual({ kind: 'version' });
+    expect(readGlobalArgs(['--config'])).toEqual({ kind: 'config-without-file' });
+    expect(readGlobalArgs(['--config=b', 'status']).kind).toBe('command');
   });
 });

@@ -1,0 +1,16 @@
+// Which build the installed command starts (bin/artframe-immich.js): the hot entry (cli-hot.ts,
+// one CommonJS file) for the commands that must start fast, or the whole command line (cli.ts,
+// the split ES module build) for the rest, which then never compiles the hot entry (~7 ms of a
+// `sync` or a `run` start). Either build answers any command line the same way: a command sent
+// to the other one would only start slower.
+import { readGlobalArgs } from './cli-args.js';
+
+/** The commands cli-hot.ts runs itself. */
+export const HOT_COMMANDS: readonly string[] = ['status', 'next'];
+
+/** Whether the hot entry should answer `argv`: one of its commands, or an answer runCli gives
+ * before any command (the version, a --config without its file). */
+export function startsHot(argv: readonly string[]): boolean {
+  const args = readGlobalArgs(argv);
+  return args.kind !== 'command' || HOT_COMMANDS.includes(args.rest[0] ?? '');
+}
