@@ -23,6 +23,7 @@ const cacheHome = [process.env.XDG_CACHE_HOME, process.env.HOME && `${process.en
 );
 if (nodeModule.enableCompileCache && cacheHome)
   nodeModule.enableCompileCache(`${cacheHome}/artframe-immich/compile-cache`);
+
 const controller = new AbortController();
 let signals = 0;
 for (const sig of ['SIGINT', 'SIGTERM']) {
