@@ -9,20 +9,20 @@
 'use strict';
 const nodeModule = require('node:module');
 
-// Node 22.1+ keeps the compiled code on disk between runs (a command starts faster on a Pi); Node
-// 20 has no such cache and goes on without it. The cache is the user's own folder, never Node's
-// default in the shared /tmp, where another account could leave entries for us to run; no such
-// folder (a service user without a home) means no cache. A failure to use it is not fatal.
-//
-// Not done on Node 20 (measured): our own V8 code cache of the entry through node:vm saves ~5 ms
-// of compiling, but V8 takes a damaged cache on trust and aborts the process (checksums are a
-// debug build's check; setting the flag needs node:v8, ~3 ms, and a JS checksum costs ~2 ms), and
-// a card that rots one byte would stop the command until the cache is removed.
-const cacheHome = [process.env.XDG_CACHE_HOME, process.env.HOME && `${process.env.HOME}/.cache`].find((d) =>
-  d?.startsWith('/'),
-);
-if (nodeModule.enableCompileCache && cacheHome)
-  nodeModule.enableCompileCache(`${cacheHome}/artframe-immich/compile-cache`);
+// Compiled code is kept on disk between runs, so a command starts faster (on a Pi most of all), in
+// the user's own cache folder, never in the shared /tmp, where another account could leave entries
+// for us to run; no such folder (a service user without a home) means no cache, and a cache that
+// cannot be used or written is no error. Node 22.1+ keeps it itself, for every file; on Node 20
+// the hot entry is compiled through a cache of our own (src/code-cache.ts, checked before V8 sees
+// it, since V8 aborts on a damaged one); the rest of the command line is compiled afresh there.
+// A home that is not there is not made (root's, say, in a bare container).
+const { HOME, XDG_CACHE_HOME } = process.env;
+const cacheHome = [
+  XDG_CACHE_HOME,
+  HOME?.startsWith('/') && require('node:fs').existsSync(HOME) && `${HOME}/.cache`,
+].find((d) => typeof d === 'string' && d.startsWith('/'));
+const nodeCache = Boolean(nodeModule.enableCompileCache);
+if (nodeCache && cacheHome) nodeModule.enableCompileCache(`${cacheHome}/artframe-immich/compile-cache`);
 
 const controller = new AbortController();
 let signals = 0;
@@ -39,9 +39,19 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 const argv = process.argv.slice(2);
 const io = { signal: controller.signal };
 const loadWhole = () => import('../dist/cli.js');
-const done = require('../dist/cli-route.cjs').startsHot(argv)
-  ? require('../dist/cli-hot.cjs').main(argv, io, loadWhole)
+const route = require('../dist/cli-route.cjs');
+const done = route.startsHot(argv)
+  ? loadHot(route.hotSlot(argv)).main(argv, io, loadWhole)
   : loadWhole().then((whole) => whole.main(argv, io));
 done.then((code) => {
   process.exitCode = code;
 });
+
+function loadHot(slot) {
+  const entry = require('node:path').join(__dirname, '..', 'dist', 'cli-hot.cjs');
+  if (nodeCache || !cacheHome) return require(entry);
+  const dir = `${cacheHome}/artframe-immich/code-cache`;
+  const loaded = require('../dist/code-cache.cjs').loadThroughCodeCache(entry, dir, slot);
+  if (!loaded.hit) process.once('exit', loaded.save);
+  return loaded.exports;
+}

@@ -14,3 +14,11 @@ export function startsHot(argv: readonly string[]): boolean {
   const args = readGlobalArgs(argv);
   return args.kind !== 'command' || HOT_COMMANDS.includes(args.rest[0] ?? '');
 }
+
+/** Which of the hot entry's code caches `argv` uses (code-cache.ts): its command's own, since each
+ * command compiles its own functions lazily, or one for the answers given before any command. */
+export function hotSlot(argv: readonly string[]): string {
+  const args = readGlobalArgs(argv);
+  const command = args.kind === 'command' ? (args.rest[0] ?? '') : '';
+  return HOT_COMMANDS.includes(command) ? command : 'other';
+}
