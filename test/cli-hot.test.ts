@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGlobalArgs } from '../src/cli-args.js';
 import { hotCommandNames, main as hotEntry } from '../src/cli-hot.js';
-import { HOT_COMMANDS, startsHot } from '../src/cli-route.js';
+import { HOT_COMMANDS, hotSlot, startsHot } from '../src/cli-route.js';
 import { main as fullMain } from '../src/cli.js';
 import { commands } from '../src/commands/index.js';
 import { seedSampleLibrary } from '../src/immich-sim/sample-photos.js';
@@ -151,6 +151,14 @@ describe('the installed command’s router', () => {
       ['--verbose', 'panels', 'next'],
     ])
       expect(startsHot(argv), argv.join(' ')).toBe(false);
+  });
+
+  it('gives each hot command its own code cache, and one to the answers before any command', () => {
+    expect(hotSlot(['--config', 'a.json', 'next', '--mode', 'sequential'])).toBe('next');
+    expect(hotSlot(['-v', 'status', '--json'])).toBe('status');
+    expect(hotSlot(['--version'])).toBe('other');
+    expect(hotSlot(['--config'])).toBe('other');
+    expect(hotSlot(['--config', 'status', 'next'])).toBe('next');
   });
 
   it('reads the global flags as runCli does: in order, the first --version or bare --config ending it', () => {
