@@ -393,9 +393,11 @@ async function downloadOnce(
       throw new AssetUnavailableError(`${label}: got ${bytes} bytes of the ${dl.contentLength} announced`, 'download');
     }
     // An original is proven by its checksum; its first bytes say what to call it. A rendering
-    // has no checksum to meet, so sharp must be able to read it.
+    // has no checksum to meet, so it must read as an image: through its header where
+    // image-header.ts can read it whole (what sharp's metadata reads too, without loading sharp and
+    // its ~70 system calls a file), through sharp otherwise.
     const { first, size } = headOf(tally);
-    let format = verifiable ? sniffImageFormat(first) : null;
+    let format = verifiable ? sniffImageFormat(first) : (size?.format ?? null);
     if (format === null) {
       const probe = await probeImage(full);
       if (!verifiable && !probe) {

@@ -1,10 +1,10 @@
-// The pixel size and EXIF orientation of a JPEG or PNG from its first bytes, read while a download
+// The pixel size and EXIF orientation of a JPEG, PNG or WebP from its first bytes, read while a download
 // streams by: what refresh-info.ts would otherwise ask sharp for, file by file, after the sync
 // (about a hundred system calls a photo). Pure; null whenever the header is not plain enough to
 // be sure (sharp reads those files instead).
 
 export interface HeaderSize {
-  format: 'jpeg' | 'png';
+  format: 'jpeg' | 'png' | 'webp';
   /** As stored (before the orientation is applied). */
   width: number;
   height: number;
@@ -23,7 +23,44 @@ export function readHeaderSize(head: Buffer): HeaderSize | null {
     return width > 0 && height > 0 ? { format: 'png', width, height, orientation: null } : null;
   }
   if (head.length >= 4 && head[0] === 0xff && head[1] === 0xd8) return jpegSize(head);
+  if (head.length >= 30 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') {
+    return webpSize(head);
+  }
   return null;
+}
+
+/** A WebP's size from its first chunk (RFC 9649): the lossy (VP8) and lossless (VP8L) bitstreams
+ * start with it, an extended file (VP8X) gives its canvas. An animation, or an EXIF chunk (where an
+ * orientation may be), is left to sharp. */
+function webpSize(b: Buffer): HeaderSize | null {
+  const at = 20; // the first chunk's payload, after RIFF, its size, WEBP, the chunk's name and size
+  let width: number;
+  let height: number;
+  switch (b.toString('latin1', 12, 16)) {
+    case 'VP8 ':
+      // A key frame's tag (bit 0 clear), the start code 9d 01 2a, then 14-bit width and height.
+      if ((b[at]! & 1) !== 0 || b[at + 3] !== 0x9d || b[at + 4] !== 0x01 || b[at + 5] !== 0x2a) return null;
+      width = b.readUInt16LE(at + 6) & 0x3fff;
+      height = b.readUInt16LE(at + 8) & 0x3fff;
+      break;
+    case 'VP8L': {
+      // The signature 0x2f, then width - 1 and height - 1 in 14 bits each, least significant first.
+      if (b[at] !== 0x2f) return null;
+      const bits = b.readUInt32LE(at + 1);
+      width = (bits & 0x3fff) + 1;
+      height = ((bits >>> 14) & 0x3fff) + 1;
+      break;
+    }
+    case 'VP8X':
+      // Flags (animation 0x02, EXIF 0x08), three reserved bytes, then width - 1 and height - 1 in 24 bits.
+      if ((b[at]! & (0x02 | 0x08)) !== 0) return null;
+      width = b.readUIntLE(at + 4, 3) + 1;
+      height = b.readUIntLE(at + 7, 3) + 1;
+      break;
+    default:
+      return null;
+  }
+  return width > 0 && height > 0 ? { format: 'webp', width, height, orientation: null } : null;
 }
 
 /** Start-of-frame markers: SOF0-3, 5-7, 9-11, 13-15 (0xC4 is DHT, 0xC8 JPG, 0xCC DAC). */

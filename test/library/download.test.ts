@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AssetSource, RemoteAsset } from '../../src/immich/types.js';
 import { downloadVerified } from '../../src/library/download.js';
@@ -84,5 +85,55 @@ describe('a download hands its chunks back', () => {
     expect(landed.size).toMatchObject({ format: 'png', width: 1234, height: 567 });
     expect(back.size).toBe(chunks.length);
     expect(twice()).toBe(0);
+  });
+});
+
+/** A source that serves `bytes` whole as the asset's edited image (no checksum to meet). */
+function editedSource(bytes: Buffer, contentType: string): AssetSource {
+  return {
+    download: () =>
+      Promise.resolve({
+        rendition: 'original' as const,
+        edited: true,
+        contentType,
+        contentLength: bytes.length,
+        body: Readable.from([bytes]),
+      }),
+  } as unknown as AssetSource;
+}
+
+describe('a rendering, with no checksum to meet', () => {
+  it('must read as an image: through its header where it can be read, through sharp otherwise', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'download-edited-'));
+    dirs.push(dir);
+    const paths = instancePaths({ storage_dir: dir, instance_id: 'i' });
+    await mkdir(paths.photosDir, { recursive: true });
+    const image = sharp({ create: { width: 90, height: 60, channels: 3, background: '#336699' } });
+    const fetch = async (bytes: Buffer, type: string) => {
+      const asset = { id: 'e1', originalFileName: 'edit.jpg', originalMimeType: type, checksum: 'x' } as RemoteAsset;
+      const landed = await downloadVerified(editedSource(bytes, type), asset, 'original', paths, {
+        label: 'asset e1',
+        retry: { attempts: 1, baseDelayMs: 0 },
+        limits: { reserveBytes: 0 },
+      });
+      await landed.handle.close();
+      return landed;
+    };
+    // Read from the header: the format, and the size the info needs.
+    const webp = await fetch(await image.clone().webp().toBuffer(), 'image/webp');
+    expect(webp).toMatchObject({ format: 'webp', size: { format: 'webp', width: 90, height: 60 } });
+    const jpeg = await fetch(await image.clone().jpeg().toBuffer(), 'image/jpeg');
+    expect(jpeg).toMatchObject({ format: 'jpeg', size: { width: 90, height: 60 } });
+    // A format the header reader does not know: sharp says what it is.
+    const gif = await fetch(await image.clone().gif().toBuffer(), 'image/gif');
+    expect(gif).toMatchObject({ format: 'gif', size: null });
+    // Not an image at all, or a JPEG cut before its frame header: refused.
+    for (const bytes of [
+      Buffer.from('<html>502 Bad Gateway</html>'),
+      (await image.clone().jpeg().toBuffer()).subarray(0, 30),
+    ])
+      await expect(fetch(bytes, 'image/jpeg')).rejects.toThrow(
+        /asset e1: the server's edited image is not a readable image/,
+      );
   });
 });

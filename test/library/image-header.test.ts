@@ -31,9 +31,47 @@ describe('image header', () => {
     for (let i = 0; i < 12; i++) {
       const p = await generateSamplePhoto(i, { seed: 5, sizes: 'mixed' });
       const got = readHeaderSize(p.bytes.subarray(0, HEADER_BYTES));
-      if (p.mimeType === 'image/jpeg' || p.mimeType === 'image/png') expect(got).toEqual(await sharpSays(p.bytes));
+      if (['image/jpeg', 'image/png', 'image/webp'].includes(p.mimeType)) expect(got).toEqual(await sharpSays(p.bytes));
       else expect(got).toBeNull();
     }
+  });
+
+  it('a WebP, lossy, lossless, with alpha or ICC, agrees with sharp; with EXIF or animated, is left to sharp', async () => {
+    const image = (width: number, height: number, channels: 3 | 4) =>
+      sharp({ create: { width, height, channels, background: channels === 4 ? '#33669980' : '#336699' } });
+    const kinds: [string, Buffer][] = [
+      ['lossy (VP8)', await image(301, 157, 3).webp().toBuffer()],
+      ['lossless (VP8L), at the widest WebP allows', await image(16383, 3, 3).webp({ lossless: true }).toBuffer()],
+      ['lossy with alpha (VP8X)', await image(640, 481, 4).webp().toBuffer()],
+      ['lossless with alpha', await image(7, 9000, 4).webp({ lossless: true }).toBuffer()],
+      ['with an ICC profile (VP8X)', await image(100, 50, 3).withIccProfile('p3').webp().toBuffer()],
+    ];
+    for (const [what, bytes] of kinds) {
+      expect(bytes.toString('latin1', 8, 12), what).toBe('WEBP');
+      expect(readHeaderSize(bytes), what).toEqual(await sharpSays(bytes));
+    }
+    expect(kinds.map(([, b]) => b.toString('latin1', 12, 16))).toEqual(
+      expect.arrayContaining(['VP8 ', 'VP8L', 'VP8X']),
+    );
+
+    // An orientation in EXIF: sharp reads it (and the size), the header does not guess.
+    const rotated = await image(30, 20, 3).withMetadata({ orientation: 6 }).webp().toBuffer();
+    expect(rotated.toString('latin1', 12, 16)).toBe('VP8X');
+    expect((await sharpSays(rotated)).orientation).toBe(6);
+    expect(readHeaderSize(rotated)).toBeNull();
+    // An animation's canvas is not one frame's size: the flag alone sends it to sharp.
+    const animated = Buffer.from(kinds[2]![1]);
+    expect(animated.toString('latin1', 12, 16)).toBe('VP8X');
+    animated[20]! |= 0x02;
+    expect(readHeaderSize(animated)).toBeNull();
+    // Not a key frame, or a broken signature: null, not a guess.
+    const lossy = Buffer.from(kinds[0]![1]);
+    lossy[20]! |= 1;
+    expect(readHeaderSize(lossy)).toBeNull();
+    const lossless = Buffer.from(kinds[1]![1]);
+    lossless[20] = 0;
+    expect(readHeaderSize(lossless)).toBeNull();
+    expect(readHeaderSize(kinds[0]![1].subarray(0, 29))).toBeNull();
   });
 
   it('a head cut before the frame header, or not an image, gives null rather than a guess', async () => {
