@@ -21,10 +21,13 @@
 // 4. An initial sync of a 41-photo album of 106 MB (2.6 MB a photo, a phone's) against curl: the
 //    per-photo overhead of step 1 (temp file, hash, fsync, rename, checkpoints) against a
 //    realistic amount of bytes.
+// 5. An initial sync of the simulator's sample library, 1,000 photos of every kind it makes (JPEGs
+//    with EXIF, PNGs, WebPs, photos the server renders): what the header reader spares sharp in a
+//    real library's mix, against the durable floor of the same originals (and SYNC_VS).
 // Steps 1 and 4 are also paired against curl followed by an fdatasync of every file it wrote
 // (4 at once) and of their folder: the least a copy that survives a power cut costs on this disk,
 // which curl alone never pays.
-// SYNC_VS=<another build's bin> adds, to steps 1 and 4, rounds of this build, that one and the
+// SYNC_VS=<another build's bin> adds, to steps 1, 4 and 5, rounds of this build, that one and the
 // durable floor in rotating order: before and after measured side by side, by wall time and by
 // the child's own CPU. SYNC_BENCH_STEPS=1,4 runs only the steps named.
 import { execFile, spawn } from 'node:child_process';
@@ -38,7 +41,7 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import { parseConfig } from '../../src/config/config.js';
 import { ImmichClient } from '../../src/immich/client.js';
-import { generateSamplePhoto } from '../../src/immich-sim/sample-photos.js';
+import { generateSamplePhoto, seedSampleLibrary } from '../../src/immich-sim/sample-photos.js';
 import { type ImmichSim, startImmichSim } from '../../src/immich-sim/server.js';
 import { syncLibrary } from '../../src/library/sync.js';
 import { instancePaths } from '../../src/library/instance.js';
@@ -59,7 +62,7 @@ const BIN = process.env.SYNC_BIN ?? path.resolve(here, '../../../bin/artframe-im
 // SYNC_VS pairs this build with another one (its bin) in the same run, interleaved: the initial
 // syncs of steps 1 and 4 by wall time and by the child's own CPU, a ratio per pair.
 const VS = process.env.SYNC_VS;
-const STEPS = new Set((process.env.SYNC_BENCH_STEPS ?? '1,2,3,4').split(',').map((x) => Number(x.trim())));
+const STEPS = new Set((process.env.SYNC_BENCH_STEPS ?? '1,2,3,4,5').split(',').map((x) => Number(x.trim())));
 const exec = promisify(execFile);
 
 /** A JPEG made unique by a comment segment after its SOI marker: still a valid JPEG. */
@@ -611,6 +614,39 @@ export async function run(): Promise<void> {
         `initial sync of the ${PHONE_PHOTOS}-photo album`,
         (bin, i) => phoneRun(`phone-versus-${i}`, bin),
         () => baselineFetch(sim, phoneIds, path.join(work, 'phone-baseline'), useCurl, true),
+      );
+    }
+
+    if (STEPS.has(5)) {
+      const mixed = await seedSampleLibrary(sim, { count: PHOTOS, seed: 3, withVideo: false, albumName: 'mixed' });
+      const mixedIds = mixed.photos.map((p) => p.id);
+      const mixedCpu: number[] = [];
+      const mixedRun = async (name: string, bin = BIN) => {
+        const c = await configFor(name, mixed.album.id);
+        const r = await cliChild(['sync', '--config', c.file], preload, bin);
+        if (r.code !== 0) throw new Error(`the mixed-library sync exited ${r.code}`);
+        await rm(c.storage, { recursive: true, force: true });
+        return r;
+      };
+      const floor = () => baselineFetch(sim, mixedIds, path.join(work, 'mixed-baseline'), useCurl, true);
+      const durable = await paired(
+        PAIRS,
+        async (i) => {
+          const r = await mixedRun(`mixed-${i}`);
+          mixedCpu.push(r.cpuMs);
+          return r.ms;
+        },
+        floor,
+      );
+      console.log(
+        `initial sync of the simulator's ${PHOTOS} sample photos of every kind vs ${baselineName} then an fdatasync of every ` +
+          `original: ratio ${ratios(durable.ratios)}; medians ${median(durable.a).toFixed(0)} ms and ${median(durable.b).toFixed(0)} ms; ` +
+          `the sync child's own CPU: median ${median(mixedCpu).toFixed(0)} ms`,
+      );
+      await versusBuild(
+        `initial sync of the ${PHOTOS} sample photos`,
+        (bin, i) => mixedRun(`mixed-versus-${i}`, bin),
+        floor,
       );
     }
   } finally {
