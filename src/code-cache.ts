@@ -5,12 +5,14 @@
 //
 // V8 takes a code cache on trust: its own checksum is checked only in debug builds, and a damaged
 // cache crashes or hangs the process (seen: of 52 single-bit flips in a real `status` cache, 11
-// crashed it and one hung it; the rest ran, on bytecode no one can vouch for). So each cache file
-// holds the entry it was made from and V8's data twice, and is used only when the entry is byte for
-// byte the file on disk and the two copies are byte for byte the same: two memcmps, ~0.1 ms. A
-// checksum was tried first: in JavaScript it cost 2-14 ms before it warmed up, and as a small
-// WebAssembly loop ~0.5 ms but 3-4 MB of peak RSS (V8 compiling the loop again, optimized). A torn
-// write fails the check too, so the file is written without an fsync.
+// crashed it and one hung it; the rest ran, on bytecode no one can vouch for). Of the source it
+// checks only the length: a cache made from another entry of the same length was taken (seen in
+// test/code-cache.test.ts with the entry check taken out). So each cache file holds the entry it
+// was made from and V8's data twice, and is used only when the entry is byte for byte the file on
+// disk and the two copies are byte for byte the same: two memcmps, ~0.1 ms. A checksum was tried
+// first: in JavaScript it cost 2-14 ms before it warmed up, and as a small WebAssembly loop ~0.5 ms
+// but 3-4 MB of peak RSS (V8 compiling the loop again, optimized). A torn write fails the check
+// too, so the file is written without an fsync.
 //
 // Built as its own CommonJS file (dist/code-cache.cjs), loaded by the bin for the hot commands only.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,8 +73,11 @@ export function loadThroughCodeCache(file: string, dir: string, slot: string): C
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(tmp, Buffer.concat([head, source, data, data]), { mode: 0o600 });
       renameSync(tmp, cacheFile);
-      // Another Node's caches are of no more use (V8 would refuse them).
-      for (const f of readdirSync(dir)) if (!f.startsWith(prefix)) rmSync(path.join(dir, f), { force: true });
+      // Another Node's caches are of no more use (V8 would refuse them), nor is a temp file left by a
+      // process that died saving (one still saving fails its rename, and only goes without a cache).
+      for (const f of readdirSync(dir)) {
+        if (!(f.startsWith(prefix) && f.endsWith('.v8'))) rmSync(path.join(dir, f), { force: true });
+      }
     } catch {
       // A cache that cannot be written (a read-only or full disk) only costs the next start.
       try {

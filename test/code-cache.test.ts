@@ -125,6 +125,7 @@ describe('loading through the code cache', () => {
     await rm(cache);
     await mkdir(cache);
     await writeFile(path.join(cache, 'v18.0.0-x64-status.v8'), 'old');
+    await writeFile(path.join(cache, `${VERSION_PREFIX}status.v8.999999.tmp`), 'left by a process that died saving');
     await writeFile(path.join(cache, `${VERSION_PREFIX}next.v8`), 'this Node, another command');
     load(file, cache).save();
     expect((await readdir(cache)).sort()).toEqual([`${VERSION_PREFIX}next.v8`, path.basename(cacheFile)].sort());
