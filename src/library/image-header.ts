@@ -1,7 +1,7 @@
-// The pixel size and EXIF orientation of a JPEG, PNG or WebP from its first bytes, read while a download
-// streams by: what refresh-info.ts would otherwise ask sharp for, file by file, after the sync
-// (about a hundred system calls a photo). Pure; null whenever the header is not plain enough to
-// be sure (sharp reads those files instead).
+// The pixel size and EXIF orientation of a JPEG, PNG or WebP from its first bytes, read while a
+// download streams by: what refresh-info.ts would otherwise ask sharp for, file by file, after the
+// sync (about a hundred system calls a photo). Pure; null whenever the header is not plain enough
+// to be sure (sharp reads those files instead).
 
 export interface HeaderSize {
   format: 'jpeg' | 'png' | 'webp';
