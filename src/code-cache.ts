@@ -65,12 +65,14 @@ export function loadThroughCodeCache(file: string, dir: string, slot: string): C
   const save = () => {
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     try {
+      // The folder first: where it cannot be made (a home that is not the user's), each start
+      // pays a failed mkdir, not the serialising of the cache as well.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const data = script.createCachedData();
       const head = Buffer.alloc(HEAD);
       head.write(MAGIC, 0, 'latin1');
       head.writeUInt32LE(source.length, 8);
       head.writeUInt32LE(data.length, 12);
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(tmp, Buffer.concat([head, source, data, data]), { mode: 0o600 });
       renameSync(tmp, cacheFile);
       // Another Node's caches are of no more use (V8 would refuse them), nor is a temp file left by a
