@@ -19,6 +19,15 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
+/** An instance's folders in a fresh temp folder (removed after the test), its photos folder made. */
+async function photosFolder(prefix: string) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  dirs.push(dir);
+  const paths = instancePaths({ storage_dir: dir, instance_id: 'i' });
+  await mkdir(paths.photosDir, { recursive: true });
+  return paths;
+}
+
 /** A PNG's signature and header (1234 x 567), then random bytes: its size is read from the head. */
 function photoBytes(length: number): Buffer {
   const bytes = randomBytes(length);
@@ -62,10 +71,7 @@ function scribblingSource(bytes: Buffer, read: number) {
 
 describe('a download hands its chunks back', () => {
   it('only once they are written and hashed (and the head read): each once, the file and checksum intact', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'download-release-'));
-    dirs.push(dir);
-    const paths = instancePaths({ storage_dir: dir, instance_id: 'i' });
-    await mkdir(paths.photosDir, { recursive: true });
+    const paths = await photosFolder('download-release-');
     // 3.5 MB in 64 KiB chunks: several write batches, and a head of several chunks.
     const bytes = photoBytes(3_500_000);
     const { source, chunks, back, twice } = scribblingSource(bytes, 65536);
@@ -104,10 +110,7 @@ function editedSource(bytes: Buffer, contentType: string): AssetSource {
 
 describe('a rendering, with no checksum to meet', () => {
   it('must read as an image: through its header where it can be read, through sharp otherwise', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'download-edited-'));
-    dirs.push(dir);
-    const paths = instancePaths({ storage_dir: dir, instance_id: 'i' });
-    await mkdir(paths.photosDir, { recursive: true });
+    const paths = await photosFolder('download-edited-');
     const image = sharp({ create: { width: 90, height: 60, channels: 3, background: '#336699' } });
     const fetch = async (bytes: Buffer, type: string) => {
       const asset = { id: 'e1', originalFileName: 'edit.jpg', originalMimeType: type, checksum: 'x' } as RemoteAsset;
