@@ -60,7 +60,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // SYNC_BIN measures another build (an older checkout's bin) against the same baselines.
 const BIN = process.env.SYNC_BIN ?? path.resolve(here, '../../../bin/artframe-immich.js');
 // SYNC_VS pairs this build with another one (its bin) in the same run, interleaved: the initial
-// syncs of steps 1 and 4 by wall time and by the child's own CPU, a ratio per pair.
+// syncs of steps 1, 4 and 5 by wall time and by the child's own CPU, a ratio per pair.
 const VS = process.env.SYNC_VS;
 const STEPS = new Set((process.env.SYNC_BENCH_STEPS ?? '1,2,3,4,5').split(',').map((x) => Number(x.trim())));
 const exec = promisify(execFile);
@@ -385,6 +385,14 @@ export async function run(): Promise<void> {
     await baselineFetch(sim, album.ids.slice(0, 50), path.join(work, 'warm'), useCurl); // warm the server
     const plainScript = path.join(work, 'plain-client.mjs');
     await writeFile(plainScript, plainClientScript());
+    /** An initial sync of `albumId` by `bin` into a fresh folder, removed afterwards. */
+    const syncThenDrop = async (what: string, albumId: string, name: string, bin: string) => {
+      const c = await configFor(name, albumId);
+      const r = await cliChild(['sync', '--config', c.file], preload, bin);
+      if (r.code !== 0) throw new Error(`the ${what} sync exited ${r.code}`);
+      await rm(c.storage, { recursive: true, force: true });
+      return r;
+    };
     const initial: { ms: number; maxRssMb: number; cpuMs: number }[] = [];
     const initialSync = async (name: string, bin = BIN) => {
       const cfg = await configFor(name, album.albumId);
@@ -578,13 +586,7 @@ export async function run(): Promise<void> {
       }
       const phoneAlbum = sim.addAlbum({ albumName: 'phone', assetIds: phoneIds }).id;
       const phoneCpu: number[] = [];
-      const phoneRun = async (name: string, bin = BIN) => {
-        const c = await configFor(name, phoneAlbum);
-        const r = await cliChild(['sync', '--config', c.file], preload, bin);
-        if (r.code !== 0) throw new Error(`the phone-photo sync exited ${r.code}`);
-        await rm(c.storage, { recursive: true, force: true });
-        return r;
-      };
+      const phoneRun = (name: string, bin = BIN) => syncThenDrop('phone-photo', phoneAlbum, name, bin);
       const phoneSync = async (name: string) => {
         const r = await phoneRun(name);
         phoneCpu.push(r.cpuMs);
@@ -621,13 +623,7 @@ export async function run(): Promise<void> {
       const mixed = await seedSampleLibrary(sim, { count: PHOTOS, seed: 3, withVideo: false, albumName: 'mixed' });
       const mixedIds = mixed.photos.map((p) => p.id);
       const mixedCpu: number[] = [];
-      const mixedRun = async (name: string, bin = BIN) => {
-        const c = await configFor(name, mixed.album.id);
-        const r = await cliChild(['sync', '--config', c.file], preload, bin);
-        if (r.code !== 0) throw new Error(`the mixed-library sync exited ${r.code}`);
-        await rm(c.storage, { recursive: true, force: true });
-        return r;
-      };
+      const mixedRun = (name: string, bin = BIN) => syncThenDrop('mixed-library', mixed.album.id, name, bin);
       const floor = () => baselineFetch(sim, mixedIds, path.join(work, 'mixed-baseline'), useCurl, true);
       const durable = await paired(
         PAIRS,
