@@ -277,6 +277,8 @@ export async function run(): Promise<void> {
       );
     }
     for (const [k, launch] of LAUNCHES.entries()) {
+      // No hostile case ran (BENCH_CASES named none): there is no worst case to report.
+      if (peaks[k]!.length === 0) continue;
       const most = Math.max(...peaks[k]!);
       console.log(
         `peak RSS under a hostile server, ${launch.name}: at most ${most.toFixed(0)} MB vs ${normalPeaks[k]!.toFixed(0)} MB for a normal sync ` +
