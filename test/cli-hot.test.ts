@@ -81,48 +81,57 @@ describe('the installed entry', () => {
     expect(await runInstalledWithReaderGone(['next'], env)).toEqual({ code: 0, stderr: '' });
   });
 
-  it('the built status and next load one CommonJS entry: no ES module loader, no zod', async () => {
-    // A preload that names, at exit, every CommonJS module the command required and every module
-    // of Node's own it loaded (the ES module loader's among them, when it ran).
+  /** What the built command loads for `args`: every CommonJS module it required and whether it
+   * started Node's ES module loader (a preload names them at exit). */
+  async function loadedBy(args: string[], ok = true): Promise<{ required: string[]; esmLoader: boolean }> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'hot-modules-'));
     try {
       await writeFile(
         path.join(dir, 'loaded.cjs'),
         "process.on('exit', () => { for (const f of Object.keys(require.cache)) process._rawDebug('REQUIRED ' + f); for (const m of process.moduleLoadList) process._rawDebug('NODE ' + m); });\n",
       );
-      const env = { ...process.env, ARTFRAME_IMMICH_CONFIG: synced.file };
-      const loaded = (command: string) => {
-        const r = spawnSync(
-          process.execPath,
-          ['--require', path.join(dir, 'loaded.cjs'), 'bin/artframe-immich.js', command],
-          {
-            env,
-            encoding: 'utf8',
-          },
-        );
-        expect(r.status, r.stderr).toBe(0);
-        return {
-          required: [...r.stderr.matchAll(/^REQUIRED (\S+)$/gm)].map((m) => m[1]!),
-          esmLoader: /^NODE NativeModule internal\/modules\/esm\/module_job$/m.test(r.stderr),
-        };
+      const r = spawnSync(
+        process.execPath,
+        ['--require', path.join(dir, 'loaded.cjs'), 'bin/artframe-immich.js', ...args],
+        {
+          env: { ...process.env, ARTFRAME_IMMICH_CONFIG: synced.file },
+          encoding: 'utf8',
+        },
+      );
+      if (ok) expect(r.status, r.stderr).toBe(0);
+      else expect(r.status, r.stderr).not.toBe(0);
+      return {
+        required: [...r.stderr.matchAll(/^REQUIRED (\S+)$/gm)].map((m) => m[1]!),
+        esmLoader: /^NODE NativeModule internal\/modules\/esm\/module_job$/m.test(r.stderr),
       };
-      for (const command of ['status', 'next']) {
-        const { required, esmLoader } = loaded(command);
-        expect(required).toContain(path.resolve('dist/cli-hot.cjs'));
-        expect(esmLoader, `${command} started the ES module loader`).toBe(false);
-        expect(required.filter((f) => f.includes(`${path.sep}zod${path.sep}`))).toEqual([]);
-      }
-      // The markers are real: another command imports the ES module build, and the entry does load
-      // zod, for files it cannot read itself.
-      const panels = loaded('panels');
-      expect(panels.esmLoader).toBe(true);
-      // And the rest of the command line never compiles the hot entry (cli-route.ts).
-      expect(panels.required).toContain(path.resolve('dist/cli-route.cjs'));
-      expect(panels.required).not.toContain(path.resolve('dist/cli-hot.cjs'));
-      expect(await readFile('dist/cli-hot.cjs', 'utf8')).toContain('require("zod/mini")');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  it('the built status and next load one CommonJS entry: no ES module loader, no zod', async () => {
+    for (const command of ['status', 'next']) {
+      const { required, esmLoader } = await loadedBy([command]);
+      expect(required).toContain(path.resolve('dist/cli-hot.cjs'));
+      expect(esmLoader, `${command} started the ES module loader`).toBe(false);
+      expect(required.filter((f) => f.includes(`${path.sep}zod${path.sep}`))).toEqual([]);
+    }
+    // The markers are real: another command imports the ES module build, and the entry does load
+    // zod, for files it cannot read itself.
+    const panels = await loadedBy(['panels']);
+    expect(panels.esmLoader).toBe(true);
+    // And the rest of the command line never compiles the hot entry (cli-route.ts).
+    expect(panels.required).toContain(path.resolve('dist/cli-route.cjs'));
+    expect(panels.required).not.toContain(path.resolve('dist/cli-hot.cjs'));
+    expect(await readFile('dist/cli-hot.cjs', 'utf8')).toContain('require("zod/mini")');
+  });
+
+  it('a sync that finds nothing due never loads undici; one that asks the server does', async () => {
+    const undici = (required: string[]) => required.filter((f) => f.includes(`${path.sep}undici${path.sep}`));
+    // Synced a moment ago: not due, and answered from the library alone.
+    expect(undici((await loadedBy(['sync'])).required)).toEqual([]);
+    // Forced, it asks the server (gone since the library was synced, so it fails) through undici.
+    expect(undici((await loadedBy(['sync', '--force'], false)).required).length).toBeGreaterThan(0);
   });
 });
 

@@ -281,8 +281,14 @@ export class ImmichClient implements AssetSource {
   private readonly serverUrl: string;
   private readonly origin: string;
   private readonly prefix: string;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownDispatcher: Dispatcher | null;
+  /** The JSON requests' dispatcher, made at the first request (dispatcher.ts): undici is ~50 ms
+   * of a command's start, which a `sync` that finds nothing due, or a client that only fetches
+   * photos, never needs. */
+  private made: Dispatcher | null = null;
+  private readonly makeDispatcher: () => Dispatcher;
+  /** The Agent this client made itself (none when given one): closed by close(). */
+  private ownDispatcher: Dispatcher | null = null;
+  private closed = false;
   /** The photo downloads' own client: a small photo through undici cost more CPU than curl
    * spends on the whole photo (issue 15). */
   private readonly photoAgent: Http1Agent;
@@ -322,7 +328,6 @@ export class ImmichClient implements AssetSource {
         JSON.stringify({ server: this.serverUrl, pageSize: this.pageSize, paging: this.paging, limits: this.limits }),
       )
       .digest('base64');
-    this.ownDispatcher = options.dispatcher ? null : createAgent(this.timeouts);
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.retry = retry;
     this.random = options.random ?? Math.random;
@@ -346,13 +351,10 @@ export class ImmichClient implements AssetSource {
         else this.logger.warn('immich request failed, retrying', fields);
       },
     };
-    this.dispatcher = composeImmichDispatcher({
-      base: options.dispatcher ?? this.ownDispatcher!,
-      origin: this.origin,
-      apiKey: options.apiKey,
-      retry,
-      hooks,
-    });
+    this.makeDispatcher = () => {
+      const base = options.dispatcher ?? (this.ownDispatcher = createAgent(this.timeouts));
+      return composeImmichDispatcher({ base, origin: this.origin, apiKey: options.apiKey, retry, hooks });
+    };
     this.photoAgent = new Http1Agent({ connections: 8, connectMs: this.timeouts.connectMs, keepAliveMs: 10_000 });
     this.photos = new PhotoFetcher({
       agent: this.photoAgent,
@@ -365,8 +367,16 @@ export class ImmichClient implements AssetSource {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.photoAgent.close();
     await this.ownDispatcher?.close();
+  }
+
+  private get dispatcher(): Dispatcher {
+    if (this.made) return this.made;
+    // As an Agent closed beneath it would: a closed client makes no new connections.
+    if (this.closed) throw new Error(`the Immich client for ${this.serverUrl} is closed`);
+    return (this.made = this.makeDispatcher());
   }
 
   // ---- the server's version ----
