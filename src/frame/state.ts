@@ -8,7 +8,7 @@ import type { InstancePaths } from '../library/instance.js';
 import { bool, int, list, object, quickly, str, strOrNull, unsure } from '../core/quick-read.js';
 
 async function buildServiceStateSchema() {
-  const z = await import('zod/mini');
+  const z = await import('../core/zod-lazy.js');
   const refreshSchema = z.object({
     at: z.string(),
     photo: z.string(),

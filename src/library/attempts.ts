@@ -9,7 +9,7 @@ import type { LibraryMetadata } from './metadata.js';
 import { bool, int, object, ok, oneOf, quickly, str } from '../core/quick-read.js';
 
 async function buildAttemptsSchema() {
-  const z = await import('zod/mini');
+  const z = await import('../core/zod-lazy.js');
   const isoTime = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'not a date'));
   const attemptSchema = z.object({
     at: isoTime,

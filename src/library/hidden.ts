@@ -12,7 +12,7 @@ import { list, object, quickly, str, unsure } from '../core/quick-read.js';
 export const MAX_HIDDEN = 10_000;
 
 async function buildHiddenSchema() {
-  const z = await import('zod/mini');
+  const z = await import('../core/zod-lazy.js');
   return z.object({
     format: z.literal(1),
     hidden: z.array(z.object({ id: z.string(), at: z.string() })).check(z.maxLength(MAX_HIDDEN)),

@@ -17,7 +17,7 @@ import { type FilterOutcome, filterPhotos, recencyWeightOf } from './filters.js'
 import { describeFilters, NO_FILTERS, type SelectionFilters, systemTimeZone } from './options.js';
 
 async function buildStateSchema() {
-  const z = await import('zod/mini');
+  const z = await import('../../core/zod-lazy.js');
   return z.object({
     format: z.literal(1),
     mode: z.nullable(z.enum(SELECTION_MODES)),
