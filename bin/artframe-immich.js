@@ -2,10 +2,11 @@
 // The installed command: runs the compiled CLI (built by `npm ci` through the `prepare` script).
 // The first SIGINT/SIGTERM asks the command to stop cleanly; a second one exits at once.
 //
-// CommonJS (bin/package.json), like the entry it loads for them, dist/cli-hot.cjs: `status` and
-// `next` start without Node's ES module loader, which costs a command ~6 ms to set up and more
-// for each file it links (npm run bench -- startup). Every other command is the split ES module
-// build (dist/cli.js), imported from here without compiling the hot entry.
+// CommonJS (bin/package.json), like the entries it loads for them, dist/cli-hot.cjs and
+// dist/cli-sync.cjs: `status`, `next` and `sync` start without Node's ES module loader, which
+// costs a command ~6 ms to set up and more for each file it links (npm run bench -- startup).
+// Every other command is the split ES module build (dist/cli.js), imported from here without
+// compiling either entry.
 'use strict';
 const nodeModule = require('node:module');
 
@@ -14,7 +15,8 @@ const nodeModule = require('node:module');
 // for us to run; no such folder (a service user without a home) means no cache, and a cache that
 // cannot be used or written is no error. Node 22.1+ keeps it itself, for every file; on Node 20
 // the hot entry is compiled through a cache of our own (src/code-cache.ts, checked before V8 sees
-// it, since V8 aborts on a damaged one); the rest of the command line is compiled afresh there.
+// it, since V8 aborts on a damaged one), and so is the sync entry; the rest of the command line
+// is compiled afresh there.
 // A home that is not there is not made (root's, say, in a bare container).
 const { HOME, XDG_CACHE_HOME } = process.env;
 const cacheHome = [
@@ -41,14 +43,19 @@ const io = { signal: controller.signal };
 const loadWhole = () => import('../dist/cli.js');
 const route = require('../dist/cli-route.cjs');
 const done = route.startsHot(argv)
-  ? loadHot(route.hotSlot(argv)).main(argv, io, loadWhole)
-  : loadWhole().then((whole) => whole.main(argv, io));
+  ? loadEntry('cli-hot.cjs', route.hotSlot(argv)).main(argv, io, loadWhole)
+  : route.startsSyncEntry(argv)
+    ? loadEntry('cli-sync.cjs', 'sync', route.SYNC_ENTRY_V8_FLAGS).main(argv, io, loadWhole)
+    : loadWhole().then((whole) => whole.main(argv, io));
 done.then((code) => {
   process.exitCode = code;
 });
 
-function loadHot(slot) {
-  const entry = require('node:path').join(__dirname, '..', 'dist', 'cli-hot.cjs');
+/** One of the CommonJS entries in dist/, through its code cache `slot` on Node 20, with the V8
+ * flags its command sets (cli-route.ts) set first, so a cache made at exit fits the next start. */
+function loadEntry(file, slot, v8Flags) {
+  if (v8Flags) require('node:v8').setFlagsFromString(v8Flags);
+  const entry = require('node:path').join(__dirname, '..', 'dist', file);
   if (nodeCache || !cacheHome) return require(entry);
   const dir = `${cacheHome}/artframe-immich/code-cache`;
   const loaded = require('../dist/code-cache.cjs').loadThroughCodeCache(entry, dir, slot);

@@ -1,9 +1,10 @@
 // Which build the installed command starts (bin/artframe-immich.js): the hot entry (cli-hot.ts,
-// one CommonJS file) for the commands that must start fast, or the whole command line (cli.ts,
-// the split ES module build) for the rest, which then never compiles the hot entry (~7 ms of a
-// `sync` or a `run` start). Either build answers any command line the same way: a command sent
-// to the other one would only start slower.
+// one CommonJS file) for the commands that must start fast, the sync entry (cli-sync.ts, another)
+// for `sync`, or the whole command line (cli.ts, the split ES module build) for the rest, which
+// then compiles neither (~7 ms of a `run` start). Each build answers any command line the same
+// way: a command sent to another one would only start slower.
 import { readGlobalArgs } from './cli-args.js';
+import { LIFTOFF_ONLY } from './core/v8-flags.js';
 
 /** The commands cli-hot.ts runs itself. */
 export const HOT_COMMANDS: readonly string[] = ['status', 'next'];
@@ -13,6 +14,23 @@ export const HOT_COMMANDS: readonly string[] = ['status', 'next'];
 export function startsHot(argv: readonly string[]): boolean {
   const args = readGlobalArgs(argv);
   return args.kind !== 'command' || HOT_COMMANDS.includes(args.rest[0] ?? '');
+}
+
+/** The commands cli-sync.ts runs itself. */
+export const SYNC_ENTRY_COMMANDS: readonly string[] = ['sync'];
+
+/** V8 flags the sync entry's command sets as it runs (immich/baseline-wasm.ts), for the bin to set
+ * before compiling the entry. A V8 code cache records the flags it was made under and is refused
+ * by a process whose flags differ: made at the exit of a `sync`, after its command had set them,
+ * it was refused at the next start and written again at every exit (seen while building this;
+ * test/code-cache.test.ts). */
+export const SYNC_ENTRY_V8_FLAGS = LIFTOFF_ONLY;
+
+/** Whether the sync entry should answer `argv`: its command (anything the hot entry answers
+ * first, a --version after `sync` among them, goes there). */
+export function startsSyncEntry(argv: readonly string[]): boolean {
+  const args = readGlobalArgs(argv);
+  return args.kind === 'command' && SYNC_ENTRY_COMMANDS.includes(args.rest[0] ?? '');
 }
 
 /** Which of the hot entry's code caches `argv` uses (code-cache.ts): its command's own, since each

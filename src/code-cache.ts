@@ -1,7 +1,7 @@
-// A V8 code cache for the installed command's hot entry (dist/cli-hot.cjs) on Node 20, which has
-// no cache of its own (Node 22.1+'s module.enableCompileCache is used there instead, bin/): a hit
-// skips compiling the 147 KB entry and the functions `status` or `next` compiled lazily the last
-// time, ~0.15x of their start-up CPU (npm run bench -- startup).
+// A V8 code cache for the installed command's CommonJS entries (dist/cli-hot.cjs, dist/cli-sync.cjs)
+// on Node 20, which has no cache of its own (Node 22.1+'s module.enableCompileCache is used there
+// instead, bin/): a hit skips compiling the entry and the functions its command compiled lazily
+// the last time, ~0.15x of the start-up CPU of `status` or `next` (npm run bench -- startup).
 //
 // V8 takes a code cache on trust: its own checksum is checked only in debug builds, and a damaged
 // cache crashes or hangs the process (seen: of 52 single-bit flips in a real `status` cache, 11
@@ -14,7 +14,7 @@
 // but 3-4 MB of peak RSS (V8 compiling the loop again, optimized). A torn write fails the check
 // too, so the file is written without an fsync.
 //
-// Built as its own CommonJS file (dist/code-cache.cjs), loaded by the bin for the hot commands only.
+// Built as its own CommonJS file (dist/code-cache.cjs), loaded by the bin for those entries only.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGlobalArgs } from '../src/cli-args.js';
 import { hotCommandNames, main as hotEntry } from '../src/cli-hot.js';
-import { HOT_COMMANDS, hotSlot, startsHot } from '../src/cli-route.js';
+import { HOT_COMMANDS, hotSlot, startsHot, startsSyncEntry, SYNC_ENTRY_COMMANDS } from '../src/cli-route.js';
+import { main as syncEntry, syncEntryCommandNames } from '../src/cli-sync.js';
 import { main as fullMain } from '../src/cli.js';
 import { commands } from '../src/commands/index.js';
 import { seedSampleLibrary } from '../src/immich-sim/sample-photos.js';
@@ -18,6 +19,7 @@ import { type SyncedConfig, syncedConfig } from './support/synced-config.js';
 
 /** The entry as the installed command calls it, with the whole command line to hand things to. */
 const hotMain: typeof fullMain = (argv, io = {}) => hotEntry(argv, io, () => import('../src/cli.js'));
+const syncMain: typeof fullMain = (argv, io = {}) => syncEntry(argv, io, () => import('../src/cli.js'));
 
 async function run(main: typeof fullMain, argv: string[]) {
   let stdout = '';
@@ -69,6 +71,16 @@ describe('the installed entry', () => {
     const typo = await run(hotMain, ['stauts']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('unknown command "stauts"');
+  });
+
+  it('sync says what the whole command line says, and hands it anything else', async () => {
+    // Synced a moment ago: not due. The same answer, in words and as JSON, and the same refusal.
+    for (const argv of [['sync'], ['sync', '--json'], ['sync', '--dry-run', '--wrong']]) {
+      const own = await run(syncMain, [...argv, '--config', synced.file]);
+      expect(own, argv.join(' ')).toEqual(await run(fullMain, [...argv, '--config', synced.file]));
+    }
+    expect((await run(syncMain, ['sync', '--config', synced.file])).stdout).toMatch(/^no sync due/);
+    expect(await run(syncMain, ['panels', '--json'])).toEqual(await run(fullMain, ['panels', '--json']));
   });
 
   it('the built command prints through the descriptors: to a pipe, and to a reader that left', async () => {
@@ -126,6 +138,15 @@ describe('the installed entry', () => {
     expect(await readFile('dist/cli-hot.cjs', 'utf8')).toContain('require("zod/mini")');
   });
 
+  it('the built sync loads its own CommonJS entry: no ES module loader, not the hot entry', async () => {
+    const sync = await loadedBy(['sync']);
+    expect(sync.required).toContain(path.resolve('dist/cli-sync.cjs'));
+    expect(sync.required).not.toContain(path.resolve('dist/cli-hot.cjs'));
+    expect(sync.esmLoader).toBe(false);
+    for (const command of ['status', 'panels'])
+      expect((await loadedBy([command])).required).not.toContain(path.resolve('dist/cli-sync.cjs'));
+  });
+
   it('a sync that finds nothing due never loads undici; one that asks the server does', async () => {
     const undici = (required: string[]) => required.filter((f) => f.includes(`${path.sep}undici${path.sep}`));
     // Synced a moment ago: not due, and answered from the library alone.
@@ -160,6 +181,22 @@ describe('the installed command’s router', () => {
       ['--verbose', 'panels', 'next'],
     ])
       expect(startsHot(argv), argv.join(' ')).toBe(false);
+  });
+
+  it('sends the sync entry `sync` alone', () => {
+    expect([...SYNC_ENTRY_COMMANDS].sort()).toEqual(syncEntryCommandNames().sort());
+    for (const argv of [['sync'], ['--config', 'a.json', 'sync', '--force'], ['-v', 'sync', '--help']])
+      expect({ argv, sync: startsSyncEntry(argv), hot: startsHot(argv) }).toEqual({ argv, sync: true, hot: false });
+    for (const argv of [
+      [],
+      ['status'],
+      ['sync', '--version'],
+      ['--config'],
+      ['--config', 'sync', 'next'],
+      ['syncs'],
+      ['run'],
+    ])
+      expect({ argv, sync: startsSyncEntry(argv) }).toEqual({ argv, sync: false });
   });
 
   it('gives each hot command its own code cache, and one to the answers before any command', () => {

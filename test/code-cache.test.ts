@@ -1,4 +1,4 @@
-// The hot entry's own code cache on Node 20 (code-cache.ts): used only when whole and made from
+// The CommonJS entries' own code cache on Node 20 (code-cache.ts): used only when whole and made from
 // the same file, rewritten when not, and the installed command running past a damaged cache that
 // V8 itself would have taken (and crashed on: 11 of 52 single-bit flips in a real `status` cache
 // did, one hung it).
@@ -176,6 +176,26 @@ describe('the installed command and its code cache', () => {
       expect(status(), `bit flipped at ${at}`).toBe(3);
       expect((await stat(cacheFile)).ino, `rewritten after a flip at ${at}`).not.toBe(damaged.ino);
     }
+  });
+
+  it.runIf(ownCache)('keeps one for `sync` that its next start takes, though the command sets V8 flags', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ARTFRAME_IMMICH_CONFIG: synced.file };
+    delete env.XDG_CACHE_HOME;
+    const sync = () => {
+      // Synced a moment ago: not due, answered from the library.
+      const r = spawnSync(process.execPath, ['bin/artframe-immich.js', 'sync'], { env, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^no sync due/);
+    };
+    const cacheFile = path.join(home, '.cache/artframe-immich/code-cache', `${VERSION_PREFIX}sync.v8`);
+    sync();
+    const written = await stat(cacheFile);
+    // Taken, so not written again: a cache made after the command set its flags, under flags the
+    // next start had not set yet, was refused and rewritten at every run.
+    sync();
+    sync();
+    expect((await stat(cacheFile)).ino).toBe(written.ino);
+    expect((await stat(cacheFile)).mtimeMs).toBe(written.mtimeMs);
   });
 
   it.skipIf(ownCache)('leaves the cache to Node, which keeps its own', async () => {

@@ -2,6 +2,7 @@
 // baseline compiler: tiering its hot parse function up to TurboFan costs more CPU than the
 // optimised code saves before such a process ends. The long-lived service does not call this.
 import v8 from 'node:v8';
+import { LIFTOFF_ONLY } from '../core/v8-flags.js';
 
 let applied = false;
 
@@ -14,5 +15,5 @@ let applied = false;
 export function keepWasmOnBaselineCompiler(): void {
   if (applied) return;
   applied = true;
-  v8.setFlagsFromString('--liftoff-only');
+  v8.setFlagsFromString(LIFTOFF_ONLY);
 }
