@@ -1,11 +1,12 @@
 // Start-up cost of the installed command: CPU (user + system) and peak RSS of `--version`,
-// `status`, `next` and `panels`, each as a ratio to bare `node -e 0` measured in the same round:
-// the cases run in turn, round after round, and each round gives each case its own ratio to that
-// round's `node -e 0` (the median of those ratios is quoted, with their range). Each child reports
-// its own process.resourceUsage() at exit through a preload that the baseline gets too, so both
-// sides pay the same for measuring. STARTUP_VS=/other/bin/artframe-immich.js adds that build's
-// `status` and `next` to the same rounds (a change against main, measured side by side);
-// STARTUP_PHOTOS sets the library's size (12 by default).
+// `status`, `next`, `panels` and a `sync` that finds nothing due, each as a ratio to bare
+// `node -e 0` measured in the same round: the cases run in turn, round after round, and each round
+// gives each case its own ratio to that round's `node -e 0` (the median of those ratios is quoted,
+// with their range). Each child reports its own process.resourceUsage() at exit through a preload
+// that the baseline gets too, so both sides pay the same for measuring.
+// STARTUP_VS=/other/bin/artframe-immich.js adds that build's `status`, `next` and `sync` to the
+// same rounds (a change against main, measured side by side); STARTUP_PHOTOS sets the library's
+// size (12 by default).
 import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -80,10 +81,13 @@ export async function run(): Promise<void> {
       ['status', [BIN, 'status']],
       ['next', [BIN, 'next']],
       ['panels', [BIN, 'panels']],
+      // Synced by the bench a moment ago: the library's own answer that no sync is due.
+      ['sync, not due', [BIN, 'sync']],
       ...(VS
         ? ([
             ['status (vs)', [VS, 'status']],
             ['next (vs)', [VS, 'next']],
+            ['sync, not due (vs)', [VS, 'sync']],
           ] as [string, string[]][])
         : []),
     ];
@@ -100,13 +104,13 @@ export async function run(): Promise<void> {
     console.log(
       `${RUNS} rounds after one to fill the caches, ${PHOTOS} photos${VS ? `, (vs) = ${VS}` : ''}; ratio = command / bare node in the same round, median (min-max)`,
     );
-    console.log('command        cpu ms   cpu ratio                peak RSS MB   RSS ratio');
+    console.log('command              cpu ms   cpu ratio                peak RSS MB   RSS ratio');
     for (const [name] of cases) {
       const s = samples.get(name)!;
       const cpuRatios = s.map((u, i) => u.cpuMs / base[i]!.cpuMs);
       const rssRatios = s.map((u, i) => u.rssMb / base[i]!.rssMb);
       console.log(
-        `${name.padEnd(13)} ${median(s.map((u) => u.cpuMs))
+        `${name.padEnd(19)} ${median(s.map((u) => u.cpuMs))
           .toFixed(0)
           .padStart(6)}   ${pct(cpuRatios).padEnd(22)} ${median(s.map((u) => u.rssMb))
           .toFixed(1)
@@ -115,7 +119,7 @@ export async function run(): Promise<void> {
     }
     if (VS) {
       // The change itself, round by round: this build's command over the other build's.
-      for (const name of ['status', 'next']) {
+      for (const name of ['status', 'next', 'sync, not due']) {
         const mine = samples.get(name)!;
         const theirs = samples.get(`${name} (vs)`)!;
         console.log(`${name}: this build / (vs) cpu ${pct(mine.map((u, i) => u.cpuMs / theirs[i]!.cpuMs))}`);
