@@ -3,6 +3,7 @@
 // V8 itself would have taken (and crashed on: 11 of 52 single-bit flips in a real `status` cache
 // did, one hung it).
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -197,6 +198,24 @@ describe('the installed command and its code cache', () => {
     expect((await stat(cacheFile)).ino).toBe(written.ino);
     expect((await stat(cacheFile)).mtimeMs).toBe(written.mtimeMs);
   });
+
+  it.runIf(ownCache && existsSync('/proc/self'))(
+    'ends as usual where its cache folder cannot be made and the answer is ENOENT (procfs)',
+    () => {
+      // Node 20's recursive mkdirSync retries such a folder for ever: the command spun at exit.
+      // In a child with a deadline, so a regression fails here instead of hanging the run.
+      for (const args of [['status', '--json'], ['sync']]) {
+        const r = spawnSync(process.execPath, ['bin/artframe-immich.js', ...args], {
+          env: { ...process.env, XDG_CACHE_HOME: '/proc/artframe-immich-test', ARTFRAME_IMMICH_CONFIG: synced.file },
+          encoding: 'utf8',
+          timeout: 30_000,
+          killSignal: 'SIGKILL',
+        });
+        expect({ args, status: r.status, signal: r.signal }).toEqual({ args, status: 0, signal: null });
+      }
+      expect(existsSync('/proc/artframe-immich-test')).toBe(false);
+    },
+  );
 
   it.skipIf(ownCache)('leaves the cache to Node, which keeps its own', async () => {
     expect(status()).toBe(3);
