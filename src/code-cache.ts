@@ -15,9 +15,10 @@
 // too, so the file is written without an fsync.
 //
 // Built as its own CommonJS file (dist/code-cache.cjs), loaded by the bin for those entries only.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';
+import { makeFoldersSync } from './core/folders.js';
 import { Script } from 'node:vm';
 
 const MAGIC = 'AFCC0002';
@@ -67,7 +68,8 @@ export function loadThroughCodeCache(file: string, dir: string, slot: string): C
     try {
       // The folder first: where it cannot be made (a home that is not the user's), each start
       // pays a failed mkdir, not the serialising of the cache as well.
-      makeFolder(dir);
+      // Not Node's recursive mkdirSync, which loops for ever under /proc (core/folders.ts).
+      makeFoldersSync(dir, 0o700);
       const data = script.createCachedData();
       const head = Buffer.alloc(HEAD);
       head.write(MAGIC, 0, 'latin1');
@@ -90,29 +92,6 @@ export function loadThroughCodeCache(file: string, dir: string, slot: string): C
     }
   };
   return { exports: module.exports, hit, save };
-}
-
-/**
- * `dir` and the folders it needs above it, each made once at most (mode 0700). Not Node's
- * recursive mkdirSync: where a folder cannot be made in one that exists and the answer is ENOENT
- * (procfs, as XDG_CACHE_HOME=/proc/x gives), Node 20's tries again for ever, and the command
- * spun at full CPU at exit, never ending (seen with `status`). Throws when it cannot be made.
- */
-function makeFolder(dir: string): void {
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      // A file where the folder would be is no folder: fail here, before serialising the cache.
-      if (statSync(dir).isDirectory()) return;
-      throw err;
-    }
-    const parent = path.dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw err;
-    makeFolder(parent);
-    mkdirSync(dir, { mode: 0o700 });
-  }
 }
 
 /** V8's data from the cache, if the file is whole and was made from `source`. */

@@ -8,7 +8,7 @@ import type { PanelProfile, RGB } from '../../drivers/panels.js';
 import { ConfigError, StorageError } from '../core/errors.js';
 import { writeFileAtomic } from '../library/atomic-file.js';
 import type { InstancePaths } from '../library/instance.js';
-import { mkdir } from 'node:fs/promises';
+import { makeFolders } from '../core/folders.js';
 
 const byte = z.int().check(z.minimum(0)).check(z.maximum(255));
 
@@ -98,7 +98,7 @@ export async function readInksFile(paths: InstancePaths, panel: PanelProfile): P
 /** Keep `file` as this frame's inks (replaced whole, never half-written). */
 export async function saveInksFile(paths: InstancePaths, file: InksFile): Promise<void> {
   try {
-    await mkdir(path.dirname(paths.calibratedInksPath), { recursive: true });
+    await makeFolders(path.dirname(paths.calibratedInksPath));
     await writeFileAtomic(paths.calibratedInksPath, JSON.stringify(file, null, 2) + '\n');
   } catch (err) {
     throw new StorageError(

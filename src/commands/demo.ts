@@ -3,7 +3,7 @@
 // on the virtual panel (PNG files of what the glass would show). Without --out it works in a new
 // temporary folder: the library in it goes at exit, the PNGs stay (they are what the demo made)
 // and the last line says where they are and that the folder is the user's to delete.
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import { Library } from '../library/library.js';
 import { frameOptionsFromConfig, renderOptionsFromConfig } from '../render/options.js';
 import type { Command } from './command.js';
 import { instancePaths } from '../library/instance.js';
+import { makeFolders } from '../core/folders.js';
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -59,7 +60,7 @@ export const demoCommand: Command = {
     const out = values.out
       ? path.resolve(values.out)
       : await mkdtemp(path.join(ctx.env['TMPDIR'] || os.tmpdir(), 'artframe-demo-'));
-    await mkdir(out, { recursive: true });
+    await makeFolders(out);
     let finished = false;
     const say = (line: string) => ctx.stdout(line + '\n');
 

@@ -3,7 +3,7 @@
 import { randomHex } from '../core/crypto-on-demand.js';
 import type { Stats } from 'node:fs';
 import { fs } from '../core/node-fs.js';
-import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isAscii } from 'node:buffer';
 import { StorageError } from '../core/errors.js';
@@ -13,6 +13,7 @@ import type { LibraryMetadata, parseMetadata } from './metadata.js';
 import { METADATA_FORMAT, quickMetadata } from './metadata-check.js';
 import { isSafeLocalName } from './names.js';
 import type { InstancePaths } from './instance.js';
+import { makeFolders } from '../core/folders.js';
 
 type ParseMetadata = typeof parseMetadata;
 const { statSync } = fs;
@@ -84,7 +85,7 @@ export function photoPaths(paths: InstancePaths): (name: string) => string {
 
 export async function ensureLibraryDirs(paths: InstancePaths): Promise<void> {
   try {
-    await mkdir(paths.photosDir, { recursive: true });
+    await makeFolders(paths.photosDir);
   } catch (err) {
     throw storageError(err, 'create', paths.photosDir);
   }

@@ -8,12 +8,13 @@
 // confirmed: the next start of the service (the drop-in's ExecStartPre) or upgrade rolls it back.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
+import { cp, lstat, readdir, readFile, readlink, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { FrameError, type FrameErrorCode } from '../core/errors.js';
 import { writeFileAtomic } from '../library/atomic-file.js';
 import type { InstancePaths } from '../library/instance.js';
+import { makeFolders } from '../core/folders.js';
 
 export const APP = 'artframe-immich';
 
@@ -188,7 +189,7 @@ export async function upgrade(o: UpgradeOptions): Promise<{ ok: boolean; release
 
   // 1. Beside the old one: a partial copy is never pointed at (renamed in whole).
   const partial = `${release}.partial`;
-  await mkdir(l.releasesDir, { recursive: true });
+  await makeFolders(l.releasesDir);
   await rm(partial, { recursive: true, force: true });
   for (const f of RELEASE_FILES) {
     const src = path.join(o.from, f);
@@ -203,17 +204,17 @@ export async function upgrade(o: UpgradeOptions): Promise<{ ok: boolean; release
   // 2. A copy of the state files: the old version may not read what the new one writes.
   const backup = path.join(l.backupDir, path.basename(from));
   await rm(backup, { recursive: true, force: true });
-  await mkdir(backup, { recursive: true });
+  await makeFolders(backup);
   for (const file of stateFiles(o.instance))
     if (await exists(file)) await cp(file, path.join(backup, path.basename(file)));
   checkpoint(o, 'backed-up');
 
   // 3. The journal before the swap: from here a restart finishes the job (rolls back).
   const journal: Journal = { from, to: release, backup, switched_at: null };
-  await mkdir(path.dirname(l.journal), { recursive: true });
+  await makeFolders(path.dirname(l.journal));
   await writeFileAtomic(l.journal, JSON.stringify(journal) + '\n');
   if (!(await exists(l.dropIn))) {
-    await mkdir(path.dirname(l.dropIn), { recursive: true });
+    await makeFolders(path.dirname(l.dropIn));
     await writeFileAtomic(
       l.dropIn,
       dropInText({ node: o.node, current: l.current, config: o.config, installDir: l.installDir, root: o.root }),

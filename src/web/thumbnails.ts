@@ -2,7 +2,7 @@
 // instance folder, remade when the photo's file is newer. Made one at a time in a bounded queue,
 // so a refresh waits behind one thumbnail at most.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../library/atomic-file.js';
 import { describeError } from '../core/errors.js';
@@ -10,6 +10,7 @@ import type { Logger } from '../core/log.js';
 import { WebError } from './http.js';
 import { OneAtATime } from './one-at-a-time.js';
 import { thumbnailInChild } from '../render/isolated.js';
+import { makeFolders } from '../core/folders.js';
 
 export const THUMBNAIL_PX = 160;
 /** A thumbnail takes well under a second; one that takes this long is given up. */
@@ -51,7 +52,7 @@ export class Thumbnails {
     const bytes = await thumbnailInChild({ source, px: THUMBNAIL_PX }, { deadlineMs: THUMBNAIL_DEADLINE_MS });
     this.made += 1;
     try {
-      await mkdir(this.dir, { recursive: true });
+      await makeFolders(this.dir);
       await writeFileAtomic(file, bytes);
     } catch (err) {
       // A full or read-only disk: the page still gets its thumbnail, only not kept.
