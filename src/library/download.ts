@@ -5,7 +5,6 @@
 // A body is cut off past the length it announced (or a sane maximum), and never takes the disk
 // below the reserve. A failed attempt leaves no file; retries with backoff live here too.
 import { createHash } from 'node:crypto';
-import { type FileHandle, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -18,6 +17,7 @@ import {
   type AssetFailureReason,
 } from '../core/errors.js';
 import type { AssetDownload, AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
+import { FdFile } from './photo-fs.js';
 import { HEADER_BYTES, type HeaderSize, readHeaderSize } from './image-header.js';
 import { probeImage, sniffImageFormat } from './probe.js';
 import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';
@@ -29,7 +29,7 @@ import { type PhotoSize } from '../immich/types.js';
 export interface LandedFile {
   tempName: string;
   /** The temp file, still open: apply.ts's flusher fdatasyncs and closes it. */
-  handle: FileHandle;
+  handle: FdFile;
   bytes: number;
   /** Base64 SHA-1 of what was written. */
   sha1: string;
@@ -82,14 +82,14 @@ export function isFatal(err: unknown): boolean {
   );
 }
 
-async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
-  for (let off = 0; off < chunk.length; ) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+async function writeAll(fh: FdFile, chunk: Buffer): Promise<void> {
+  for (let off = 0; off < chunk.length; ) off += await fh.write(chunk, off, chunk.length - off);
 }
 
 /** Several chunks in one system call, without copying them together (a short write, rare on a
  * file, finishes the rest one chunk at a time). */
-async function writeAllv(fh: FileHandle, chunks: Buffer[]): Promise<void> {
-  let written = (await fh.writev(chunks)).bytesWritten;
+async function writeAllv(fh: FdFile, chunks: Buffer[]): Promise<void> {
+  let written = await fh.writev(chunks);
   for (const chunk of chunks) {
     if (written >= chunk.length) written -= chunk.length;
     else {
@@ -138,7 +138,7 @@ function abortError(signal: AbortSignal): Error {
  */
 function landBody(
   body: Readable,
-  fh: FileHandle,
+  fh: FdFile,
   tally: SinkTally,
   signal: AbortSignal | undefined,
   o: {
@@ -307,7 +307,7 @@ async function downloadOnce(
   // busy SD card, a wait on the journal) off each photo's path from answer to bytes on disk. Its
   // outcome is looked at only after the answer's own checks, which still speak first; an answer
   // that is not taken deletes it again.
-  const opening = open(full, 'wx', 0o644).then(
+  const opening = FdFile.open(full, 'wx', 0o644).then(
     (fh) => ({ fh }),
     (err: unknown) => ({ err }),
   );
@@ -347,7 +347,7 @@ async function downloadOnce(
     dl.body.destroy();
     throw storageError(opened.err, 'create', full);
   }
-  const fh: FileHandle = opened.fh;
+  const fh: FdFile = opened.fh;
   const tally: SinkTally = { bytes: 0, hash: createHash('sha1'), head: [], headBytes: 0, headChunks: [] };
   const landing = {
     cap,

@@ -14,6 +14,7 @@ import { METADATA_FORMAT, quickMetadata } from './metadata-check.js';
 import { isSafeLocalName } from './names.js';
 import type { InstancePaths } from './instance.js';
 import { makeFolders } from '../core/folders.js';
+import { moveFile } from './photo-fs.js';
 
 type ParseMetadata = typeof parseMetadata;
 const { statSync } = fs;
@@ -248,7 +249,7 @@ export async function removeFile(file: string): Promise<void> {
 /** Move a verified download into place; replaces an older file of the same name atomically. */
 export async function renamePhoto(paths: InstancePaths, fromName: string, toName: string): Promise<void> {
   try {
-    await rename(photoPath(paths, fromName), photoPath(paths, toName));
+    await moveFile(photoPath(paths, fromName), photoPath(paths, toName));
   } catch (err) {
     throw storageError(err, 'move into place', path.join(paths.photosDir, toName));
   }

@@ -1,19 +1,20 @@
 // The background flusher (src/library/flusher.ts) on real files: every verified download is
 // fdatasynced and closed, no more than FLUSHES_AT_ONCE at a time, a download is held back while
 // WAITING_AT_MOST files wait, and a flush that fails names the file and still closes it.
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/core/errors.js';
 import type { LandedFile } from '../../src/library/download.js';
 import { FLUSHES_AT_ONCE, Flusher, WAITING_AT_MOST } from '../../src/library/flusher.js';
+import { FdFile } from '../../src/library/photo-fs.js';
 import { tempLibrary } from '../support/library.js';
 
 async function landedFile(dir: string, i: number): Promise<{ landed: LandedFile; file: string; bytes: Buffer }> {
   const file = path.join(dir, `.artframe-${i.toString(16).padStart(16, '0')}.part`);
   const bytes = Buffer.alloc(64 * 1024 + i, i % 251);
-  const handle = await open(file, 'wx');
-  await handle.write(bytes);
+  const handle = await FdFile.open(file, 'wx', 0o644);
+  expect(await handle.write(bytes, 0, bytes.length)).toBe(bytes.length);
   const landed: LandedFile = {
     tempName: path.basename(file),
     handle,
@@ -61,7 +62,7 @@ describe('flusher', () => {
     expect(most).toBeGreaterThan(0);
     expect(most).toBeLessThanOrEqual(FLUSHES_AT_ONCE);
     for (const { landed, file, bytes } of files) {
-      expect(landed.handle.fd).toBe(-1);
+      expect(landed.handle.closed).toBe(true);
       expect((await readFile(file)).equals(bytes)).toBe(true);
     }
   });
@@ -81,8 +82,8 @@ describe('flusher', () => {
     expect(okOutcome).toBeNull();
     expect(badOutcome?.err).toBeInstanceOf(StorageError);
     expect((badOutcome!.err as Error).message).toContain(bad.file);
-    expect(bad.landed.handle.fd).toBe(-1);
-    expect(good.landed.handle.fd).toBe(-1);
+    expect(bad.landed.handle.closed).toBe(true);
+    expect(good.landed.handle.closed).toBe(true);
     // The flusher goes on: room for the next download.
     await flusher.room();
   });
