@@ -56,6 +56,7 @@ import {
   type RetryPolicy,
 } from './retry.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
+import { quickAsset } from './asset-quick.js';
 import {
   albumListSchema,
   albumSchema,
@@ -233,7 +234,9 @@ class ItemReader {
         { code: 'ANSWER_TOO_LARGE' },
       );
     }
-    const parsed = assetSchema.safeParse(item);
+    // A well-formed asset without zod's walk (asset-quick.ts); the schema reads the rest.
+    const quick = quickAsset(item);
+    const parsed = quick ? ({ success: true, data: quick } as const) : assetSchema.safeParse(item);
     if (parsed.success) {
       const { store } = this.listing;
       if (store.has(parsed.data.id)) return;
