@@ -1,7 +1,8 @@
 // A listed asset read without zod when it is well-formed, as every asset of a real server's
 // answer is: what schemas.ts assetSchema would make of it, or undefined, and then the schema reads
-// it (and says what is wrong, or falls back where it is lenient). zod's walk through the schema
-// cost ~90 us an asset on our VM, about a tenth of a 1,000-photo listing's CPU; this costs a few.
+// it (and says what is wrong, or falls back where it is lenient). On our VM it takes 0.21x the
+// schema's time an asset (3.2 against 15.3 us; npm run bench -- immich), which on a Pi Zero is a
+// few seconds of every full listing of a 20,000-photo library.
 //
 // It accepts only input on which none of the schema's fallbacks (catch) would fire and every
 // check passes, and builds what zod builds: the schema's keys in its order, a key absent from the
