@@ -2,8 +2,8 @@
 // then its move into place), through node:fs's callbacks rather than node:fs/promises. A
 // FileHandle costs more main-thread CPU per call: it is a native object of its own, counted in and
 // out around each call, with a promise machinery per call. Over 1,000 small files (open, one
-// writev, fdatasync, close, rename each, four at once) FileHandles took 1.4x the CPU of these
-// callbacks on our 2-core VM; the sync itself, see the note of issue 15.
+// writev, fdatasync, close, rename each, four at once) FileHandles took 1.2-1.5x the CPU of these
+// callbacks in our runs on a 2-core VM (npm run bench -- sync, SYNC_VS, for the whole sync).
 //
 // The descriptor is given up at the first close, so a second close (an error path after a flush
 // that already closed) never closes a number the process has since reused for another file.
