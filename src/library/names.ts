@@ -27,8 +27,11 @@ export function isSafeLocalName(name: string): boolean {
   return Buffer.byteLength(name, 'utf8') <= 255;
 }
 
+/** A name's stem and extension: built once (a sync splits each photo's name several times). */
+const EXTENSION = new RegExp(`^(.*[^.])(\\.[A-Za-z0-9]{1,${MAX_EXT_CHARS}})$`);
+
 export function splitExtension(name: string): { stem: string; ext: string } {
-  const m = new RegExp(`^(.*[^.])(\\.[A-Za-z0-9]{1,${MAX_EXT_CHARS}})$`).exec(name);
+  const m = EXTENSION.exec(name);
   return m ? { stem: m[1]!, ext: m[2]! } : { stem: name, ext: '' };
 }
 

@@ -54,12 +54,23 @@ export function storageError(err: unknown, action: string, file: string): Storag
   return new StorageError(`cannot ${action} ${file}: ${hint}`, { cause: err });
 }
 
+/** The last folder photoPath resolved: a sync asks for the same one a few times a photo. Only an
+ * absolute folder is kept (a relative one resolves against the working directory, which may move). */
+let lastDir: { given: string; resolved: string } | undefined;
+
+function resolvedDir(dir: string): string {
+  if (lastDir?.given === dir) return lastDir.resolved;
+  const resolved = path.resolve(dir);
+  if (path.isAbsolute(dir)) lastDir = { given: dir, resolved };
+  return resolved;
+}
+
 /**
  * The absolute path of a photo, checked to be a direct child of photos/: the last guard against a
  * hostile name, whatever the planner produced.
  */
 export function photoPath(paths: InstancePaths, name: string): string {
-  const dir = path.resolve(paths.photosDir);
+  const dir = resolvedDir(paths.photosDir);
   const full = path.resolve(dir, name);
   if (!isSafeLocalName(name) && !isPhotoTemp(name)) {
     throw new StorageError(`refusing the file name ${JSON.stringify(name)}: not a plain name inside ${dir}`);
