@@ -249,12 +249,17 @@ export function normaliseText(text: string): string {
   return [...text.replace(/\p{Zs}|\s/gu, ' ')].map((ch) => SUBSTITUTES[ch] ?? ch).join('');
 }
 
-// Grapheme segmentation is the same in every locale; one segmenter serves every caption.
-const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
+// Grapheme segmentation is the same in every locale; one segmenter serves every caption. Made at
+// the first text, not at import: the first Intl object of a process loads ICU's data, ~25 ms of
+// CPU on our x86 VM (several times that on a Pi Zero), and a frame without captions (the default)
+// sets no text at all. The service and its render child import this file at every start, a battery
+// frame's at every wake.
+let graphemes: Intl.Segmenter | undefined;
+const segmenter = () => (graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
 
 /** The user-perceived characters of a text (a letter and its accents stay one). */
 export function clusters(text: string): string[] {
-  return [...GRAPHEMES.segment(normaliseText(text))].map((s) => s.segment);
+  return [...segmenter().segment(normaliseText(text))].map((s) => s.segment);
 }
 
 /** Code units a cluster may take before the text is cut there (a letter with a few accents, an
@@ -267,7 +272,7 @@ export function leadingClusters(text: string, limit: number): { clusters: string
   const units = limit * CLUSTER_UNITS;
   const head = text.length > units ? text.slice(0, units) : text;
   const out: string[] = [];
-  for (const s of GRAPHEMES.segment(normaliseText(head))) {
+  for (const s of segmenter().segment(normaliseText(head))) {
     if (out.length >= limit) return { clusters: out, more: true };
     out.push(s.segment);
   }
