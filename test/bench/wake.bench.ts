@@ -3,6 +3,8 @@
 // "panel asleep" log line, performance.now() in the child), as a ratio to the render alone: the
 // `render` command drawing a photo of the same library for the same panel, start to exit. Runs
 // interleaved, no sync due; target: at most 1.5x. Virtual panels write to /dev/shm.
+// WAKE_VS=<another build's bin> adds that build's wake cycle to the same rounds (its own fresh copy
+// of the library), with the ratio of the two per round.
 import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +17,7 @@ import { startImmichSim } from '../../src/immich-sim/server.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.resolve(here, '../../../bin/artframe-immich.js');
 const RUNS = Number(process.env.WAKE_RUNS ?? 5);
+const VS = process.env.WAKE_VS;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Writes performance.now() (ms since the process started) at exit. */
@@ -24,8 +27,8 @@ const EXIT_TIME = [
   '',
 ].join('\n');
 
-async function wakeOnce(config: string): Promise<{ asleepMs: number; refreshMs: number }> {
-  const child = spawn(process.execPath, [BIN, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function wakeOnce(config: string, bin = BIN): Promise<{ asleepMs: number; refreshMs: number }> {
+  const child = spawn(process.execPath, [bin, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
@@ -87,13 +90,23 @@ export async function run(): Promise<void> {
     const wakes: number[] = [];
     const refreshes: number[] = [];
     const renders: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      // A fresh copy of the synced library each time: no refresh yet, so the wake shows at once.
-      const storage = path.join(work, `wake-${i}`);
+    const vsRatios: number[] = [];
+    /** A fresh copy of the synced library: no refresh yet, so the wake shows at once. */
+    const freshConfig = async (name: string) => {
+      const storage = path.join(work, name);
       await cp(path.join(work, 'seed'), storage, { recursive: true });
-      const config = path.join(work, `wake-${i}.json`);
+      const config = path.join(work, `${name}.json`);
       await writeFile(config, JSON.stringify(raw(storage)));
+      return config;
+    };
+    for (let i = 0; i < RUNS; i++) {
+      const config = await freshConfig(`wake-${i}`);
+      // With WAKE_VS, the two builds take turns going first.
+      const other = VS && i % 2 === 1 ? await wakeOnce(await freshConfig(`vs-${i}`), VS) : null;
       const w = await wakeOnce(config);
+      const otherAfter = VS && i % 2 === 0 ? await wakeOnce(await freshConfig(`vs-${i}`), VS) : null;
+      const vs = other ?? otherAfter;
+      if (vs) vsRatios.push(w.asleepMs / vs.asleepMs);
       wakes.push(w.asleepMs);
       refreshes.push(w.refreshMs);
       renders.push(
@@ -107,6 +120,12 @@ export async function run(): Promise<void> {
     console.log(`wake cycle (process start to the panel's sleep): ${wake.toFixed(0).padStart(6)} ms`);
     console.log(`  of which the refresh (wake to photo shown):    ${median(refreshes).toFixed(0).padStart(6)} ms`);
     console.log(`ratio wake / render: ${(wake / render).toFixed(2)}x (target <= 1.5x)`);
+    if (VS) {
+      const r = [...vsRatios].sort((a, b) => a - b);
+      console.log(
+        `wake cycle, this build / WAKE_VS (${VS}) per round: ${median(r).toFixed(2)}x (${r[0]!.toFixed(2)}-${r[r.length - 1]!.toFixed(2)}) over ${r.length} rounds`,
+      );
+    }
   } finally {
     await sim.close().catch(() => {});
     await rm(work, { recursive: true, force: true });
