@@ -3,7 +3,8 @@
 // FileHandle costs more main-thread CPU per call: it is a native object of its own, counted in and
 // out around each call, with a promise machinery per call. Over 1,000 small files (open, one
 // writev, fdatasync, close, rename each, four at once) FileHandles took 1.2-1.5x the CPU of these
-// callbacks in our runs on a 2-core VM (npm run bench -- sync, SYNC_VS, for the whole sync).
+// callbacks in a micro-benchmark on our 2-core VM; for the whole sync, npm run bench -- sync with
+// SYNC_VS set to a build from before.
 //
 // The descriptor is given up at the first close, so a second close (an error path after a flush
 // that already closed) never closes a number the process has since reused for another file.

@@ -250,8 +250,8 @@ export function normaliseText(text: string): string {
 }
 
 // Grapheme segmentation is the same in every locale; one segmenter serves every caption. Made at
-// the first text, not at import: the first Intl object of a process loads ICU's data, ~25 ms of
-// CPU on our x86 VM (several times that on a Pi Zero), and a frame without captions (the default)
+// the first text, not at import: the first Intl object of a process loads ICU's data, 20-30 ms
+// of CPU on our x86 VM (several times that on a Pi Zero), and a frame without captions (the default)
 // sets no text at all. The service and its render child import this file at every start, a battery
 // frame's at every wake.
 let graphemes: Intl.Segmenter | undefined;
