@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import type { PanelProfile } from '../../drivers/panels.js';
 import type { Rotation } from '../render/options.js';
-import { MAX_INPUT_PIXELS } from '../render/pipeline.js';
+import { MAX_INPUT_PIXELS } from '../render/render-limits.js';
 import { readSwatch } from './measure.js';
 import type { CalibrationResult } from './measure.js';
 

@@ -7,7 +7,7 @@ import { photoFacts, type PhotoFacts } from '../library/selection/facts.js';
 import { pickPartner } from '../library/selection/pairs.js';
 import type { SelectablePhoto } from '../library/selection/select.js';
 import type { Selection } from '../library/selection/state.js';
-import { type ComposedFrame, type FrameRequest, renderFrame } from '../render/frame.js';
+import type { ComposedFrame, FrameRequest } from '../render/frame.js';
 import { renderFrameStoppable, type StopOptions } from '../render/isolated.js';
 import type { FramePhoto } from '../render/frame-input.js';
 import { viewSize } from '../render/layout.js';
@@ -86,7 +86,11 @@ export async function renderPhotos(
     options = { ...options, caption: ['description'] };
   }
   const request = { photos, panel: o.panel, options };
-  const frame = o.stop ? await renderFrameStoppable(request, o.stop) : await renderFrame(request);
+  // In this process only without a stop (the demo, `show`): the service renders in its child
+  // (render/isolated.ts), and its own process never loads sharp for it.
+  const frame = o.stop
+    ? await renderFrameStoppable(request, o.stop)
+    : await (await import('../render/frame.js')).renderFrame(request);
   return {
     frame,
     paths: frame.shown.map((i) => chosen[i]!.path),

@@ -1,8 +1,7 @@
 // A notice on the glass instead of a photo (the page's pairing code): a blank sheet with the text
 // set by the caption stage in the panel's solid inks, so it reads on every panel the frame drives.
-import sharp from 'sharp';
 import type { PanelProfile } from '../../drivers/panels.js';
-import { renderFrame, type ComposedFrame } from '../render/frame.js';
+import type { ComposedFrame } from '../render/frame.js';
 import type { ResolvedRenderOptions } from '../render/options.js';
 
 /** The frame of a notice: `text` in the top-left corner of a blank sheet, turned as the frame hangs. */
@@ -11,6 +10,10 @@ export async function renderNotice(
   panel: PanelProfile,
   options: Pick<ResolvedRenderOptions, 'rotate'>,
 ): Promise<ComposedFrame> {
+  // Loaded here, not at the service's start: a notice is rare, and sharp costs the service's
+  // process ~50 ms of CPU and some megabytes it would otherwise never use (its photos are
+  // rendered in the render child).
+  const [{ default: sharp }, { renderFrame }] = await Promise.all([import('sharp'), import('../render/frame.js')]);
   const sheet = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#ffffff' } })
     .png()
     .toBuffer();

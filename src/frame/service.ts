@@ -38,7 +38,7 @@ import { photoFacts } from '../library/selection/facts.js';
 import { type BatteryReading, type FrameHealth, readHealth } from './health.js';
 // Inlined by the bundler: the version is package.json's, stated once.
 import pkg from '../../package.json' with { type: 'json' };
-import { RENDER_TIMEOUT_SECONDS } from '../render/pipeline.js';
+import { RENDER_TIMEOUT_SECONDS } from '../render/render-limits.js';
 import {
   type DisplayConfig,
   type FrameOptions,

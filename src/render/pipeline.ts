@@ -5,6 +5,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import sharp from 'sharp';
 import type { PanelProfile } from '../../drivers/panels.js';
 import { RenderError } from '../core/errors.js';
+import { MAX_INPUT_PIXELS, RENDER_TIMEOUT_SECONDS } from './render-limits.js';
 import { ditherGrid, ditherToPalette } from './dither.js';
 import type { RgbImage } from './dither.js';
 import { resolveOptions } from './options.js';
@@ -95,10 +96,6 @@ function gamutTableOf(tables: InkTables, palette: InkPalette, tone: ToneMap): Fl
   return tables.gamut.get(tone)!;
 }
 
-/** 100 megapixels: above every phone and most cameras (sharp's own default is 268). */
-export const MAX_INPUT_PIXELS = 100_000_000;
-/** libvips stops a render that takes longer than this (a Pi Zero 2 renders a photo in seconds). */
-export const RENDER_TIMEOUT_SECONDS = 120;
 /** An SVG is drawn, not decoded: its cost is in its text. A photo frame's SVGs are small. */
 export const MAX_SVG_BYTES = 1024 * 1024;
 
