@@ -41,6 +41,11 @@ export function str(v: unknown): string {
   return typeof v === 'string' ? v : unsure();
 }
 
+/** A string Date.parse reads (the schemas' isoTime). */
+export function isoTime(v: unknown): string {
+  return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : unsure();
+}
+
 export function strOrNull(v: unknown): string | null {
   return v === null ? null : str(v);
 }

@@ -9,17 +9,17 @@
 // builds: the schema's keys in its order, a key absent from the input absent from the output,
 // unknown keys dropped (kept in `stack`, a loose object). test/immich/asset-quick.test.ts holds
 // it to the schema on the fixtures and on generated and damaged input.
-import { bool, type Json, list, num, ok, plain, quickly, str, unsure } from '../core/quick-read.js';
+import { bool, isoTime, type Json, list, num, ok, plain, quickly, str, unsure } from '../core/quick-read.js';
 import type { ImmichAsset } from './schemas.js';
 
 const isToken = (s: string) => s.length >= 1 && s.length <= 128;
-const isIsoDate = (s: string) => s.length <= 64 && !Number.isNaN(Date.parse(s));
+const isShortDate = (s: string) => s.length <= 64;
 const isMime = (s: string) => s.length <= 128;
 const isSome = (s: string) => s.length >= 1;
 /** token: 1 to 128 characters. */
 const token = (v: unknown) => ok(str(v), isToken);
 /** isoDate: at most 64 characters that Date.parse reads. */
-const isoDate = (v: unknown) => ok(str(v), isIsoDate);
+const isoDate = (v: unknown) => ok(isoTime(v), isShortDate);
 const mime = (v: unknown) => ok(str(v), isMime);
 const orientation = (v: unknown) => (typeof v === 'number' ? num(v) : str(v));
 

@@ -6,7 +6,7 @@ import type * as Z from 'zod/mini';
 import { writeFileAtomic } from './atomic-file.js';
 import type { InstancePaths } from './instance.js';
 import type { LibraryMetadata } from './metadata.js';
-import { bool, int, object, ok, oneOf, quickly, str } from '../core/quick-read.js';
+import { bool, int, isoTime, object, oneOf, quickly, str } from '../core/quick-read.js';
 
 async function buildAttemptsSchema() {
   const z = await import('../core/zod-lazy.js');
@@ -50,7 +50,7 @@ function attempt(v: unknown): SyncAttempt | null {
   if (v === undefined || v === null) return null;
   const o = object(v, ATTEMPT_KEYS);
   const a: SyncAttempt = {
-    at: ok(str(o.at), (t) => !Number.isNaN(Date.parse(t))),
+    at: isoTime(o.at),
     by: oneOf(o.by, BY),
     ok: bool(o.ok),
   };

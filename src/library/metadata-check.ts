@@ -6,6 +6,7 @@
 // schema reads the file, so errors, repairs and messages stay the schema's. The schema stays the
 // one statement of the format; test/library/metadata-check.test.ts runs both on valid and on many
 // broken files and requires the same result wherever this one accepts.
+import { bool, int, isoTime, type Json, num, oneOf, quickly, str, strOrNull, unsure } from '../core/quick-read.js';
 import { PHOTO_SIZES } from '../immich/types.js';
 import { KEPT_FACES, KEPT_PEOPLE } from '../immich/kept.js';
 import { isSafeLocalName } from './names.js';
@@ -14,15 +15,6 @@ import type { PhotoFace, PhotoInfo, PhotoPerson } from './photo-info.js';
 
 /** The metadata's format number: what this reading and metadata.ts's schema accept at most. */
 export const METADATA_FORMAT = 1;
-
-type Json = Record<string, unknown>;
-
-/** Thrown inside, caught once at the top: "not sure, let the schema read it". */
-const UNSURE = Symbol('unsure');
-
-function unsure(): never {
-  throw UNSURE;
-}
 
 /** A plain JSON object whose keys are all among `known` (zod would strip others: the schema decides). */
 function object(v: unknown, known: ReadonlySet<string>): Json {
@@ -40,37 +32,8 @@ function record(v: unknown): Json {
   return v as Json;
 }
 
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : unsure();
-}
-
-function strOrNull(v: unknown): string | null {
-  return v === null ? null : str(v);
-}
-
-function bool(v: unknown): boolean {
-  return typeof v === 'boolean' ? v : unsure();
-}
-
-function num(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : unsure();
-}
-
-function int(v: unknown, min = -Number.MAX_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max ? v : unsure();
-}
-
-/** metadata.ts's isoTime: a string Date.parse reads. */
-function isoTime(v: unknown): string {
-  return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : unsure();
-}
-
 function localName(v: unknown): string {
   return typeof v === 'string' && isSafeLocalName(v) ? v : unsure();
-}
-
-function oneOf<T extends string>(v: unknown, values: readonly T[]): T {
-  return typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : unsure();
 }
 
 function strings(v: unknown, max = Infinity): string[] {
@@ -442,10 +405,5 @@ function metadata(v: unknown, format: number): LibraryMetadata {
  * (passed in: a test reads a future format).
  */
 export function quickMetadata(raw: unknown, format: number): LibraryMetadata | null {
-  try {
-    return metadata(raw, format);
-  } catch (err) {
-    if (err === UNSURE) return null;
-    throw err;
-  }
+  return quickly(() => metadata(raw, format));
 }
