@@ -2,9 +2,8 @@
 // path), reading it safely (no FIFO, device or huge file), masking the API key before anything can
 // fail, and its JSON syntax. Free of zod: the usual config is read by config-check.ts, and only
 // a config it is not sure of loads the schema (config.ts), so `status` and `next` start without it.
-import { fs } from '../core/node-fs.js';
-import { open } from 'node:fs/promises';
-import os from 'node:os';
+import { fs, nodeOs } from '../core/node-fs.js';
+import { FdFile } from '../core/fs-async.js';
 import path from 'node:path';
 import { expandHome } from '../library/instance.js';
 import { ConfigError } from '../core/errors.js';
@@ -27,7 +26,7 @@ export function configPath(loc: ConfigLocation = {}): string {
   const env = loc.env ?? process.env;
   if (loc.flag) return path.resolve(expandHome(loc.flag));
   if (env.ARTFRAME_IMMICH_CONFIG) return path.resolve(expandHome(env.ARTFRAME_IMMICH_CONFIG));
-  return path.join(os.homedir(), '.config', 'artframe-immich', 'config.json');
+  return path.join(nodeOs().homedir(), '.config', 'artframe-immich', 'config.json');
 }
 
 /** A config file is a few hundred bytes; more than this is the wrong file (or /dev/zero). */
@@ -37,7 +36,7 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 async function readConfigText(file: string): Promise<string> {
   // Opened without blocking and checked to be a plain file: a FIFO would wait for a writer
   // forever, a device never end.
-  const fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  const fh = await FdFile.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = await fh.stat();
     if (!st.isFile()) {
@@ -55,7 +54,7 @@ async function readConfigText(file: string): Promise<string> {
     const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
     let filled = 0;
     while (filled < buf.length) {
-      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
+      const bytesRead = await fh.read(buf, filled, buf.length - filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }

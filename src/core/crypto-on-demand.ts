@@ -1,15 +1,8 @@
 // node:crypto loaded at the first call, not at import: the commands that only read the library
-// (`status`) never pay its ~11 ms of CPU. Random hex for temporary names and lock tokens.
-import { createRequire } from 'node:module';
+// (`status`) never pay it (OpenSSL's set-up and Node's stream modules: +0.17x of `node -e 0` in
+// CPU). `next` pays it only to check the photo it picked (library/probe.ts).
 
-let crypto: typeof import('node:crypto') | undefined;
-
-/** node:crypto, loaded once on first use. */
+/** node:crypto, loaded on first use. */
 export function lazyCrypto(): typeof import('node:crypto') {
-  return (crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'));
-}
-
-/** `bytes` random bytes as hex (twice as many characters). */
-export function randomHex(bytes: number): string {
-  return lazyCrypto().randomBytes(bytes).toString('hex');
+  return process.getBuiltinModule('node:crypto');
 }

@@ -4,7 +4,7 @@
 // for ever, a command spinning at full CPU (seen: `sync` never ended, and `status` spun at exit
 // making its code cache's folder). Here that is an error, ENOENT, like any folder not made.
 import { mkdirSync, statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat } from './fs-async.js';
 import path from 'node:path';
 
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
@@ -13,7 +13,7 @@ const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
  * a file in its place is an error (EEXIST), as with Node's recursive mkdir. */
 export async function makeFolders(dir: string, mode?: number): Promise<void> {
   try {
-    await mkdir(dir, { mode });
+    await mkdir(dir, mode);
   } catch (err) {
     if (codeOf(err) === 'EEXIST') {
       if ((await stat(dir)).isDirectory()) return;
@@ -22,7 +22,7 @@ export async function makeFolders(dir: string, mode?: number): Promise<void> {
     const parent = path.dirname(dir);
     if (codeOf(err) !== 'ENOENT' || parent === dir) throw err;
     await makeFolders(parent, mode);
-    await mkdir(dir, { mode }).catch(async (again: unknown) => {
+    await mkdir(dir, mode).catch(async (again: unknown) => {
       // Made meanwhile by another process: as good as made here.
       if (codeOf(again) !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw again;
     });

@@ -1,7 +1,7 @@
 // What the running frame remembers and reports: which photo the panel shows (so a restart does not
 // refresh a panel that already shows ours), and a status snapshot that `status` reads. One small
 // JSON file in the instance folder, replaced atomically; a damaged one is treated as absent.
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../core/fs-async.js';
 import type * as Z from 'zod/mini';
 import { writeFileAtomic } from '../library/atomic-file.js';
 import type { InstancePaths } from '../library/instance.js';

@@ -5,8 +5,8 @@
 // tick's writes to the SD card. The rename still replaces the file whole (ext4's auto_da_alloc
 // writes a renamed-over file's data before the rename commits), and `sync` before a battery
 // power-off (power/cycle.ts) flushes everything.
-import { randomHex } from '../core/crypto-on-demand.js';
-import { open, rename, unlink } from 'node:fs/promises';
+import { uniqueHex } from '../core/unique-hex.js';
+import { FdFile, rename, unlink } from '../core/fs-async.js';
 import path from 'node:path';
 
 /** Temp files of writeFileAtomic are `<name>.tmp-<hex>`: reconciliation removes leftovers. */
@@ -16,7 +16,7 @@ export function isAtomicTemp(fileName: string, target: string): boolean {
 
 /** fsync a folder so a rename or unlink inside it survives a power cut. */
 export async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
+  const fh = await FdFile.open(dir, 'r');
   try {
     await fh.sync();
   } catch (err) {
@@ -37,10 +37,10 @@ export async function writeFileAtomic(
   options: { durable?: boolean; mode?: number } = {},
 ): Promise<void> {
   const durable = options.durable ?? true;
-  const tmp = `${file}.tmp-${randomHex(6)}`;
-  const fh = await open(tmp, 'wx', options.mode ?? STATE_FILE_MODE);
+  const tmp = `${file}.tmp-${uniqueHex(6)}`;
+  const fh = await FdFile.open(tmp, 'wx', options.mode ?? STATE_FILE_MODE);
   try {
-    await fh.writeFile(data);
+    await fh.writeAll(data);
     if (durable) await fh.sync();
   } catch (err) {
     await fh.close().catch(() => {});
@@ -62,7 +62,7 @@ export async function writeFileAtomic(
 export async function flushFiles(files: string[]): Promise<void> {
   const dirs = new Set<string>();
   for (const file of files) {
-    const fh = await open(file, 'r').catch(() => null);
+    const fh = await FdFile.open(file, 'r').catch(() => null);
     if (!fh) continue;
     try {
       await fh.sync();

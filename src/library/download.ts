@@ -17,7 +17,7 @@ import {
   type AssetFailureReason,
 } from '../core/errors.js';
 import type { AssetDownload, AssetSource, Rendition, RemoteAsset } from '../immich/types.js';
-import { FdFile } from './photo-fs.js';
+import { FdFile } from '../core/fs-async.js';
 import { HEADER_BYTES, type HeaderSize, readHeaderSize } from './image-header.js';
 import { probeImage, sniffImageFormat } from './probe.js';
 import { photoPath, removeFile, storageError, tempPhotoName } from './store.js';

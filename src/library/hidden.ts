@@ -1,7 +1,7 @@
 // The hide list: photos the owner never wants on the glass ("never show this one"). Kept offline in
 // the instance folder, apart from the sync's metadata, so a sync (which may remove and fetch a photo
 // again) never forgets it; the library's one pick honours it for every door.
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../core/fs-async.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { InstancePaths } from './instance.js';
 import { storageError } from './store.js';

@@ -1,6 +1,6 @@
 // Every path under one frame instance, in one place (the seed's storage layout plus our state
 // files): <storage_dir>/plugins/immich/<instance_id>/{photos/, sync_metadata.json, ...}.
-import os from 'node:os';
+import { nodeOs } from '../core/node-fs.js';
 import path from 'node:path';
 
 export interface InstancePaths {
@@ -32,8 +32,8 @@ export interface InstancePaths {
 
 /** "~" and "~/..." are the user's home folder, as in a shell. */
 export function expandHome(p: string): string {
-  if (p === '~') return os.homedir();
-  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+  if (p === '~') return nodeOs().homedir();
+  if (p.startsWith('~/')) return path.join(nodeOs().homedir(), p.slice(2));
   return p;
 }
 

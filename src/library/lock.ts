@@ -3,10 +3,9 @@
 // whose process is gone (or that predates the last boot) is stale and taken over. The record is
 // written whole to a temp file and then linked into place, so a lock file is never empty or half
 // written (a full disk cannot leave a 0-byte lock that later starts take for a live one).
-import { randomHex } from '../core/crypto-on-demand.js';
-import { fs } from '../core/node-fs.js';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import os from 'node:os';
+import { uniqueHex } from '../core/unique-hex.js';
+import { fs, nodeOs } from '../core/node-fs.js';
+import { FdFile, link, readFile, rename, stat, unlink } from '../core/fs-async.js';
 import { LibraryBusyError } from '../core/errors.js';
 import { storageError } from './store.js';
 import type { InstancePaths } from './instance.js';
@@ -62,8 +61,8 @@ async function judge(
   const record = parseRecord(text);
   // Locks are linked into place whole: an empty or unreadable one belongs to no live process.
   if (!record) return { stale: true, record, text };
-  const bootedAt = Date.now() - os.uptime() * 1000;
-  const sameHost = record.host === os.hostname();
+  const bootedAt = Date.now() - nodeOs().uptime() * 1000;
+  const sameHost = record.host === nodeOs().hostname();
   // After a reboot the old pid may belong to some other process: a lock from before boot is dead.
   const stale = (sameHost && !isAlive(record.pid)) || mtime < bootedAt - 5_000;
   return { stale, record, text };
@@ -75,21 +74,21 @@ export async function acquireSyncLock(paths: InstancePaths, options: LockOptions
   const file = paths.lockPath;
   const mine: LockRecord = {
     pid: process.pid,
-    host: os.hostname(),
-    token: randomHex(8),
+    host: nodeOs().hostname(),
+    token: uniqueHex(8),
     started_at: now().toISOString(),
   };
   const text = JSON.stringify(mine) + '\n';
 
   // Named like writeFileAtomic's temps, so start-up reconciliation removes one a crash left.
-  const temp = `${file}.tmp-${randomHex(6)}`;
+  const temp = `${file}.tmp-${uniqueHex(6)}`;
   try {
-    const fh = await open(temp, 'wx', 0o644);
+    const fh = await FdFile.open(temp, 'wx', 0o644);
     try {
       // Not fsynced: a lock matters only while its process lives. After a power cut every lock is
       // from before the boot (stale by its time, below) and an empty one is stale too, so a flush
       // (a journal commit on every sync) would protect nothing.
-      await fh.writeFile(text);
+      await fh.writeAll(text);
     } finally {
       await fh.close();
     }
@@ -127,7 +126,7 @@ async function linkInPlace(
       );
     }
     // Take the stale lock over by renaming it away: only one contender's rename can move it.
-    const aside = `${file}.stale-${randomHex(4)}`;
+    const aside = `${file}.stale-${uniqueHex(4)}`;
     try {
       await rename(file, aside);
     } catch (err) {

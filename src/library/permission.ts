@@ -1,7 +1,7 @@
 // What to tell the owner when a file of the library cannot be read or written for want of
 // permission: who owns it, its mode, who this process runs as, and the command that fixes it.
-import { stat } from 'node:fs/promises';
-import os from 'node:os';
+import { stat } from '../core/fs-async.js';
+import { nodeOs } from '../core/node-fs.js';
 
 /** "owned by uid 0 with mode 0600, and this process runs as uid 1000 (pi): run `sudo chown pi FILE`
  * (or `sudo chmod u+rw,g+r FILE`)". Null when the file cannot even be looked at. */
@@ -12,7 +12,7 @@ export async function permissionAdvice(file: string): Promise<string | null> {
   if (uid === undefined) return null;
   let user: string;
   try {
-    user = os.userInfo().username;
+    user = nodeOs().userInfo().username;
   } catch {
     user = String(uid);
   }

@@ -1,17 +1,17 @@
 // What a file holds: its SHA-1 (read in pieces, never whole) and whether sharp can decode it as
 // an image (from its header, without decoding the pixels).
 import { lazyCrypto } from '../core/crypto-on-demand.js';
-import { open } from 'node:fs/promises';
+import { FdFile } from '../core/fs-async.js';
 
 /** Read through one reused 256 KiB buffer, not a read stream: `next` checks the photo it picks,
  * and a stream's first use loads Node's stream modules (~5 ms of its start). */
 export async function sha1OfFile(file: string): Promise<string> {
   const hash = lazyCrypto().createHash('sha1');
-  const fh = await open(file, 'r');
+  const fh = await FdFile.open(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(256 * 1024);
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      const bytesRead = await fh.read(buf, 0, buf.length);
       if (bytesRead === 0) break;
       hash.update(buf.subarray(0, bytesRead));
     }

@@ -2,7 +2,7 @@
 // below the reserve disables syncing (the frame keeps showing what it has); `status` and the
 // service say why. Also the free-space figure downloads check against the reserve.
 import { fs } from '../core/node-fs.js';
-import { access, statfs } from 'node:fs/promises';
+import { access, statfs } from '../core/fs-async.js';
 import { formatBytes } from './words.js';
 import type { InstancePaths } from './instance.js';
 const { constants } = fs;

@@ -1,9 +1,9 @@
 // The library on disk: the instance folder, photos/ and sync_metadata.json. Every filesystem
 // call of the sync engine goes through here, and no path it builds can leave photos/.
-import { randomHex } from '../core/crypto-on-demand.js';
+import { uniqueHex } from '../core/unique-hex.js';
 import type { Stats } from 'node:fs';
 import { fs } from '../core/node-fs.js';
-import { readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink } from '../core/fs-async.js';
 import path from 'node:path';
 import { isAscii } from 'node:buffer';
 import { StorageError } from '../core/errors.js';
@@ -14,7 +14,6 @@ import { METADATA_FORMAT, quickMetadata } from './metadata-check.js';
 import { isSafeLocalName } from './names.js';
 import type { InstancePaths } from './instance.js';
 import { makeFolders } from '../core/folders.js';
-import { moveFile } from './photo-fs.js';
 
 type ParseMetadata = typeof parseMetadata;
 const { statSync } = fs;
@@ -31,7 +30,7 @@ let tempStem: string | undefined;
 let tempCount = 0;
 
 export function tempPhotoName(): string {
-  tempStem ??= randomHex(8);
+  tempStem ??= uniqueHex(8);
   tempCount += 1;
   return `${TEMP_PREFIX}${tempStem}-${tempCount.toString(36)}${TEMP_SUFFIX}`;
 }
@@ -260,7 +259,7 @@ export async function removeFile(file: string): Promise<void> {
 /** Move a verified download into place; replaces an older file of the same name atomically. */
 export async function renamePhoto(paths: InstancePaths, fromName: string, toName: string): Promise<void> {
   try {
-    await moveFile(photoPath(paths, fromName), photoPath(paths, toName));
+    await rename(photoPath(paths, fromName), photoPath(paths, toName));
   } catch (err) {
     throw storageError(err, 'move into place', path.join(paths.photosDir, toName));
   }

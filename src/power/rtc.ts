@@ -4,7 +4,8 @@
 // own clock (or "+N" from now), refuses a new alarm while one is armed (EBUSY) until "0" clears
 // it; `since_epoch` reads the RTC's clock in seconds. The Pi 5 cuts its power after halt only
 // with POWER_OFF_ON_HALT=1 in the bootloader config (power/pi-power.ts says so in `status`).
-import { access, constants, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from '../core/fs-async.js';
+import { fs } from '../core/node-fs.js';
 import path from 'node:path';
 import { WakeBoardError } from '../core/errors.js';
 import { type WakeBoard, inBoardClock } from './board.js';
@@ -12,7 +13,7 @@ import { type WakeBoard, inBoardClock } from './board.js';
 /** The sysfs folder holds a writable wakealarm: the kernel RTC can wake this machine. */
 export async function rtcCanWake(dir: string): Promise<boolean> {
   try {
-    await access(path.join(dir, 'wakealarm'), constants.W_OK);
+    await access(path.join(dir, 'wakealarm'), fs.constants.W_OK);
     return true;
   } catch {
     return false;

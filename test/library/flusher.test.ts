@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/core/errors.js';
 import type { LandedFile } from '../../src/library/download.js';
 import { FLUSHES_AT_ONCE, Flusher, WAITING_AT_MOST } from '../../src/library/flusher.js';
-import { FdFile } from '../../src/library/photo-fs.js';
+import { FdFile } from '../../src/core/fs-async.js';
 import { tempLibrary } from '../support/library.js';
 
 async function landedFile(dir: string, i: number): Promise<{ landed: LandedFile; file: string; bytes: Buffer }> {

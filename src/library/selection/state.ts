@@ -1,7 +1,7 @@
 // The selection's memory on disk (`selection_state.json` in the instance folder, replaced
 // atomically) and nextPhoto(), the one call the service and the CLI make to pick a photo.
 // Offline by design: it reads the metadata, never the network.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from '../../core/fs-async.js';
 import path from 'node:path';
 import type * as Z from 'zod/mini';
 import { EmptyLibraryError, StorageError } from '../../core/errors.js';
