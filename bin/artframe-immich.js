@@ -8,7 +8,6 @@
 // Every other command is the split ES module build (dist/cli.js), imported from here without
 // compiling either entry.
 'use strict';
-const nodeModule = require('node:module');
 
 // Compiled code is kept on disk between runs, so a command starts faster (on a Pi most of all), in
 // the user's own cache folder, never in the shared /tmp, where another account could leave entries
@@ -23,8 +22,11 @@ const cacheHome = [
   XDG_CACHE_HOME,
   HOME?.startsWith('/') && require('node:fs').existsSync(HOME) && `${HOME}/.cache`,
 ].find((d) => typeof d === 'string' && d.startsWith('/'));
-const nodeCache = Boolean(nodeModule.enableCompileCache);
-if (nodeCache && cacheHome) nodeModule.enableCompileCache(`${cacheHome}/artframe-immich/compile-cache`);
+// node:module is asked only where it has the cache: on Node 20 its facade (which loads the ES
+// module loader's files) would cost every start ~1 ms for nothing.
+const [major, minor] = process.versions.node.split('.').map(Number);
+const nodeCache = major > 22 || (major === 22 && minor >= 1);
+if (nodeCache && cacheHome) require('node:module').enableCompileCache(`${cacheHome}/artframe-immich/compile-cache`);
 
 const controller = new AbortController();
 let signals = 0;
@@ -37,11 +39,12 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 // The whole command line is imported from here, not from the CommonJS entry, where `import()`
-// of an ES module cannot stay. Which of the two answers: src/cli-route.ts.
+// of an ES module cannot stay. Which of the two answers: src/cli-route.ts, in the one file the bin
+// requires of its own (dist/cli-boot.cjs, with the code cache).
 const argv = process.argv.slice(2);
 const io = { signal: controller.signal };
 const loadWhole = () => import('../dist/cli.js');
-const route = require('../dist/cli-route.cjs');
+const route = require('../dist/cli-boot.cjs');
 const done = route.startsHot(argv)
   ? loadEntry('cli-hot.cjs', route.hotSlot(argv)).main(argv, io, loadWhole)
   : route.startsSyncEntry(argv)
@@ -58,7 +61,7 @@ function loadEntry(file, slot, v8Flags) {
   const entry = require('node:path').join(__dirname, '..', 'dist', file);
   if (nodeCache || !cacheHome) return require(entry);
   const dir = `${cacheHome}/artframe-immich/code-cache`;
-  const loaded = require('../dist/code-cache.cjs').loadThroughCodeCache(entry, dir, slot);
+  const loaded = route.loadThroughCodeCache(entry, dir, slot, module.constructor);
   if (!loaded.hit) process.once('exit', loaded.save);
   return loaded.exports;
 }

@@ -14,9 +14,9 @@
 // but 3-4 MB of peak RSS (V8 compiling the loop again, optimized). A torn write fails the check
 // too, so the file is written without an fsync.
 //
-// Built as its own CommonJS file (dist/code-cache.cjs), loaded by the bin for those entries only.
+// Built into the bin's one CommonJS file with the router (cli-boot.ts, dist/cli-boot.cjs).
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire, Module } from 'node:module';
+import type { Module } from 'node:module';
 import path from 'node:path';
 import { makeFoldersSync } from './core/folders.js';
 import { Script } from 'node:vm';
@@ -39,9 +39,16 @@ export interface CachedLoad {
 /**
  * Run the CommonJS file `file` as `require` would (registered in require.cache), compiled through
  * the cache `dir`/<Node version>-<arch>-<slot>.v8: one slot per command, since each compiles its
- * own functions lazily.
+ * own functions lazily. `moduleClass` is CommonJS's Module: the bin hands over its own
+ * (`module.constructor`), for node:module's facade, which loads the ES module loader's files, costs
+ * a start ~1 ms.
  */
-export function loadThroughCodeCache(file: string, dir: string, slot: string): CachedLoad {
+export function loadThroughCodeCache(
+  file: string,
+  dir: string,
+  slot: string,
+  moduleClass: typeof Module = process.getBuiltinModule('node:module').Module,
+): CachedLoad {
   const source = readFileSync(file);
   const prefix = `${process.version}-${process.arch}-`;
   const cacheFile = path.join(dir, `${prefix}${slot}.v8`);
@@ -49,8 +56,8 @@ export function loadThroughCodeCache(file: string, dir: string, slot: string): C
   const script = new Script(wrap(source.toString('utf8')), { filename: file, cachedData: cached });
   const hit = cached !== undefined && !script.cachedDataRejected;
 
-  const require = createRequire(file);
-  const module = new Module(file);
+  const require = moduleClass.createRequire(file);
+  const module = new moduleClass(file);
   module.filename = file;
   require.cache[file] = module;
   (script.runInThisContext() as (...args: unknown[]) => void).call(

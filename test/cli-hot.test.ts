@@ -95,7 +95,10 @@ describe('the installed entry', () => {
 
   /** What the built command loads for `args`: every CommonJS module it required and whether it
    * started Node's ES module loader (a preload names them at exit). */
-  async function loadedBy(args: string[], ok = true): Promise<{ required: string[]; esmLoader: boolean }> {
+  async function loadedBy(
+    args: string[],
+    ok = true,
+  ): Promise<{ required: string[]; esmLoader: boolean; builtins: string[] }> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'hot-modules-'));
     try {
       await writeFile(
@@ -115,6 +118,7 @@ describe('the installed entry', () => {
       return {
         required: [...r.stderr.matchAll(/^REQUIRED (\S+)$/gm)].map((m) => m[1]!),
         esmLoader: /^NODE NativeModule internal\/modules\/esm\/module_job$/m.test(r.stderr),
+        builtins: [...r.stderr.matchAll(/^NODE NativeModule (\S+)$/gm)].map((m) => m[1]!),
       };
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -133,9 +137,25 @@ describe('the installed entry', () => {
     const panels = await loadedBy(['panels']);
     expect(panels.esmLoader).toBe(true);
     // And the rest of the command line never compiles the hot entry (cli-route.ts).
-    expect(panels.required).toContain(path.resolve('dist/cli-route.cjs'));
+    expect(panels.required).toContain(path.resolve('dist/cli-boot.cjs'));
     expect(panels.required).not.toContain(path.resolve('dist/cli-hot.cjs'));
     expect(await readFile('dist/cli-hot.cjs', 'utf8')).toContain('require("zod/mini")');
+  });
+
+  it('the built status and next load none of the Node modules they used to pay for at start', async () => {
+    // Each costs a start CPU (against `node -e 0`): node:fs/promises +0.10x (with fs.Dir, the
+    // watchers, readline), node:os +0.05x, node:crypto +0.17x, node:module ~1 ms (src/core/fs-async.ts,
+    // core/node-fs.ts, core/unique-hex.ts, cli-boot.ts).
+    const costly = ['fs/promises', 'os', 'crypto', 'module', 'stream'];
+    const status = await loadedBy(['status']);
+    expect(status.builtins.filter((m) => costly.includes(m))).toEqual([]);
+    // `next` checks the photo it picks against its SHA-1: that, and only that, loads node:crypto
+    // (and the streams it brings).
+    const next = await loadedBy(['next']);
+    expect(next.builtins.filter((m) => costly.includes(m))).toEqual(['stream', 'crypto']);
+    // The markers are real: the whole command line loads them.
+    const panels = await loadedBy(['panels']);
+    expect(panels.builtins).toEqual(expect.arrayContaining(['module', 'os', 'stream']));
   });
 
   it('the built sync loads its own CommonJS entry: no ES module loader, not the hot entry', async () => {

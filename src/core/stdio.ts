@@ -2,7 +2,6 @@
 // process.stdout on a pipe loads net and the stream machinery (~10 ms of CPU, as much as a whole
 // `status` does), while a write(2) on the descriptor is what Node's stdio does on Linux anyway.
 import { fs } from './node-fs.js';
-import { createRequire } from 'node:module';
 const { writeSync } = fs;
 
 /**
@@ -39,6 +38,5 @@ export function fdWriter(fd: 1 | 2, onBrokenPipe: () => void): (text: string) =>
 
 /** Whether fd is a terminal; node:tty (and net with it) is loaded only when someone asks. */
 export function isTerminal(fd: number): boolean {
-  const tty = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
-  return tty.isatty(fd);
+  return process.getBuiltinModule('node:tty').isatty(fd);
 }

@@ -1,13 +1,15 @@
 // When the frame acts: the next refresh tick (interval or cron, quiet hours, the panel's minimum
 // interval) and the backoff after failed syncs (when a sync is due is library/due.ts). Pure.
-import { createRequire } from 'node:module';
 import type CronParser from 'cron-parser';
 
 /** cron-parser (and the date library under it) loads only when a cron expression is in use: most
- * frames refresh on an interval, and `status` or `next` should not pay for it. */
+ * frames refresh on an interval, and `status` or `next` should not pay for it (nor for node:module,
+ * asked for here only when the package is). */
 let cronModule: typeof CronParser | undefined;
 function cronParser(): typeof CronParser {
-  cronModule ??= createRequire(import.meta.url)('cron-parser') as typeof CronParser;
+  cronModule ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)(
+    'cron-parser',
+  ) as typeof CronParser;
   return cronModule;
 }
 

@@ -10,7 +10,6 @@
 // - cmds.rs lines 430-434: rtc_alarm_set turns the time into the board RTC's local fields, and the
 //   board keeps one alarm, repeated on the weekdays of the mask (127 = every day, README line 172):
 //   so the alarm is set before every power-off and reaches at most a day ahead.
-import { createRequire } from 'node:module';
 import { WakeBoardError } from '../core/errors.js';
 import { type BatteryReading, type WakeBoard, inBoardClock } from './board.js';
 
@@ -29,7 +28,7 @@ export async function pisugarAsk(where: string, commands: string[]): Promise<str
   return new Promise((resolve, reject) => {
     // node:net at the first request, not at import: `status` carries this module in the file it
     // starts from and pays for net only in battery mode.
-    const net = createRequire(import.meta.url)('node:net') as typeof import('node:net');
+    const net = process.getBuiltinModule('node:net');
     const socket = net.connect({ host, port });
     const answers: string[] = [];
     let buffered = '';
