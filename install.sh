@@ -606,6 +606,14 @@ version_ge() { # version_ge A B: A >= B, both x.y.z
   return 0
 }
 
+# Whether Node.js $1 can run the app: >= MIN_NODE, and not 22.0-22.2, which lack
+# process.getBuiltinModule (Node 20.16+, 22.3+), how the app takes a built-in module when it
+# needs it rather than at every start (package.json's engines says the same).
+node_supported() {
+  version_ge "$1" "$MIN_NODE" || return 1
+  ! { version_ge "$1" 22.0.0 && ! version_ge "$1" 22.3.0; }
+}
+
 node_version() { # the version of node at $1, without the "v"
   local v
   v=$("$1" --version 2>/dev/null) || return 1
@@ -657,12 +665,14 @@ ensure_node() {
   NODE_BIN=$(command -v node || true)
   if [ -n "$NODE_BIN" ]; then
     have=$(node_version "$NODE_BIN" || true)
-    if [ -n "$have" ] && version_ge "$have" "$MIN_NODE"; then
+    if [ -n "$have" ] && node_supported "$have"; then
       ok "Node.js $have ($NODE_BIN)"
       return 0
     fi
   fi
-  say "  Node.js ${have:-is missing}${have:+ is too old}: installing it with apt"
+  local why=" is too old"
+  if [ -n "$have" ] && version_ge "$have" "$MIN_NODE"; then why=" lacks process.getBuiltinModule (22.3+ has it)"; fi
+  say "  Node.js ${have:-is missing}${have:+$why}: installing it with apt"
   # bookworm packages Node.js 18, trixie 20.19 (new enough). Elsewhere ask apt what it has.
   local source=nodesource
   case "$OS_CODENAME" in
@@ -672,7 +682,7 @@ ensure_node() {
       if [ -z "$PREFIX" ]; then
         local candidate
         candidate=$(apt_candidate nodejs)
-        if [ -n "$candidate" ] && version_ge "$candidate" "$MIN_NODE"; then
+        if [ -n "$candidate" ] && node_supported "$candidate"; then
           source=debian
         fi
       fi
@@ -701,7 +711,7 @@ ensure_node() {
   if [ -n "$NODE_BIN" ]; then
     have=$(node_version "$NODE_BIN" || true)
   fi
-  if [ -z "$have" ] || ! version_ge "$have" "$MIN_NODE"; then
+  if [ -z "$have" ] || ! node_supported "$have"; then
     die "Node.js ${have:-was not} installed from $source, but artframe-immich needs >= $MIN_NODE"
   fi
   ok "Node.js $have ($NODE_BIN)"

@@ -507,6 +507,16 @@ describe('install.sh', () => {
     expect(await read(t, 'install.log')).not.toMatch(/nodejs/);
   });
 
+  it('Node.js 22.0-22.2 (no process.getBuiltinModule) is replaced; 22.3 is kept', async () => {
+    const early = await makeTree({ os: 'trixie', node: 'v22.1.0' });
+    const r = install(early);
+    expect(r.stdout).toContain('Node.js 22.1.0 lacks process.getBuiltinModule');
+    expect(await read(early, 'install.log')).toMatch(/apt-get install -y -q nodejs npm\n/);
+    const later = await makeTree({ os: 'trixie', node: 'v22.3.0' });
+    expect(install(later).stdout).toContain('= Node.js 22.3.0');
+    expect(await read(later, 'install.log')).not.toMatch(/nodejs/);
+  });
+
   it('Raspberry Pi OS 32-bit on an ARMv6 Pi without a new enough Node.js fails with one line pointing at unofficial builds', async () => {
     const t = await makeTree({ os: 'raspbianBookworm', arch: 'armhf', machine: 'armv6l', node: 'v18.19.0' });
     const r = runScript(flags, t);
