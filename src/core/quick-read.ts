@@ -3,6 +3,8 @@
 // "let the schema read it", so that errors and repairs stay the schema's. Free of zod: `status` and
 // `next` read the frame's own files with these and never load it.
 
+import { canonicalIsoMs } from './iso-date.js';
+
 export type Json = Record<string, unknown>;
 
 /** Thrown inside a reading, caught once at its top by `quickly`. */
@@ -43,7 +45,7 @@ export function str(v: unknown): string {
 
 /** A string Date.parse reads (the schemas' isoTime). */
 export function isoTime(v: unknown): string {
-  return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : unsure();
+  return typeof v === 'string' && !(Number.isNaN(canonicalIsoMs(v)) && Number.isNaN(Date.parse(v))) ? v : unsure();
 }
 
 export function strOrNull(v: unknown): string | null {

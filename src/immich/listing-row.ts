@@ -3,6 +3,7 @@
 // bytes, an ISO date that Date writes back the same is its milliseconds (6 bytes), a base64 SHA-1
 // its 20 bytes, a small integer a varint; anything else (an uppercase id, a date with an offset, a
 // checksum of another length) is kept as its exact text behind a tag, so every row round-trips.
+import { canonicalIsoMs, isoOfMs } from '../core/iso-date.js';
 import type { RemoteAsset, RemoteAssetInfo, RemotePerson } from './types.js';
 
 /** A repeated text as a row holds it: its number in the listing's table, or itself. */
@@ -174,8 +175,13 @@ export class RowWriter {
 
   private date(s: string | null): void {
     if (s === null) return this.byte(NULL);
-    const ms = Date.parse(s);
-    if (Number.isInteger(ms) && Math.abs(ms) < MS_LIMIT && new Date(ms).toISOString() === s) {
+    // Immich's own form is read by digits; any other Date.parse reads is checked by writing it back.
+    let ms = canonicalIsoMs(s);
+    if (Number.isNaN(ms)) {
+      ms = Date.parse(s);
+      if (!Number.isInteger(ms) || Math.abs(ms) >= MS_LIMIT || new Date(ms).toISOString() !== s) ms = NaN;
+    }
+    if (!Number.isNaN(ms) && Math.abs(ms) < MS_LIMIT) {
       this.byte(PACKED);
       this.room(6);
       this.length = this.buf.writeIntLE(ms, this.length, 6);
@@ -266,7 +272,7 @@ export function readRow(
     if (tag === TEXT) return text();
     const ms = buf.readIntLE(at, 6);
     at += 6;
-    return new Date(ms).toISOString();
+    return isoOfMs(ms);
   };
   const checksum = () => {
     if (byte() === TEXT) return text();
