@@ -19,16 +19,28 @@ interface UndiciParts {
  * differs falls back to the index.
  */
 function loadUndici(): UndiciParts {
-  const require = createRequire(import.meta.url);
-  try {
+  // A plain `require` of each literal path where one is defined (the built entries): esbuild
+  // bundles these files into the sync entry (dist/cli-sync.cjs), compiled with it through its code
+  // cache, instead of resolving and compiling some sixty of undici's files at every sync. Under
+  // the test runner (ES modules) it is node_modules', as before.
+  if (typeof require === 'function') {
     const dispatcher = require('undici/lib/dispatcher/dispatcher.js') as { prototype: Record<string, unknown> };
     dispatcher.prototype['request'] ??= require('undici/lib/api/api-request.js') as unknown;
     return {
       Agent: require('undici/lib/dispatcher/agent.js') as typeof Agent,
       redirect: require('undici/lib/interceptor/redirect.js') as typeof interceptors.redirect,
     };
+  }
+  const need = createRequire(import.meta.url);
+  try {
+    const dispatcher = need('undici/lib/dispatcher/dispatcher.js') as { prototype: Record<string, unknown> };
+    dispatcher.prototype['request'] ??= need('undici/lib/api/api-request.js') as unknown;
+    return {
+      Agent: need('undici/lib/dispatcher/agent.js') as typeof Agent,
+      redirect: need('undici/lib/interceptor/redirect.js') as typeof interceptors.redirect,
+    };
   } catch {
-    const undici = require('undici') as typeof import('undici');
+    const undici = need('undici') as typeof import('undici');
     return { Agent: undici.Agent, redirect: undici.interceptors.redirect };
   }
 }
