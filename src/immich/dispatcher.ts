@@ -24,12 +24,15 @@ function loadUndici(): UndiciParts {
   // cache, instead of resolving and compiling some sixty of undici's files at every sync. Under
   // the test runner (ES modules) it is node_modules', as before.
   if (typeof require === 'function') {
+    /* eslint-disable @typescript-eslint/no-require-imports -- esbuild bundles a plain require of a
+       literal path, and nothing else: not an import (it would load at start), not createRequire's. */
     const dispatcher = require('undici/lib/dispatcher/dispatcher.js') as { prototype: Record<string, unknown> };
     dispatcher.prototype['request'] ??= require('undici/lib/api/api-request.js') as unknown;
     return {
       Agent: require('undici/lib/dispatcher/agent.js') as typeof Agent,
       redirect: require('undici/lib/interceptor/redirect.js') as typeof interceptors.redirect,
     };
+    /* eslint-enable @typescript-eslint/no-require-imports */
   }
   const need = createRequire(import.meta.url);
   try {
