@@ -1,7 +1,7 @@
 // The command line's global flags, read one way wherever the command line enters: runCli
 // (cli-main.ts) dispatches on what this returns, and the installed command's router
 // (cli-route.ts) on the same, so the two never read an argument list differently. No imports:
-// the router's own bundle is this file and cli-route.ts alone.
+// the bin's own file (cli-boot.ts) is this, the router and the code cache alone.
 
 /** What the global flags say, in the order they stand: `--version` or a `--config` without its
  * file ends the reading where it stands (what comes after is never looked at). */
