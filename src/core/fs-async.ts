@@ -23,6 +23,11 @@ function settle<T>(start: (callback: Callback<T>) => void): Promise<T> {
   });
 }
 
+/** `start(callback)` as a promise, for a call whose callback gets an error alone. */
+function settleVoid(start: (callback: (err: NodeJS.ErrnoException | null) => void) => void): Promise<void> {
+  return settle<void>((cb) => start((err) => cb(err, undefined)));
+}
+
 export class FdFile {
   private fd: number;
 
@@ -81,12 +86,12 @@ export class FdFile {
 
   /** fdatasync(2): the data and what reading it back needs (the size), not the times. */
   datasync(): Promise<void> {
-    return settle<void>((cb) => fs.fdatasync(this.live(), (err) => cb(err, undefined)));
+    return settleVoid((cb) => fs.fdatasync(this.live(), cb));
   }
 
   /** fsync(2); also what makes a folder's entries (a rename into it) last, on a folder's fd. */
   sync(): Promise<void> {
-    return settle<void>((cb) => fs.fsync(this.live(), (err) => cb(err, undefined)));
+    return settleVoid((cb) => fs.fsync(this.live(), cb));
   }
 
   /** Close; a second call does nothing (the descriptor was given up by the first). */
@@ -94,7 +99,7 @@ export class FdFile {
     if (this.fd < 0) return Promise.resolve();
     const fd = this.fd;
     this.fd = -1;
-    return settle<void>((cb) => fs.close(fd, (err) => cb(err ?? null, undefined)));
+    return settleVoid((cb) => fs.close(fd, cb));
   }
 }
 
@@ -110,7 +115,7 @@ export function readFile(file: string, encoding?: BufferEncoding): Promise<Buffe
 /** Replace the file's content with `data` (a string as UTF-8), not atomically: for files the
  * kernel serves (sysfs), not for state (library/atomic-file.ts). */
 export function writeFile(file: string, data: string | Uint8Array): Promise<void> {
-  return settle<void>((cb) => fs.writeFile(file, data, (err) => cb(err, undefined)));
+  return settleVoid((cb) => fs.writeFile(file, data, cb));
 }
 
 /** stat(2), following links. */
@@ -125,27 +130,27 @@ export function statfs(file: string): Promise<import('node:fs').StatsFs> {
 
 /** access(2) with `mode` (fs.constants.W_OK...): rejects when it is not allowed. */
 export function access(file: string, mode: number): Promise<void> {
-  return settle<void>((cb) => fs.access(file, mode, (err) => cb(err, undefined)));
+  return settleVoid((cb) => fs.access(file, mode, cb));
 }
 
 /** rename(2): `from` to `to`, replacing `to` atomically. */
 export function rename(from: string, to: string): Promise<void> {
-  return settle<void>((cb) => fs.rename(from, to, (err) => cb(err, undefined)));
+  return settleVoid((cb) => fs.rename(from, to, cb));
 }
 
 /** link(2): `to` as a second name of `from`; fails if `to` exists. */
 export function link(from: string, to: string): Promise<void> {
-  return settle<void>((cb) => fs.link(from, to, (err) => cb(err, undefined)));
+  return settleVoid((cb) => fs.link(from, to, cb));
 }
 
 /** unlink(2). */
 export function unlink(file: string): Promise<void> {
-  return settle<void>((cb) => fs.unlink(file, (err) => cb(err, undefined)));
+  return settleVoid((cb) => fs.unlink(file, cb));
 }
 
-/** mkdir(2) of one folder with `mode` (less the umask) (not recursive: core/folders.ts walks the path). */
+/** mkdir(2) of one folder with `mode`, less the umask; not recursive (core/folders.ts walks a path). */
 export function mkdir(dir: string, mode?: number): Promise<void> {
-  return settle<void>((cb) => fs.mkdir(dir, { mode }, (err) => cb(err, undefined)));
+  return settleVoid((cb) => fs.mkdir(dir, { mode }, cb));
 }
 
 /** The names in a folder. */

@@ -21,8 +21,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * The milliseconds of `s` when it is a date exactly as Date.prototype.toISOString writes one
  * (YYYY-MM-DDTHH:mm:ss.sssZ, a year from 0100 to 9999, every field in its range), else NaN.
  * For such a string this is what Date.parse gives, and toISOString writes the same string back;
- * found without either, by digits (Immich writes every date so: a listing has three or four an
- * asset, and Date.parse with a toISOString to check it was a tenth of reading a listing).
+ * found without either, by digits.
  */
 export function canonicalIsoMs(s: string): number {
   if (

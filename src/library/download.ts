@@ -82,10 +82,6 @@ export function isFatal(err: unknown): boolean {
   );
 }
 
-async function writeAll(fh: FdFile, chunk: Buffer): Promise<void> {
-  for (let off = 0; off < chunk.length; ) off += await fh.write(chunk, off, chunk.length - off);
-}
-
 /** Several chunks in one system call, without copying them together (a short write, rare on a
  * file, finishes the rest one chunk at a time). */
 async function writeAllv(fh: FdFile, chunks: Buffer[]): Promise<void> {
@@ -93,7 +89,7 @@ async function writeAllv(fh: FdFile, chunks: Buffer[]): Promise<void> {
   for (const chunk of chunks) {
     if (written >= chunk.length) written -= chunk.length;
     else {
-      await writeAll(fh, chunk.subarray(written));
+      await fh.writeAll(chunk.subarray(written));
       written = 0;
     }
   }
