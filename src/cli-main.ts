@@ -115,10 +115,19 @@ export async function runCli(
     return 0;
   }
 
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(io.signal?.reason ?? new Error('interrupted'));
-  const external = io.signal;
-  if (external) external.addEventListener('abort', onSignal, { once: true });
+  // The command's signal, made (and tied to the caller's) when the command first asks for it:
+  // `status` and `next` never do, and each AbortController is part of a start (the bin's too).
+  let controller: AbortController | null = null;
+  let external: AbortSignal | undefined;
+  const onSignal = () => controller!.abort(external?.reason ?? new Error('interrupted'));
+  const signal = (): AbortSignal => {
+    if (controller) return controller.signal;
+    controller = new AbortController();
+    external = io.signal;
+    if (external?.aborted) onSignal();
+    else external?.addEventListener('abort', onSignal, { once: true });
+    return controller.signal;
+  };
   const redactor = new Redactor();
   const ctx: CommandContext = {
     args: found.rest,
@@ -137,7 +146,9 @@ export async function runCli(
       format: () => (isTTY() ? 'text' : 'json'),
       write: (line) => stderr(line + '\n'),
     }),
-    signal: controller.signal,
+    get signal() {
+      return signal();
+    },
     hardware: io.hardware,
   };
   try {

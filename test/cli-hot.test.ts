@@ -149,6 +149,8 @@ describe('the installed entry', () => {
     const costly = ['fs/promises', 'os', 'crypto', 'module', 'stream'];
     const status = await loadedBy(['status']);
     expect(status.builtins.filter((m) => costly.includes(m))).toEqual([]);
+    // Nor an AbortController (+0.03x): the bin and runCli make theirs when a command asks.
+    expect(status.builtins).not.toContain('internal/abort_controller');
     // `next` checks the photo it picks against its SHA-1: that, and only that, loads node:crypto
     // (and the streams it brings).
     const next = await loadedBy(['next']);
