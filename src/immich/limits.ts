@@ -7,9 +7,9 @@ export interface ClientLimits {
    * is about 2.5 MB: 8 MiB is no real page. */
   maxJsonBytes: number;
   /** GET /api/albums/{id} with its assets (servers before v3.0 list albums this way): the whole
-   * album in one answer, so a larger cap: 32 MiB is some 13,000 assets. Read as it arrives
-   * (json-reader.ts), such an answer costs what is kept of it, not its size; a larger album on
-   * such a server wants an upgrade. */
+   * album in one answer, so a larger cap: 32 MiB is some 13,000 assets. Read as it arrives past
+   * 4 MiB (json-reader.ts; whole below, json-whole.ts), such an answer costs what is kept of it,
+   * not its size; a larger album on such a server wants an upgrade. */
   maxAlbumJsonBytes: number;
   /** One JSON request, retries included, must be answered in full within this. */
   requestMs: number;
