@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonReader, type Shape } from '../../src/immich/json-reader.js';
-import { readsWhole, readWhole, WHOLE_MAX_BYTES } from '../../src/immich/json-whole.js';
+import { readsWhole, readWhole, WHOLE_MAX_BYTES, WHOLE_TREE_BYTES } from '../../src/immich/json-whole.js';
 import { albumShape, searchPageShape, stacksShape } from '../../src/immich/listing-shapes.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/immich-v3.1.0/', import.meta.url));
@@ -151,6 +151,23 @@ describe('readWhole where the two roads could part', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     same(Buffer.from(`{"x":${deep},"items":[1]}`), items);
     expect(same(Buffer.alloc(0), items).value).toBeUndefined();
+  });
+
+  it('leaves to the reader an answer whose tree would be too big to build, whatever its length', () => {
+    // 4 MiB of empty objects, lists or numbers in a skipped field: the reader skips them (+3 MB at
+    // peak), JSON.parse would build each (+179 MB for the objects).
+    for (const unit of ['{},', '[],', '0,', '"ab",']) {
+      const junk = unit.repeat(Math.floor((WHOLE_MAX_BYTES - 64) / unit.length));
+      const body = Buffer.from(`{"junk":[${junk}0],"assets":{"items":[1]}}`);
+      expect(readsWhole(body, search([])), unit).toBe(false);
+      expect(same(body, search).calls, unit).toEqual([`item ${show(1)}`]);
+    }
+    // What a page of that length holds when it is a real one (long strings) is read whole.
+    const item = { id: 'a', exifInfo: { description: 'd'.repeat(1000) } };
+    const page = Buffer.from(JSON.stringify({ assets: { items: Array.from({ length: 3100 }, () => item) } }));
+    expect(page.length).toBeGreaterThan(3 * 1024 * 1024);
+    expect(readsWhole(page, search([]))).toBe(true);
+    expect(WHOLE_TREE_BYTES).toBeLessThanOrEqual(16 * 1024 * 1024);
   });
 
   it('is bounded: the client reads an answer past WHOLE_MAX_BYTES as it arrives', () => {
