@@ -31,9 +31,9 @@ export interface ArrayShape {
 export type Shape = ValueShape | ObjectShape | ArrayShape;
 
 /** A string read where no ValueShape says how much to keep (a mismatched type, an object key). */
-const FALLBACK_CHARS = 256;
+export const FALLBACK_CHARS = 256;
 /** A number longer than this is no number a server means: read as NaN (a schema refuses it). */
-const NUMBER_CHARS = 400;
+export const NUMBER_CHARS = 400;
 
 export class JsonSyntaxError extends Error {
   constructor(message: string) {

@@ -19,7 +19,7 @@
 // - a tree too big to build: JSON.parse builds what the reader skips, and 4 MiB of `{},{},...`
 //   is 1.4 million objects, +179 MB at peak against the reader's +3 MB. treeFits counts first.
 import { isUtf8 } from 'node:buffer';
-import { JsonReader, type Shape, type ValueShape } from './json-reader.js';
+import { FALLBACK_CHARS, JsonReader, NUMBER_CHARS, type Shape, type ValueShape } from './json-reader.js';
 
 /** Bytes past which an answer is read as it arrives (a real page of 1,000 assets is ~2.5 MB). */
 export const WHOLE_MAX_BYTES = 4 * 1024 * 1024;
@@ -31,8 +31,9 @@ export const WHOLE_TREE_BYTES = 16 * 1024 * 1024;
 const CONTAINER_BYTES = 128;
 const VALUE_BYTES = 32;
 
-/** What the reader keeps of a string where the shape asks for a list or an object. */
-const FALLBACK_CHARS = 256;
+/** A number the reader reads as NaN is longer than NUMBER_CHARS: of its characters at most four
+ * are not digits (-, ., e, a sign), so its digits have a run at least this long (133). */
+const LONG_NUMBER = new RegExp(`\\d{${Math.ceil((NUMBER_CHARS + 1 - 4) / 3)}}`);
 
 /** Reads `body` (a whole answer) as `new JsonReader(shape)` fed it would: the same value, the
  * same `each` and `onCut` calls in the same order, the same JsonSyntaxError. */
@@ -59,7 +60,7 @@ function wholeTree(body: Buffer, shape: Shape): unknown {
   const plan = planOf(shape);
   if (plan === null || body.length === 0 || !isUtf8(body) || !treeFits(body)) return NOT_HERE;
   const text = body.toString('utf8');
-  if (/\d{133}/.test(text)) return NOT_HERE;
+  if (LONG_NUMBER.test(text)) return NOT_HERE;
   let tree: unknown;
   try {
     tree = JSON.parse(text);
