@@ -67,10 +67,10 @@ function wholeTree(body: Buffer, shape: Shape): unknown {
   } catch {
     return NOT_HERE;
   }
-  if (plan.keys.size > 0) {
+  if (plan.written) {
     if (/\\u00[2-7]/.test(text)) return NOT_HERE;
     let written = 0;
-    for (const _ of text.matchAll(plan.written!)) written++;
+    for (const _ of text.matchAll(plan.written)) written++;
     if (written !== keysIn(tree, plan.keys)) return NOT_HERE;
   }
   return tree;
@@ -94,7 +94,8 @@ function treeFits(body: Buffer): boolean {
 interface Plan {
   /** The fields on the way to an `each` or an `onCut`. */
   keys: Set<string>;
-  /** Those keys written plainly: an unescaped quote is never preceded by a backslash in JSON. */
+  /** Those keys written plainly (an unescaped quote is never preceded by a backslash in JSON);
+   * null when there are none, and nothing to count. */
   written: RegExp | null;
 }
 
