@@ -55,16 +55,14 @@ const route = require('../dist/cli-boot.cjs');
 const done = route.startsHot(argv)
   ? loadEntry('cli-hot.cjs', route.hotSlot(argv)).main(argv, io, loadWhole)
   : route.startsSyncEntry(argv)
-    ? loadEntry('cli-sync.cjs', 'sync', route.SYNC_ENTRY_V8_FLAGS).main(argv, io, loadWhole)
+    ? loadEntry('cli-sync.cjs', 'sync').main(argv, io, loadWhole)
     : loadWhole().then((whole) => whole.main(argv, io));
 done.then((code) => {
   process.exitCode = code;
 });
 
-/** One of the CommonJS entries in dist/, through its code cache `slot` on Node 20, with the V8
- * flags its command sets (cli-route.ts) set first, so a cache made at exit fits the next start. */
-function loadEntry(file, slot, v8Flags) {
-  if (v8Flags) require('node:v8').setFlagsFromString(v8Flags);
+/** One of the CommonJS entries in dist/, through its code cache `slot` on Node 20. */
+function loadEntry(file, slot) {
   const entry = require('node:path').join(__dirname, '..', 'dist', file);
   if (nodeCache || !cacheHome) return require(entry);
   const dir = `${cacheHome}/artframe-immich/code-cache`;

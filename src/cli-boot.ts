@@ -4,5 +4,5 @@
 // each: every CommonJS file the bin requires costs a start ~2 ms of CPU (resolving, reading and
 // compiling it), 0.05x of `node -e 0`, as much as the router does. The code cache's functions stay
 // uncompiled (V8 compiles a function at its first call) for the commands that never use it.
-export { hotSlot, startsHot, startsSyncEntry, SYNC_ENTRY_V8_FLAGS } from './cli-route.js';
+export { hotSlot, startsHot, startsSyncEntry } from './cli-route.js';
 export { loadThroughCodeCache } from './code-cache.js';

@@ -4,7 +4,6 @@
 // then compiles neither (~7 ms of a `run` start). Each build answers any command line the same
 // way: a command sent to another one would only start slower.
 import { readGlobalArgs } from './cli-args.js';
-import { LIFTOFF_ONLY } from './core/v8-flags.js';
 
 /** The commands cli-hot.ts runs itself. */
 export const HOT_COMMANDS: readonly string[] = ['status', 'next'];
@@ -18,13 +17,6 @@ export function startsHot(argv: readonly string[]): boolean {
 
 /** The commands cli-sync.ts runs itself. */
 export const SYNC_ENTRY_COMMANDS: readonly string[] = ['sync'];
-
-/** V8 flags the sync entry's command sets as it runs (immich/baseline-wasm.ts), for the bin to set
- * before compiling the entry. A V8 code cache records the flags it was made under and is refused
- * by a process whose flags differ: made at the exit of a `sync`, after its command had set them,
- * it was refused at the next start and written again at every exit (seen while building this;
- * test/code-cache.test.ts). */
-export const SYNC_ENTRY_V8_FLAGS = LIFTOFF_ONLY;
 
 /** Whether the sync entry should answer `argv`: its command (anything the hot entry answers
  * first, a --version after `sync` among them, goes there). */

@@ -58,14 +58,12 @@ export async function runSync(
   config: FrameConfig,
   options: { force: boolean; dryRun: boolean; quiet?: boolean },
 ): Promise<SyncOutcome> {
-  // The engine (sharp, undici) loads only for the commands that sync, so the others start quickly.
-  const [{ ImmichClient }, { syncLibrary }, { keepWasmOnBaselineCompiler }] = await Promise.all([
+  // The engine (sharp, the Immich client) loads only for the commands that sync, so the others
+  // start quickly.
+  const [{ ImmichClient }, { syncLibrary }] = await Promise.all([
     import('../immich/client.js'),
     import('../library/sync.js'),
-    import('../immich/baseline-wasm.js'),
   ]);
-  // A command ends after this one sync: no TurboFan tier-up of undici's parser (baseline-wasm.ts).
-  keepWasmOnBaselineCompiler();
   const client = new ImmichClient({
     baseUrl: config.immich_url,
     apiKey: config.immich_api_key,

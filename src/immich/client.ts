@@ -1,4 +1,4 @@
-// The Immich client: an AssetSource over HTTP (undici). It probes the server's version, lists an
+// The Immich client: an AssetSource over HTTP (api-fetch.ts). It probes the server's version, lists an
 // album's or the library's images the way that version allows, and streams a photo's bytes.
 //
 // Minimal API key permissions (x-immich-permission in the 2.5.6 and 3.1.0 specs):
@@ -12,7 +12,6 @@
 import { createHmac } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Dispatcher } from 'undici';
 import type * as z from 'zod/mini';
 import {
   AssetUnavailableError,
@@ -24,9 +23,8 @@ import {
 } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { capabilitiesOf, formatVersion, OLDEST_SUPPORTED, searchPasses, versionAtLeast } from './capabilities.js';
-import { composeImmichDispatcher, createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './dispatcher.js';
+import { ApiFetcher, DEFAULT_TIMEOUTS, type Method, type Timeouts, type WholeAnswer } from './api-fetch.js';
 import { Http1Agent } from './http1-agent.js';
-import { PhotoFetcher } from './photo-fetch.js';
 import { withinDeadline } from '../core/deadline.js';
 import {
   httpFailure,
@@ -49,10 +47,10 @@ import { chooseRendition } from './rendition.js';
 import {
   AnswerTooLargeError,
   DEFAULT_RETRY_POLICY,
+  ERROR_BODY_BYTES,
   isRetryableError,
   isRetryableStatus,
   retryDelay,
-  type RetryDispatchOptions,
   type RetryHooks,
   type RetryPolicy,
 } from './retry.js';
@@ -87,10 +85,6 @@ export interface ImmichClientOptions {
   /** The server's URL as in immich_url (no trailing /api). */
   baseUrl: string;
   apiKey: string;
-  /** How the JSON requests move (an Agent or Pool). The client composes its key, retry and
-   * redirect interceptors over it and never closes it. Default: its own Agent. Photos always go
-   * through the client's own HTTP/1.1 agent (photo-fetch.ts). */
-  dispatcher?: Dispatcher;
   logger?: Logger;
   timeouts?: Partial<Timeouts>;
   retry?: Partial<RetryPolicy>;
@@ -285,18 +279,13 @@ export class ImmichClient implements AssetSource {
   private readonly serverUrl: string;
   private readonly origin: string;
   private readonly prefix: string;
-  /** The JSON requests' dispatcher, made at the first request (dispatcher.ts): undici is ~50 ms
-   * of a command's start, which a `sync` that finds nothing due, or a client that only fetches
-   * photos, never needs. */
-  private made: Dispatcher | null = null;
-  private readonly makeDispatcher: () => Dispatcher;
-  /** The Agent this client made itself (none when given one): closed by close(). */
-  private ownDispatcher: Dispatcher | null = null;
   private closed = false;
-  /** The photo downloads' own client: a small photo through undici cost more CPU than curl
-   * spends on the whole photo (issue 15). */
-  private readonly photoAgent: Http1Agent;
-  private readonly photos: PhotoFetcher;
+  /** Every request's connections (http1-agent.ts), and the key, retries and redirects over them
+   * (api-fetch.ts). undici carried the JSON requests before: loading it was most of a sync's
+   * version probe, and a small photo through it cost more CPU than curl spends on the whole photo
+   * (issue 15). */
+  private readonly agent: Http1Agent;
+  private readonly fetcher: ApiFetcher;
   private readonly logger: Logger;
   private readonly timeouts: Timeouts;
   private readonly pageSize: number;
@@ -355,13 +344,9 @@ export class ImmichClient implements AssetSource {
         else this.logger.warn('immich request failed, retrying', fields);
       },
     };
-    this.makeDispatcher = () => {
-      const base = options.dispatcher ?? (this.ownDispatcher = createAgent(this.timeouts));
-      return composeImmichDispatcher({ base, origin: this.origin, apiKey: options.apiKey, retry, hooks });
-    };
-    this.photoAgent = new Http1Agent({ connections: 8, connectMs: this.timeouts.connectMs, keepAliveMs: 10_000 });
-    this.photos = new PhotoFetcher({
-      agent: this.photoAgent,
+    this.agent = new Http1Agent({ connections: 8, connectMs: this.timeouts.connectMs, keepAliveMs: 10_000 });
+    this.fetcher = new ApiFetcher({
+      agent: this.agent,
       origin: this.origin,
       apiKey: options.apiKey,
       retry,
@@ -370,17 +355,12 @@ export class ImmichClient implements AssetSource {
     });
   }
 
-  async close(): Promise<void> {
+  /** Closes idle connections now and busy ones as their answers end; a closed client sends
+   * nothing more. */
+  close(): Promise<void> {
     this.closed = true;
-    this.photoAgent.close();
-    await this.ownDispatcher?.close();
-  }
-
-  private get dispatcher(): Dispatcher {
-    if (this.made) return this.made;
-    // As an Agent closed beneath it would: a closed client makes no new connections.
-    if (this.closed) throw new Error(`the Immich client for ${this.serverUrl} is closed`);
-    return (this.made = this.makeDispatcher());
+    this.agent.close();
+    return Promise.resolve();
   }
 
   // ---- the server's version ----
@@ -840,14 +820,32 @@ export class ImmichClient implements AssetSource {
       : { serverUrl: this.serverUrl, method, route, albumId };
   }
 
+  private send(
+    method: Method,
+    route: string,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+    mode: 'buffered',
+    maxBodyBytes?: number,
+  ): Promise<WholeAnswer>;
+  private send(
+    method: Method,
+    route: string,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+    mode: 'streamed' | 'photo',
+    maxBodyBytes?: number,
+  ): Promise<Answer>;
   private async send(
-    method: 'GET' | 'POST',
+    method: Method,
     route: string,
     body: string | undefined,
     signal: AbortSignal | undefined,
     mode: BodyMode,
     maxBodyBytes: number = this.limits.maxJsonBytes,
-  ): Promise<Answer> {
+  ): Promise<Answer | WholeAnswer> {
+    // As an Agent closed beneath it would: a closed client makes no new connections.
+    if (this.closed) throw new Error(`the Immich client for ${this.serverUrl} is closed`);
     const buffer = mode === 'buffered';
     const started = Date.now();
     const path = this.prefix + route;
@@ -882,25 +880,14 @@ export class ImmichClient implements AssetSource {
       deadlineMs,
     );
     timer.unref();
-    const viaUndici = (): Dispatcher.RequestOptions & RetryDispatchOptions => ({
-      origin: this.origin,
-      path,
-      method,
-      headers:
-        body === undefined
-          ? { accept: 'application/json' }
-          : { accept: 'application/json', 'content-type': 'application/json' },
-      headersTimeout: this.timeouts.headersMs,
-      bodyTimeout: this.timeouts.bodyMs,
-      bufferBody: buffer,
-      maxBodyBytes,
-      signal: controller.signal,
-      ...(body !== undefined ? { body } : {}),
-    });
-    let res: Answer;
+    let res: Answer | WholeAnswer;
     try {
       res =
-        mode === 'photo' ? await this.photos.get(path, controller.signal) : await this.dispatcher.request(viaUndici());
+        mode === 'photo'
+          ? await this.fetcher.get(path, controller.signal)
+          : buffer
+            ? await this.fetcher.whole(method, path, body, controller.signal, maxBodyBytes)
+            : await this.fetcher.stream(method, path, body, controller.signal);
     } catch (err) {
       clearTimeout(timer);
       detach();
@@ -927,6 +914,11 @@ export class ImmichClient implements AssetSource {
       if (patience) clearTimeout(patience.timer);
     }
     this.logger.debug('immich request', { method, path, status: res.statusCode, ms: Date.now() - started });
+    if ('bytes' in res) {
+      clearTimeout(timer);
+      detach();
+      return res;
+    }
     if (mode === 'streamed') {
       // Read as it arrives: the request's deadline runs on to its last byte.
       res.body.once('close', () => {
@@ -936,28 +928,25 @@ export class ImmichClient implements AssetSource {
       return res;
     }
     clearTimeout(timer);
-    if (buffer) detach();
-    else {
-      // A photo's own deadline, from the length it announces: one slow photo is that photo's
-      // failure (the sync goes on with the others), never the whole sync's.
-      const bodyMs = this.photoDeadlineMs(announcedLength(res));
-      const bodyTimer = setTimeout(
-        () =>
-          controller.abort(
-            new AssetUnavailableError(
-              `the Immich server at ${this.serverUrl} did not finish sending ${method} ${route} within ${Math.round(bodyMs / 1000)} s (the photo's size at ${Math.round(this.limits.photoFloorRate / 1024)} KiB/s, at least ${Math.round(this.limits.photoFloorMs / 1000)} s); too slow, tried again next sync`,
-              'too-slow',
-            ),
+    // A photo's own deadline, from the length it announces: one slow photo is that photo's
+    // failure (the sync goes on with the others), never the whole sync's.
+    const bodyMs = this.photoDeadlineMs(announcedLength(res));
+    const bodyTimer = setTimeout(
+      () =>
+        controller.abort(
+          new AssetUnavailableError(
+            `the Immich server at ${this.serverUrl} did not finish sending ${method} ${route} within ${Math.round(bodyMs / 1000)} s (the photo's size at ${Math.round(this.limits.photoFloorRate / 1024)} KiB/s, at least ${Math.round(this.limits.photoFloorMs / 1000)} s); too slow, tried again next sync`,
+            'too-slow',
           ),
-        bodyMs,
-      );
-      bodyTimer.unref();
-      // A photo's body may still be aborted by the caller while it streams: detach when it closes.
-      res.body.once('close', () => {
-        clearTimeout(bodyTimer);
-        detach();
-      });
-    }
+        ),
+      bodyMs,
+    );
+    bodyTimer.unref();
+    // A photo's body may still be aborted by the caller while it streams: detach when it closes.
+    res.body.once('close', () => {
+      clearTimeout(bodyTimer);
+      detach();
+    });
     return res;
   }
 
@@ -978,10 +967,12 @@ export class ImmichClient implements AssetSource {
     const qs = new URLSearchParams(query).toString();
     const full = qs ? `${route}?${qs}` : route;
     const res = await this.send('GET', full, undefined, signal, 'buffered', maxBytes);
-    const seen = tap ? new SeenBytes() : undefined;
-    const body = await readBody(res, this.context('GET', full), maxBytes, seen);
-    if (tap && seen) tap.record({ method: 'GET', route: full, status: res.statusCode, ...seen.result() });
-    return { status: res.statusCode, body };
+    if (tap) {
+      const seen = new SeenBytes();
+      seen.take(res.bytes);
+      tap.record({ method: 'GET', route: full, status: res.statusCode, ...seen.result() });
+    }
+    return { status: res.statusCode, body: jsonOf(res.bytes.toString('utf8'), res, this.context('GET', full)) };
   }
 
   /** A listing's answer: a 200 is read by `shape` (readShapedBody: whole up to WHOLE_MAX_BYTES,
@@ -1035,7 +1026,7 @@ export class ImmichClient implements AssetSource {
 
 class AlbumIdsRejected extends Error {}
 
-/** An answer as the client reads it, from undici (JSON) or the photo agent. */
+/** An answer as the client reads it as it arrives (http1-agent.ts). */
 interface Answer {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
@@ -1044,11 +1035,10 @@ interface Answer {
   release?: (chunk: Buffer) => void;
 }
 
-/** How an answer's body is read: whole before it is handed over (small JSON, retried whole by the
- * retry layer), as it arrives (a listing's answers), or as a photo (with its own deadline). */
+/** How an answer's body is read: whole before it is handed over (small JSON, asked again whole if
+ * it is cut short: api-fetch.ts), as it arrives (a listing's answers), or as a photo (with its own
+ * deadline). */
 type BodyMode = 'buffered' | 'streamed' | 'photo';
-/** What is read of an error answer's body. */
-const ERROR_BODY_BYTES = 64 * 1024;
 
 /** Room in the stacks answer for each listed asset: a stack member in full with its exif. */
 const STACK_BYTES_PER_ASSET = 4 * 1024;
@@ -1066,8 +1056,12 @@ function renditionRoute(assetId: string, rendition: Rendition, edited: boolean):
 
 /** The JSON of an answer (or its text when it is not JSON: a proxy's error page). A 2xx answer
  * that is not JSON is a BadResponseError. */
-async function readBody(res: Answer, ctx: CallContext, maxBytes: number, seen?: SeenBytes): Promise<unknown> {
-  const text = await readCapped(res.body, maxBytes, ctx, seen);
+async function readBody(res: Answer, ctx: CallContext, maxBytes: number): Promise<unknown> {
+  return jsonOf(await readCapped(res.body, maxBytes, ctx), res, ctx);
+}
+
+/** The JSON of an answer's text (or the text when it is not JSON), as readBody. */
+function jsonOf(text: string, res: { statusCode: number; headers: Answer['headers'] }, ctx: CallContext): unknown {
   const type = res.headers['content-type'];
   const contentType = typeof type === 'string' ? type : null;
   const ok = res.statusCode >= 200 && res.statusCode < 300;
@@ -1159,7 +1153,7 @@ function mib(bytes: number): string {
 }
 
 /** The body as text, refused past `maxBytes` (an error page of a photo route is read this way). */
-async function readCapped(body: Readable, maxBytes: number, ctx: CallContext, seen?: SeenBytes): Promise<string> {
+async function readCapped(body: Readable, maxBytes: number, ctx: CallContext): Promise<string> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body) {
@@ -1168,7 +1162,6 @@ async function readCapped(body: Readable, maxBytes: number, ctx: CallContext, se
       body.destroy();
       throw tooLarge(ctx, maxBytes);
     }
-    seen?.take(chunk as Buffer);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

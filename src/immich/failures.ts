@@ -25,7 +25,7 @@ export interface CallContext {
 const TLS_CODES =
   /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
-/** The innermost error that carries a code (undici wraps socket and TLS errors in causes). */
+/** The innermost error that carries a code (a wrapper's cause may hold the socket's or TLS's). */
 function coded(err: unknown): { code?: string; message: string } {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e; depth++) {

@@ -1,7 +1,8 @@
-// A lean keep-alive HTTP/1.1 client for photo downloads: per origin a few connections (net or
-// tls, Node's own CA store and checks as undici's Agent uses them), one GET at a time on each (no
-// pipelining), the request in one write, answers read by http1-parser.ts. A small photo through
-// undici costs more CPU than curl spends on the whole photo (issue 15); this path costs a fraction.
+// A lean keep-alive HTTP/1.1 client for every request the Immich client makes: per origin a few
+// connections (net or tls, Node's own CA store and checks as undici's Agent uses them), one request
+// at a time on each (no pipelining), the request in one write, answers read by http1-parser.ts.
+// A small photo through undici cost more CPU than curl spends on the whole photo, and loading undici
+// was most of a sync's version probe (issue 15); this path costs a fraction of both.
 // Its errors carry the codes retry.ts and failures.ts already know (undici's, for the same events).
 // A connection reads into one buffer of its own; body bytes are copied out into slabs the reader
 // hands back (body-slabs.ts), so a big photo costs no more memory than a small one (issue 21).
@@ -25,6 +26,8 @@ export interface Http1RequestOptions {
   /** Header lines besides host and connection: lower-case names, values without CR or LF. */
   headers: Record<string, string>;
   signal?: AbortSignal;
+  /** The request's body (JSON), sent with its Content-Length. */
+  body?: string;
   /** From the request's write to the answer's head. */
   headersMs: number;
   /** The longest silence while the body arrives (not counted while the reader holds back). */
@@ -164,7 +167,7 @@ class Exchange {
 
   constructor(
     private readonly pool: Pool,
-    private readonly request: string,
+    private readonly request: string | Buffer,
     private readonly o: Http1RequestOptions,
     private readonly resolve: (a: Http1Answer) => void,
     private readonly reject: (e: unknown) => void,
@@ -192,7 +195,8 @@ class Exchange {
       this.o.headersMs,
     );
     this.timer.unref();
-    conn.socket.write(this.request, 'latin1');
+    if (typeof this.request === 'string') conn.socket.write(this.request, 'latin1');
+    else conn.socket.write(this.request);
   }
 
   data(data: Buffer): void {
@@ -217,8 +221,9 @@ class Exchange {
       return;
     }
     if (!this.body && !this.gotBytes && !this.resent && this.connWasReused && !this.o.signal?.aborted) {
-      // A kept-alive connection the server closed as we sent: a GET is safe to send again, once,
-      // on a fresh connection (not a failure of the server).
+      // A kept-alive connection the server closed as we sent: sent again, once, on a fresh
+      // connection (not a failure of the server). Every request the client makes only reads: its
+      // GETs, and the search POST, which changes nothing on the server.
       this.resent = true;
       this.clearTimer();
       this.pool.enqueue(this, true);
@@ -448,6 +453,12 @@ export class Http1Agent {
   /** GET `target` (path and query) from `origin` (a URL whose path is not used); resolves at the
    * answer's head, rejects with the signal's reason on abort. */
   get(origin: URL, target: string, o: Http1RequestOptions): Promise<Http1Answer> {
+    return this.request(origin, 'GET', target, o);
+  }
+
+  /** `method` `target` from `origin`, with `o.body` if any: as get(). Only requests that read
+   * (a refused or cut one is sent again once, on a fresh connection). */
+  request(origin: URL, method: 'GET' | 'POST', target: string, o: Http1RequestOptions): Promise<Http1Answer> {
     let pool = this.byUrl.get(origin);
     if (!pool) {
       if (origin.protocol !== 'http:' && origin.protocol !== 'https:')
@@ -460,7 +471,13 @@ export class Http1Agent {
     if (!SAFE_TARGET.test(target)) return Promise.reject(new Http1ProtocolError('a bad request target'));
     const lines = this.headerLines(o.headers);
     if (lines === null) return Promise.reject(new Http1ProtocolError('a line break in a request header'));
-    const request = `GET ${target} HTTP/1.1\r\nhost: ${origin.host}\r\nconnection: keep-alive\r\n${lines}\r\n`;
+    const head = `${method} ${target} HTTP/1.1\r\nhost: ${origin.host}\r\nconnection: keep-alive\r\n${lines}`;
+    let request: string | Buffer;
+    if (o.body === undefined) request = `${head}\r\n`;
+    else {
+      const body = Buffer.from(o.body, 'utf8');
+      request = Buffer.concat([Buffer.from(`${head}content-length: ${body.length}\r\n\r\n`, 'latin1'), body]);
+    }
     const chosen = pool;
     return new Promise((resolve, reject) => {
       if (o.signal?.aborted) return reject(o.signal.reason);

@@ -1,6 +1,6 @@
 // Reads one HTTP/1.1 answer at a time off a connection's bytes: the status line and headers, then
 // the body as its framing says (Content-Length, chunked with extensions and trailers, or until the
-// connection closes). The photo client's own parser (http1-agent.ts), strict where a lenient one
+// connection closes). The client's own parser (http1-agent.ts), strict where a lenient one
 // would let a broken or hostile server smuggle bytes into the next answer. Pure: bytes in, events out.
 //
 // Framing rules from RFC 9112 (section 6.3 "Message Body Length"; 7.1 "Chunked Transfer Coding"):

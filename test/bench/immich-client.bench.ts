@@ -7,11 +7,12 @@
 //    least the file; a streaming one by a small constant.
 // 3. Photo requests: 1,000 GETs of small originals (28 KB, the sync bench's album), 4 at a time,
 //    each body read to its end, in a child process per run so its own CPU is the transport's (the
-//    simulator stays in this process): undici as the client composed it for photos until issue 15
-//    (Agent + key, retry and redirect interceptors), node:http with a keep-alive Agent, the lean
-//    HTTP/1.1 client photos use now (photo-fetch.ts over http1-agent.ts), and the whole
+//    simulator stays in this process): a bare undici Agent (8 connections, no interceptors),
+//    node:http with a keep-alive Agent, the lean HTTP/1.1 client every request uses now
+//    (api-fetch.ts over http1-agent.ts: key, retries, redirects), and the whole
 //    ImmichClient.download on it. Runs interleaved; ratios per round against undici.
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -175,11 +176,12 @@ const TRANSPORTS: Transport[] = ['undici', 'node:http', 'lean', 'client'];
  * wall time for the requests (module loading left out) and the bytes it read. */
 function photoChildScript(): string {
   const mod = (p: string) => pathToFileURL(path.resolve(here, '../../src/immich', p)).href;
+  const undici = pathToFileURL(createRequire(import.meta.url).resolve('undici')).href;
   return `
 import http from 'node:http';
-import { createAgent, composeImmichDispatcher } from '${mod('dispatcher.js')}';
+import { Agent } from '${undici}';
 import { Http1Agent } from '${mod('http1-agent.js')}';
-import { PhotoFetcher } from '${mod('photo-fetch.js')}';
+import { ApiFetcher } from '${mod('api-fetch.js')}';
 import { DEFAULT_RETRY_POLICY } from '${mod('retry.js')}';
 import { ImmichClient } from '${mod('client.js')}';
 const [transport, url, key, idsJson] = process.argv.slice(2);
@@ -188,13 +190,12 @@ const timeouts = { connectMs: 10000, headersMs: 30000, bodyMs: 30000 };
 let get;
 let close = async () => {};
 if (transport === 'undici') {
-  const base = createAgent(timeouts);
-  const d = composeImmichDispatcher({ base, origin: url, apiKey: key });
+  const base = new Agent({ connect: { timeout: 10000 }, headersTimeout: 30000, bodyTimeout: 30000,
+    keepAliveTimeout: 10000, connections: 8 });
   const origin = new URL(url).origin;
   get = async (id) => {
-    const res = await d.request({ origin, path: '/api/assets/' + id + '/original', method: 'GET',
-      headers: { accept: 'application/json' }, headersTimeout: 30000, bodyTimeout: 30000,
-      signal: new AbortController().signal });
+    const res = await base.request({ origin, path: '/api/assets/' + id + '/original', method: 'GET',
+      headers: { accept: 'application/json', 'x-api-key': key }, signal: new AbortController().signal });
     return res.body;
   };
   close = () => base.close();
@@ -209,7 +210,7 @@ if (transport === 'undici') {
   close = async () => agent.destroy();
 } else if (transport === 'lean') {
   const agent = new Http1Agent({ connections: 8, connectMs: 10000, keepAliveMs: 10000 });
-  const f = new PhotoFetcher({ agent, origin: url, apiKey: key, retry: DEFAULT_RETRY_POLICY, hooks: {}, timeouts });
+  const f = new ApiFetcher({ agent, origin: url, apiKey: key, retry: DEFAULT_RETRY_POLICY, hooks: {}, timeouts });
   get = async (id) => (await f.get('/api/assets/' + id + '/original', new AbortController().signal)).body;
   close = async () => agent.close();
 } else {
