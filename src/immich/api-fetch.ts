@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import type { Http1Agent, Http1Answer } from './http1-agent.js';
 import type { Http1Headers } from './http1-parser.js';
 import { Http1ProtocolError } from './http1-parser.js';
+import type { AbortLike } from './request-abort.js';
 import {
   AnswerTooLargeError,
   ERROR_BODY_BYTES,
@@ -80,12 +81,12 @@ export class ApiFetcher {
   }
 
   /** `path` (on the server's origin), through its redirects: handed over at the answer's head. */
-  async get(path: string, signal: AbortSignal): Promise<Http1Answer> {
+  async get(path: string, signal: AbortLike): Promise<Http1Answer> {
     return (await this.hops('GET', path, undefined, signal, null)).answer;
   }
 
   /** As get(), for any method and body. */
-  async stream(method: Method, path: string, body: string | undefined, signal: AbortSignal): Promise<Http1Answer> {
+  async stream(method: Method, path: string, body: string | undefined, signal: AbortLike): Promise<Http1Answer> {
     return (await this.hops(method, path, body, signal, null)).answer;
   }
 
@@ -95,7 +96,7 @@ export class ApiFetcher {
     method: Method,
     path: string,
     body: string | undefined,
-    signal: AbortSignal,
+    signal: AbortLike,
     maxBytes: number,
   ): Promise<WholeAnswer> {
     const { answer, bytes } = await this.hops(method, path, body, signal, maxBytes);
@@ -106,7 +107,7 @@ export class ApiFetcher {
     method: Method,
     path: string,
     body: string | undefined,
-    signal: AbortSignal,
+    signal: AbortLike,
     wholeBytes: number | null,
   ): Promise<Got> {
     let at = this.base;
@@ -141,7 +142,7 @@ export class ApiFetcher {
     method: Method,
     path: string,
     body: string | undefined,
-    signal: AbortSignal,
+    signal: AbortLike,
     wholeBytes: number | null,
   ): Promise<Got> {
     const policy = this.o.retry;
@@ -215,7 +216,7 @@ async function discard(body: Readable): Promise<void> {
 }
 
 /** `ms`, or the signal's own reason as soon as it fires (a deadline's error, not an AbortError). */
-function wait(ms: number, signal: AbortSignal): Promise<void> {
+function wait(ms: number, signal: AbortLike): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const onAbort = () => {

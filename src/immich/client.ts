@@ -25,6 +25,7 @@ import { silentLogger, type Logger } from '../core/log.js';
 import { capabilitiesOf, formatVersion, OLDEST_SUPPORTED, searchPasses, versionAtLeast } from './capabilities.js';
 import { ApiFetcher, DEFAULT_TIMEOUTS, type Method, type Timeouts, type WholeAnswer } from './api-fetch.js';
 import { Http1Agent } from './http1-agent.js';
+import { AbortFanout, RequestAbort } from './request-abort.js';
 import { withinDeadline } from '../core/deadline.js';
 import {
   httpFailure,
@@ -286,6 +287,8 @@ export class ImmichClient implements AssetSource {
    * (issue 15). */
   private readonly agent: Http1Agent;
   private readonly fetcher: ApiFetcher;
+  /** The requests in flight under each caller's signal (one listener on it, not one a request). */
+  private readonly fanout = new AbortFanout();
   private readonly logger: Logger;
   private readonly timeouts: Timeouts;
   private readonly pageSize: number;
@@ -849,17 +852,18 @@ export class ImmichClient implements AssetSource {
     const buffer = mode === 'buffered';
     const started = Date.now();
     const path = this.prefix + route;
-    // One controller a request, aborted by whichever comes first: the caller's signal, the
-    // deadline, or the command line's patience. (An AbortSignal.any and a controller each cost as
-    // much as the rest of a small photo's request.)
-    const controller = new AbortController();
+    // One abort a request, by whichever comes first: the caller's signal, the deadline, or the
+    // command line's patience (request-abort.ts: an AbortController and a listener on each signal
+    // cost as much as the rest of a small photo's request).
+    const controller = new RequestAbort();
     const caller = signal;
-    const onAbort = () => controller.abort(caller?.reason);
-    if (caller?.aborted) onAbort();
-    else caller?.addEventListener('abort', onAbort, { once: true });
-    /** Detach from the caller's signal once the request is over, else one listener stays on the
+    if (caller?.aborted) controller.abort(caller.reason);
+    else if (caller) this.fanout.join(caller, controller);
+    /** Leave the caller's signal once the request is over, else one listener would stay on the
      * sync's signal per request (a MaxListenersExceededWarning from the tenth photo on). */
-    const detach = () => caller?.removeEventListener('abort', onAbort);
+    const detach = () => {
+      if (caller) this.fanout.leave(caller, controller);
+    };
     // The command line's patience: abort a request still without an answer after answerWithinMs.
     let patience: { timer: NodeJS.Timeout; expired: boolean } | null = null;
     const limit = this.answerWithinMs;
@@ -884,10 +888,10 @@ export class ImmichClient implements AssetSource {
     try {
       res =
         mode === 'photo'
-          ? await this.fetcher.get(path, controller.signal)
+          ? await this.fetcher.get(path, controller)
           : buffer
-            ? await this.fetcher.whole(method, path, body, controller.signal, maxBodyBytes)
-            : await this.fetcher.stream(method, path, body, controller.signal);
+            ? await this.fetcher.whole(method, path, body, controller, maxBodyBytes)
+            : await this.fetcher.stream(method, path, body, controller);
     } catch (err) {
       clearTimeout(timer);
       detach();

@@ -11,6 +11,7 @@ import net from 'node:net';
 import { Readable } from 'node:stream';
 import { BodySlabs, type BodyWriter } from './body-slabs.js';
 import { Http1Parser, Http1ProtocolError, type Http1Headers } from './http1-parser.js';
+import type { AbortLike } from './request-abort.js';
 
 export interface Http1Answer {
   statusCode: number;
@@ -25,7 +26,8 @@ export interface Http1Answer {
 export interface Http1RequestOptions {
   /** Header lines besides host and connection: lower-case names, values without CR or LF. */
   headers: Record<string, string>;
-  signal?: AbortSignal;
+  /** An AbortSignal, or the client's own lighter RequestAbort (request-abort.ts). */
+  signal?: AbortLike;
   /** The request's body (JSON), sent with its Content-Length. */
   body?: string;
   /** From the request's write to the answer's head. */
