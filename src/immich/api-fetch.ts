@@ -160,7 +160,7 @@ export class ApiFetcher {
         });
         if (attempt >= policy.maxAttempts || !isRetryableStatus(answer.statusCode)) {
           if (wholeBytes === null) return { answer, bytes: null };
-          return { answer, bytes: await readWhole(answer, wholeBytes) };
+          return { answer, bytes: await readAll(answer, wholeBytes) };
         }
         reason = `HTTP ${answer.statusCode}`;
         retryAfterMs = parseRetryAfter(answer.headers['retry-after'], (this.o.hooks.now ?? Date.now)());
@@ -180,7 +180,7 @@ export class ApiFetcher {
 
 /** An answer's body whole: an error answer's first ERROR_BODY_BYTES (enough for any message; the
  * rest is not read), any other refused past `maxBytes`. */
-async function readWhole(answer: Http1Answer, maxBytes: number): Promise<Buffer> {
+async function readAll(answer: Http1Answer, maxBytes: number): Promise<Buffer> {
   const body = answer.body;
   const error = answer.statusCode >= 400;
   const chunks: Buffer[] = [];

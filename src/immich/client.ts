@@ -1,5 +1,6 @@
-// The Immich client: an AssetSource over HTTP (api-fetch.ts). It probes the server's version, lists an
-// album's or the library's images the way that version allows, and streams a photo's bytes.
+// The Immich client: an AssetSource over HTTP (api-fetch.ts over http1-agent.ts). It probes the
+// server's version, lists an album's or the library's images the way that version allows, and
+// streams a photo's bytes.
 //
 // Minimal API key permissions (x-immich-permission in the 2.5.6 and 3.1.0 specs):
 //   asset.read      POST /api/search/metadata (listing)
@@ -847,7 +848,7 @@ export class ImmichClient implements AssetSource {
     mode: BodyMode,
     maxBodyBytes: number = this.limits.maxJsonBytes,
   ): Promise<Answer | WholeAnswer> {
-    // As an Agent closed beneath it would: a closed client makes no new connections.
+    // A closed client makes no new connections (its agent's pools are closing).
     if (this.closed) throw new Error(`the Immich client for ${this.serverUrl} is closed`);
     const buffer = mode === 'buffered';
     const started = Date.now();

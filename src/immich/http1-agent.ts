@@ -458,8 +458,8 @@ export class Http1Agent {
     return this.request(origin, 'GET', target, o);
   }
 
-  /** `method` `target` from `origin`, with `o.body` if any: as get(). Only requests that read
-   * (a refused or cut one is sent again once, on a fresh connection). */
+  /** `method` `target` from `origin`, with `o.body` if any: as get(). For requests that only read:
+   * one a reused connection drops unanswered is sent again, once, on a fresh connection. */
   request(origin: URL, method: 'GET' | 'POST', target: string, o: Http1RequestOptions): Promise<Http1Answer> {
     let pool = this.byUrl.get(origin);
     if (!pool) {
