@@ -22,7 +22,7 @@ import type { LibraryMetadata, SyncedAsset, SyncFailure } from './metadata.js';
 import { type Flushed, Flusher } from './flusher.js';
 import { fitExtension } from './names.js';
 import type { SyncPlan } from './plan.js';
-import { photoPath, removePhoto, renamePhoto } from './store.js';
+import { removePhoto, renamePhoto } from './store.js';
 import type { InstancePaths } from './instance.js';
 import { displayedSize, emptyPhotoInfo } from './photo-info.js';
 import { FreeSpace } from './storage-health.js';
@@ -197,7 +197,7 @@ async function landAll(
   for (const d of batch) {
     const finalName = fitExtension(d.name, d.landed.format ?? undefined);
     try {
-      await renamePhoto(paths, d.landed.tempName, finalName);
+      await renamePhoto(paths, d.landed.tempName, finalName, d.landed.tempPath);
     } catch (err) {
       await removePhoto(paths, d.landed.tempName).catch(() => {});
       throw err;
@@ -320,7 +320,7 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
     else result.added += 1;
     result.bytes += landed.bytes;
     // Its flush starts now, on the pool, while this worker fetches the next photo.
-    const flushed = flusher.flush(landed, photoPath(paths, landed.tempName));
+    const flushed = flusher.flush(landed, landed.tempPath);
     return { asset: item.asset, name: item.name, previous: item.previous, landed, flushed };
   };
 

@@ -28,6 +28,8 @@ import { type PhotoSize } from '../immich/types.js';
 
 export interface LandedFile {
   tempName: string;
+  /** Its absolute path, checked once (store.ts photoPath) for the flush and the rename. */
+  tempPath: string;
   /** The temp file, still open: apply.ts's flusher fdatasyncs and closes it. */
   handle: FdFile;
   bytes: number;
@@ -412,7 +414,17 @@ async function downloadOnce(
     if (release) for (const chunk of tally.headChunks) release(chunk);
     // Left open and not fsynced: apply.ts flushes a checkpoint's files together through these
     // handles, then closes and renames them (no second open a photo).
-    return { tempName, handle: fh, bytes, sha1, format, rendition: dl.rendition, edited: dl.edited, size };
+    return {
+      tempName,
+      tempPath: full,
+      handle: fh,
+      bytes,
+      sha1,
+      format,
+      rendition: dl.rendition,
+      edited: dl.edited,
+      size,
+    };
   } catch (err) {
     dl.body.destroy();
     await fh.close().catch(() => {});

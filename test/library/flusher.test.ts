@@ -17,6 +17,7 @@ async function landedFile(dir: string, i: number): Promise<{ landed: LandedFile;
   expect(await handle.write(bytes, 0, bytes.length)).toBe(bytes.length);
   const landed: LandedFile = {
     tempName: path.basename(file),
+    tempPath: file,
     handle,
     bytes: bytes.length,
     sha1: '',
