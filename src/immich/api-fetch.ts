@@ -57,6 +57,15 @@ export interface WholeAnswer {
 
 const REDIRECTS = new Set([300, 301, 302, 303, 307, 308]);
 
+/** One request as it goes from hop to hop: a redirect may turn it into a GET without a body.
+ * `wholeBytes`: read whole up to this many bytes; null: handed over at the head. */
+interface Call {
+  method: Method;
+  body: string | undefined;
+  signal: AbortLike;
+  wholeBytes: number | null;
+}
+
 /** What one hop gave: the answer, and its bytes when it was read whole. */
 interface Got {
   answer: Http1Answer;
@@ -82,12 +91,12 @@ export class ApiFetcher {
 
   /** `path` (on the server's origin), through its redirects: handed over at the answer's head. */
   async get(path: string, signal: AbortLike): Promise<Http1Answer> {
-    return (await this.hops('GET', path, undefined, signal, null)).answer;
+    return (await this.hops(path, { method: 'GET', body: undefined, signal, wholeBytes: null })).answer;
   }
 
   /** As get(), for any method and body. */
   async stream(method: Method, path: string, body: string | undefined, signal: AbortLike): Promise<Http1Answer> {
-    return (await this.hops(method, path, body, signal, null)).answer;
+    return (await this.hops(path, { method, body, signal, wholeBytes: null })).answer;
   }
 
   /** An answer read whole, refused past `maxBytes` (AnswerTooLargeError); a body cut short on
@@ -99,22 +108,17 @@ export class ApiFetcher {
     signal: AbortLike,
     maxBytes: number,
   ): Promise<WholeAnswer> {
-    const { answer, bytes } = await this.hops(method, path, body, signal, maxBytes);
+    const { answer, bytes } = await this.hops(path, { method, body, signal, wholeBytes: maxBytes });
     return { statusCode: answer.statusCode, headers: answer.headers, bytes: bytes! };
   }
 
-  private async hops(
-    method: Method,
-    path: string,
-    body: string | undefined,
-    signal: AbortLike,
-    wholeBytes: number | null,
-  ): Promise<Got> {
+  private async hops(path: string, call: Call): Promise<Got> {
+    const { signal } = call;
     let at = this.base;
     let target = path;
     const max = this.o.maxRedirections ?? 3;
     for (let hop = 0; ; hop++) {
-      const got = await this.attempts(at, method, target, body, signal, wholeBytes);
+      const got = await this.attempts(at, target, call);
       const { answer } = got;
       const location = answer.headers['location'];
       if (!REDIRECTS.has(answer.statusCode) || typeof location !== 'string' || hop >= max) return got;
@@ -127,24 +131,16 @@ export class ApiFetcher {
       target = next.pathname + next.search;
       if (
         answer.statusCode === 303 ||
-        (method === 'POST' && (answer.statusCode === 301 || answer.statusCode === 302))
-      ) {
-        method = 'GET';
-        body = undefined;
-      }
+        (call.method === 'POST' && (answer.statusCode === 301 || answer.statusCode === 302))
+      )
+        call = { ...call, method: 'GET', body: undefined };
     }
   }
 
   /** One hop: tried again on a network failure or a 429/5xx, and when read whole, on a body cut
    * short. */
-  private async attempts(
-    at: URL,
-    method: Method,
-    path: string,
-    body: string | undefined,
-    signal: AbortLike,
-    wholeBytes: number | null,
-  ): Promise<Got> {
+  private async attempts(at: URL, path: string, call: Call): Promise<Got> {
+    const { method, body, signal, wholeBytes } = call;
     const policy = this.o.retry;
     const headers = (at === this.base ? this.own : this.other)[method];
     for (let attempt = 1; ; attempt++) {
