@@ -197,7 +197,7 @@ async function landAll(
   for (const d of batch) {
     const finalName = fitExtension(d.name, d.landed.format ?? undefined);
     try {
-      await renamePhoto(paths, d.landed.tempName, finalName, d.landed.tempPath);
+      await renamePhoto(paths, d.landed.tempPath, finalName);
     } catch (err) {
       await removePhoto(paths, d.landed.tempName).catch(() => {});
       throw err;

@@ -257,15 +257,10 @@ export async function removeFile(file: string): Promise<void> {
 }
 
 /** Move a verified download into place; replaces an older file of the same name atomically.
- * `fromPath`: fromName's photoPath, when the caller has it already (a download's temp file). */
-export async function renamePhoto(
-  paths: InstancePaths,
-  fromName: string,
-  toName: string,
-  fromPath?: string,
-): Promise<void> {
+ * `fromPath`: the download's temp file, as photoPath checked it when the download opened it. */
+export async function renamePhoto(paths: InstancePaths, fromPath: string, toName: string): Promise<void> {
   try {
-    await rename(fromPath ?? photoPath(paths, fromName), photoPath(paths, toName));
+    await rename(fromPath, photoPath(paths, toName));
   } catch (err) {
     throw storageError(err, 'move into place', path.join(paths.photosDir, toName));
   }
