@@ -59,7 +59,8 @@ describe('the caller signal fan-out', () => {
     expect(left.aborted).toBe(false);
     expect(inFlight.reason).toBe(reason);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-    // After the abort, joining again watches the signal afresh (the client checks `aborted` first).
+    // A request that leaves after the abort finds nothing left to remove, and adds nothing.
     fanout.leave(controller.signal, inFlight);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
