@@ -6,7 +6,9 @@
 // the median of those ratios (with their range), so a machine busy for a while slows both sides
 // of a ratio alike.
 // 1. Initial sync against `curl --parallel --parallel-max 4` fetching the same originals (or, without
-//    curl, a plain parallel undici fetch to files), whole process each.
+//    curl, a plain parallel undici fetch to files), whole process each. Then the sync, a plain
+//    parallel fetch written in Node (node:http, no code of ours, each file fdatasynced) and curl
+//    with the same fdatasyncs, in the same rounds: how much of the gap to curl is Node's own.
 // 2. A no-change resync against the listing requests alone (version, search pages, stacks; undici
 //    and JSON.parse), both in this process so Node's start-up does not swamp the figure; the child's
 //    wall time is shown too. The search asks what the sync asks (withExif, withPeople: each photo's
@@ -359,6 +361,43 @@ function plainClientScript(): string {
   ].join('\n');
 }
 
+/** The strongest usual alternative written in Node, none of our code: node:http with a keep-alive
+ * agent, the given originals 4 at a time, each body written to its file and fdatasynced, then the
+ * folder synced, as the durable floor does after curl. No listing: the ids come on a file. What is
+ * left between it and curl is Node's own cost, which no sync written in Node can go below. */
+function plainNodeScript(): string {
+  return [
+    "import http from 'node:http';",
+    "import { mkdir, open, readFile } from 'node:fs/promises';",
+    'const [url, idsFile, dir] = process.argv.slice(2);',
+    "const ids = JSON.parse(await readFile(idsFile, 'utf8'));",
+    'const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });',
+    "const headers = { 'x-api-key': process.env.BENCH_KEY };",
+    'await mkdir(dir, { recursive: true });',
+    'let n = 0;',
+    'await Promise.all([0, 1, 2, 3].map(async () => {',
+    '  while (n < ids.length) {',
+    '    const id = ids[n++];',
+    '    const res = await new Promise((ok, bad) => {',
+    '      http.get(`${url}/api/assets/${id}/original`, { agent, headers }, ok).on("error", bad);',
+    '    });',
+    '    if (res.statusCode !== 200) throw new Error(`${id}: HTTP ${res.statusCode}`);',
+    '    const chunks = [];',
+    '    for await (const c of res) chunks.push(c);',
+    "    const fh = await open(dir + '/' + id, 'w');",
+    '    await fh.writev(chunks);',
+    '    await fh.datasync();',
+    '    await fh.close();',
+    '  }',
+    '}));',
+    "const d = await open(dir, 'r');",
+    'await d.sync();',
+    'await d.close();',
+    'agent.destroy();',
+    '',
+  ].join('\n');
+}
+
 export async function run(): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'sync-bench-'));
   const preload = await writeUsagePreload(work);
@@ -385,6 +424,10 @@ export async function run(): Promise<void> {
     await baselineFetch(sim, album.ids.slice(0, 50), path.join(work, 'warm'), useCurl); // warm the server
     const plainScript = path.join(work, 'plain-client.mjs');
     await writeFile(plainScript, plainClientScript());
+    const nodeScript = path.join(work, 'plain-node.mjs');
+    await writeFile(nodeScript, plainNodeScript());
+    const idsFile = path.join(work, 'ids.json');
+    await writeFile(idsFile, JSON.stringify(album.ids));
     /** An initial sync of `albumId` by `bin` into a fresh folder, removed afterwards. */
     const syncThenDrop = async (what: string, albumId: string, name: string, bin: string) => {
       const c = await configFor(name, albumId);
@@ -425,6 +468,20 @@ export async function run(): Promise<void> {
         (i) => syncChild(2 * PAIRS + i),
         () => baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl, true),
       );
+      // The three in the same rounds, in rotating order: the sync, the plain Node fetch, curl; both
+      // fetches durable, as the sync is.
+      const nodeDir = path.join(work, 'plain-node');
+      const [withSync, withNode, withCurl] = await rotating(PAIRS, [
+        (i) => syncChild(3 * PAIRS + i),
+        async () => {
+          await rm(nodeDir, { recursive: true, force: true });
+          const p = await nodeChild([nodeScript, sim.url, idsFile, nodeDir], preload, { BENCH_KEY: sim.apiKey });
+          if (p.code !== 0) throw new Error(`the plain Node fetch exited ${p.code}`);
+          return p.ms;
+        },
+        () => baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl, true),
+      ]);
+      const per = (a: number[], b: number[]) => a.map((x, i) => x / b[i]!);
       const syncMs = median(vsCurl.a);
       console.log(
         `initial sync of ${PHOTOS} photos vs ${baselineName}, whole process each: ratio ${ratios(vsCurl.ratios)}; ` +
@@ -444,6 +501,12 @@ export async function run(): Promise<void> {
       console.log(
         `  vs ${baselineName} then an fdatasync of every file (the floor of a copy that survives a power cut): ` +
           `ratio ${ratios(vsDurable.ratios)}; median ${median(vsDurable.b).toFixed(0)} ms`,
+      );
+      console.log(
+        `  vs a plain parallel fetch in Node (node:http keep-alive, 4 at a time, each file fdatasynced, no listing), ` +
+          `whole process, in the same ${PAIRS} rounds as that floor: ratio ${ratios(per(withSync!, withNode!))}; ` +
+          `that fetch vs the floor: ${ratios(per(withNode!, withCurl!))} (medians ${median(withNode!).toFixed(0)} and ` +
+          `${median(withCurl!).toFixed(0)} ms): Node's own share, below which no sync in Node goes`,
       );
       await versusBuild(
         `initial sync of ${PHOTOS} photos`,
