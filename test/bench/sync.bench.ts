@@ -8,7 +8,8 @@
 // 1. Initial sync against `curl --parallel --parallel-max 4` fetching the same originals (or, without
 //    curl, a plain parallel undici fetch to files), whole process each. Then the sync, a plain
 //    parallel fetch written in Node (node:http, no code of ours, each file fdatasynced) and curl
-//    with the same fdatasyncs, in the same rounds: how much of the gap to curl is Node's own.
+//    with the same fdatasyncs, and the two fetches again without them, in the same rounds: how much
+//    of the gap to curl is Node's own.
 // 2. A no-change resync against the listing requests alone (version, search pages, stacks; undici
 //    and JSON.parse), both in this process so Node's start-up does not swamp the figure; the child's
 //    wall time is shown too. The search asks what the sync asks (withExif, withPeople: each photo's
@@ -362,14 +363,16 @@ function plainClientScript(): string {
 }
 
 /** The strongest usual alternative written in Node, none of our code: node:http with a keep-alive
- * agent, the given originals 4 at a time, each body written to its file and fdatasynced, then the
- * folder synced, as the durable floor does after curl. No listing: the ids come on a file. What is
- * left between it and curl is Node's own cost, which no sync written in Node can go below. */
+ * agent, the given originals 4 at a time, each body written to its file; with `durable` (its
+ * fourth argument) each file fdatasynced and then the folder synced, as the durable floor does
+ * after curl. No listing: the ids come on a file. What is left between it and curl is Node's own
+ * cost, which no sync written in Node can go below. */
 function plainNodeScript(): string {
   return [
     "import http from 'node:http';",
     "import { mkdir, open, readFile } from 'node:fs/promises';",
-    'const [url, idsFile, dir] = process.argv.slice(2);',
+    'const [url, idsFile, dir, how] = process.argv.slice(2);',
+    "const durable = how === 'durable';",
     "const ids = JSON.parse(await readFile(idsFile, 'utf8'));",
     'const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });',
     "const headers = { 'x-api-key': process.env.BENCH_KEY };",
@@ -386,13 +389,15 @@ function plainNodeScript(): string {
     '    for await (const c of res) chunks.push(c);',
     "    const fh = await open(dir + '/' + id, 'w');",
     '    await fh.writev(chunks);',
-    '    await fh.datasync();',
+    '    if (durable) await fh.datasync();',
     '    await fh.close();',
     '  }',
     '}));',
-    "const d = await open(dir, 'r');",
-    'await d.sync();',
-    'await d.close();',
+    'if (durable) {',
+    "  const d = await open(dir, 'r');",
+    '  await d.sync();',
+    '  await d.close();',
+    '}',
     'agent.destroy();',
     '',
   ].join('\n');
@@ -468,18 +473,22 @@ export async function run(): Promise<void> {
         (i) => syncChild(2 * PAIRS + i),
         () => baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl, true),
       );
-      // The three in the same rounds, in rotating order: the sync, the plain Node fetch, curl; both
-      // fetches durable, as the sync is.
+      // In the same rounds, in rotating order: the sync; the plain Node fetch and curl, each made
+      // durable as the sync is; and the two again as they come, with no fdatasync.
       const nodeDir = path.join(work, 'plain-node');
-      const [withSync, withNode, withCurl] = await rotating(PAIRS, [
+      const plainNode = async (durable: boolean) => {
+        await rm(nodeDir, { recursive: true, force: true });
+        const args = [nodeScript, sim.url, idsFile, nodeDir, durable ? 'durable' : 'plain'];
+        const p = await nodeChild(args, preload, { BENCH_KEY: sim.apiKey });
+        if (p.code !== 0) throw new Error(`the plain Node fetch exited ${p.code}`);
+        return p.ms;
+      };
+      const [withSync, withNode, withCurl, bareNode, bareCurl] = await rotating(PAIRS, [
         (i) => syncChild(3 * PAIRS + i),
-        async () => {
-          await rm(nodeDir, { recursive: true, force: true });
-          const p = await nodeChild([nodeScript, sim.url, idsFile, nodeDir], preload, { BENCH_KEY: sim.apiKey });
-          if (p.code !== 0) throw new Error(`the plain Node fetch exited ${p.code}`);
-          return p.ms;
-        },
+        () => plainNode(true),
         () => baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl, true),
+        () => plainNode(false),
+        () => baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl),
       ]);
       const per = (a: number[], b: number[]) => a.map((x, i) => x / b[i]!);
       const syncMs = median(vsCurl.a);
@@ -507,6 +516,10 @@ export async function run(): Promise<void> {
           `whole process, in the same ${PAIRS} rounds as that floor: ratio ${ratios(per(withSync!, withNode!))}; ` +
           `that fetch vs the floor: ${ratios(per(withNode!, withCurl!))} (medians ${median(withNode!).toFixed(0)} and ` +
           `${median(withCurl!).toFixed(0)} ms): Node's own share, below which no sync in Node goes`,
+      );
+      console.log(
+        `  the same two with no fdatasync, in the same rounds: the plain Node fetch vs ${baselineName} ` +
+          `${ratios(per(bareNode!, bareCurl!))} (medians ${median(bareNode!).toFixed(0)} and ${median(bareCurl!).toFixed(0)} ms)`,
       );
       await versusBuild(
         `initial sync of ${PHOTOS} photos`,
