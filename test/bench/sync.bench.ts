@@ -484,7 +484,11 @@ export async function run(): Promise<void> {
         return p.ms;
       };
       const [withSync, withNode, withCurl, bareNode, bareCurl] = await rotating(PAIRS, [
-        (i) => syncChild(3 * PAIRS + i),
+        async (i) => {
+          const ms = await syncChild(3 * PAIRS + i);
+          await rm(path.join(work, `initial-${3 * PAIRS + i}`), { recursive: true, force: true });
+          return ms;
+        },
         () => plainNode(true),
         () => baselineFetch(sim, album.ids, path.join(work, 'baseline'), useCurl, true),
         () => plainNode(false),
@@ -513,9 +517,9 @@ export async function run(): Promise<void> {
       );
       console.log(
         `  vs a plain parallel fetch in Node (node:http keep-alive, 4 at a time, each file fdatasynced, no listing), ` +
-          `whole process, in the same ${PAIRS} rounds as that floor: ratio ${ratios(per(withSync!, withNode!))}; ` +
-          `that fetch vs the floor: ${ratios(per(withNode!, withCurl!))} (medians ${median(withNode!).toFixed(0)} and ` +
-          `${median(withCurl!).toFixed(0)} ms): Node's own share, below which no sync in Node goes`,
+          `whole process: ratio ${ratios(per(withSync!, withNode!))}; that fetch vs ${baselineName} then an fdatasync ` +
+          `of every file, in the same ${PAIRS} rounds: ${ratios(per(withNode!, withCurl!))} (medians ` +
+          `${median(withNode!).toFixed(0)} and ${median(withCurl!).toFixed(0)} ms): Node's own share, below which no sync in Node goes`,
       );
       console.log(
         `  the same two with no fdatasync, in the same rounds: the plain Node fetch vs ${baselineName} ` +
