@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install.sh: set up artframe-immich on a Raspberry Pi (Raspberry Pi OS bookworm or trixie):
-# SPI, I2C, Node.js, the app in /opt, a system user, the config and a systemd unit. Run it again at
-# any time: it only changes what is missing or out of date, and says so.
+# SPI, I2C, Node.js, the app in /opt, a system user, the config, a systemd unit, and the rights a
+# battery frame needs (power-off, the RTC's wake alarm). Run it again at any time: it only changes
+# what is missing or out of date, and says so.
 set -euo pipefail
 # bash 5.2 makes "&" in ${var//pattern/replacement} mean the match; we substitute user input.
 shopt -u patsub_replacement 2>/dev/null || true
@@ -49,8 +50,9 @@ Usage: sudo ./install.sh [options]
 
 Installs artframe-immich from this checkout: enables SPI, installs Node.js >= $MIN_NODE when
 needed, copies and builds the app into /opt/$APP, creates the system user, writes
-/etc/$APP/config.json (mode 600) and enables the $APP systemd service.
-Running it again changes only what is missing or out of date.
+/etc/$APP/config.json (mode 600), enables the $APP systemd service and lets the
+service user power off and set the RTC's wake alarm (a polkit and a udev rule, for power
+"battery"). Running it again changes only what is missing or out of date.
 
 Config (used only when /etc/$APP/config.json does not exist yet; asked on a terminal):
   --url URL           Immich server, http:// or https://
@@ -224,6 +226,8 @@ setup_paths() {
   INSTALL_DIR=$ROOT/opt/$APP
   STATE_DIR=$ROOT/var/lib/$APP
   UNIT_FILE=$ROOT/etc/systemd/system/$APP.service
+  POLKIT_RULE=$ROOT/etc/polkit-1/rules.d/50-$APP.rules
+  UDEV_RULE=$ROOT/etc/udev/rules.d/60-$APP-rtc.rules
   WRAPPER=$ROOT/usr/local/bin/$APP
   LOG=$ROOT/install.log
   # What the running system has: its devices and its board (a test tree's stand in for them).
@@ -1038,6 +1042,60 @@ install_unit() {
   fi
 }
 
+# ---- battery power: the rights a wake cycle needs -----------------------------------------------
+# With power "battery" each `run` is one wake cycle that ends in `systemctl poweroff`, having set
+# the next wake; on a Pi 5 that alarm is the kernel RTC's wakealarm (src/power/rtc.ts). logind
+# powers off for a system user only when polkit says so, and only root may write wakealarm, so
+# both are given to the service user alone: a polkit rule for logind's two power-off actions (the
+# second applies while someone is logged in over SSH; inhibitors are still obeyed), and a udev
+# rule handing rtc0's wakealarm to the service's group. A frame on mains never uses either; a Pi
+# without an RTC never matches the udev rule. Battery boards on I2C (Witty Pi) need only the i2c
+# group, and a PiSugar's server only the network.
+polkit_rule_text() {
+  cat <<EOF
+// Written by install.sh for $APP: its service user ($SERVICE_USER) may power this machine off,
+// as a battery frame does at the end of each wake cycle (systemctl poweroff). Nothing else.
+polkit.addRule(function (action, subject) {
+  if ((action.id === "org.freedesktop.login1.power-off" ||
+       action.id === "org.freedesktop.login1.power-off-multiple-sessions") &&
+      subject.user === "$SERVICE_USER") {
+    return polkit.Result.YES;
+  }
+});
+EOF
+}
+
+udev_rule_text() {
+  cat <<EOF
+# Written by install.sh for $APP: a battery frame sets its next wake in the RTC's wakealarm,
+# which only root may write; this gives it to the service's group ($SERVICE_USER).
+ACTION=="add|change", SUBSYSTEM=="rtc", KERNEL=="rtc0", RUN+="/bin/chgrp $SERVICE_USER /sys%p/wakealarm", RUN+="/bin/chmod g+w /sys%p/wakealarm"
+EOF
+}
+
+setup_power_rights() {
+  step "Power-off and wake alarm for battery frames (power \"battery\"), for $SERVICE_USER"
+  if [ -n "$PREFIX" ] || ! dpkg-query -W -f='${Status}' polkitd 2>/dev/null | grep -q 'install ok installed'; then
+    apt_install polkitd
+    did_sys "install polkitd (logind asks it who may power off)"
+  else
+    ok "polkitd is installed"
+  fi
+  write_file "$POLKIT_RULE" 0644 "$(polkit_rule_text)" "$POLKIT_RULE (polkit reads it at once)" || true
+  if write_file "$UDEV_RULE" 0644 "$(udev_rule_text)" "$UDEV_RULE"; then
+    if [ -n "$PREFIX" ] || [ "$DRY_RUN" = 1 ] || udev_running; then
+      # A wake alarm is a battery frame's business: a udev that will not reload stops no install.
+      { sys udevadm control --reload-rules && sys udevadm trigger --action=change --subsystem-match=rtc; } ||
+        warn "udev did not take the new rule now; it applies from the next boot"
+    else
+      ok "udev is not running here (a chroot or a container): the rule applies from the next boot"
+    fi
+  fi
+}
+
+# udevd listens on this socket when it runs (not in a chroot or most containers).
+udev_running() { [ -z "$PREFIX" ] && [ -S /run/udev/control ]; }
+
 check_config() {
   step "Config check"
   if [ "$DRY_RUN" = 1 ] || [ ! -f "$INSTALL_DIR/dist/cli.js" ]; then
@@ -1094,6 +1152,7 @@ summary() {
   say "  config   $CONFIG (mode 600, user $SERVICE_USER)"
   say "  photos   $STATE_DIR/plugins/immich/default/photos"
   say "  unit     $UNIT_FILE"
+  say "  battery  $POLKIT_RULE (power-off), $UDEV_RULE (wake alarm)"
   if [ -n "$PREFIX" ] && [ "$DRY_RUN" = 0 ]; then
     say "  system commands that were not run: $LOG"
   fi
@@ -1136,6 +1195,13 @@ uninstall() {
     fi
   fi
   remove_path "$WRAPPER"
+  remove_path "$POLKIT_RULE"
+  if [ -e "$UDEV_RULE" ]; then
+    remove_path "$UDEV_RULE"
+    if [ -n "$PREFIX" ] || [ "$DRY_RUN" = 1 ] || udev_running; then
+      sys udevadm control --reload-rules || warn "udev did not reload its rules; the rule is gone from the next boot"
+    fi
+  fi
   remove_path "$INSTALL_DIR.new"
   remove_path "$INSTALL_DIR.old"
   remove_path "$INSTALL_DIR"
@@ -1173,6 +1239,12 @@ uninstall() {
 upgrade_release() {
   step "Upgrade to this checkout ($SCRIPT_DIR)"
   [ -e "$CONFIG" ] || die "--upgrade needs an installed frame, and $CONFIG is missing: run ./install.sh first"
+  # A frame installed before install.sh gave these rights gets them here, for the user its unit
+  # runs as (it may have been installed with --user).
+  local unit_user
+  unit_user=$({ sed -n 's/^User=//p' "$UNIT_FILE" 2>/dev/null || true; } | head -n 1)
+  if [[ $unit_user =~ ^[a-z_][a-z0-9_-]{0,31}$ ]]; then SERVICE_USER=$unit_user; fi
+  setup_power_rights
   ensure_node
   if [ "$SKIP_NPM" = 0 ] && [ "$DRY_RUN" = 0 ]; then
     build_app "$SCRIPT_DIR" || die "npm ci failed in $SCRIPT_DIR; nothing was changed"
@@ -1257,6 +1329,7 @@ main() {
   install_app
   install_wrapper
   install_unit
+  setup_power_rights
   check_config
   setup_web_password
   start_service

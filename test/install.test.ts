@@ -4,7 +4,7 @@
 // the OS, and small dpkg/uname/node stand-ins on PATH answer for the architecture and Node.js.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -796,5 +796,125 @@ describe('install.sh loads the addons the board and panel need after npm ci (iss
       if (headers === 'match') expect(env).toContain(`npm_config_nodedir=${path.join(t.stubs, 'node-prefix')}\n`);
       else expect(env).not.toMatch(/npm_config_nodedir/);
     }
+  });
+});
+
+describe('install.sh gives a battery frame its power-off and wake alarm', () => {
+  const POLKIT = 'etc/polkit-1/rules.d/50-artframe-immich.rules';
+  const UDEV = 'etc/udev/rules.d/60-artframe-immich-rtc.rules';
+
+  it('writes a polkit rule and a udev rule for the service user alone, installs polkitd and applies the udev rule', async () => {
+    const t = await makeTree();
+    install(t, [...flags, '--user', 'frame2']);
+    expect(await modeOf(t, POLKIT)).toBe(0o644);
+    expect(await modeOf(t, UDEV)).toBe(0o644);
+    const polkit = await read(t, POLKIT);
+    expect(polkit).toContain('subject.user === "frame2"');
+    expect(polkit).not.toContain('artframe"');
+    const udev = (await read(t, UDEV)).split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(udev).toEqual([
+      'ACTION=="add|change", SUBSYSTEM=="rtc", KERNEL=="rtc0", RUN+="/bin/chgrp frame2 /sys%p/wakealarm", RUN+="/bin/chmod g+w /sys%p/wakealarm"',
+    ]);
+    const log = await read(t, 'install.log');
+    expect(log).toContain('not run: env DEBIAN_FRONTEND=noninteractive apt-get install -y -q polkitd');
+    expect(log).toContain(
+      'not run: udevadm control --reload-rules\nnot run: udevadm trigger --action=change --subsystem-match=rtc',
+    );
+  });
+
+  it("the rule, read as polkit reads it, allows the service user logind's two power-off actions and nothing else", async () => {
+    const t = await makeTree();
+    install(t);
+    const rules: ((action: { id: string }, subject: { user: string }) => unknown)[] = [];
+    const polkit = { Result: { YES: 'yes' }, addRule: (f: (typeof rules)[number]) => rules.push(f) };
+    new Function('polkit', await read(t, POLKIT))(polkit);
+    expect(rules).toHaveLength(1);
+    const verdict = (id: string, user: string) => rules[0]!({ id: `org.freedesktop.login1.${id}` }, { user });
+    expect(verdict('power-off', 'artframe')).toBe('yes');
+    expect(verdict('power-off-multiple-sessions', 'artframe')).toBe('yes');
+    for (const id of ['power-off-ignore-inhibit', 'reboot', 'halt', 'suspend'])
+      expect(verdict(id, 'artframe')).toBeUndefined();
+    expect(verdict('power-off', 'pi')).toBeUndefined();
+  });
+
+  // The real check: Debian's polkitd (the one Raspberry Pi OS ships) loads the rule from the tree
+  // and pkcheck asks it, as each user, on a system bus of its own. A private mount namespace puts
+  // the tree's rules folder and an empty /run in place, so the machine's own are never touched.
+  const tools = [
+    '/usr/lib/polkit-1/polkitd',
+    '/usr/bin/pkcheck',
+    '/usr/bin/dbus-daemon',
+    '/usr/bin/unshare',
+    '/usr/bin/setpriv',
+  ];
+  const missing = tools.filter((f) => spawnSync('test', ['-x', f]).status !== 0);
+  const root = process.getuid?.() === 0;
+  it.skipIf(!root || missing.length > 0)(
+    `polkitd itself grants the power-off to the service user only (needs root and ${tools.join(', ')})`,
+    async () => {
+      const t = await makeTree();
+      install(t, [...flags, '--user', 'nobody']);
+      const probe = [
+        'set -eu',
+        'mount -t tmpfs tmpfs /run && mkdir /run/dbus',
+        'mount --bind "$RULES" /etc/polkit-1/rules.d',
+        'bus=$(dbus-daemon --system --fork --print-pid)',
+        '/usr/lib/polkit-1/polkitd --no-debug >/dev/null 2>&1 & pk=$!',
+        'trap \'kill "$pk" "$bus" 2>/dev/null || true\' EXIT',
+        'for _ in $(seq 100); do',
+        '  dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \\',
+        '    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null | grep -q true && break',
+        '  sleep 0.1',
+        'done',
+        'for user in nobody daemon; do',
+        '  for action in power-off power-off-multiple-sessions power-off-ignore-inhibit reboot; do',
+        '    code=$(setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups sh -c \\',
+        '      \'pkcheck --action-id "org.freedesktop.login1.$0" --process $$ >/dev/null 2>&1; echo $?\' "$action")',
+        '    echo "$user $action $code"',
+        '  done',
+        'done',
+      ].join('\n');
+      const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', probe], {
+        encoding: 'utf8',
+        env: { ...process.env, RULES: p(t, 'etc/polkit-1/rules.d') },
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      // pkcheck: 0 authorized, 2 not authorized.
+      expect(r.stdout.trim().split('\n')).toEqual([
+        'nobody power-off 0',
+        'nobody power-off-multiple-sessions 0',
+        'nobody power-off-ignore-inhibit 2',
+        'nobody reboot 2',
+        'daemon power-off 2',
+        'daemon power-off-multiple-sessions 2',
+        'daemon power-off-ignore-inhibit 2',
+        'daemon reboot 2',
+      ]);
+    },
+  );
+
+  it('--uninstall removes both rules and reloads udev', async () => {
+    const t = await makeTree();
+    install(t);
+    install(t, ['--uninstall']);
+    for (const gone of [POLKIT, UDEV]) await expect(lstat(p(t, gone))).rejects.toThrow(/ENOENT/);
+    expect((await read(t, 'install.log')).split('# install.sh').at(-1)).toContain(
+      'not run: udevadm control --reload-rules',
+    );
+  });
+});
+
+describe('install.sh --upgrade gives an older install the battery rights', () => {
+  it('for the user its unit runs as', async () => {
+    const t = await makeTree();
+    install(t, [...flags, '--user', 'frame2']);
+    // As an install from before these rules left it.
+    const rules = ['etc/polkit-1/rules.d/50-artframe-immich.rules', 'etc/udev/rules.d/60-artframe-immich-rtc.rules'];
+    for (const rule of rules) await rm(p(t, rule));
+    const r = runScript(['--upgrade', '--dry-run', '--skip-npm'], t);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Power-off and wake alarm for battery frames (power "battery"), for frame2');
+    for (const rule of rules) expect(r.stdout).toContain(`(dry run) would write ${p(t, rule)}`);
   });
 });
