@@ -638,6 +638,10 @@ apt_install() {
     die "apt-get could not install $* (see above)"
 }
 
+deb_installed() { # package $1 is installed here (never in prefix mode: the tree has no packages)
+  [ -z "$PREFIX" ] && dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
 apt_candidate() { # the version apt would install for package $1
   apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | sed 's/^[0-9]*://'
 }
@@ -729,7 +733,7 @@ ensure_build_tools() {
   fi
   local missing=() p
   for p in python3 make g++; do
-    if [ -n "$PREFIX" ] || ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    if ! deb_installed "$p"; then
       missing+=("$p")
     fi
   done
@@ -1075,7 +1079,7 @@ EOF
 
 setup_power_rights() {
   step "Power-off and wake alarm for battery frames (power \"battery\"), for $SERVICE_USER"
-  if [ -n "$PREFIX" ] || ! dpkg-query -W -f='${Status}' polkitd 2>/dev/null | grep -q 'install ok installed'; then
+  if ! deb_installed polkitd; then
     apt_install polkitd
     did_sys "install polkitd (logind asks it who may power off)"
   else
