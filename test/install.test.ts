@@ -879,8 +879,7 @@ describe('install.sh gives a battery frame its power-off and wake alarm', () => 
         encoding: 'utf8',
         env: { ...process.env, RULES: p(t, 'etc/polkit-1/rules.d') },
       });
-      expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
+      expect(r.status, r.stderr).toBe(0);
       // pkcheck: 0 authorized, 2 not authorized.
       expect(r.stdout.trim().split('\n')).toEqual([
         'nobody power-off 0',
@@ -904,18 +903,14 @@ describe('install.sh gives a battery frame its power-off and wake alarm', () => 
       'not run: udevadm control --reload-rules',
     );
   });
-});
 
-describe('install.sh --upgrade gives an older install the battery rights', () => {
-  it('for the user its unit runs as', async () => {
+  it('--upgrade gives an install from before these rules both, for the user its unit runs as', async () => {
     const t = await makeTree();
     install(t, [...flags, '--user', 'frame2']);
-    // As an install from before these rules left it.
-    const rules = ['etc/polkit-1/rules.d/50-artframe-immich.rules', 'etc/udev/rules.d/60-artframe-immich-rtc.rules'];
-    for (const rule of rules) await rm(p(t, rule));
+    for (const rule of [POLKIT, UDEV]) await rm(p(t, rule));
     const r = runScript(['--upgrade', '--dry-run', '--skip-npm'], t);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Power-off and wake alarm for battery frames (power "battery"), for frame2');
-    for (const rule of rules) expect(r.stdout).toContain(`(dry run) would write ${p(t, rule)}`);
+    for (const rule of [POLKIT, UDEV]) expect(r.stdout).toContain(`(dry run) would write ${p(t, rule)}`);
   });
 });
